@@ -1,0 +1,1 @@
+"""advisorybot: the advisory side of "Cyfrowy rozwój oświaty w JST" on Telegram and e-mail."""

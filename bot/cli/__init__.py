@@ -1,0 +1,29 @@
+"""The `advisorybot` command: one Typer app; each area adds its commands in `register`."""
+
+from __future__ import annotations
+
+import typer
+
+from bot.cli import cohort, db, exports, people, runner
+from bot.cli.common import CliState
+
+app = typer.Typer(
+    name="advisorybot",
+    help="advisorybot: the advisory side of 'Cyfrowy rozwój oświaty w JST'.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _root(ctx: typer.Context) -> None:
+    ctx.obj = CliState()
+
+
+for area in (db, cohort, people, exports, runner):
+    area.register(app)
+
+
+def main() -> None:
+    app()

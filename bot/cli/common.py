@@ -1,0 +1,119 @@
+"""What every CLI command shares: settings built once, services, errors printed in one line."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, NoReturn, TypeVar
+from zoneinfo import ZoneInfo
+
+import typer
+
+from bot.clock import Clock
+from bot.services import Services
+from bot.settings import Settings, SettingsError, load_settings
+from bot.templates import Templates
+from storage.migrate import DatabaseNotReady, ensure_current
+
+T = TypeVar("T")
+EXIT_USAGE = 2
+
+
+class OperatorError(Exception):
+    """A refusal the operator reads: a macro in cli/errors.txt.j2 and its arguments."""
+
+    def __init__(self, message: str, **arguments: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.arguments = arguments
+
+
+@dataclass
+class CliState:
+    """Per-invocation state: settings are read once, on first use."""
+
+    overrides: dict[str, Any] = field(default_factory=dict)
+    _settings: Settings | None = None
+
+    def settings(self) -> Settings:
+        if self._settings is None:
+            try:
+                self._settings = load_settings(**self.overrides)
+            except SettingsError as error:
+                _print_settings_error(error)
+        return self._settings
+
+    def token(self) -> str:
+        """The bot token, or one line naming the missing variable and exit 2."""
+        settings = self.settings()
+        try:
+            return settings.token()
+        except SettingsError as error:
+            _print_settings_error(error, settings.operator_language)
+
+    def templates(self) -> Templates:
+        return Templates(self.settings().zone)
+
+    def say(self, name: str, macro: str, *, err: bool = False, **arguments: Any) -> None:
+        """Print one templated message in the operator's language."""
+        text = self.templates().macro(self.settings().operator_language, name, macro, **arguments)
+        typer.echo(text, err=err)
+
+    def show(self, name: str, **context: Any) -> None:
+        """Print a whole templated page (tables, calendars) in the operator's language."""
+        typer.echo(self.templates().render(self.settings().operator_language, name, **context))
+
+    def run(
+        self,
+        work: Callable[[Services], Awaitable[T]],
+        *,
+        check_schema: bool = True,
+        clock: Clock | None = None,
+    ) -> T:
+        """Run `work` with fresh services; print known errors as one line and exit 2."""
+        settings = self.settings()
+        services = Services.build(settings, clock)
+
+        async def _main() -> T:
+            try:
+                if check_schema:
+                    await ensure_current(services.engine)
+                return await work(services)
+            finally:
+                await services.close()
+
+        try:
+            return asyncio.run(_main())
+        except OperatorError as error:
+            self.fail(error.message, **error.arguments)
+        except SettingsError as error:
+            _print_settings_error(error, settings.operator_language)
+        except DatabaseNotReady as error:
+            self.fail("database_not_ready", current=error.current, expected=error.expected)
+
+    def fail(self, macro: str, **arguments: Any) -> NoReturn:
+        self.say("cli/errors.txt.j2", macro, err=True, **arguments)
+        raise typer.Exit(EXIT_USAGE)
+
+
+def state(ctx: typer.Context) -> CliState:
+    obj = ctx.find_root().obj
+    assert isinstance(obj, CliState)
+    return obj
+
+
+def _print_settings_error(error: SettingsError, lang: str | None = None) -> NoReturn:
+    # Settings may be what failed, so the zone and language fall back to the defaults.
+    language = lang or _env_language()
+    text = Templates(ZoneInfo("Europe/Warsaw")).macro(
+        language, "cli/errors.txt.j2", "settings", variable=error.variable, problem=error.problem
+    )
+    typer.echo(text, err=True)
+    raise typer.Exit(EXIT_USAGE)
+
+
+def _env_language() -> str:
+    value = os.environ.get("OPERATOR_LANGUAGE", "pl").lower()
+    return value if value in ("pl", "en") else "pl"

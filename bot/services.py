@@ -1,0 +1,35 @@
+"""The typed services container, built once from settings and handed to everything."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.clock import Clock, SystemClock
+from bot.settings import Settings
+from bot.templates import Templates
+from storage.db import create_engine, create_sessionmaker
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    templates: Templates
+    clock: Clock = field(default_factory=SystemClock)
+
+    @classmethod
+    def build(cls, settings: Settings, clock: Clock | None = None) -> Services:
+        engine = create_engine(settings.database_url)
+        return cls(
+            settings=settings,
+            engine=engine,
+            sessionmaker=create_sessionmaker(engine),
+            templates=Templates(settings.zone),
+            clock=clock or SystemClock(),
+        )
+
+    async def close(self) -> None:
+        await self.engine.dispose()

@@ -1,0 +1,129 @@
+"""Settings from environment variables and an optional .env file, built once by the CLI."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+TOKEN_PATTERN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
+USERNAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
+
+
+class SmtpTls(StrEnum):
+    """How the SMTP connection is secured; never a silent fall-back to plaintext."""
+
+    NONE = "none"
+    STARTTLS = "starttls"
+    SSL = "ssl"
+
+
+class SettingsError(Exception):
+    """A setting is missing or bad; names the variable, never its value."""
+
+    def __init__(self, variable: str, problem: str) -> None:
+        super().__init__(f"{variable}: {problem}")
+        self.variable = variable
+        self.problem = problem
+
+
+class Settings(BaseSettings):
+    """Everything the bot reads from its environment."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_bot_username: str | None = None
+    telegram_api_base_url: AnyHttpUrl = AnyHttpUrl("https://api.telegram.org")
+    database_url: str = "sqlite+aiosqlite:///advisorybot.db"
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_tls: SmtpTls = SmtpTls.STARTTLS
+    mail_from: str | None = None
+    timezone: str = "Europe/Warsaw"
+    operator_language: Literal["pl", "en"] = "pl"
+    invite_ttl_days: int = Field(default=30, ge=1, le=365)
+    quiet_hours: Annotated[tuple[int, int], NoDecode] = (20, 8)
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not TOKEN_PATTERN.match(value.get_secret_value()):
+            raise ValueError("token_shape")
+        return value
+
+    @field_validator("telegram_bot_username")
+    @classmethod
+    def _username_shape(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.removeprefix("@")
+        if not USERNAME_PATTERN.match(value):
+            raise ValueError("username_shape")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_driver(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("database_driver")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("timezone") from None
+        return value
+
+    @field_validator("quiet_hours", mode="before")
+    @classmethod
+    def _quiet_hours(cls, value: object) -> object:
+        if isinstance(value, str):
+            match = re.fullmatch(r"\s*(\d{1,2}):00\s*-\s*(\d{1,2}):00\s*", value)
+            if not match or not all(0 <= int(h) <= 23 for h in match.groups()):
+                raise ValueError("quiet_hours")
+            return int(match[1]), int(match[2])
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The local time zone, for display and local rules only."""
+        return ZoneInfo(self.timezone)
+
+    def token(self) -> str:
+        """The bot token, or a SettingsError naming the missing variable."""
+        if self.telegram_bot_token is None:
+            raise SettingsError("TELEGRAM_BOT_TOKEN", "missing")
+        return self.telegram_bot_token.get_secret_value()
+
+    def require(self, *names: str) -> None:
+        """Stop with a SettingsError for the first of these settings that is not set."""
+        for name in names:
+            if getattr(self, name) in (None, ""):
+                raise SettingsError(name.upper(), "missing")
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build the settings once; turn pydantic's error into one SettingsError."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        first = error.errors()[0]
+        variable = str(first["loc"][0]).upper() if first["loc"] else "?"
+        problem = (
+            str(first["ctx"]["error"])
+            if "ctx" in first and "error" in first["ctx"]
+            else (first["type"])
+        )
+        raise SettingsError(variable, problem) from None

@@ -1,0 +1,390 @@
+"""The data advisorybot lives on: SQLAlchemy 2 declarative models.
+
+All timestamps are timezone-aware UTC (`UtcDateTime`); calendar dates (deadlines, cohort
+starts) are plain `date`s in the programme's local calendar.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy import Enum as SqlEnum
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """Stores aware datetimes as UTC and always returns them aware (SQLite drops tzinfo)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, dt.datetime)
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+def _enum(enum: type[StrEnum], name: str) -> SqlEnum:
+    return SqlEnum(
+        enum,
+        name=name,
+        native_enum=False,
+        length=32,
+        values_callable=lambda e: [m.value for m in e],
+    )
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dt.datetime: UtcDateTime, dict[str, Any]: JSON}  # noqa: RUF012
+
+
+class Role(StrEnum):
+    MEMBER = "member"
+    ADVISER = "adviser"
+    COORDINATOR = "coordinator"
+
+
+class Gender(StrEnum):
+    FEMALE = "K"
+    MALE = "M"
+
+
+class Language(StrEnum):
+    PL = "pl"
+    EN = "en"
+
+
+class JstKind(StrEnum):
+    GMINA_MIEJSKA = "gmina_miejska"
+    GMINA_WIEJSKA = "gmina_wiejska"
+    GMINA_MIEJSKO_WIEJSKA = "gmina_miejsko_wiejska"
+    MIASTO_NA_PRAWACH_POWIATU = "miasto_na_prawach_powiatu"
+    POWIAT = "powiat"
+
+
+class TaskState(StrEnum):
+    PENDING = "pending"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    ACCEPTED = "accepted"
+
+
+class ReportState(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+
+class QuestionState(StrEnum):
+    OPEN = "open"
+    ANSWERED = "answered"
+    CLOSED = "closed"
+
+
+class Channel(StrEnum):
+    TELEGRAM = "telegram"
+    EMAIL = "email"
+
+
+class OutboxState(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+class Delivery(StrEnum):
+    """What to do with a row found 'sending' after a crash (DESIGN 5)."""
+
+    AT_MOST_ONCE = "at_most_once"
+    AT_LEAST_ONCE = "at_least_once"
+
+
+class Cohort(Base):
+    """A programme template started on a date; the JSTs that go through it together."""
+
+    __tablename__ = "cohorts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    template_code: Mapped[str] = mapped_column(String(100))
+    template: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime]
+
+    steps: Mapped[list[ProgrammeStep]] = relationship(
+        back_populates="cohort", lazy="raise", order_by="ProgrammeStep.position"
+    )
+
+
+class ProgrammeStep(Base):
+    """One step of a cohort's computed calendar (a phase, a task, a monthly report)."""
+
+    __tablename__ = "programme_steps"
+    __table_args__ = (UniqueConstraint("cohort_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(20))
+    title_pl: Mapped[str] = mapped_column(Text)
+    title_en: Mapped[str] = mapped_column(Text)
+    starts_on: Mapped[dt.date] = mapped_column(Date)
+    ends_on: Mapped[dt.date] = mapped_column(Date)
+    due_on: Mapped[dt.date | None] = mapped_column(Date)
+
+    cohort: Mapped[Cohort] = relationship(back_populates="steps", lazy="raise")
+
+
+class Jst(Base):
+    """A local government (gmina or powiat) taking part in a cohort."""
+
+    __tablename__ = "jsts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    teryt: Mapped[str] = mapped_column(String(7), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[JstKind] = mapped_column(_enum(JstKind, "jst_kind"))
+    voivodeship: Mapped[str] = mapped_column(String(40))
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id"), index=True)
+    created_at: Mapped[dt.datetime]
+
+
+class Person(Base):
+    """A team member, an adviser or a coordinator; identified by e-mail."""
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    gender: Mapped[Gender] = mapped_column(_enum(Gender, "gender"))
+    language: Mapped[Language] = mapped_column(_enum(Language, "language"))
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"))
+    jst_id: Mapped[int | None] = mapped_column(ForeignKey("jsts.id"), index=True)
+    telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    telegram_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    joined_at: Mapped[dt.datetime | None]
+    notice_confirmed_at: Mapped[dt.datetime | None]
+    telegram_unreachable_at: Mapped[dt.datetime | None]
+    erasure_requested_at: Mapped[dt.datetime | None]
+    erased_at: Mapped[dt.datetime | None]
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
+
+    @property
+    def active(self) -> bool:
+        """Joined on Telegram and confirmed the information notice."""
+        return self.notice_confirmed_at is not None and self.erased_at is None
+
+
+class Invite(Base):
+    """A personal single-use invite code; only its SHA-256 is stored."""
+
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime | None]
+    revoked_at: Mapped[dt.datetime | None]
+    emailed_at: Mapped[dt.datetime | None]
+
+
+class InviteAttempt(Base):
+    """A failed invite-code attempt by a Telegram account, for slowing down guessing."""
+
+    __tablename__ = "invite_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    at: Mapped[dt.datetime]
+
+
+class AdviserAssignment(Base):
+    """The adviser of a JST, and an optional substitute for a period."""
+
+    __tablename__ = "adviser_assignments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    jst_id: Mapped[int] = mapped_column(ForeignKey("jsts.id"), unique=True)
+    adviser_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    substitute_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    substitute_from: Mapped[dt.date | None] = mapped_column(Date)
+    substitute_until: Mapped[dt.date | None] = mapped_column(Date)
+
+    def adviser_on_duty(self, today: dt.date) -> int:
+        """The substitute inside the substitution period, otherwise the main adviser."""
+        if (
+            self.substitute_id is not None
+            and self.substitute_from is not None
+            and self.substitute_until is not None
+            and self.substitute_from <= today <= self.substitute_until
+        ):
+            return self.substitute_id
+        return self.adviser_id
+
+
+class TaskProgress(Base):
+    """A JST's state on one task of its cohort's programme, with an optional extension."""
+
+    __tablename__ = "task_progress"
+    __table_args__ = (UniqueConstraint("jst_id", "step_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    jst_id: Mapped[int] = mapped_column(ForeignKey("jsts.id"))
+    step_code: Mapped[str] = mapped_column(String(20))
+    state: Mapped[TaskState] = mapped_column(_enum(TaskState, "task_state"))
+    extended_until: Mapped[dt.date | None] = mapped_column(Date)
+    submitted_at: Mapped[dt.datetime | None]
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    evidence: Mapped[str | None] = mapped_column(Text)
+    reviewed_at: Mapped[dt.datetime | None]
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    review_remarks: Mapped[str | None] = mapped_column(Text)
+    accepted_at: Mapped[dt.datetime | None]
+    resolution_number: Mapped[str | None] = mapped_column(String(100))
+    resolution_date: Mapped[dt.date | None] = mapped_column(Date)
+    updated_at: Mapped[dt.datetime]
+
+
+class MonthlyReport(Base):
+    """One JST's monitoring report for one month (draft until submitted)."""
+
+    __tablename__ = "monthly_reports"
+    __table_args__ = (UniqueConstraint("jst_id", "step_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    jst_id: Mapped[int] = mapped_column(ForeignKey("jsts.id"))
+    step_code: Mapped[str] = mapped_column(String(20))
+    state: Mapped[ReportState] = mapped_column(_enum(ReportState, "report_state"))
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    submitted_at: Mapped[dt.datetime | None]
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[dt.datetime]
+
+
+class Question(Base):
+    """A team member's question to the JST's adviser."""
+
+    __tablename__ = "questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    jst_id: Mapped[int] = mapped_column(ForeignKey("jsts.id"), index=True)
+    asker_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    adviser_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    attachments: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[QuestionState] = mapped_column(_enum(QuestionState, "question_state"))
+    source_key: Mapped[str | None] = mapped_column(String(100), unique=True)
+    created_at: Mapped[dt.datetime]
+    first_answered_at: Mapped[dt.datetime | None]
+    closed_at: Mapped[dt.datetime | None]
+
+
+class Answer(Base):
+    """An adviser's answer to a question (or a member's follow-up in the thread)."""
+
+    __tablename__ = "answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    text: Mapped[str] = mapped_column(Text)
+    attachments: Mapped[dict[str, Any]] = mapped_column(JSON)
+    to_team: Mapped[bool] = mapped_column(Boolean, default=False)
+    source_key: Mapped[str | None] = mapped_column(String(100), unique=True)
+    created_at: Mapped[dt.datetime]
+
+
+class MessageLink(Base):
+    """Which question a message the bot delivered belongs to (so replies find their thread)."""
+
+    __tablename__ = "message_links"
+    __table_args__ = (UniqueConstraint("chat_id", "message_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int] = mapped_column(BigInteger)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
+
+
+class OutboxMessage(Base):
+    """An outbound message (Telegram or e-mail), unique by its dedupe key."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "state", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    channel: Mapped[Channel] = mapped_column(_enum(Channel, "channel"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    delivery: Mapped[Delivery] = mapped_column(_enum(Delivery, "delivery"))
+    state: Mapped[OutboxState] = mapped_column(_enum(OutboxState, "outbox_state"))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    not_before: Mapped[dt.datetime]
+    next_attempt_at: Mapped[dt.datetime]
+    lease_until: Mapped[dt.datetime | None]
+    sent_at: Mapped[dt.datetime | None]
+    external_id: Mapped[str | None] = mapped_column(String(200))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime]
+
+
+class AuditEntry(Base):
+    """Who changed what and when; never holds secrets."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(index=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(60))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON)
