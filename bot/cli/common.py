@@ -21,12 +21,16 @@ T = TypeVar("T")
 EXIT_USAGE = 2
 
 
-class OperatorError(Exception):
-    """A refusal the operator reads: a macro in cli/errors.txt.j2 and its arguments."""
+ERRORS = "cli/errors.txt.j2"
 
-    def __init__(self, message: str, **arguments: Any) -> None:
-        super().__init__(message)
-        self.message = message
+
+class OperatorError(Exception):
+    """A refusal the operator reads: a macro of a template file, and its arguments."""
+
+    def __init__(self, template: str, macro: str, **arguments: Any) -> None:
+        super().__init__(f"{template}:{macro}")
+        self.template = template
+        self.macro = macro
         self.arguments = arguments
 
 
@@ -87,14 +91,15 @@ class CliState:
         try:
             return asyncio.run(_main())
         except OperatorError as error:
-            self.fail(error.message, **error.arguments)
+            self.fail(error.macro, template=error.template, **error.arguments)
         except SettingsError as error:
             _print_settings_error(error, settings.operator_language)
         except DatabaseNotReady as error:
             self.fail("database_not_ready", current=error.current, expected=error.expected)
 
-    def fail(self, macro: str, **arguments: Any) -> NoReturn:
-        self.say("cli/errors.txt.j2", macro, err=True, **arguments)
+    def fail(self, macro: str, *, template: str = ERRORS, **arguments: Any) -> NoReturn:
+        """Print a refusal on stderr and exit 2."""
+        self.say(template, macro, err=True, **arguments)
         raise typer.Exit(EXIT_USAGE)
 
 
@@ -108,7 +113,7 @@ def _print_settings_error(error: SettingsError, lang: str | None = None) -> NoRe
     # Settings may be what failed, so the zone and language fall back to the defaults.
     language = lang or _env_language()
     text = Templates(ZoneInfo("Europe/Warsaw")).macro(
-        language, "cli/errors.txt.j2", "settings", variable=error.variable, problem=error.problem
+        language, ERRORS, "settings", variable=error.variable, problem=error.problem
     )
     typer.echo(text, err=True)
     raise typer.Exit(EXIT_USAGE)
