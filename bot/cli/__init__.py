@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import cohort, db, exports, people, runner
+from bot.cli import cohort, db, exports, invites, people, runner
 from bot.cli.common import CliState
 
 app = typer.Typer(
@@ -21,7 +21,7 @@ def _root(ctx: typer.Context) -> None:
     ctx.obj = CliState()
 
 
-for area in (db, cohort, people, exports, runner):
+for area in (db, cohort, people, invites, exports, runner):
     area.register(app)
 
 
