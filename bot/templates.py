@@ -35,11 +35,11 @@ class Templates:
         self.env.filters["date"] = self._date
         self.env.filters["datetime"] = self._datetime
 
-    def render(self, lang: str, name: str, **context: Any) -> str:
+    def render(self, lang: str, name: str, /, **context: Any) -> str:
         template = self.env.get_template(f"{_lang(lang)}/{name}")
         return template.render(lang=_lang(lang), **context).strip()
 
-    def macro(self, lang: str, name: str, macro: str, **arguments: Any) -> str:
+    def macro(self, lang: str, name: str, macro: str, /, **arguments: Any) -> str:
         module = self.env.get_template(f"{_lang(lang)}/{name}").make_module({"lang": _lang(lang)})
         rendered = getattr(module, macro)(**arguments)
         return str(rendered.unescape() if isinstance(rendered, Markup) else rendered).strip()

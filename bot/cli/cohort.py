@@ -1,9 +1,142 @@
-"""Placeholder: filled by its own piece of work."""
+"""`advisorybot cohort add/show/list`: start the programme for a group of JSTs, see its dates."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import re
+from contextlib import suppress
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+
+from bot.cli.common import CliState, OperatorError, state
+from bot.services import Services
+from storage.cohorts import CohortRefused, add_cohort, cohort_steps, find_cohort, list_cohorts
+from storage.models import Cohort, ProgrammeStep
+from storage.programme import default_template_path, template_from_dict
+from storage.programme_calendar import programme_end
+from storage.programme_errors import TemplateError
+
+MESSAGES = "cli/cohort_messages.txt.j2"
+PAGE = "cli/cohort.txt.j2"
+ACTOR = "operator"
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+cohort_app = typer.Typer(help="Cohorts: the programme started on a date.", no_args_is_help=True)
+
+
+@cohort_app.command("add")
+def cohort_add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The cohort's name, e.g. 'pilot-2026'.")],
+    start: Annotated[str, typer.Option("--start", help="First day (YYYY-MM-DD).")],
+    template: Annotated[
+        Path | None, typer.Option("--template", help="Programme template (TOML).")
+    ] = None,
+) -> None:
+    """Add a cohort: store its computed calendar."""
+    cli = state(ctx)
+    start_date = _parse_date(cli, start)
+    path = template or default_template_path()
+
+    async def _work(services: Services) -> dict[str, Any]:
+        async with services.sessionmaker.begin() as session:
+            try:
+                cohort = await add_cohort(
+                    session, name, start_date, path, now=services.clock.now(), actor=ACTOR
+                )
+            except CohortRefused as refused:
+                raise OperatorError(MESSAGES, refused.reason, **refused.params) from None
+            except TemplateError as error:
+                raise OperatorError(
+                    MESSAGES,
+                    "template_error",
+                    path=str(error.path),
+                    line=error.line,
+                    reason=error.reason,
+                    params=error.params,
+                ) from None
+            return _calendar(cohort, await cohort_steps(session, cohort.id))
+
+    cli.say(MESSAGES, "added", cohort=cli.run(_work))
+
+
+@cohort_app.command("show")
+def cohort_show(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The cohort's name.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON.")] = False,
+) -> None:
+    """Print a cohort's calendar."""
+    cli = state(ctx)
+
+    async def _work(services: Services) -> dict[str, Any]:
+        async with services.sessionmaker() as session:
+            cohort = await find_cohort(session, name)
+            if cohort is None:
+                raise OperatorError(MESSAGES, "unknown", cohort=name)
+            return _calendar(cohort, await cohort_steps(session, cohort.id))
+
+    calendar = cli.run(_work)
+    if as_json:
+        typer.echo(json.dumps(calendar, default=dt.date.isoformat, ensure_ascii=False, indent=2))
+    else:
+        cli.show(PAGE, cohort=calendar)
+
+
+@cohort_app.command("list")
+def cohort_list(ctx: typer.Context) -> None:
+    """List the cohorts."""
+    cli = state(ctx)
+
+    async def _work(services: Services) -> list[dict[str, Any]]:
+        async with services.sessionmaker() as session:
+            return [_summary(cohort) for cohort in await list_cohorts(session)]
+
+    cli.say(MESSAGES, "cohorts", cohorts=cli.run(_work))
+
+
+def _parse_date(cli: CliState, value: str) -> dt.date:
+    """A calendar date written exactly as YYYY-MM-DD, or a refusal."""
+    if ISO_DATE.match(value):
+        with suppress(ValueError):
+            return dt.date.fromisoformat(value)
+    cli.fail("bad_date", template=MESSAGES, value=value)
+
+
+def _summary(cohort: Cohort) -> dict[str, Any]:
+    """A cohort as plain data: name, template, first and last day, length in months."""
+    template = template_from_dict(cohort.template)
+    return {
+        "name": cohort.name,
+        "template": template.code,
+        "title_pl": template.title_pl,
+        "title_en": template.title_en,
+        "start": cohort.start_date,
+        "end": programme_end(template, cohort.start_date),
+        "months": template.months,
+    }
+
+
+def _calendar(cohort: Cohort, steps: list[ProgrammeStep]) -> dict[str, Any]:
+    """A cohort and its steps as plain data (dates stay dates; JSON makes them ISO)."""
+    rows = [
+        {
+            "position": step.position,
+            "code": step.code,
+            "kind": step.kind,
+            "title_pl": step.title_pl,
+            "title_en": step.title_en,
+            "starts_on": step.starts_on,
+            "ends_on": step.ends_on,
+            "due_on": step.due_on,
+        }
+        for step in steps
+    ]
+    return {**_summary(cohort), "steps": rows}
 
 
 def register(app: typer.Typer) -> None:
-    del app
+    app.add_typer(cohort_app, name="cohort")

@@ -27,7 +27,7 @@ ERRORS = "cli/errors.txt.j2"
 class OperatorError(Exception):
     """A refusal the operator reads: a macro of a template file, and its arguments."""
 
-    def __init__(self, template: str, macro: str, **arguments: Any) -> None:
+    def __init__(self, template: str, macro: str, /, **arguments: Any) -> None:
         super().__init__(f"{template}:{macro}")
         self.template = template
         self.macro = macro
@@ -60,12 +60,12 @@ class CliState:
     def templates(self) -> Templates:
         return Templates(self.settings().zone)
 
-    def say(self, name: str, macro: str, *, err: bool = False, **arguments: Any) -> None:
+    def say(self, name: str, macro: str, /, *, err: bool = False, **arguments: Any) -> None:
         """Print one templated message in the operator's language."""
         text = self.templates().macro(self.settings().operator_language, name, macro, **arguments)
         typer.echo(text, err=err)
 
-    def show(self, name: str, **context: Any) -> None:
+    def show(self, name: str, /, **context: Any) -> None:
         """Print a whole templated page (tables, calendars) in the operator's language."""
         typer.echo(self.templates().render(self.settings().operator_language, name, **context))
 
@@ -97,7 +97,7 @@ class CliState:
         except DatabaseNotReady as error:
             self.fail("database_not_ready", current=error.current, expected=error.expected)
 
-    def fail(self, macro: str, *, template: str = ERRORS, **arguments: Any) -> NoReturn:
+    def fail(self, macro: str, /, *, template: str = ERRORS, **arguments: Any) -> NoReturn:
         """Print a refusal on stderr and exit 2."""
         self.say(template, macro, err=True, **arguments)
         raise typer.Exit(EXIT_USAGE)

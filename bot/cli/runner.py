@@ -1,17 +1,73 @@
-"""`advisorybot run`: the bot process (Telegram comes with the next issue)."""
+"""`advisorybot run` (the whole bot in one process) and `advisorybot erase` (GDPR Art. 17)."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+from urllib.parse import urlparse
+
 import typer
 
+from bot.app import build_application, run_polling, run_webhook
 from bot.cli.common import state
+from bot.logging_setup import setup_logging
+from bot.services import Services
+from storage.people import erase_person
 
 
-def run(ctx: typer.Context) -> None:
-    """Run the bot: Telegram polling, the periodic tick and the outbox sender."""
+def _webhook_secret(token: str) -> str:
+    """Derived from the token, so a webhook needs no extra configuration; never logged."""
+    return hmac.new(token.encode(), b"advisorybot-webhook", hashlib.sha256).hexdigest()
+
+
+async def _schema_checked(services: Services) -> None:
+    """Nothing to do: `CliState.run` has checked the schema before calling this."""
+
+
+def run(
+    ctx: typer.Context,
+    webhook_url: str | None = typer.Option(None, help="Public HTTPS URL: webhook mode."),
+    listen: str = typer.Option("127.0.0.1", help="Webhook mode: address to listen on."),
+    port: int = typer.Option(8443, help="Webhook mode: port to listen on."),
+) -> None:
+    """Run the bot: Telegram (long polling, or a webhook) and the outbox sender."""
     cli = state(ctx)
-    cli.token()
+    token = cli.token()
+    settings = cli.settings()
+    secrets = [token, settings.smtp_password.get_secret_value() if settings.smtp_password else ""]
+    setup_logging(secrets)
+    cli.run(_schema_checked)
+    application = build_application(Services.build(settings))
+    if webhook_url is None:
+        run_polling(application)
+        return
+    path = urlparse(webhook_url).path.strip("/") or "telegram"
+    secret = _webhook_secret(token)
+    run_webhook(
+        application,
+        webhook_url=webhook_url,
+        listen=listen,
+        port=port,
+        secret=secret,
+        url_path=path,
+    )
+
+
+def erase(
+    ctx: typer.Context, email: str = typer.Argument(..., help="The person's e-mail.")
+) -> None:
+    """Carry out an erasure request: anonymise the person, keep their JST's records."""
+    cli = state(ctx)
+
+    async def _work(services: Services) -> int | None:
+        async with services.sessionmaker.begin() as session:
+            return await erase_person(session, email, services.clock.now(), actor="cli:erase")
+
+    if cli.run(_work) is None:
+        cli.fail("unknown_person", email=email)
+    cli.say("cli/messages.txt.j2", "person_erased", email=email)
 
 
 def register(app: typer.Typer) -> None:
     app.command("run")(run)
+    app.command("erase")(erase)

@@ -1,0 +1,74 @@
+"""The commands of each role, their Polish names and English aliases, and setMyCommands."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+
+from bot.context import BotApplication, BotContext
+from storage.models import Role
+
+EVERYONE = frozenset(Role)
+MEMBERS = frozenset({Role.MEMBER})
+ADVISERS = frozenset({Role.ADVISER})
+
+
+@dataclass(frozen=True)
+class Command:
+    """A command: its Polish name first, then English aliases; who may use it."""
+
+    key: str
+    names: tuple[str, ...]
+    roles: frozenset[Role]
+
+    def shown_name(self, language: str) -> str:
+        return self.names[-1] if language == "en" else self.names[0]
+
+
+COMMANDS = (
+    Command("status", ("status",), MEMBERS),
+    Command("tasks", ("zadania", "tasks"), MEMBERS),
+    Command("jst", ("jst",), ADVISERS),
+    Command("help", ("pomoc", "help"), EVERYONE),
+    Command("language", ("jezyk", "language"), EVERYONE),
+    Command("my_data", ("moje_dane", "my_data"), EVERYONE),
+    Command("erase", ("usun_dane", "delete_my_data"), EVERYONE),
+)
+KNOWN_NAMES = frozenset({"start"} | {name for c in COMMANDS for name in c.names})
+
+
+def command(key: str) -> Command:
+    return next(c for c in COMMANDS if c.key == key)
+
+
+def commands_for(role: Role) -> tuple[Command, ...]:
+    return tuple(c for c in COMMANDS if role in c.roles)
+
+
+def _describe(context: BotContext, language: str, key: str) -> str:
+    templates = context.services.templates
+    return templates.macro(language, "tg/labels.txt.j2", "command", key=key)
+
+
+async def publish_commands(context: BotContext, chat_id: int, role: Role, language: str) -> None:
+    """Show this person's commands, in their language, in their chat's menu."""
+    await context.bot.set_my_commands(
+        [
+            BotCommand(c.shown_name(language), _describe(context, language, c.key))
+            for c in commands_for(role)
+        ],
+        scope=BotCommandScopeChat(chat_id),
+    )
+
+
+async def publish_default_commands(application: BotApplication) -> None:
+    """What a stranger's menu shows: only /start, in Polish and in English."""
+    templates = application.bot_data.services.templates
+    for language in ("pl", "en"):
+        description = templates.macro(language, "tg/labels.txt.j2", "command", key="start")
+        await application.bot.set_my_commands(
+            [BotCommand("start", description)],
+            scope=BotCommandScopeDefault(),
+            language_code=None if language == "pl" else language,
+        )

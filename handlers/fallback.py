@@ -1,0 +1,62 @@
+"""What no other handler took: unknown commands, unsupported content, stale buttons, errors."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
+
+from bot.context import BotApplication, BotContext
+from bot.replies import label, reply
+
+log = logging.getLogger(__name__)
+
+
+async def unknown_command(update: Update, context: BotContext) -> None:
+    await reply(update, context, "unknown_command")
+
+
+async def plain_text(update: Update, context: BotContext) -> None:
+    await reply(update, context, "text_hint")
+
+
+async def unsupported(update: Update, context: BotContext) -> None:
+    await reply(update, context, "unsupported_content")
+
+
+async def edited(update: Update, context: BotContext) -> None:
+    await reply(update, context, "edit_ignored")
+
+
+async def stale_button(update: Update, context: BotContext) -> None:
+    """A button from an old message, or callback data nobody issued."""
+    assert update.callback_query is not None
+    await update.callback_query.answer(label(context, "stale_button"), show_alert=True)
+
+
+async def on_error(update: object, context: BotContext) -> None:
+    """Log the failure (never the message text) and tell the person; the bot keeps running."""
+    log.error("handler failed: %s", type(context.error).__name__, exc_info=context.error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    try:
+        await reply(update, context, "internal_error")
+    except TelegramError:
+        log.warning("could not tell chat about the failure")
+
+
+def register(application: BotApplication) -> None:
+    """Register last: within a group the first matching handler wins."""
+    new_messages = filters.UpdateType.MESSAGE
+    application.add_handlers(
+        [
+            MessageHandler(new_messages & filters.COMMAND, unknown_command),
+            MessageHandler(new_messages & filters.TEXT, plain_text),
+            MessageHandler(new_messages, unsupported),
+            MessageHandler(filters.UpdateType.EDITED_MESSAGE, edited),
+            CallbackQueryHandler(stale_button),
+        ]
+    )
+    application.add_error_handler(on_error)

@@ -1,0 +1,92 @@
+"""The gate (group -1): who is calling, in which language, and what they may reach."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.ext import ApplicationHandlerStop, TypeHandler
+
+from bot.context import BotApplication, BotContext
+from bot.replies import reply
+from handlers.commands import COMMANDS
+from storage.models import Role
+from storage.people import find_caller, set_reachable
+
+GATE_GROUP = -1
+ONBOARDING_COMMANDS = ("start",)
+ONBOARDING_CALLBACKS = ("notice",)
+
+
+def telegram_language(code: str | None) -> str:
+    """Polish unless Telegram says the user reads English."""
+    return "en" if code and code.lower().startswith("en") else "pl"
+
+
+def is_onboarding(update: Update) -> bool:
+    """/start and the notice button are all a not-yet-active person may use."""
+    if update.callback_query is not None:
+        return (update.callback_query.data or "").split(":")[0] in ONBOARDING_CALLBACKS
+    return _command_name(update) in ONBOARDING_COMMANDS
+
+
+async def gate(update: Update, context: BotContext) -> None:
+    """Resolve the caller by numeric Telegram id; stop everything else here."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None or user.is_bot:
+        raise ApplicationHandlerStop
+    if update.my_chat_member is not None:
+        await _track_block(update, context)
+        raise ApplicationHandlerStop
+    if update.effective_message is None and update.callback_query is None:
+        raise ApplicationHandlerStop
+    context.language = telegram_language(user.language_code)
+    if chat.type != ChatType.PRIVATE:
+        if update.effective_message is not None and update.callback_query is None:
+            await reply(update, context, "group_refused")
+        raise ApplicationHandlerStop
+    services = context.services
+    today = services.clock.now().astimezone(services.settings.zone).date()
+    async with services.sessionmaker() as session:
+        context.caller = await find_caller(session, user.id, today)
+    if context.caller is not None:
+        context.language = context.caller.language
+    if (context.caller is None or not context.caller.active) and not is_onboarding(update):
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+        template = "stranger" if context.caller is None else "confirm_notice_first"
+        await reply(update, context, template)
+        raise ApplicationHandlerStop
+    if context.caller is not None and not allowed_command(update, context.caller.role):
+        await reply(update, context, "not_for_your_role")
+        raise ApplicationHandlerStop
+
+
+def _command_name(update: Update) -> str | None:
+    message = update.effective_message
+    text = message.text if message and message.text else ""
+    if not text.startswith("/") or len(text) < 2:
+        return None
+    return text[1:].split()[0].split("@")[0].lower()
+
+
+def allowed_command(update: Update, role: Role) -> bool:
+    """A known command another role uses is refused here, before any handler."""
+    name = _command_name(update)
+    found = next((c for c in COMMANDS if name in c.names), None)
+    return found is None or role in found.roles
+
+
+async def _track_block(update: Update, context: BotContext) -> None:
+    """A user who blocks the bot is unreachable on Telegram until they unblock it."""
+    member = update.my_chat_member
+    assert member is not None
+    if member.chat.type != ChatType.PRIVATE:
+        return
+    blocked = member.new_chat_member.status == ChatMemberStatus.BANNED
+    services = context.services
+    async with services.sessionmaker.begin() as session:
+        await set_reachable(session, member.from_user.id, not blocked, services.clock.now())
+
+
+def register(application: BotApplication) -> None:
+    application.add_handler(TypeHandler(Update, gate), group=GATE_GROUP)

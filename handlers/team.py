@@ -1,0 +1,98 @@
+"""Team context: /status, /zadania, /jst, /pomoc, /jezyk."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot.context import BotApplication, BotContext
+from bot.replies import keyboard, label, reply
+from handlers.commands import command, commands_for, publish_commands
+from storage.models import Language
+from storage.people import Caller, set_language
+from storage.team import team_view
+
+LANGUAGE_CALLBACK = "lang"
+
+
+def _caller(context: BotContext) -> Caller:
+    assert context.caller is not None, "the gate lets only active people through"
+    return context.caller
+
+
+def _today(context: BotContext) -> dt.date:
+    services = context.services
+    return services.clock.now().astimezone(services.settings.zone).date()
+
+
+async def _team_reply(update: Update, context: BotContext, template: str) -> None:
+    """A member's own JST only: the gate resolved it from their numeric Telegram id."""
+    caller = _caller(context)
+    if not caller.jst_ids:
+        await reply(update, context, "no_team")
+        return
+    async with context.services.sessionmaker() as session:
+        team = await team_view(session, caller.jst_ids[0], _today(context))
+    await reply(update, context, template, team=team)
+
+
+async def status(update: Update, context: BotContext) -> None:
+    """The team's phase, next deadlines, this month's report and open questions."""
+    await _team_reply(update, context, "status")
+
+
+async def tasks(update: Update, context: BotContext) -> None:
+    """Every task of the programme with its due date and state."""
+    await _team_reply(update, context, "tasks")
+
+
+async def adviser_jsts(update: Update, context: BotContext) -> None:
+    """An adviser's JSTs, each with its state."""
+    caller = _caller(context)
+    async with context.services.sessionmaker() as session:
+        teams = [await team_view(session, jst_id, _today(context)) for jst_id in caller.jst_ids]
+    await reply(update, context, "adviser_jsts", teams=teams)
+
+
+async def help_command(update: Update, context: BotContext) -> None:
+    caller = _caller(context)
+    commands = [(c.key, c.shown_name(context.language)) for c in commands_for(caller.role)]
+    await reply(update, context, "help", commands=commands, role=caller.role.value)
+
+
+async def language(update: Update, context: BotContext) -> None:
+    markup = keyboard(
+        [[(label(context, "language_pl"), f"{LANGUAGE_CALLBACK}:pl"),
+          (label(context, "language_en"), f"{LANGUAGE_CALLBACK}:en")]]
+    )  # fmt: skip
+    await reply(update, context, "language_choose", markup=markup)
+
+
+async def language_chosen(update: Update, context: BotContext) -> None:
+    query, caller, chat = update.callback_query, _caller(context), update.effective_chat
+    assert query is not None and chat is not None
+    chosen = Language((query.data or "").split(":")[1])
+    services = context.services
+    async with services.sessionmaker.begin() as session:
+        await set_language(session, caller.person_id, chosen, services.clock.now())
+    context.language = chosen.value
+    await query.answer()
+    await query.edit_message_reply_markup(reply_markup=None)
+    await publish_commands(context, chat.id, caller.role, chosen.value)
+    await reply(update, context, "language_set")
+
+
+def register(application: BotApplication) -> None:
+    for key, callback in (
+        ("status", status),
+        ("tasks", tasks),
+        ("jst", adviser_jsts),
+        ("help", help_command),
+        ("language", language),
+    ):
+        application.add_handler(CommandHandler(command(key).names, callback))
+    application.add_handler(
+        CallbackQueryHandler(language_chosen, pattern=f"^{LANGUAGE_CALLBACK}:(pl|en)$")
+    )

@@ -1,0 +1,201 @@
+"""People as the bot sees them: who is calling, the notice, language, GDPR access and erasure."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage import audit
+from storage.models import (
+    AdviserAssignment,
+    Answer,
+    Invite,
+    Jst,
+    Language,
+    OutboxMessage,
+    Person,
+    Question,
+    Role,
+)
+
+ERASED_NAME = "former member"
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who sent an update: plain values the handlers and templates use."""
+
+    person_id: int
+    full_name: str
+    role: Role
+    language: str
+    jst_ids: tuple[int, ...]
+    active: bool
+
+
+async def find_caller(
+    session: AsyncSession, telegram_user_id: int, today: dt.date
+) -> Caller | None:
+    """The person bound to this Telegram account, with the JSTs they may see."""
+    person = await session.scalar(
+        select(Person).where(
+            Person.telegram_user_id == telegram_user_id, Person.erased_at.is_(None)
+        )
+    )
+    if person is None:
+        return None
+    return Caller(
+        person_id=person.id,
+        full_name=person.full_name,
+        role=person.role,
+        language=person.language.value,
+        jst_ids=await visible_jsts(session, person, today),
+        active=person.active,
+    )
+
+
+async def visible_jsts(session: AsyncSession, person: Person, today: dt.date) -> tuple[int, ...]:
+    """A member sees their JST; an adviser the JSTs they advise or substitute for today."""
+    if person.role is Role.MEMBER:
+        return (person.jst_id,) if person.jst_id is not None else ()
+    if person.role is Role.ADVISER:
+        assignments = await session.scalars(
+            select(AdviserAssignment).where(
+                (AdviserAssignment.adviser_id == person.id)
+                | (AdviserAssignment.substitute_id == person.id)
+            )
+        )
+        return tuple(
+            sorted(
+                a.jst_id
+                for a in assignments
+                if a.adviser_id == person.id or a.adviser_on_duty(today) == person.id
+            )
+        )
+    return ()
+
+
+async def confirm_notice(session: AsyncSession, person_id: int, now: dt.datetime) -> bool:
+    """Record that the person read the information notice; False if it was already recorded."""
+    result = await session.execute(
+        update(Person)
+        .where(Person.id == person_id, Person.notice_confirmed_at.is_(None))
+        .values(notice_confirmed_at=now, updated_at=now)
+    )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        return False
+    audit.record(
+        session,
+        now,
+        actor=f"person:{person_id}",
+        action="notice_confirmed",
+        entity="person",
+        entity_id=person_id,
+    )
+    return True
+
+
+async def set_language(
+    session: AsyncSession, person_id: int, language: Language, now: dt.datetime
+) -> None:
+    await session.execute(
+        update(Person).where(Person.id == person_id).values(language=language, updated_at=now)
+    )
+
+
+async def set_reachable(
+    session: AsyncSession, telegram_user_id: int, reachable: bool, now: dt.datetime
+) -> None:
+    """Record that the person blocked (or unblocked) the bot."""
+    await session.execute(
+        update(Person)
+        .where(Person.telegram_user_id == telegram_user_id)
+        .values(telegram_unreachable_at=None if reachable else now, updated_at=now)
+    )
+
+
+async def request_erasure(session: AsyncSession, person_id: int, now: dt.datetime) -> bool:
+    """Record an erasure request (Art. 17) for the operator; False if one is already pending."""
+    result = await session.execute(
+        update(Person)
+        .where(Person.id == person_id, Person.erasure_requested_at.is_(None))
+        .values(erasure_requested_at=now, updated_at=now)
+    )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        return False
+    audit.record(
+        session,
+        now,
+        actor=f"person:{person_id}",
+        action="erasure_requested",
+        entity="person",
+        entity_id=person_id,
+    )
+    return True
+
+
+async def erase_person(
+    session: AsyncSession, email: str, now: dt.datetime, actor: str
+) -> int | None:
+    """Anonymise a person; their JST's questions and reports stay, attributed to a former member.
+
+    Gender and JST are kept: the programme's indicators count people supported by gender.
+    """
+    person = await session.scalar(select(Person).where(Person.email == email.strip().lower()))
+    if person is None:
+        return None
+    person.full_name = ERASED_NAME
+    person.email = f"erased-{person.id}@invalid"
+    person.telegram_user_id = None
+    person.telegram_chat_id = None
+    person.erased_at = now
+    person.updated_at = now
+    await session.execute(
+        update(Invite).where(Invite.person_id == person.id).values(revoked_at=now)
+    )
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.person_id == person.id, OutboxMessage.state == "pending")
+        .values(state="skipped", last_error="erased")
+    )
+    audit.record(
+        session, now, actor=actor, action="person_erased", entity="person", entity_id=person.id
+    )
+    return person.id
+
+
+async def personal_data(session: AsyncSession, person_id: int) -> dict[str, Any]:
+    """Everything stored about a person (Art. 15), as plain JSON-ready data."""
+    person = await session.get_one(Person, person_id)
+    jst = await session.get(Jst, person.jst_id) if person.jst_id is not None else None
+    questions = await session.scalars(select(Question).where(Question.asker_id == person_id))
+    answers = await session.scalars(select(Answer).where(Answer.author_id == person_id))
+    return {
+        "person": {
+            "full_name": person.full_name,
+            "email": person.email,
+            "gender": person.gender.value,
+            "language": person.language.value,
+            "role": person.role.value,
+            "jst": {"teryt": jst.teryt, "name": jst.name} if jst else None,
+            "telegram_user_id": person.telegram_user_id,
+            "joined_at": _iso(person.joined_at),
+            "notice_confirmed_at": _iso(person.notice_confirmed_at),
+            "erasure_requested_at": _iso(person.erasure_requested_at),
+        },
+        "questions": [
+            {"number": q.id, "text": q.text, "created_at": _iso(q.created_at)} for q in questions
+        ],
+        "answers": [
+            {"question": a.question_id, "text": a.text, "created_at": _iso(a.created_at)}
+            for a in answers
+        ],
+    }
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value else None

@@ -1,0 +1,72 @@
+"""Settings: defaults, one clear line per bad or missing variable, secrets never printed."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import app
+from bot.settings import SettingsError, SmtpTls, load_settings
+
+TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0"
+
+
+def test_defaults() -> None:
+    settings = load_settings(_env_file=None)
+    assert settings.database_url == "sqlite+aiosqlite:///advisorybot.db"
+    assert str(settings.telegram_api_base_url) == "https://api.telegram.org/"
+    assert settings.timezone == "Europe/Warsaw"
+    assert settings.smtp_tls is SmtpTls.STARTTLS
+    assert settings.quiet_hours == (20, 8)
+
+
+def test_missing_token_is_named() -> None:
+    with pytest.raises(SettingsError) as raised:
+        load_settings(_env_file=None).token()
+    assert raised.value.variable == "TELEGRAM_BOT_TOKEN"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "problem"),
+    [
+        ("telegram_bot_token", "not-a-token", "token_shape"),
+        ("telegram_bot_username", "x", "username_shape"),
+        ("database_url", "mysql://db", "database_driver"),
+        ("timezone", "Mars/Olympus", "timezone"),
+        ("quiet_hours", "25:00-08:00", "quiet_hours"),
+        ("smtp_port", "seventy", "int_parsing"),
+    ],
+)
+def test_bad_value_names_the_variable(variable: str, value: str, problem: str) -> None:
+    with pytest.raises(SettingsError) as raised:
+        load_settings(_env_file=None, **{variable: value})
+    assert raised.value.variable == variable.upper()
+    assert raised.value.problem == problem
+    assert value not in str(raised.value)
+
+
+def test_secrets_hidden_in_repr() -> None:
+    settings = load_settings(_env_file=None, telegram_bot_token=TOKEN, smtp_password="hunter2x")
+    assert TOKEN not in repr(settings)
+    assert "hunter2x" not in repr(settings)
+    assert settings.token() == TOKEN
+
+
+def test_run_without_token_prints_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    monkeypatch.chdir("/")
+    result = CliRunner().invoke(app, ["run"], env={"OPERATOR_LANGUAGE": "en"})
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1
+    assert "TELEGRAM_BOT_TOKEN" in lines[0]
+
+
+def test_bad_token_value_never_echoed() -> None:
+    secret = "12:short-secret"
+    result = CliRunner().invoke(
+        app, ["run"], env={"TELEGRAM_BOT_TOKEN": secret, "OPERATOR_LANGUAGE": "pl"}
+    )
+    assert result.exit_code == 2
+    assert "TELEGRAM_BOT_TOKEN" in result.output
+    assert secret not in result.output
