@@ -1,29 +1,41 @@
-"""The one place the Telegram Application is assembled; registration order is visible here."""
+"""The one place the Telegram Application is assembled and run; registration order is visible.
+
+The lifecycle is ours rather than `run_polling`: updates come in through `bot.intake` (confirmed
+only after handling), and the outbox sender runs beside it until SIGINT or SIGTERM.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
+import signal
+from collections.abc import Awaitable, Callable
 
-from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes
 
 from bot.context import BotApplication, BotContext, BotData
+from bot.intake import pause
 from bot.services import Services
 from bot.telegram_delivery import TelegramDelivery
 from handlers import commands, fallback, gate, onboarding, privacy, team
 
 log = logging.getLogger(__name__)
-OUTBOX_BATCH = 50
+OUTBOX_BATCH = 20
 OUTBOX_IDLE_SECONDS = 1.0
 OUTBOX_ERROR_PAUSE_SECONDS = 5.0
-RATE_LIMIT_RETRIES = 2
+
+Intake = Callable[[BotApplication, asyncio.Event], Awaitable[None]]
 
 
 def build_application(services: Services) -> BotApplication:
-    """An Application from settings: rate-limited, in-order per chat, pointed at any Bot API."""
+    """An Application from settings: rate-limited, in order per chat, pointed at any Bot API.
+
+    The rate limiter does not retry a 429 itself: the outbox records Telegram's retry time and
+    the sender pauses (DESIGN 5).
+    """
     settings = services.settings
     base = str(settings.telegram_api_base_url).rstrip("/")
     application: BotApplication = (
@@ -32,10 +44,9 @@ def build_application(services: Services) -> BotApplication:
         .base_url(f"{base}/bot")
         .base_file_url(f"{base}/file/bot")
         .context_types(ContextTypes(context=BotContext, bot_data=BotData))
-        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        .rate_limiter(AIORateLimiter(max_retries=0))
         .concurrent_updates(False)
-        .post_init(_post_init)
-        .post_stop(_post_stop)
+        .updater(None)
         .build()
     )
     application.bot_data.services = services
@@ -47,62 +58,58 @@ def build_application(services: Services) -> BotApplication:
     return application
 
 
-async def _post_init(application: BotApplication) -> None:
-    try:
-        await commands.publish_default_commands(application)
-    except TelegramError as error:
-        log.warning("could not publish the default commands: %s", error)
-    application.bot_data.sender = asyncio.create_task(_outbox_loop(application))
-
-
-async def _post_stop(application: BotApplication) -> None:
-    sender = application.bot_data.sender
-    if sender is not None:
-        sender.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
+async def serve(application: BotApplication, intake: Intake) -> None:
+    """Run intake and the outbox sender until SIGINT/SIGTERM, then stop cleanly."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(stop_signal, stop.set)
+    async with application:
+        await application.start()
+        try:
+            await commands.publish_default_commands(application)
+        except TelegramError as error:
+            log.warning("could not publish the default commands: %s", type(error).__name__)
+        sender = asyncio.create_task(outbox_loop(application, stop))
+        log.info("advisorybot is running")
+        try:
+            await intake(application, stop)
+        finally:
+            stop.set()
             await sender
+            await application.stop()
+            await application.bot_data.services.close()
+    log.info("advisorybot stopped")
 
 
-async def _outbox_loop(application: BotApplication) -> None:
+async def outbox_loop(application: BotApplication, stop: asyncio.Event) -> None:
     """Deliver committed outbox rows: at once when woken, otherwise every second."""
     services = application.bot_data.services
-    delivery = TelegramDelivery(application.bot, services.sessionmaker, services.clock)
+    lease = dt.timedelta(seconds=services.settings.outbox_lease_seconds)
+    delivery = TelegramDelivery(
+        application.bot, services.sessionmaker, services.clock, lease=lease
+    )
     wakeup = application.bot_data.outbox_wakeup
-    while True:
+    while not stop.is_set():
         wakeup.clear()
         try:
             stats = await delivery.deliver_due(limit=OUTBOX_BATCH)
         except Exception:
             log.exception("outbox delivery pass failed")
-            await asyncio.sleep(OUTBOX_ERROR_PAUSE_SECONDS)
+            await pause(OUTBOX_ERROR_PAUSE_SECONDS, stop)
             continue
-        if stats.claimed >= OUTBOX_BATCH:
-            continue
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(wakeup.wait(), OUTBOX_IDLE_SECONDS)
+        if stats.paused_until is not None:
+            wait = (stats.paused_until - services.clock.now()).total_seconds()
+            await pause(max(wait, 0.0), stop)
+        elif stats.claimed == 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(_first(wakeup, stop), OUTBOX_IDLE_SECONDS)
 
 
-def run_polling(application: BotApplication) -> None:
-    """Long polling; pending updates are never dropped, SIGINT/SIGTERM stop cleanly."""
-    application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
-
-
-def run_webhook(
-    application: BotApplication,
-    *,
-    webhook_url: str,
-    listen: str,
-    port: int,
-    secret: str,
-    url_path: str,
-) -> None:
-    """Webhook mode: Telegram's secret header is checked on every request."""
-    application.run_webhook(
-        listen=listen,
-        port=port,
-        url_path=url_path,
-        webhook_url=webhook_url,
-        secret_token=secret,
-        allowed_updates=Update.ALL_TYPES,
-        drop_pending_updates=False,
-    )
+async def _first(*events: asyncio.Event) -> None:
+    waiters = [asyncio.ensure_future(event.wait()) for event in events]
+    try:
+        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()

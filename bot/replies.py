@@ -1,15 +1,22 @@
-"""Rendering Telegram messages from templates, split to Telegram's 4096-character limit."""
+"""Telegram replies: a template in the caller's language, split to 4096 characters, queued."""
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import MessageLimit, ParseMode
+from telegram.error import TelegramError
 
 from bot.context import BotContext
+from bot.outbox import enqueue
+from storage.models import Channel, Delivery
 
 TELEGRAM_LIMIT = MessageLimit.MAX_TEXT_LENGTH
+log = logging.getLogger(__name__)
 
 
 def split_text(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
@@ -58,20 +65,66 @@ async def reply(
     template: str,
     /,
     markup: InlineKeyboardMarkup | None = None,
+    session: AsyncSession | None = None,
     **values: Any,
-) -> Message | None:
-    """Send a template to the chat the update came from; buttons go on the last part."""
+) -> None:
+    """Queue a template for the chat the update came from; buttons go on the last part.
+
+    The rows are keyed by the update id, so an update handled twice (Telegram resends what was
+    not confirmed before a crash) is answered once. Pass `session` to queue the reply in the
+    same transaction as the change it reports.
+    """
     chat = update.effective_chat
     if chat is None:
-        return None
+        return
     parts = split_text(render(context, template, **values))
-    sent = None
+    async with contextlib.AsyncExitStack() as stack:
+        if session is None:
+            session = await stack.enter_async_context(context.services.sessionmaker.begin())
+        await _queue(
+            session, update, context, chat_id=chat.id, template=template, parts=parts,
+            markup=markup,
+        )  # fmt: skip
+    context.wake_outbox()
+
+
+async def _queue(
+    session: AsyncSession,
+    update: Update,
+    context: BotContext,
+    *,
+    chat_id: int,
+    template: str,
+    parts: list[str],
+    markup: InlineKeyboardMarkup | None,
+) -> None:
+    now = context.services.clock.now()
     for index, part in enumerate(parts):
-        sent = await context.bot.send_message(
-            chat.id,
-            part,
-            parse_mode=ParseMode.HTML,
-            reply_markup=markup if index == len(parts) - 1 else None,
-            disable_web_page_preview=True,
+        params: dict[str, Any] = {
+            "text": part,
+            "parse_mode": ParseMode.HTML.value,
+            "link_preview_options": {"is_disabled": True},
+        }
+        if markup is not None and index == len(parts) - 1:
+            params["reply_markup"] = markup.to_dict()
+        await enqueue(
+            session,
+            dedupe_key=f"reply:{update.update_id}:{template}:{index}",
+            channel=Channel.TELEGRAM,
+            kind=f"reply:{template}",
+            payload={"method": "sendMessage", "chat_id": chat_id, "params": params},
+            person_id=context.caller.person_id if context.caller else None,
+            delivery=Delivery.AT_MOST_ONCE,
+            now=now,
         )
-    return sent
+
+
+async def remove_buttons(update: Update) -> None:
+    """Take the buttons off the pressed message; a failure here changes nothing that matters."""
+    query = update.callback_query
+    if query is None:
+        return
+    try:
+        await query.edit_message_reply_markup(reply_markup=None)
+    except TelegramError as error:
+        log.info("could not remove buttons: %s", type(error).__name__)

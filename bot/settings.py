@@ -51,6 +51,7 @@ class Settings(BaseSettings):
     timezone: str = "Europe/Warsaw"
     operator_language: Literal["pl", "en"] = "pl"
     invite_ttl_days: int = Field(default=30, ge=1, le=365)
+    outbox_lease_seconds: int = Field(default=300, ge=5, le=3600)
     quiet_hours: Annotated[tuple[int, int], NoDecode] = (20, 8)
 
     @field_validator("telegram_bot_token")

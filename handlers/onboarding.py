@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import BotApplication, BotContext
-from bot.replies import keyboard, label, reply
+from bot.replies import keyboard, label, remove_buttons, reply
 from handlers.commands import publish_commands
 from storage.invites import GUESS_FAILURES, InviteRefused, redeem_invite
 from storage.people import confirm_notice
@@ -26,26 +26,22 @@ async def start(update: Update, context: BotContext) -> None:
         if caller is None:
             await reply(update, context, "stranger")
         else:
-            await _send_notice(update, context)
+            await reply(update, context, "notice", markup=_notice_button(context))
         return
     services = context.services
-    reason: str | None = None
     async with services.sessionmaker.begin() as session:
         try:
             person = await redeem_invite(session, code, user.id, chat.id, services.clock.now())
         except InviteRefused as refused:
             reason = "code_refused" if refused.reason in GUESS_FAILURES else refused.reason.value
-        else:
-            context.language = person.language.value
-    if reason is not None:
-        await reply(update, context, f"invite/{reason}")
-        return
-    await _send_notice(update, context)
+            await reply(update, context, f"invite/{reason}", session=session)
+            return
+        context.language = person.language.value
+        await reply(update, context, "notice", markup=_notice_button(context), session=session)
 
 
-async def _send_notice(update: Update, context: BotContext) -> None:
-    markup = keyboard([[(label(context, "notice_confirm"), NOTICE_CALLBACK)]])
-    await reply(update, context, "notice", markup=markup)
+def _notice_button(context: BotContext) -> InlineKeyboardMarkup:
+    return keyboard([[(label(context, "notice_confirm"), NOTICE_CALLBACK)]])
 
 
 async def confirm(update: Update, context: BotContext) -> None:
@@ -55,14 +51,18 @@ async def confirm(update: Update, context: BotContext) -> None:
     if caller is None:
         await query.answer(label(context, "stale_button"), show_alert=True)
         return
+    await query.answer()
     services = context.services
     async with services.sessionmaker.begin() as session:
         confirmed = await confirm_notice(session, caller.person_id, services.clock.now())
-    await query.answer()
-    await query.edit_message_reply_markup(reply_markup=None)
+        if confirmed:
+            await reply(
+                update, context, "welcome", session=session, name=caller.full_name,
+                role=caller.role.value,
+            )  # fmt: skip
+    await remove_buttons(update)
     if confirmed:
         await publish_commands(context, chat.id, caller.role, caller.language)
-        await reply(update, context, "welcome", name=caller.full_name, role=caller.role.value)
 
 
 def register(application: BotApplication) -> None:

@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import BotApplication, BotContext
-from bot.replies import keyboard, label, reply
+from bot.replies import keyboard, label, remove_buttons, reply
 from handlers.commands import command, commands_for, publish_commands
 from storage.models import Language
 from storage.people import Caller, set_language
@@ -75,13 +75,13 @@ async def language_chosen(update: Update, context: BotContext) -> None:
     assert query is not None and chat is not None
     chosen = Language((query.data or "").split(":")[1])
     services = context.services
+    await query.answer()
+    context.language = chosen.value
     async with services.sessionmaker.begin() as session:
         await set_language(session, caller.person_id, chosen, services.clock.now())
-    context.language = chosen.value
-    await query.answer()
-    await query.edit_message_reply_markup(reply_markup=None)
+        await reply(update, context, "language_set", session=session)
+    await remove_buttons(update)
     await publish_commands(context, chat.id, caller.role, chosen.value)
-    await reply(update, context, "language_set")
 
 
 def register(application: BotApplication) -> None:

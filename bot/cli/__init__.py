@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
 
 from bot.cli import cohort, db, exports, invites, people, runner
@@ -26,4 +28,5 @@ for area in (db, cohort, people, invites, exports, runner):
 
 
 def main() -> None:
+    os.environ.setdefault("PTB_TIMEDELTA", "true")  # PTB 22: durations as timedelta, no warnings
     app()

@@ -1,9 +1,88 @@
-"""Placeholder: filled by its own piece of work."""
+"""`advisorybot export` and `advisorybot indicators`: data for coordinators and the funder."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from bot.cli.common import CliState, OperatorError, state
+from bot.services import Services
+from storage.exports import ExportKind, export_rows
+from storage.indicators import Indicators, compute_indicators
+from storage.spreadsheets import WRITERS, OutputError, replaced_on_success, supported, write_table
+
+EXPORTS = "cli/exports.txt.j2"
+
+OutOption = Annotated[
+    Path, typer.Option("--out", help="The file to write: .csv (Excel, ';') or .xlsx.")
+]
+
+
+def checked_output(cli: CliState, out: Path) -> None:
+    """Refuse before any work: a format we do not write, or a folder that does not exist."""
+    if not supported(out):
+        cli.fail("unsupported_format", template=EXPORTS, path=str(out), formats=", ".join(WRITERS))
+    if not out.parent.is_dir():
+        cli.fail("missing_directory", template=EXPORTS, path=str(out.parent))
+    if out.is_dir():
+        cli.fail("is_directory", template=EXPORTS, path=str(out))
+
+
+@contextmanager
+def output_file(out: Path) -> Iterator[Path]:
+    """A temporary file that becomes `out` when the block succeeds; write errors refuse."""
+    try:
+        with replaced_on_success(out) as file:
+            yield file
+    except OutputError as error:
+        raise OperatorError(
+            EXPORTS, "cannot_write", path=str(error.path), problem=error.problem
+        ) from error
+
+
+def export(
+    ctx: typer.Context,
+    kind: Annotated[ExportKind, typer.Argument(help="What to export.")],
+    out: OutOption,
+) -> None:
+    """Export people, task progress or monthly reports to CSV or XLSX."""
+    cli = state(ctx)
+    checked_output(cli, out)
+
+    async def _work(services: Services) -> int:
+        with output_file(out) as file:
+            async with services.sessionmaker.begin() as session:
+                table = await export_rows(session, kind)
+            write_table(file, table, services.settings.zone)
+        return len(table.rows)
+
+    count = cli.run(_work)
+    cli.say(EXPORTS, "written", kind=kind.value, count=count, path=str(out))
+
+
+def indicators(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+) -> None:
+    """Print the programme's indicators against their targets."""
+    cli = state(ctx)
+
+    async def _work(services: Services) -> Indicators:
+        async with services.sessionmaker.begin() as session:
+            return await compute_indicators(session)
+
+    numbers = cli.run(_work).as_json()
+    if as_json:
+        typer.echo(json.dumps(numbers, indent=2))
+    else:
+        cli.show("cli/indicators.txt.j2", **numbers)
 
 
 def register(app: typer.Typer) -> None:
-    del app
+    app.command("export")(export)
+    app.command("indicators")(indicators)

@@ -1,9 +1,63 @@
-"""Placeholder: filled by its own piece of work."""
+"""`advisorybot import FILE --cohort NAME`: load teams, advisers and coordinators from a file."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from bot.cli.common import OperatorError, state
+from bot.services import Services
+from storage.cohorts import find_cohort
+from storage.import_apply import ImportSummary, apply_import, jst_cohorts
+from storage.import_read import ImportFileError, RawRow, read_rows
+from storage.importer import validate
+
+IMPORT = "cli/import.txt.j2"
+ACTOR = "cli:import"
+
+
+def import_file(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="CSV (UTF-8, ';' or ',') or XLSX file.")],
+    cohort: Annotated[str, typer.Option("--cohort", help="Name of an existing cohort.")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check and show the changes; write nothing.")
+    ] = False,
+) -> None:
+    """Import JSTs, team members, advisers and coordinators; re-importing changes nothing."""
+    cli = state(ctx)
+    try:
+        rows = read_rows(file)
+    except ImportFileError as error:
+        if error.issues:
+            cli.fail("refused", template=IMPORT, errors=error.issues, warnings=[])
+        cli.fail(error.code, template=IMPORT, **error.params)
+
+    async def _work(services: Services) -> ImportSummary:
+        return await _import(services, rows, cohort, dry_run=dry_run)
+
+    summary = cli.run(_work)
+    cli.say(IMPORT, "summary", summary=summary, cohort=cohort, dry_run=dry_run)
+
+
+async def _import(
+    services: Services, rows: list[RawRow], cohort_name: str, *, dry_run: bool
+) -> ImportSummary:
+    """Validate against the database and apply in one transaction; a dry run rolls it back."""
+    async with services.sessionmaker() as session, session.begin() as transaction:
+        cohort = await find_cohort(session, cohort_name)
+        if cohort is None:
+            raise OperatorError(IMPORT, "unknown_cohort", cohort=cohort_name)
+        plan = validate(rows, cohort.name, await jst_cohorts(session))
+        if plan.errors:
+            raise OperatorError(IMPORT, "refused", errors=plan.errors, warnings=plan.warnings)
+        summary = await apply_import(session, plan, cohort, services.clock.now(), ACTOR)
+        if dry_run:
+            await transaction.rollback()
+        return summary
 
 
 def register(app: typer.Typer) -> None:
-    del app
+    app.command("import")(import_file)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import hashlib
 import hmac
 from urllib.parse import urlparse
 
 import typer
 
-from bot.app import build_application, run_polling, run_webhook
+from bot.app import build_application, serve
 from bot.cli.common import state
+from bot.intake import poll, serve_webhook
 from bot.logging_setup import setup_logging
 from bot.services import Services
 from storage.people import erase_person
@@ -39,18 +42,17 @@ def run(
     cli.run(_schema_checked)
     application = build_application(Services.build(settings))
     if webhook_url is None:
-        run_polling(application)
+        asyncio.run(serve(application, poll))
         return
-    path = urlparse(webhook_url).path.strip("/") or "telegram"
-    secret = _webhook_secret(token)
-    run_webhook(
-        application,
+    intake = functools.partial(
+        serve_webhook,
         webhook_url=webhook_url,
         listen=listen,
         port=port,
-        secret=secret,
-        url_path=path,
+        url_path=urlparse(webhook_url).path.strip("/") or "telegram",
+        secret=_webhook_secret(token),
     )
+    asyncio.run(serve(application, intake))
 
 
 def erase(

@@ -1,0 +1,131 @@
+"""Taking updates in: an update is confirmed to Telegram only after it has been handled.
+
+PTB's Updater confirms a batch (the next getUpdates offset) while earlier updates still wait in
+its queue, so a crash can lose them. Here the offset moves past an update only once
+`process_update` has returned; after a crash Telegram sends the unconfirmed ones again, and the
+handlers are idempotent (dedupe keys derived from the update id). The webhook answers 200 only
+after handling, so Telegram retries what a crash interrupted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import json
+import logging
+from collections.abc import Awaitable
+from typing import TypeVar
+
+from aiohttp import web
+from telegram import Update
+from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
+
+from bot.context import BotApplication
+from bot.outbox_policy import retry_after_delay
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+POLL_TIMEOUT_SECONDS = 25
+ERROR_PAUSE_SECONDS = 5.0
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+class Stopped(Exception):
+    """The stop event was set while waiting."""
+
+
+async def until_stopped(awaitable: Awaitable[T], stop: asyncio.Event) -> T:
+    """Await `awaitable` unless `stop` is set first (then it is cancelled)."""
+    task = asyncio.ensure_future(awaitable)
+    stopper = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopper.cancel()
+    if not task.done():
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        raise Stopped
+    return task.result()
+
+
+async def pause(seconds: float, stop: asyncio.Event) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)
+
+
+async def poll(application: BotApplication, stop: asyncio.Event) -> None:
+    """Long polling, in order, confirming each update only after handling it."""
+    bot = application.bot
+    await bot.delete_webhook(drop_pending_updates=False)
+    offset: int | None = None
+    while not stop.is_set():
+        try:
+            updates = await until_stopped(
+                bot.get_updates(
+                    offset=offset,
+                    timeout=POLL_TIMEOUT_SECONDS,
+                    read_timeout=POLL_TIMEOUT_SECONDS + 10,
+                    allowed_updates=Update.ALL_TYPES,
+                ),
+                stop,
+            )
+        except Stopped:
+            break
+        except RetryAfter as error:
+            await pause(retry_after_delay(error).total_seconds(), stop)
+            continue
+        except (InvalidToken, Conflict):
+            raise
+        except NetworkError as error:
+            log.warning("getUpdates failed (%s); retrying", type(error).__name__)
+            await pause(ERROR_PAUSE_SECONDS, stop)
+            continue
+        for update in updates:
+            await application.process_update(update)
+            offset = update.update_id + 1
+    if offset is not None:
+        with contextlib.suppress(TelegramError):
+            await bot.get_updates(offset=offset, timeout=0)  # confirm what was handled
+
+
+async def serve_webhook(
+    application: BotApplication,
+    stop: asyncio.Event,
+    *,
+    webhook_url: str,
+    listen: str,
+    port: int,
+    url_path: str,
+    secret: str,
+) -> None:
+    """A webhook endpoint that checks Telegram's secret header on every request."""
+    lock = asyncio.Lock()
+
+    async def receive(request: web.Request) -> web.Response:
+        if not hmac.compare_digest(request.headers.get(SECRET_HEADER, ""), secret):
+            return web.Response(status=403)
+        try:
+            data = json.loads(await request.read())
+            update = Update.de_json(data, application.bot)
+        except (ValueError, TypeError, KeyError):
+            return web.Response(status=400)
+        async with lock:  # one at a time: per-chat order, as in polling
+            await application.process_update(update)
+        return web.Response()
+
+    server = web.Application()
+    server.router.add_post(f"/{url_path}", receive)
+    runner = web.AppRunner(server, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, listen, port).start()
+    try:
+        await application.bot.set_webhook(
+            webhook_url, secret_token=secret, allowed_updates=Update.ALL_TYPES
+        )
+        await stop.wait()
+    finally:
+        await runner.cleanup()

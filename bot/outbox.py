@@ -1,0 +1,230 @@
+"""The outbox: every outbound message is first a row with a unique dedupe key (DESIGN 3, 5).
+
+Senders claim due rows with a lease, send them outside any transaction, then record the outcome;
+each outcome applies only while the row is still theirs (state SENDING, same `lease_until`).
+A row found SENDING with an expired lease (the sender crashed mid-send) is resent when its
+delivery is AT_LEAST_ONCE (answers) and skipped when AT_MOST_ONCE (reminders).
+
+Telegram payload (channel TELEGRAM), a JSON object:
+    {"method": "sendMessage" | "copyMessage" | "sendDocument" | "sendPhoto",
+     "params": {...Bot API parameters of that method except chat_id...},
+     "chat_id": 123}                     # optional; default: the person's Telegram chat
+e.g. {"method": "sendMessage", "params": {"text": "<b>…</b>", "parse_mode": "HTML",
+      "reply_markup": {"inline_keyboard": [[...]]}, "reply_to_message_id": 12}};
+copyMessage params hold from_chat_id and message_id; sendDocument/sendPhoto params hold
+document/photo (a Telegram file_id) and an optional caption. The chat is resolved at send time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, and_, exists, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from storage import audit
+from storage.models import Channel, Delivery, OutboxMessage, OutboxState, Person
+
+LEASE_EXPIRED = "lease_expired"
+NO_TELEGRAM_CHAT = "no_telegram_chat"
+
+
+async def enqueue(
+    session: AsyncSession,
+    *,
+    dedupe_key: str,
+    channel: Channel,
+    kind: str,
+    payload: dict[str, Any],
+    person_id: int | None,
+    delivery: Delivery,
+    now: dt.datetime,
+    not_before: dt.datetime | None = None,
+) -> OutboxMessage | None:
+    """Add a message unless its dedupe key exists (then None, and the transaction lives on)."""
+    due = not_before or now
+    insert = (
+        postgresql.insert(OutboxMessage)
+        if session.get_bind().dialect.name == "postgresql"
+        else sqlite.insert(OutboxMessage)
+    )
+    statement = (
+        insert.values(
+            dedupe_key=dedupe_key,
+            channel=channel,
+            kind=kind,
+            payload=payload,
+            person_id=person_id,
+            delivery=delivery,
+            state=OutboxState.PENDING,
+            attempts=0,
+            not_before=due,
+            next_attempt_at=due,
+            created_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=[OutboxMessage.dedupe_key])
+        .returning(OutboxMessage)
+    )
+    return (await session.scalars(statement)).one_or_none()
+
+
+async def claim_due(
+    session: AsyncSession,
+    *,
+    now: dt.datetime,
+    limit: int,
+    lease: dt.timedelta,
+    channel: Channel,
+) -> list[OutboxMessage]:
+    """Lease the due rows of a channel, oldest first, at most one per person (per-chat order).
+
+    A person's row waits while an earlier row of theirs is being sent or is due but waiting for
+    a retry; an earlier row scheduled for later (`not_before` in the future, e.g. quiet hours)
+    does not hold back a row that is due now.
+    """
+    await _recover_expired_leases(session, now=now, channel=channel)
+    earlier = aliased(OutboxMessage)
+    held_back = exists().where(
+        earlier.person_id == OutboxMessage.person_id,
+        earlier.channel == OutboxMessage.channel,
+        earlier.id < OutboxMessage.id,
+        or_(
+            earlier.state == OutboxState.SENDING,
+            and_(earlier.state == OutboxState.PENDING, earlier.not_before <= now),
+        ),
+    )
+    rows = (
+        await session.scalars(
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.channel == channel,
+                OutboxMessage.state == OutboxState.PENDING,
+                OutboxMessage.next_attempt_at <= now,
+                OutboxMessage.not_before <= now,
+                ~held_back,
+            )
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True, of=OutboxMessage)
+        )
+    ).all()
+    for row in rows:
+        row.state = OutboxState.SENDING
+        row.lease_until = now + lease
+        row.attempts += 1
+    await session.flush()
+    return list(rows)
+
+
+async def _recover_expired_leases(
+    session: AsyncSession, *, now: dt.datetime, channel: Channel
+) -> None:
+    """Rows whose sender died mid-send: resend answers, skip reminders (they may have arrived)."""
+    expired = await session.scalars(
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.channel == channel,
+            OutboxMessage.state == OutboxState.SENDING,
+            OutboxMessage.lease_until <= now,
+        )
+        .with_for_update(skip_locked=True, of=OutboxMessage)
+    )
+    for row in expired:
+        if row.delivery is Delivery.AT_MOST_ONCE:
+            row.state = OutboxState.SKIPPED
+            row.last_error = LEASE_EXPIRED
+        else:
+            row.state = OutboxState.PENDING
+            row.next_attempt_at = now
+            row.lease_until = None
+    await session.flush()
+
+
+async def mark_sent(
+    session: AsyncSession,
+    row_id: int,
+    *,
+    lease_until: dt.datetime,
+    external_id: str,
+    now: dt.datetime,
+) -> bool:
+    """Record the delivered message's id (e.g. Telegram's message id); False if not ours now."""
+    return await _finish(
+        session, row_id, lease_until, state=OutboxState.SENT, external_id=external_id, sent_at=now
+    )
+
+
+async def mark_retry(
+    session: AsyncSession,
+    row_id: int,
+    *,
+    lease_until: dt.datetime,
+    at: dt.datetime,
+    error: str,
+    count_attempt: bool = True,
+) -> bool:
+    """Put the row back for another try at `at`; an uncounted attempt does not near giving up."""
+    refund = {} if count_attempt else {"attempts": OutboxMessage.attempts - 1}
+    return await _finish(
+        session,
+        row_id,
+        lease_until,
+        state=OutboxState.PENDING,
+        next_attempt_at=at,
+        last_error=error,
+        lease_until=None,
+        **refund,
+    )
+
+
+async def mark_failed(
+    session: AsyncSession, row_id: int, *, lease_until: dt.datetime, error: str
+) -> bool:
+    """Give the row up for good with the reason."""
+    return await _finish(session, row_id, lease_until, state=OutboxState.FAILED, last_error=error)
+
+
+async def leave_for_email(
+    session: AsyncSession, row_id: int, *, lease_until: dt.datetime, reason: str
+) -> bool:
+    """A row Telegram cannot take (no chat, bot blocked) is skipped for the e-mail fallback."""
+    return await _finish(
+        session, row_id, lease_until, state=OutboxState.SKIPPED, last_error=reason
+    )
+
+
+async def mark_unreachable(session: AsyncSession, person_id: int, now: dt.datetime) -> bool:
+    """The person blocked the bot: stop using Telegram for them; False if already recorded."""
+    result = await session.execute(
+        update(Person)
+        .where(Person.id == person_id, Person.telegram_unreachable_at.is_(None))
+        .values(telegram_unreachable_at=now, updated_at=now)
+    )
+    if cast("CursorResult[Any]", result).rowcount != 1:
+        return False
+    audit.record(
+        session,
+        now,
+        actor="telegram",
+        action="telegram_unreachable",
+        entity="person",
+        entity_id=person_id,
+    )
+    return True
+
+
+async def _finish(session: AsyncSession, row_id: int, lease: dt.datetime, **values: Any) -> bool:
+    """Apply an outcome only to a row still being sent under this lease (not taken over)."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == row_id,
+            OutboxMessage.state == OutboxState.SENDING,
+            OutboxMessage.lease_until == lease,
+        )
+        .values(**values)
+    )
+    return cast("CursorResult[Any]", result).rowcount == 1

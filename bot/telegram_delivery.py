@@ -1,0 +1,258 @@
+"""The Telegram sender: claim due outbox rows, send each outside any transaction, record it.
+
+The payload format is described in bot/outbox.py. Objects in `params` (reply_markup,
+reply_parameters, ...) go to Telegram as the JSON given; plain values go through PTB's typed
+method, so the Application's rate limiter applies to every send.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import random
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram import Bot
+from telegram.error import RetryAfter, TelegramError
+
+from bot import outbox
+from bot.clock import Clock
+from bot.outbox_policy import (
+    GiveUp,
+    RetryAt,
+    Unreachable,
+    Verdict,
+    classify,
+    retry_after_delay,
+)
+from storage.models import Channel, OutboxMessage, Person
+
+log = logging.getLogger(__name__)
+
+DEFAULT_LEASE = dt.timedelta(minutes=10)  # well above a batch of sends with PTB's timeouts
+DEFAULT_BATCH = 20
+FLOOD_PAUSE = "flood_pause"
+BOT_METHODS = {
+    "sendMessage": "send_message",
+    "copyMessage": "copy_message",
+    "sendDocument": "send_document",
+    "sendPhoto": "send_photo",
+}
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    """Where a delivered message landed: enough to link later replies to it."""
+
+    chat_id: int
+    message_id: int
+
+
+class OnSent(Protocol):
+    """Records that belong to a delivered row, written in the transaction of `mark_sent`."""
+
+    async def __call__(
+        self, session: AsyncSession, row: OutboxMessage, sent: SentMessage
+    ) -> None: ...
+
+
+@dataclass
+class DeliveryStats:
+    """What one `deliver_due` pass did, for the worker loop and the logs."""
+
+    claimed: int = 0
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    skipped: int = 0
+    paused_until: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class Target:
+    """The chat a row goes to; `personal` when it is the person's own chat with the bot."""
+
+    chat_id: int
+    personal: bool
+
+
+def telegram_target(payload: dict[str, Any], person: Person | None) -> Target | None:
+    """Decided at send time; None leaves the row to the e-mail fallback (`leave_for_email`).
+
+    An explicit chat is personal when it is the person's own chat (a reply to them).
+    """
+    chat_id = payload.get("chat_id")
+    if chat_id is not None:
+        personal = person is not None and person.telegram_chat_id == chat_id
+        return Target(chat_id, personal=personal)
+    if (
+        person is None
+        or person.telegram_chat_id is None
+        or person.telegram_unreachable_at is not None
+    ):
+        return None
+    return Target(person.telegram_chat_id, personal=True)
+
+
+class TelegramDelivery:
+    """Sends the Telegram outbox; several instances may run at once on one database."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        *,
+        on_sent: OnSent | None = None,
+        lease: dt.timedelta = DEFAULT_LEASE,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self._bot = bot
+        self._sessionmaker = sessionmaker
+        self._clock = clock
+        self._on_sent = on_sent
+        self._lease = lease
+        self._jitter = jitter
+
+    async def deliver_due(self, *, limit: int = DEFAULT_BATCH) -> DeliveryStats:
+        """One pass: claim in one short transaction, send, record each outcome in its own."""
+        stats = DeliveryStats()
+        claimed = await self._claim(limit, stats)
+        for index, (row, target) in enumerate(claimed):
+            outcome = await self._send(row, target)
+            await self._record(row, target, outcome, stats)
+            if isinstance(outcome, RetryAfter):
+                stats.paused_until = self._clock.now() + retry_after_delay(outcome)
+                await self._release(claimed[index + 1 :], stats.paused_until)
+                break
+        return stats
+
+    async def _release(self, rows: list[tuple[OutboxMessage, Target]], at: dt.datetime) -> None:
+        """Flood control: Telegram asked the bot to wait, so the rest of the batch waits too."""
+        if not rows:
+            return
+        async with self._sessionmaker.begin() as session:
+            for row, _target in rows:
+                await outbox.mark_retry(
+                    session, row.id, lease_until=_lease(row), at=at, error=FLOOD_PAUSE,
+                    count_attempt=False,
+                )  # fmt: skip
+        log.warning("flood control: %d outbox rows wait until %s", len(rows), at)
+
+    async def _claim(self, limit: int, stats: DeliveryStats) -> list[tuple[OutboxMessage, Target]]:
+        now = self._clock.now()
+        async with self._sessionmaker.begin() as session:
+            rows = await outbox.claim_due(
+                session, now=now, limit=limit, lease=self._lease, channel=Channel.TELEGRAM
+            )
+            people = await _people(session, (row.person_id for row in rows))
+            claimed = []
+            for row in rows:
+                target = telegram_target(row.payload, people.get(row.person_id))
+                if target is not None:
+                    claimed.append((row, target))
+                elif await outbox.leave_for_email(
+                    session, row.id, lease_until=_lease(row), reason=outbox.NO_TELEGRAM_CHAT
+                ):
+                    stats.skipped += 1
+                    log.info("outbox row %s (%s) has no Telegram chat", row.id, row.kind)
+        stats.claimed = len(rows)
+        return claimed
+
+    async def _send(self, row: OutboxMessage, target: Target) -> SentMessage | Exception:
+        """Call the Bot API; errors are returned, to be classified and recorded."""
+        try:
+            send = getattr(self._bot, BOT_METHODS[row.payload["method"]])
+            params: dict[str, Any] = row.payload.get("params") or {}
+            plain = {k: v for k, v in params.items() if not isinstance(v, dict | list)}
+            objects = {k: v for k, v in params.items() if isinstance(v, dict | list)}
+            result = await send(chat_id=target.chat_id, **plain, api_kwargs=objects or None)
+        except (TelegramError, KeyError, TypeError, ValueError) as error:
+            return error
+        return SentMessage(chat_id=target.chat_id, message_id=int(result.message_id))
+
+    async def _record(
+        self,
+        row: OutboxMessage,
+        target: Target,
+        outcome: SentMessage | Exception,
+        stats: DeliveryStats,
+    ) -> None:
+        now = self._clock.now()
+        async with self._sessionmaker.begin() as session:
+            if isinstance(outcome, SentMessage):
+                applied = await outbox.mark_sent(
+                    session,
+                    row.id,
+                    lease_until=_lease(row),
+                    external_id=str(outcome.message_id),
+                    now=now,
+                )
+                if applied and self._on_sent is not None:
+                    await self._on_sent(session, row, outcome)
+                stats.sent += applied
+                log.info("outbox row %s (%s) sent: %s", row.id, row.kind, outcome.message_id)
+            else:
+                verdict = self._redacted(
+                    classify(outcome, attempts=row.attempts, now=now, jitter=self._jitter())
+                )
+                applied = await self._apply(session, row, target, verdict, now=now, stats=stats)
+        if not applied:
+            log.warning("outbox row %s (%s) was taken over; outcome dropped", row.id, row.kind)
+
+    async def _apply(
+        self,
+        session: AsyncSession,
+        row: OutboxMessage,
+        target: Target,
+        verdict: Verdict,
+        *,
+        now: dt.datetime,
+        stats: DeliveryStats,
+    ) -> bool:
+        lease = _lease(row)
+        match verdict:
+            case RetryAt(at=at, error=error, counts=counts):
+                applied = await outbox.mark_retry(
+                    session, row.id, lease_until=lease, at=at, error=error, count_attempt=counts
+                )
+                stats.retried += applied
+                log.warning("outbox row %s (%s) retry at %s: %s", row.id, row.kind, at, error)
+            case GiveUp(error=error):
+                applied = await outbox.mark_failed(session, row.id, lease_until=lease, error=error)
+                stats.failed += applied
+                log.error("outbox row %s (%s) failed: %s", row.id, row.kind, error)
+            case Unreachable(error=error):
+                if target.personal and row.person_id is not None:
+                    await outbox.mark_unreachable(session, row.person_id, now)
+                applied = await outbox.leave_for_email(
+                    session, row.id, lease_until=lease, reason=error
+                )
+                stats.skipped += applied
+                log.warning("outbox row %s (%s): Telegram refused the chat", row.id, row.kind)
+        return applied
+
+    def _redacted(self, verdict: Verdict) -> Verdict:
+        """Error texts are stored and logged: keep the bot token out of them."""
+        return dataclasses.replace(
+            verdict, error=verdict.error.replace(self._bot.token, "<token>")
+        )
+
+
+def _lease(row: OutboxMessage) -> dt.datetime:
+    if row.lease_until is None:
+        raise ValueError(f"outbox row {row.id} is not leased")
+    return row.lease_until
+
+
+async def _people(session: AsyncSession, ids: Iterable[int | None]) -> dict[int | None, Person]:
+    wanted = {person_id for person_id in ids if person_id is not None}
+    if not wanted:
+        return {}
+    found = await session.scalars(select(Person).where(Person.id.in_(wanted)))
+    return {person.id: person for person in found}

@@ -1,0 +1,193 @@
+"""Exports for coordinators: people, task progress and monthly reports as plain tables.
+
+Column headers are stable English snake_case keys and cells hold raw values (dates, numbers,
+booleans), so a spreadsheet or a script can rely on them; `storage.spreadsheets` writes them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Jst, MonthlyReport, Person, ProgrammeStep, TaskProgress, TaskState
+from storage.programme_calendar import REPORT, TASK
+
+Cell = str | int | float | bool | dt.date | dt.datetime | None
+
+ANSWER_PREFIX = "answer_"
+MISSING = "missing"
+
+
+class ExportKind(StrEnum):
+    PEOPLE = "people"
+    TASKS = "tasks"
+    REPORTS = "reports"
+
+
+@dataclass(frozen=True)
+class ExportTable:
+    """A titled table: header keys and rows of raw cell values."""
+
+    title: str
+    headers: list[str]
+    rows: list[list[Cell]] = field(default_factory=list)
+
+
+PEOPLE_HEADERS = (
+    "email",
+    "full_name",
+    "gender",
+    "language",
+    "role",
+    "jst_teryt",
+    "jst_name",
+    "joined",
+    "joined_at",
+)
+TASK_HEADERS = (
+    "jst_teryt",
+    "jst_name",
+    "task_code",
+    "task_title_pl",
+    "due_on",
+    "extended",
+    "state",
+    "submitted_at",
+    "submitted_by",
+    "accepted_at",
+    "resolution_number",
+    "resolution_date",
+)
+REPORT_HEADERS = (
+    "jst_teryt",
+    "jst_name",
+    "report_code",
+    "period_start",
+    "due_on",
+    "state",
+    "submitted_at",
+    "submitted_by",
+    "late",
+)
+
+
+async def export_rows(session: AsyncSession, kind: ExportKind) -> ExportTable:
+    """The whole table of one kind, ordered by JST and programme position."""
+    if kind is ExportKind.PEOPLE:
+        return await _people(session)
+    if kind is ExportKind.TASKS:
+        return await _tasks(session)
+    return await _reports(session)
+
+
+async def _people(session: AsyncSession) -> ExportTable:
+    """Everyone; erased people keep only what anonymisation keeps (no name, no e-mail)."""
+    found = await session.execute(
+        select(Person, Jst)
+        .outerjoin(Jst, Person.jst_id == Jst.id)
+        .order_by(Jst.teryt.nulls_last(), Person.role, Person.full_name, Person.id)
+    )
+    table = ExportTable(ExportKind.PEOPLE.value, list(PEOPLE_HEADERS))
+    for person, jst in found:
+        erased = person.erased_at is not None
+        table.rows.append(
+            [
+                None if erased else person.email,
+                None if erased else person.full_name,
+                person.gender.value,
+                person.language.value,
+                person.role.value,
+                jst.teryt if jst else None,
+                jst.name if jst else None,
+                person.joined_at is not None,
+                person.joined_at,
+            ]
+        )
+    return table
+
+
+async def _tasks(session: AsyncSession) -> ExportTable:
+    """One row per JST and task step of its cohort; no progress yet means pending."""
+    progress = {
+        (row.jst_id, row.step_code): row for row in await session.scalars(select(TaskProgress))
+    }
+    emails = await _emails(session)
+    table = ExportTable(ExportKind.TASKS.value, list(TASK_HEADERS))
+    for jst, step in await _jst_steps(session, TASK):
+        task = progress.get((jst.id, step.code))
+        extended_until = task.extended_until if task else None
+        table.rows.append(
+            [
+                jst.teryt,
+                jst.name,
+                step.code,
+                step.title_pl,
+                extended_until or step.due_on,
+                extended_until is not None,
+                (task.state if task else TaskState.PENDING).value,
+                task.submitted_at if task else None,
+                emails.get(task.submitted_by_id) if task else None,
+                task.accepted_at if task else None,
+                task.resolution_number if task else None,
+                task.resolution_date if task else None,
+            ]
+        )
+    return table
+
+
+async def _reports(session: AsyncSession) -> ExportTable:
+    """One row per JST and report step; every answer key found becomes a column of its own."""
+    reports = {
+        (row.jst_id, row.step_code): row for row in await session.scalars(select(MonthlyReport))
+    }
+    keys = sorted({key for report in reports.values() for key in report.answers})
+    emails = await _emails(session)
+    table = ExportTable(
+        ExportKind.REPORTS.value, [*REPORT_HEADERS, *(ANSWER_PREFIX + key for key in keys)]
+    )
+    for jst, step in await _jst_steps(session, REPORT):
+        report = reports.get((jst.id, step.code))
+        fixed: list[Cell] = [jst.teryt, jst.name, step.code, step.starts_on, step.due_on]
+        if report is None:
+            table.rows.append([*fixed, MISSING, None, None, None] + [None] * len(keys))
+            continue
+        fixed += [
+            report.state.value,
+            report.submitted_at,
+            emails.get(report.submitted_by_id),
+            report.late,
+        ]
+        table.rows.append(fixed + [_answer_cell(report.answers.get(key)) for key in keys])
+    return table
+
+
+async def _jst_steps(session: AsyncSession, kind: str) -> list[tuple[Jst, ProgrammeStep]]:
+    """Every JST paired with each step of `kind` in its own cohort's calendar."""
+    found = await session.execute(
+        select(Jst, ProgrammeStep)
+        .join(ProgrammeStep, ProgrammeStep.cohort_id == Jst.cohort_id)
+        .where(ProgrammeStep.kind == kind)
+        .order_by(Jst.teryt, ProgrammeStep.position)
+    )
+    return [(jst, step) for jst, step in found]
+
+
+async def _emails(session: AsyncSession) -> dict[int | None, str]:
+    """E-mail by person id; erased people are left out, so they export as empty cells."""
+    found = await session.execute(
+        select(Person.id, Person.email).where(Person.erased_at.is_(None))
+    )
+    return {person_id: email for person_id, email in found}
+
+
+def _answer_cell(value: Any) -> Cell:
+    """Scalars stay as they are; lists and objects become JSON text in one cell."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)

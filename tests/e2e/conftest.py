@@ -1,0 +1,63 @@
+"""End-to-end: the real `advisorybot run` process against the local Bot API server."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from dateutil.relativedelta import relativedelta
+
+from bot.localapi import ChatMessage, ControlClient, LocalBotApi, Person
+from tests.support.bot_process import BotWorld, bot_environment
+
+TEAMS = Path(__file__).parent.parent / "data" / "import" / "teams.csv"
+COHORT = "Pilotaż"
+NOTICE_BUTTON = {"pl": "Zapoznałem(-am) się z informacją", "en": "I have read the notice"}
+
+
+def cohort_start() -> dt.date:
+    """Four months before this month: the cohort is in its first advisory period today."""
+    today = dt.datetime.now(ZoneInfo("Europe/Warsaw")).date()
+    return today.replace(day=1) - relativedelta(months=4)
+
+
+@pytest.fixture
+async def local_api() -> AsyncIterator[LocalBotApi]:
+    api = LocalBotApi()  # Telegram's limits on, real time: as the bot meets them in production
+    await api.start()
+    yield api
+    await api.stop()
+
+
+@pytest.fixture
+async def control(local_api: LocalBotApi) -> AsyncIterator[ControlClient]:
+    async with ControlClient(local_api.url) as client:
+        yield client
+
+
+@pytest.fixture
+async def world(tmp_path: Path, local_api: LocalBotApi) -> AsyncIterator[BotWorld]:
+    """A migrated SQLite database with a cohort and the teams of tests/data/import/teams.csv."""
+    database = f"sqlite+aiosqlite:///{tmp_path / 'advisorybot.db'}"
+    world = BotWorld(tmp_path, bot_environment(tmp_path, local_api.url, local_api.token, database))
+    await world.cli("db", "upgrade")
+    await world.cli("cohort", "add", COHORT, "--start", cohort_start().isoformat())
+    await world.cli("import", str(TEAMS), "--cohort", COHORT)
+    yield world
+    if world.process is not None and world.process.poll() is None:
+        assert await world.terminate() == 0, "the bot stops cleanly on SIGTERM"
+    print(world.log_text())  # shown by pytest when the test failed
+
+
+async def join(
+    control: ControlClient, code: str, user_id: int, first_name: str, language: str = "pl"
+) -> tuple[Person, ChatMessage]:
+    """A person opens their invite link and confirms the notice; returns the welcome."""
+    person = await control.user(user_id, first_name, language_code=language)
+    await person.say(f"/start {code}")
+    notice = await person.next_message(within=10)
+    await person.press(notice, NOTICE_BUTTON[language])
+    return person, await person.next_message(within=10)

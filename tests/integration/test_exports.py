@@ -1,0 +1,286 @@
+"""Exports (people, tasks, reports) to CSV and XLSX, and the programme's indicators."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import re
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from openpyxl import load_workbook
+
+from bot.services import Services
+from storage.exports import (
+    PEOPLE_HEADERS,
+    REPORT_HEADERS,
+    TASK_HEADERS,
+    Cell,
+    ExportKind,
+    ExportTable,
+    export_rows,
+)
+from storage.indicators import compute_indicators
+from storage.models import (
+    AdviserAssignment,
+    Gender,
+    MonthlyReport,
+    ReportState,
+    Role,
+    TaskProgress,
+    TaskState,
+)
+from storage.spreadsheets import write_table
+from tests.support.cli_runs import invoke, output_folder
+from tests.support.programme_data import add_cohort, add_jst, add_person
+
+AT = dt.datetime(2026, 3, 20, 13, 30, tzinfo=dt.UTC)
+LOCAL = "2026-03-20T14:30:00+01:00"
+FORMULA = '=HYPERLINK("http://evil.example","x")'
+PILOT = {"indicators": {"people": 150, "women": 105, "men": 45, "jsts": 50}}
+
+
+async def _seed(services: Services) -> None:
+    """Three JSTs in two cohorts, staff of both genders (one erased), a task and two reports."""
+    async with services.sessionmaker.begin() as session:
+        pilot = await add_cohort(session, "pilot", template=PILOT)
+        second = await add_cohort(session, "second", template={"indicators": {"people": 12}})
+        alfa = await add_jst(session, pilot, "1401011", "Gmina Alfa")
+        beta = await add_jst(session, pilot, "1401022", "Gmina Beta")
+        await add_jst(session, second, "0201011", "Gmina Gamma")
+        anna = await add_person(
+            session, "anna@example.pl", "Anna Nowak", jst=alfa, telegram_user_id=11, joined_at=AT
+        )
+        await add_person(session, "bartek@example.pl", "Bartek Lis", jst=alfa, gender=Gender.MALE)
+        celina = await add_person(
+            session, "erased-3@invalid", "-", jst=beta, erased_at=AT, joined_at=AT
+        )
+        dorota = await add_person(session, "dorota@example.pl", "Dorota", role=Role.ADVISER)
+        await add_person(session, "ewa@example.pl", "Ewa Bez Jst")
+        session.add(AdviserAssignment(jst_id=alfa.id, adviser_id=dorota.id))
+        session.add_all(
+            [
+                TaskProgress(
+                    jst_id=alfa.id, step_code="ZW1", state=TaskState.SUBMITTED,
+                    extended_until=dt.date(2026, 4, 15), submitted_at=AT,
+                    submitted_by_id=anna.id, updated_at=AT,
+                ),
+                TaskProgress(
+                    jst_id=beta.id, step_code="ZW1", state=TaskState.ACCEPTED, submitted_at=AT,
+                    submitted_by_id=celina.id, accepted_at=AT, resolution_number="XII/34/2026",
+                    resolution_date=dt.date(2026, 3, 18), updated_at=AT,
+                ),
+                MonthlyReport(
+                    jst_id=alfa.id, step_code="R01", state=ReportState.SUBMITTED,
+                    answers={"progress": FORMULA, "meetings": 3, "topics": ["a", "b"]},
+                    submitted_by_id=anna.id, submitted_at=AT, late=True, updated_at=AT,
+                ),
+                MonthlyReport(
+                    jst_id=beta.id, step_code="R01", state=ReportState.DRAFT,
+                    answers={"progress": "+48 w toku", "ok": True}, updated_at=AT,
+                ),
+            ]
+        )  # fmt: skip
+
+
+D = dt.date.fromisoformat
+ANNA = "anna@example.pl"
+GAMMA, ALFA, BETA = (
+    ("0201011", "Gmina Gamma"),
+    ("1401011", "Gmina Alfa"),
+    ("1401022", "Gmina Beta"),
+)
+ZW1, ZW2 = ("ZW1", "Diagnoza wstępna"), ("ZW2", "Debata publiczna")
+R01, R02 = ("R01", D("2026-03-01"), D("2026-04-07")), ("R02", D("2026-04-01"), D("2026-05-07"))
+PENDING: list[Cell] = ["pending", None, None, None, None, None]
+MISSING: list[Cell] = ["missing", None, None, None, None, None, None, None]
+EXPECTED: dict[ExportKind, list[list[Cell]]] = {
+    ExportKind.PEOPLE: [
+        [ANNA, "Anna Nowak", "K", "pl", "member", *ALFA, True, AT],
+        ["bartek@example.pl", "Bartek Lis", "M", "pl", "member", *ALFA, False, None],
+        [None, None, "K", "pl", "member", *BETA, True, AT],
+        ["dorota@example.pl", "Dorota", "K", "pl", "adviser", None, None, False, None],
+        ["ewa@example.pl", "Ewa Bez Jst", "K", "pl", "member", None, None, False, None],
+    ],
+    ExportKind.TASKS: [
+        [*GAMMA, *ZW1, D("2026-03-31"), False, *PENDING],
+        [*GAMMA, *ZW2, D("2026-05-31"), False, *PENDING],
+        [*ALFA, *ZW1, D("2026-04-15"), True, "submitted", AT, ANNA, None, None, None],
+        [*ALFA, *ZW2, D("2026-05-31"), False, *PENDING],
+        [
+            *BETA,
+            *ZW1,
+            D("2026-03-31"),
+            False,
+            "accepted",
+            AT,
+            None,
+            AT,
+            "XII/34/2026",
+            D("2026-03-18"),
+        ],
+        [*BETA, *ZW2, D("2026-05-31"), False, *PENDING],
+    ],
+    ExportKind.REPORTS: [
+        [*GAMMA, *R01, *MISSING],
+        [*GAMMA, *R02, *MISSING],
+        [*ALFA, *R01, "submitted", AT, ANNA, True, 3, None, FORMULA, '["a", "b"]'],
+        [*ALFA, *R02, *MISSING],
+        [*BETA, *R01, "draft", None, None, False, None, True, "+48 w toku", None],
+        [*BETA, *R02, *MISSING],
+    ],
+}
+ANSWER_HEADERS = ["answer_meetings", "answer_ok", "answer_progress", "answer_topics"]
+HEADERS = {
+    ExportKind.PEOPLE: list(PEOPLE_HEADERS),
+    ExportKind.TASKS: list(TASK_HEADERS),
+    ExportKind.REPORTS: [*REPORT_HEADERS, *ANSWER_HEADERS],
+}
+ZONE = ZoneInfo("Europe/Warsaw")
+
+
+@pytest.fixture
+def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    return output_folder(tmp_path, monkeypatch)
+
+
+@pytest.mark.parametrize("kind", list(ExportKind))
+async def test_export_rows_match_the_database(services: Services, kind: ExportKind) -> None:
+    await _seed(services)
+    async with services.sessionmaker() as session:
+        table = await export_rows(session, kind)
+    assert (table.headers, table.rows) == (HEADERS[kind], EXPECTED[kind])
+
+
+def _csv_text(value: Cell) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, dt.datetime):
+        assert value == AT
+        return LOCAL
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str) and value[:1] in "=+-@":
+        return "'" + value
+    return str(value)
+
+
+def _xlsx_value(value: Cell) -> Any:
+    if isinstance(value, dt.datetime):
+        return dt.datetime.fromisoformat(LOCAL).replace(tzinfo=None)
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day)  # noqa: DTZ001 (Excel has no zones)
+    return value
+
+
+async def _export(services: Services, folder: Path, kind: ExportKind, suffix: str) -> Path:
+    """Seed, run `advisorybot export KIND --out FILE` and return the file."""
+    await _seed(services)
+    out = folder / f"{kind}{suffix}"
+    result = await invoke(services, "export", kind.value, "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert f"written to {out}; rows: {len(EXPECTED[kind])}." in result.output
+    return out
+
+
+@pytest.mark.parametrize("kind", list(ExportKind))
+async def test_csv_export_reads_back(services: Services, folder: Path, kind: ExportKind) -> None:
+    out = await _export(services, folder, kind, ".csv")
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")
+    with out.open(encoding="utf-8-sig", newline="") as stream:
+        header, *rows = list(csv.reader(stream, delimiter=";"))
+    assert header == HEADERS[kind]
+    assert rows == [[_csv_text(cell) for cell in row] for row in EXPECTED[kind]]
+    if kind is ExportKind.REPORTS:
+        assert rows[2][-2] == "'" + FORMULA
+
+
+@pytest.mark.parametrize("kind", list(ExportKind))
+async def test_xlsx_export_reads_back(services: Services, folder: Path, kind: ExportKind) -> None:
+    out = await _export(services, folder, kind, ".xlsx")
+    sheet = load_workbook(out).active
+    assert sheet is not None
+    assert sheet.title == kind.value and sheet.freeze_panes == "A2"
+    assert all(cell.font.b for cell in sheet[1])
+    header, *rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert header == HEADERS[kind]
+    assert rows == [[_xlsx_value(cell) for cell in row] for row in EXPECTED[kind]]
+    assert sheet.column_dimensions["B"].width >= len("Gmina Gamma")
+    if kind is ExportKind.TASKS:
+        assert sheet["E2"].is_date and sheet["E2"].number_format == "yyyy-mm-dd"
+    if kind is ExportKind.REPORTS:
+        cell = sheet.cell(row=4, column=header.index("answer_progress") + 1)
+        assert cell.value == FORMULA and cell.data_type == "s"
+
+
+def test_nothing_is_read_as_a_formula(tmp_path: Path) -> None:
+    texts: list[Cell] = ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "#N/A", "bad\x07bell", "ok", -5]
+    table = ExportTable("cells", [f"c{index}" for index in range(len(texts))], [texts])
+    write_table(tmp_path / "cells.csv", table, ZONE)
+    write_table(tmp_path / "cells.xlsx", table, ZONE)
+    with (tmp_path / "cells.csv").open(encoding="utf-8-sig", newline="") as stream:
+        assert list(csv.reader(stream, delimiter=";"))[1] == [
+            "'=1+1", "'+1", "'-1", "'@SUM(A1)", "'\tx", "#N/A", "bad\x07bell", "ok", "-5"
+        ]  # fmt: skip
+    sheet = load_workbook(tmp_path / "cells.xlsx").active
+    assert sheet is not None
+    cells = sheet[2]
+    assert [cell.value for cell in cells] == [*texts[:6], "bad\ufffdbell", "ok", -5]
+    assert [cell.data_type for cell in cells] == ["s"] * 8 + ["n"]
+
+
+async def test_export_refuses_an_unknown_format(services: Services, folder: Path) -> None:
+    result = await invoke(services, "export", "people", "--out", str(folder / "people.ods"))
+    assert result.exit_code == 2
+    assert "must end in one of .csv, .xlsx" in result.output
+    taken = folder / "taken.csv"
+    taken.mkdir()
+    result = await invoke(services, "export", "people", "--out", str(taken))
+    assert result.exit_code == 2
+    assert "is a folder" in result.output
+    result = await invoke(services, "export", "nobody", "--out", str(folder / "x.csv"))
+    assert result.exit_code != 0
+    assert not (folder / "people.ods").exists() and not (folder / "x.csv").exists()
+
+
+EXPECTED_INDICATORS = {
+    "staff_supported": {"value": 3, "target": 162, "percent": 1.9},
+    "staff_women": {"value": 2, "target": 105, "percent": 1.9},
+    "staff_men": {"value": 1, "target": 45, "percent": 2.2},
+    "jsts_under_advisory": {"value": 1, "target": 50, "percent": 2.0},
+    "members_joined_telegram": 2,
+}
+
+
+async def test_indicators_count_staff_and_sum_targets(services: Services) -> None:
+    await _seed(services)
+    async with services.sessionmaker() as session:
+        indicators = await compute_indicators(session)
+    assert indicators.as_json() == EXPECTED_INDICATORS
+    result = await invoke(services, "indicators", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == EXPECTED_INDICATORS
+
+
+async def test_indicators_table(services: Services) -> None:
+    await _seed(services)
+    result = await invoke(services, "indicators")
+    assert result.exit_code == 0, result.output
+    assert re.search(r"JST staff supported +3 / 162 +1\.9%", result.output)
+    assert re.search(r"of whom men +1 / 45 +2\.2%", result.output)
+    assert re.search(r"JSTs under advisory +1 / 50 +2\.0%", result.output)
+    assert "joined on Telegram: 2 of 3" in result.output
+
+
+async def test_indicators_without_targets(services: Services) -> None:
+    async with services.sessionmaker() as session:
+        indicators = await compute_indicators(session)
+    assert indicators.staff_supported.percent is None
+    result = await invoke(services, "indicators")
+    assert result.exit_code == 0, result.output
+    assert re.search(r"JST staff supported +0 / 0 +\(no target\)", result.output)

@@ -1,0 +1,208 @@
+"""The outbox rows on SQLite and PostgreSQL: dedupe, claiming, per-person order, leases."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import FixedClock
+from bot.outbox import claim_due, enqueue, mark_retry, mark_sent, mark_unreachable
+from bot.services import Services
+from storage.models import AuditEntry, Channel, Delivery, OutboxMessage, OutboxState
+from tests.support.outbox_rows import (
+    ANN_AND_BOB,
+    ANSWER_AND_REMINDER,
+    Queued,
+    add_person,
+    given,
+    lease_of,
+    outbox_rows,
+    person,
+    queue_text,
+)
+
+LEASE = dt.timedelta(minutes=5)
+MINUTE = dt.timedelta(minutes=1)
+
+
+async def claim(services: Services, channel: Channel = Channel.TELEGRAM) -> list[str]:
+    """Claim like a sender would; the claimed rows' dedupe keys, oldest first."""
+    async with services.sessionmaker.begin() as session:
+        rows = await claim_due(
+            session, now=services.clock.now(), limit=10, lease=LEASE, channel=channel
+        )
+        return [row.dedupe_key for row in rows]
+
+
+async def test_a_repeated_dedupe_key_adds_nothing_and_the_transaction_goes_on(
+    services: Services, clock: FixedClock
+) -> None:
+    now = clock.now()
+
+    async def repeat(session: AsyncSession) -> OutboxMessage | None:
+        return await enqueue(
+            session,
+            dedupe_key="deadline:1:ZW1:T-7",
+            channel=Channel.TELEGRAM,
+            kind="reminder",
+            payload={"method": "sendMessage", "params": {"text": "another text"}},
+            person_id=ann,
+            delivery=Delivery.AT_MOST_ONCE,
+            now=now,
+        )
+
+    async with services.sessionmaker.begin() as session:
+        ann = await add_person(session, now, chat_id=501)
+        first = await queue_text(session, now, ann, "deadline:1:ZW1:T-7")
+        again = await repeat(session)
+        await queue_text(session, now, ann, "deadline:1:ZW1:T-1")
+    async with services.sessionmaker.begin() as session:
+        later = await repeat(session)
+
+    assert again is None and later is None
+    rows = await outbox_rows(services)
+    assert sorted(rows) == ["deadline:1:ZW1:T-1", "deadline:1:ZW1:T-7"]
+    kept = rows["deadline:1:ZW1:T-7"]
+    assert kept.id == first.id
+    assert kept.payload == {"method": "sendMessage", "params": {"text": "deadline:1:ZW1:T-7"}}
+    assert (kept.state, kept.attempts, kept.delivery) == (
+        OutboxState.PENDING,
+        0,
+        Delivery.AT_LEAST_ONCE,
+    )
+    assert kept.not_before == kept.next_attempt_at == now
+
+
+async def test_a_claim_leases_the_due_rows_of_its_channel_only(
+    services: Services, clock: FixedClock
+) -> None:
+    await given(
+        services,
+        ANN_AND_BOB,
+        Queued("ann", "due"),
+        Queued("bob", "later", not_before=MINUTE),
+        Queued("bob", "by-email", channel=Channel.EMAIL),
+    )
+
+    assert await claim(services) == ["due"]
+    claimed = (await outbox_rows(services))["due"]
+    assert (claimed.state, claimed.attempts, claimed.lease_until) == (
+        OutboxState.SENDING,
+        1,
+        clock.now() + LEASE,
+    )
+    assert await claim(services) == []
+    clock.advance(MINUTE)
+    assert await claim(services) == ["later"]
+    assert await claim(services, Channel.EMAIL) == ["by-email"]
+
+
+async def test_a_persons_rows_go_one_at_a_time_in_order(
+    services: Services, clock: FixedClock
+) -> None:
+    await given(
+        services,
+        ANN_AND_BOB,
+        *(Queued(key.split("-")[0], key) for key in ("ann-1", "bob-1", "ann-2", "ann-3")),
+    )
+
+    assert await claim(services) == ["ann-1", "bob-1"]
+    assert await claim(services) == []  # ann-1 is being sent: ann-2 waits
+    row_id, lease = await lease_of(services, "ann-1")
+    async with services.sessionmaker.begin() as session:
+        await mark_retry(
+            session, row_id, lease_until=lease, at=clock.now() + MINUTE, error="NetworkError"
+        )
+    assert await claim(services) == []  # ann-1 waits for its retry: ann-2 still waits
+
+    clock.advance(MINUTE)
+    assert await claim(services) == ["ann-1"]
+    row_id, lease = await lease_of(services, "ann-1")
+    async with services.sessionmaker.begin() as session:
+        await mark_sent(session, row_id, lease_until=lease, external_id="7", now=clock.now())
+    assert await claim(services) == ["ann-2"]
+
+
+async def test_a_row_scheduled_for_later_does_not_hold_back_a_due_one(
+    services: Services,
+) -> None:
+    await given(
+        services,
+        {"ann": 501},
+        Queued("ann", "morning", not_before=dt.timedelta(hours=9)),
+        Queued("ann", "answer"),
+    )
+
+    assert await claim(services) == ["answer"]
+
+
+async def test_an_expired_lease_resends_answers_and_skips_reminders(
+    services: Services, clock: FixedClock
+) -> None:
+    await given(
+        services,
+        ANN_AND_BOB,
+        *ANSWER_AND_REMINDER,
+        Queued("bob", "bob-next"),
+    )
+    assert await claim(services) == ["answer", "reminder"]
+
+    clock.advance(LEASE - dt.timedelta(seconds=1))
+    assert await claim(services) == []  # the sender may still be working on them
+    clock.advance(dt.timedelta(seconds=1))
+    assert await claim(services) == ["answer", "bob-next"]
+
+    rows = await outbox_rows(services)
+    assert (rows["answer"].state, rows["answer"].attempts) == (OutboxState.SENDING, 2)
+    assert rows["answer"].lease_until == clock.now() + LEASE
+    assert (rows["reminder"].state, rows["reminder"].last_error) == (
+        OutboxState.SKIPPED,
+        "lease_expired",
+    )
+
+
+async def test_an_outcome_applies_only_under_the_lease_it_was_claimed_with(
+    services: Services, clock: FixedClock
+) -> None:
+    await given(services, {"ann": 501}, Queued("ann", "answer"))
+    await claim(services)
+    row_id, stale = await lease_of(services, "answer")
+    clock.advance(LEASE)
+    await claim(services)  # another sender takes the row over
+    _, current = await lease_of(services, "answer")
+
+    async with services.sessionmaker.begin() as session:
+        assert not await mark_sent(
+            session, row_id, lease_until=stale, external_id="1", now=clock.now()
+        )
+        assert await mark_retry(
+            session,
+            row_id,
+            lease_until=current,
+            at=clock.now(),
+            error="retry_after:3",
+            count_attempt=False,
+        )
+        assert not await mark_retry(
+            session, row_id, lease_until=current, at=clock.now(), error="again"
+        )
+
+    row = (await outbox_rows(services))["answer"]
+    assert (row.state, row.attempts, row.external_id) == (OutboxState.PENDING, 1, None)
+    assert (row.last_error, row.lease_until) == ("retry_after:3", None)
+
+
+async def test_an_unreachable_person_is_recorded_once_with_an_audit_entry(
+    services: Services, clock: FixedClock
+) -> None:
+    ann = (await given(services, {"ann": 501}))["ann"]
+    async with services.sessionmaker.begin() as session:
+        assert await mark_unreachable(session, ann, clock.now())
+        assert not await mark_unreachable(session, ann, clock.now() + dt.timedelta(hours=1))
+
+    assert (await person(services, ann)).telegram_unreachable_at == clock.now()
+    async with services.sessionmaker() as session:
+        entries = (await session.scalars(select(AuditEntry))).all()
+    assert [(e.action, e.entity_id) for e in entries] == [("telegram_unreachable", ann)]

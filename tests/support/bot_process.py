@@ -1,0 +1,98 @@
+"""The real `advisorybot` process and CLI, run against a local Bot API server."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import os
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ADVISORYBOT = str(Path(sys.executable).with_name("advisorybot"))
+STOP_TIMEOUT_SECONDS = 20
+CLI_TIMEOUT_SECONDS = 120
+
+
+@dataclass
+class BotWorld:
+    """A working directory with a database, the environment the bot runs with, and its CLI."""
+
+    workdir: Path
+    env: dict[str, str]
+    process: subprocess.Popen[bytes] | None = None
+    runs: int = 0
+    logs: list[Path] = field(default_factory=list)
+    invite_files: int = 0
+
+    async def cli(self, *args: str) -> str:
+        """Run one CLI command to completion (the local Bot API keeps serving meanwhile)."""
+        process = await asyncio.create_subprocess_exec(
+            ADVISORYBOT, *args, cwd=self.workdir, env=self.env,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        stdout, _ = await asyncio.wait_for(process.communicate(), CLI_TIMEOUT_SECONDS)
+        output = stdout.decode()
+        assert process.returncode == 0, f"advisorybot {' '.join(args)} failed:\n{output}"
+        return output
+
+    async def invite_codes(self) -> dict[str, str]:
+        """E-mail -> invite code, from a fresh `advisorybot invites` file."""
+        self.invite_files += 1
+        out = self.workdir / f"invites-{self.invite_files}.csv"
+        await self.cli("invites", "--out", str(out))
+        with out.open(encoding="utf-8-sig", newline="") as handle:
+            return {
+                row["email"]: row["link"].rsplit("start=", 1)[1]
+                for row in csv.DictReader(handle, delimiter=";")
+            }
+
+    def start(self, *args: str) -> None:
+        """Start `advisorybot run`; its output goes to a log file the test can show."""
+        assert self.process is None or self.process.poll() is not None, "already running"
+        self.runs += 1
+        log = self.workdir / f"bot-{self.runs}.log"
+        self.logs.append(log)
+        with log.open("wb") as handle:
+            self.process = subprocess.Popen(
+                [ADVISORYBOT, "run", *args],
+                cwd=self.workdir,
+                env=self.env,
+                stdout=handle,
+                stderr=subprocess.STDOUT,
+            )
+
+    async def kill(self) -> None:
+        """SIGKILL: no clean-up of any kind, as in a crash or an OOM kill."""
+        await self._signal(signal.SIGKILL)
+
+    async def terminate(self) -> int:
+        """SIGTERM, as systemd stops a service; returns the exit code.
+
+        Waited for in a thread: the local Bot API serves the bot's last calls meanwhile.
+        """
+        return await self._signal(signal.SIGTERM)
+
+    async def _signal(self, number: signal.Signals) -> int:
+        assert self.process is not None
+        self.process.send_signal(number)
+        return await asyncio.to_thread(self.process.wait, STOP_TIMEOUT_SECONDS)
+
+    def log_text(self) -> str:
+        return "\n".join(log.read_text(errors="replace") for log in self.logs if log.exists())
+
+
+def bot_environment(workdir: Path, api_url: str, token: str, database_url: str) -> dict[str, str]:
+    """Only what the bot needs: nothing from the developer's environment leaks in."""
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(workdir),
+        "TELEGRAM_BOT_TOKEN": token,
+        "TELEGRAM_API_BASE_URL": api_url,
+        "DATABASE_URL": database_url,
+        "OPERATOR_LANGUAGE": "en",
+        "OUTBOX_LEASE_SECONDS": "5",
+        "PYTHONUNBUFFERED": "1",
+    }
