@@ -37,3 +37,5 @@ def setup_logging(secrets: Iterable[str], level: int = logging.INFO) -> None:
     root.setLevel(level)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # It logs every 429 as an error with a traceback; the outbox records and logs the retry.
+    logging.getLogger("telegram.ext.AIORateLimiter").setLevel(logging.CRITICAL)

@@ -26,10 +26,6 @@ async def unsupported(update: Update, context: BotContext) -> None:
     await reply(update, context, "unsupported_content")
 
 
-async def edited(update: Update, context: BotContext) -> None:
-    await reply(update, context, "edit_ignored")
-
-
 async def stale_button(update: Update, context: BotContext) -> None:
     """A button from an old message, or callback data nobody issued."""
     assert update.callback_query is not None
@@ -55,7 +51,6 @@ def register(application: BotApplication) -> None:
             MessageHandler(new_messages & filters.COMMAND, unknown_command),
             MessageHandler(new_messages & filters.TEXT, plain_text),
             MessageHandler(new_messages, unsupported),
-            MessageHandler(filters.UpdateType.EDITED_MESSAGE, edited),
             CallbackQueryHandler(stale_button),
         ]
     )

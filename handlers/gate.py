@@ -56,6 +56,9 @@ async def gate(update: Update, context: BotContext) -> None:
         template = "stranger" if context.caller is None else "confirm_notice_first"
         await reply(update, context, template)
         raise ApplicationHandlerStop
+    if update.edited_message is not None:  # handlers would take an edit for a new command
+        await reply(update, context, "edit_ignored")
+        raise ApplicationHandlerStop
     if context.caller is not None and not allowed_command(update, context.caller.role):
         await reply(update, context, "not_for_your_role")
         raise ApplicationHandlerStop

@@ -48,8 +48,9 @@ async def confirm(update: Update, context: BotContext) -> None:
     """The notice button: only now does the person become active."""
     query, caller, chat = update.callback_query, context.caller, update.effective_chat
     assert query is not None and chat is not None
-    if caller is None:
+    if caller is None or caller.active:
         await query.answer(label(context, "stale_button"), show_alert=True)
+        await remove_buttons(update)
         return
     await query.answer()
     services = context.services

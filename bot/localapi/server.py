@@ -49,7 +49,8 @@ class LocalBotApi:
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
         """Listens (port 0: any free port) and returns the server's base URL."""
-        self._runner = web.AppRunner(self.app, access_log=None)
+        # A hanging fault must not hold the shutdown of a test for aiohttp's default minute.
+        self._runner = web.AppRunner(self.app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
         await site.start()

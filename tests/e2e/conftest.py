@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -50,6 +51,14 @@ async def world(tmp_path: Path, local_api: LocalBotApi) -> AsyncIterator[BotWorl
     if world.process is not None and world.process.poll() is None:
         assert await world.terminate() == 0, "the bot stops cleanly on SIGTERM"
     print(world.log_text())  # shown by pytest when the test failed
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], within: float = 15.0) -> None:
+    """Poll the local servers (not a timer) until `check` holds: for a process starting up."""
+    deadline = asyncio.get_running_loop().time() + within
+    while not await check():
+        assert asyncio.get_running_loop().time() < deadline, "condition not reached in time"
+        await asyncio.sleep(0.05)
 
 
 async def join(

@@ -6,6 +6,7 @@ import asyncio
 import csv
 import os
 import signal
+import socket
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -82,6 +83,12 @@ class BotWorld:
 
     def log_text(self) -> str:
         return "\n".join(log.read_text(errors="replace") for log in self.logs if log.exists())
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def bot_environment(workdir: Path, api_url: str, token: str, database_url: str) -> dict[str, str]:
