@@ -1,0 +1,62 @@
+"""Telegram templates stay valid Telegram HTML whatever names and texts they carry."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.localapi.markup import parse_html
+from bot.replies import split_text
+from bot.templates import Templates
+from storage.team import ReportView, StepView, TaskView, TeamView
+
+HOSTILE = "Gmina <b>Zła</b> & \"Syn\" </i> &amp; <script>"
+
+
+def _team(name: str) -> TeamView:
+    task = TaskView("ZW1", f"{name} pl", f"{name} en", dt.date(2026, 10, 1), True, "pending", True)
+    done = TaskView("ZW2", "Debata", "Debate", dt.date(2027, 2, 1), False, "accepted", False)
+    return TeamView(
+        jst_id=1,
+        jst_name=name,
+        teryt="1465011",
+        cohort=name,
+        adviser=name,
+        phase=StepView("D1", name, name),
+        tasks=(task, done),
+        report=ReportView("R01", dt.date(2027, 7, 1), dt.date(2027, 8, 15), "draft"),
+        open_questions=3,
+    )
+
+
+CASES: dict[str, dict[str, Any]] = {
+    "status": {"team": _team(HOSTILE)},
+    "tasks": {"team": _team(HOSTILE)},
+    "adviser_jsts": {"teams": [_team(HOSTILE), _team("Powiat <i>")]},
+    "welcome": {"name": HOSTILE, "role": "member"},
+    "welcome_back": {"name": HOSTILE},
+    "help": {"commands": [("status", "status"), ("help", "pomoc")], "role": "member"},
+}
+
+
+@pytest.mark.parametrize("lang", ["pl", "en"])
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_hostile_values_render_as_text(lang: str, name: str) -> None:
+    html = Templates(ZoneInfo("Europe/Warsaw")).render(lang, f"tg/{name}.html.j2", **CASES[name])
+    for part in split_text(html):
+        parse_html(part)  # raises as Telegram does on broken HTML
+        assert "<script>" not in part
+    if name != "help":
+        assert HOSTILE in parse_html(html)[0], "shown exactly as written"
+
+
+def test_long_lists_split_below_telegram_limit() -> None:
+    teams = [_team(f"Gmina {n:04d} " + "ą" * 80) for n in range(120)]
+    html = Templates(ZoneInfo("Europe/Warsaw")).render("pl", "tg/adviser_jsts.html.j2", teams=teams)
+    parts = split_text(html)
+    assert len(parts) > 1
+    assert all(len(part) <= 4096 for part in parts)
+    assert sum(parse_html(part)[0].count("(1465011)") for part in parts) == 120
