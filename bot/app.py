@@ -12,39 +12,55 @@ import datetime as dt
 import logging
 import signal
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes
+from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, ExtBot
 
 from bot.context import BotApplication, BotContext, BotData
 from bot.intake import pause
 from bot.services import Services
+from bot.settings import Settings
 from bot.telegram_delivery import TelegramDelivery
 from handlers import commands, fallback, gate, onboarding, privacy, team
+from reminders.rules import all_rules
+from reminders.tick import run_tick
 
 log = logging.getLogger(__name__)
 OUTBOX_BATCH = 20
 OUTBOX_IDLE_SECONDS = 1.0
 OUTBOX_ERROR_PAUSE_SECONDS = 5.0
+TICK_SECONDS = 60
 
 Intake = Callable[[BotApplication, asyncio.Event], Awaitable[None]]
 
 
-def build_application(services: Services) -> BotApplication:
-    """An Application from settings: rate-limited, in order per chat, pointed at any Bot API.
+def make_bot(settings: Settings) -> ExtBot[Any]:
+    """The bot every sending path shares, with one rate limiter, pointed at any Bot API.
 
     The rate limiter does not retry a 429 itself: the outbox records Telegram's retry time and
     the sender pauses (DESIGN 5).
     """
-    settings = services.settings
     base = str(settings.telegram_api_base_url).rstrip("/")
+    return ExtBot(
+        settings.token(),
+        base_url=f"{base}/bot",
+        base_file_url=f"{base}/file/bot",
+        rate_limiter=AIORateLimiter(max_retries=0),
+    )
+
+
+def make_delivery(bot: ExtBot[Any], services: Services) -> TelegramDelivery:
+    lease = dt.timedelta(seconds=services.settings.outbox_lease_seconds)
+    return TelegramDelivery(bot, services.sessionmaker, services.clock, lease=lease)
+
+
+def build_application(services: Services) -> BotApplication:
+    """An Application from settings: in order per chat, handlers behind the gate."""
     application: BotApplication = (
         ApplicationBuilder()
-        .token(settings.token())
-        .base_url(f"{base}/bot")
-        .base_file_url(f"{base}/file/bot")
+        .bot(make_bot(services.settings))
         .context_types(ContextTypes(context=BotContext, bot_data=BotData))
-        .rate_limiter(AIORateLimiter(max_retries=0))
         .concurrent_updates(False)
         .updater(None)
         .build()
@@ -71,6 +87,14 @@ async def serve(application: BotApplication, intake: Intake) -> None:
         except TelegramError as error:
             log.warning("could not publish the default commands: %s", type(error).__name__)
         sender = asyncio.create_task(outbox_loop(application, stop))
+        assert application.job_queue is not None
+        application.job_queue.run_repeating(
+            _tick_job,
+            interval=TICK_SECONDS,
+            first=1,
+            name="tick",
+            job_kwargs={"coalesce": True, "max_instances": 1, "misfire_grace_time": TICK_SECONDS},
+        )
         log.info("advisorybot is running")
         try:
             await intake(application, stop)
@@ -85,10 +109,7 @@ async def serve(application: BotApplication, intake: Intake) -> None:
 async def outbox_loop(application: BotApplication, stop: asyncio.Event) -> None:
     """Deliver committed outbox rows: at once when woken, otherwise every second."""
     services = application.bot_data.services
-    lease = dt.timedelta(seconds=services.settings.outbox_lease_seconds)
-    delivery = TelegramDelivery(
-        application.bot, services.sessionmaker, services.clock, lease=lease
-    )
+    delivery = make_delivery(application.bot, services)
     wakeup = application.bot_data.outbox_wakeup
     while not stop.is_set():
         wakeup.clear()
@@ -104,6 +125,14 @@ async def outbox_loop(application: BotApplication, stop: asyncio.Event) -> None:
         elif stats.claimed == 0:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(_first(wakeup, stop), OUTBOX_IDLE_SECONDS)
+
+
+async def _tick_job(context: BotContext) -> None:
+    """The periodic tick (APScheduler): enqueue what is due, then wake the sender."""
+    services = context.services
+    stats = await run_tick(services, all_rules(), services.clock.now())
+    if stats.enqueued:
+        context.wake_outbox()
 
 
 async def _first(*events: asyncio.Event) -> None:

@@ -51,7 +51,8 @@ async def test_sigkill_mid_send_neither_loses_a_member_nor_doubles_a_reply(
     await anna.say("/status")
 
     async def in_flight() -> bool:
-        return (await control.counters())["calls"].get("sendMessage", 0) > sends_before
+        calls: int = (await control.counters())["calls"].get("sendMessage", 0)
+        return bool(calls > sends_before)
 
     await eventually(in_flight)
     await world.kill()

@@ -1,0 +1,122 @@
+"""`advisorybot tick [--now]` (one full pass) and `advisorybot reminders preview`."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+import typer
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.app import OUTBOX_BATCH, make_bot, make_delivery
+from bot.cli.common import CliState, OperatorError, state
+from bot.clock import FixedClock, SystemClock
+from bot.services import Services
+from reminders.rules import all_rules
+from reminders.tick import TickStats, planned, run_tick, work_calendar
+from storage.models import Jst, OutboxMessage, Person
+
+MESSAGES = "cli/reminders.txt.j2"
+reminders_app = typer.Typer(help="Reminders: what the rules will send, and when.")
+
+
+def parse_moment(value: str, cli: CliState) -> dt.datetime:
+    """ISO 8601 with an offset, or a local wall-clock time in the programme's zone."""
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        cli.fail("bad_moment", template=MESSAGES, value=value)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=cli.settings().zone)
+    return moment.astimezone(dt.UTC)
+
+
+def tick(
+    ctx: typer.Context,
+    now: str | None = typer.Option(None, help="Run as if it were this moment (ISO 8601)."),
+) -> None:
+    """One full pass: enqueue what is due, then deliver it; safe beside a running bot."""
+    cli = state(ctx)
+    cli.token()
+    clock = FixedClock(parse_moment(now, cli)) if now else SystemClock()
+
+    async def _work(services: Services) -> tuple[TickStats, int]:
+        stats = await run_tick(services, all_rules(), services.clock.now())
+        return stats, await _deliver(services)
+
+    stats, sent = cli.run(_work, clock=clock)
+    cli.say(MESSAGES, "ticked", due=stats.due, enqueued=stats.enqueued, sent=sent)
+
+
+async def _deliver(services: Services) -> int:
+    """Deliver until nothing is due; a flood-control pause is waited out (the clock moves too)."""
+    sent = 0
+    async with make_bot(services.settings) as bot:
+        delivery = make_delivery(bot, services)
+        while True:
+            stats = await delivery.deliver_due(limit=OUTBOX_BATCH)
+            sent += stats.sent
+            if stats.paused_until is not None:
+                wait = stats.paused_until - services.clock.now()
+                await asyncio.sleep(wait.total_seconds())
+                if isinstance(services.clock, FixedClock):
+                    services.clock.advance(wait)
+            elif stats.claimed == 0:
+                return sent
+
+
+@reminders_app.command("preview")
+def preview(
+    ctx: typer.Context,
+    days: int = typer.Option(14, min=1, max=400, help="How many days ahead."),
+    jst: str | None = typer.Option(None, help="Only this JST (TERYT)."),
+    now: str | None = typer.Option(None, help="Preview from this moment (ISO 8601)."),
+) -> None:
+    """List what the rules would send in the coming days, with local times."""
+    cli = state(ctx)
+    clock = FixedClock(parse_moment(now, cli)) if now else SystemClock()
+
+    async def _work(services: Services) -> list[dict[str, object]]:
+        start = services.clock.now()
+        horizon = start + dt.timedelta(days=days)
+        calendar = work_calendar(services)
+        async with services.sessionmaker() as session:
+            jst_id = await _jst_id(session, jst)
+            schedule = [
+                due
+                for due in await planned(session, all_rules(), start, calendar)
+                if jst_id is None or due.jst_id == jst_id
+            ]
+            queued = set(
+                await session.scalars(
+                    select(OutboxMessage.dedupe_key).where(
+                        OutboxMessage.dedupe_key.in_([due.key for due in schedule])
+                    )
+                )
+            )
+            rows = []
+            for due in schedule:
+                when = calendar.next_allowed(max(due.at, start))
+                stale = due.until is not None and when >= due.until
+                if due.key in queued or stale or when >= horizon:
+                    continue
+                person = await session.get_one(Person, due.person_id)
+                rows.append({"when": when, "to": person.full_name, "what": due.template})
+            return rows
+
+    cli.show("cli/reminders_preview.txt.j2", rows=cli.run(_work, clock=clock), days=days)
+
+
+async def _jst_id(session: AsyncSession, teryt: str | None) -> int | None:
+    if teryt is None:
+        return None
+    found = await session.scalar(select(Jst.id).where(Jst.teryt == teryt))
+    if found is None:
+        raise OperatorError(MESSAGES, "unknown_jst", teryt=teryt)
+    return found
+
+
+def register(app: typer.Typer) -> None:
+    app.command("tick")(tick)
+    app.add_typer(reminders_app, name="reminders")

@@ -1,0 +1,79 @@
+"""The local calendar: working days (weekends and Polish public holidays) and quiet hours.
+
+Everything is computed on local dates and wall-clock hours in the programme's zone and turned
+into aware UTC datetimes at the end, so daylight-saving changes shift nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+import holidays
+
+
+class WorkCalendar:
+    """Working days and the hours in which people may be messaged."""
+
+    def __init__(self, zone: ZoneInfo, quiet_hours: tuple[int, int] = (20, 8)) -> None:
+        self.zone = zone
+        self.quiet_start, self.quiet_end = quiet_hours
+
+    @cached_property
+    def _holidays(self) -> holidays.HolidayBase:
+        return holidays.country_holidays("PL")  # fills in years as they are asked for
+
+    def local_date(self, moment: dt.datetime) -> dt.date:
+        return moment.astimezone(self.zone).date()
+
+    def at(self, day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+        """A local wall-clock time on a local date, as aware UTC."""
+        return dt.datetime.combine(day, dt.time(hour, minute), self.zone).astimezone(dt.UTC)
+
+    def is_working_day(self, day: dt.date) -> bool:
+        return day.weekday() < 5 and day not in self._holidays
+
+    def holiday_name(self, day: dt.date) -> str | None:
+        return self._holidays.get(day)
+
+    def next_working_day(self, day: dt.date) -> dt.date:
+        """`day` itself if it is a working day, else the next one."""
+        while not self.is_working_day(day):
+            day += dt.timedelta(days=1)
+        return day
+
+    def add_working_days(self, day: dt.date, count: int) -> dt.date:
+        """The date `count` working days after `day` (day itself not counted)."""
+        while count > 0:
+            day += dt.timedelta(days=1)
+            if self.is_working_day(day):
+                count -= 1
+        return day
+
+    def working_days_between(self, start: dt.date, end: dt.date) -> int:
+        """Working days after `start` up to and including `end`."""
+        days, day = 0, start
+        while day < end:
+            day += dt.timedelta(days=1)
+            days += self.is_working_day(day)
+        return days
+
+    def first_working_day_of_month(self, year: int, month: int) -> dt.date:
+        return self.next_working_day(dt.date(year, month, 1))
+
+    def in_quiet_hours(self, moment: dt.datetime) -> bool:
+        hour = moment.astimezone(self.zone).hour
+        if self.quiet_start > self.quiet_end:  # over midnight, e.g. 20:00-08:00
+            return hour >= self.quiet_start or hour < self.quiet_end
+        return self.quiet_start <= hour < self.quiet_end
+
+    def next_allowed(self, moment: dt.datetime) -> dt.datetime:
+        """When a message due at `moment` may go out: a working day, outside quiet hours."""
+        local = moment.astimezone(self.zone)
+        if self.is_working_day(local.date()) and not self.in_quiet_hours(moment):
+            return moment.astimezone(dt.UTC)
+        day = local.date()
+        if local.hour >= self.quiet_end:  # past today's opening hour: tomorrow at the earliest
+            day += dt.timedelta(days=1)
+        return self.at(self.next_working_day(day), self.quiet_end)

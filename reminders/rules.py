@@ -1,0 +1,10 @@
+"""Every rule the tick evaluates, in one visible list."""
+
+from __future__ import annotations
+
+from reminders.schedule import Rule
+
+
+def all_rules() -> list[Rule]:
+    """The reminder rules of the programme; each module adds its rule here."""
+    return []
