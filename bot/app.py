@@ -22,7 +22,7 @@ from bot.intake import pause
 from bot.services import Services
 from bot.settings import Settings
 from bot.telegram_delivery import TelegramDelivery
-from handlers import commands, fallback, gate, onboarding, privacy, team
+from handlers import commands, fallback, forms, gate, onboarding, privacy, team
 from reminders.rules import all_rules
 from reminders.tick import run_tick
 
@@ -70,6 +70,8 @@ def build_application(services: Services) -> BotApplication:
     onboarding.register(application)
     team.register(application)
     privacy.register(application)
+    # Free messages and form buttons, after every command: a form kind per feature.
+    forms.register(application, kinds={}, default=fallback.plain_text)
     fallback.register(application)  # last: it takes what nothing else did
     return application
 

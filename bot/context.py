@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
@@ -45,6 +46,11 @@ class BotContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], Bo
     @property
     def services(self) -> Services:
         return self.bot_data.services
+
+    def today(self) -> dt.date:
+        """Today's date in the programme's local calendar."""
+        services = self.services
+        return services.clock.now().astimezone(services.settings.zone).date()
 
     def wake_outbox(self) -> None:
         """Tell the outbox sender that rows were committed for it."""

@@ -87,6 +87,8 @@ def telegram_target(payload: dict[str, Any], person: Person | None) -> Target | 
     An explicit chat is personal when it is the person's own chat (a reply to them).
     """
     chat_id = payload.get("chat_id")
+    if person is not None and person.erased_at is not None:
+        return None  # erased while the message waited: nothing more goes to that chat
     if chat_id is not None:
         personal = person is not None and person.telegram_chat_id == chat_id
         return Target(chat_id, personal=personal)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import BotApplication, BotContext
@@ -39,8 +38,8 @@ async def on_error(update: object, context: BotContext) -> None:
         return
     try:
         await reply(update, context, "internal_error")
-    except TelegramError:
-        log.warning("could not tell chat about the failure")
+    except Exception as error:  # the error handler itself must never fail
+        log.warning("could not tell the chat about the failure: %s", type(error).__name__)
 
 
 def register(application: BotApplication) -> None:

@@ -44,10 +44,8 @@ async def gate(update: Update, context: BotContext) -> None:
         if update.effective_message is not None and update.callback_query is None:
             await reply(update, context, "group_refused")
         raise ApplicationHandlerStop
-    services = context.services
-    today = services.clock.now().astimezone(services.settings.zone).date()
-    async with services.sessionmaker() as session:
-        context.caller = await find_caller(session, user.id, today)
+    async with context.services.sessionmaker() as session:
+        context.caller = await find_caller(session, user.id, context.today())
     if context.caller is not None:
         context.language = context.caller.language
     if (context.caller is None or not context.caller.active) and not is_onboarding(update):

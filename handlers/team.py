@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
@@ -22,11 +20,6 @@ def _caller(context: BotContext) -> Caller:
     return context.caller
 
 
-def _today(context: BotContext) -> dt.date:
-    services = context.services
-    return services.clock.now().astimezone(services.settings.zone).date()
-
-
 async def _team_reply(update: Update, context: BotContext, template: str) -> None:
     """A member's own JST only: the gate resolved it from their numeric Telegram id."""
     caller = _caller(context)
@@ -34,7 +27,7 @@ async def _team_reply(update: Update, context: BotContext, template: str) -> Non
         await reply(update, context, "no_team")
         return
     async with context.services.sessionmaker() as session:
-        team = await team_view(session, caller.jst_ids[0], _today(context))
+        team = await team_view(session, caller.jst_ids[0], context.today())
     await reply(update, context, template, team=team)
 
 
@@ -52,7 +45,7 @@ async def adviser_jsts(update: Update, context: BotContext) -> None:
     """An adviser's JSTs, each with its state."""
     caller = _caller(context)
     async with context.services.sessionmaker() as session:
-        teams = [await team_view(session, jst_id, _today(context)) for jst_id in caller.jst_ids]
+        teams = [await team_view(session, jst_id, context.today()) for jst_id in caller.jst_ids]
     await reply(update, context, "adviser_jsts", teams=teams)
 
 

@@ -27,6 +27,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     A deferred SQLite transaction that later writes can fail with SQLITE_BUSY at once, without
     honouring the busy timeout; `BEGIN IMMEDIATE` waits for the lock instead.
     """
+    kwargs.setdefault("hide_parameters", True)  # errors must not carry people's texts to logs
     if not is_sqlite(url):
         return create_async_engine(url, pool_pre_ping=True, **kwargs)
     engine = create_async_engine(

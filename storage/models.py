@@ -285,6 +285,38 @@ class TaskProgress(Base):
     accepted_at: Mapped[dt.datetime | None]
     resolution_number: Mapped[str | None] = mapped_column(String(100))
     resolution_date: Mapped[dt.date | None] = mapped_column(Date)
+    review_round: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    updated_at: Mapped[dt.datetime]
+
+
+class TaskEvent(Base):
+    """What happened to a JST's task, by whom: the history every team member can see."""
+
+    __tablename__ = "task_events"
+    __table_args__ = (Index("ix_task_events_jst_step", "jst_id", "step_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    jst_id: Mapped[int] = mapped_column(ForeignKey("jsts.id"))
+    step_code: Mapped[str] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(30))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON)
+    at: Mapped[dt.datetime]
+
+
+class Form(Base):
+    """A person's form in progress (what their next free message answers), kept across restarts."""
+
+    __tablename__ = "forms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), unique=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    step: Mapped[str] = mapped_column(String(30))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    token: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
 
 

@@ -17,12 +17,14 @@ from storage.models import (
     Jst,
     Language,
     OutboxMessage,
+    OutboxState,
     Person,
     Question,
     Role,
 )
 
 ERASED_NAME = "former member"
+ERASED_ERROR = "erased"
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,7 @@ async def confirm_notice(session: AsyncSession, person_id: int, now: dt.datetime
 async def set_language(
     session: AsyncSession, person_id: int, language: Language, now: dt.datetime
 ) -> None:
+    """The language the person chose for everything the bot sends them."""
     await session.execute(
         update(Person).where(Person.id == person_id).values(language=language, updated_at=now)
     )
@@ -110,10 +113,17 @@ async def set_language(
 async def set_reachable(
     session: AsyncSession, telegram_user_id: int, reachable: bool, now: dt.datetime
 ) -> None:
-    """Record that the person blocked (or unblocked) the bot."""
+    """Record that the person blocked (or unblocked) the bot; a repeated update changes nothing.
+
+    Telegram may deliver an update twice, so a second "blocked" keeps the time of the first.
+    """
+    unreachable_at = Person.telegram_unreachable_at
     await session.execute(
         update(Person)
-        .where(Person.telegram_user_id == telegram_user_id)
+        .where(
+            Person.telegram_user_id == telegram_user_id,
+            unreachable_at.is_not(None) if reachable else unreachable_at.is_(None),
+        )
         .values(telegram_unreachable_at=None if reachable else now, updated_at=now)
     )
 
@@ -155,12 +165,16 @@ async def erase_person(
     person.erased_at = now
     person.updated_at = now
     await session.execute(
-        update(Invite).where(Invite.person_id == person.id).values(revoked_at=now)
+        update(Invite)
+        .where(
+            Invite.person_id == person.id, Invite.used_at.is_(None), Invite.revoked_at.is_(None)
+        )
+        .values(revoked_at=now)
     )
     await session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.person_id == person.id, OutboxMessage.state == "pending")
-        .values(state="skipped", last_error="erased")
+        .where(OutboxMessage.person_id == person.id, OutboxMessage.state == OutboxState.PENDING)
+        .values(state=OutboxState.SKIPPED, last_error=ERASED_ERROR)
     )
     audit.record(
         session, now, actor=actor, action="person_erased", entity="person", entity_id=person.id
@@ -172,8 +186,12 @@ async def personal_data(session: AsyncSession, person_id: int) -> dict[str, Any]
     """Everything stored about a person (Art. 15), as plain JSON-ready data."""
     person = await session.get_one(Person, person_id)
     jst = await session.get(Jst, person.jst_id) if person.jst_id is not None else None
-    questions = await session.scalars(select(Question).where(Question.asker_id == person_id))
-    answers = await session.scalars(select(Answer).where(Answer.author_id == person_id))
+    questions = await session.scalars(
+        select(Question).where(Question.asker_id == person_id).order_by(Question.id)
+    )
+    answers = await session.scalars(
+        select(Answer).where(Answer.author_id == person_id).order_by(Answer.id)
+    )
     return {
         "person": {
             "full_name": person.full_name,
@@ -183,6 +201,9 @@ async def personal_data(session: AsyncSession, person_id: int) -> dict[str, Any]
             "role": person.role.value,
             "jst": {"teryt": jst.teryt, "name": jst.name} if jst else None,
             "telegram_user_id": person.telegram_user_id,
+            "telegram_chat_id": person.telegram_chat_id,
+            "telegram_unreachable_at": _iso(person.telegram_unreachable_at),
+            "created_at": _iso(person.created_at),
             "joined_at": _iso(person.joined_at),
             "notice_confirmed_at": _iso(person.notice_confirmed_at),
             "erasure_requested_at": _iso(person.erasure_requested_at),

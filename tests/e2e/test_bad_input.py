@@ -69,7 +69,7 @@ async def test_member_odd_messages_and_buttons(
     await control.send_file(ANNA, "sticker", b"sticker-bytes", emoji="👍")
     assert "naklejki" in (await anna.next_message(within=10)).text
     await control.send_file(ANNA, "photo", _png(), caption="zdjęcie")
-    assert "naklejki" in (await anna.next_message(within=10)).text
+    assert "/pomoc" in (await anna.next_message(within=10)).text
     await anna.say("ż" * 4096)
     assert "nie rozpoznaję" in (await anna.next_message(within=10)).text
     await anna.say("/nieznane_polecenie")

@@ -13,7 +13,7 @@ from bot.replies import split_text
 from bot.templates import Templates
 from storage.team import ReportView, StepView, TaskView, TeamView
 
-HOSTILE = "Gmina <b>Zła</b> & \"Syn\" </i> &amp; <script>"
+HOSTILE = 'Gmina <b>Zła</b> & "Syn" </i> &amp; <script>'
 
 
 def _team(name: str) -> TeamView:
@@ -55,7 +55,9 @@ def test_hostile_values_render_as_text(lang: str, name: str) -> None:
 
 def test_long_lists_split_below_telegram_limit() -> None:
     teams = [_team(f"Gmina {n:04d} " + "ą" * 80) for n in range(120)]
-    html = Templates(ZoneInfo("Europe/Warsaw")).render("pl", "tg/adviser_jsts.html.j2", teams=teams)
+    html = Templates(ZoneInfo("Europe/Warsaw")).render(
+        "pl", "tg/adviser_jsts.html.j2", teams=teams
+    )
     parts = split_text(html)
     assert len(parts) > 1
     assert all(len(part) <= 4096 for part in parts)

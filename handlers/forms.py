@@ -1,0 +1,85 @@
+"""Free messages and form buttons: routed to the person's form in progress, if any.
+
+A member's plain text, photo or document answers the form they have open (a task's evidence,
+the monthly report, a question being written); without one it goes to the default handler
+(asking the adviser). Form buttons carry `f:<form token>:<choice>`; a token that is not the
+person's current form is a stale button.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
+
+from bot.context import BotApplication, BotContext
+from bot.replies import label
+from storage.forms import current_form
+from storage.models import Form
+
+CALLBACK_PREFIX = "f"
+
+
+def choice_data(form: Form, choice: str) -> str:
+    """Callback data for a form's button (at most 64 bytes: keep choices short)."""
+    return f"{CALLBACK_PREFIX}:{form.token}:{choice}"
+
+
+class FormKind(Protocol):
+    """One kind of form: how it takes a free message and a button press."""
+
+    async def on_message(
+        self, update: Update, context: BotContext, form: Form, session: AsyncSession
+    ) -> None: ...
+
+    async def on_choice(
+        self,
+        update: Update,
+        context: BotContext,
+        form: Form,
+        session: AsyncSession,
+        choice: str,
+    ) -> None: ...
+
+
+FreeMessage = Callable[[Update, BotContext], Awaitable[None]]
+
+
+def register(
+    application: BotApplication, kinds: Mapping[str, FormKind], default: FreeMessage
+) -> None:
+    """Register after the command handlers: commands always win over a form in progress."""
+
+    async def route_message(update: Update, context: BotContext) -> None:
+        assert context.caller is not None
+        async with context.services.sessionmaker.begin() as session:
+            form = await current_form(session, context.caller.person_id)
+            if form is not None and form.kind in kinds:
+                await kinds[form.kind].on_message(update, context, form, session)
+                return
+        await default(update, context)
+
+    async def route_choice(update: Update, context: BotContext) -> None:
+        query = update.callback_query
+        assert query is not None and context.caller is not None
+        _prefix, token, choice = (query.data or "").split(":", 2)
+        async with context.services.sessionmaker.begin() as session:
+            form = await current_form(session, context.caller.person_id)
+            if form is None or form.token != token or form.kind not in kinds:
+                await query.answer(label(context, "stale_button"), show_alert=True)
+                return
+            await query.answer()
+            await kinds[form.kind].on_choice(update, context, form, session, choice)
+
+    free = (
+        filters.UpdateType.MESSAGE
+        & ~filters.COMMAND
+        & (filters.TEXT | filters.PHOTO | filters.Document.ALL)
+    )
+    application.add_handler(MessageHandler(free, route_message))
+    application.add_handler(
+        CallbackQueryHandler(route_choice, pattern=rf"^{CALLBACK_PREFIX}:[0-9a-f]+:.+$")
+    )

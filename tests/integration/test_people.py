@@ -1,0 +1,304 @@
+"""People on SQLite and PostgreSQL: who is calling, the notice, language, access and erasure."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.services import Services
+from storage.indicators import compute_indicators
+from storage.models import (
+    Answer,
+    AuditEntry,
+    Gender,
+    Invite,
+    Language,
+    OutboxState,
+    Person,
+    Question,
+    Role,
+)
+from storage.people import (
+    ERASED_NAME,
+    Caller,
+    confirm_notice,
+    erase_person,
+    find_caller,
+    personal_data,
+    request_erasure,
+    set_language,
+    set_reachable,
+)
+from tests.support.cli_runs import invoke
+from tests.support.outbox_rows import queue_text, states
+from tests.support.people_data import add_answer, add_invite, add_question, assign_adviser
+from tests.support.programme_data import CREATED, add_cohort, add_jst, add_person
+
+ANNA, BARTEK, DOROTA, EDWARD, ZOFIA, ERASED = 101, 102, 201, 202, 301, 999
+TODAY = dt.date(2026, 3, 2)
+# Edward stands in for Dorota, Alfa's adviser, from the 10th to the 20th of March.
+STAND_IN = (dt.date(2026, 3, 10), dt.date(2026, 3, 20))
+LATER = dt.timedelta(hours=5)
+
+
+async def _seed(services: Services) -> dict[str, int]:
+    """Two JSTs with a member each, their advisers (one standing in), a coordinator; ids."""
+    async with services.sessionmaker.begin() as session:
+        cohort = await add_cohort(session)
+        alfa = await add_jst(session, cohort, "1401011", "Gmina Alfa")
+        beta = await add_jst(session, cohort, "1401022", "Gmina Beta")
+
+        async def joined(email: str, name: str, user: int, **fields: Any) -> Person:
+            return await add_person(
+                session, email, name, telegram_user_id=user, telegram_chat_id=user,
+                joined_at=CREATED, **fields,
+            )  # fmt: skip
+
+        people = {
+            "anna": await joined("anna@example.pl", "Anna Nowak", ANNA, jst=alfa),
+            "bartek": await joined(
+                "bartek@example.pl", "Bartek Lis", BARTEK, jst=beta, gender=Gender.MALE
+            ),
+            "dorota": await joined("dorota@ore.example.pl", "Dorota", DOROTA, role=Role.ADVISER),
+            "edward": await joined("edward@ore.example.pl", "Edward", EDWARD, role=Role.ADVISER),
+            "zofia": await joined("zofia@ore.example.pl", "Zofia", ZOFIA, role=Role.COORDINATOR),
+        }
+        await assign_adviser(
+            session, alfa, people["dorota"], substitute=people["edward"], period=STAND_IN
+        )
+        await assign_adviser(session, beta, people["edward"])
+    return {name: person.id for name, person in people.items()} | {
+        "alfa": alfa.id,
+        "beta": beta.id,
+    }
+
+
+async def _caller(services: Services, telegram_user_id: int, today: dt.date = TODAY) -> Caller:
+    async with services.sessionmaker() as session:
+        caller = await find_caller(session, telegram_user_id, today)
+    assert caller is not None
+    return caller
+
+
+async def _person(services: Services, person_id: int) -> Person:
+    async with services.sessionmaker() as session:
+        return await session.get_one(Person, person_id)
+
+
+async def _audit(services: Services) -> list[AuditEntry]:
+    async with services.sessionmaker() as session:
+        return list(await session.scalars(select(AuditEntry).order_by(AuditEntry.id)))
+
+
+async def test_a_member_sees_only_their_jst(services: Services) -> None:
+    ids = await _seed(services)
+    expected = Caller(ids["anna"], "Anna Nowak", Role.MEMBER, "pl", (ids["alfa"],), False)
+    assert await _caller(services, ANNA) == expected
+
+
+async def test_a_substitute_sees_the_jst_only_inside_the_period(services: Services) -> None:
+    ids = await _seed(services)
+    first, last = STAND_IN
+    days = [first - dt.timedelta(days=1), first, last, last + dt.timedelta(days=1)]
+    edward = {day: (await _caller(services, EDWARD, day)).jst_ids for day in days}
+    dorota = {day: (await _caller(services, DOROTA, day)).jst_ids for day in days}
+    both = tuple(sorted((ids["alfa"], ids["beta"])))
+    assert edward == dict(zip(days, [(ids["beta"],), both, both, (ids["beta"],)], strict=True))
+    assert dorota == dict.fromkeys(days, (ids["alfa"],)), "the adviser keeps seeing her JST"
+
+
+async def test_a_coordinator_sees_no_jst_and_strangers_are_not_found(services: Services) -> None:
+    await _seed(services)
+    coordinator = await _caller(services, ZOFIA)
+    assert (coordinator.role, coordinator.jst_ids) == (Role.COORDINATOR, ())
+    async with services.sessionmaker() as session:
+        assert await find_caller(session, 424242, TODAY) is None
+
+
+async def test_an_erased_person_is_not_found(services: Services) -> None:
+    await _seed(services)
+    now = services.clock.now()
+    async with services.sessionmaker.begin() as session:
+        # Even with the account still bound (erased before ids were cleared), nobody is found.
+        await add_person(session, "gone@example.pl", "-", telegram_user_id=ERASED, erased_at=now)
+        await erase_person(session, "anna@example.pl", now, actor="operator")
+    async with services.sessionmaker() as session:
+        assert await find_caller(session, ERASED, TODAY) is None
+        assert await find_caller(session, ANNA, TODAY) is None
+
+
+async def test_the_notice_is_confirmed_once_and_makes_the_person_active(
+    services: Services,
+) -> None:
+    ids = await _seed(services)
+    now = services.clock.now()
+    assert not (await _caller(services, ANNA)).active
+    results = []
+    for at in (now, now + LATER):
+        async with services.sessionmaker.begin() as session:
+            results.append(await confirm_notice(session, ids["anna"], at))
+    assert results == [True, False]
+    assert (await _caller(services, ANNA)).active
+    assert (await _person(services, ids["anna"])).notice_confirmed_at == now
+    entries = [(e.actor, e.action, e.entity_id) for e in await _audit(services)]
+    assert entries == [(f"person:{ids['anna']}", "notice_confirmed", ids["anna"])]
+
+
+async def test_the_language_is_stored(services: Services) -> None:
+    ids = await _seed(services)
+    now = services.clock.now()
+    async with services.sessionmaker.begin() as session:
+        await set_language(session, ids["anna"], Language.EN, now)
+    assert (await _caller(services, ANNA)).language == "en"
+    person = await _person(services, ids["anna"])
+    assert (person.language, person.updated_at) == (Language.EN, now)
+
+
+async def test_blocking_the_bot_is_recorded_until_unblocked(services: Services) -> None:
+    ids = await _seed(services)
+    now = services.clock.now()
+    seen = []
+    for reachable, at in ((False, now), (False, now + LATER), (True, now + 2 * LATER)):
+        async with services.sessionmaker.begin() as session:
+            await set_reachable(session, ANNA, reachable, at)
+        seen.append((await _person(services, ids["anna"])).telegram_unreachable_at)
+    assert seen == [now, now, None], "a repeated block keeps the time of the first"
+    assert (await _person(services, ids["bartek"])).telegram_unreachable_at is None
+
+
+async def test_an_erasure_request_is_recorded_once(services: Services) -> None:
+    ids = await _seed(services)
+    now = services.clock.now()
+    results = []
+    for at in (now, now + LATER):
+        async with services.sessionmaker.begin() as session:
+            results.append(await request_erasure(session, ids["anna"], at))
+    assert results == [True, False]
+    assert (await _person(services, ids["anna"])).erasure_requested_at == now
+    assert [e.action for e in await _audit(services)] == ["erasure_requested"]
+
+
+async def _erase_seed(services: Services, ids: dict[str, int]) -> dict[str, int]:
+    """Anna's invites (open, used, revoked), messages (queued, sent) and a thread; row ids."""
+    now = services.clock.now()
+    earlier = now - dt.timedelta(days=3)
+    async with services.sessionmaker.begin() as session:
+        anna = await session.get_one(Person, ids["anna"])
+        dorota = await session.get_one(Person, ids["dorota"])
+        invites = {
+            "open": await add_invite(session, anna, "open-code", now),
+            "used": await add_invite(session, anna, "used-code", earlier, used_at=earlier),
+            "revoked": await add_invite(session, anna, "old-code", earlier, revoked_at=earlier),
+        }
+        await queue_text(session, now, ids["anna"], "anna-pending")
+        sent = await queue_text(session, now, ids["anna"], "anna-sent")
+        sent.state, sent.sent_at = OutboxState.SENT, now
+        await queue_text(session, now, ids["bartek"], "bartek-pending")
+        question = await add_question(session, anna, "Jak wypełnić arkusz SELFIE?")
+        await add_answer(session, question, dorota, "Proszę zacząć od części A.", at=now)
+        await add_answer(session, question, anna, "Dziękuję, a część B?", at=now)
+    return {name: invite.id for name, invite in invites.items()} | {"question": question.id}
+
+
+async def test_erasure_anonymises_and_keeps_the_jsts_records(services: Services) -> None:
+    ids = await _seed(services)
+    rows = await _erase_seed(services, ids)
+    now = services.clock.now() + LATER
+    async with services.sessionmaker() as session:
+        indicators_before = await compute_indicators(session)
+    async with services.sessionmaker.begin() as session:
+        erased = await erase_person(session, " Anna@Example.pl ", now, actor="operator")
+    assert erased == ids["anna"]
+
+    anna = await _person(services, ids["anna"])
+    assert (anna.full_name, anna.email) == (ERASED_NAME, f"erased-{ids['anna']}@invalid")
+    assert (anna.telegram_user_id, anna.telegram_chat_id, anna.erased_at) == (None, None, now)
+    assert (anna.gender, anna.jst_id) == (Gender.FEMALE, ids["alfa"])
+    async with services.sessionmaker() as session:
+        assert await compute_indicators(session) == indicators_before
+        revoked = {i.id: i.revoked_at for i in await session.scalars(select(Invite))}
+        question = await session.get_one(Question, rows["question"])
+        answers = list(await session.scalars(select(Answer).order_by(Answer.id)))
+    earlier = services.clock.now() - dt.timedelta(days=3)
+    assert revoked == {rows["open"]: now, rows["used"]: None, rows["revoked"]: earlier}
+    assert (question.asker_id, question.text) == (ids["anna"], "Jak wypełnić arkusz SELFIE?")
+    assert [(a.author_id, a.text) for a in answers] == [
+        (ids["dorota"], "Proszę zacząć od części A."),
+        (ids["anna"], "Dziękuję, a część B?"),
+    ]
+    assert await states(services) == {
+        "anna-pending": (OutboxState.SKIPPED, "erased"),
+        "anna-sent": (OutboxState.SENT, None),
+        "bartek-pending": (OutboxState.PENDING, None),
+    }
+    audit = [(e.actor, e.action, e.entity, e.entity_id, e.details) for e in await _audit(services)]
+    assert audit == [("operator", "person_erased", "person", ids["anna"], {})], "no personal data"
+
+
+async def test_erasing_an_unknown_email_changes_nothing(services: Services) -> None:
+    await _seed(services)
+    async with services.sessionmaker.begin() as session:
+        assert await erase_person(session, "nobody@example.pl", services.clock.now(), "x") is None
+    assert await _audit(services) == []
+    assert (await _caller(services, ANNA)).full_name == "Anna Nowak"
+
+
+async def test_the_erase_command_reports_the_outcome(services: Services) -> None:
+    ids = await _seed(services)
+    erased = await invoke(services, "erase", "anna@example.pl")
+    unknown = await invoke(services, "erase", "nobody@example.pl")
+    assert (erased.exit_code, unknown.exit_code) == (0, 2)
+    assert "anna@example.pl has been anonymised" in erased.output
+    assert "no person with the e-mail nobody@example.pl" in unknown.output
+    assert (await _person(services, ids["anna"])).full_name == ERASED_NAME
+
+
+async def test_personal_data_holds_exactly_the_persons_own_data(services: Services) -> None:
+    ids = await _seed(services)
+    now = services.clock.now()
+    asked = dt.datetime(2026, 3, 1, 10, 0, tzinfo=dt.UTC)
+    async with services.sessionmaker.begin() as session:
+        anna, bartek, dorota, edward = [
+            await session.get_one(Person, ids[name])
+            for name in ("anna", "bartek", "dorota", "edward")
+        ]
+        first = await add_question(session, anna, "Pytanie Anny 1", at=asked)
+        second = await add_question(session, anna, "Pytanie Anny 2", at=now)
+        await add_answer(session, first, dorota, "Odpowiedź Doroty", at=now)
+        await add_answer(session, first, anna, "Uzupełnienie Anny", at=now)
+        theirs = await add_question(session, bartek, "Pytanie Bartka", at=asked)
+        await add_answer(session, theirs, edward, "Odpowiedź Edwarda", at=now)
+        await add_answer(session, theirs, bartek, "Uzupełnienie Bartka", at=now)
+        await confirm_notice(session, anna.id, now)
+        await request_erasure(session, anna.id, now)
+    async with services.sessionmaker() as session:
+        data = await personal_data(session, ids["anna"])
+    assert data == {
+        "person": {
+            "full_name": "Anna Nowak",
+            "email": "anna@example.pl",
+            "gender": "K",
+            "language": "pl",
+            "role": "member",
+            "jst": {"teryt": "1401011", "name": "Gmina Alfa"},
+            "telegram_user_id": ANNA,
+            "telegram_chat_id": ANNA,
+            "telegram_unreachable_at": None,
+            "created_at": CREATED.isoformat(),
+            "joined_at": CREATED.isoformat(),
+            "notice_confirmed_at": now.isoformat(),
+            "erasure_requested_at": now.isoformat(),
+        },
+        "questions": [
+            {"number": first.id, "text": "Pytanie Anny 1", "created_at": asked.isoformat()},
+            {"number": second.id, "text": "Pytanie Anny 2", "created_at": now.isoformat()},
+        ],
+        "answers": [
+            {"question": first.id, "text": "Uzupełnienie Anny", "created_at": now.isoformat()}
+        ],
+    }
+    flat = json.dumps(data, ensure_ascii=False)
+    assert [n for n in ("Bartk", "bartek", "Beta", "Doroty", "Edward") if n in flat] == []
