@@ -19,10 +19,12 @@ from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, ExtBo
 
 from bot.context import BotApplication, BotContext, BotData
 from bot.intake import pause
+from bot.links import record_links
 from bot.services import Services
 from bot.settings import Settings
 from bot.telegram_delivery import TelegramDelivery
 from handlers import commands, fallback, forms, gate, onboarding, privacy, team
+from handlers.forms import FormKind
 from reminders.rules import all_rules
 from reminders.tick import run_tick
 
@@ -52,7 +54,9 @@ def make_bot(settings: Settings) -> ExtBot[Any]:
 
 def make_delivery(bot: ExtBot[Any], services: Services) -> TelegramDelivery:
     lease = dt.timedelta(seconds=services.settings.outbox_lease_seconds)
-    return TelegramDelivery(bot, services.sessionmaker, services.clock, lease=lease)
+    return TelegramDelivery(
+        bot, services.sessionmaker, services.clock, lease=lease, on_sent=record_links
+    )
 
 
 def build_application(services: Services) -> BotApplication:
@@ -70,8 +74,10 @@ def build_application(services: Services) -> BotApplication:
     onboarding.register(application)
     team.register(application)
     privacy.register(application)
+    # Feature handlers (commands and their buttons) go here, one line each.
     # Free messages and form buttons, after every command: a form kind per feature.
-    forms.register(application, kinds={}, default=fallback.plain_text)
+    form_kinds: dict[str, FormKind] = {}
+    forms.register(application, kinds=form_kinds, default=fallback.plain_text)
     fallback.register(application)  # last: it takes what nothing else did
     return application
 
