@@ -61,6 +61,11 @@ async def apply_import(
     return summary
 
 
+async def erased_addresses(session: AsyncSession) -> set[str]:
+    """The stored addresses of people erased at their request."""
+    return set(await session.scalars(select(Person.email).where(Person.erased_at.is_not(None))))
+
+
 async def jst_cohorts(session: AsyncSession) -> dict[str, str]:
     """The cohort of every JST already in the database, by TERYT (a few thousand at most)."""
     found = await session.execute(select(Jst.teryt, Cohort.name).join(Cohort))

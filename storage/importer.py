@@ -7,12 +7,13 @@ problems found; a plan with errors must not be applied (`storage.import_apply`).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 from storage.import_cells import PlannedJst, PlannedPerson, RowCheck
 from storage.import_read import COLUMNS, ImportIssue, RawRow
 from storage.models import Role
+from storage.people import erased_address
 
 MAX_TEAM = 4  # the programme's teams are 3-4 people
 
@@ -30,13 +31,23 @@ class ImportPlan:
 
 
 def validate(
-    rows: list[RawRow], cohort: str, existing_jst_cohorts: Mapping[str, str]
+    rows: list[RawRow],
+    cohort: str,
+    existing_jst_cohorts: Mapping[str, str],
+    erased: Collection[str] = (),
 ) -> ImportPlan:
-    """Check every cell and the rows against each other; `existing_jst_cohorts`: TERYT → cohort."""
+    """Check every cell and the rows against each other; `existing_jst_cohorts`: TERYT → cohort.
+
+    `erased` holds the stored addresses of erased people (storage.people.erased_address): a
+    person who asked for erasure is not brought back by importing an old file.
+    """
     check = _FileCheck()
     for raw in rows:
         check.add(raw)
     plan = check.plan
+    for email, person in plan.people.items():
+        if erased_address(email) in erased:
+            plan.errors.append(ImportIssue(person.row, "email", "person_erased", {}))
     for teryt, jst in plan.jsts.items():
         other = existing_jst_cohorts.get(teryt, cohort)
         if other != cohort:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -148,6 +149,12 @@ async def request_erasure(session: AsyncSession, person_id: int, now: dt.datetim
     return True
 
 
+def erased_address(email: str) -> str:
+    """What an erased person's e-mail becomes: not the address, but recognisable on re-import."""
+    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+    return f"erased-{digest}@invalid"
+
+
 async def erase_person(
     session: AsyncSession, email: str, now: dt.datetime, actor: str
 ) -> int | None:
@@ -159,7 +166,7 @@ async def erase_person(
     if person is None:
         return None
     person.full_name = ERASED_NAME
-    person.email = f"erased-{person.id}@invalid"
+    person.email = erased_address(person.email)
     person.telegram_user_id = None
     person.telegram_chat_id = None
     person.erased_at = now

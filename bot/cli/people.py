@@ -10,7 +10,7 @@ import typer
 from bot.cli.common import OperatorError, state
 from bot.services import Services
 from storage.cohorts import find_cohort
-from storage.import_apply import ImportSummary, apply_import, jst_cohorts
+from storage.import_apply import ImportSummary, apply_import, erased_addresses, jst_cohorts
 from storage.import_read import ImportFileError, RawRow, read_rows
 from storage.importer import validate
 
@@ -50,7 +50,9 @@ async def _import(
         cohort = await find_cohort(session, cohort_name)
         if cohort is None:
             raise OperatorError(IMPORT, "unknown_cohort", cohort=cohort_name)
-        plan = validate(rows, cohort.name, await jst_cohorts(session))
+        plan = validate(
+            rows, cohort.name, await jst_cohorts(session), await erased_addresses(session)
+        )
         if plan.errors:
             raise OperatorError(IMPORT, "refused", errors=plan.errors, warnings=plan.warnings)
         summary = await apply_import(session, plan, cohort, services.clock.now(), ACTOR)

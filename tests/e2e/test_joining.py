@@ -13,7 +13,7 @@ from storage.programme_calendar import TASK, compute_calendar
 from tests.e2e.conftest import cohort_start, join
 from tests.support.bot_process import BotWorld
 
-ANNA, DOROTA, EWA = 5001, 5002, 5003
+ANNA, DOROTA, EWA, JAN = 5001, 5002, 5003, 5004
 
 
 def next_deadline() -> dt.date:
@@ -85,3 +85,17 @@ async def test_english_member_gets_english(world: BotWorld, control: ControlClie
     tasks = await ewa.next_message(within=10)
     assert "Tasks – Powiat bocheński" in tasks.text
     assert "Implementation task 1" in tasks.text or "ZW1" in tasks.text
+
+
+async def test_adviser_sees_both_of_their_jsts(world: BotWorld, control: ControlClient) -> None:
+    codes = await world.invite_codes()
+    world.start()
+    await control.until_polling()
+    jan, welcome = await join(control, codes["jan.kowalski@example.pl"], JAN, "Jan")
+    assert "/jst" in welcome.text
+    await jan.say("/jst")
+    listing = (await jan.next_message(within=10)).text
+    assert "Miasto Stołeczne Warszawa" in listing and "Gmina Przykładowa" in listing
+    assert "Powiat bocheński" not in listing, "Maria Szymańska's JST"
+    await jan.say("/status")
+    assert "innej roli" in (await jan.next_message(within=10)).text

@@ -25,6 +25,7 @@ from storage.models import (
     Jst,
     Person,
 )
+from storage.people import erase_person
 from tests.support.cli_runs import invoke
 from tests.support.team_files import DATA, write_xlsx
 
@@ -238,6 +239,18 @@ async def test_jst_of_another_cohort_is_refused(services: Services) -> None:
     )
     assert result.exit_code == 2
     assert "wiersz 2, kolumna jst_teryt: ta JST należy już do edycji „pilot”" in result.stderr
+    assert await snapshot(services) == before
+
+
+async def test_person_erased_on_request_is_not_brought_back(services: Services) -> None:
+    await add_cohort(services)
+    assert (await import_file(services, TEAMS)).exit_code == 0
+    async with services.sessionmaker.begin() as session:
+        await erase_person(session, "anna.nowak@example.pl", services.clock.now(), "operator")
+    before = await snapshot(services)
+    result = await import_file(services, TEAMS, lang="en")
+    assert result.exit_code == 2
+    assert "row 2, column email: this person's data was erased at their request" in result.stderr
     assert await snapshot(services) == before
 
 
