@@ -36,18 +36,10 @@ async def notify(
     if markup is not None:
         params["reply_markup"] = markup.to_dict()
     payload: dict[str, Any] = {"method": "sendMessage", "params": params}
-    if link:
-        payload["link"] = link
-    return await enqueue(
-        session,
-        dedupe_key=key,
-        channel=Channel.TELEGRAM,
-        kind=template,
-        payload=payload,
-        person_id=person.id,
-        delivery=delivery,
-        now=now,
-    )
+    return await _queue(
+        session, person, key=key, kind=template, payload=payload, delivery=delivery, now=now,
+        link=link,
+    )  # fmt: skip
 
 
 async def copy_to(
@@ -65,15 +57,32 @@ async def copy_to(
         "method": "copyMessage",
         "params": {"from_chat_id": from_chat_id, "message_id": message_id},
     }
+    return await _queue(
+        session, person, key=key, kind="copy", payload=payload,
+        delivery=Delivery.AT_LEAST_ONCE, now=now, link=link,
+    )  # fmt: skip
+
+
+async def _queue(
+    session: AsyncSession,
+    person: Person,
+    *,
+    key: str,
+    kind: str,
+    payload: dict[str, Any],
+    delivery: Delivery,
+    now: dt.datetime,
+    link: dict[str, int] | None,
+) -> OutboxMessage | None:
     if link:
         payload["link"] = link
     return await enqueue(
         session,
         dedupe_key=key,
         channel=Channel.TELEGRAM,
-        kind="copy",
+        kind=kind,
         payload=payload,
         person_id=person.id,
-        delivery=Delivery.AT_LEAST_ONCE,
+        delivery=delivery,
         now=now,
     )

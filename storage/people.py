@@ -84,21 +84,24 @@ async def visible_jsts(session: AsyncSession, person: Person, today: dt.date) ->
 
 async def confirm_notice(session: AsyncSession, person_id: int, now: dt.datetime) -> bool:
     """Record that the person read the information notice; False if it was already recorded."""
+    return await _stamp_once(session, person_id, "notice_confirmed_at", "notice_confirmed", now)
+
+
+async def _stamp_once(
+    session: AsyncSession, person_id: int, column: str, action: str, now: dt.datetime
+) -> bool:
+    """Set a person's timestamp column unless set; audit it; False if it was already set."""
     result = await session.execute(
         update(Person)
-        .where(Person.id == person_id, Person.notice_confirmed_at.is_(None))
-        .values(notice_confirmed_at=now, updated_at=now)
+        .where(Person.id == person_id, getattr(Person, column).is_(None))
+        .values({column: now, "updated_at": now})
     )
     if not result.rowcount:  # type: ignore[attr-defined]
         return False
     audit.record(
-        session,
-        now,
-        actor=f"person:{person_id}",
-        action="notice_confirmed",
-        entity="person",
+        session, now, actor=f"person:{person_id}", action=action, entity="person",
         entity_id=person_id,
-    )
+    )  # fmt: skip
     return True
 
 
@@ -131,22 +134,7 @@ async def set_reachable(
 
 async def request_erasure(session: AsyncSession, person_id: int, now: dt.datetime) -> bool:
     """Record an erasure request (Art. 17) for the operator; False if one is already pending."""
-    result = await session.execute(
-        update(Person)
-        .where(Person.id == person_id, Person.erasure_requested_at.is_(None))
-        .values(erasure_requested_at=now, updated_at=now)
-    )
-    if not result.rowcount:  # type: ignore[attr-defined]
-        return False
-    audit.record(
-        session,
-        now,
-        actor=f"person:{person_id}",
-        action="erasure_requested",
-        entity="person",
-        entity_id=person_id,
-    )
-    return True
+    return await _stamp_once(session, person_id, "erasure_requested_at", "erasure_requested", now)
 
 
 def erased_address(email: str) -> str:

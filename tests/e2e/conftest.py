@@ -53,6 +53,14 @@ async def world(tmp_path: Path, local_api: LocalBotApi) -> AsyncIterator[BotWorl
     print(world.log_text())  # shown by pytest when the test failed
 
 
+async def running(world: BotWorld, control: ControlClient) -> dict[str, str]:
+    """Issue invitations, start the bot and wait until it polls; e-mail -> invite code."""
+    codes = await world.invite_codes()
+    world.start()
+    await control.until_polling()
+    return codes
+
+
 async def eventually(check: Callable[[], Awaitable[bool]], within: float = 15.0) -> None:
     """Poll the local servers (not a timer) until `check` holds: for a process starting up."""
     deadline = asyncio.get_running_loop().time() + within

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from bot.localapi import ControlClient, LocalBotApi
 from storage.db import create_engine
 from storage.models import InviteAttempt, Person
-from tests.e2e.conftest import join
+from tests.e2e.conftest import join, running
 from tests.support.bot_process import BotWorld
 
 ANNA, STRANGER, ENGLISH_STRANGER, THIEF, GUESSER, GROUP = 6001, 6002, 6003, 6004, 6005, -100777
@@ -23,9 +23,7 @@ async def _count(world: BotWorld, statement: object) -> int:
 
 
 async def test_strangers_and_wrong_codes(world: BotWorld, control: ControlClient) -> None:
-    codes = await world.invite_codes()
-    world.start()
-    await control.until_polling()
+    codes = await running(world, control)
 
     stranger = await control.user(STRANGER, "Obcy")
     await stranger.say("/start")
@@ -59,9 +57,7 @@ async def test_strangers_and_wrong_codes(world: BotWorld, control: ControlClient
 async def test_member_odd_messages_and_buttons(
     world: BotWorld, control: ControlClient, local_api: LocalBotApi
 ) -> None:
-    codes = await world.invite_codes()
-    world.start()
-    await control.until_polling()
+    codes = await running(world, control)
     anna, _ = await join(control, codes["anna.nowak@example.pl"], ANNA, "Anna")
     notice = next(m for m in await control.received(ANNA) if "RODO" in m.text)
     assert not (await control.next_callback_answer(ANNA)).get("text"), "joining answers quietly"

@@ -10,7 +10,7 @@ from babel.dates import format_date
 from bot.localapi import ControlClient
 from storage.programme import default_template_path, load_template
 from storage.programme_calendar import TASK, compute_calendar
-from tests.e2e.conftest import cohort_start, join
+from tests.e2e.conftest import cohort_start, join, running
 from tests.support.bot_process import BotWorld
 
 ANNA, DOROTA, EWA, JAN = 5001, 5002, 5003, 5004
@@ -25,9 +25,7 @@ def next_deadline() -> dt.date:
 async def test_member_joins_confirms_notice_and_sees_real_deadline(
     world: BotWorld, control: ControlClient
 ) -> None:
-    codes = await world.invite_codes()
-    world.start()
-    await control.until_polling()
+    codes = await running(world, control)
 
     anna = await control.user(ANNA, "Anna")
     await anna.say(f"/start {codes['anna.nowak@example.pl']}")
@@ -57,9 +55,7 @@ async def test_member_joins_confirms_notice_and_sees_real_deadline(
 async def test_members_of_two_jsts_never_see_each_other(
     world: BotWorld, control: ControlClient
 ) -> None:
-    codes = await world.invite_codes()
-    world.start()
-    await control.until_polling()
+    codes = await running(world, control)
     anna, _ = await join(control, codes["anna.nowak@example.pl"], ANNA, "Anna")
     dorota, _ = await join(control, codes["dorota.lewandowska@example.pl"], DOROTA, "Dorota")
 
@@ -76,9 +72,7 @@ async def test_members_of_two_jsts_never_see_each_other(
 
 
 async def test_english_member_gets_english(world: BotWorld, control: ControlClient) -> None:
-    codes = await world.invite_codes()
-    world.start()
-    await control.until_polling()
+    codes = await running(world, control)
     ewa, welcome = await join(control, codes["ewa.zielinska@example.pl"], EWA, "Ewa", "en")
     assert "Your account is active" in welcome.text
     await ewa.say("/tasks")
@@ -88,9 +82,7 @@ async def test_english_member_gets_english(world: BotWorld, control: ControlClie
 
 
 async def test_adviser_sees_both_of_their_jsts(world: BotWorld, control: ControlClient) -> None:
-    codes = await world.invite_codes()
-    world.start()
-    await control.until_polling()
+    codes = await running(world, control)
     jan, welcome = await join(control, codes["jan.kowalski@example.pl"], JAN, "Jan")
     assert "/jst" in welcome.text
     await jan.say("/jst")

@@ -5,16 +5,14 @@ from __future__ import annotations
 import json
 
 from bot.localapi import ControlClient
-from tests.e2e.conftest import join
+from tests.e2e.conftest import join, running
 from tests.support.bot_process import BotWorld
 
 ANNA = 8001
 
 
 async def test_my_data_file_and_erasure(world: BotWorld, control: ControlClient) -> None:
-    codes = await world.invite_codes()
-    world.start()
-    await control.until_polling()
+    codes = await running(world, control)
     anna, _ = await join(control, codes["anna.nowak@example.pl"], ANNA, "Anna")
 
     await anna.say("/moje_dane")

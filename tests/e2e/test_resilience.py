@@ -6,7 +6,7 @@ import aiohttp
 from telegram import Bot
 
 from bot.localapi import ControlClient, LocalBotApi
-from tests.e2e.conftest import eventually, join
+from tests.e2e.conftest import eventually, join, running
 from tests.support.bot_process import BotWorld, free_port
 
 ANNA, BARTOSZ, CELINA = 7001, 7002, 7003
@@ -15,9 +15,7 @@ ANNA, BARTOSZ, CELINA = 7001, 7002, 7003
 async def test_sigkill_before_confirming_an_update_sends_no_reply_twice(
     world: BotWorld, control: ControlClient
 ) -> None:
-    codes = await world.invite_codes()
-    world.start()
-    await control.until_polling()
+    codes = await running(world, control)
     anna, _ = await join(control, codes["anna.nowak@example.pl"], ANNA, "Anna")
 
     # The poll that would confirm /status hangs: the bot has answered but Telegram does not
@@ -40,9 +38,7 @@ async def test_sigkill_before_confirming_an_update_sends_no_reply_twice(
 async def test_sigkill_mid_send_neither_loses_a_member_nor_doubles_a_reply(
     world: BotWorld, control: ControlClient
 ) -> None:
-    codes = await world.invite_codes()
-    world.start()
-    await control.until_polling()
+    codes = await running(world, control)
     anna, _ = await join(control, codes["anna.nowak@example.pl"], ANNA, "Anna")
 
     # Telegram takes the message but the bot dies before it records that it was sent.
@@ -70,9 +66,7 @@ async def test_sigkill_mid_send_neither_loses_a_member_nor_doubles_a_reply(
 async def test_429_storm_and_5xx_burst_delay_messages_but_lose_none(
     world: BotWorld, control: ControlClient
 ) -> None:
-    codes = await world.invite_codes()
-    world.start()
-    await control.until_polling()
+    codes = await running(world, control)
     people = [
         (await join(control, codes[email], user_id, name))[0]
         for email, user_id, name in (
