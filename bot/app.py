@@ -18,12 +18,13 @@ from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, ExtBot
 
 from bot.context import BotApplication, BotContext, BotData
+from bot.email_delivery import email_loop
 from bot.intake import pause
 from bot.links import record_links
 from bot.services import Services
 from bot.settings import Settings
 from bot.telegram_delivery import TelegramDelivery
-from handlers import commands, fallback, forms, gate, onboarding, privacy, team
+from handlers import commands, fallback, forms, gate, onboarding, privacy, questions, tasks, team
 from handlers.forms import FormKind
 from reminders.rules import all_rules
 from reminders.tick import run_tick
@@ -75,9 +76,14 @@ def build_application(services: Services) -> BotApplication:
     team.register(application)
     privacy.register(application)
     # Feature handlers (commands and their buttons) go here, one line each.
+    tasks.register(application)
+    questions.register(application)
     # Free messages and form buttons, after every command: a form kind per feature.
-    form_kinds: dict[str, FormKind] = {}
-    forms.register(application, kinds=form_kinds, default=fallback.plain_text)
+    form_kinds: dict[str, FormKind] = {
+        questions.DRAFT_KIND: questions.DraftForm(),
+        **tasks.FORM_KINDS,
+    }
+    forms.register(application, kinds=form_kinds, default=questions.free_message)
     fallback.register(application)  # last: it takes what nothing else did
     return application
 
@@ -95,6 +101,7 @@ async def serve(application: BotApplication, intake: Intake) -> None:
         except TelegramError as error:
             log.warning("could not publish the default commands: %s", type(error).__name__)
         sender = asyncio.create_task(outbox_loop(application, stop))
+        application.create_task(email_loop(application, stop), name="email")  # stop() awaits it
         assert application.job_queue is not None
         application.job_queue.run_repeating(
             _tick_job,

@@ -13,11 +13,14 @@ e.g. {"method": "sendMessage", "params": {"text": "<b>…</b>", "parse_mode": "H
       "reply_markup": {"inline_keyboard": [[...]]}, "reply_to_message_id": 12}};
 copyMessage params hold from_chat_id and message_id; sendDocument/sendPhoto params hold
 document/photo (a Telegram file_id) and an optional caption. The chat is resolved at send time.
+A Telegram payload may also carry {"email": <an e-mail payload>} (reminders do): if Telegram
+cannot take the row, that e-mail is queued instead (bot/email_policy.py describes e-mail rows).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, and_, exists, or_, select, update
@@ -25,6 +28,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from bot.email_policy import fallback_key
 from storage import audit
 from storage.models import Channel, Delivery, OutboxMessage, OutboxState, Person
 
@@ -190,10 +194,38 @@ async def mark_failed(
 async def leave_for_email(
     session: AsyncSession, row_id: int, *, lease_until: dt.datetime, reason: str
 ) -> bool:
-    """A row Telegram cannot take (no chat, bot blocked) is skipped for the e-mail fallback."""
-    return await _finish(
+    """A row Telegram cannot take (no chat, bot blocked) is skipped; its e-mail version, if it
+    has one (reminders; never replies), is queued for the same person under `<key>:email`.
+
+    The e-mail row keeps the Telegram row's times: it was due when that one was.
+    """
+    if not await _finish(
         session, row_id, lease_until, state=OutboxState.SKIPPED, last_error=reason
-    )
+    ):
+        return False
+    row = (
+        await session.execute(
+            select(OutboxMessage, Person.erased_at)
+            .outerjoin(Person, Person.id == OutboxMessage.person_id)
+            .where(OutboxMessage.id == row_id)
+            .execution_options(populate_existing=True)
+        )
+    ).one()
+    message, erased_at = row
+    email = message.payload.get("email")
+    if isinstance(email, dict) and message.person_id is not None and erased_at is None:
+        await enqueue(
+            session,
+            dedupe_key=fallback_key(message.dedupe_key),
+            channel=Channel.EMAIL,
+            kind=message.kind,
+            payload=email,
+            person_id=message.person_id,
+            delivery=message.delivery,
+            now=message.created_at,
+            not_before=message.not_before,
+        )
+    return True
 
 
 async def mark_unreachable(session: AsyncSession, person_id: int, now: dt.datetime) -> bool:
@@ -214,6 +246,58 @@ async def mark_unreachable(session: AsyncSession, person_id: int, now: dt.dateti
         entity_id=person_id,
     )
     return True
+
+
+def lease_of(row: OutboxMessage) -> dt.datetime:
+    """The lease its sender holds on a claimed row."""
+    if row.lease_until is None:
+        raise ValueError(f"outbox row {row.id} is not leased")
+    return row.lease_until
+
+
+async def people_of(
+    session: AsyncSession, rows: Iterable[OutboxMessage]
+) -> dict[int | None, Person]:
+    """The people claimed rows go to, by id (rows for no person find none)."""
+    wanted = {row.person_id for row in rows if row.person_id is not None}
+    if not wanted:
+        return {}
+    found = await session.scalars(select(Person).where(Person.id.in_(wanted)))
+    return {person.id: person for person in found}
+
+
+async def rows_in(
+    session: AsyncSession, states: Sequence[OutboxState], *, limit: int
+) -> list[tuple[OutboxMessage, Person | None]]:
+    """Rows in these states with their people, newest first: what the operator looks at."""
+    found = await session.execute(
+        select(OutboxMessage, Person)
+        .outerjoin(Person, Person.id == OutboxMessage.person_id)
+        .where(OutboxMessage.state.in_(states))
+        .order_by(OutboxMessage.id.desc())
+        .limit(limit)
+    )
+    return [(message, person) for message, person in found]
+
+
+async def requeue_failed(
+    session: AsyncSession, row_id: int, *, now: dt.datetime, actor: str
+) -> OutboxState | None:
+    """Put a failed row back to be sent now, with a fresh allowance of tries.
+
+    Returns the row's state before (FAILED when requeued; another state changes nothing), or
+    None for no such row.
+    """
+    row = await session.get(OutboxMessage, row_id, with_for_update=True)
+    if row is None or row.state is not OutboxState.FAILED:
+        return None if row is None else row.state
+    row.state = OutboxState.PENDING
+    row.attempts = 0
+    row.next_attempt_at = now
+    row.lease_until = None
+    audit.record(session, now, actor=actor, action="outbox_requeued", entity="outbox",
+                 entity_id=row.id)  # fmt: skip
+    return OutboxState.FAILED
 
 
 async def _finish(session: AsyncSession, row_id: int, lease: dt.datetime, **values: Any) -> bool:

@@ -29,8 +29,9 @@ def split_text(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
             if current:
                 parts.append(current)
                 current = ""
-            parts.append(line[:limit])
-            line = line[limit:]
+            cut = _safe_cut(line, limit)
+            parts.append(line[:cut])
+            line = line[cut:]
         candidate = f"{current}\n{line}" if current else line
         if len(candidate) > limit:
             parts.append(current)
@@ -40,6 +41,14 @@ def split_text(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
     if current:
         parts.append(current)
     return parts
+
+
+def _safe_cut(line: str, limit: int) -> int:
+    """Where to cut an over-long line: never inside an HTML entity such as `&amp;`."""
+    entity = line.rfind("&", max(0, limit - 10), limit)
+    if entity != -1 and ";" not in line[entity:limit]:
+        return entity
+    return limit
 
 
 def render(context: BotContext, name: str, /, **values: Any) -> str:
@@ -117,6 +126,17 @@ async def _queue(
             delivery=Delivery.AT_MOST_ONCE,
             now=now,
         )
+
+
+async def answer_press(update: Update, text: str | None = None) -> None:
+    """Answer a button press; a second answer after a redelivery is refused and that is fine."""
+    query = update.callback_query
+    if query is None:
+        return
+    try:
+        await query.answer(text, show_alert=text is not None)
+    except TelegramError as error:
+        log.info("could not answer a button press: %s", type(error).__name__)
 
 
 async def remove_buttons(update: Update) -> None:

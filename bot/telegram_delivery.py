@@ -11,11 +11,10 @@ import dataclasses
 import datetime as dt
 import logging
 import random
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 from telegram.error import RetryAfter, TelegramError
@@ -141,7 +140,7 @@ class TelegramDelivery:
         async with self._sessionmaker.begin() as session:
             for row, _target in rows:
                 await outbox.mark_retry(
-                    session, row.id, lease_until=_lease(row), at=at, error=FLOOD_PAUSE,
+                    session, row.id, lease_until=outbox.lease_of(row), at=at, error=FLOOD_PAUSE,
                     count_attempt=False,
                 )  # fmt: skip
         log.warning("flood control: %d outbox rows wait until %s", len(rows), at)
@@ -152,14 +151,17 @@ class TelegramDelivery:
             rows = await outbox.claim_due(
                 session, now=now, limit=limit, lease=self._lease, channel=Channel.TELEGRAM
             )
-            people = await _people(session, (row.person_id for row in rows))
+            people = await outbox.people_of(session, rows)
             claimed = []
             for row in rows:
                 target = telegram_target(row.payload, people.get(row.person_id))
                 if target is not None:
                     claimed.append((row, target))
                 elif await outbox.leave_for_email(
-                    session, row.id, lease_until=_lease(row), reason=outbox.NO_TELEGRAM_CHAT
+                    session,
+                    row.id,
+                    lease_until=outbox.lease_of(row),
+                    reason=outbox.NO_TELEGRAM_CHAT,
                 ):
                     stats.skipped += 1
                     log.info("outbox row %s (%s) has no Telegram chat", row.id, row.kind)
@@ -191,7 +193,7 @@ class TelegramDelivery:
                 applied = await outbox.mark_sent(
                     session,
                     row.id,
-                    lease_until=_lease(row),
+                    lease_until=outbox.lease_of(row),
                     external_id=str(outcome.message_id),
                     now=now,
                 )
@@ -217,7 +219,7 @@ class TelegramDelivery:
         now: dt.datetime,
         stats: DeliveryStats,
     ) -> bool:
-        lease = _lease(row)
+        lease = outbox.lease_of(row)
         match verdict:
             case RetryAt(at=at, error=error, counts=counts):
                 applied = await outbox.mark_retry(
@@ -244,17 +246,3 @@ class TelegramDelivery:
         return dataclasses.replace(
             verdict, error=verdict.error.replace(self._bot.token, "<token>")
         )
-
-
-def _lease(row: OutboxMessage) -> dt.datetime:
-    if row.lease_until is None:
-        raise ValueError(f"outbox row {row.id} is not leased")
-    return row.lease_until
-
-
-async def _people(session: AsyncSession, ids: Iterable[int | None]) -> dict[int | None, Person]:
-    wanted = {person_id for person_id in ids if person_id is not None}
-    if not wanted:
-        return {}
-    found = await session.scalars(select(Person).where(Person.id.in_(wanted)))
-    return {person.id: person for person in found}

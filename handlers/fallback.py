@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import BotApplication, BotContext
-from bot.replies import label, reply
+from bot.replies import answer_press, label, reply
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ async def unsupported(update: Update, context: BotContext) -> None:
 async def stale_button(update: Update, context: BotContext) -> None:
     """A button from an old message, or callback data nobody issued."""
     assert update.callback_query is not None
-    await update.callback_query.answer(label(context, "stale_button"), show_alert=True)
+    await answer_press(update, label(context, "stale_button"))
 
 
 async def on_error(update: object, context: BotContext) -> None:

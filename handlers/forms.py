@@ -16,7 +16,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import BotApplication, BotContext
-from bot.replies import label
+from bot.replies import answer_press, label
 from storage.forms import current_form
 from storage.models import Form
 
@@ -69,9 +69,9 @@ def register(
         async with context.services.sessionmaker.begin() as session:
             form = await current_form(session, context.caller.person_id)
             if form is None or form.token != token or form.kind not in kinds:
-                await query.answer(label(context, "stale_button"), show_alert=True)
+                await answer_press(update, label(context, "stale_button"))
                 return
-            await query.answer()
+            await answer_press(update)
             await kinds[form.kind].on_choice(update, context, form, session, choice)
 
     free = (

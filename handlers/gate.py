@@ -7,7 +7,7 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from bot.context import BotApplication, BotContext
-from bot.replies import reply
+from bot.replies import answer_press, reply
 from handlers.commands import COMMANDS
 from storage.models import Role
 from storage.people import find_caller, set_reachable
@@ -50,7 +50,7 @@ async def gate(update: Update, context: BotContext) -> None:
         context.language = context.caller.language
     if (context.caller is None or not context.caller.active) and not is_onboarding(update):
         if update.callback_query is not None:
-            await update.callback_query.answer()
+            await answer_press(update)
         template = "stranger" if context.caller is None else "confirm_notice_first"
         await reply(update, context, template)
         raise ApplicationHandlerStop

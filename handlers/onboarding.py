@@ -6,7 +6,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import BotApplication, BotContext
-from bot.replies import keyboard, label, remove_buttons, reply
+from bot.replies import answer_press, keyboard, label, remove_buttons, reply
 from handlers.commands import publish_commands
 from storage.invites import GUESS_FAILURES, InviteRefused, redeem_invite
 from storage.people import confirm_notice
@@ -49,10 +49,10 @@ async def confirm(update: Update, context: BotContext) -> None:
     query, caller, chat = update.callback_query, context.caller, update.effective_chat
     assert query is not None and chat is not None
     if caller is None or caller.active:
-        await query.answer(label(context, "stale_button"), show_alert=True)
+        await answer_press(update, label(context, "stale_button"))
         await remove_buttons(update)
         return
-    await query.answer()
+    await answer_press(update)
     services = context.services
     async with services.sessionmaker.begin() as session:
         confirmed = await confirm_notice(session, caller.person_id, services.clock.now())

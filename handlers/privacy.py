@@ -8,7 +8,7 @@ from telegram import InputFile, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import BotApplication, BotContext
-from bot.replies import keyboard, label, remove_buttons, render, reply
+from bot.replies import answer_press, keyboard, label, remove_buttons, render, reply
 from handlers.commands import command
 from storage.people import personal_data, request_erasure
 
@@ -40,7 +40,7 @@ async def erase_confirmed(update: Update, context: BotContext) -> None:
     query, caller = update.callback_query, context.caller
     assert query is not None and caller is not None
     services = context.services
-    await query.answer()
+    await answer_press(update)
     async with services.sessionmaker.begin() as session:
         new = await request_erasure(session, caller.person_id, services.clock.now())
         template = "erase_recorded" if new else "erase_already_recorded"

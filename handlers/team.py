@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import BotApplication, BotContext
-from bot.replies import keyboard, label, remove_buttons, reply
+from bot.replies import answer_press, keyboard, label, remove_buttons, reply
 from handlers.commands import command, commands_for, publish_commands
 from storage.models import Language
 from storage.people import Caller, set_language
@@ -68,7 +68,7 @@ async def language_chosen(update: Update, context: BotContext) -> None:
     assert query is not None and chat is not None
     chosen = Language((query.data or "").split(":")[1])
     services = context.services
-    await query.answer()
+    await answer_press(update)
     context.language = chosen.value
     async with services.sessionmaker.begin() as session:
         await set_language(session, caller.person_id, chosen, services.clock.now())

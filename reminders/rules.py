@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from reminders.deadlines import DeadlineRule
+from reminders.questions_sla import QuestionSlaRule
 from reminders.schedule import Rule
 
 
 def all_rules() -> list[Rule]:
     """The reminder rules of the programme; each module adds its rule here, one line each."""
-    rules: list[Rule] = []
+    rules: list[Rule] = [
+        QuestionSlaRule(),
+        DeadlineRule(),
+    ]
     return rules

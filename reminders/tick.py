@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.email_policy import reminder_email
 from bot.outbox import enqueue
 from bot.services import Services
 from reminders.calendar import WorkCalendar
@@ -71,13 +72,18 @@ async def run_tick(services: Services, rules: Sequence[Rule], now: dt.datetime) 
 
 
 def _payload(services: Services, item: Due, person: Person) -> dict[str, Any]:
-    """Telegram text is rendered now, in the person's language; e-mail at sending."""
+    """Telegram text is rendered now, in the person's language, with its e-mail version for a
+    person Telegram cannot reach (`outbox.leave_for_email`); e-mail rows render at sending."""
     if item.channel is Channel.EMAIL:
         return {"template": item.template, "values": item.values}
     text = services.templates.render(
         person.language.value, f"tg/reminders/{item.template}.html.j2", **item.values
     )
-    return {"method": "sendMessage", "params": {"text": text, "parse_mode": "HTML"}}
+    return {
+        "method": "sendMessage",
+        "params": {"text": text, "parse_mode": "HTML"},
+        "email": reminder_email(text),
+    }
 
 
 async def _people(session: AsyncSession, ids: set[int]) -> dict[int, Person]:

@@ -8,11 +8,20 @@ import secrets
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, delete, func, or_, select
+from sqlalchemy import ColumnElement, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.audit import record
-from storage.models import AdviserAssignment, Invite, InviteAttempt, Jst, Person, Role
+from storage.models import (
+    AdviserAssignment,
+    Invite,
+    InviteAttempt,
+    Jst,
+    OutboxMessage,
+    OutboxState,
+    Person,
+    Role,
+)
 
 # 24 random bytes = 192 bits, 32 URL-safe characters: a valid Telegram start parameter (≤ 64).
 CODE_BYTES = 24
@@ -21,6 +30,7 @@ MAX_FAILED_ATTEMPTS = 5
 ATTEMPT_WINDOW = dt.timedelta(minutes=15)
 
 ISSUER = "operator"
+REVOKED_ERROR = "invite_revoked"
 
 
 class RefusalReason(StrEnum):
@@ -53,6 +63,7 @@ class InviteRefused(Exception):
 class IssuedInvite:
     """A freshly issued code with whom it is for; the only time the code exists in clear."""
 
+    invite_id: int
     person_id: int
     full_name: str
     email: str
@@ -70,7 +81,17 @@ def hash_code(code: str) -> str:
 
 def invite_link(bot_username: str, code: str) -> str:
     """The deep link that opens the bot with `/start <code>`."""
-    return f"https://t.me/{bot_username}?start={code}"
+    return f"{bot_link(bot_username)}?start={code}"
+
+
+def bot_link(bot_username: str) -> str:
+    """The bot's chat, for someone who has joined already (e.g. to unblock it)."""
+    return f"https://t.me/{bot_username}"
+
+
+def invitation_key(invite_id: int) -> str:
+    """The dedupe key of the e-mail that carries an invite's code."""
+    return f"invitation:{invite_id}"
 
 
 def _active(now: dt.datetime) -> ColumnElement[bool]:
@@ -140,6 +161,7 @@ async def issue_invites(
         _audit(session, now, "invite_issued", invite)
         issued.append(
             IssuedInvite(
+                invite_id=invite.id,
                 person_id=person.id,
                 full_name=person.full_name,
                 email=person.email,
@@ -153,13 +175,27 @@ async def issue_invites(
     return issued
 
 
+async def mark_emailed(session: AsyncSession, invite_ids: list[int], now: dt.datetime) -> None:
+    """The invites' codes were queued for e-mail (the outbox row tells whether they arrived)."""
+    await session.execute(update(Invite).where(Invite.id.in_(invite_ids)).values(emailed_at=now))
+
+
 async def _revoke_active(session: AsyncSession, now: dt.datetime, person_ids: list[int]) -> None:
-    invites = await session.scalars(
-        select(Invite).where(_active(now), Invite.person_id.in_(person_ids))
+    """Revoke, and withdraw the invitation e-mails still waiting with the revoked codes."""
+    invites = list(
+        await session.scalars(select(Invite).where(_active(now), Invite.person_id.in_(person_ids)))
     )
     for invite in invites:
         invite.revoked_at = now
         _audit(session, now, "invite_revoked", invite)
+    await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.dedupe_key.in_([invitation_key(invite.id) for invite in invites]),
+            OutboxMessage.state == OutboxState.PENDING,
+        )
+        .values(state=OutboxState.SKIPPED, last_error=REVOKED_ERROR)
+    )
 
 
 def _audit(session: AsyncSession, now: dt.datetime, action: str, invite: Invite) -> None:

@@ -21,6 +21,7 @@ from storage.models import (
     TaskProgress,
     TaskState,
 )
+from storage.task_views import HISTORY_LIMIT, TaskChange, task_history
 
 STEP_TASK = "task"
 STEP_REPORT = "report"
@@ -64,6 +65,7 @@ class TeamView:
     tasks: tuple[TaskView, ...]
     report: ReportView | None
     open_questions: int
+    history: tuple[TaskChange, ...] = ()  # who did what on the tasks, newest first
 
     @property
     def upcoming(self) -> tuple[TaskView, ...]:
@@ -105,6 +107,7 @@ async def team_view(session: AsyncSession, jst_id: int, today: dt.date) -> TeamV
             .where(Question.jst_id == jst_id, Question.state == QuestionState.OPEN)
         )
         or 0,
+        history=tuple(await task_history(session, jst_id, limit=HISTORY_LIMIT)),
     )
 
 

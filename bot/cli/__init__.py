@@ -6,7 +6,7 @@ import os
 
 import typer
 
-from bot.cli import cohort, db, exports, invites, people, reminders, runner
+from bot.cli import cohort, db, exports, invites, outbox, people, reminders, runner, tasks
 from bot.cli.common import CliState
 
 app = typer.Typer(
@@ -23,7 +23,7 @@ def _root(ctx: typer.Context) -> None:
     ctx.obj = CliState()
 
 
-for area in (db, cohort, people, invites, exports, reminders, runner):
+for area in (db, cohort, people, invites, exports, reminders, runner, tasks, outbox):
     area.register(app)
 
 

@@ -1,8 +1,17 @@
-"""`advisorybot invites`: personal invite links for everyone who has not joined yet."""
+"""`advisorybot invites`: personal invite links for everyone who has not joined yet.
+
+Written to a file (`--out`) for the operator to mail, or e-mailed by the bot (`--send`). Either
+way a person who still holds a valid, unused link is skipped, so a re-run hands out nothing
+twice: only people added since, or whose link expired, get one. `--reissue` (file) and
+`--resend` (e-mail) revoke the unused links and hand out new ones to everyone not yet joined;
+an invitation e-mail still waiting with a revoked code is withdrawn. The code exists in clear
+only in the file, or in the queued e-mail until the SMTP server has taken it.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -10,8 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot
 from telegram.error import TelegramError
 
-from bot.cli.common import OperatorError, state
-from bot.cli.exports import OutOption, checked_output, output_file
+from bot.cli.common import CliState, OperatorError, state
+from bot.cli.exports import checked_output, output_file
+from bot.email_delivery import EmailDelivery, EmailStats, deliver_all
+from bot.email_policy import SMTP_SETTINGS
+from bot.outbox import enqueue
 from bot.services import Services
 from bot.settings import Settings
 from storage.cohorts import find_cohort
@@ -19,12 +31,17 @@ from storage.exports import Cell, ExportTable
 from storage.invites import (
     IssuedInvite,
     count_waiting_with_active_invite,
+    invitation_key,
     invite_link,
     issue_invites,
+    mark_emailed,
 )
+from storage.models import Channel, Delivery
 from storage.spreadsheets import write_table
 
 INVITES = "cli/invites.txt.j2"
+SENDING = "cli/invites_send.txt.j2"
+INVITATION = "invitation"
 HEADERS = ("full_name", "email", "role", "jst_teryt", "jst_name", "link", "expires_at")
 
 
@@ -60,18 +77,63 @@ def invites_table(issued: list[IssuedInvite], username: str) -> ExportTable:
     return ExportTable("invites", list(HEADERS), rows)
 
 
+async def queue_invitations(
+    session: AsyncSession, issued: list[IssuedInvite], username: str, now: dt.datetime
+) -> None:
+    """One invitation e-mail per new code, in the transaction that issued the codes."""
+    for invite in issued:
+        values = {
+            "link": invite_link(username, invite.code),
+            "expires_at": invite.expires_at.isoformat(),
+            "role": invite.role.value,
+            "jst_name": invite.jst_name,
+        }
+        await enqueue(
+            session,
+            dedupe_key=invitation_key(invite.invite_id),
+            channel=Channel.EMAIL,
+            kind=INVITATION,
+            payload={"template": INVITATION, "values": values, "forget": ["link"]},
+            person_id=invite.person_id,
+            delivery=Delivery.AT_LEAST_ONCE,
+            now=now,
+        )
+    await mark_emailed(session, [invite.invite_id for invite in issued], now)
+
+
 def invites(
     ctx: typer.Context,
-    out: OutOption,
+    *,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="The file to write: .csv (Excel, ';') or .xlsx.")
+    ] = None,
     reissue: Annotated[
         bool, typer.Option("--reissue", help="Revoke unused links and issue new ones.")
     ] = False,
     cohort: Annotated[
         str | None, typer.Option("--cohort", help="Only this cohort's team members and advisers.")
     ] = None,
+    send: Annotated[
+        bool, typer.Option("--send", help="E-mail each person their link instead of a file.")
+    ] = False,
+    resend: Annotated[
+        bool,
+        typer.Option(
+            "--resend", help="With --send: revoke unused links and e-mail new ones to everyone."
+        ),
+    ] = False,
 ) -> None:
-    """Issue invite codes and write the invite links to a file for mailing."""
+    """Issue invite codes: write the links to a file (--out) or e-mail them (--send)."""
     cli = state(ctx)
+    if resend and not send:
+        cli.fail("resend_needs_send", template=SENDING)
+    if send:
+        if out is not None:
+            cli.fail("out_or_send", template=SENDING)
+        send_invitations(cli, cohort=cohort, resend=resend or reissue)
+        return
+    if out is None:
+        cli.fail("out_or_send", template=SENDING)
     checked_output(cli, out)
 
     async def _work(services: Services) -> tuple[int, int]:
@@ -96,6 +158,38 @@ def invites(
 
     count, skipped = cli.run(_work)
     cli.say(INVITES, "written", count=count, path=str(out), skipped=skipped)
+
+
+def send_invitations(cli: CliState, *, cohort: str | None, resend: bool) -> None:
+    """Issue codes and queue their e-mails in one transaction, then deliver what is due."""
+
+    async def _work(services: Services) -> tuple[int, int, EmailStats]:
+        services.settings.require(*SMTP_SETTINGS)
+        username = await bot_username(services.settings)
+        now = services.clock.now()
+        ttl = dt.timedelta(days=services.settings.invite_ttl_days)
+        async with services.sessionmaker.begin() as session:
+            cohort_id = await _cohort_id(session, cohort)
+            skipped = (
+                0
+                if resend
+                else await count_waiting_with_active_invite(session, now, cohort_id=cohort_id)
+            )
+            issued = await issue_invites(session, now, ttl, reissue=resend, cohort_id=cohort_id)
+            await queue_invitations(session, issued, username, now)
+        stats = await deliver_all(EmailDelivery(services, bot_username=username))
+        return len(issued), skipped, stats
+
+    count, skipped, stats = cli.run(_work)
+    cli.say(
+        SENDING,
+        "queued",
+        count=count,
+        skipped=skipped,
+        sent=stats.sent,
+        retried=stats.retried,
+        failed=stats.failed,
+    )
 
 
 async def _cohort_id(session: AsyncSession, name: str | None) -> int | None:

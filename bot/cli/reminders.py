@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.app import OUTBOX_BATCH, make_bot, make_delivery
 from bot.cli.common import CliState, OperatorError, state
 from bot.clock import FixedClock, SystemClock
+from bot.email_delivery import deliver_emails
 from bot.services import Services
 from reminders.rules import all_rules
 from reminders.tick import TickStats, planned, run_tick, work_calendar
@@ -50,7 +51,8 @@ def tick(
 
 
 async def _deliver(services: Services) -> int:
-    """Deliver until nothing is due; a flood-control pause is waited out (the clock moves too)."""
+    """Deliver until nothing is due, Telegram then e-mail (the fallbacks Telegram left, too); a
+    flood-control pause is waited out (the clock moves too)."""
     sent = 0
     async with make_bot(services.settings) as bot:
         delivery = make_delivery(bot, services)
@@ -63,7 +65,7 @@ async def _deliver(services: Services) -> int:
                 if isinstance(services.clock, FixedClock):
                     services.clock.advance(wait)
             elif stats.claimed == 0:
-                return sent
+                return sent + await deliver_emails(services, bot.username)
 
 
 @reminders_app.command("preview")

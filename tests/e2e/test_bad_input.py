@@ -65,9 +65,12 @@ async def test_member_odd_messages_and_buttons(
     await control.send_file(ANNA, "sticker", b"sticker-bytes", emoji="👍")
     assert "naklejki" in (await anna.next_message(within=10)).text
     await control.send_file(ANNA, "photo", _png(), caption="zdjęcie")
-    assert "/pomoc" in (await anna.next_message(within=10)).text
+    offer = await anna.next_message(within=10)
+    assert "Wysłać to doradcy jako pytanie?" in offer.text and "pliki: 1" in offer.text
     await anna.say("ż" * 4096)
-    assert "nie rozpoznaję" in (await anna.next_message(within=10)).text
+    assert "wiadomości: 2" in (await anna.next_message(within=10)).text, "joins the draft"
+    await anna.press(offer, "Anuluj")
+    assert "Anulowano" in (await anna.next_message(within=10)).text
     await anna.say("/nieznane_polecenie")
     assert "Nie znam tego polecenia" in (await anna.next_message(within=10)).text
     await anna.say("/jst")

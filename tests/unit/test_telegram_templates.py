@@ -62,3 +62,12 @@ def test_long_lists_split_below_telegram_limit() -> None:
     assert len(parts) > 1
     assert all(len(part) <= 4096 for part in parts)
     assert sum(parse_html(part)[0].count("(1465011)") for part in parts) == 120
+
+
+def test_an_over_long_line_is_never_cut_inside_an_entity() -> None:
+    line = "a" * 4093 + "&amp;" + "b" * 10
+    parts = split_text(line)
+    assert all(len(part) <= 4096 for part in parts)
+    assert "".join(parts) == line
+    for part in parts:
+        parse_html(part)

@@ -1,0 +1,93 @@
+"""`advisorybot outbox`: what waits to be sent or has failed, and `outbox retry ID`."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+
+from bot.cli.common import OperatorError, state
+from bot.outbox import requeue_failed, rows_in
+from bot.services import Services
+from storage.models import OutboxState
+
+MESSAGES = "cli/outbox.txt.j2"
+LISTING_LIMIT = 200
+outbox_app = typer.Typer(help="The outbox: messages waiting to be sent, and failed ones.")
+
+
+class Shown(StrEnum):
+    """Which rows the listing shows; the default is pending and failed ones."""
+
+    PENDING = "pending"
+    FAILED = "failed"
+    ALL = "all"
+
+
+STATES = {
+    None: (OutboxState.PENDING, OutboxState.SENDING, OutboxState.FAILED),
+    Shown.PENDING: (OutboxState.PENDING, OutboxState.SENDING),
+    Shown.FAILED: (OutboxState.FAILED,),
+    Shown.ALL: tuple(OutboxState),
+}
+
+
+@outbox_app.callback(invoke_without_command=True)
+def listing(
+    ctx: typer.Context,
+    shown: Annotated[
+        Shown | None,
+        typer.Option("--state", help="pending, failed or all (default: pending and failed)."),
+    ] = None,
+) -> None:
+    """List outbox rows, newest first: channel, kind, person, tries, next try, last error."""
+    if ctx.invoked_subcommand is not None:
+        return
+    cli = state(ctx)
+
+    async def _work(services: Services) -> list[dict[str, Any]]:
+        async with services.sessionmaker() as session:
+            found = await rows_in(session, STATES[shown], limit=LISTING_LIMIT)
+        return [
+            {
+                "id": row.id,
+                "state": row.state.value,
+                "channel": row.channel.value,
+                "kind": row.kind,
+                "person": person.full_name if person is not None else None,
+                "person_id": row.person_id,
+                "attempts": row.attempts,
+                "next_at": row.next_attempt_at,
+                "error": row.last_error,
+            }
+            for row, person in found
+        ]
+
+    cli.show("cli/outbox_rows.txt.j2", rows=cli.run(_work), limit=LISTING_LIMIT)
+
+
+@outbox_app.command("retry")
+def retry(
+    ctx: typer.Context,
+    row_ids: Annotated[list[int], typer.Argument(help="Failed rows' ids (from the listing).")],
+) -> None:
+    """Put failed rows back to be sent now, with a fresh allowance of tries."""
+    cli = state(ctx)
+
+    async def _work(services: Services) -> None:
+        now = services.clock.now()
+        async with services.sessionmaker.begin() as session:
+            for row_id in row_ids:
+                before = await requeue_failed(session, row_id, now=now, actor="cli:outbox")
+                if before is None:
+                    raise OperatorError(MESSAGES, "unknown_row", row_id=row_id)
+                if before is not OutboxState.FAILED:
+                    raise OperatorError(MESSAGES, "not_failed", row_id=row_id, state=before.value)
+
+    cli.run(_work)
+    cli.say(MESSAGES, "requeued", count=len(row_ids))
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(outbox_app, name="outbox")

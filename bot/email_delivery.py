@@ -1,0 +1,307 @@
+"""The e-mail sender: claim due e-mail outbox rows, render them, send them over SMTP, record it.
+
+The payload format and what each error means are in bot/email_policy.py. TLS is explicit
+(SMTP_TLS): aiosmtplib's default STARTTLS-if-offered would fall back to plaintext silently.
+Logs name outbox rows only, never addresses or texts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from email.message import EmailMessage
+
+from aiosmtplib import SMTP, SMTPException
+from jinja2 import TemplateError
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import outbox
+from bot.context import BotApplication
+from bot.email_policy import (
+    classify,
+    compose,
+    message_id,
+    missing_smtp_setting,
+    recipient_view,
+    sender_address,
+    smtp_client,
+    template_values,
+)
+from bot.intake import pause
+from bot.outbox_policy import GiveUp, RetryAt
+from bot.services import Services
+from bot.templates import DEFAULT_LANGUAGE
+from storage.invites import bot_link
+from storage.models import Channel, OutboxMessage, OutboxState, Person
+
+log = logging.getLogger(__name__)
+
+BATCH = 20
+IDLE_SECONDS = 1.0
+ERROR_PAUSE_SECONDS = 5.0
+BAD_PAYLOAD_ERRORS = (TemplateError, KeyError, TypeError, ValueError)
+
+
+@dataclass
+class EmailStats:
+    """What delivery passes did; `missing` names the SMTP variable that keeps `waiting` rows."""
+
+    claimed: int = 0
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    waiting: int = 0
+    missing: str | None = None
+
+    def add(self, other: EmailStats) -> None:
+        for counter in ("claimed", "sent", "retried", "failed", "waiting"):
+            setattr(self, counter, getattr(self, counter) + getattr(other, counter))
+        self.missing = other.missing or self.missing
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A claimed row, rendered and ready for the server."""
+
+    row: OutboxMessage
+    message: EmailMessage
+    recipient: str
+
+
+class EmailDelivery:
+    """Sends the e-mail outbox; several instances may run at once on one database."""
+
+    def __init__(
+        self,
+        services: Services,
+        *,
+        bot_username: str | None,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self._services = services
+        self._settings = services.settings
+        self._bot_link = bot_link(bot_username) if bot_username else None
+        self._lease = dt.timedelta(seconds=services.settings.outbox_lease_seconds)
+        self._jitter = jitter
+
+    async def deliver_due(self, *, limit: int = BATCH) -> EmailStats:
+        """One pass: claim and render in one transaction, send, record each outcome in its own."""
+        missing = missing_smtp_setting(self._settings)
+        if missing is not None:
+            return EmailStats(waiting=await self._count_due(), missing=missing)
+        stats = EmailStats()
+        ready = await self._claim(limit, stats)
+        client: SMTP | None = None
+        try:
+            for index, item in enumerate(ready):
+                if client is None or not client.is_connected:
+                    try:
+                        client = await self._connect()
+                    except (SMTPException, OSError) as error:
+                        # The server is down or refuses us: the rest of the batch waits too.
+                        for waiting in ready[index:]:
+                            await self._record(waiting, error, stats, connecting=True)
+                        return stats
+                outcome = await self._send(client, item)
+                await self._record(item, outcome, stats, connecting=False)
+        finally:
+            if client is not None:
+                await _quit(client)
+        return stats
+
+    async def _count_due(self) -> int:
+        now = self._services.clock.now()
+        async with self._services.sessionmaker() as session:
+            count = await session.scalar(
+                select(func.count(OutboxMessage.id)).where(
+                    OutboxMessage.channel == Channel.EMAIL,
+                    OutboxMessage.state == OutboxState.PENDING,
+                    OutboxMessage.next_attempt_at <= now,
+                    OutboxMessage.not_before <= now,
+                )
+            )
+        return int(count or 0)
+
+    async def _claim(self, limit: int, stats: EmailStats) -> list[Outgoing]:
+        now = self._services.clock.now()
+        async with self._services.sessionmaker.begin() as session:
+            rows = await outbox.claim_due(
+                session, now=now, limit=limit, lease=self._lease, channel=Channel.EMAIL
+            )
+            people = await outbox.people_of(session, rows)
+            ready = []
+            for row in rows:
+                try:
+                    ready.append(self._render(row, people.get(row.person_id), now))
+                except BAD_PAYLOAD_ERRORS as error:
+                    problem = f"bad_payload: {type(error).__name__}: {error}"
+                    stats.failed += await outbox.mark_failed(
+                        session, row.id, lease_until=outbox.lease_of(row), error=problem
+                    )
+                    log.error("e-mail row %s (%s) cannot be rendered", row.id, row.kind)
+        stats.claimed = len(rows)
+        return ready
+
+    def _render(self, row: OutboxMessage, person: Person | None, now: dt.datetime) -> Outgoing:
+        """The message in the person's language, to the payload's "to" or the person's address."""
+        if person is not None and person.erased_at is not None:
+            raise ValueError("erased")
+        address = row.payload.get("to") or (person.email if person is not None else None)
+        if not isinstance(address, str) or not address:
+            raise ValueError("no_recipient")
+        template = str(row.payload["template"])
+        context = {
+            **template_values(row.payload.get("values") or {}),
+            "recipient": recipient_view(person),
+            "bot_link": self._bot_link,
+        }
+        language = person.language.value if person is not None else DEFAULT_LANGUAGE
+        parts = [
+            self._services.templates.render(language, f"email/{template}.{part}.j2", **context)
+            for part in ("subject.txt", "txt", "html")
+        ]
+        mail_from = str(self._settings.mail_from)
+        message = compose(
+            mail_from=mail_from,
+            to_name=person.full_name if person is not None else "",
+            to_address=address,
+            subject=parts[0],
+            text=parts[1],
+            html=parts[2],
+            message_id=message_id(row.id, row.dedupe_key, mail_from),
+            date=now,
+        )
+        return Outgoing(row, message, address)
+
+    async def _connect(self) -> SMTP:
+        client = smtp_client(self._settings)
+        await client.connect()
+        return client
+
+    async def _send(self, client: SMTP, item: Outgoing) -> str | Exception:
+        """The server's reply on success; errors are returned, to be classified and recorded."""
+        sender = sender_address(str(self._settings.mail_from))
+        try:
+            _refused, reply = await client.send_message(
+                item.message, sender=sender, recipients=[item.recipient]
+            )
+        except (SMTPException, OSError, ValueError) as error:
+            return error
+        return reply
+
+    async def _record(
+        self, item: Outgoing, outcome: str | Exception, stats: EmailStats, *, connecting: bool
+    ) -> None:
+        row, now = item.row, self._services.clock.now()
+        async with self._services.sessionmaker.begin() as session:
+            if isinstance(outcome, str):
+                applied = await outbox.mark_sent(
+                    session,
+                    row.id,
+                    lease_until=outbox.lease_of(row),
+                    external_id=outcome[:200],
+                    now=now,
+                )
+                if applied:
+                    await _forget_secrets(session, row)
+                stats.sent += applied
+                log.info("e-mail row %s (%s) sent", row.id, row.kind)
+            else:
+                applied = await self._apply_error(session, row, outcome, connecting, stats)
+        if not applied:
+            log.warning("e-mail row %s (%s) was taken over; outcome dropped", row.id, row.kind)
+
+    async def _apply_error(
+        self,
+        session: AsyncSession,
+        row: OutboxMessage,
+        error: Exception,
+        connecting: bool,
+        stats: EmailStats,
+    ) -> bool:
+        now, lease = self._services.clock.now(), outbox.lease_of(row)
+        verdict = classify(
+            error, attempts=row.attempts, now=now, jitter=self._jitter(), connecting=connecting
+        )
+        problem = type(error).__name__  # the server's reply may quote the address: not logged
+        match verdict:
+            case RetryAt(at=at, error=reason):
+                applied = await outbox.mark_retry(
+                    session, row.id, lease_until=lease, at=at, error=reason
+                )
+                stats.retried += applied
+                log.warning("e-mail row %s (%s) retry at %s: %s", row.id, row.kind, at, problem)
+            case GiveUp(error=reason):
+                applied = await outbox.mark_failed(
+                    session, row.id, lease_until=lease, error=reason
+                )
+                stats.failed += applied
+                log.error("e-mail row %s (%s) failed: %s", row.id, row.kind, problem)
+        return applied
+
+
+async def deliver_all(delivery: EmailDelivery) -> EmailStats:
+    """Passes until nothing more is due now (retries wait for a later pass): for the CLI."""
+    total = EmailStats()
+    while True:
+        stats = await delivery.deliver_due()
+        total.add(stats)
+        if stats.claimed == 0:
+            return total
+
+
+async def deliver_emails(services: Services, bot_username: str | None) -> int:
+    """Deliver the due e-mail rows if SMTP is configured; otherwise say once what is missing."""
+    stats = await deliver_all(EmailDelivery(services, bot_username=bot_username))
+    _warn_missing(stats)
+    return stats.sent
+
+
+async def email_loop(application: BotApplication, stop: asyncio.Event) -> None:
+    """Beside the Telegram sender in `advisorybot run`: a pass every second until stopped."""
+    services = application.bot_data.services
+    delivery = EmailDelivery(services, bot_username=application.bot.username)
+    warned = False
+    while not stop.is_set():
+        try:
+            stats = await delivery.deliver_due()
+        except Exception:
+            log.exception("e-mail delivery pass failed")
+            await pause(ERROR_PAUSE_SECONDS, stop)
+            continue
+        if not warned:
+            warned = _warn_missing(stats)
+        if stats.claimed == 0:
+            await pause(IDLE_SECONDS, stop)
+
+
+def _warn_missing(stats: EmailStats) -> bool:
+    """One log line when e-mail must wait for a setting; True once said."""
+    if stats.missing is None or stats.waiting == 0:
+        return False
+    log.warning("%d e-mail(s) wait: %s is not set", stats.waiting, stats.missing)
+    return True
+
+
+async def _forget_secrets(session: AsyncSession, row: OutboxMessage) -> None:
+    """Values such as an invite link live only until the server has taken the e-mail."""
+    forget = set(row.payload.get("forget") or ())
+    if not forget:
+        return
+    values = {k: v for k, v in (row.payload.get("values") or {}).items() if k not in forget}
+    payload = {k: v for k, v in row.payload.items() if k != "forget"} | {"values": values}
+    await session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == row.id).values(payload=payload)
+    )
+
+
+async def _quit(client: SMTP) -> None:
+    try:
+        await client.quit()
+    except (SMTPException, OSError):
+        client.close()

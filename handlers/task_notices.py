@@ -1,0 +1,75 @@
+"""Who is told about a task change: the team (all but whoever made it) and, for a submission,
+the adviser on duty with the evidence and Accept / Return buttons. Used by the bot and the CLI.
+
+Dedupe keys come from the change's event id, so a change replayed (a re-delivered update)
+queues nothing twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardMarkup
+
+from bot.notify import copy_to, notify
+from bot.replies import keyboard
+from bot.services import Services
+from bot.templates import Templates
+from storage.models import Person
+from storage.task_views import TaskChange, adviser_on_duty, team_members
+from storage.tasks import Action
+
+REVIEW_CALLBACK = "tk"
+ACCEPT, RETURN = "a", "r"
+LABELS = "tg/task_labels.txt.j2"
+FOR_REVIEW = (Action.SUBMITTED, Action.RESOLUTION)
+
+
+def review_data(verdict: str, change: TaskChange) -> str:
+    """Short callback data: the task row's id and the review round it is for."""
+    return f"{REVIEW_CALLBACK}:{verdict}:{change.progress_id}:{change.review_round}"
+
+
+async def announce(
+    session: AsyncSession, services: Services, change: TaskChange, *, today: dt.date
+) -> None:
+    """Queue every message about the change, in each person's language."""
+    now = services.clock.now()
+    for member in await team_members(session, change.jst_id):
+        if member.id != change.actor_id:
+            await notify(
+                session, services.templates, member, key=f"task:{change.event_id}:{member.id}",
+                template="task_news", now=now, change=change,
+            )  # fmt: skip
+    if change.action in FOR_REVIEW:
+        adviser = await adviser_on_duty(session, change.jst_id, today)
+        if adviser is not None:
+            await _ask_adviser(session, services, change, adviser)
+
+
+async def _ask_adviser(
+    session: AsyncSession, services: Services, change: TaskChange, adviser: Person
+) -> None:
+    """The file first (a copy of the member's message), then the request with its buttons."""
+    now = services.clock.now()
+    key = f"task:{change.event_id}:{adviser.id}"
+    evidence = change.evidence
+    if evidence is not None and evidence.chat_id and evidence.message_id:
+        await copy_to(
+            session, adviser, key=f"{key}:file", from_chat_id=evidence.chat_id,
+            message_id=evidence.message_id, now=now,
+        )  # fmt: skip
+    await notify(
+        session, services.templates, adviser, key=key, template="task_review_request", now=now,
+        markup=review_buttons(services.templates, adviser.language.value, change), change=change,
+    )  # fmt: skip
+
+
+def review_buttons(
+    templates: Templates, language: str, change: TaskChange
+) -> InlineKeyboardMarkup:
+    return keyboard(
+        [[(templates.macro(language, LABELS, "accept"), review_data(ACCEPT, change)),
+          (templates.macro(language, LABELS, "return_"), review_data(RETURN, change))]]
+    )  # fmt: skip

@@ -1,0 +1,206 @@
+"""Service level for questions: the adviser is reminded, then the coordinators are alerted.
+
+The clock starts at the first moment the question is inside working hours,
+`calendar.next_allowed(asked_at)`, and that local day counts as the first working day waited:
+a question asked on a working day before the quiet hours (20:00) counts that day; one asked in
+the evening, on a weekend or on a holiday starts on the next working day. After REMIND_AFTER
+counted working days the adviser on duty is reminded at the start of the next working day
+(quiet-hours end, 08:00): asked Friday 15:00 -> Friday and Monday counted -> reminder Tuesday
+08:00. After ESCALATE_AFTER working days every coordinator gets an e-mail alert the same way
+(Thursday 08:00 in that example). Weekends and Polish public holidays are skipped; a question
+that has an answer, is closed, or is in any state other than OPEN is not waiting: nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reminders.calendar import WorkCalendar
+from reminders.schedule import Due
+from storage.models import (
+    AdviserAssignment,
+    Channel,
+    Delivery,
+    Jst,
+    Person,
+    Question,
+    QuestionState,
+    Role,
+)
+
+REMIND_AFTER = 2
+ESCALATE_AFTER = 4
+ADVISER_TEMPLATE = "question_sla_adviser"
+COORDINATOR_TEMPLATE = "question_sla_coordinator"
+
+
+@dataclass(frozen=True)
+class WaitingQuestion:
+    """A question as the rule sees it: when it was asked, where, and who should answer."""
+
+    id: int
+    jst_id: int
+    jst_name: str
+    teryt: str
+    text: str
+    state: QuestionState
+    asked_at: dt.datetime
+    first_answered_at: dt.datetime | None
+    adviser_id: int | None  # who it was routed to, for JSTs without an assignment
+    assignment: AdviserAssignment | None
+
+    @property
+    def waiting(self) -> bool:
+        return self.state is QuestionState.OPEN and self.first_answered_at is None
+
+    def adviser_on(self, day: dt.date) -> int | None:
+        """The adviser on duty that day (a substitute in their period), else the routed one."""
+        if self.assignment is not None:
+            return self.assignment.adviser_on_duty(day)
+        return self.adviser_id
+
+
+@dataclass(frozen=True)
+class SlaState:
+    now: dt.datetime
+    questions: list[WaitingQuestion]
+    advisers: dict[int, str]  # person id -> full name, for the coordinators' alert
+    coordinators: list[int]
+
+
+class QuestionSlaRule:
+    """Unanswered questions: a reminder to the adviser, then an alert to the coordinators."""
+
+    name = "questions_sla"
+
+    async def load(self, session: AsyncSession, now: dt.datetime) -> SlaState:
+        rows = await session.execute(
+            select(Question, Jst.name, Jst.teryt, AdviserAssignment)
+            .join(Jst, Jst.id == Question.jst_id)
+            .outerjoin(AdviserAssignment, AdviserAssignment.jst_id == Question.jst_id)
+            .where(Question.state == QuestionState.OPEN, Question.first_answered_at.is_(None))
+            .order_by(Question.id)
+        )
+        questions = [
+            WaitingQuestion(
+                id=question.id,
+                jst_id=question.jst_id,
+                jst_name=jst_name,
+                teryt=teryt,
+                text=question.text,
+                state=question.state,
+                asked_at=question.created_at,
+                first_answered_at=question.first_answered_at,
+                adviser_id=question.adviser_id,
+                assignment=assignment,
+            )
+            for question, jst_name, teryt, assignment in rows
+        ]
+        return SlaState(
+            now=now,
+            questions=questions,
+            advisers=await _names(session, _adviser_ids(questions)),
+            coordinators=list(
+                await session.scalars(
+                    select(Person.id)
+                    .where(Person.role == Role.COORDINATOR, Person.erased_at.is_(None))
+                    .order_by(Person.id)
+                )
+            ),
+        )
+
+    def plan(self, state: SlaState, calendar: WorkCalendar) -> list[Due]:
+        schedule: list[Due] = []
+        for question in state.questions:
+            if question.waiting:
+                schedule.extend(_question_plan(question, state, calendar))
+        return schedule
+
+
+@dataclass(frozen=True)
+class _Step:
+    """One step of the ladder: due `at`, goes out on local `day`, `waited` working days by then."""
+
+    at: dt.datetime
+    day: dt.date
+    waited: int
+
+
+def _step(first_day: dt.date, working_days: int, now: dt.datetime, cal: WorkCalendar) -> _Step:
+    at = cal.at(cal.add_working_days(first_day, working_days), cal.quiet_end)
+    day = cal.local_date(cal.next_allowed(max(at, now)))
+    one_day = dt.timedelta(days=1)
+    return _Step(at, day, cal.working_days_between(first_day - one_day, day - one_day))
+
+
+def _question_plan(
+    question: WaitingQuestion, state: SlaState, calendar: WorkCalendar
+) -> list[Due]:
+    first_day = calendar.local_date(calendar.next_allowed(question.asked_at))
+    about: dict[str, Any] = {
+        "question": question.id,
+        "jst_name": question.jst_name,
+        "teryt": question.teryt,
+    }
+    schedule: list[Due] = []
+    remind = _step(first_day, REMIND_AFTER, state.now, calendar)
+    adviser = question.adviser_on(remind.day)
+    if adviser is not None:
+        schedule.append(
+            Due(
+                key=f"q-sla:{question.id}:adviser:{REMIND_AFTER}wd",
+                person_id=adviser,
+                template=ADVISER_TEMPLATE,
+                at=remind.at,
+                values=about
+                | {
+                    "text": question.text,
+                    "asked_at": question.asked_at,
+                    "working_days": remind.waited,
+                },
+                jst_id=question.jst_id,
+            )
+        )
+    escalate = _step(first_day, ESCALATE_AFTER, state.now, calendar)
+    adviser = question.adviser_on(escalate.day)
+    values = about | {  # JSON: the e-mail is rendered when it is sent
+        "adviser": None if adviser is None else state.advisers.get(adviser),
+        "asked_at": question.asked_at.isoformat(),
+        "working_days": escalate.waited,
+    }
+    schedule.extend(
+        Due(
+            key=f"q-sla:{question.id}:coord:{coordinator}:{ESCALATE_AFTER}wd",
+            person_id=coordinator,
+            template=COORDINATOR_TEMPLATE,
+            at=escalate.at,
+            values=values,
+            jst_id=question.jst_id,
+            channel=Channel.EMAIL,
+            delivery=Delivery.AT_LEAST_ONCE,  # an alert may not be lost; its Message-ID is stable
+        )
+        for coordinator in state.coordinators
+    )
+    return schedule
+
+
+def _adviser_ids(questions: list[WaitingQuestion]) -> set[int]:
+    ids = {q.adviser_id for q in questions if q.adviser_id is not None}
+    for question in questions:
+        if question.assignment is not None:
+            ids.add(question.assignment.adviser_id)
+            if question.assignment.substitute_id is not None:
+                ids.add(question.assignment.substitute_id)
+    return ids
+
+
+async def _names(session: AsyncSession, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = await session.execute(select(Person.id, Person.full_name).where(Person.id.in_(ids)))
+    return {person_id: name for person_id, name in rows}

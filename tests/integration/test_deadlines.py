@@ -1,0 +1,282 @@
+"""The deadline ladder from the database to the outbox, on SQLite and PostgreSQL.
+
+A cohort started on 9 September 2024 with the shipped template: ZW1 is due on Tuesday 8 April
+2025, DP on Sunday 8 November 2026. Gmina Alfa has Anna (Polish) and Ben (English), Cezary
+(erased), adviser Dorota with Edward standing in on 9-11 April 2025, and coordinator Kasia.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from bot.services import Services
+from reminders.deadlines import DeadlineRule
+from reminders.tick import run_tick
+from storage.cohorts import add_cohort
+from storage.models import Channel, Delivery, Language, OutboxState, Role, TaskProgress, TaskState
+from storage.programme import default_template_path
+from tests.support import programme_data
+from tests.support.cli_runs import invoke
+from tests.support.outbox_rows import outbox_rows
+from tests.support.people_data import assign_adviser
+from tests.support.programme_data import CREATED, add_jst, add_person
+
+WARSAW = ZoneInfo("Europe/Warsaw")
+RULES = [DeadlineRule()]
+ZW1 = "ZW1"
+
+
+def local(year: int, month: int, day: int, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=WARSAW).astimezone(dt.UTC)
+
+
+async def _seed(services: Services) -> dict[str, int]:
+    async with services.sessionmaker.begin() as session:
+        cohort = await add_cohort(
+            session, "jesień", dt.date(2024, 9, 9), default_template_path(), now=CREATED,
+            actor="test",
+        )  # fmt: skip
+        alfa = await add_jst(session, cohort, "1401011", "Gmina Alfa")
+        people = {
+            "anna": await add_person(session, "anna@example.pl", "Anna Nowak", jst=alfa),
+            "ben": await add_person(session, "ben@example.pl", "Ben Smith", jst=alfa),
+            "cezary": await add_person(
+                session, "c@example.pl", "Cezary", jst=alfa, erased_at=CREATED
+            ),
+            "dorota": await add_person(session, "d@ore.example.pl", "Dorota", role=Role.ADVISER),
+            "edward": await add_person(session, "e@ore.example.pl", "Edward", role=Role.ADVISER),
+            "kasia": await add_person(session, "k@ore.example.pl", "Kasia", role=Role.COORDINATOR),
+        }
+        people["ben"].language = Language.EN
+        stand_in = (dt.date(2025, 4, 9), dt.date(2025, 4, 11))
+        await assign_adviser(
+            session, alfa, people["dorota"], substitute=people["edward"], period=stand_in
+        )
+    return {"alfa": alfa.id} | {name: person.id for name, person in people.items()}
+
+
+async def _tick(services: Services, now: dt.datetime) -> set[str]:
+    """One tick; the keys it queued."""
+    before = set(await outbox_rows(services))
+    stats = await run_tick(services, RULES, now)
+    added = set(await outbox_rows(services)) - before
+    assert stats.enqueued == len(added)
+    return added
+
+
+async def _set_task(services: Services, jst_id: int, code: str, **fields: Any) -> None:
+    """The JST's task row as storage.tasks would leave it."""
+    async with services.sessionmaker.begin() as session:
+        progress = await session.scalar(
+            select(TaskProgress).where(
+                TaskProgress.jst_id == jst_id, TaskProgress.step_code == code
+            )
+        )
+        if progress is None:
+            progress = TaskProgress(jst_id=jst_id, step_code=code, state=TaskState.PENDING)
+            session.add(progress)
+        for name, value in fields.items():
+            setattr(progress, name, value)
+
+
+def _key(ids: dict[str, int], due: str, step: str, person: str, code: str = ZW1) -> str:
+    return f"deadline:{ids['alfa']}:{code}:{due}:{step}:{ids[person]}"
+
+
+async def test_the_team_gets_exact_rows_in_its_languages_and_a_second_tick_adds_none(
+    services: Services,
+) -> None:
+    ids = await _seed(services)
+    now = local(2025, 4, 1, 9)
+    assert await _tick(services, now) == {
+        _key(ids, "2025-04-08", "T-7", "anna"),
+        _key(ids, "2025-04-08", "T-7", "ben"),
+    }, "Cezary is erased; nothing for the adviser or the coordinator yet"
+    rows = await outbox_rows(services)
+    anna = rows[_key(ids, "2025-04-08", "T-7", "anna")]
+    assert (anna.kind, anna.channel, anna.delivery, anna.state) == (
+        "task_due", Channel.TELEGRAM, Delivery.AT_MOST_ONCE, OutboxState.PENDING
+    )  # fmt: skip
+    assert (anna.person_id, anna.not_before) == (ids["anna"], now)
+    assert "<b>ZW1</b> – Zadanie wdrożeniowe 1" in anna.payload["params"]["text"]
+    assert "<b>8 kwietnia 2025</b> – za 7 dni" in anna.payload["params"]["text"]
+    assert "/zadanie" in anna.payload["params"]["text"]
+    ben = rows[_key(ids, "2025-04-08", "T-7", "ben")].payload["params"]["text"]
+    assert "<b>April 8, 2025</b> – in 7 days" in ben and "/submit" in ben
+
+    assert await _tick(services, now) == set()
+    assert await _tick(services, now + dt.timedelta(hours=3)) == set()
+
+
+async def test_overdue_the_team_and_the_stand_in_then_an_email_alert_to_coordinators(
+    services: Services,
+) -> None:
+    ids = await _seed(services)
+    assert await _tick(services, local(2025, 4, 9, 9)) == {
+        _key(ids, "2025-04-08", "T+1", "anna"),
+        _key(ids, "2025-04-08", "T+1", "ben"),
+        _key(ids, "2025-04-08", "T+1", "edward"),  # standing in for Dorota on 9 April
+    }
+    rows = await outbox_rows(services)
+    assert rows[_key(ids, "2025-04-08", "T+1", "edward")].kind == "task_overdue_adviser"
+    assert (
+        "1 dzień po terminie"
+        in (rows[_key(ids, "2025-04-08", "T+1", "edward")].payload["params"]["text"])
+    )
+
+    alert_key = _key(ids, "2025-04-08", "T+7", "kasia")
+    assert await _tick(services, local(2025, 4, 15, 9)) == {alert_key}
+    alert = (await outbox_rows(services))[alert_key]
+    assert (alert.channel, alert.delivery, alert.kind) == (
+        Channel.EMAIL, Delivery.AT_LEAST_ONCE, "task_overdue_alert"
+    )  # fmt: skip
+    assert alert.payload == {
+        "template": "task_overdue_alert",
+        "values": {
+            "code": ZW1,
+            "title_pl": alert.payload["values"]["title_pl"],
+            "title_en": alert.payload["values"]["title_en"],
+            "jst_name": "Gmina Alfa",
+            "teryt": "1401011",
+            "due_on": "2025-04-08",
+            "extended": False,
+            "resolution": False,
+            "days": 7,
+            "adviser": "Dorota",  # back from 12 April
+        },
+    }
+    assert alert.payload["values"]["title_en"].startswith("Implementation task 1")
+
+
+async def test_an_extension_replans_the_ladder_and_skips_what_the_team_was_just_told(
+    services: Services,
+) -> None:
+    ids = await _seed(services)
+    assert len(await _tick(services, local(2025, 3, 25, 9))) == 2, "T-14 of 8 April"
+    granted = local(2025, 4, 6, 10)  # to 16 April: its T-14 (2 April) and T-7 window have begun
+    await _set_task(
+        services, ids["alfa"], ZW1, extended_until=dt.date(2025, 4, 16), updated_at=granted
+    )
+    for moment in (granted, local(2025, 4, 7, 9), local(2025, 4, 8, 9)):
+        assert await _tick(services, moment) == set(), "no old T-1 or T-0, no T-14 again"
+    assert await _tick(services, local(2025, 4, 9, 9)) == {
+        _key(ids, "2025-04-16", "T-7", "anna"),
+        _key(ids, "2025-04-16", "T-7", "ben"),
+    }
+    text = (await outbox_rows(services))[_key(ids, "2025-04-16", "T-7", "anna")].payload
+    assert "Termin (przedłużony): <b>16 kwietnia 2025</b> – za 7 dni" in text["params"]["text"]
+    assert await _tick(services, local(2025, 4, 15, 9)) == {
+        _key(ids, "2025-04-16", "T-7", "anna").replace("T-7", "T-1"),
+        _key(ids, "2025-04-16", "T-7", "ben").replace("T-7", "T-1"),
+    }
+
+
+async def test_an_accepted_task_stops_its_reminders_at_once(services: Services) -> None:
+    ids = await _seed(services)
+    assert len(await _tick(services, local(2025, 4, 7, 9))) == 2, "T-1"
+    accepted = local(2025, 4, 7, 10)
+    await _set_task(
+        services, ids["alfa"], ZW1, state=TaskState.ACCEPTED, submitted_at=accepted,
+        accepted_at=accepted, updated_at=accepted,
+    )  # fmt: skip
+    for moment in (local(2025, 4, 8, 9), local(2025, 4, 9, 9), local(2025, 4, 15, 9)):
+        assert await _tick(services, moment) == set()
+
+
+async def test_the_review_loop_reminds_the_adviser_then_the_team_round_by_round(
+    services: Services,
+) -> None:
+    ids = await _seed(services)
+    alfa = ids["alfa"]
+    submitted = local(2025, 4, 1, 23)  # 7 days later is Tuesday 23:00: quiet hours
+    await _set_task(
+        services, alfa, ZW1, state=TaskState.SUBMITTED, submitted_at=submitted,
+        updated_at=submitted,
+    )  # fmt: skip
+    assert await _tick(services, local(2025, 4, 8, 23)) == set()
+    first_review = f"review:{alfa}:ZW1:0:review:{ids['edward']}"  # standing in on 9 April
+    assert await _tick(services, local(2025, 4, 9, 8)) == {first_review}
+    text = (await outbox_rows(services))[first_review].payload["params"]["text"]
+    assert "od 1 kwietnia 2025, 23:00 (8 dni)" in text
+    returned = local(2025, 4, 10, 12)  # fix by 15 April
+    await _set_task(
+        services, alfa, ZW1, state=TaskState.RETURNED, reviewed_at=returned, review_round=1,
+        updated_at=returned,
+    )  # fmt: skip
+    assert await _tick(services, local(2025, 4, 14, 9)) == {
+        f"review:{alfa}:ZW1:1:fix-1:{ids['anna']}",
+        f"review:{alfa}:ZW1:1:fix-1:{ids['ben']}",
+    }
+    text = (await outbox_rows(services))[f"review:{alfa}:ZW1:1:fix-1:{ids['anna']}"].payload
+    assert "najpóźniej jutro, 15 kwietnia 2025" in text["params"]["text"]
+    resubmitted = local(2025, 4, 15, 8, 30)
+    await _set_task(
+        services, alfa, ZW1, state=TaskState.SUBMITTED, submitted_at=resubmitted,
+        updated_at=resubmitted,
+    )  # fmt: skip
+    assert await _tick(services, local(2025, 4, 15, 9)) == set(), "fixed in time"
+    assert await _tick(services, local(2025, 4, 21, 8)) == set(), "Easter Monday"
+    assert await _tick(services, local(2025, 4, 22, 8)) == {
+        f"review:{alfa}:ZW1:1:review:{ids['dorota']}"  # re-review: 5 days, Sunday 20 April
+    }
+
+
+async def test_a_cohort_whose_template_no_longer_validates_is_left_out(
+    services: Services,
+) -> None:
+    """Test data's cohort has no template: its JST gets nothing, the valid cohort still does."""
+    await _seed(services)
+    async with services.sessionmaker.begin() as session:
+        broken = await programme_data.add_cohort(session, "broken")
+        beta = await add_jst(session, broken, "1401022", "Gmina Beta")
+        await add_person(session, "b@example.pl", "Bogna", jst=beta)
+    assert await _tick(services, local(2026, 3, 24, 9)) == set(), "its ZW1 is due 31 March"
+    assert len(await _tick(services, local(2025, 4, 1, 9))) == 2
+
+
+async def test_reminders_preview_shows_the_sunday_reminder_on_monday_morning(
+    services: Services,
+) -> None:
+    await _seed(services)
+    assert len(await _tick(services, local(2026, 10, 26, 8))) == 2, "DP's T-14, queued"
+    result = await invoke(
+        services, "reminders", "preview", "--now", "2026-10-30T12:00", "--days", "5",
+        "--jst", "1401011",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    lines = [line.split() for line in result.output.splitlines() if "task_due" in line]
+    assert lines == [
+        ["2", "November", "2026,", "08:00", "Anna", "Nowak", "task_due"],
+        ["2", "November", "2026,", "08:00", "Ben", "Smith", "task_due"],
+    ], "DP's T-7 falls on Sunday 1 November (All Saints' Day)"
+
+
+async def test_the_ladder_is_the_cohort_template(services: Services, tmp_path: Path) -> None:
+    """A template that reminds 3 days before and alerts 2 days after: nothing else is sent."""
+    text = default_template_path().read_text(encoding="utf-8")
+    text = text.replace("task_days_before = [14, 7, 1, 0]", "task_days_before = [3]")
+    text = text.replace("task_overdue_alert_days = 7", "task_overdue_alert_days = 2")
+    (tmp_path / "short.toml").write_text(text, encoding="utf-8")
+    async with services.sessionmaker.begin() as session:
+        cohort = await add_cohort(
+            session, "short", dt.date(2024, 9, 9), tmp_path / "short.toml", now=CREATED,
+            actor="test",
+        )  # fmt: skip
+        jst = await add_jst(session, cohort, "1401033", "Gmina Gamma")
+        gosia = await add_person(session, "g@example.pl", "Gosia", jst=jst)
+        kasia = await add_person(session, "k@ore.example.pl", "Kasia", role=Role.COORDINATOR)
+    assert await _tick(services, local(2025, 4, 1, 9)) == set(), "no T-7 in this ladder"
+    assert await _tick(services, local(2025, 4, 7, 8)) == {  # T-3: Saturday 5 April -> Monday
+        f"deadline:{jst.id}:ZW1:2025-04-08:T-3:{gosia.id}"
+    }
+    assert await _tick(services, local(2025, 4, 9, 9)) == {
+        f"deadline:{jst.id}:ZW1:2025-04-08:T+1:{gosia.id}"
+    }
+    assert await _tick(services, local(2025, 4, 10, 9)) == {
+        f"deadline:{jst.id}:ZW1:2025-04-08:T+2:{kasia.id}"
+    }

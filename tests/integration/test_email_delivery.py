@@ -1,0 +1,269 @@
+"""The e-mail sender against a real SMTP server (aiosmtpd on loopback), on both databases."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from typing import Any
+
+import pytest
+from sqlalchemy import update
+
+from bot.clock import FixedClock
+from bot.email_delivery import EmailDelivery, EmailStats, deliver_all, deliver_emails
+from bot.email_policy import reminder_email
+from bot.outbox_policy import BACKOFF_CAP, GIVE_UP_AFTER, GIVE_UP_AT_ATTEMPT
+from bot.services import Services
+from storage.models import Channel, OutboxState, Person
+from tests.support.outbox_rows import Queued, given, outbox_rows, states
+from tests.support.smtp import SmtpServer, smtp
+
+__all__ = ["smtp"]  # the fixture
+
+REMINDER = reminder_email(
+    'Termin zadania <b>ZW1</b>: 31 marca 2026 &amp; raport.\n<a href="https://ore.edu.pl/x">Opis</a>'
+)
+
+
+def email(key: str, person: str | None = "ann", payload: dict[str, Any] | None = None) -> Queued:
+    """An e-mail row: the reminder fallback unless another payload is given."""
+    return Queued(person, key, channel=Channel.EMAIL, payload=payload or REMINDER)
+
+
+def sender(
+    services: Services, smtp: SmtpServer, *, jitter: float = 0.0, **settings: Any
+) -> EmailDelivery:
+    """A fixed jitter: retry times are exact."""
+    mailing = smtp.services(services, **settings)
+    return EmailDelivery(mailing, bot_username="advisory_test_bot", jitter=lambda: jitter)
+
+
+async def set_person(services: Services, person_id: int, **values: Any) -> None:
+    async with services.sessionmaker.begin() as session:
+        await session.execute(update(Person).where(Person.id == person_id).values(**values))
+
+
+async def addresses(services: Services, people: dict[str, int]) -> dict[str, str]:
+    """The people's e-mail addresses, by name."""
+    async with services.sessionmaker() as session:
+        return {name: (await session.get_one(Person, pid)).email for name, pid in people.items()}
+
+
+async def next_attempt(services: Services) -> dt.datetime:
+    """When every row still waiting is due again."""
+    rows = await outbox_rows(services)
+    return max(r.next_attempt_at for r in rows.values() if r.state is OutboxState.PENDING)
+
+
+async def test_a_multipart_email_with_a_stable_message_id_and_no_injected_header(
+    services: Services, smtp: SmtpServer, clock: FixedClock
+) -> None:
+    people = await given(services, {"ann": None}, email("deadline:1:ZW1"))
+    await set_person(services, people["ann"], full_name="Anna\r\nBcc: x@evil.example")
+    ann = (await addresses(services, people))["ann"]
+    smtp.handler.unconfirmed = 1  # the server keeps the first copy but its reply is lost
+
+    assert (await sender(services, smtp).deliver_due()).retried == 1
+    clock.set(await next_attempt(services))
+    assert (await sender(services, smtp).deliver_due()).sent == 1
+
+    first, second = (item.message for item in smtp.received)
+    row = (await outbox_rows(services))["deadline:1:ZW1"]
+    digest = hashlib.sha256(b"deadline:1:ZW1").hexdigest()[:16]
+    assert (
+        first["Message-ID"]
+        == second["Message-ID"]
+        == f"<outbox-{row.id}.{digest}@advisory.example.pl>"
+    )
+    assert [item.recipients for item in smtp.received] == [[ann]] * 2
+    assert "Bcc" not in second and second.get_all("To") == [f'"Anna Bcc: x@evil.example" <{ann}>']
+    assert second["Subject"].startswith("Przypomnienie z bota programu")
+    assert second["Auto-Submitted"] == "auto-generated"
+    text = second.get_body(("plain",))
+    html = second.get_body(("html",))
+    assert text is not None and html is not None
+    plain, markup = text.get_content(), html.get_content()
+    assert "Termin zadania ZW1: 31 marca 2026 & raport.\nOpis (https://ore.edu.pl/x)" in plain
+    assert "nie dołączyłeś(-aś) jeszcze do bota" in plain  # never joined: use the invitation
+    assert "Termin zadania <b>ZW1</b>: 31 marca 2026 &amp; raport." in markup
+    assert "Anna\r\nBcc" not in markup and row.state is OutboxState.SENT
+
+
+async def test_server_down_for_a_while_loses_nothing_and_sends_each_once(
+    services: Services, smtp: SmtpServer, clock: FixedClock
+) -> None:
+    people = await given(
+        services,
+        {"ann": None, "bob": None, "cid": None},
+        email("r-ann"),
+        email("r-bob", "bob"),
+        email("r-cid", "cid"),
+        email("r-ann-2"),  # waits behind Ann's first: one row per person per pass
+    )
+    smtp.stop()
+    delivery = sender(services, smtp)
+
+    for _ in range(3):
+        stats = await delivery.deliver_due()
+        assert (stats.claimed, stats.retried, stats.sent) == (3, 3, 0)
+        clock.set(await next_attempt(services))
+    rows = await outbox_rows(services)
+    assert rows["r-ann"].attempts == 3 and rows["r-ann-2"].attempts == 0
+    assert rows["r-bob"].last_error is not None and "Connect" in rows["r-bob"].last_error
+
+    smtp.start()
+    assert (await deliver_all(delivery)).sent == 4  # Ann's second once her first has gone
+    clock.advance(dt.timedelta(days=5))
+    assert await deliver_all(delivery) == EmailStats()
+
+    to = await addresses(services, people)
+    assert {name: len(smtp.to(address)) for name, address in to.items()} == {
+        "ann": 2,
+        "bob": 1,
+        "cid": 1,
+    }
+    assert {state for state, _ in (await states(services)).values()} == {OutboxState.SENT}
+
+
+async def test_a_permanent_refusal_fails_its_row_without_blocking_the_next(
+    services: Services, smtp: SmtpServer, clock: FixedClock
+) -> None:
+    people = await given(
+        services,
+        {"ann": None, "bob": None, "cid": None},
+        email("to-ann"),
+        email("to-bob", "bob"),
+        email("to-cid", "cid"),
+    )
+    to = await addresses(services, people)
+    smtp.handler.replies = {
+        to["ann"]: "550 5.1.1 Mailbox unknown",
+        to["bob"]: "451 4.2.0 Mailbox busy",
+    }
+    delivery = sender(services, smtp)
+
+    stats = await delivery.deliver_due()
+    assert (stats.sent, stats.failed, stats.retried) == (1, 1, 1)
+    assert await states(services) == {
+        "to-ann": (OutboxState.FAILED, "550 5.1.1 Mailbox unknown"),
+        "to-bob": (OutboxState.PENDING, "451 4.2.0 Mailbox busy"),
+        "to-cid": (OutboxState.SENT, None),
+    }
+    smtp.handler.replies.clear()
+    clock.set(await next_attempt(services))
+    assert (await deliver_all(delivery)).sent == 1
+    assert [len(smtp.to(to[name])) for name in ("ann", "bob", "cid")] == [0, 1, 1]
+
+
+async def test_a_server_down_for_three_days_fails_the_row_for_the_operator(
+    services: Services, smtp: SmtpServer, clock: FixedClock
+) -> None:
+    await given(services, {"ann": None}, email("long"))
+    smtp.stop()
+    delivery = sender(services, smtp, jitter=1.0)  # the shortest waits: the earliest give-up
+    first_try = clock.now()
+
+    while (await outbox_rows(services))["long"].state is OutboxState.PENDING:
+        await delivery.deliver_due()
+        row = (await outbox_rows(services))["long"]
+        clock.set(max(clock.now(), row.next_attempt_at))
+
+    row = (await outbox_rows(services))["long"]
+    assert row.state is OutboxState.FAILED and row.attempts == GIVE_UP_AT_ATTEMPT
+    assert row.last_error is not None and row.last_error.startswith("gave_up: ")
+    assert GIVE_UP_AFTER <= clock.now() - first_try < GIVE_UP_AFTER + BACKOFF_CAP
+
+
+async def test_tls_is_never_dropped_for_a_server_that_does_not_offer_it(
+    services: Services, smtp: SmtpServer
+) -> None:
+    await given(services, {"ann": None, "bob": None}, email("a"), email("b", "bob"))
+
+    stats = await sender(services, smtp, smtp_tls="starttls").deliver_due()
+
+    assert (stats.claimed, stats.retried, smtp.received) == (2, 2, [])
+    assert all("STARTTLS" in str(error) for _, error in (await states(services)).values())
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")  # loopback only
+async def test_the_configured_login_is_used_and_a_refused_login_keeps_rows_waiting(
+    services: Services, smtp: SmtpServer, clock: FixedClock
+) -> None:
+    smtp.stop()
+    smtp.login = ("bot", "s3cret")
+    smtp.start()
+    await given(services, {"ann": None}, email("a"))
+
+    wrong = await sender(services, smtp, smtp_username="bot", smtp_password="wrong").deliver_due()
+    assert (wrong.retried, smtp.received) == (1, [])  # the server refused us, not the e-mail
+    assert (await states(services))["a"] == (
+        OutboxState.PENDING,
+        "535 5.7.8 Authentication credentials invalid",
+    )
+    clock.advance(dt.timedelta(minutes=1))
+    right = await sender(services, smtp, smtp_username="bot", smtp_password="s3cret").deliver_due()
+    assert right.sent == 1 and len(smtp.received) == 1
+
+
+async def test_without_smtp_settings_rows_wait_and_one_line_names_the_variable(
+    services: Services, caplog: pytest.LogCaptureFixture
+) -> None:
+    await given(services, {"ann": None}, email("waits"))
+
+    with caplog.at_level(logging.WARNING, logger="bot.email_delivery"):
+        assert await deliver_emails(services, "advisory_test_bot") == 0
+
+    assert [r.getMessage() for r in caplog.records] == ["1 e-mail(s) wait: SMTP_HOST is not set"]
+    row = (await outbox_rows(services))["waits"]
+    assert (row.state, row.attempts) == (OutboxState.PENDING, 0)
+
+
+async def test_bad_rows_fail_at_once_and_the_others_go(
+    services: Services, smtp: SmtpServer
+) -> None:
+    await given(
+        services,
+        {"ann": None, "bob": None},
+        email("no-template", payload={"template": "nonexistent", "values": {}}),
+        email("to-nobody", None),
+        email("fine", "bob"),
+    )
+
+    stats = await sender(services, smtp).deliver_due()
+
+    assert (stats.claimed, stats.failed, stats.sent) == (3, 2, 1)
+    found = await states(services)
+    assert (
+        found["no-template"][1]
+        == "bad_payload: TemplateNotFound: pl/email/nonexistent.subject.txt.j2"
+    )
+    assert found["to-nobody"][1] == "bad_payload: ValueError: no_recipient"
+
+
+async def test_a_payload_address_wins_and_secrets_are_forgotten_once_sent(
+    services: Services, smtp: SmtpServer
+) -> None:
+    kept = {"expires_at": "2026-04-01T09:00:00+00:00", "role": "member", "jst_name": "Gmina"}
+    link = "https://t.me/advisory_test_bot?start=SECRET"
+    invitation = {
+        "template": "invitation",
+        "values": {"link": link, **kept},
+        "to": "biuro@gmina.example.pl",
+        "forget": ["link"],
+    }
+    people = await given(services, {"ann": None}, email("inv", payload=invitation))
+    await set_person(services, people["ann"], language="en")
+
+    assert (await sender(services, smtp).deliver_due()).sent == 1
+
+    (message,) = smtp.to("biuro@gmina.example.pl")
+    body = message.get_body(("plain",))
+    assert body is not None
+    assert "?start=SECRET" in body.get_content() and "1 April 2026, 11:00" in body.get_content()
+    row = (await outbox_rows(services))["inv"]
+    assert row.payload == {
+        "template": "invitation",
+        "values": kept,
+        "to": "biuro@gmina.example.pl",
+    }

@@ -1,0 +1,102 @@
+"""A reminder Telegram cannot deliver goes out by e-mail, once; replies never do (issue 7.6)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from sqlalchemy import update
+from telegram import Bot
+
+from bot.clock import FixedClock
+from bot.email_delivery import EmailDelivery, deliver_all
+from bot.email_policy import reminder_email
+from bot.services import Services
+from bot.telegram_delivery import TelegramDelivery
+from storage.models import Channel, Delivery, OutboxState, Person
+from tests.support.outbox_rows import Queued, given, outbox_rows, states
+from tests.support.smtp import SmtpServer, smtp
+from tests.support.telegram_request import BLOCKED, FakeBotApi, failing_for, offline_bot
+
+__all__ = ["smtp"]  # the fixture
+
+HTML = "Termin zadania <b>ZW1</b> mija <i>31 marca 2026</i>."
+
+
+@pytest.fixture(autouse=True)
+def timedelta_periods(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
+
+
+@pytest.fixture
+async def bot(clock: FixedClock) -> AsyncIterator[tuple[FakeBotApi, Bot]]:
+    api = FakeBotApi(clock)
+    async with offline_bot(api) as started:
+        yield api, started
+
+
+def reminder(person: str, key: str) -> Queued:
+    """A reminder as the tick queues it: Telegram text with its e-mail version."""
+    payload: dict[str, Any] = {
+        "method": "sendMessage",
+        "params": {"text": HTML, "parse_mode": "HTML"},
+        "email": reminder_email(HTML),
+    }
+    return Queued(person, key, delivery=Delivery.AT_MOST_ONCE, payload=payload)
+
+
+async def test_blocked_and_never_joined_people_get_the_reminder_by_email_once(
+    services: Services, smtp: SmtpServer, bot: tuple[FakeBotApi, Bot]
+) -> None:
+    api, telegram = bot
+    people = await given(
+        services,
+        {"ann": 501, "bob": None, "eve": 503, "cid": 504},
+        reminder("ann", "deadline:ann"),
+        Queued("ann", "reply:77:status:0"),  # a reply to a command: Telegram or nothing
+        reminder("bob", "deadline:bob"),
+        reminder("eve", "deadline:eve"),
+        reminder("cid", "deadline:cid"),
+    )
+    async with services.sessionmaker.begin() as session:
+        await session.execute(
+            update(Person).where(Person.id == people["eve"]).values(erased_at=services.clock.now())
+        )
+    api.responder = failing_for(501, BLOCKED)
+    telegram_sender = TelegramDelivery(telegram, services.sessionmaker, services.clock)
+    email_sender = EmailDelivery(smtp.services(services), bot_username="advisory_test_bot")
+
+    for _ in range(2):  # twice: nothing more the second time
+        while (await telegram_sender.deliver_due()).claimed:
+            pass
+        await deliver_all(email_sender)
+
+    found = await states(services)
+    assert {key: found[key] for key in found if key.startswith("deadline:")} == {
+        "deadline:ann": (OutboxState.SKIPPED, "forbidden"),
+        "deadline:ann:email": (OutboxState.SENT, None),
+        "deadline:bob": (OutboxState.SKIPPED, "no_telegram_chat"),
+        "deadline:bob:email": (OutboxState.SENT, None),
+        "deadline:eve": (OutboxState.SKIPPED, "no_telegram_chat"),  # erased: no e-mail
+        "deadline:cid": (OutboxState.SENT, None),
+    }
+    assert found["reply:77:status:0"] == (OutboxState.SKIPPED, "no_telegram_chat")
+    rows = await outbox_rows(services)
+    assert rows["deadline:ann:email"].channel is Channel.EMAIL
+    assert rows["deadline:ann:email"].delivery is Delivery.AT_MOST_ONCE
+    assert rows["deadline:ann:email"].kind == rows["deadline:ann"].kind
+
+    async with services.sessionmaker() as session:
+        ann = await session.get_one(Person, people["ann"])
+        bob = await session.get_one(Person, people["bob"])
+    (to_ann,), (to_bob,) = smtp.to(ann.email), smtp.to(bob.email)
+    assert len(smtp.received) == 2 and ann.telegram_unreachable_at is not None
+    texts = {}
+    for name, message in (("ann", to_ann), ("bob", to_bob)):
+        part = message.get_body(("plain",))
+        assert part is not None
+        texts[name] = part.get_content()
+        assert "Termin zadania ZW1 mija 31 marca 2026." in texts[name]
+    assert "otwórz https://t.me/advisory_test_bot, odblokuj bota" in texts["ann"]
+    assert "nie dołączyłeś(-aś) jeszcze" in texts["bob"] and "t.me" not in texts["bob"]
