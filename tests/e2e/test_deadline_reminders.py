@@ -7,11 +7,13 @@ on Sunday 1 November (All Saints' Day). Every earlier task is long overdue and s
 
 from __future__ import annotations
 
+import asyncio
+import subprocess
 from pathlib import Path
 
 from bot.localapi import ControlClient
-from tests.e2e.conftest import join, running
-from tests.support.bot_process import BotWorld
+from tests.e2e.conftest import eventually, join, running
+from tests.support.bot_process import ADVISORYBOT, BotWorld
 
 COHORT = "Jesień 2024"
 TEAM = """jst_teryt;jst_name;jst_kind;voivodeship;role;full_name;email;gender;language
@@ -22,9 +24,7 @@ ZOFIA = 8001
 TASK_CODES = ("ZW1", "ZW2", "ZW3", "HDR_ORE", "UCHWALA", "DP")
 
 
-async def test_a_member_gets_each_step_once_and_a_sunday_one_on_monday_morning(
-    world: BotWorld, control: ControlClient, tmp_path: Path
-) -> None:
+async def _zofia_joined(world: BotWorld, control: ControlClient, tmp_path: Path) -> None:
     team = tmp_path / "jesien.csv"
     team.write_text(TEAM, encoding="utf-8")
     await world.cli("cohort", "add", COHORT, "--start", "2024-09-09")
@@ -32,6 +32,12 @@ async def test_a_member_gets_each_step_once_and_a_sunday_one_on_monday_morning(
     codes = await running(world, control)
     await join(control, codes["zofia@example.pl"], ZOFIA, "Zofia")
     assert await world.terminate() == 0, "the tick command delivers by itself"
+
+
+async def test_a_member_gets_each_step_once_and_a_sunday_one_on_monday_morning(
+    world: BotWorld, control: ControlClient, tmp_path: Path
+) -> None:
+    await _zofia_joined(world, control, tmp_path)
 
     async def tick(moment: str) -> list[str]:
         """The task reminders Zofia receives from one pass at a local moment."""
@@ -55,3 +61,30 @@ async def test_a_member_gets_each_step_once_and_a_sunday_one_on_monday_morning(
     [overdue] = await tick("2026-11-09T09:00")
     assert overdue.startswith("⚠️ DP – Opis dobrej praktyki")
     assert "Termin minął 8 listopada 2026 (1 dzień temu)." in overdue
+
+
+async def test_a_tick_killed_mid_delivery_never_doubles_a_reminder(
+    world: BotWorld, control: ControlClient, tmp_path: Path
+) -> None:
+    await _zofia_joined(world, control, tmp_path)
+    before = len(await control.received(ZOFIA))
+    sends = (await control.counters())["calls"].get("sendMessage", 0)
+    # Telegram takes the reminder, but the tick dies before it records that it was sent.
+    await control.fault("hang", method="sendMessage", seconds=3, deliver=True)
+    tick = await asyncio.create_subprocess_exec(
+        ADVISORYBOT, "tick", "--now", "2026-10-26T08:00", cwd=world.workdir, env=world.env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+
+    async def in_flight() -> bool:
+        return bool((await control.counters())["calls"].get("sendMessage", 0) > sends)
+
+    await eventually(in_flight)
+    tick.kill()
+    await tick.wait()
+    delivered = await control.next_message(ZOFIA, within=10)
+    assert "DP – Opis dobrej praktyki" in delivered.text
+
+    await world.cli("tick", "--now", "2026-10-26T08:10")  # after the lease: not sent again
+    texts = [m.text for m in (await control.received(ZOFIA))[before:]]
+    assert texts == [delivered.text]
