@@ -71,6 +71,7 @@ async def test_member_odd_messages_and_buttons(
     assert "wiadomości: 2" in (await anna.next_message(within=10)).text, "joins the draft"
     await anna.press(offer, "Anuluj")
     assert "Anulowano" in (await anna.next_message(within=10)).text
+    assert not (await control.next_callback_answer(ANNA)).get("text"), "cancelled quietly"
     await anna.say("/nieznane_polecenie")
     assert "Nie znam tego polecenia" in (await anna.next_message(within=10)).text
     await anna.say("/jst")
