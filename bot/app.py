@@ -24,7 +24,18 @@ from bot.links import record_links
 from bot.services import Services
 from bot.settings import Settings
 from bot.telegram_delivery import TelegramDelivery
-from handlers import commands, fallback, forms, gate, onboarding, privacy, questions, tasks, team
+from handlers import (
+    commands,
+    fallback,
+    forms,
+    gate,
+    onboarding,
+    privacy,
+    questions,
+    reports,
+    tasks,
+    team,
+)
 from handlers.forms import FormKind
 from reminders.rules import all_rules
 from reminders.tick import run_tick
@@ -78,10 +89,12 @@ def build_application(services: Services) -> BotApplication:
     # Feature handlers (commands and their buttons) go here, one line each.
     tasks.register(application)
     questions.register(application)
+    reports.register(application)
     # Free messages and form buttons, after every command: a form kind per feature.
     form_kinds: dict[str, FormKind] = {
         questions.DRAFT_KIND: questions.DraftForm(),
         **tasks.FORM_KINDS,
+        **reports.FORM_KINDS,
     }
     forms.register(application, kinds=form_kinds, default=questions.free_message)
     fallback.register(application)  # last: it takes what nothing else did

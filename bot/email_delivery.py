@@ -36,6 +36,7 @@ from bot.intake import pause
 from bot.outbox_policy import GiveUp, RetryAt
 from bot.services import Services
 from bot.templates import DEFAULT_LANGUAGE
+from reminders.digest_rule import Enclosures, digest_enclosures, enclose
 from storage.invites import bot_link
 from storage.models import Channel, OutboxMessage, OutboxState, Person
 
@@ -136,8 +137,16 @@ class EmailDelivery:
             people = await outbox.people_of(session, rows)
             ready = []
             for row in rows:
+                person = people.get(row.person_id)
                 try:
-                    ready.append(self._render(row, people.get(row.person_id), now))
+                    extras = await digest_enclosures(
+                        session,
+                        self._services.templates,
+                        template=str(row.payload.get("template")),
+                        person=person,
+                        now=now,
+                    )
+                    ready.append(self._render(row, person, now, extras))
                 except BAD_PAYLOAD_ERRORS as error:
                     problem = f"bad_payload: {type(error).__name__}: {error}"
                     stats.failed += await outbox.mark_failed(
@@ -147,8 +156,11 @@ class EmailDelivery:
         stats.claimed = len(rows)
         return ready
 
-    def _render(self, row: OutboxMessage, person: Person | None, now: dt.datetime) -> Outgoing:
-        """The message in the person's language, to the payload's "to" or the person's address."""
+    def _render(
+        self, row: OutboxMessage, person: Person | None, now: dt.datetime, extras: Enclosures
+    ) -> Outgoing:
+        """The message in the person's language, to the payload's "to" or the person's address;
+        `extras` adds values and files that are built at sending (the weekly digest's)."""
         if person is not None and person.erased_at is not None:
             raise ValueError("erased")
         address = row.payload.get("to") or (person.email if person is not None else None)
@@ -157,6 +169,7 @@ class EmailDelivery:
         template = str(row.payload["template"])
         context = {
             **template_values(row.payload.get("values") or {}),
+            **extras.values,
             "recipient": recipient_view(person),
             "bot_link": self._bot_link,
         }
@@ -176,6 +189,7 @@ class EmailDelivery:
             message_id=message_id(row.id, row.dedupe_key, mail_from),
             date=now,
         )
+        enclose(message, extras.files)
         return Outgoing(row, message, address)
 
     async def _connect(self) -> SMTP:

@@ -30,6 +30,7 @@ COMMANDS = (
     Command("status", ("status",), MEMBERS),
     Command("tasks", ("zadania", "tasks"), MEMBERS),
     Command("ask", ("pytanie", "ask"), MEMBERS),
+    Command("report", ("raport", "report"), MEMBERS),
     Command("submit", ("zadanie", "submit"), MEMBERS),
     Command("resolution", ("uchwala", "resolution"), MEMBERS),
     Command("jst", ("jst",), ADVISERS),

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from reminders.deadlines import DeadlineRule
+from reminders.digest_rule import DigestRule
 from reminders.questions_sla import QuestionSlaRule
+from reminders.reports import ReportRule
 from reminders.schedule import Rule
 
 
@@ -12,5 +14,7 @@ def all_rules() -> list[Rule]:
     rules: list[Rule] = [
         QuestionSlaRule(),
         DeadlineRule(),
+        DigestRule(),
+        ReportRule(),
     ]
     return rules

@@ -15,7 +15,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Jst, MonthlyReport, Person, ProgrammeStep, TaskProgress, TaskState
+from storage.models import (
+    Jst,
+    MonthlyReport,
+    Person,
+    ProgrammeStep,
+    ReportState,
+    TaskProgress,
+    TaskState,
+)
 from storage.programme_calendar import REPORT, TASK
 
 Cell = str | int | float | bool | dt.date | dt.datetime | None
@@ -64,6 +72,8 @@ TASK_HEADERS = (
     "resolution_number",
     "resolution_date",
 )
+MISSING_HEADERS = ("jst_teryt", "jst_name", "report_code", "period_start", "due_on", "state")
+MISSING_TITLE = "missing"
 REPORT_HEADERS = (
     "jst_teryt",
     "jst_name",
@@ -164,6 +174,20 @@ async def _reports(session: AsyncSession) -> ExportTable:
             report.late,
         ]
         table.rows.append(fixed + [_answer_cell(report.answers.get(key)) for key in keys])
+    return table
+
+
+async def missing_reports(session: AsyncSession, today: dt.date) -> ExportTable:
+    """Who owes which month: every report month that has ended without a submitted report."""
+    reports = {
+        (row.jst_id, row.step_code): row for row in await session.scalars(select(MonthlyReport))
+    }
+    table = ExportTable(MISSING_TITLE, list(MISSING_HEADERS))
+    for jst, step in await _jst_steps(session, REPORT):
+        report = reports.get((jst.id, step.code))
+        if step.ends_on < today and (report is None or report.state is ReportState.DRAFT):
+            state = report.state.value if report else MISSING
+            table.rows.append([jst.teryt, jst.name, step.code, step.starts_on, step.due_on, state])
     return table
 
 

@@ -55,14 +55,30 @@ class Task(_Strict):
     resolution: bool = False
 
 
+QuestionKind = Literal["scale", "text", "choice", "yesno"]
+QuestionKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,19}$")]
+
+
+class ReportQuestion(_Strict):
+    """One question of the monthly report form; `only_if` names a yes/no question answered yes."""
+
+    key: QuestionKey
+    kind: QuestionKind
+    title_pl: Title
+    title_en: Title
+    optional: bool = False
+    only_if: QuestionKey | None = None
+
+
 class Monitoring(_Strict):
-    """Monthly monitoring reports, counted from the end of a phase."""
+    """Monthly monitoring reports, counted from the end of a phase; their form's questions."""
 
     starts_at_end_of: str
     reports: Annotated[int, Field(ge=1, le=36)]
     due_day: Annotated[int, Field(ge=1, le=28)]
     report_title_pl: Title
     report_title_en: Title
+    question: list[ReportQuestion] = []
 
 
 class Review(_Strict):
@@ -178,4 +194,16 @@ def _reference_problems(template: ProgrammeTemplate) -> list[Problem]:
     for key in ("report_title_pl", "report_title_en"):
         if NUMBER_PLACEHOLDER not in getattr(template.monitoring, key):
             problems.append(Problem(("monitoring", key), "missing_placeholder", {"key": key}))
+    return problems + _question_problems(template.monitoring.question)
+
+
+def _question_problems(questions: list[ReportQuestion]) -> list[Problem]:
+    """Report questions: unique keys (answers are stored under them)."""
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for index, question in enumerate(questions):
+        if question.key in seen:
+            loc = ("monitoring", "question", index, "key")
+            problems.append(Problem(loc, "duplicate_code", {"code": question.key}))
+        seen.add(question.key)
     return problems

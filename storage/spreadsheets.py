@@ -19,6 +19,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from storage.exports import Cell, ExportTable
 
@@ -30,17 +31,27 @@ DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 MIN_WIDTH, MAX_WIDTH = 8, 60
 
 
-def write_csv(file: Path, table: ExportTable, zone: ZoneInfo) -> None:
+def write_csv(file: Path, table: ExportTable, zone: ZoneInfo, *more: ExportTable) -> None:
+    """One table only: CSV has no sheets (the extra tables are an XLSX feature)."""
+    del more
     with file.open("w", encoding="utf-8-sig", newline="") as stream:
         writer = csv.writer(stream, delimiter=CSV_DELIMITER)
         writer.writerow(table.headers)
         writer.writerows([_csv_text(cell, zone) for cell in row] for row in table.rows)
 
 
-def write_xlsx(file: Path, table: ExportTable, zone: ZoneInfo) -> None:
+def write_xlsx(file: Path, table: ExportTable, zone: ZoneInfo, *more: ExportTable) -> None:
+    """The table on the first sheet, each further table on a sheet of its own."""
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
+    _fill_sheet(sheet, table, zone)
+    for extra in more:
+        _fill_sheet(workbook.create_sheet(), extra, zone)
+    workbook.save(file)
+
+
+def _fill_sheet(sheet: Worksheet, table: ExportTable, zone: ZoneInfo) -> None:
     sheet.title = table.title
     sheet.append(table.headers)
     for cell in sheet[1]:
@@ -63,10 +74,9 @@ def write_xlsx(file: Path, table: ExportTable, zone: ZoneInfo) -> None:
         )
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
-    workbook.save(file)
 
 
-WRITERS: dict[str, Callable[[Path, ExportTable, ZoneInfo], None]] = {
+WRITERS: dict[str, Callable[..., None]] = {
     ".csv": write_csv,
     ".xlsx": write_xlsx,
 }
@@ -95,10 +105,10 @@ def _writing(path: Path) -> Iterator[None]:
         raise OutputError(path, error.strerror or type(error).__name__) from error
 
 
-def write_table(file: Path, table: ExportTable, zone: ZoneInfo) -> None:
-    """Write `table` in the format the file name's suffix names."""
+def write_table(file: Path, table: ExportTable, zone: ZoneInfo, *more: ExportTable) -> None:
+    """Write `table` (and, in XLSX, `more` on further sheets) in the suffix's format."""
     with _writing(file):
-        WRITERS[file.suffix.lower()](file, table, zone)
+        WRITERS[file.suffix.lower()](file, table, zone, *more)
 
 
 @contextmanager

@@ -6,7 +6,7 @@ import os
 
 import typer
 
-from bot.cli import cohort, db, exports, invites, outbox, people, reminders, runner, tasks
+from bot.cli import cohort, db, digest, exports, invites, outbox, people, reminders, runner, tasks
 from bot.cli.common import CliState
 
 app = typer.Typer(
@@ -23,7 +23,7 @@ def _root(ctx: typer.Context) -> None:
     ctx.obj = CliState()
 
 
-for area in (db, cohort, people, invites, exports, reminders, runner, tasks, outbox):
+for area in (db, cohort, people, invites, exports, reminders, runner, tasks, outbox, digest):
     area.register(app)
 
 

@@ -12,7 +12,7 @@ import typer
 
 from bot.cli.common import CliState, OperatorError, state
 from bot.services import Services
-from storage.exports import ExportKind, export_rows
+from storage.exports import ExportKind, export_rows, missing_reports
 from storage.indicators import Indicators, compute_indicators
 from storage.spreadsheets import WRITERS, OutputError, replaced_on_success, supported, write_table
 
@@ -58,7 +58,11 @@ def export(
         with output_file(out) as file:
             async with services.sessionmaker.begin() as session:
                 table = await export_rows(session, kind)
-            write_table(file, table, services.settings.zone)
+                more = []
+                if kind is ExportKind.REPORTS:  # and who is missing which month
+                    today = services.clock.now().astimezone(services.settings.zone).date()
+                    more.append(await missing_reports(session, today))
+            write_table(file, table, services.settings.zone, *more)
         return len(table.rows)
 
     count = cli.run(_work)

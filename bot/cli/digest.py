@@ -1,0 +1,93 @@
+"""`advisorybot digest preview --out F.html` and `advisorybot digest send`: the weekly digest
+on demand (the tick sends it every Monday by itself)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot.cli.common import state
+from bot.cli.exports import output_file
+from bot.cli.reminders import parse_moment
+from bot.clock import FixedClock, SystemClock
+from bot.email_delivery import deliver_emails
+from bot.outbox import enqueue
+from bot.services import Services
+from reminders.digest import Digest, build_digest, iso_week
+from reminders.digest_rule import (
+    ADVISER_TEMPLATE,
+    COORDINATOR_TEMPLATE,
+    digest_due,
+    preview_html,
+    recipients,
+)
+
+MESSAGES = "cli/digest.txt.j2"
+HTML_SUFFIXES = (".html", ".htm")
+NowOption = Annotated[
+    str | None, typer.Option("--now", help="Build it as if it were this moment (ISO 8601).")
+]
+digest_app = typer.Typer(help="The weekly digest for coordinators and advisers.")
+
+
+@digest_app.command("preview")
+def preview(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option("--out", help="The HTML file to write.")],
+    now: NowOption = None,
+) -> None:
+    """Write the coordinators' digest as one HTML page (chart included) to look at."""
+    cli = state(ctx)
+    if out.suffix.lower() not in HTML_SUFFIXES or not out.parent.is_dir() or out.is_dir():
+        cli.fail("bad_out", template=MESSAGES, path=str(out))
+    clock = FixedClock(parse_moment(now, cli)) if now else SystemClock()
+
+    async def _work(services: Services) -> Digest:
+        async with services.sessionmaker.begin() as session:
+            digest = await build_digest(session, services.clock.now(), zone=services.settings.zone)
+        page = preview_html(services.templates, services.settings.operator_language, digest)
+        with output_file(out) as file:
+            file.write_text(page, encoding="utf-8")
+        return digest
+
+    digest = cli.run(_work, clock=clock)
+    cli.say(MESSAGES, "written", path=str(out), week=digest.week, teams=len(digest.teams))
+
+
+@digest_app.command("send")
+def send(ctx: typer.Context, now: NowOption = None) -> None:
+    """Queue this week's digest for every coordinator and adviser now (once a week), send it."""
+    cli = state(ctx)
+    clock = FixedClock(parse_moment(now, cli)) if now else SystemClock()
+
+    async def _work(services: Services) -> tuple[str, int, int, int]:
+        moment = services.clock.now()
+        week = iso_week(moment, services.settings.zone)
+        queued = 0
+        async with services.sessionmaker.begin() as session:
+            coordinators, advisers = await recipients(session)
+            dues = [digest_due(COORDINATOR_TEMPLATE, p, week, moment, None) for p in coordinators]
+            dues += [digest_due(ADVISER_TEMPLATE, p, week, moment, None) for p in advisers]
+            for due in dues:
+                row = await enqueue(
+                    session,
+                    dedupe_key=due.key,
+                    channel=due.channel,
+                    kind=due.template,
+                    payload={"template": due.template, "values": due.values},
+                    person_id=due.person_id,
+                    delivery=due.delivery,
+                    now=moment,
+                )
+                queued += row is not None
+        sent = await deliver_emails(services, services.settings.telegram_bot_username)
+        return week, len(dues), queued, sent
+
+    week, people, queued, sent = cli.run(_work, clock=clock)
+    cli.say(MESSAGES, "queued", week=week, people=people, queued=queued, sent=sent)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(digest_app, name="digest")

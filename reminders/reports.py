@@ -1,0 +1,183 @@
+"""Monthly report reminders: the request, the team's reminders, the adviser's notice.
+
+- Each report month R01..R12 of a JST is requested on the first working day of the month after
+  it, at 09:00 local, from every member (not erased).
+- While the team's report is not submitted, the members are reminded after each count of
+  `report_reminder_working_days` (5, 10) working days from the request, and the adviser on duty
+  gets a notice after `report_adviser_notice_working_days` (15).
+- A submitted report plans nothing more, from the next tick on (any member's submission counts).
+- Each step is superseded by the next one (`until`), the last is stale after a week: after
+  downtime only the latest step goes out.
+
+Keys: report:{jst}:{code}:{step}:{person}, step request, reminder-5, reminder-10 or adviser.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reminders.calendar import WorkCalendar
+from reminders.deadline_state import Duty, _duty, _templates
+from reminders.deadlines import series
+from reminders.schedule import Due
+from storage.models import (
+    AdviserAssignment,
+    Jst,
+    MonthlyReport,
+    Person,
+    ProgrammeStep,
+    ReportState,
+    Role,
+)
+from storage.programme_calendar import REPORT
+
+HOUR = 9
+STALE_AFTER = dt.timedelta(days=7)
+REQUEST, REMINDER, ADVISER = "report_request", "report_reminder", "report_adviser_notice"
+
+
+@dataclass(frozen=True)
+class MonthFacts:
+    """One report month of a JST: its step and whether the team has submitted it."""
+
+    code: str
+    title_pl: str
+    title_en: str
+    month: dt.date
+    due_on: dt.date
+    submitted: bool
+
+
+@dataclass(frozen=True)
+class JstReports:
+    """A JST's report months, its members, its adviser and the template's ladder."""
+
+    jst_id: int
+    name: str
+    members: tuple[int, ...]
+    duty: Duty | None
+    reminder_days: tuple[int, ...]
+    adviser_days: int
+    months: tuple[MonthFacts, ...]
+
+
+async def load_report_state(session: AsyncSession, now: dt.datetime) -> tuple[JstReports, ...]:
+    """Every JST of a cohort with a valid template, with its report months."""
+    templates = await _templates(session)
+    steps = list(
+        await session.scalars(
+            select(ProgrammeStep)
+            .where(ProgrammeStep.kind == REPORT)
+            .order_by(ProgrammeStep.starts_on)
+        )
+    )
+    submitted = {
+        (r.jst_id, r.step_code)
+        for r in await session.scalars(
+            select(MonthlyReport).where(MonthlyReport.state == ReportState.SUBMITTED)
+        )
+    }
+    members: dict[int | None, list[int]] = {}
+    for person_id, jst_id in await session.execute(
+        select(Person.id, Person.jst_id)
+        .where(Person.role == Role.MEMBER, Person.erased_at.is_(None))
+        .order_by(Person.id)
+    ):
+        members.setdefault(jst_id, []).append(person_id)
+    duties = {a.jst_id: _duty(a) for a in await session.scalars(select(AdviserAssignment))}
+    jsts = []
+    for jst in await session.scalars(select(Jst).order_by(Jst.id)):
+        if jst.cohort_id not in templates:
+            continue
+        reminders = templates[jst.cohort_id].reminders
+        months = tuple(
+            MonthFacts(
+                s.code,
+                s.title_pl,
+                s.title_en,
+                s.starts_on,
+                s.due_on or s.ends_on,
+                (jst.id, s.code) in submitted,
+            )
+            for s in steps
+            if s.cohort_id == jst.cohort_id
+        )
+        jsts.append(
+            JstReports(
+                jst.id,
+                jst.name,
+                tuple(members.get(jst.id, ())),
+                duties.get(jst.id),
+                tuple(sorted(set(reminders.report_reminder_working_days))),
+                reminders.report_adviser_notice_working_days,
+                months,
+            )
+        )
+    return tuple(jsts)
+
+
+def plan_reports(jsts: tuple[JstReports, ...], calendar: WorkCalendar) -> list[Due]:
+    """Every reminder of every report month not yet submitted (pure: state and calendar)."""
+    return [
+        due
+        for jst in jsts
+        for month in jst.months
+        if not month.submitted
+        for due in _month_dues(jst, month, calendar)
+    ]
+
+
+def _month_dues(jst: JstReports, month: MonthFacts, calendar: WorkCalendar) -> list[Due]:
+    following = month.month + relativedelta(months=1)
+    request = calendar.first_working_day_of_month(following.year, following.month)
+    moments = [("request", request)] + [
+        (f"reminder-{days}", calendar.add_working_days(request, days))
+        for days in jst.reminder_days
+    ]
+    moments.append(("adviser", calendar.add_working_days(request, jst.adviser_days)))
+    steps = series(
+        calendar, tuple((name, calendar.at(day, HOUR)) for name, day in moments),
+        last_for=STALE_AFTER,
+    )  # fmt: skip
+    values = {
+        "code": month.code, "title_pl": month.title_pl, "title_en": month.title_en,
+        "month": month.month, "due_on": month.due_on, "jst_name": jst.name,
+    }  # fmt: skip
+    dues: list[Due] = []
+    for step in steps:
+        people: tuple[int, ...]
+        if step.name == "adviser":
+            day = calendar.local_date(step.at)
+            people, template = ((jst.duty.on(day),) if jst.duty else ()), ADVISER
+        else:
+            people, template = jst.members, REQUEST if step.name == "request" else REMINDER
+        dues.extend(
+            Due(
+                key=f"report:{jst.jst_id}:{month.code}:{step.name}:{person_id}",
+                person_id=person_id,
+                template=template,
+                at=step.at,
+                until=step.until,
+                values=values,
+                jst_id=jst.jst_id,
+            )
+            for person_id in people
+        )
+    return dues
+
+
+class ReportRule:
+    """Monthly monitoring reports: requested, reminded, escalated to the adviser."""
+
+    name = "reports"
+
+    async def load(self, session: AsyncSession, now: dt.datetime) -> tuple[JstReports, ...]:
+        return await load_report_state(session, now)
+
+    def plan(self, state: tuple[JstReports, ...], calendar: WorkCalendar) -> list[Due]:
+        return plan_reports(state, calendar)

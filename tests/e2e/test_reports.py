@@ -1,0 +1,112 @@
+"""Issue 6, monthly reports: a form that survives a SIGKILL, one report per team, told once.
+
+A cohort of its own that started 16 months before this month: its first monitoring report
+(R01, last month) is the one being collected today.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dateutil.relativedelta import relativedelta
+from openpyxl import load_workbook
+
+from bot.localapi import ControlClient
+from tests.e2e.conftest import cohort_start, eventually, join
+from tests.support.bot_process import BotWorld
+
+COHORT = "Monitoring"
+TEAM = """jst_teryt;jst_name;jst_kind;voivodeship;role;full_name;email;gender;language
+1206022;Gmina Jesionowa;gmina wiejska;małopolskie;członek;Zofia Nowicka;zofia@example.pl;K;pl
+1206022;Gmina Jesionowa;gmina wiejska;małopolskie;członek;Piotr Zając;piotr@example.pl;M;pl
+1206022;Gmina Jesionowa;gmina wiejska;małopolskie;doradca;Adam Mazur;adam@example.pl;M;pl
+"""
+ZOFIA, PIOTR, ADAM = 8101, 8102, 8103
+LONG = ("Zażółć gęślą jaźń 🎓 <i>nie kursywa</i> & " * 120)[:4096]  # Telegram's whole limit
+DONE_TEXT = (
+    "Przeprowadziliśmy szkolenie dla dyrektorów 🎓 <b>nie pogrubiać</b> & zażółć gęślą jaźń"
+)
+
+
+async def _team(world: BotWorld, control: ControlClient, tmp_path: Path) -> None:
+    """The monitoring cohort's team, joined while the bot runs."""
+    team = tmp_path / "monitoring.csv"
+    team.write_text(TEAM, encoding="utf-8")
+    start = cohort_start() - relativedelta(months=12)
+    await world.cli("cohort", "add", COHORT, "--start", start.isoformat())
+    await world.cli("import", str(team), "--cohort", COHORT)
+    codes = await world.invite_codes()
+    world.start()
+    await control.until_polling()
+    for user_id, email, name in ((ZOFIA, "zofia", "Zofia"), (PIOTR, "piotr", "Piotr"),
+                                 (ADAM, "adam", "Adam")):  # fmt: skip
+        await join(control, codes[f"{email}@example.pl"], user_id, name)
+
+
+async def test_a_form_killed_mid_way_is_finished_after_restart_and_stored_once(
+    world: BotWorld, control: ControlClient, tmp_path: Path
+) -> None:
+    await _team(world, control, tmp_path)
+    zofia = await control.user(ZOFIA, "Zofia", language_code="pl")
+    piotr = await control.user(PIOTR, "Piotr", language_code="pl")
+
+    await zofia.say("/raport")
+    first = await zofia.next_message(within=10)
+    assert "pytanie 1 z 6" in first.text and "Jak ogólnie przebiega" in first.text
+    await zofia.press(first, "4")
+    second = await zofia.next_message(within=10)
+    assert "Co zrobiliście w tym miesiącu?" in second.text
+    await zofia.say(DONE_TEXT)
+    third = await zofia.next_message(within=10)
+    assert "Które zaplanowane działania się opóźniły?" in third.text
+
+    await world.kill()
+    world.start()
+    await control.until_polling()
+
+    await zofia.say("/raport")
+    resumed = await zofia.next_message(within=10)
+    assert "Które zaplanowane działania się opóźniły?" in resumed.text, "resumes where it stopped"
+    await zofia.press(first, "5")  # a button of the form before /raport: stale, changes nothing
+    while not (stale := await control.next_callback_answer(ZOFIA, within=10)).get("text"):
+        pass  # the presses before were answered quietly
+    assert "nieaktualny" in str(stale["text"])
+    await zofia.say("Remont pracowni informatycznej")
+    obstacles = await zofia.next_message(within=10)
+    await zofia.press(obstacles, "Pomiń ➡️")
+    support = await zofia.next_message(within=10)
+    await zofia.press(support, "Tak")
+    assert "W czym doradca może pomóc?" in (await zofia.next_message(within=10)).text
+    await zofia.say(LONG)
+    parts = [await zofia.next_message(within=10)]
+    while not parts[-1].buttons:  # the summary is longer than one message: buttons come last
+        parts.append(await zofia.next_message(within=10))
+    summary = parts[-1]
+    whole = "\n".join(part.text for part in parts)
+    assert DONE_TEXT in whole and "4/5" in whole and "(pominięto)" in whole
+    await zofia.press(summary, "✅ Wyślij raport")
+    assert "Dziękujemy" in (await zofia.next_message(within=10)).text
+
+    told = await piotr.next_message(within=10)
+    assert "Zofia Nowicka wysłała" in told.text
+    await piotr.say("/raport")
+    assert "jest już wysłany – Zofia Nowicka" in (await piotr.next_message(within=10)).text
+
+    async def adviser_has_it() -> bool:
+        return any("Gmina Jesionowa" in m.text for m in await control.received(ADAM))
+
+    await eventually(adviser_has_it)
+    await zofia.say("/status")
+    await zofia.next_message(within=10)
+    reports = [m for m in await control.received(ADAM) if "Gmina Jesionowa" in m.text]
+    assert len(reports) == 1 and DONE_TEXT in reports[0].text
+    assert any("prosi o wsparcie doradcy" in m.text for m in await control.received(ADAM))
+
+    await world.cli("export", "reports", "--out", str(tmp_path / "reports.xlsx"))
+    sheet = load_workbook(tmp_path / "reports.xlsx").active
+    assert sheet is not None
+    header, *rows = list(sheet.iter_rows(values_only=True))
+    [row] = [r for r in rows if r[0] == "1206022" and r[2] == "R01"]
+    stored = dict(zip(header, row, strict=True))
+    assert stored["answer_done"] == DONE_TEXT and stored["answer_support_what"] == LONG
+    assert stored["answer_progress"] == 4 and stored["answer_support"] is True

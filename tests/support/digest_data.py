@@ -1,0 +1,74 @@
+"""A cohort with known numbers for the digest tests (programme started 1 January 2025).
+
+On Monday 4 May 2026 (ISO week 2026-W19): accepted tasks Warszawa ZW1 (January) and ZW2
+(February), Przykładowa ZW1 (February); April's report R01 submitted by Warszawa (April) and
+Bochnia (May), Przykładowa's a draft; overdue ZW2 in Przykładowa, ZW1 and ZW2 in Bochnia;
+one question answered in 4 hours (Dorota's, April) and one waiting for 4 days (Anna's);
+staff 5 (4 women, 1 man) in 3 JSTs under advisory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.services import Services
+from storage.models import (
+    MonthlyReport,
+    Person,
+    QuestionState,
+    ReportState,
+    Role,
+    TaskProgress,
+    TaskState,
+)
+from tests.support.people_data import add_question
+from tests.support.programme_data import CREATED, add_person
+from tests.support.task_data import seed_teams
+
+START = dt.date(2025, 1, 1)
+NOW = dt.datetime(2026, 5, 4, 9, 0, tzinfo=dt.UTC)
+
+
+def _at(month: int, day: int, hour: int = 10) -> dt.datetime:
+    return dt.datetime(2026, month, day, hour, tzinfo=dt.UTC)
+
+
+async def seed_digest(services: Services) -> dict[str, int]:
+    """The teams of tests/support/task_data.py plus a coordinator, progress and questions."""
+    ids = await seed_teams(services, START)
+    async with services.sessionmaker.begin() as session:
+        coordinator = await add_person(
+            session, "koordynacja@example.pl", "Koordynacja", role=Role.COORDINATOR
+        )
+        accepted = [
+            ("warszawa", "ZW1", _at(1, 15)),
+            ("warszawa", "ZW2", _at(2, 10)),
+            ("przykladowa", "ZW1", _at(2, 20)),
+        ]
+        for jst, code, at in accepted:
+            session.add(
+                TaskProgress(
+                    jst_id=ids[jst], step_code=code, state=TaskState.ACCEPTED,
+                    accepted_at=at, updated_at=at,
+                )
+            )  # fmt: skip
+        reports = [
+            ("warszawa", ReportState.SUBMITTED, _at(4, 30)),
+            ("bochnia", ReportState.SUBMITTED, _at(5, 2)),
+            ("przykladowa", ReportState.DRAFT, None),
+        ]
+        for jst, state, submitted in reports:
+            session.add(
+                MonthlyReport(
+                    jst_id=ids[jst], step_code="R01", state=state, answers={},
+                    submitted_at=submitted, updated_at=CREATED,
+                )
+            )  # fmt: skip
+        anna = await session.get_one(Person, ids["anna"])
+        dorota = await session.get_one(Person, ids["dorota"])
+        await add_question(session, anna, "Kiedy szkolenie?", at=_at(4, 30, 9))
+        answered = await add_question(
+            session, dorota, "Jak liczyć?", state=QuestionState.ANSWERED, at=_at(4, 20)
+        )
+        answered.first_answered_at = _at(4, 20, 14)
+    return ids | {"coordinator": coordinator.id}
