@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import questions
 from storage.models import (
     AdviserAssignment,
     Cohort,
@@ -230,11 +231,8 @@ async def assignment_of(session: AsyncSession, jst_id: int) -> AdviserAssignment
 
 async def adviser_on_duty(session: AsyncSession, jst_id: int, today: dt.date) -> Person | None:
     """The adviser who reviews the JST's work today (a substitute while one stands in)."""
-    assignment = await assignment_of(session, jst_id)
-    if assignment is None:
-        return None
-    adviser = await session.get_one(Person, assignment.adviser_on_duty(today))
-    return adviser if adviser.active else None
+    adviser = await questions.adviser_on_duty(session, jst_id, today)
+    return adviser if adviser is not None and adviser.active else None
 
 
 async def _rows(session: AsyncSession, model: type[Row], ids: set[int | None]) -> Sequence[Row]:
