@@ -26,6 +26,7 @@ from bot.settings import Settings
 from bot.telegram_delivery import TelegramDelivery
 from handlers import (
     commands,
+    digest,
     fallback,
     forms,
     gate,
@@ -90,6 +91,7 @@ def build_application(services: Services) -> BotApplication:
     tasks.register(application)
     questions.register(application)
     reports.register(application)
+    digest.register(application)
     # Free messages and form buttons, after every command: a form kind per feature.
     form_kinds: dict[str, FormKind] = {
         questions.DRAFT_KIND: questions.DraftForm(),
@@ -101,9 +103,13 @@ def build_application(services: Services) -> BotApplication:
     return application
 
 
-async def serve(application: BotApplication, intake: Intake) -> None:
-    """Run intake and the outbox sender until SIGINT/SIGTERM, then stop cleanly."""
-    stop = asyncio.Event()
+async def serve(
+    application: BotApplication, intake: Intake, stop: asyncio.Event | None = None
+) -> None:
+    """Run intake and the outbox sender until SIGINT/SIGTERM (or `stop` is set), then stop
+    cleanly; the sandbox passes its own `stop` to end the bot with its terminal."""
+    if stop is None:
+        stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for stop_signal in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(stop_signal, stop.set)
@@ -158,7 +164,7 @@ async def outbox_loop(application: BotApplication, stop: asyncio.Event) -> None:
 async def _tick_job(context: BotContext) -> None:
     """The periodic tick (APScheduler): enqueue what is due, then wake the sender."""
     services = context.services
-    stats = await run_tick(services, all_rules(), services.clock.now())
+    stats = await run_tick(services, all_rules(services.settings), services.clock.now())
     if stats.enqueued:
         context.wake_outbox()
 

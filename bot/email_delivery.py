@@ -13,39 +13,26 @@ import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from email.message import EmailMessage
 
 from aiosmtplib import SMTP, SMTPException
-from jinja2 import TemplateError
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import outbox
 from bot.context import BotApplication
-from bot.email_policy import (
-    classify,
-    compose,
-    message_id,
-    missing_smtp_setting,
-    recipient_view,
-    sender_address,
-    smtp_client,
-    template_values,
-)
+from bot.email_policy import classify, missing_smtp_setting, sender_address, smtp_client
+from bot.email_render import Outgoing, Renderer
 from bot.intake import pause
 from bot.outbox_policy import GiveUp, RetryAt
 from bot.services import Services
-from bot.templates import DEFAULT_LANGUAGE
-from reminders.digest_rule import Enclosures, digest_enclosures, enclose
 from storage.invites import bot_link
-from storage.models import Channel, OutboxMessage, OutboxState, Person
+from storage.models import Channel, OutboxMessage, OutboxState
 
 log = logging.getLogger(__name__)
 
 BATCH = 20
 IDLE_SECONDS = 1.0
 ERROR_PAUSE_SECONDS = 5.0
-BAD_PAYLOAD_ERRORS = (TemplateError, KeyError, TypeError, ValueError)
 
 
 @dataclass
@@ -65,15 +52,6 @@ class EmailStats:
         self.missing = other.missing or self.missing
 
 
-@dataclass(frozen=True)
-class Outgoing:
-    """A claimed row, rendered and ready for the server."""
-
-    row: OutboxMessage
-    message: EmailMessage
-    recipient: str
-
-
 class EmailDelivery:
     """Sends the e-mail outbox; several instances may run at once on one database."""
 
@@ -86,8 +64,9 @@ class EmailDelivery:
     ) -> None:
         self._services = services
         self._settings = services.settings
-        self._bot_link = bot_link(bot_username) if bot_username else None
         self._lease = dt.timedelta(seconds=services.settings.outbox_lease_seconds)
+        link = bot_link(bot_username) if bot_username else None
+        self._renderer = Renderer(services, link, self._lease)
         self._jitter = jitter
 
     async def deliver_due(self, *, limit: int = BATCH) -> EmailStats:
@@ -134,63 +113,10 @@ class EmailDelivery:
             rows = await outbox.claim_due(
                 session, now=now, limit=limit, lease=self._lease, channel=Channel.EMAIL
             )
-            people = await outbox.people_of(session, rows)
-            ready = []
-            for row in rows:
-                person = people.get(row.person_id)
-                try:
-                    extras = await digest_enclosures(
-                        session,
-                        self._services.templates,
-                        template=str(row.payload.get("template")),
-                        person=person,
-                        now=now,
-                    )
-                    ready.append(self._render(row, person, now, extras))
-                except BAD_PAYLOAD_ERRORS as error:
-                    problem = f"bad_payload: {type(error).__name__}: {error}"
-                    stats.failed += await outbox.mark_failed(
-                        session, row.id, lease_until=outbox.lease_of(row), error=problem
-                    )
-                    log.error("e-mail row %s (%s) cannot be rendered", row.id, row.kind)
-        stats.claimed = len(rows)
-        return ready
-
-    def _render(
-        self, row: OutboxMessage, person: Person | None, now: dt.datetime, extras: Enclosures
-    ) -> Outgoing:
-        """The message in the person's language, to the payload's "to" or the person's address;
-        `extras` adds values and files that are built at sending (the weekly digest's)."""
-        if person is not None and person.erased_at is not None:
-            raise ValueError("erased")
-        address = row.payload.get("to") or (person.email if person is not None else None)
-        if not isinstance(address, str) or not address:
-            raise ValueError("no_recipient")
-        template = str(row.payload["template"])
-        context = {
-            **template_values(row.payload.get("values") or {}),
-            **extras.values,
-            "recipient": recipient_view(person),
-            "bot_link": self._bot_link,
-        }
-        language = person.language.value if person is not None else DEFAULT_LANGUAGE
-        parts = [
-            self._services.templates.render(language, f"email/{template}.{part}.j2", **context)
-            for part in ("subject.txt", "txt", "html")
-        ]
-        mail_from = str(self._settings.mail_from)
-        message = compose(
-            mail_from=mail_from,
-            to_name=person.full_name if person is not None else "",
-            to_address=address,
-            subject=parts[0],
-            text=parts[1],
-            html=parts[2],
-            message_id=message_id(row.id, row.dedupe_key, mail_from),
-            date=now,
-        )
-        enclose(message, extras.files)
-        return Outgoing(row, message, address)
+            rendered = await self._renderer.render(session, rows, now=now)
+        stats.claimed = len(rows) + rendered.companions
+        stats.failed += rendered.failed
+        return rendered.ready
 
     async def _connect(self) -> SMTP:
         client = smtp_client(self._settings)
@@ -211,24 +137,28 @@ class EmailDelivery:
     async def _record(
         self, item: Outgoing, outcome: str | Exception, stats: EmailStats, *, connecting: bool
     ) -> None:
-        row, now = item.row, self._services.clock.now()
+        """Every row of the e-mail shares its outcome, each in the same transaction."""
+        now = self._services.clock.now()
         async with self._services.sessionmaker.begin() as session:
-            if isinstance(outcome, str):
-                applied = await outbox.mark_sent(
-                    session,
-                    row.id,
-                    lease_until=outbox.lease_of(row),
-                    external_id=outcome[:200],
-                    now=now,
-                )
-                if applied:
-                    await _forget_secrets(session, row)
-                stats.sent += applied
-                log.info("e-mail row %s (%s) sent", row.id, row.kind)
-            else:
-                applied = await self._apply_error(session, row, outcome, connecting, stats)
-        if not applied:
-            log.warning("e-mail row %s (%s) was taken over; outcome dropped", row.id, row.kind)
+            for row in item.rows:
+                if isinstance(outcome, str):
+                    applied = await outbox.mark_sent(
+                        session,
+                        row.id,
+                        lease_until=outbox.lease_of(row),
+                        external_id=outcome[:200],
+                        now=now,
+                    )
+                    if applied:
+                        await _forget_secrets(session, row)
+                    stats.sent += applied
+                    log.info("e-mail row %s (%s) sent", row.id, row.kind)
+                else:
+                    applied = await self._apply_error(session, row, outcome, connecting, stats)
+                if not applied:
+                    log.warning(
+                        "e-mail row %s (%s) was taken over; outcome dropped", row.id, row.kind
+                    )
 
     async def _apply_error(
         self,

@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 TOKEN_PATTERN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
 USERNAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 class SmtpTls(StrEnum):
@@ -53,6 +54,7 @@ class Settings(BaseSettings):
     invite_ttl_days: int = Field(default=30, ge=1, le=365)
     outbox_lease_seconds: int = Field(default=300, ge=5, le=3600)
     quiet_hours: Annotated[tuple[int, int], NoDecode] = (20, 8)
+    digest_schedule: Annotated[tuple[int, int, int], NoDecode] = (0, 8, 0)  # Monday 08:00
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -95,6 +97,21 @@ class Settings(BaseSettings):
             if not match or not all(0 <= int(h) <= 23 for h in match.groups()):
                 raise ValueError("quiet_hours")
             return int(match[1]), int(match[2])
+        return value
+
+    @field_validator("digest_schedule", mode="before")
+    @classmethod
+    def _digest_schedule(cls, value: object) -> object:
+        """ "mon 08:00" or "Monday 8:00": the weekday and local time of the weekly digest."""
+        if isinstance(value, str):
+            match = re.fullmatch(r"\s*([a-z]+)\s+(\d{1,2}):(\d{2})\s*", value.lower())
+            days = [name for name in WEEKDAYS if match and name.startswith(match[1])]
+            if not match or len(match[1]) < 3 or len(days) != 1:
+                raise ValueError("digest_schedule")
+            hour, minute = int(match[2]), int(match[3])
+            if hour > 23 or minute > 59:
+                raise ValueError("digest_schedule")
+            return WEEKDAYS.index(days[0]), hour, minute
         return value
 
     @property

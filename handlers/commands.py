@@ -39,6 +39,7 @@ COMMANDS = (
     Command("close", ("zamknij", "close"), ADVISERS),
     Command("substitute", ("zastepstwo", "substitute"), ADVISERS),
     Command("extend", ("przedluz", "extend"), ADVISERS),
+    Command("digest", ("podsumowanie", "digest"), ADVISERS),
     Command("help", ("pomoc", "help"), EVERYONE),
     Command("language", ("jezyk", "language"), EVERYONE),
     Command("my_data", ("moje_dane", "my_data"), EVERYONE),

@@ -153,6 +153,14 @@ async def load_deadline_state(session: AsyncSession, now: dt.datetime) -> Deadli
         for jst in await session.scalars(select(Jst).order_by(Jst.id))
         if jst.cohort_id in templates
     ]
+    coordinators, names = await coordinators_and_advisers(session)
+    return DeadlineState(now, tuple(jsts), coordinators, names)
+
+
+async def coordinators_and_advisers(
+    session: AsyncSession,
+) -> tuple[tuple[int, ...], dict[int, str]]:
+    """Who gets the e-mail alerts, and each adviser's name for them to read."""
     coordinators = await session.scalars(
         select(Person.id)
         .where(Person.role == Role.COORDINATOR, Person.erased_at.is_(None))
@@ -161,8 +169,7 @@ async def load_deadline_state(session: AsyncSession, now: dt.datetime) -> Deadli
     advisers = await session.execute(
         select(Person.id, Person.full_name).where(Person.role == Role.ADVISER)
     )
-    names = {person_id: name for person_id, name in advisers}
-    return DeadlineState(now, tuple(jsts), tuple(coordinators), names)
+    return tuple(coordinators), {person_id: name for person_id, name in advisers}
 
 
 async def _templates(session: AsyncSession) -> dict[int, ProgrammeTemplate]:

@@ -3,8 +3,8 @@
 The outbox row holds only {"template": "digest" | "adviser_digest", "values": {"week": ...}};
 the e-mail sender builds the digest when it sends (`digest_enclosures`), so a week-old row
 never shows stale numbers and no large document is stored as JSON. Each coordinator gets
-"digest"; each adviser with at least one JST gets "adviser_digest" (opting out is by asking
-the operator: there is no per-person setting to store it in).
+"digest"; each adviser with at least one JST gets "adviser_digest" unless they opted out
+(/podsumowanie in the bot, or `advisorybot digest opt-out`).
 """
 
 from __future__ import annotations
@@ -30,8 +30,6 @@ from storage.models import AdviserAssignment, Channel, Delivery, Person, Role
 COORDINATOR_TEMPLATE = "digest"
 ADVISER_TEMPLATE = "adviser_digest"
 TEMPLATES = (COORDINATOR_TEMPLATE, ADVISER_TEMPLATE)
-WEEKDAY = 0  # Monday
-HOUR = 8
 CHART_CID = "digest-chart"
 LABELS = "email/_digest.txt.j2"
 
@@ -49,9 +47,13 @@ class DigestState:
 
 
 class DigestRule:
-    """Every Monday 08:00 local: the digest to each coordinator and each adviser of a JST."""
+    """Weekly (DIGEST_SCHEDULE, Monday 08:00 local by default): the digest to each coordinator
+    and each adviser of a JST who has not opted out."""
 
     name = "digest"
+
+    def __init__(self, schedule: tuple[int, int, int]) -> None:
+        self.weekday, self.hour, self.minute = schedule
 
     async def load(self, session: AsyncSession, now: dt.datetime) -> DigestState:
         return DigestState(now, *await recipients(session))
@@ -59,12 +61,12 @@ class DigestRule:
     def plan(self, state: DigestState, calendar: WorkCalendar) -> list[Due]:
         """This week's digest (due until next week's) and next week's, for the preview."""
         today = calendar.local_date(state.now)
-        monday = today - dt.timedelta(days=(today.weekday() - WEEKDAY) % 7)
+        latest = today - dt.timedelta(days=(today.weekday() - self.weekday) % 7)
         plan = []
-        for start in (monday, monday + dt.timedelta(days=7)):
-            at = calendar.at(start, HOUR)
+        for start in (latest, latest + dt.timedelta(days=7)):
+            at = calendar.at(start, self.hour, self.minute)
             week = iso_week(at, calendar.zone)
-            until = calendar.at(start + dt.timedelta(days=7), HOUR)
+            until = calendar.at(start + dt.timedelta(days=7), self.hour, self.minute)
             for template, people in (
                 (COORDINATOR_TEMPLATE, state.coordinators),
                 (ADVISER_TEMPLATE, state.advisers),
@@ -89,7 +91,7 @@ def digest_due(
 
 
 async def recipients(session: AsyncSession) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """Coordinators, and advisers assigned to a JST; erased people are left out."""
+    """Coordinators, and advisers assigned to a JST who want it; erased people are left out."""
     coordinators = await session.scalars(
         select(Person.id)
         .where(Person.role == Role.COORDINATOR, Person.erased_at.is_(None))
@@ -100,6 +102,7 @@ async def recipients(session: AsyncSession) -> tuple[tuple[int, ...], tuple[int,
         .where(
             Person.role == Role.ADVISER,
             Person.erased_at.is_(None),
+            Person.digest_opted_out_at.is_(None),
             Person.id.in_(select(AdviserAssignment.adviser_id)),
         )
         .order_by(Person.id)

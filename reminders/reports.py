@@ -5,16 +5,20 @@
 - While the team's report is not submitted, the members are reminded after each count of
   `report_reminder_working_days` (5, 10) working days from the request, and the adviser on duty
   gets a notice after `report_adviser_notice_working_days` (15).
+- Still missing `report_coordinator_alert_working_days` (20) after the request, every
+  coordinator gets an e-mail alert (batched with other alerts due at once by the sender).
 - A submitted report plans nothing more, from the next tick on (any member's submission counts).
 - Each step is superseded by the next one (`until`), the last is stale after a week: after
-  downtime only the latest step goes out.
+  downtime only the latest step goes out. The coordinators' alert is stale after a week too.
 
-Keys: report:{jst}:{code}:{step}:{person}, step request, reminder-5, reminder-10 or adviser.
+Keys: report:{jst}:{code}:{step}:{person}, step request, reminder-5, reminder-10, adviser or
+coordinators.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
@@ -22,11 +26,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reminders.calendar import WorkCalendar
-from reminders.deadline_state import Duty, _duty, _templates
+from reminders.deadline_state import Duty, _duty, _templates, coordinators_and_advisers
 from reminders.deadlines import series
 from reminders.schedule import Due
 from storage.models import (
     AdviserAssignment,
+    Channel,
+    Delivery,
     Jst,
     MonthlyReport,
     Person,
@@ -39,6 +45,7 @@ from storage.programme_calendar import REPORT
 HOUR = 9
 STALE_AFTER = dt.timedelta(days=7)
 REQUEST, REMINDER, ADVISER = "report_request", "report_reminder", "report_adviser_notice"
+ALERT = "report_missing_alert"  # e-mail to the coordinators
 
 
 @dataclass(frozen=True)
@@ -64,6 +71,10 @@ class JstReports:
     reminder_days: tuple[int, ...]
     adviser_days: int
     months: tuple[MonthFacts, ...]
+    teryt: str
+    coordinator_days: int
+    coordinators: tuple[int, ...]
+    adviser_names: Mapping[int, str]  # one mapping shared by every JST
 
 
 async def load_report_state(session: AsyncSession, now: dt.datetime) -> tuple[JstReports, ...]:
@@ -90,6 +101,7 @@ async def load_report_state(session: AsyncSession, now: dt.datetime) -> tuple[Js
     ):
         members.setdefault(jst_id, []).append(person_id)
     duties = {a.jst_id: _duty(a) for a in await session.scalars(select(AdviserAssignment))}
+    coordinators, names = await coordinators_and_advisers(session)
     jsts = []
     for jst in await session.scalars(select(Jst).order_by(Jst.id)):
         if jst.cohort_id not in templates:
@@ -116,6 +128,10 @@ async def load_report_state(session: AsyncSession, now: dt.datetime) -> tuple[Js
                 tuple(sorted(set(reminders.report_reminder_working_days))),
                 reminders.report_adviser_notice_working_days,
                 months,
+                jst.teryt,
+                reminders.report_coordinator_alert_working_days,
+                coordinators,
+                names,
             )
         )
     return tuple(jsts)
@@ -168,7 +184,36 @@ def _month_dues(jst: JstReports, month: MonthFacts, calendar: WorkCalendar) -> l
             )
             for person_id in people
         )
-    return dues
+    return dues + _alert(jst, month, request, calendar)
+
+
+def _alert(
+    jst: JstReports, month: MonthFacts, request: dt.date, calendar: WorkCalendar
+) -> list[Due]:
+    """Every coordinator, by e-mail (values are JSON: the e-mail is rendered when sent)."""
+    moment = calendar.at(calendar.add_working_days(request, jst.coordinator_days), HOUR)
+    (step,) = series(calendar, (("coordinators", moment),), last_for=STALE_AFTER)
+    adviser = jst.duty.on(calendar.local_date(step.at)) if jst.duty else None
+    values = {
+        "code": month.code, "title_pl": month.title_pl, "title_en": month.title_en,
+        "jst_name": jst.name, "teryt": jst.teryt, "due_on": month.due_on.isoformat(),
+        "working_days": jst.coordinator_days,
+        "adviser": None if adviser is None else jst.adviser_names.get(adviser),
+    }  # fmt: skip
+    return [
+        Due(
+            key=f"report:{jst.jst_id}:{month.code}:coordinators:{coordinator}",
+            person_id=coordinator,
+            template=ALERT,
+            at=step.at,
+            until=step.until,
+            values=values,
+            channel=Channel.EMAIL,
+            delivery=Delivery.AT_LEAST_ONCE,  # an alert may not be lost; its Message-ID is stable
+            jst_id=jst.jst_id,
+        )
+        for coordinator in jst.coordinators
+    ]
 
 
 class ReportRule:

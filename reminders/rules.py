@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.settings import Settings
 from reminders.deadlines import DeadlineRule
 from reminders.digest_rule import DigestRule
 from reminders.questions_sla import QuestionSlaRule
@@ -9,12 +10,12 @@ from reminders.reports import ReportRule
 from reminders.schedule import Rule
 
 
-def all_rules() -> list[Rule]:
+def all_rules(settings: Settings) -> list[Rule]:
     """The reminder rules of the programme; each module adds its rule here, one line each."""
     rules: list[Rule] = [
         QuestionSlaRule(),
         DeadlineRule(),
-        DigestRule(),
+        DigestRule(settings.digest_schedule),
         ReportRule(),
     ]
     return rules

@@ -207,6 +207,7 @@ class Person(Base):
     telegram_unreachable_at: Mapped[dt.datetime | None]
     erasure_requested_at: Mapped[dt.datetime | None]
     erased_at: Mapped[dt.datetime | None]
+    digest_opted_out_at: Mapped[dt.datetime | None]  # an adviser who wants no weekly e-mail
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
 

@@ -114,6 +114,23 @@ async def set_language(
     )
 
 
+async def set_weekly_digest(
+    session: AsyncSession, person_id: int, wanted: bool, now: dt.datetime, *, actor: str
+) -> bool:
+    """An adviser's choice about the weekly e-mail (audited); False if it already was so."""
+    opted_out = Person.digest_opted_out_at
+    result = await session.execute(
+        update(Person)
+        .where(Person.id == person_id, opted_out.is_not(None) if wanted else opted_out.is_(None))
+        .values(digest_opted_out_at=None if wanted else now, updated_at=now)
+    )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        return False
+    action = "weekly_digest_on" if wanted else "weekly_digest_off"
+    audit.record(session, now, actor=actor, action=action, entity="person", entity_id=person_id)
+    return True
+
+
 async def set_reachable(
     session: AsyncSession, telegram_user_id: int, reachable: bool, now: dt.datetime
 ) -> None:
@@ -202,6 +219,7 @@ async def personal_data(session: AsyncSession, person_id: int) -> dict[str, Any]
             "joined_at": _iso(person.joined_at),
             "notice_confirmed_at": _iso(person.notice_confirmed_at),
             "erasure_requested_at": _iso(person.erasure_requested_at),
+            "digest_opted_out_at": _iso(person.digest_opted_out_at),
         },
         "questions": [
             {"number": q.id, "text": q.text, "created_at": _iso(q.created_at)} for q in questions

@@ -96,6 +96,7 @@ class Reminders(_Strict):
     task_overdue_alert_days: Positive
     report_reminder_working_days: list[Positive]
     report_adviser_notice_working_days: Positive
+    report_coordinator_alert_working_days: Positive = 20  # templates stored before it: 20
 
 
 class Indicators(_Strict):

@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy import select
 
-from bot.cli.common import state
+from bot.cli.common import OperatorError, state
 from bot.cli.exports import output_file
 from bot.cli.reminders import parse_moment
 from bot.clock import FixedClock, SystemClock
@@ -23,6 +24,8 @@ from reminders.digest_rule import (
     preview_html,
     recipients,
 )
+from storage.models import Person, Role
+from storage.people import set_weekly_digest
 
 MESSAGES = "cli/digest.txt.j2"
 HTML_SUFFIXES = (".html", ".htm")
@@ -87,6 +90,42 @@ def send(ctx: typer.Context, now: NowOption = None) -> None:
 
     week, people, queued, sent = cli.run(_work, clock=clock)
     cli.say(MESSAGES, "queued", week=week, people=people, queued=queued, sent=sent)
+
+
+EmailArgument = Annotated[str, typer.Argument(help="The adviser's e-mail.")]
+
+
+@digest_app.command("opt-out")
+def opt_out(ctx: typer.Context, email: EmailArgument) -> None:
+    """Stop an adviser's weekly e-mail (they can also do it in the bot: /podsumowanie)."""
+    _set_weekly_digest(ctx, email, wanted=False)
+
+
+@digest_app.command("opt-in")
+def opt_in(ctx: typer.Context, email: EmailArgument) -> None:
+    """Send an adviser the weekly e-mail again."""
+    _set_weekly_digest(ctx, email, wanted=True)
+
+
+def _set_weekly_digest(ctx: typer.Context, email: str, *, wanted: bool) -> None:
+    cli = state(ctx)
+
+    async def _work(services: Services) -> bool:
+        async with services.sessionmaker.begin() as session:
+            adviser = await session.scalar(
+                select(Person).where(
+                    Person.email == email.strip().lower(),
+                    Person.role == Role.ADVISER,
+                    Person.erased_at.is_(None),
+                )
+            )
+            if adviser is None:
+                raise OperatorError(MESSAGES, "not_an_adviser", email=email)
+            now = services.clock.now()
+            return await set_weekly_digest(session, adviser.id, wanted, now, actor="cli:digest")
+
+    changed = cli.run(_work)
+    cli.say(MESSAGES, "weekly_digest", email=email, wanted=wanted, changed=changed)
 
 
 def register(app: typer.Typer) -> None:

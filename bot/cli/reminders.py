@@ -43,7 +43,7 @@ def tick(
     clock = FixedClock(parse_moment(now, cli)) if now else SystemClock()
 
     async def _work(services: Services) -> tuple[TickStats, int]:
-        stats = await run_tick(services, all_rules(), services.clock.now())
+        stats = await run_tick(services, all_rules(services.settings), services.clock.now())
         return stats, await _deliver(services)
 
     stats, sent = cli.run(_work, clock=clock)
@@ -87,7 +87,7 @@ def preview(
             jst_id = await _jst_id(session, jst)
             schedule = [
                 due
-                for due in await planned(session, all_rules(), start, calendar)
+                for due in await planned(session, all_rules(services.settings), start, calendar)
                 if jst_id is None or due.jst_id == jst_id
             ]
             queued = set(

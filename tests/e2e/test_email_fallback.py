@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from bot.email_policy import telegram_text
 from bot.localapi import ControlClient
+from bot.settings import load_settings
 from reminders.calendar import WorkCalendar
 from reminders.rules import all_rules
 from reminders.schedule import Due
@@ -51,9 +52,10 @@ async def next_reminder(world: BotWorld, email: str) -> tuple[Due, list[OutboxMe
             person_id = await session.scalar(select(Person.id).where(Person.email == email))
             now = dt.datetime.now(dt.UTC)
             calendar = WorkCalendar(ZoneInfo("Europe/Warsaw"), (20, 8))
+            rules = all_rules(load_settings(_env_file=None))
             upcoming = [
                 due
-                for due in await planned(session, all_rules(), now, calendar)
+                for due in await planned(session, rules, now, calendar)
                 if due.person_id == person_id and due.channel is Channel.TELEGRAM and due.at > now
             ]
             rows = await session.scalars(

@@ -132,6 +132,18 @@ async def test_a_file_question_arrives_as_a_file_and_a_reply_to_it_answers(
     assert "Tak, PDF wystarczy." in answer.text and f"pytanie nr {number}" in answer.text
     assert not any("Nie wiem." in text for text in await _texts(control, DOROTA))
 
+    # Maria needs no weekly e-mail: she turns it off in the bot; a coordinator cannot.
+    maria = people[MARIA]
+    await maria.say("/podsumowanie")
+    offer = await maria.next_message(within=10)
+    assert "Co tydzień otrzymujesz" in offer.text
+    await maria.press(offer, "Wyłącz cotygodniowe podsumowanie")
+    assert "nie będziesz już otrzymywać" in (await maria.next_message(within=10)).text
+    await people[KATARZYNA].say("/podsumowanie")
+    assert "innej roli" in (await people[KATARZYNA].next_message(within=10)).text
+    output = await world.cli("digest", "opt-in", "maria.szymanska@example.pl")
+    assert "will get the weekly digest again" in output, "the bot stored Maria's choice"
+
 
 async def test_a_whole_team_answer_reaches_every_member_exactly_once(
     world: BotWorld, control: ControlClient

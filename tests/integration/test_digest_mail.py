@@ -14,6 +14,7 @@ from pathlib import Path
 import typer
 from openpyxl import load_workbook
 from PIL import Image
+from sqlalchemy import select
 from typer.testing import CliRunner, Result
 
 from bot.cli import digest as digest_cli
@@ -23,7 +24,7 @@ from bot.email_delivery import EmailDelivery
 from bot.services import Services
 from reminders.digest_rule import DigestRule
 from reminders.tick import run_tick
-from storage.models import Channel, Person
+from storage.models import AuditEntry, Channel, Person
 from tests.support.digest_data import NOW, seed_digest
 from tests.support.outbox_rows import outbox_rows
 from tests.support.smtp import SmtpServer, smtp
@@ -31,6 +32,7 @@ from tests.support.smtp import SmtpServer, smtp
 __all__ = ["smtp"]  # the fixture
 
 DAY = dt.timedelta(days=1)
+SCHEDULE = (0, 8, 0)  # Monday 08:00, the default
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -42,9 +44,9 @@ def digest_keys(keys: Iterable[str]) -> set[str]:
 async def test_the_rule_queues_one_digest_per_person_and_week(services: Services) -> None:
     ids = await seed_digest(services)
     monday_morning = NOW.replace(hour=5)  # 07:00 in Warsaw: not yet
-    assert (await run_tick(services, [DigestRule()], monday_morning)).enqueued == 0
+    assert (await run_tick(services, [DigestRule(SCHEDULE)], monday_morning)).enqueued == 0
     for moment in (NOW, NOW + DAY, NOW + 3 * DAY):
-        await run_tick(services, [DigestRule()], moment)
+        await run_tick(services, [DigestRule(SCHEDULE)], moment)
     rows = await outbox_rows(services)
     week = {f"digest:2026-W19:{ids[p]}" for p in ("coordinator", "jan", "maria")}
     assert digest_keys(rows) == week  # Edward only stands in: no JST of his own
@@ -54,7 +56,7 @@ async def test_the_rule_queues_one_digest_per_person_and_week(services: Services
         "values": {"week": "2026-W19"},
     }
     assert all(rows[k].channel is Channel.EMAIL for k in week)
-    await run_tick(services, [DigestRule()], NOW + 7 * DAY)
+    await run_tick(services, [DigestRule(SCHEDULE)], NOW + 7 * DAY)
     assert len(digest_keys(await outbox_rows(services))) == 6
 
 
@@ -73,7 +75,7 @@ async def test_the_email_has_the_chart_inline_and_the_workbook_attached(
 ) -> None:
     ids = await seed_digest(services)
     clock.set(NOW)
-    await run_tick(services, [DigestRule()], NOW)
+    await run_tick(services, [DigestRule(SCHEDULE)], NOW)
     mailing = smtp.services(services)
     stats = await EmailDelivery(mailing, bot_username="advisory_test_bot").deliver_due()
     assert stats.sent == 3
@@ -146,3 +148,36 @@ async def test_preview_writes_the_page_and_send_queues_once_a_week(
     assert len(smtp.received) == 3
     keys = digest_keys(await outbox_rows(services))
     assert keys == {f"digest:2026-W19:{ids[p]}" for p in ("coordinator", "jan", "maria")}
+
+
+async def test_an_adviser_opts_out_and_back_in(services: Services) -> None:
+    ids = await seed_digest(services)
+    out = await run_cli(services, "digest", "opt-out", "jan@ore.example.pl")
+    assert out.exit_code == 0 and "will no longer get" in out.output, out.output
+    again = await run_cli(services, "digest", "opt-out", "JAN@ore.example.pl ")
+    assert again.exit_code == 0 and "had already opted out" in again.output, again.output
+    refused = await run_cli(services, "digest", "opt-out", "koordynacja@example.pl")
+    assert refused.exit_code == 2 and "is not an adviser" in refused.output, refused.output
+
+    await run_tick(services, [DigestRule(SCHEDULE)], NOW)
+    week = "2026-W19"
+    assert digest_keys(await outbox_rows(services)) == {
+        f"digest:{week}:{ids[p]}" for p in ("coordinator", "maria")
+    }
+    back = await run_cli(services, "digest", "opt-in", "jan@ore.example.pl")
+    assert back.exit_code == 0 and "will get the weekly digest again" in back.output
+    await run_tick(services, [DigestRule(SCHEDULE)], NOW + 7 * DAY)
+    assert f"digest:2026-W20:{ids['jan']}" in await outbox_rows(services)
+    async with services.sessionmaker() as session:
+        actions = await session.scalars(
+            select(AuditEntry.action).where(AuditEntry.entity_id == ids["jan"])
+        )
+        assert [a for a in actions if "digest" in a] == ["weekly_digest_off", "weekly_digest_on"]
+
+
+async def test_the_digest_goes_out_when_the_schedule_says(services: Services) -> None:
+    await seed_digest(services)
+    friday_0730 = dt.datetime(2026, 5, 8, 5, 30, tzinfo=dt.UTC)  # 07:30 in Warsaw (CEST)
+    rule = DigestRule((4, 7, 30))
+    assert (await run_tick(services, [rule], friday_0730 - dt.timedelta(minutes=1))).enqueued == 0
+    assert (await run_tick(services, [rule], friday_0730)).enqueued == 3

@@ -147,7 +147,7 @@ async def test_outbox_lists_failed_rows_and_retry_puts_them_back(
     both = await invoke(services, "outbox")
     assert both.exit_code == 0, both.output
     assert f"#{waiting_id}  pending  Telegram  test  Członkini" in both.output
-    assert f"#{failed_id}  failed  e-mail  test  —  tries: 1\n" in both.output
+    assert f"#{failed_id}  failed  e-mail  reminder  —  tries: 1\n" in both.output
     failed = await invoke(services, "outbox", "--state", "failed")
     assert failed.exit_code == 0, failed.output
     assert "last error: bad_payload: ValueError: no_recipient" in failed.output

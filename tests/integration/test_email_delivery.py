@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -267,3 +268,94 @@ async def test_a_payload_address_wins_and_secrets_are_forgotten_once_sent(
         "values": kept,
         "to": "biuro@gmina.example.pl",
     }
+
+
+def alert(key: str, template: str, person: str = "kasia", **values: object) -> Queued:
+    """A coordinator alert as the rules queue it: JSON values, rendered when sent."""
+    shared = {"jst_name": f"Gmina {key}", "teryt": "0201022", "adviser": None}
+    payload = {"template": template, "values": shared | values}
+    return email(key, person, payload)
+
+
+HOUR = dt.timedelta(hours=1)
+OVERDUE: dict[str, Any] = {"code": "ZW1", "title_pl": "Diagnoza", "title_en": "Diagnosis",
+           "due_on": "2026-02-20", "extended": False, "resolution": False, "days": 7}  # fmt: skip
+MISSING: dict[str, Any] = {"code": "R01", "title_pl": "Raport 1", "title_en": "Report 1",
+           "due_on": "2026-02-15", "working_days": 20}  # fmt: skip
+
+
+async def test_alerts_due_together_go_as_one_email_and_each_once(
+    services: Services, smtp: SmtpServer, clock: FixedClock
+) -> None:
+    people = await given(
+        services,
+        {"kasia": None, "bob": None},
+        alert("a1", "task_overdue_alert", **OVERDUE),
+        email("r-kasia", "kasia"),  # not an alert: its own e-mail, after the alerts' lead
+        alert("a2", "report_missing_alert", **MISSING),
+        alert(
+            "a3",
+            "question_sla_coordinator",
+            question=7,
+            working_days=4,
+            asked_at="2026-02-24T10:00:00+00:00",
+        ),
+        alert("broken", "task_overdue_alert"),  # values missing: fails alone
+        alert("a-bob", "task_overdue_alert", "bob", **OVERDUE),
+        replace(alert("later", "task_overdue_alert", **OVERDUE), not_before=HOUR),  # not yet due
+    )
+    delivery = sender(services, smtp)
+
+    first = await delivery.deliver_due()
+    assert (first.claimed, first.sent, first.failed) == (5, 4, 1)
+    kasia = (await addresses(services, people))["kasia"]
+    (batched,) = smtp.to(kasia)
+    assert str(batched["Subject"]) == "Alerty programu: 3 spraw wymaga uwagi"
+    text = batched.get_body(("plain",))
+    assert text is not None
+    plain = text.get_content()
+    assert plain.index("1. Alert: Gmina a1") < plain.index("2. Alert: Gmina a2")
+    assert "3. Alert: pytanie nr 7" in plain and "Gmina broken" not in plain
+    rows = await outbox_rows(services)
+    assert {rows[k].state for k in ("a1", "a2", "a3", "a-bob")} == {OutboxState.SENT}
+    assert len({rows[k].external_id for k in ("a1", "a2", "a3")}) == 1
+    assert rows["broken"].state is OutboxState.FAILED
+    assert rows["broken"].last_error is not None
+    assert rows["broken"].last_error.startswith("bad_payload: UndefinedError")
+    assert rows["later"].state is OutboxState.PENDING
+
+    await deliver_all(delivery)  # Kasia's reminder, then nothing more until "later" is due
+    assert [str(m["Subject"]).startswith("Przypomnienie") for m in smtp.to(kasia)] == [
+        False,
+        True,
+    ]
+    clock.advance(HOUR)
+    await deliver_all(delivery)
+    assert (
+        str(smtp.to(kasia)[-1]["Subject"])
+        == "Alert: Gmina later – zadanie ZW1 po terminie od 7 dni"
+    )
+    assert len(smtp.received) == 4
+
+
+async def test_a_batch_of_alerts_waits_out_a_server_outage_together(
+    services: Services, smtp: SmtpServer, clock: FixedClock
+) -> None:
+    people = await given(
+        services,
+        {"kasia": None},
+        alert("a1", "task_overdue_alert", **OVERDUE),
+        alert("a2", "report_missing_alert", **MISSING),
+    )
+    smtp.stop()
+    delivery = sender(services, smtp)
+    stats = await delivery.deliver_due()
+    assert (stats.claimed, stats.retried) == (2, 2)
+    rows = await outbox_rows(services)
+    assert rows["a1"].next_attempt_at == rows["a2"].next_attempt_at
+
+    smtp.start()
+    clock.set(await next_attempt(services))
+    assert (await deliver_all(delivery)).sent == 2
+    (only,) = smtp.to((await addresses(services, people))["kasia"])
+    assert str(only["Subject"]).startswith("Alerty programu: 2")

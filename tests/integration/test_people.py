@@ -292,6 +292,7 @@ async def test_personal_data_holds_exactly_the_persons_own_data(services: Servic
             "joined_at": CREATED.isoformat(),
             "notice_confirmed_at": now.isoformat(),
             "erasure_requested_at": now.isoformat(),
+            "digest_opted_out_at": None,
         },
         "questions": [
             {"number": first.id, "text": "Pytanie Anny 1", "created_at": asked.isoformat()},

@@ -189,7 +189,7 @@ async def test_an_answer_after_the_reminder_stops_the_alert(services: Services) 
 
 
 async def test_rule_is_registered_and_previewed(services: Services) -> None:
-    assert any(isinstance(rule, QuestionSlaRule) for rule in all_rules())
+    assert any(isinstance(rule, QuestionSlaRule) for rule in all_rules(services.settings))
     ids = await _seed(services)
     await _ask(services, ids, "anna", local(*TUESDAY_10_NOV))
     result = await invoke(

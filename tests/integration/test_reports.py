@@ -19,7 +19,7 @@ from reminders.calendar import WorkCalendar
 from reminders.reports import ReportRule, load_report_state, plan_reports
 from reminders.tick import run_tick
 from storage.exports import missing_reports
-from storage.models import AuditEntry, MonthlyReport, OutboxMessage, ReportState
+from storage.models import AuditEntry, Channel, MonthlyReport, OutboxMessage, ReportState, Role
 from storage.reports import (
     SUBMITTED_ACTION,
     ReportSlot,
@@ -31,6 +31,7 @@ from storage.reports import (
     submit_report,
 )
 from tests.support.cli_runs import invoke, output_folder
+from tests.support.programme_data import add_person
 from tests.support.task_data import seed_teams
 
 START = dt.date(2025, 1, 1)
@@ -214,3 +215,38 @@ async def test_the_tick_requests_reminds_and_escalates_until_submitted(
         for step in ("request", "reminder-5", "reminder-10", "adviser")  # 4, 11, 18, 25 May
     }
     assert sent == {(ids["warszawa"], "request"): 3} | silent  # every member; then nothing
+
+
+async def test_a_report_still_missing_after_the_adviser_notice_alerts_the_coordinators(
+    services: Services, ids: dict[str, int]
+) -> None:
+    async with services.sessionmaker.begin() as session:
+        coordinator = await add_person(
+            session, "koordynacja@example.pl", "Koordynacja", role=Role.COORDINATOR
+        )
+    await _answer(services, await _slot(services, ids), ids["anna"], progress=4)
+    await _submit(services, await _slot(services, ids), ids["anna"])  # Warszawa sent R01
+    calendar = WorkCalendar(services.settings.zone)
+    alert_day = calendar.add_working_days(MAY_4, 20)  # R01 was requested on Monday 4 May
+    assert (await run_tick(services, [ReportRule()], calendar.at(alert_day, 8, 59))).enqueued
+
+    async def alerts() -> list[OutboxMessage]:
+        async with services.sessionmaker() as session:
+            found = await session.scalars(
+                select(OutboxMessage).where(OutboxMessage.kind == "report_missing_alert")
+            )
+            return list(found)
+
+    assert await alerts() == []
+    await run_tick(services, [ReportRule()], calendar.at(alert_day, 9))
+    rows = {row.dedupe_key: row for row in await alerts()}
+    assert set(rows) == {
+        f"report:{ids[jst]}:R01:coordinators:{coordinator.id}"
+        for jst in ("przykladowa", "bochnia")
+    }
+    row = rows[f"report:{ids['bochnia']}:R01:coordinators:{coordinator.id}"]
+    assert row.channel is Channel.EMAIL and row.person_id == coordinator.id
+    assert row.payload["values"] | {"title_pl": "", "title_en": ""} == {
+        "code": "R01", "title_pl": "", "title_en": "", "jst_name": "Powiat bocheński",
+        "teryt": "1201", "due_on": "2026-05-15", "working_days": 20, "adviser": "Maria Szymańska",
+    }  # fmt: skip

@@ -63,7 +63,7 @@ async def queue_text(
         session,
         dedupe_key=key,
         channel=channel,
-        kind="test",
+        kind=str((payload or {}).get("template", "test")),  # e-mail rows: as the tick queues
         payload=payload or {"method": "sendMessage", "params": {"text": key}},
         person_id=person_id,
         delivery=delivery,

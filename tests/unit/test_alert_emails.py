@@ -9,8 +9,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.email_policy import template_values
+from bot.email_alerts import ALERTS as ALERT_TEMPLATES
+from bot.email_alerts import AlertItem, alert_item
 from bot.templates import Templates
+from storage.models import OutboxMessage
 
 ALERTS: dict[str, dict[str, Any]] = {
     "task_overdue_alert": {
@@ -25,6 +27,16 @@ ALERTS: dict[str, dict[str, Any]] = {
         "days": 7,
         "adviser": "Jan Kowalski",
     },
+    "report_missing_alert": {
+        "code": "R03",
+        "title_pl": "Raport miesięczny 3",
+        "title_en": "Monthly report 3",
+        "jst_name": "Gmina <Zła> & Syn",
+        "teryt": "0201022",
+        "due_on": "2027-04-15",
+        "working_days": 20,
+        "adviser": "Jan Kowalski",
+    },
     "question_sla_coordinator": {
         "question": 12,
         "jst_name": "Gmina <Zła> & Syn",
@@ -36,16 +48,47 @@ ALERTS: dict[str, dict[str, Any]] = {
 }
 
 
+CONTEXT = {"recipient": {"name": "K", "joined": False, "blocked": False}, "bot_link": None}
+
+
+def _item(templates: Templates, lang: str, template: str) -> AlertItem:
+    """As the sender sees a queued row: the values after a JSON round trip."""
+    values = json.loads(json.dumps(ALERTS[template]))
+    return alert_item(
+        templates, lang, OutboxMessage(payload={"template": template, "values": values})
+    )
+
+
 @pytest.mark.parametrize("lang", ["pl", "en"])
 @pytest.mark.parametrize("template", sorted(ALERTS))
-def test_alert_renders_subject_text_and_html(lang: str, template: str) -> None:
+def test_one_alert_is_an_email_of_its_own(lang: str, template: str) -> None:
     templates = Templates(ZoneInfo("Europe/Warsaw"))
-    values = template_values(json.loads(json.dumps(ALERTS[template])))
-    context = {"recipient": {"name": "K", "joined": False, "blocked": False}, "bot_link": None}
-    subject = templates.render(lang, f"email/{template}.subject.txt.j2", **values, **context)
-    text = templates.render(lang, f"email/{template}.txt.j2", **values, **context)
-    html = templates.render(lang, f"email/{template}.html.j2", **values, **context)
+    item = _item(templates, lang, template)
+    alerts = {"alerts": [item]}
+    subject = templates.render(lang, "email/alerts.subject.txt.j2", **alerts, **CONTEXT)
+    text = templates.render(lang, "email/alerts.txt.j2", **alerts, **CONTEXT)
+    html = templates.render(lang, "email/alerts.html.j2", **alerts, **CONTEXT)
+    assert subject == item.subject
     assert "\n" not in subject and "Gmina <Zła> & Syn" in subject
     assert "Gmina <Zła> & Syn" in text and "0201022" in text
-    assert "Gmina &lt;Zła&gt; &amp; Syn" in html
+    assert "Gmina <Zła>" not in html and "Gmina &lt;Zła&gt; &amp; Syn" in html
     HTMLParser().feed(html)
+
+
+@pytest.mark.parametrize("lang", ["pl", "en"])
+def test_alerts_due_together_share_one_email(lang: str) -> None:
+    templates = Templates(ZoneInfo("Europe/Warsaw"))
+    items = [_item(templates, lang, template) for template in sorted(ALERTS)]
+    alerts = {"alerts": items}
+    subject = templates.render(lang, "email/alerts.subject.txt.j2", **alerts, **CONTEXT)
+    text = templates.render(lang, "email/alerts.txt.j2", **alerts, **CONTEXT)
+    html = templates.render(lang, "email/alerts.html.j2", **alerts, **CONTEXT)
+    assert "3" in subject and "\n" not in subject
+    for number, item in enumerate(items, start=1):
+        assert f"{number}. {item.subject}" in text and item.text in text
+        assert str(item.html) in html
+    HTMLParser().feed(html)
+
+
+def test_every_alert_template_has_an_example() -> None:
+    assert set(ALERTS) == ALERT_TEMPLATES

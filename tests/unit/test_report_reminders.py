@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter
 from dataclasses import replace
 from zoneinfo import ZoneInfo
@@ -12,11 +13,12 @@ from dateutil.relativedelta import relativedelta
 from reminders.calendar import WorkCalendar
 from reminders.deadline_state import Duty
 from reminders.reports import JstReports, MonthFacts, plan_reports
+from storage.models import Channel, Delivery
 
 ZONE = ZoneInfo("Europe/Warsaw")
 CALENDAR = WorkCalendar(ZONE)
 FIRST_MONTH = dt.date(2027, 1, 1)
-MEMBERS, ADVISER = (1, 2), 9
+MEMBERS, ADVISER, COORDINATORS = (1, 2), 9, (20, 21)
 
 
 def _jst(jst_id: int) -> JstReports:
@@ -32,7 +34,11 @@ def _jst(jst_id: int) -> JstReports:
         for n in range(1, 13)
         for month in [FIRST_MONTH + relativedelta(months=n - 1)]
     )
-    return JstReports(jst_id, "Gmina", MEMBERS, Duty(ADVISER), (5, 10), 15, months)
+    return JstReports(
+        jst_id, "Gmina", MEMBERS, Duty(ADVISER), (5, 10), 15, months,
+        teryt="0201022", coordinator_days=20, coordinators=COORDINATORS,
+        adviser_names={ADVISER: "Jan Kowalski"},
+    )  # fmt: skip
 
 
 def _request_day(month: dt.date) -> dt.date:
@@ -79,9 +85,28 @@ def test_a_prompt_team_gets_only_the_monthly_request() -> None:
 def test_a_silent_team_gets_the_whole_ladder_every_month_and_the_adviser_a_notice() -> None:
     sent = _walk(_jst(2), submit_after=None)
     assert Counter(step for _, step, _ in sent) == {
-        "request": 24, "reminder-5": 24, "reminder-10": 24, "adviser": 12,
+        "request": 24, "reminder-5": 24, "reminder-10": 24, "adviser": 12, "coordinators": 24,
     }  # fmt: skip
     assert {person for _, step, person in sent if step == "adviser"} == {ADVISER}
+    assert {person for _, step, person in sent if step == "coordinators"} == set(COORDINATORS)
+
+
+def test_the_coordinators_alert_is_an_email_with_json_values() -> None:
+    (alert,) = [
+        d for d in plan_reports((_jst(5),), CALENDAR) if d.key == "report:5:R12:coordinators:20"
+    ]
+    assert alert.channel is Channel.EMAIL and alert.delivery is Delivery.AT_LEAST_ONCE
+    assert alert.template == "report_missing_alert"
+    assert alert.at.astimezone(ZONE).date() == CALENDAR.add_working_days(dt.date(2028, 1, 3), 20)
+    assert json.loads(json.dumps(alert.values)) == alert.values
+    assert alert.values["adviser"] == "Jan Kowalski" and alert.values["teryt"] == "0201022"
+
+
+def test_nothing_follows_the_adviser_notice_but_the_alert_when_submitted_late() -> None:
+    sent = _walk(_jst(6), submit_after=17)
+    assert Counter(step for _, step, _ in sent) == {
+        "request": 24, "reminder-5": 24, "reminder-10": 24, "adviser": 12,
+    }  # fmt: skip
 
 
 def test_nothing_follows_a_submission() -> None:

@@ -18,6 +18,15 @@ def test_defaults() -> None:
     assert settings.timezone == "Europe/Warsaw"
     assert settings.smtp_tls is SmtpTls.STARTTLS
     assert settings.quiet_hours == (20, 8)
+    assert settings.digest_schedule == (0, 8, 0)
+
+
+@pytest.mark.parametrize(
+    ("value", "schedule"),
+    [("mon 08:00", (0, 8, 0)), ("Friday 7:30", (4, 7, 30)), (" sun 23:59 ", (6, 23, 59))],
+)
+def test_digest_schedule(value: str, schedule: tuple[int, int, int]) -> None:
+    assert load_settings(_env_file=None, digest_schedule=value).digest_schedule == schedule
 
 
 def test_missing_token_is_named() -> None:
@@ -34,6 +43,9 @@ def test_missing_token_is_named() -> None:
         ("database_url", "mysql://db", "database_driver"),
         ("timezone", "Mars/Olympus", "timezone"),
         ("quiet_hours", "25:00-08:00", "quiet_hours"),
+        ("digest_schedule", "mo 08:00", "digest_schedule"),
+        ("digest_schedule", "monday 24:00", "digest_schedule"),
+        ("digest_schedule", "someday 08:00", "digest_schedule"),
         ("smtp_port", "seventy", "int_parsing"),
     ],
 )
