@@ -67,11 +67,32 @@ def _slot(jst_id: int, step: ProgrammeStep) -> ReportSlot:
     return ReportSlot(jst_id, step.code, step.title_pl, step.title_en, step.starts_on, step.due_on)
 
 
-async def current_slot(session: AsyncSession, jst_id: int, today: dt.date) -> ReportSlot | None:
-    """The report of the latest month that has ended (late reports are accepted meanwhile)."""
+async def ended_slots(session: AsyncSession, jst_id: int, today: dt.date) -> list[ReportSlot]:
+    """Every report month of the JST that has ended by `today`, R01 first."""
     jst = await session.get_one(Jst, jst_id)
-    ended = [s for s in await report_steps(session, jst.cohort_id) if s.ends_on < today]
-    return _slot(jst_id, ended[-1]) if ended else None
+    return [
+        _slot(jst_id, s) for s in await report_steps(session, jst.cohort_id) if s.ends_on < today
+    ]
+
+
+async def current_slot(session: AsyncSession, jst_id: int, today: dt.date) -> ReportSlot | None:
+    """The report of the latest month that has ended."""
+    ended = await ended_slots(session, jst_id, today)
+    return ended[-1] if ended else None
+
+
+async def unsent_slots(session: AsyncSession, jst_id: int, today: dt.date) -> list[ReportSlot]:
+    """Ended months whose report the team has not submitted (a late report is still taken)."""
+    submitted = set(
+        await session.scalars(
+            select(MonthlyReport.step_code).where(
+                MonthlyReport.jst_id == jst_id, MonthlyReport.state == ReportState.SUBMITTED
+            )
+        )
+    )
+    return [
+        slot for slot in await ended_slots(session, jst_id, today) if slot.code not in submitted
+    ]
 
 
 async def slot_of(session: AsyncSession, report: MonthlyReport) -> ReportSlot:

@@ -28,11 +28,14 @@ DONE_TEXT = (
 )
 
 
-async def _team(world: BotWorld, control: ControlClient, tmp_path: Path) -> None:
-    """The monitoring cohort's team, joined while the bot runs."""
+async def _team(
+    world: BotWorld, control: ControlClient, tmp_path: Path, months_ago: int = 0
+) -> None:
+    """The monitoring cohort's team, joined while the bot runs; the cohort starts `months_ago`
+    earlier than the one whose first report (R01) is last month's."""
     team = tmp_path / "monitoring.csv"
     team.write_text(TEAM, encoding="utf-8")
-    start = cohort_start() - relativedelta(months=12)
+    start = cohort_start() - relativedelta(months=12 + months_ago)
     await world.cli("cohort", "add", COHORT, "--start", start.isoformat())
     await world.cli("import", str(team), "--cohort", COHORT)
     codes = await world.invite_codes()
@@ -110,3 +113,36 @@ async def test_a_form_killed_mid_way_is_finished_after_restart_and_stored_once(
     stored = dict(zip(header, row, strict=True))
     assert stored["answer_done"] == DONE_TEXT and stored["answer_support_what"] == LONG
     assert stored["answer_progress"] == 4 and stored["answer_support"] is True
+
+
+async def test_an_unsent_earlier_month_is_picked_and_sent_late(
+    world: BotWorld, control: ControlClient, tmp_path: Path
+) -> None:
+    await _team(world, control, tmp_path, months_ago=1)  # R01 and R02 have ended, none sent
+    zofia = await control.user(ZOFIA, "Zofia", language_code="pl")
+
+    await zofia.say("/raport")
+    offer = await zofia.next_message(within=10)
+    assert "nie wysłał jeszcze raportu za:" in offer.text and "(R01)" in offer.text
+    labels = [text for text, _ in offer.buttons]
+    assert [label[:3] for label in labels] == ["R01", "R02", "Anu"]
+    await zofia.press(offer, labels[0])
+    first = await zofia.next_message(within=10)
+    assert "nr 1 – pytanie 1 z 6" in first.text
+    await zofia.press(first, "3")
+    await zofia.next_message(within=10)
+    await zofia.say("Spotkanie zespołu")
+    await zofia.next_message(within=10)
+    await zofia.say("Brak")
+    obstacles = await zofia.next_message(within=10)
+    await zofia.press(obstacles, "Pomiń ➡️")
+    support = await zofia.next_message(within=10)
+    await zofia.press(support, "Nie")
+    summary = await zofia.next_message(within=10)
+    await zofia.press(summary, "✅ Wyślij raport")
+    sent = await zofia.next_message(within=10)
+    assert "nr 1" in sent.text and "wysłany (po terminie" in sent.text
+
+    await zofia.say("/raport")  # only the latest month is left: straight into its form
+    latest = await zofia.next_message(within=10)
+    assert "nr 2 – pytanie 1 z 6" in latest.text

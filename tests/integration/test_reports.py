@@ -24,11 +24,13 @@ from storage.reports import (
     SUBMITTED_ACTION,
     ReportSlot,
     current_slot,
+    ended_slots,
     next_question,
     open_report,
     report_questions,
     set_answer,
     submit_report,
+    unsent_slots,
 )
 from tests.support.cli_runs import invoke, output_folder
 from tests.support.programme_data import add_person
@@ -83,6 +85,24 @@ async def test_the_current_report_is_the_last_month_that_ended(
         dt.date(2026, 5, 15),
     )
     assert (await _slot(services, ids, dt.date(2026, 6, 1))).code == "R02"
+
+
+async def test_unsent_months_stay_open_until_the_team_sends_them(
+    services: Services, ids: dict[str, int]
+) -> None:
+    july = dt.date(2026, 7, 2)  # R01 (April), R02 (May) and R03 (June) have ended
+    async with services.sessionmaker.begin() as session:
+        assert [s.code for s in await ended_slots(session, ids["warszawa"], july)] == [
+            "R01", "R02", "R03",
+        ]  # fmt: skip
+    await _answer(services, await _slot(services, ids), ids["anna"], progress=3)
+    await _submit(services, await _slot(services, ids), ids["anna"])  # R01 only
+    async with services.sessionmaker.begin() as session:
+        unsent = await unsent_slots(session, ids["warszawa"], july)
+        assert [s.code for s in unsent] == ["R02", "R03"]
+        assert [s.code for s in await unsent_slots(session, ids["bochnia"], july)] == [
+            "R01", "R02", "R03",
+        ]  # fmt: skip
 
 
 async def test_two_members_fill_one_draft_and_it_resumes_at_the_first_unanswered(
