@@ -1,0 +1,147 @@
+"""Issue 6, the twelve monitoring months walked with `advisorybot tick --now`.
+
+A cohort far enough in the past that all twelve report months have ended. Gmina Szybka sends
+every report the day after it is requested; Gmina Cicha never does. At each moment of the report
+ladder (request, +5, +10, +15 and +20 working days) one tick runs: the real `tick` command
+(in-process, for speed: sixty passes), delivering through the local Bot API and a real SMTP
+server. Then every person's chat and inbox are counted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import re
+from collections import Counter
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from bot.cli import app
+from bot.localapi import ControlClient
+from reminders.calendar import WorkCalendar
+from storage.db import create_engine, create_sessionmaker
+from storage.models import Cohort, Person, ProgrammeStep
+from storage.reports import ended_slots, open_report, set_answer, submit_report
+from tests.e2e.conftest import cohort_start, join, running
+from tests.support.bot_process import BotWorld
+from tests.support.smtp import SmtpServer, smtp
+
+__all__ = ["smtp"]  # the fixture
+
+ZONE = ZoneInfo("Europe/Warsaw")
+CALENDAR = WorkCalendar(ZONE)
+TEAMS = """jst_teryt;jst_name;jst_kind;voivodeship;role;full_name;email;gender;language
+1816042;Gmina Szybka;gmina wiejska;podkarpackie;członek;Ola Prędka;ola@example.pl;K;pl
+1816052;Gmina Cicha;gmina wiejska;podkarpackie;członek;Ewa Milcząca;ewa@example.pl;K;pl
+1816042;Gmina Szybka;gmina wiejska;podkarpackie;doradca;Adam Wiśniewski;adam@example.pl;M;pl
+1816052;Gmina Cicha;gmina wiejska;podkarpackie;doradca;Adam Wiśniewski;adam@example.pl;M;pl
+"""
+OLA, EWA, ADAM = 8201, 8202, 8203
+COORDINATOR = "koordynacja@example.pl"  # from tests/data/import/teams.csv
+LADDER = (0, 5, 10, 15, 20)
+MISSING = re.compile(
+    r"Alert: Gmina (\w+) – brak raportu (R\d\d) mimo przypomnień"
+)  # working days after the request: the rule's steps
+
+
+async def tick(world: BotWorld, moment: dt.datetime) -> None:
+    """`advisorybot tick --now` with the bot's environment, run in a thread beside the test."""
+    result = await asyncio.to_thread(
+        CliRunner().invoke,
+        app,
+        ["tick", "--now", moment.isoformat()],
+        env=world.env | {"PTB_TIMEDELTA": "true"},  # as `main()` sets it for the console script
+    )
+    assert result.exit_code == 0, result.output
+
+
+async def send_report(world: BotWorld, email: str, code: str, moment: dt.datetime) -> None:
+    """A member sends the month's report (the domain code the /raport form calls)."""
+    engine = create_engine(world.env["DATABASE_URL"])
+    try:
+        async with create_sessionmaker(engine).begin() as session:
+            member = await session.scalar(select(Person).where(Person.email == email))
+            assert member is not None and member.jst_id is not None
+            today = CALENDAR.local_date(moment)
+            (slot,) = [
+                s for s in await ended_slots(session, member.jst_id, today) if s.code == code
+            ]
+            report = await open_report(session, slot, member.id, moment)
+            set_answer(report, "progress", 5, moment)
+            done = await submit_report(
+                session, report, slot, member.id, moment, answers=report.answers, local_today=today
+            )
+            assert done.accepted and not done.report.late
+    finally:
+        await engine.dispose()
+
+
+async def report_months(world: BotWorld, cohort: str) -> list[dt.date]:
+    """The cohort's report months R01..R12, from its computed calendar."""
+    engine = create_engine(world.env["DATABASE_URL"])
+    try:
+        async with create_sessionmaker(engine)() as session:
+            steps = await session.scalars(
+                select(ProgrammeStep.starts_on)
+                .join(Cohort, Cohort.id == ProgrammeStep.cohort_id)
+                .where(Cohort.name == cohort, ProgrammeStep.code.like("R%"))
+                .order_by(ProgrammeStep.starts_on)
+            )
+            return list(steps)
+    finally:
+        await engine.dispose()
+
+
+@pytest.mark.timeout(600)  # sixty passes, each delivering through the local servers
+async def test_twelve_months_of_reminders_for_a_prompt_team_and_a_silent_one(
+    world: BotWorld, control: ControlClient, smtp: SmtpServer, tmp_path: Path
+) -> None:
+    world.env.update(smtp.env())
+    teams = tmp_path / "spacer.csv"
+    teams.write_text(TEAMS, encoding="utf-8")
+    start = cohort_start() - relativedelta(months=27)  # R12 ended before last month
+    await world.cli("cohort", "add", "Spacer", "--start", start.isoformat())
+    await world.cli("import", str(teams), "--cohort", "Spacer")
+    codes = await running(world, control)
+    for user_id, email, name in ((OLA, "ola", "Ola"), (EWA, "ewa", "Ewa"), (ADAM, "adam", "Adam")):
+        await join(control, codes[f"{email}@example.pl"], user_id, name)
+    assert await world.terminate() == 0  # from here on only the ticks send
+
+    months = await report_months(world, "Spacer")
+    assert len(months) == 12
+    for number, month in enumerate(months, start=1):
+        following = month + relativedelta(months=1)
+        request = CALENDAR.first_working_day_of_month(following.year, following.month)
+        for step, days in enumerate(LADDER):
+            await tick(world, CALENDAR.at(CALENDAR.add_working_days(request, days), 9))
+            if step == 0:
+                next_day = CALENDAR.at(request + dt.timedelta(days=1), 12)
+                await send_report(world, "ola@example.pl", f"R{number:02d}", next_day)
+
+    async def texts(user_id: int) -> Counter[str]:
+        kinds = Counter[str]()
+        for message in await control.received(user_id):
+            if "Czas na Miesięczny raport" in message.text:
+                kinds["request"] += 1
+            elif "Przypomnienie: Miesięczny raport" in message.text:
+                kinds["reminder"] += 1
+            elif "nie wysłała jeszcze raportu" in message.text:
+                kinds["adviser"] += 1
+        return kinds
+
+    assert await texts(OLA) == {"request": 12}
+    assert await texts(EWA) == {"request": 12, "reminder": 24}
+    assert await texts(ADAM) == {"adviser": 12}
+    alerts = []  # one alert per month, alone or in a batch with the overdue tasks' alerts
+    for message in smtp.to(COORDINATOR):
+        text = message.get_body(("plain",))
+        assert text is not None
+        alerts += sorted(set(MISSING.findall(f"{message['Subject']}\n{text.get_content()}")))
+    assert sorted(alerts) == [("Cicha", f"R{n:02d}") for n in range(1, 13)]
+    notices = [m.text for m in await control.received(ADAM) if "nie wysłała jeszcze" in m.text]
+    assert all("JST Gmina Cicha" in text for text in notices), "none for the prompt team"
