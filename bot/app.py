@@ -38,6 +38,7 @@ from handlers import (
     team,
 )
 from handlers.forms import FormKind
+from handlers.question_delivery import route_unrouted
 from reminders.rules import all_rules
 from reminders.tick import run_tick
 
@@ -162,10 +163,12 @@ async def outbox_loop(application: BotApplication, stop: asyncio.Event) -> None:
 
 
 async def _tick_job(context: BotContext) -> None:
-    """The periodic tick (APScheduler): enqueue what is due, then wake the sender."""
+    """The periodic tick (APScheduler): route questions that waited for an adviser, enqueue
+    what is due, then wake the sender."""
     services = context.services
+    routed = await route_unrouted(services)
     stats = await run_tick(services, all_rules(services.settings), services.clock.now())
-    if stats.enqueued:
+    if stats.enqueued or routed:
         context.wake_outbox()
 
 

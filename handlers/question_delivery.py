@@ -22,7 +22,14 @@ from bot.services import Services
 from storage.models import Channel, Delivery, Person
 from storage.question_answers import AnswerInThread, load_answer
 from storage.question_substitutes import Substitution
-from storage.questions import Part, active_members, files_of, load_thread
+from storage.questions import (
+    Part,
+    active_members,
+    adviser_on_duty,
+    files_of,
+    load_thread,
+    unrouted_questions,
+)
 from storage.team import team_view
 
 
@@ -93,6 +100,27 @@ async def forward_question(
         asker=thread.asker.full_name, text=question.text, file_count=len(files),
         asked_at=question.created_at,
     )  # fmt: skip
+
+
+async def route_unrouted(services: Services) -> int:
+    """Questions asked before their JST had an adviser go to the adviser on duty now, once;
+    the asker is told who has it. Run by every tick, so no question waits for nobody."""
+    now = services.clock.now()
+    today = now.astimezone(services.settings.zone).date()
+    async with services.sessionmaker.begin() as session:
+        questions = await unrouted_questions(session)
+        for question in questions:
+            adviser = await adviser_on_duty(session, question.jst_id, today)
+            assert adviser is not None, "unrouted_questions keeps JSTs with an adviser"
+            question.adviser_id = adviser.id
+            await forward_question(session, services, question.id, now=now, today=today)
+            asker = await session.get_one(Person, question.asker_id)
+            await send_thread_message(
+                session, services, asker, key=f"question:{question.id}:routed:{adviser.id}",
+                template="question_routed", question_id=question.id, now=now,
+                delivery=Delivery.AT_MOST_ONCE, number=question.id, adviser=adviser.full_name,
+            )  # fmt: skip
+    return len(questions)
 
 
 async def deliver_answer(

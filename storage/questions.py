@@ -97,6 +97,21 @@ async def adviser_on_duty(session: AsyncSession, jst_id: int, today: dt.date) ->
     return await session.get_one(Person, assignment.adviser_on_duty(today))
 
 
+async def unrouted_questions(session: AsyncSession) -> list[Question]:
+    """Open questions asked while their JST had no adviser, of JSTs that have one now."""
+    rows = await session.scalars(
+        select(Question)
+        .where(
+            Question.adviser_id.is_(None),
+            Question.state == QuestionState.OPEN,
+            Question.jst_id.in_(select(AdviserAssignment.jst_id)),
+        )
+        .order_by(Question.id)
+        .with_for_update(skip_locked=True)
+    )
+    return list(rows)
+
+
 async def open_question(
     session: AsyncSession,
     *,

@@ -14,6 +14,7 @@ from bot.cli.common import CliState, OperatorError, state
 from bot.clock import FixedClock, SystemClock
 from bot.email_delivery import deliver_emails
 from bot.services import Services
+from handlers.question_delivery import route_unrouted
 from reminders.rules import all_rules
 from reminders.tick import TickStats, planned, run_tick, work_calendar
 from storage.models import Jst, OutboxMessage, Person
@@ -43,6 +44,7 @@ def tick(
     clock = FixedClock(parse_moment(now, cli)) if now else SystemClock()
 
     async def _work(services: Services) -> tuple[TickStats, int]:
+        await route_unrouted(services)
         stats = await run_tick(services, all_rules(services.settings), services.clock.now())
         return stats, await _deliver(services)
 

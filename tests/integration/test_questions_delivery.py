@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from bot.localapi.markup import parse_html
 from bot.services import Services
@@ -13,12 +13,22 @@ from handlers.question_delivery import (
     deliver_answer,
     deliver_to_team,
     forward_followup,
+    route_unrouted,
     send_question,
 )
-from storage.models import Delivery, Language, OutboxMessage, Person
+from storage.models import (
+    AdviserAssignment,
+    Delivery,
+    Jst,
+    Language,
+    OutboxMessage,
+    Person,
+    Question,
+)
 from storage.question_answers import record_followup, share_with_team
 from storage.questions import Part
 from tests.integration.test_questions import NOW, TODAY, answer, ask, seed, stand_in, text
+from tests.support.people_data import assign_adviser
 
 HOSTILE = 'Gmina <b>Zła</b> & "Syn" </i> &amp; <script>'
 
@@ -144,3 +154,29 @@ async def test_every_thread_message_is_valid_html_in_english_too(services: Servi
     texts = {person_id: _texts(rows, person_id) for person_id in (world.anna, world.jan)}
     assert f"Question no. {number}" in texts[world.jan][0]
     assert all(HOSTILE in text for text in texts[world.jan] + texts[world.anna][1:])
+
+
+async def test_a_question_asked_before_the_jst_had_an_adviser_reaches_the_one_assigned_later(
+    services: Services,
+) -> None:
+    world = await seed(services)
+    async with services.sessionmaker.begin() as session:
+        await session.execute(
+            delete(AdviserAssignment).where(AdviserAssignment.jst_id == world.gamma)
+        )
+    number = await ask(services, world.ewa, "Kto nam pomoże?", key="e")
+    await _send(services, number)
+    assert await route_unrouted(services) == 0, "nobody to route it to yet"
+    assert [row.person_id for row in await _outbox(services)] == [world.ewa]  # the receipt
+
+    async with services.sessionmaker.begin() as session:
+        gamma = await session.get_one(Jst, world.gamma)
+        await assign_adviser(session, gamma, await session.get_one(Person, world.maria))
+    assert await route_unrouted(services) == 1
+    assert await route_unrouted(services) == 0, "routed once"
+    rows = await _outbox(services)
+    assert [row.person_id for row in rows] == [world.ewa, world.maria, world.ewa]
+    assert "Kto nam pomoże?" in _texts(rows, world.maria)[0]
+    assert "Maria Szymańska" in _texts(rows, world.ewa)[1]
+    async with services.sessionmaker() as session:
+        assert (await session.get_one(Question, number)).adviser_id == world.maria
