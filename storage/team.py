@@ -35,6 +35,9 @@ class StepView:
     title_en: str
 
 
+TEAM_MUST_ACT = frozenset({TaskState.PENDING, TaskState.RETURNED})  # submitted: the adviser
+
+
 @dataclass(frozen=True)
 class TaskView:
     code: str
@@ -136,7 +139,7 @@ def _tasks(
                 due_on=due,
                 extended=bool(row and row.extended_until),
                 state=state.value,
-                overdue=state != TaskState.ACCEPTED and due < today,
+                overdue=state in TEAM_MUST_ACT and due < today,
             )
         )
     return tuple(sorted(views, key=lambda t: t.due_on))

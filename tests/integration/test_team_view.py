@@ -161,6 +161,23 @@ async def test_a_task_is_overdue_from_the_day_after_its_extended_due_date(
     }
 
 
+async def test_a_task_submitted_late_waits_for_the_adviser_and_is_not_the_teams_overdue(
+    services: Services,
+) -> None:
+    ids = await _seed(services)
+    await _progress(services, ids)
+    async with services.sessionmaker.begin() as session:
+        session.add(
+            TaskProgress(jst_id=ids["alfa"], step_code="HDR_ORE", state=TaskState.SUBMITTED,
+                         updated_at=CREATED)
+        )  # fmt: skip
+    view = await _view(services, ids["alfa"], D(2026, 7, 1))
+    assert [(t.code, t.state, t.overdue) for t in view.tasks if t.code in ("ZW2", "HDR_ORE")] == [
+        ("ZW2", "returned", True),
+        ("HDR_ORE", "submitted", False),
+    ]
+
+
 async def test_the_report_is_the_latest_month_that_has_ended(services: Services) -> None:
     ids = await _seed(services)
     async with services.sessionmaker.begin() as session:
