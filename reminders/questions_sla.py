@@ -9,6 +9,8 @@ counted working days the adviser on duty is reminded at the start of the next wo
 08:00. After ESCALATE_AFTER working days every coordinator gets an e-mail alert the same way
 (Thursday 08:00 in that example). Weekends and Polish public holidays are skipped; a question
 that has an answer, is closed, or is in any state other than OPEN is not waiting: nothing.
+A follow-up of the asker after an answer reopens the question: the same ladder runs again from
+the first follow-up not yet answered (keys end in :f{its answer id}).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from reminders.calendar import WorkCalendar
 from reminders.schedule import Due
 from storage.models import (
     AdviserAssignment,
+    Answer,
     Channel,
     Delivery,
     Jst,
@@ -41,7 +44,10 @@ COORDINATOR_TEMPLATE = "question_sla_coordinator"
 
 @dataclass(frozen=True)
 class WaitingQuestion:
-    """A question as the rule sees it: when it was asked, where, and who should answer."""
+    """A question as the rule sees it: since when it waits, where, and who should answer.
+
+    For a question answered once and reopened by the asker, `asked_at` and `text` are those of
+    the first follow-up not yet answered, `followup_id` its id."""
 
     id: int
     jst_id: int
@@ -53,10 +59,17 @@ class WaitingQuestion:
     first_answered_at: dt.datetime | None
     adviser_id: int | None  # who it was routed to, for JSTs without an assignment
     assignment: AdviserAssignment | None
+    followup_id: int | None = None
 
     @property
     def waiting(self) -> bool:
-        return self.state is QuestionState.OPEN and self.first_answered_at is None
+        unanswered = self.first_answered_at is None or self.followup_id is not None
+        return self.state is QuestionState.OPEN and unanswered
+
+    @property
+    def round(self) -> str:
+        """What the reminder keys add for a follow-up's round (nothing for the question)."""
+        return "" if self.followup_id is None else f":f{self.followup_id}"
 
     def adviser_on(self, day: dt.date) -> int | None:
         """The adviser on duty that day (a substitute in their period), else the routed one."""
@@ -83,8 +96,12 @@ class QuestionSlaRule:
             select(Question, Jst.name, Jst.teryt, AdviserAssignment)
             .join(Jst, Jst.id == Question.jst_id)
             .outerjoin(AdviserAssignment, AdviserAssignment.jst_id == Question.jst_id)
-            .where(Question.state == QuestionState.OPEN, Question.first_answered_at.is_(None))
+            .where(Question.state == QuestionState.OPEN)
             .order_by(Question.id)
+        )
+        found = list(rows)
+        reopened = await _pending_followups(
+            session, {q.id: q.asker_id for q, *_ in found if q.first_answered_at is not None}
         )
         questions = [
             WaitingQuestion(
@@ -92,14 +109,16 @@ class QuestionSlaRule:
                 jst_id=question.jst_id,
                 jst_name=jst_name,
                 teryt=teryt,
-                text=question.text,
+                text=followup.text if followup else question.text,
                 state=question.state,
-                asked_at=question.created_at,
+                asked_at=followup.created_at if followup else question.created_at,
                 first_answered_at=question.first_answered_at,
                 adviser_id=question.adviser_id,
                 assignment=assignment,
+                followup_id=followup.id if followup else None,
             )
-            for question, jst_name, teryt, assignment in rows
+            for question, jst_name, teryt, assignment in found
+            for followup in [reopened.get(question.id)]
         ]
         return SlaState(
             now=now,
@@ -146,6 +165,7 @@ def _question_plan(
         "question": question.id,
         "jst_name": question.jst_name,
         "teryt": question.teryt,
+        "followup": question.followup_id is not None,
     }
     schedule: list[Due] = []
     remind = _step(first_day, REMIND_AFTER, state.now, calendar)
@@ -153,7 +173,7 @@ def _question_plan(
     if adviser is not None:
         schedule.append(
             Due(
-                key=f"q-sla:{question.id}:adviser:{REMIND_AFTER}wd",
+                key=f"q-sla:{question.id}:adviser:{REMIND_AFTER}wd{question.round}",
                 person_id=adviser,
                 template=ADVISER_TEMPLATE,
                 at=remind.at,
@@ -175,7 +195,7 @@ def _question_plan(
     }
     schedule.extend(
         Due(
-            key=f"q-sla:{question.id}:coord:{coordinator}:{ESCALATE_AFTER}wd",
+            key=f"q-sla:{question.id}:coord:{coordinator}:{ESCALATE_AFTER}wd{question.round}",
             person_id=coordinator,
             template=COORDINATOR_TEMPLATE,
             at=escalate.at,
@@ -187,6 +207,21 @@ def _question_plan(
         for coordinator in state.coordinators
     )
     return schedule
+
+
+async def _pending_followups(session: AsyncSession, askers: dict[int, int]) -> dict[int, Answer]:
+    """Per answered, reopened question: the asker's first message after the last answer."""
+    if not askers:
+        return {}
+    pending: dict[int, Answer] = {}
+    for answer in await session.scalars(
+        select(Answer).where(Answer.question_id.in_(askers)).order_by(Answer.created_at, Answer.id)
+    ):
+        if answer.author_id != askers[answer.question_id]:
+            pending.pop(answer.question_id, None)  # answered: nothing before it waits
+        else:
+            pending.setdefault(answer.question_id, answer)
+    return pending
 
 
 def _adviser_ids(questions: list[WaitingQuestion]) -> set[int]:

@@ -25,6 +25,8 @@ from storage.models import (
     QuestionState,
     Role,
 )
+from storage.question_answers import record_answer, record_followup
+from storage.questions import Part
 from tests.support.cli_runs import invoke
 from tests.support.people_data import add_question, assign_adviser
 from tests.support.programme_data import add_cohort, add_jst, add_person
@@ -137,6 +139,7 @@ async def test_reminder_once_then_alert_once_per_coordinator(services: Services)
             "adviser": "Dorota",
             "asked_at": "2026-11-10T09:00:00+00:00",
             "working_days": 4,
+            "followup": False,
         },
     }
 
@@ -202,3 +205,37 @@ async def test_rule_is_registered_and_previewed(services: Services) -> None:
     assert "17 November 2026, 08:00  Kasia  question_sla_coordinator" in lines
     assert "17 November 2026, 08:00  Piotr  question_sla_coordinator" in lines
     assert "Zenon" not in result.output
+
+
+async def test_a_follow_up_after_the_answer_runs_the_ladder_again(services: Services) -> None:
+    ids = await _seed(services)
+    question = await _ask(services, ids, "anna", local(*TUESDAY_10_NOV))
+
+    async def say(author: str, at: dt.datetime, key: str) -> int:
+        parts = [Part(1001, len(key), f"Wiadomość {key}")]
+        async with services.sessionmaker.begin() as session:
+            if author == "anna":
+                said = await record_followup(
+                    session, question, member_id=ids["anna"], parts=parts, source_key=key,
+                    now=at, today=at.date(),
+                )  # fmt: skip
+            else:
+                said = await record_answer(
+                    session, question, adviser_id=ids[author], parts=parts, to_team=False,
+                    source_key=key, now=at, today=at.date(),
+                )  # fmt: skip
+            return said.id
+
+    await say("dorota", local(2026, 11, 12, 9), "a1")  # answered in time: no reminder
+    followup = await say("anna", local(2026, 11, 12, 15), "f1")
+    await say("anna", local(2026, 11, 13, 8), "f2")  # still the same round
+    assert (await _tick(services, local(2026, 11, 16, 9))).enqueued == 1
+    rows = await _rows(services)
+    assert list(rows) == [f"q-sla:{question}:adviser:2wd:f{followup}"]
+    reminder = rows[f"q-sla:{question}:adviser:2wd:f{followup}"]
+    assert reminder.person_id == ids["dorota"]
+    assert "Dopytanie do pytania nr" in reminder.payload["params"]["text"]
+    assert "Wiadomość f1" in reminder.payload["params"]["text"]
+
+    await say("dorota", local(2026, 11, 16, 10), "a2")  # the follow-up is answered
+    assert (await _tick(services, local(2026, 11, 18, 9))).enqueued == 0

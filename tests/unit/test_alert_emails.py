@@ -44,6 +44,7 @@ ALERTS: dict[str, dict[str, Any]] = {
         "adviser": None,
         "asked_at": "2026-11-02T14:00:00+00:00",
         "working_days": 4,
+        "followup": True,
     },
 }
 

@@ -133,6 +133,7 @@ def test_reminder_goes_to_the_adviser_and_alert_to_every_coordinator_by_email() 
             "adviser": "Jan Kowalski",
             "asked_at": "2026-03-06T14:00:00+00:00",
             "working_days": 4,
+            "followup": False,
         }
 
 
