@@ -25,7 +25,8 @@ lint: setup
 	$(BIN)/mypy
 
 test: lint
-	$(BIN)/pytest -p no:cacheprovider
+	tools/system-deps
+	$(BIN)/pytest -p no:cacheprovider -n auto --durations=15
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache
