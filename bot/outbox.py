@@ -24,11 +24,11 @@ from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, and_, exists, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.email_policy import fallback_key
-from bot.outbox_rows import NewMessage, insert_new
 from storage import audit
 from storage.models import Channel, Delivery, OutboxMessage, OutboxState, Person
 
@@ -49,8 +49,29 @@ async def enqueue(
     not_before: dt.datetime | None = None,
 ) -> OutboxMessage | None:
     """Add a message unless its dedupe key exists (then None, and the transaction lives on)."""
-    message = NewMessage(dedupe_key, channel, kind, payload, person_id, delivery, not_before)
-    statement = insert_new(session).values(message.row(now)).returning(OutboxMessage)
+    due = not_before or now
+    insert = (
+        postgresql.insert(OutboxMessage)
+        if session.get_bind().dialect.name == "postgresql"
+        else sqlite.insert(OutboxMessage)
+    )
+    statement = (
+        insert.values(
+            dedupe_key=dedupe_key,
+            channel=channel,
+            kind=kind,
+            payload=payload,
+            person_id=person_id,
+            delivery=delivery,
+            state=OutboxState.PENDING,
+            attempts=0,
+            not_before=due,
+            next_attempt_at=due,
+            created_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=[OutboxMessage.dedupe_key])
+        .returning(OutboxMessage)
+    )
     return (await session.scalars(statement)).one_or_none()
 
 

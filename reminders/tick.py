@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.email_policy import reminder_email
-from bot.outbox_rows import NewMessage, enqueue_many, queued_keys
+from bot.outbox import enqueue
 from bot.services import Services
 from reminders.calendar import WorkCalendar
 from reminders.schedule import Due, Rule
@@ -43,75 +43,47 @@ async def planned(
 
 
 async def run_tick(services: Services, rules: Sequence[Rule], now: dt.datetime) -> TickStats:
-    """Enqueue every message due at `now`, each once, never inside quiet hours.
-
-    Most ticks find everything due already queued: those keys are looked up first, so only new
-    messages are rendered, and they are added in one statement.
-    """
+    """Enqueue every message due at `now`, each once, never inside quiet hours."""
     calendar = work_calendar(services)
     stats = TickStats()
     async with services.sessionmaker.begin() as session:
         due = [d for d in await planned(session, rules, now, calendar) if d.is_due(now)]
         people = await _people(session, {d.person_id for d in due})
-        wanted = [
-            (item, person)
-            for item in due
-            if (person := people.get(item.person_id)) is not None and person.erased_at is None
-        ]
-        stats.due = len(wanted)
-        queued = await queued_keys(session, [item.key for item, _ in wanted])
-        payloads = _Payloads(services)
-        new = [
-            NewMessage(
+        for item in due:
+            person = people.get(item.person_id)
+            if person is None or person.erased_at is not None:
+                continue
+            stats.due += 1
+            row = await enqueue(
+                session,
                 dedupe_key=item.key,
                 channel=item.channel,
                 kind=item.template,
-                payload=payloads.of(item, person),
+                payload=_payload(services, item, person),
                 person_id=person.id,
                 delivery=item.delivery,
+                now=now,
                 not_before=calendar.next_allowed(max(item.at, now)),
             )
-            for item, person in wanted
-            if item.key not in queued
-        ]
-        stats.enqueued = await enqueue_many(session, new, now=now)
+            stats.enqueued += row is not None
     if stats.enqueued:
         log.info("tick at %s: %d due, %d new", now.isoformat(), stats.due, stats.enqueued)
     return stats
 
 
-class _Payloads:
+def _payload(services: Services, item: Due, person: Person) -> dict[str, Any]:
     """Telegram text is rendered now, in the person's language, with its e-mail version for a
-    person Telegram cannot reach (`outbox.leave_for_email`); e-mail rows render at sending.
-
-    A team's members share one text: it is rendered once per template, language and values.
-    """
-
-    def __init__(self, services: Services) -> None:
-        self._templates = services.templates
-        self._rendered: dict[Hashable, dict[str, Any]] = {}
-
-    def of(self, item: Due, person: Person) -> dict[str, Any]:
-        if item.channel is Channel.EMAIL:
-            return {"template": item.template, "values": item.values}
-        language = person.language.value
-        try:
-            key: Hashable = (item.template, language, frozenset(item.values.items()))
-        except TypeError:  # a value that cannot be a key: rendered every time
-            return self._render(item, language)
-        if key not in self._rendered:
-            self._rendered[key] = self._render(item, language)
-        return self._rendered[key]
-
-    def _render(self, item: Due, language: str) -> dict[str, Any]:
-        text = self._templates.render(
-            language, f"tg/reminders/{item.template}.html.j2", **item.values
-        )
-        return {
-            "method": "sendMessage",
-            "params": {"text": text, "parse_mode": "HTML"},
-            "email": reminder_email(text),
-        }
+    person Telegram cannot reach (`outbox.leave_for_email`); e-mail rows render at sending."""
+    if item.channel is Channel.EMAIL:
+        return {"template": item.template, "values": item.values}
+    text = services.templates.render(
+        person.language.value, f"tg/reminders/{item.template}.html.j2", **item.values
+    )
+    return {
+        "method": "sendMessage",
+        "params": {"text": text, "parse_mode": "HTML"},
+        "email": reminder_email(text),
+    }
 
 
 async def _people(session: AsyncSession, ids: set[int]) -> dict[int, Person]:
