@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import os
 import signal
@@ -12,9 +13,14 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from typer.testing import CliRunner, Result
+
+from bot.cli import app
+from bot.settings import Settings
+
 ADVISORYBOT = str(Path(sys.executable).with_name("advisorybot"))
 STOP_TIMEOUT_SECONDS = 20
-CLI_TIMEOUT_SECONDS = 120
+CLI_ENVIRONMENT = {"PTB_TIMEDELTA": "true"}  # as the console script's `main()` sets it
 
 
 @dataclass
@@ -29,15 +35,21 @@ class BotWorld:
     invite_files: int = 0
 
     async def cli(self, *args: str) -> str:
-        """Run one CLI command to completion (the local Bot API keeps serving meanwhile)."""
-        process = await asyncio.create_subprocess_exec(
-            ADVISORYBOT, *args, cwd=self.workdir, env=self.env,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        stdout, _ = await asyncio.wait_for(process.communicate(), CLI_TIMEOUT_SECONDS)
-        output = stdout.decode()
-        assert process.returncode == 0, f"advisorybot {' '.join(args)} failed:\n{output}"
-        return output
+        """Run one operator command to completion: the console script's Typer app, in-process
+        (its start-up would cost seconds per call), in the bot's directory and environment
+        only; the local servers keep serving meanwhile. `advisorybot run` is a real process."""
+        result = await asyncio.to_thread(self._invoke, list(args))
+        assert result.exit_code == 0, (
+            f"advisorybot {' '.join(args)} failed:\n{result.output}{result.exception!r}"
+        )
+        return result.output
+
+    def _invoke(self, args: list[str]) -> Result:
+        unset: dict[str, str | None] = {
+            name: None for name in os.environ if name.lower() in Settings.model_fields
+        }
+        with contextlib.chdir(self.workdir):  # a .env of the developer's is not read
+            return CliRunner().invoke(app, args, env=unset | self.env | CLI_ENVIRONMENT)
 
     async def invite_codes(self) -> dict[str, str]:
         """E-mail -> invite code, from a fresh `advisorybot invites` file."""
