@@ -15,9 +15,13 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+# With a bot token (environment or .env): the real bot. Without one: the sandbox (README).
 run: setup
-	$(BIN)/advisorybot db upgrade
-	$(BIN)/advisorybot run
+	@if $(BIN)/advisorybot sandbox --token-missing 2>/dev/null; then \
+		$(BIN)/advisorybot sandbox; \
+	else \
+		$(BIN)/advisorybot db upgrade && $(BIN)/advisorybot run; \
+	fi
 
 lint: setup
 	$(BIN)/ruff check .

@@ -33,3 +33,21 @@ class FixedClock:
 
     def set(self, at: dt.datetime) -> None:
         self._at = at.astimezone(dt.UTC)
+
+
+class OffsetClock:
+    """The wall clock moved by an offset: the sandbox's time, which its operator moves forward."""
+
+    def __init__(self, offset: dt.timedelta = dt.timedelta(0)) -> None:
+        self.offset = offset
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(dt.UTC) + self.offset
+
+    def shift(self, delta: dt.timedelta) -> None:
+        self.offset += delta
+
+    def set(self, at: dt.datetime) -> None:
+        if at.tzinfo is None:
+            raise ValueError("OffsetClock needs an aware datetime")
+        self.offset = at - dt.datetime.now(dt.UTC)

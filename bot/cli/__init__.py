@@ -6,12 +6,25 @@ import os
 
 import typer
 
-from bot.cli import cohort, db, digest, exports, invites, outbox, people, reminders, runner, tasks
+from bot.cli import (
+    cohort,
+    db,
+    digest,
+    exports,
+    invites,
+    outbox,
+    people,
+    reminders,
+    runner,
+    sandbox,
+    tasks,
+)
 from bot.cli.common import CliState
+from bot.cli.help import help_text
 
 app = typer.Typer(
     name="advisorybot",
-    help="advisorybot: the advisory side of 'Cyfrowy rozwój oświaty w JST'.",
+    help=help_text("advisorybot"),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -23,7 +36,19 @@ def _root(ctx: typer.Context) -> None:
     ctx.obj = CliState()
 
 
-for area in (db, cohort, people, invites, exports, reminders, runner, tasks, outbox, digest):
+for area in (
+    db,
+    cohort,
+    people,
+    invites,
+    exports,
+    reminders,
+    runner,
+    tasks,
+    outbox,
+    digest,
+    sandbox,
+):
     area.register(app)
 
 

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from bot.cli.common import CliState, OperatorError, state
+from bot.cli.help import help_text
 from bot.services import Services
 from storage.cohorts import CohortRefused, add_cohort, cohort_steps, find_cohort, list_cohorts
 from storage.models import Cohort, ProgrammeStep
@@ -24,16 +25,16 @@ PAGE = "cli/cohort.txt.j2"
 ACTOR = "operator"
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
-cohort_app = typer.Typer(help="Cohorts: the programme started on a date.", no_args_is_help=True)
+cohort_app = typer.Typer(help=help_text("cohort"), no_args_is_help=True)
 
 
-@cohort_app.command("add")
+@cohort_app.command("add", help=help_text("cohort.add"))
 def cohort_add(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="The cohort's name, e.g. 'pilot-2026'.")],
-    start: Annotated[str, typer.Option("--start", help="First day (YYYY-MM-DD).")],
+    name: Annotated[str, typer.Argument(help=help_text("cohort.add.name"))],
+    start: Annotated[str, typer.Option("--start", help=help_text("cohort.add.start"))],
     template: Annotated[
-        Path | None, typer.Option("--template", help="Programme template (TOML).")
+        Path | None, typer.Option("--template", help=help_text("cohort.add.template"))
     ] = None,
 ) -> None:
     """Add a cohort: store its computed calendar."""
@@ -63,11 +64,13 @@ def cohort_add(
     cli.say(MESSAGES, "added", cohort=cli.run(_work))
 
 
-@cohort_app.command("show")
+@cohort_app.command("show", help=help_text("cohort.show"))
 def cohort_show(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="The cohort's name.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON.")] = False,
+    name: Annotated[str, typer.Argument(help=help_text("cohort.show.name"))],
+    as_json: Annotated[
+        bool, typer.Option("--json", help=help_text("cohort.show.as_json"))
+    ] = False,
 ) -> None:
     """Print a cohort's calendar."""
     cli = state(ctx)
@@ -86,7 +89,7 @@ def cohort_show(
         cli.show(PAGE, cohort=calendar)
 
 
-@cohort_app.command("list")
+@cohort_app.command("list", help=help_text("cohort.list"))
 def cohort_list(ctx: typer.Context) -> None:
     """List the cohorts."""
     cli = state(ctx)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, NoReturn, TypeVar
@@ -11,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import typer
 
+from bot.cli.help import operator_language
 from bot.clock import Clock
 from bot.services import Services
 from bot.settings import Settings, SettingsError, load_settings
@@ -111,14 +111,9 @@ def state(ctx: typer.Context) -> CliState:
 
 def _print_settings_error(error: SettingsError, lang: str | None = None) -> NoReturn:
     # Settings may be what failed, so the zone and language fall back to the defaults.
-    language = lang or _env_language()
+    language = lang or operator_language()
     text = Templates(ZoneInfo("Europe/Warsaw")).macro(
         language, ERRORS, "settings", variable=error.variable, problem=error.problem
     )
     typer.echo(text, err=True)
     raise typer.Exit(EXIT_USAGE)
-
-
-def _env_language() -> str:
-    value = os.environ.get("OPERATOR_LANGUAGE", "pl").lower()
-    return value if value in ("pl", "en") else "pl"

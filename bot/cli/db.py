@@ -5,13 +5,14 @@ from __future__ import annotations
 import typer
 
 from bot.cli.common import state
+from bot.cli.help import help_text
 from bot.services import Services
 from storage.migrate import current_revision, upgrade
 
-db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
+db_app = typer.Typer(help=help_text("db"), no_args_is_help=True)
 
 
-@db_app.command("upgrade")
+@db_app.command("upgrade", help=help_text("db.upgrade"))
 def db_upgrade(ctx: typer.Context) -> None:
     """Create or migrate the database schema to the newest revision."""
     cli = state(ctx)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from bot.cli.common import OperatorError, state
 from bot.cli.exports import output_file
+from bot.cli.help import help_text
 from bot.cli.reminders import parse_moment
 from bot.clock import FixedClock, SystemClock
 from bot.email_delivery import deliver_emails
@@ -29,17 +30,14 @@ from storage.people import set_weekly_digest
 
 MESSAGES = "cli/digest.txt.j2"
 HTML_SUFFIXES = (".html", ".htm")
-NowOption = Annotated[
-    str | None, typer.Option("--now", help="Build it as if it were this moment (ISO 8601).")
-]
-digest_app = typer.Typer(help="The weekly digest for coordinators and advisers.")
+digest_app = typer.Typer(help=help_text("digest"))
 
 
-@digest_app.command("preview")
+@digest_app.command("preview", help=help_text("digest.preview"))
 def preview(
     ctx: typer.Context,
-    out: Annotated[Path, typer.Option("--out", help="The HTML file to write.")],
-    now: NowOption = None,
+    out: Annotated[Path, typer.Option("--out", help=help_text("digest.preview.out"))],
+    now: Annotated[str | None, typer.Option("--now", help=help_text("digest.preview.now"))] = None,
 ) -> None:
     """Write the coordinators' digest as one HTML page (chart included) to look at."""
     cli = state(ctx)
@@ -59,8 +57,11 @@ def preview(
     cli.say(MESSAGES, "written", path=str(out), week=digest.week, teams=len(digest.teams))
 
 
-@digest_app.command("send")
-def send(ctx: typer.Context, now: NowOption = None) -> None:
+@digest_app.command("send", help=help_text("digest.send"))
+def send(
+    ctx: typer.Context,
+    now: Annotated[str | None, typer.Option("--now", help=help_text("digest.send.now"))] = None,
+) -> None:
     """Queue this week's digest for every coordinator and adviser now (once a week), send it."""
     cli = state(ctx)
     clock = FixedClock(parse_moment(now, cli)) if now else SystemClock()
@@ -92,17 +93,20 @@ def send(ctx: typer.Context, now: NowOption = None) -> None:
     cli.say(MESSAGES, "queued", week=week, people=people, queued=queued, sent=sent)
 
 
-EmailArgument = Annotated[str, typer.Argument(help="The adviser's e-mail.")]
-
-
-@digest_app.command("opt-out")
-def opt_out(ctx: typer.Context, email: EmailArgument) -> None:
+@digest_app.command("opt-out", help=help_text("digest.opt-out"))
+def opt_out(
+    ctx: typer.Context,
+    email: Annotated[str, typer.Argument(help=help_text("digest.opt-out.email"))],
+) -> None:
     """Stop an adviser's weekly e-mail (they can also do it in the bot: /podsumowanie)."""
     _set_weekly_digest(ctx, email, wanted=False)
 
 
-@digest_app.command("opt-in")
-def opt_in(ctx: typer.Context, email: EmailArgument) -> None:
+@digest_app.command("opt-in", help=help_text("digest.opt-in"))
+def opt_in(
+    ctx: typer.Context,
+    email: Annotated[str, typer.Argument(help=help_text("digest.opt-in.email"))],
+) -> None:
     """Send an adviser the weekly e-mail again."""
     _set_weekly_digest(ctx, email, wanted=True)
 

@@ -11,16 +11,13 @@ from typing import Annotated
 import typer
 
 from bot.cli.common import CliState, OperatorError, state
+from bot.cli.help import help_text
 from bot.services import Services
 from storage.exports import ExportKind, export_rows, missing_reports
 from storage.indicators import Indicators, compute_indicators
 from storage.spreadsheets import WRITERS, OutputError, replaced_on_success, supported, write_table
 
 EXPORTS = "cli/exports.txt.j2"
-
-OutOption = Annotated[
-    Path, typer.Option("--out", help="The file to write: .csv (Excel, ';') or .xlsx.")
-]
 
 
 def checked_output(cli: CliState, out: Path) -> None:
@@ -47,8 +44,8 @@ def output_file(out: Path) -> Iterator[Path]:
 
 def export(
     ctx: typer.Context,
-    kind: Annotated[ExportKind, typer.Argument(help="What to export.")],
-    out: OutOption,
+    kind: Annotated[ExportKind, typer.Argument(help=help_text("export.kind"))],
+    out: Annotated[Path, typer.Option("--out", help=help_text("export.out"))],
 ) -> None:
     """Export people, task progress or monthly reports to CSV or XLSX."""
     cli = state(ctx)
@@ -71,7 +68,7 @@ def export(
 
 def indicators(
     ctx: typer.Context,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help=help_text("indicators.as_json"))] = False,
 ) -> None:
     """Print the programme's indicators against their targets."""
     cli = state(ctx)
@@ -88,5 +85,5 @@ def indicators(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("export")(export)
-    app.command("indicators")(indicators)
+    app.command("export", help=help_text("export"))(export)
+    app.command("indicators", help=help_text("indicators"))(indicators)

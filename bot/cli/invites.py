@@ -21,9 +21,10 @@ from telegram.error import TelegramError
 
 from bot.cli.common import CliState, OperatorError, state
 from bot.cli.exports import checked_output, output_file
+from bot.cli.help import help_text
 from bot.email_delivery import EmailDelivery, EmailStats, deliver_all
 from bot.email_policy import SMTP_SETTINGS
-from bot.outbox import enqueue
+from bot.invitations import queue_invitations
 from bot.services import Services
 from bot.settings import Settings
 from storage.cohorts import find_cohort
@@ -31,17 +32,13 @@ from storage.exports import Cell, ExportTable
 from storage.invites import (
     IssuedInvite,
     count_waiting_with_active_invite,
-    invitation_key,
     invite_link,
     issue_invites,
-    mark_emailed,
 )
-from storage.models import Channel, Delivery
 from storage.spreadsheets import write_table
 
 INVITES = "cli/invites.txt.j2"
 SENDING = "cli/invites_send.txt.j2"
-INVITATION = "invitation"
 HEADERS = ("full_name", "email", "role", "jst_teryt", "jst_name", "link", "expires_at")
 
 
@@ -77,51 +74,16 @@ def invites_table(issued: list[IssuedInvite], username: str) -> ExportTable:
     return ExportTable("invites", list(HEADERS), rows)
 
 
-async def queue_invitations(
-    session: AsyncSession, issued: list[IssuedInvite], username: str, now: dt.datetime
-) -> None:
-    """One invitation e-mail per new code, in the transaction that issued the codes."""
-    for invite in issued:
-        values = {
-            "link": invite_link(username, invite.code),
-            "expires_at": invite.expires_at.isoformat(),
-            "role": invite.role.value,
-            "jst_name": invite.jst_name,
-        }
-        await enqueue(
-            session,
-            dedupe_key=invitation_key(invite.invite_id),
-            channel=Channel.EMAIL,
-            kind=INVITATION,
-            payload={"template": INVITATION, "values": values, "forget": ["link"]},
-            person_id=invite.person_id,
-            delivery=Delivery.AT_LEAST_ONCE,
-            now=now,
-        )
-    await mark_emailed(session, [invite.invite_id for invite in issued], now)
-
-
 def invites(
     ctx: typer.Context,
     *,
-    out: Annotated[
-        Path | None, typer.Option("--out", help="The file to write: .csv (Excel, ';') or .xlsx.")
-    ] = None,
-    reissue: Annotated[
-        bool, typer.Option("--reissue", help="Revoke unused links and issue new ones.")
-    ] = False,
+    out: Annotated[Path | None, typer.Option("--out", help=help_text("invites.out"))] = None,
+    reissue: Annotated[bool, typer.Option("--reissue", help=help_text("invites.reissue"))] = False,
     cohort: Annotated[
-        str | None, typer.Option("--cohort", help="Only this cohort's team members and advisers.")
+        str | None, typer.Option("--cohort", help=help_text("invites.cohort"))
     ] = None,
-    send: Annotated[
-        bool, typer.Option("--send", help="E-mail each person their link instead of a file.")
-    ] = False,
-    resend: Annotated[
-        bool,
-        typer.Option(
-            "--resend", help="With --send: revoke unused links and e-mail new ones to everyone."
-        ),
-    ] = False,
+    send: Annotated[bool, typer.Option("--send", help=help_text("invites.send"))] = False,
+    resend: Annotated[bool, typer.Option("--resend", help=help_text("invites.resend"))] = False,
 ) -> None:
     """Issue invite codes: write the links to a file (--out) or e-mail them (--send)."""
     cli = state(ctx)
@@ -202,4 +164,4 @@ async def _cohort_id(session: AsyncSession, name: str | None) -> int | None:
 
 
 def register(app: typer.Typer) -> None:
-    app.command("invites")(invites)
+    app.command("invites", help=help_text("invites"))(invites)

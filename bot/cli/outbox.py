@@ -8,13 +8,14 @@ from typing import Annotated, Any
 import typer
 
 from bot.cli.common import OperatorError, state
+from bot.cli.help import help_text
 from bot.outbox import requeue_failed, rows_in
 from bot.services import Services
 from storage.models import OutboxState
 
 MESSAGES = "cli/outbox.txt.j2"
 LISTING_LIMIT = 200
-outbox_app = typer.Typer(help="The outbox: messages waiting to be sent, and failed ones.")
+outbox_app = typer.Typer(help=help_text("outbox"))
 
 
 class Shown(StrEnum):
@@ -38,7 +39,7 @@ def listing(
     ctx: typer.Context,
     shown: Annotated[
         Shown | None,
-        typer.Option("--state", help="pending, failed or all (default: pending and failed)."),
+        typer.Option("--state", help=help_text("outbox.shown")),
     ] = None,
 ) -> None:
     """List outbox rows, newest first: channel, kind, person, tries, next try, last error."""
@@ -67,10 +68,10 @@ def listing(
     cli.show("cli/outbox_rows.txt.j2", rows=cli.run(_work), limit=LISTING_LIMIT)
 
 
-@outbox_app.command("retry")
+@outbox_app.command("retry", help=help_text("outbox.retry"))
 def retry(
     ctx: typer.Context,
-    row_ids: Annotated[list[int], typer.Argument(help="Failed rows' ids (from the listing).")],
+    row_ids: Annotated[list[int], typer.Argument(help=help_text("outbox.retry.row_ids"))],
 ) -> None:
     """Put failed rows back to be sent now, with a fresh allowance of tries."""
     cli = state(ctx)

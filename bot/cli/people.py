@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from bot.cli.common import OperatorError, state
+from bot.cli.help import help_text
 from bot.services import Services
 from storage.cohorts import find_cohort
 from storage.import_apply import ImportSummary, apply_import, erased_addresses, jst_cohorts
@@ -20,11 +21,9 @@ ACTOR = "cli:import"
 
 def import_file(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="CSV (UTF-8, ';' or ',') or XLSX file.")],
-    cohort: Annotated[str, typer.Option("--cohort", help="Name of an existing cohort.")],
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Check and show the changes; write nothing.")
-    ] = False,
+    file: Annotated[Path, typer.Argument(help=help_text("import.file"))],
+    cohort: Annotated[str, typer.Option("--cohort", help=help_text("import.cohort"))],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=help_text("import.dry_run"))] = False,
 ) -> None:
     """Import JSTs, team members, advisers and coordinators; re-importing changes nothing."""
     cli = state(ctx)
@@ -62,4 +61,4 @@ async def _import(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("import")(import_file)
+    app.command("import", help=help_text("import"))(import_file)

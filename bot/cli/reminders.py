@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import OUTBOX_BATCH, make_bot, make_delivery
 from bot.cli.common import CliState, OperatorError, state
+from bot.cli.help import help_text
 from bot.clock import FixedClock, SystemClock
 from bot.email_delivery import deliver_emails
 from bot.services import Services
@@ -20,7 +21,7 @@ from reminders.tick import TickStats, planned, run_tick, work_calendar
 from storage.models import Jst, OutboxMessage, Person
 
 MESSAGES = "cli/reminders.txt.j2"
-reminders_app = typer.Typer(help="Reminders: what the rules will send, and when.")
+reminders_app = typer.Typer(help=help_text("reminders"))
 
 
 def parse_moment(value: str, cli: CliState) -> dt.datetime:
@@ -36,7 +37,7 @@ def parse_moment(value: str, cli: CliState) -> dt.datetime:
 
 def tick(
     ctx: typer.Context,
-    now: str | None = typer.Option(None, help="Run as if it were this moment (ISO 8601)."),
+    now: str | None = typer.Option(None, help=help_text("tick.now")),
 ) -> None:
     """One full pass: enqueue what is due, then deliver it; safe beside a running bot."""
     cli = state(ctx)
@@ -70,12 +71,12 @@ async def _deliver(services: Services) -> int:
                 return sent + await deliver_emails(services, bot.username)
 
 
-@reminders_app.command("preview")
+@reminders_app.command("preview", help=help_text("reminders.preview"))
 def preview(
     ctx: typer.Context,
-    days: int = typer.Option(14, min=1, max=400, help="How many days ahead."),
-    jst: str | None = typer.Option(None, help="Only this JST (TERYT)."),
-    now: str | None = typer.Option(None, help="Preview from this moment (ISO 8601)."),
+    days: int = typer.Option(14, min=1, max=400, help=help_text("reminders.preview.days")),
+    jst: str | None = typer.Option(None, help=help_text("reminders.preview.jst")),
+    now: str | None = typer.Option(None, help=help_text("reminders.preview.now")),
 ) -> None:
     """List what the rules would send in the coming days, with local times."""
     cli = state(ctx)
@@ -122,5 +123,5 @@ async def _jst_id(session: AsyncSession, teryt: str | None) -> int | None:
 
 
 def register(app: typer.Typer) -> None:
-    app.command("tick")(tick)
+    app.command("tick", help=help_text("tick"))(tick)
     app.add_typer(reminders_app, name="reminders")

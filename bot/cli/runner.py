@@ -12,6 +12,7 @@ import typer
 
 from bot.app import build_application, serve
 from bot.cli.common import state
+from bot.cli.help import help_text
 from bot.intake import poll, serve_webhook
 from bot.logging_setup import setup_logging
 from bot.services import Services
@@ -29,9 +30,9 @@ async def _schema_checked(services: Services) -> None:
 
 def run(
     ctx: typer.Context,
-    webhook_url: str | None = typer.Option(None, help="Public HTTPS URL: webhook mode."),
-    listen: str = typer.Option("127.0.0.1", help="Webhook mode: address to listen on."),
-    port: int = typer.Option(8443, help="Webhook mode: port to listen on."),
+    webhook_url: str | None = typer.Option(None, help=help_text("run.webhook_url")),
+    listen: str = typer.Option("127.0.0.1", help=help_text("run.listen")),
+    port: int = typer.Option(8443, help=help_text("run.port")),
 ) -> None:
     """Run the bot: Telegram (long polling, or a webhook) and the outbox sender."""
     cli = state(ctx)
@@ -56,7 +57,7 @@ def run(
 
 
 def erase(
-    ctx: typer.Context, email: str = typer.Argument(..., help="The person's e-mail.")
+    ctx: typer.Context, email: str = typer.Argument(..., help=help_text("erase.email"))
 ) -> None:
     """Carry out an erasure request: anonymise the person, keep their JST's records."""
     cli = state(ctx)
@@ -71,5 +72,5 @@ def erase(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("run")(run)
-    app.command("erase")(erase)
+    app.command("run", help=help_text("run"))(run)
+    app.command("erase", help=help_text("erase"))(erase)

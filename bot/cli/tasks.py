@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from bot.cli.common import OperatorError, state
+from bot.cli.help import help_text
 from bot.services import Services
 from handlers.task_input import parse_day
 from handlers.task_notices import announce
@@ -18,9 +19,9 @@ MESSAGES = "cli/tasks.txt.j2"
 
 def extend(
     ctx: typer.Context,
-    teryt: Annotated[str, typer.Argument(help="The JST's TERYT code.")],
-    task: Annotated[str, typer.Argument(help="The task's code, e.g. ZW1.")],
-    until: Annotated[str, typer.Argument(help="The new deadline (YYYY-MM-DD).")],
+    teryt: Annotated[str, typer.Argument(help=help_text("extend.teryt"))],
+    task: Annotated[str, typer.Argument(help=help_text("extend.task"))],
+    until: Annotated[str, typer.Argument(help=help_text("extend.until"))],
 ) -> None:
     """Extend one JST's deadline for a task; its reminders follow the new date."""
     cli = state(ctx)
@@ -48,4 +49,4 @@ def extend(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("extend")(extend)
+    app.command("extend", help=help_text("extend"))(extend)

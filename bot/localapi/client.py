@@ -182,9 +182,16 @@ class ControlClient:
         if event is None:
             raise NothingReceived(chat_id, kinds)
         self._cursors[key] = event["seq"]
-        view = event.get("message")
-        message = ChatMessage.from_view(view) if view else None
-        return Event(event["seq"], event["kind"], chat_id, event, message)
+        return _event(event)
+
+    async def events_since(
+        self, after: int, kinds: tuple[str, ...] = ("message",), within: float = 0.0
+    ) -> list[Event]:
+        """Every event of these kinds in any chat after sequence number `after` (waiting up to
+        `within` s for the first); pass the last one's `seq` next time to follow the bot."""
+        query = {"after": after, "kinds": ",".join(kinds), "timeout": within}
+        found: list[JSONDict] = await self._call("GET", "/events/since", params=query)
+        return [_event(event) for event in found]
 
     async def next_message(self, chat_id: int, within: float = 5.0) -> ChatMessage:
         event = await self.next_event(chat_id, ("message",), within)
@@ -292,6 +299,12 @@ class Person:
     async def next_message(self, within: float = 5.0) -> ChatMessage:
         """The bot's next message in this person's private chat."""
         return await self.client.next_message(self.user_id, within)
+
+
+def _event(event: JSONDict) -> Event:
+    view = event.get("message")
+    message = ChatMessage.from_view(view) if view else None
+    return Event(event["seq"], event["kind"], event["chat_id"], event, message)
 
 
 def _as_text(data: object) -> str | None:

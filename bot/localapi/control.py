@@ -34,6 +34,7 @@ def add_control_routes(app: web.Application, core: Core) -> None:
         (post, "/control/groups", control.group),
         (get, "/control/chats/{chat_id}/messages", control.messages),
         (get, "/control/events", control.next_event),
+        (get, "/control/events/since", control.events_since),
         (get, "/control/log", control.log),
         (get, "/control/updates/wait", control.wait_for_updates),
         (post, "/control/faults", control.add_fault),
@@ -171,6 +172,18 @@ class _Control:
             min(float(query.get("timeout", 0)), MAX_WAIT),
         )
         return {"event": event}
+
+    async def events_since(self, request: web.Request) -> list[JSONDict]:
+        """Every event of these kinds in any chat after `after`, waiting up to `timeout` s for
+        the first: one call follows everything the bot does (the sandbox's terminal)."""
+        query = request.query
+        after = int(query.get("after", 0))
+        kinds = set(query.get("kinds", "message").split(","))
+        events = self.core.world.events
+        await events.wait(after, None, kinds, min(float(query.get("timeout", 0)), MAX_WAIT))
+        return [
+            event for event in events.events if event["seq"] > after and event["kind"] in kinds
+        ]
 
     async def wait_for_updates(self, request: web.Request) -> JSONDict:
         """Waits until the bot confirmed every update (`until=drained`) or is long-polling

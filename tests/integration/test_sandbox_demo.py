@@ -1,0 +1,106 @@
+"""The sandbox's demo cohort on both databases: imported through the importer, invitations
+e-mailed to the sandbox's mail sink, and the people the terminal can play."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.clock import FixedClock
+from bot.sandbox.demo import create_demo, demo_start, is_empty, load_plan, send_invitations
+from bot.sandbox.mailbox import Mailbox
+from bot.sandbox.people import FAKE_USER_IDS, playable_people
+from bot.sandbox.runtime import BOT_USERNAME, MAIL_FROM
+from bot.services import Services
+from bot.settings import SmtpTls
+from storage.invites import hash_code
+from storage.models import Cohort, Invite, Jst, ProgrammeStep, Role
+
+KRZYSZTOF = "krzysztof.pawlak@doradcy.example.pl"
+
+
+@pytest.fixture
+async def mailbox(tmp_path: Path) -> AsyncIterator[Mailbox]:
+    sink = Mailbox(tmp_path / "mail")
+    await sink.start()
+    yield sink
+    await sink.stop()
+
+
+@pytest.fixture
+def sandboxed(services: Services, mailbox: Mailbox) -> Services:
+    """The services with the sandbox's mail settings: the sink, no TLS, no login."""
+    settings = services.settings.model_copy(
+        update={
+            "smtp_host": "127.0.0.1",
+            "smtp_port": mailbox.port,
+            "smtp_tls": SmtpTls.NONE,
+            "mail_from": MAIL_FROM,
+            "telegram_bot_username": BOT_USERNAME,
+        }
+    )
+    return dataclasses.replace(services, settings=settings)
+
+
+async def test_the_demo_cohort_is_imported_and_everyone_is_invited_by_e_mail(
+    sandboxed: Services, mailbox: Mailbox, clock: FixedClock
+) -> None:
+    plan = load_plan()
+    start = demo_start(dt.date(2026, 3, 2), plan)
+    assert start == dt.date(2025, 9, 1)
+    async with sandboxed.sessionmaker() as session:
+        assert await is_empty(session)
+
+    await create_demo(sandboxed, plan, start)
+
+    async with sandboxed.sessionmaker() as session:
+        assert not await is_empty(session)
+        cohort = await session.scalar(select(Cohort))
+        assert cohort is not None and (cohort.name, cohort.start_date) == ("Piaskownica", start)
+        assert (await session.scalar(select(func.count(ProgrammeStep.id))) or 0) > 20
+        teryts = set(await session.scalars(select(Jst.teryt)))
+        assert teryts == {jst.teryt for jst in plan.jst}
+        people = await playable_people(session)
+        invites = list(await session.scalars(select(Invite)))
+    assert len(people) == 14 and len(invites) == 14
+    assert [p.role for p in people][-3:] == [Role.ADVISER, Role.ADVISER, Role.COORDINATOR]
+    krzysztof = next(p for p in people if p.email == KRZYSZTOF)
+    assert krzysztof.jsts == ("Gmina Stary Sącz", "Powiat świdnicki")
+    assert krzysztof.user_id == FAKE_USER_IDS + krzysztof.person_id and not krzysztof.active
+    natalia = next(p for p in people if p.full_name == "Natalia Jabłońska")
+    assert natalia.language == "en"
+
+    mails = mailbox.mails()
+    assert sorted(address for mail in mails for address in mail.recipients) == sorted(
+        person.email for person in people
+    )
+    english = next(mail for mail in mails if natalia.email in mail.recipients)
+    assert "invitation" in english.subject.lower()
+    code = mailbox.invitation_code(KRZYSZTOF.upper())
+    assert code is not None
+    assert hash_code(code) in {invite.code_hash for invite in invites}
+    assert all(mail.date == clock.now() for mail in mails)
+    assert (mailbox.directory / "0001.eml").is_file()
+
+
+async def test_invitations_are_sent_again_only_when_a_link_has_expired(
+    sandboxed: Services, mailbox: Mailbox, clock: FixedClock
+) -> None:
+    plan = load_plan()
+    await create_demo(sandboxed, plan, demo_start(dt.date(2026, 3, 2), plan))
+    first = mailbox.invitation_code(KRZYSZTOF)
+
+    assert await send_invitations(sandboxed) == 0, "everyone holds a valid link"
+    assert len(mailbox.mails()) == 14
+
+    clock.advance(dt.timedelta(days=sandboxed.settings.invite_ttl_days + 1))
+    assert await send_invitations(sandboxed) == 14
+    second = mailbox.invitation_code(KRZYSZTOF)
+    assert second is not None and second != first
+    assert mailbox.mail(15) is not None and mailbox.mail(29) is None
+    assert mailbox.invitation_code("nobody@example.pl") is None

@@ -1,0 +1,117 @@
+"""The sandbox's terminal commands against the real bot, in-process, on a named database of each
+kind (the tmux test plays the same through a real terminal; this one reads every line)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.clock import OffsetClock
+from bot.localapi import Limits
+from bot.sandbox.commands import parse
+from bot.sandbox.runtime import Sandbox, isolated_settings, load_clock
+from bot.sandbox.terminal import Terminal
+from bot.services import Services
+from bot.settings import load_settings
+from storage.models import Person
+
+TOMASZ = "tomasz.wrobel@stary-sacz.example.pl"
+
+
+class Screen:
+    """What the terminal printed, and a way to wait for what the feed prints later."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def __call__(self, text: str) -> None:
+        self.lines.append(text)
+
+    def last(self) -> str:
+        return self.lines[-1]
+
+    async def shows(self, text: str, within: float = 15.0) -> None:
+        deadline = asyncio.get_running_loop().time() + within
+        while not any(text in line for line in self.lines):
+            assert asyncio.get_running_loop().time() < deadline, f"{text!r} not in {self.lines}"
+            await asyncio.sleep(0.02)
+
+
+@pytest.fixture
+async def terminal(
+    services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[tuple[Terminal, Screen]]:
+    """A sandbox on the test's (migrated, empty) database, named as with --database-url."""
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")  # as `main()` sets it for the console script
+    overrides = isolated_settings(services.settings.database_url)
+    settings = load_settings(_env_file=None, operator_language="en", **overrides)
+    clock = OffsetClock()
+    screen = Screen()
+    async with Sandbox(
+        settings, tmp_path / ".sandbox", clock, limits=Limits(), own_database=False
+    ) as sandbox:
+        console = Terminal(sandbox, clock, screen)
+        follower = asyncio.create_task(console.follow())
+        yield console, screen
+        follower.cancel()
+
+
+async def test_commands_say_what_they_did_and_refuse_with_a_reason(
+    terminal: tuple[Terminal, Screen], services: Services, tmp_path: Path
+) -> None:
+    console, screen = terminal
+
+    async def type_(line: str) -> bool:
+        command = parse(line)
+        assert command is not None
+        return await console.handle(command)
+
+    await type_("Good morning")
+    assert screen.last() == "First choose whom you play: /as e-mail (list: /people)."
+    await type_("/as nobody@example.pl")
+    assert "Nobody has the address nobody@example.pl" in screen.last()
+    await type_(f"/as {TOMASZ.upper()}")
+    assert screen.last() == "You play Tomasz Wróbel (team member: Gmina Stary Sącz)."
+    assert console.prompt() == "Tomasz Wróbel> "
+    await screen.shows("→ Tomasz Wróbel")  # the notice and the welcome, printed by the feed
+    async with services.sessionmaker() as session:
+        tomasz = await session.scalar(select(Person).where(Person.email == TOMASZ))
+        assert tomasz is not None and tomasz.active
+
+    await type_("#1")
+    assert "No message with buttons in Tomasz Wróbel's chat" in screen.last(), "notice pressed"
+    await type_("> Czy diagnoza obejmuje przedszkola?")
+    await screen.shows("#1 [Wyślij]   #2 [Anuluj]")  # Tomasz reads Polish
+    await type_("#3")
+    assert "There is no button #3: the last message with buttons has 2." in screen.last()
+    await type_("#2")
+    evidence = tmp_path / "protokol.pdf"
+    evidence.write_bytes(b"%PDF-1.4 protokol")
+    await type_(f"/file {evidence} Protokół z debaty")
+    await screen.shows("pliki: 1")
+    await type_(f"/file {tmp_path / 'missing.pdf'}")
+    assert "Cannot read the file" in screen.last()
+
+    await type_("/time 2000-01-01")
+    assert "only moves forward" in screen.last()
+    await type_("/time +1d")
+    assert screen.last().startswith("Sandbox time:") and "Reminder pass:" in screen.last()
+    offset = load_clock(tmp_path / ".sandbox").offset
+    assert dt.timedelta(hours=23, minutes=59) < offset < dt.timedelta(days=1, minutes=1)
+
+    await type_("/inbox")
+    assert "E-mails (14;" in screen.last() and "renata.kaminska@ore.example.pl" in screen.last()
+    await type_("/inbox 1")
+    assert screen.last().startswith("E-mail no. 1") and "?start=" in screen.last()
+    await type_("/inbox 99")
+    assert screen.last() == "There is no e-mail no. 99 (there are 14)."
+    await type_("/people")
+    assert f"▶ {TOMASZ} – Tomasz Wróbel" in screen.last()
+    await type_("/help")
+    assert "/time +7d" in screen.last()
+    assert await type_("/quit") is False
