@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import email.policy
+from email import message_from_bytes
 
 import pytest
 from aiosmtplib import (
@@ -88,6 +90,25 @@ def test_names_and_subjects_cannot_start_a_header() -> None:
         "text/plain",
         "text/html",
     ]
+
+
+SUBJECT = "Podsumowanie tygodnia 2026-W47: programu „Cyfrowy rozwój oświaty w JST” – Gmina Łąka"
+
+
+@pytest.mark.parametrize("length", range(40, len(SUBJECT) + 1, 3))
+def test_long_polish_subjects_arrive_exactly_as_written(length: int) -> None:
+    """CPython's folding lost or doubled spaces next to encoded words (gh-144156)."""
+    subject = SUBJECT[:length].strip()
+    message = compose(
+        mail_from="bot@ore.example.pl", to_name="Józefina Wiśniewska-Żółkiewska",
+        to_address="jozefina@example.pl", subject=subject, text="t", html="<p>t</p>",
+        message_id="<outbox-1.abc@ore.example.pl>", date=NOW,
+    )  # fmt: skip
+    raw = message.as_bytes()
+    parsed = message_from_bytes(raw, policy=email.policy.default)
+    assert str(parsed["Subject"]) == subject
+    assert str(parsed["To"]) == "Józefina Wiśniewska-Żółkiewska <jozefina@example.pl>"
+    assert max(len(line) for line in raw.split(b"\n")) <= 998
 
 
 def test_a_bad_address_is_refused_before_sending() -> None:

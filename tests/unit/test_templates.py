@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from importlib.resources import files
 from pathlib import Path
@@ -41,3 +42,21 @@ def test_unknown_language_falls_back_to_polish() -> None:
     assert templates.macro("de", "cli/messages.txt.j2", "db_upgraded", revision="1").startswith(
         "Schemat"
     )
+
+
+ENDS_IN_TAG = re.compile(r"[^+]%}$")  # `+%}` keeps its newline
+ONLY_A_TAG = re.compile(r"\s*{%[^%]*%}\s*")
+
+
+def test_no_sentence_runs_into_the_next_line() -> None:
+    """trim_blocks eats the newline after a block tag: a line of text ending in one (say
+    `…{% endif %}`) would run into the next line of text unless the tag ends in `+%}`."""
+    for lang in ("pl", "en"):
+        for name in _names(lang):
+            if not (name.startswith("tg/") or name.endswith(".txt.j2")):
+                continue  # HTML e-mail and pages: a newline means nothing there
+            lines = (ROOT / lang / name).read_text(encoding="utf-8").split("\n")
+            for line, following in itertools.pairwise(lines):
+                text_before = ENDS_IN_TAG.search(line) and not ONLY_A_TAG.fullmatch(line)
+                if text_before and "endmacro" not in line and following.strip():
+                    assert following.lstrip().startswith(("{%", "{#")), (lang, name, line)
