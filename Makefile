@@ -32,5 +32,8 @@ test: lint
 	tools/system-deps
 	$(BIN)/pytest -p no:cacheprovider -n auto --durations=15
 
+bench: setup
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache

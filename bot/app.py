@@ -55,14 +55,16 @@ def make_bot(settings: Settings) -> ExtBot[Any]:
     """The bot every sending path shares, with one rate limiter, pointed at any Bot API.
 
     The rate limiter does not retry a 429 itself: the outbox records Telegram's retry time and
-    the sender pauses (DESIGN 5).
+    the sender pauses (DESIGN 5). Its rate is just under Telegram's ~30 messages/s unless
+    configured (TELEGRAM_RATE_LIMIT).
     """
     base = str(settings.telegram_api_base_url).rstrip("/")
+    limiter = AIORateLimiter(overall_max_rate=settings.telegram_rate_limit, max_retries=0)
     return ExtBot(
         settings.token(),
         base_url=f"{base}/bot",
         base_file_url=f"{base}/file/bot",
-        rate_limiter=AIORateLimiter(max_retries=0),
+        rate_limiter=limiter,
     )
 
 

@@ -13,7 +13,8 @@ e.g. {"method": "sendMessage", "params": {"text": "<b>…</b>", "parse_mode": "H
       "reply_markup": {"inline_keyboard": [[...]]}, "reply_to_message_id": 12}};
 copyMessage params hold from_chat_id and message_id; sendDocument/sendPhoto params hold
 document/photo (a Telegram file_id) and an optional caption. The chat is resolved at send time.
-A Telegram payload may also carry {"email": <an e-mail payload>} (reminders do): if Telegram
+A Telegram payload may also carry {"email": <an e-mail payload>}, or {"email": true} for an
+e-mail made from its sendMessage text (reminders: `email_policy.reminder_email`): if Telegram
 cannot take the row, that e-mail is queued instead (bot/email_policy.py describes e-mail rows).
 """
 
@@ -24,11 +25,11 @@ from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, and_, exists, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from bot.email_policy import fallback_key
+from bot.email_policy import fallback_key, reminder_email
+from bot.outbox_rows import NewMessage, insert_new
 from storage import audit
 from storage.models import Channel, Delivery, OutboxMessage, OutboxState, Person
 
@@ -49,29 +50,8 @@ async def enqueue(
     not_before: dt.datetime | None = None,
 ) -> OutboxMessage | None:
     """Add a message unless its dedupe key exists (then None, and the transaction lives on)."""
-    due = not_before or now
-    insert = (
-        postgresql.insert(OutboxMessage)
-        if session.get_bind().dialect.name == "postgresql"
-        else sqlite.insert(OutboxMessage)
-    )
-    statement = (
-        insert.values(
-            dedupe_key=dedupe_key,
-            channel=channel,
-            kind=kind,
-            payload=payload,
-            person_id=person_id,
-            delivery=delivery,
-            state=OutboxState.PENDING,
-            attempts=0,
-            not_before=due,
-            next_attempt_at=due,
-            created_at=now,
-        )
-        .on_conflict_do_nothing(index_elements=[OutboxMessage.dedupe_key])
-        .returning(OutboxMessage)
-    )
+    message = NewMessage(dedupe_key, channel, kind, payload, person_id, delivery, not_before)
+    statement = insert_new(session).values(message.row(now)).returning(OutboxMessage)
     return (await session.scalars(statement)).one_or_none()
 
 
@@ -220,6 +200,8 @@ async def leave_for_email(
     ).one()
     message, erased_at = row
     email = message.payload.get("email")
+    if email is True:  # a reminder: its e-mail is made from the text Telegram did not take
+        email = reminder_email(message.payload["params"]["text"])
     if isinstance(email, dict) and message.person_id is not None and erased_at is None:
         await enqueue(
             session,

@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     operator_language: Literal["pl", "en"] = "pl"
     invite_ttl_days: int = Field(default=30, ge=1, le=365)
     outbox_lease_seconds: int = Field(default=300, ge=5, le=3600)
+    # Messages/s, a margin under Telegram's ~30 (a limiter at the limit meets it with jitter and
+    # gets 429s); 0: no limit (a local Bot API server without limits, in benchmarks).
+    telegram_rate_limit: float = Field(default=29, ge=0, le=1000)
     quiet_hours: Annotated[tuple[int, int], NoDecode] = (20, 8)
     digest_schedule: Annotated[tuple[int, int, int], NoDecode] = (0, 8, 0)  # Monday 08:00
 

@@ -19,6 +19,10 @@ class WorkCalendar:
     def __init__(self, zone: ZoneInfo, quiet_hours: tuple[int, int] = (20, 8)) -> None:
         self.zone = zone
         self.quiet_start, self.quiet_end = quiet_hours
+        # A tick asks the same dates for every JST of a cohort: each is worked out once.
+        self._working: dict[dt.date, bool] = {}
+        self._after: dict[tuple[dt.date, int], dt.date] = {}
+        self._at: dict[tuple[dt.date, int, int], dt.datetime] = {}
 
     @cached_property
     def _holidays(self) -> holidays.HolidayBase:
@@ -29,10 +33,17 @@ class WorkCalendar:
 
     def at(self, day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
         """A local wall-clock time on a local date, as aware UTC."""
-        return dt.datetime.combine(day, dt.time(hour, minute), self.zone).astimezone(dt.UTC)
+        found = self._at.get((day, hour, minute))
+        if found is None:
+            local = dt.datetime.combine(day, dt.time(hour, minute), self.zone)
+            found = self._at[day, hour, minute] = local.astimezone(dt.UTC)
+        return found
 
     def is_working_day(self, day: dt.date) -> bool:
-        return day.weekday() < 5 and day not in self._holidays
+        working = self._working.get(day)
+        if working is None:
+            working = self._working[day] = day.weekday() < 5 and day not in self._holidays
+        return working
 
     def holiday_name(self, day: dt.date) -> str | None:
         return self._holidays.get(day)
@@ -45,11 +56,14 @@ class WorkCalendar:
 
     def add_working_days(self, day: dt.date, count: int) -> dt.date:
         """The date `count` working days after `day` (day itself not counted)."""
-        while count > 0:
-            day += dt.timedelta(days=1)
-            if self.is_working_day(day):
-                count -= 1
-        return day
+        found = self._after.get((day, count))
+        if found is None:
+            found, left = day, count
+            while left > 0:
+                found += dt.timedelta(days=1)
+                left -= self.is_working_day(found)
+            self._after[day, count] = found
+        return found
 
     def working_days_between(self, start: dt.date, end: dt.date) -> int:
         """Working days after `start` up to and including `end`."""

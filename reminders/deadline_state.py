@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,6 +30,9 @@ from storage.programme_calendar import TASK
 from storage.programme_errors import TemplateInvalid
 
 log = logging.getLogger(__name__)
+ONE_DAY = dt.timedelta(days=1)
+# More than weekends and holidays can push a step (Christmas Eve to a Sunday is five days).
+CALENDAR_SLACK_DAYS = 14
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,16 @@ class Ladder:
     first_review_days: int
     fix_days: int
     rereview_days: int
+
+    def may_speak(self, task: TaskFacts, today: dt.date) -> bool:
+        """False for a task whose reminders are all behind it for certain by `today` (a UTC
+        date): accepted, or pending with its last step (the alert `alert_days` after the due
+        date, then stale `alert_days` later) long past, however far the calendar moved it."""
+        if task.state is TaskState.ACCEPTED:
+            return False
+        if task.state is not TaskState.PENDING:
+            return True  # the review loop: few, and planned as they are
+        return today <= task.due + (2 * self.alert_days + CALENDAR_SLACK_DAYS) * ONE_DAY
 
     @classmethod
     def of(cls, template: ProgrammeTemplate) -> Ladder:
@@ -119,16 +133,41 @@ class DeadlineState:
 
 
 async def load_deadline_state(session: AsyncSession, now: dt.datetime) -> DeadlineState:
-    """Every JST whose cohort has a valid template, with its tasks, team and adviser."""
+    """Every JST whose cohort has a valid template, with its team, adviser and the tasks that
+    may still send something at `now` or later (not accepted ones, nor long-past ones).
+
+    Plain columns rather than ORM objects, and what JSTs share (a cohort's tasks and ladder)
+    built once: a national tick reads 2,800 JSTs every minute.
+    """
     templates = await _templates(session)
-    steps: dict[int, list[ProgrammeStep]] = defaultdict(list)
+    ladders = {cohort: Ladder.of(template) for cohort, template in templates.items()}
+    today = now.date()
+    tasks: dict[int, list[TaskFacts]] = defaultdict(list)
     for step in await session.scalars(
         select(ProgrammeStep)
         .where(ProgrammeStep.kind == TASK, ProgrammeStep.due_on.is_not(None))
         .order_by(ProgrammeStep.cohort_id, ProgrammeStep.position)
     ):
-        steps[step.cohort_id].append(step)
-    progress = {(p.jst_id, p.step_code): p for p in await session.scalars(select(TaskProgress))}
+        if step.cohort_id in templates:
+            tasks[step.cohort_id].append(_facts(step, templates[step.cohort_id]))
+    accepted = {
+        (jst_id, code)  # plain tuples: a set of rows hashes and compares slowly
+        for jst_id, code in await session.execute(
+            select(TaskProgress.jst_id, TaskProgress.step_code).where(
+                TaskProgress.state == TaskState.ACCEPTED
+            )
+        )
+    }
+    progress = {
+        (jst_id, code): rest
+        for jst_id, code, *rest in await session.execute(
+            select(
+                TaskProgress.jst_id, TaskProgress.step_code, TaskProgress.state,
+                TaskProgress.extended_until, TaskProgress.updated_at, TaskProgress.submitted_at,
+                TaskProgress.reviewed_at, TaskProgress.review_round,
+            ).where(TaskProgress.state != TaskState.ACCEPTED)
+        )
+    }  # fmt: skip
     members: dict[int | None, list[int]] = defaultdict(list)
     for person_id, jst_id in await session.execute(
         select(Person.id, Person.jst_id)
@@ -136,25 +175,46 @@ async def load_deadline_state(session: AsyncSession, now: dt.datetime) -> Deadli
         .order_by(Person.id)
     ):
         members[jst_id].append(person_id)
-    duties = {a.jst_id: _duty(a) for a in await session.scalars(select(AdviserAssignment))}
-    jsts = [
-        JstTasks(
-            jst_id=jst.id,
-            name=jst.name,
-            teryt=jst.teryt,
-            ladder=Ladder.of(templates[jst.cohort_id]),
-            members=tuple(members[jst.id]),
-            duty=duties.get(jst.id),
-            tasks=tuple(
-                _facts(step, progress.get((jst.id, step.code)), templates[jst.cohort_id])
-                for step in steps[jst.cohort_id]
-            ),
+    duties = await load_duties(session)
+    jsts = []
+    for jst_id, name, teryt, cohort_id in await session.execute(
+        select(Jst.id, Jst.name, Jst.teryt, Jst.cohort_id).order_by(Jst.id)
+    ):
+        if cohort_id not in templates:
+            continue
+        ladder = ladders[cohort_id]
+        own = (
+            _progressed(facts, progress.get((jst_id, facts.code)))
+            for facts in tasks[cohort_id]
+            if (jst_id, facts.code) not in accepted
         )
-        for jst in await session.scalars(select(Jst).order_by(Jst.id))
-        if jst.cohort_id in templates
-    ]
+        jsts.append(
+            JstTasks(
+                jst_id=jst_id, name=name, teryt=teryt, ladder=ladder,
+                members=tuple(members[jst_id]), duty=duties.get(jst_id),
+                tasks=tuple(facts for facts in own if ladder.may_speak(facts, today)),
+            )
+        )  # fmt: skip
     coordinators, names = await coordinators_and_advisers(session)
     return DeadlineState(now, tuple(jsts), coordinators, names)
+
+
+async def load_duties(session: AsyncSession) -> dict[int, Duty]:
+    """JST id -> who advises it."""
+    rows = await session.execute(
+        select(
+            AdviserAssignment.jst_id, AdviserAssignment.adviser_id,
+            AdviserAssignment.substitute_id, AdviserAssignment.substitute_from,
+            AdviserAssignment.substitute_until,
+        )
+    )  # fmt: skip
+    duties = {}
+    for jst_id, adviser, substitute, first, last in rows:
+        if substitute is None or first is None or last is None:
+            duties[jst_id] = Duty(adviser)
+        else:
+            duties[jst_id] = Duty(adviser, StandIn(substitute, first, last))
+    return duties
 
 
 async def coordinators_and_advisers(
@@ -183,29 +243,26 @@ async def _templates(session: AsyncSession) -> dict[int, ProgrammeTemplate]:
     return templates
 
 
-def _duty(assignment: AdviserAssignment) -> Duty:
-    first, last = assignment.substitute_from, assignment.substitute_until
-    if assignment.substitute_id is None or first is None or last is None:
-        return Duty(assignment.adviser_id)
-    return Duty(assignment.adviser_id, StandIn(assignment.substitute_id, first, last))
-
-
-def _facts(
-    step: ProgrammeStep, row: TaskProgress | None, template: ProgrammeTemplate
-) -> TaskFacts:
+def _facts(step: ProgrammeStep, template: ProgrammeTemplate) -> TaskFacts:
+    """A task as it stands for a JST with no progress on it (shared by those JSTs)."""
     assert step.due_on is not None, "selected with a due date"
     resolution = any(task.code == step.code and task.resolution for task in template.task)
-    facts = TaskFacts(step.code, step.title_pl, step.title_en, step.due_on, resolution)
+    return TaskFacts(step.code, step.title_pl, step.title_en, step.due_on, resolution)
+
+
+def _progressed(facts: TaskFacts, row: list[Any] | None) -> TaskFacts:
+    """The JST's own state of the task, from its task_progress row (None: untouched)."""
     if row is None:
         return facts
-    extended = row.extended_until is not None and row.state is TaskState.PENDING
-    return replace(
-        facts,
-        state=row.state,
-        extended_until=row.extended_until,
+    state, extended_until, updated_at, submitted_at, reviewed_at, review_round = row
+    extended = extended_until is not None and state is TaskState.PENDING
+    return TaskFacts(  # not dataclasses.replace: thousands a tick, and it is slow
+        facts.code, facts.title_pl, facts.title_en, facts.due_on, facts.resolution,
+        state=state,
+        extended_until=extended_until,
         # a pending task's row changes only when it is extended (storage.tasks.extend_deadline)
-        extended_at=row.updated_at if extended else None,
-        submitted_at=row.submitted_at,
-        reviewed_at=row.reviewed_at,
-        review_round=row.review_round,
-    )
+        extended_at=updated_at if extended else None,
+        submitted_at=submitted_at,
+        reviewed_at=reviewed_at,
+        review_round=review_round,
+    )  # fmt: skip

@@ -107,12 +107,14 @@ class DeadlineRule:
     async def load(self, session: AsyncSession, now: dt.datetime) -> DeadlineState:
         return await load_deadline_state(session, now)
 
-    def plan(self, state: DeadlineState, calendar: WorkCalendar) -> list[Due]:
+    def plan(
+        self, state: DeadlineState, calendar: WorkCalendar, until: dt.datetime | None = None
+    ) -> list[Due]:
         return [
             due
             for jst in state.jsts
             for task in jst.tasks
-            for due in _TaskPlan(state, calendar, jst, task).dues()
+            for due in _TaskPlan(state, calendar, jst, task, until).dues()
         ]
 
 
@@ -124,16 +126,22 @@ class _TaskPlan:
     calendar: WorkCalendar
     jst: JstTasks
     task: TaskFacts
+    until: dt.datetime | None  # only steps due by then
 
     def dues(self) -> list[Due]:
         task = self.task
         if task.state is TaskState.PENDING:
+            if self.until is not None and self._nine(self._first_day()) > self.until:
+                return []  # a task further ahead: the calendar only moves its steps later
             return self._ladder() + self._alert()
         if task.state is TaskState.SUBMITTED and task.submitted_at is not None:
             return self._review(task.submitted_at)
         if task.state is TaskState.RETURNED and task.reviewed_at is not None:
             return self._fix(task.reviewed_at)
         return []
+
+    def _first_day(self) -> dt.date:
+        return self.task.due - max(self.jst.ladder.days_before, default=0) * ONE_DAY
 
     def _ladder(self) -> list[Due]:
         due = self.task.due
@@ -207,7 +215,12 @@ class _TaskPlan:
         """The steps still worth sending at `now`, with when each would go out."""
         last_for = self.jst.ladder.alert_days * ONE_DAY
         steps = series(self.calendar, tuple(moments), last_for=last_for, since=since)
-        found = [(step, step.delivery(self.calendar, self.state.now)) for step in steps]
+        until = self.until
+        found = [
+            (step, step.delivery(self.calendar, self.state.now))
+            for step in steps
+            if until is None or step.at <= until
+        ]
         return [(step, moment) for step, moment in found if moment is not None]
 
     def _team(self, step: Step, template: str, key: KeyOf, **values: Any) -> list[Due]:

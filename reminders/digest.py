@@ -5,8 +5,9 @@ and the monthly activity, read from the database at one moment (templates and fi
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.indicators import Indicators, compute_indicators
 from storage.models import AdviserAssignment, Cohort, Jst, MonthlyReport, TaskProgress
 from storage.question_stats import ResponseTimes, response_times
-from storage.team import TeamView, team_view
+from storage.team import TeamView, team_views
 
 CHART_MONTHS = 12
 
@@ -53,7 +54,14 @@ class Digest:
         return sum(1 for team in self.teams if team.report and team.report.state != "submitted")
 
     def response_of(self, jst_id: int) -> tuple[ResponseTimes, ...]:
-        return tuple(r for r in self.response if r.jst_id == jst_id)
+        return self._response_by_jst.get(jst_id, ())
+
+    @cached_property
+    def _response_by_jst(self) -> dict[int, tuple[ResponseTimes, ...]]:
+        found: dict[int, list[ResponseTimes]] = defaultdict(list)
+        for response in self.response:
+            found[response.jst_id].append(response)
+        return {jst_id: tuple(items) for jst_id, items in found.items()}
 
 
 def iso_week(moment: dt.datetime, zone: dt.tzinfo) -> str:
@@ -73,8 +81,9 @@ async def build_digest(
             AdviserAssignment.adviser_id == adviser_id
         )
     jst_ids = list(await session.scalars(jsts))
-    teams = tuple([await team_view(session, jst_id, today) for jst_id in jst_ids])
-    response = tuple(r for r in await response_times(session, now=now) if r.jst_id in jst_ids)
+    teams = tuple(await team_views(session, jst_ids, today, history=False))
+    wanted = set(jst_ids)
+    response = tuple(r for r in await response_times(session, now=now) if r.jst_id in wanted)
     return Digest(
         now=now,
         week=iso_week(now, zone),

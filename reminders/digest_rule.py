@@ -58,7 +58,9 @@ class DigestRule:
     async def load(self, session: AsyncSession, now: dt.datetime) -> DigestState:
         return DigestState(now, *await recipients(session))
 
-    def plan(self, state: DigestState, calendar: WorkCalendar) -> list[Due]:
+    def plan(
+        self, state: DigestState, calendar: WorkCalendar, until: dt.datetime | None = None
+    ) -> list[Due]:
         """This week's digest (due until next week's) and next week's, for the preview."""
         today = calendar.local_date(state.now)
         latest = today - dt.timedelta(days=(today.weekday() - self.weekday) % 7)

@@ -133,7 +133,10 @@ class QuestionSlaRule:
             ),
         )
 
-    def plan(self, state: SlaState, calendar: WorkCalendar) -> list[Due]:
+    def plan(
+        self, state: SlaState, calendar: WorkCalendar, until: dt.datetime | None = None
+    ) -> list[Due]:
+        """`until` is not needed: a question has two steps."""
         schedule: list[Due] = []
         for question in state.questions:
             if question.waiting:

@@ -19,18 +19,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reminders.calendar import WorkCalendar
-from reminders.deadline_state import Duty, _duty, _templates, coordinators_and_advisers
-from reminders.deadlines import series
+from reminders.deadline_state import Duty, _templates, coordinators_and_advisers, load_duties
+from reminders.deadlines import Step, series
 from reminders.schedule import Due
 from storage.models import (
-    AdviserAssignment,
     Channel,
     Delivery,
     Jst,
@@ -88,9 +88,11 @@ async def load_report_state(session: AsyncSession, now: dt.datetime) -> tuple[Js
         )
     )
     submitted = {
-        (r.jst_id, r.step_code)
-        for r in await session.scalars(
-            select(MonthlyReport).where(MonthlyReport.state == ReportState.SUBMITTED)
+        (jst_id, code)  # plain tuples: a set of rows hashes and compares slowly
+        for jst_id, code in await session.execute(
+            select(MonthlyReport.jst_id, MonthlyReport.step_code).where(
+                MonthlyReport.state == ReportState.SUBMITTED
+            )
         )
     }
     members: dict[int | None, list[int]] = {}
@@ -100,24 +102,22 @@ async def load_report_state(session: AsyncSession, now: dt.datetime) -> tuple[Js
         .order_by(Person.id)
     ):
         members.setdefault(jst_id, []).append(person_id)
-    duties = {a.jst_id: _duty(a) for a in await session.scalars(select(AdviserAssignment))}
+    duties = await load_duties(session)
     coordinators, names = await coordinators_and_advisers(session)
+    cohort_months: dict[int, list[tuple[MonthFacts, MonthFacts]]] = {}  # (open, submitted)
+    for s in steps:
+        month = MonthFacts(
+            s.code, s.title_pl, s.title_en, s.starts_on, s.due_on or s.ends_on, False
+        )
+        cohort_months.setdefault(s.cohort_id, []).append((month, replace(month, submitted=True)))
     jsts = []
-    for jst in await session.scalars(select(Jst).order_by(Jst.id)):
+    for jst in await session.execute(select(Jst.id, Jst.name, Jst.teryt, Jst.cohort_id)):
         if jst.cohort_id not in templates:
             continue
         reminders = templates[jst.cohort_id].reminders
         months = tuple(
-            MonthFacts(
-                s.code,
-                s.title_pl,
-                s.title_en,
-                s.starts_on,
-                s.due_on or s.ends_on,
-                (jst.id, s.code) in submitted,
-            )
-            for s in steps
-            if s.cohort_id == jst.cohort_id
+            done if (jst.id, month.code) in submitted else month
+            for month, done in cohort_months.get(jst.cohort_id, ())
         )
         jsts.append(
             JstReports(
@@ -137,35 +137,64 @@ async def load_report_state(session: AsyncSession, now: dt.datetime) -> tuple[Js
     return tuple(jsts)
 
 
-def plan_reports(jsts: tuple[JstReports, ...], calendar: WorkCalendar) -> list[Due]:
-    """Every reminder of every report month not yet submitted (pure: state and calendar)."""
+@dataclass(frozen=True)
+class Window:
+    """Which steps to plan: those not stale at `now` and due by `until` (None: no bound)."""
+
+    now: dt.datetime | None = None
+    until: dt.datetime | None = None
+
+    def holds(self, step: Step) -> bool:
+        return (self.until is None or step.at <= self.until) and (
+            self.now is None or self.now < step.until
+        )
+
+
+def plan_reports(
+    jsts: tuple[JstReports, ...], calendar: WorkCalendar, window: Window = Window()
+) -> list[Due]:
+    """Every reminder of every report month not yet submitted (pure: state and calendar), or
+    those in `window` (the tick's: stale months of the past are not built every minute)."""
     return [
         due
         for jst in jsts
         for month in jst.months
         if not month.submitted
-        for due in _month_dues(jst, month, calendar)
+        for due in _month_dues(jst, month, calendar, window)
     ]
 
 
-def _month_dues(jst: JstReports, month: MonthFacts, calendar: WorkCalendar) -> list[Due]:
-    following = month.month + relativedelta(months=1)
+@lru_cache(maxsize=1024)  # every JST of a cohort has the same months: the calendar works once
+def _month_steps(
+    calendar: WorkCalendar, month: dt.date, reminder_days: tuple[int, ...], adviser_days: int
+) -> tuple[dt.date, tuple[Step, ...]]:
+    following = month + relativedelta(months=1)
     request = calendar.first_working_day_of_month(following.year, following.month)
     moments = [("request", request)] + [
-        (f"reminder-{days}", calendar.add_working_days(request, days))
-        for days in jst.reminder_days
+        (f"reminder-{days}", calendar.add_working_days(request, days)) for days in reminder_days
     ]
-    moments.append(("adviser", calendar.add_working_days(request, jst.adviser_days)))
+    moments.append(("adviser", calendar.add_working_days(request, adviser_days)))
     steps = series(
         calendar, tuple((name, calendar.at(day, HOUR)) for name, day in moments),
         last_for=STALE_AFTER,
     )  # fmt: skip
+    return request, steps
+
+
+def _month_dues(
+    jst: JstReports, month: MonthFacts, calendar: WorkCalendar, window: Window
+) -> list[Due]:
+    request, steps = _month_steps(calendar, month.month, jst.reminder_days, jst.adviser_days)
+    if window.until is not None and steps[0].at > window.until:
+        return []  # not requested yet: every step is later still
     values = {
         "code": month.code, "title_pl": month.title_pl, "title_en": month.title_en,
         "month": month.month, "due_on": month.due_on, "jst_name": jst.name,
     }  # fmt: skip
     dues: list[Due] = []
     for step in steps:
+        if not window.holds(step):
+            continue
         people: tuple[int, ...]
         if step.name == "adviser":
             day = calendar.local_date(step.at)
@@ -184,15 +213,17 @@ def _month_dues(jst: JstReports, month: MonthFacts, calendar: WorkCalendar) -> l
             )
             for person_id in people
         )
-    return dues + _alert(jst, month, request, calendar)
+    return dues + _alert(jst, month, request, calendar, window)
 
 
 def _alert(
-    jst: JstReports, month: MonthFacts, request: dt.date, calendar: WorkCalendar
+    jst: JstReports, month: MonthFacts, request: dt.date, calendar: WorkCalendar, window: Window
 ) -> list[Due]:
     """Every coordinator, by e-mail (values are JSON: the e-mail is rendered when sent)."""
     moment = calendar.at(calendar.add_working_days(request, jst.coordinator_days), HOUR)
     (step,) = series(calendar, (("coordinators", moment),), last_for=STALE_AFTER)
+    if not window.holds(step):
+        return []
     adviser = jst.duty.on(calendar.local_date(step.at)) if jst.duty else None
     values = {
         "code": month.code, "title_pl": month.title_pl, "title_en": month.title_en,
@@ -221,8 +252,16 @@ class ReportRule:
 
     name = "reports"
 
-    async def load(self, session: AsyncSession, now: dt.datetime) -> tuple[JstReports, ...]:
-        return await load_report_state(session, now)
+    async def load(
+        self, session: AsyncSession, now: dt.datetime
+    ) -> tuple[dt.datetime, tuple[JstReports, ...]]:
+        return now, await load_report_state(session, now)
 
-    def plan(self, state: tuple[JstReports, ...], calendar: WorkCalendar) -> list[Due]:
-        return plan_reports(state, calendar)
+    def plan(
+        self,
+        state: tuple[dt.datetime, tuple[JstReports, ...]],
+        calendar: WorkCalendar,
+        until: dt.datetime | None = None,
+    ) -> list[Due]:
+        now, jsts = state
+        return plan_reports(jsts, calendar, Window(now, until))

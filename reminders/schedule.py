@@ -18,7 +18,7 @@ from reminders.calendar import WorkCalendar
 from storage.models import Channel, Delivery
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a national tick plans hundreds of thousands
 class Due:
     """One message a rule would send: to whom, what (a template and its values), when."""
 
@@ -43,4 +43,9 @@ class Rule(Protocol):
 
     async def load(self, session: AsyncSession, now: dt.datetime) -> Any: ...
 
-    def plan(self, state: Any, calendar: WorkCalendar) -> list[Due]: ...
+    def plan(
+        self, state: Any, calendar: WorkCalendar, until: dt.datetime | None = None
+    ) -> list[Due]:
+        """Every message, or those due at `until` at the latest (the tick: now; a preview:
+        its horizon), so that a tick does not build a year of reminders it leaves out."""
+        ...

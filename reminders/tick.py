@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.email_policy import reminder_email
-from bot.outbox import enqueue
+from bot.outbox_rows import NewMessage, enqueue_many, queued_keys
 from bot.services import Services
 from reminders.calendar import WorkCalendar
 from reminders.schedule import Due, Rule
+from storage.db import among
 from storage.models import Channel, Person
 
 log = logging.getLogger(__name__)
@@ -29,65 +32,128 @@ class TickStats:
 
 def work_calendar(services: Services) -> WorkCalendar:
     settings = services.settings
-    return WorkCalendar(settings.zone, settings.quiet_hours)
+    return _calendar(settings.zone, settings.quiet_hours)
+
+
+@lru_cache(maxsize=8)
+def _calendar(zone: ZoneInfo, quiet_hours: tuple[int, int]) -> WorkCalendar:
+    """One calendar per zone and quiet hours: what it has worked out serves every tick."""
+    return WorkCalendar(zone, quiet_hours)
 
 
 async def planned(
-    session: AsyncSession, rules: Sequence[Rule], now: dt.datetime, calendar: WorkCalendar
+    session: AsyncSession,
+    rules: Sequence[Rule],
+    now: dt.datetime,
+    calendar: WorkCalendar,
+    until: dt.datetime | None = None,
 ) -> list[Due]:
-    """Every message the rules would send, given the state at `now`."""
+    """Every message the rules would send, given the state at `now` (those due by `until`),
+    in time order."""
+    return _in_order(await _plan(await _load(session, rules, now), calendar, until))
+
+
+async def _load(
+    session: AsyncSession, rules: Sequence[Rule], now: dt.datetime
+) -> list[tuple[Rule, Any]]:
+    return [(rule, await rule.load(session, now)) for rule in rules]
+
+
+async def _plan(
+    states: list[tuple[Rule, Any]], calendar: WorkCalendar, until: dt.datetime | None = None
+) -> list[Due]:
+    """Plans are pure and take seconds at national scale: they run in a worker thread, so the
+    bot's event loop keeps taking updates and sending meanwhile."""
     schedule: list[Due] = []
-    for rule in rules:
-        schedule.extend(rule.plan(await rule.load(session, now), calendar))
+    for rule, state in states:
+        schedule.extend(await asyncio.to_thread(rule.plan, state, calendar, until))
+    return schedule
+
+
+def _in_order(schedule: list[Due]) -> list[Due]:
     return sorted(schedule, key=lambda due: (due.at, due.key))
 
 
 async def run_tick(services: Services, rules: Sequence[Rule], now: dt.datetime) -> TickStats:
-    """Enqueue every message due at `now`, each once, never inside quiet hours."""
+    """Enqueue every message due at `now`, each once, never inside quiet hours.
+
+    No transaction is open while the rules plan or the texts are rendered (on SQLite every
+    transaction holds the write lock, storage.db). Most ticks find everything due already
+    queued: those keys are looked up first, so only new messages are sorted and rendered, and
+    they go in in one statement.
+    """
     calendar = work_calendar(services)
     stats = TickStats()
+    async with services.sessionmaker() as session:
+        states = await _load(session, rules, now)
+    due = [d for d in await _plan(states, calendar, now) if d.is_due(now)]
+    async with services.sessionmaker() as session:
+        languages = await _languages(session, {d.person_id for d in due})
+        wanted = [item for item in due if item.person_id in languages]
+        queued = await queued_keys(session, [item.key for item in wanted])
+    stats.due = len(wanted)
+    payloads = _Payloads(services)
+    new = [
+        NewMessage(
+            dedupe_key=item.key,
+            channel=item.channel,
+            kind=item.template,
+            payload=payloads.of(item, languages[item.person_id]),
+            person_id=item.person_id,
+            delivery=item.delivery,
+            not_before=calendar.next_allowed(max(item.at, now)),
+        )
+        for item in _in_order([item for item in wanted if item.key not in queued])
+    ]
+    # A row queued meanwhile (a second instance's tick) is skipped by the INSERT itself.
     async with services.sessionmaker.begin() as session:
-        due = [d for d in await planned(session, rules, now, calendar) if d.is_due(now)]
-        people = await _people(session, {d.person_id for d in due})
-        for item in due:
-            person = people.get(item.person_id)
-            if person is None or person.erased_at is not None:
-                continue
-            stats.due += 1
-            row = await enqueue(
-                session,
-                dedupe_key=item.key,
-                channel=item.channel,
-                kind=item.template,
-                payload=_payload(services, item, person),
-                person_id=person.id,
-                delivery=item.delivery,
-                now=now,
-                not_before=calendar.next_allowed(max(item.at, now)),
-            )
-            stats.enqueued += row is not None
+        stats.enqueued = await enqueue_many(session, new, now=now)
     if stats.enqueued:
         log.info("tick at %s: %d due, %d new", now.isoformat(), stats.due, stats.enqueued)
     return stats
 
 
-def _payload(services: Services, item: Due, person: Person) -> dict[str, Any]:
-    """Telegram text is rendered now, in the person's language, with its e-mail version for a
-    person Telegram cannot reach (`outbox.leave_for_email`); e-mail rows render at sending."""
-    if item.channel is Channel.EMAIL:
-        return {"template": item.template, "values": item.values}
-    text = services.templates.render(
-        person.language.value, f"tg/reminders/{item.template}.html.j2", **item.values
-    )
-    return {
-        "method": "sendMessage",
-        "params": {"text": text, "parse_mode": "HTML"},
-        "email": reminder_email(text),
-    }
+class _Payloads:
+    """Telegram text is rendered now, in the person's language; its e-mail version is made
+    from it if Telegram cannot reach the person (`outbox.leave_for_email`); e-mail rows render
+    at sending.
+
+    A team's members share one text: it is rendered once per template, language and values.
+    """
+
+    def __init__(self, services: Services) -> None:
+        self._templates = services.templates
+        self._rendered: dict[Hashable, dict[str, Any]] = {}
+
+    def of(self, item: Due, language: str) -> dict[str, Any]:
+        if item.channel is Channel.EMAIL:
+            return {"template": item.template, "values": item.values}
+        try:
+            key: Hashable = (item.template, language, frozenset(item.values.items()))
+        except TypeError:  # a value that cannot be a key: rendered every time
+            return self._render(item, language)
+        if key not in self._rendered:
+            self._rendered[key] = self._render(item, language)
+        return self._rendered[key]
+
+    def _render(self, item: Due, language: str) -> dict[str, Any]:
+        text = self._templates.render(
+            language, f"tg/reminders/{item.template}.html.j2", **item.values
+        )
+        return {
+            "method": "sendMessage",
+            "params": {"text": text, "parse_mode": "HTML"},
+            "email": True,  # outbox.leave_for_email makes the e-mail if Telegram fails
+        }
 
 
-async def _people(session: AsyncSession, ids: set[int]) -> dict[int, Person]:
+async def _languages(session: AsyncSession, ids: set[int]) -> dict[int, str]:
+    """The language of each of these people who is not erased (an erased one gets nothing)."""
     if not ids:
         return {}
-    found = await session.scalars(select(Person).where(Person.id.in_(ids)))
-    return {person.id: person for person in found}
+    rows = await session.execute(
+        select(Person.id, Person.language).where(
+            among(session, Person.id, sorted(ids)), Person.erased_at.is_(None)
+        )
+    )
+    return {person_id: language.value for person_id, language in rows}

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import NoResultFound
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -18,14 +21,16 @@ from storage.models import (
     ProgrammeStep,
     Question,
     QuestionState,
+    TaskEvent,
     TaskProgress,
     TaskState,
 )
-from storage.task_views import HISTORY_LIMIT, TaskChange, task_history
+from storage.task_views import HISTORY_LIMIT, TaskChange, task_changes
 
 STEP_TASK = "task"
 STEP_REPORT = "report"
 REPORT_MISSING = "missing"
+Row = TypeVar("Row", Jst, Cohort)
 
 
 @dataclass(frozen=True)
@@ -82,36 +87,59 @@ class TeamView:
 
 async def team_view(session: AsyncSession, jst_id: int, today: dt.date) -> TeamView:
     """Everything /status and /zadania show, for one JST only."""
-    jst = await session.get_one(Jst, jst_id)
-    cohort = await session.get_one(Cohort, jst.cohort_id)
-    steps = (
-        await session.scalars(
-            select(ProgrammeStep)
-            .where(ProgrammeStep.cohort_id == cohort.id)
-            .order_by(ProgrammeStep.position)
+    (view,) = await team_views(session, [jst_id], today)
+    return view
+
+
+async def team_views(
+    session: AsyncSession, jst_ids: Sequence[int], today: dt.date, *, history: bool = True
+) -> list[TeamView]:
+    """The views of these JSTs, in their order, read in the same dozen queries however many
+    there are (the weekly digest shows every JST of the country, without their histories)."""
+    jsts = await _by_id(session, Jst, set(jst_ids))
+    cohorts = await _by_id(session, Cohort, {jst.cohort_id for jst in jsts.values()})
+    steps: dict[int, list[ProgrammeStep]] = defaultdict(list)
+    for step in await session.scalars(
+        select(ProgrammeStep)
+        .where(ProgrammeStep.cohort_id.in_(cohorts))
+        .order_by(ProgrammeStep.cohort_id, ProgrammeStep.position)
+    ):
+        steps[step.cohort_id].append(step)
+    progress: dict[int, dict[str, TaskProgress]] = defaultdict(dict)
+    for row in await session.scalars(select(TaskProgress).where(TaskProgress.jst_id.in_(jsts))):
+        progress[row.jst_id][row.step_code] = row
+    report_steps = {cohort: _report_step(found, today) for cohort, found in steps.items()}
+    reports = await _reports(session, jsts, report_steps)
+    advisers = await _adviser_names(session, jsts, today)
+    open_questions = await _open_questions(session, jsts)
+    histories = await _histories(session, jsts) if history else {}
+    views = []
+    for jst_id in jst_ids:
+        jst = jsts[jst_id]
+        cohort_steps, report_step = steps[jst.cohort_id], report_steps.get(jst.cohort_id)
+        views.append(
+            TeamView(
+                jst_id=jst.id,
+                jst_name=jst.name,
+                teryt=jst.teryt,
+                cohort=cohorts[jst.cohort_id].name,
+                adviser=advisers.get(jst_id),
+                phase=_current_phase(cohort_steps, today),
+                tasks=_tasks(cohort_steps, progress[jst_id], today),
+                report=_report_view(report_step, reports.get(jst_id)),
+                open_questions=open_questions.get(jst_id, 0),
+                history=histories.get(jst_id, ()),
+            )
         )
-    ).all()
-    progress = {
-        p.step_code: p
-        for p in await session.scalars(select(TaskProgress).where(TaskProgress.jst_id == jst_id))
-    }
-    return TeamView(
-        jst_id=jst.id,
-        jst_name=jst.name,
-        teryt=jst.teryt,
-        cohort=cohort.name,
-        adviser=await _adviser_name(session, jst_id, today),
-        phase=_current_phase(steps, today),
-        tasks=_tasks(steps, progress, today),
-        report=await _current_report(session, jst_id, steps, today),
-        open_questions=await session.scalar(
-            select(func.count())
-            .select_from(Question)
-            .where(Question.jst_id == jst_id, Question.state == QuestionState.OPEN)
-        )
-        or 0,
-        history=tuple(await task_history(session, jst_id, limit=HISTORY_LIMIT)),
-    )
+    return views
+
+
+async def _by_id(session: AsyncSession, model: type[Row], ids: set[int]) -> dict[int, Row]:
+    """Rows by id; an id with no row is an error, as `session.get_one` makes it."""
+    found = {row.id: row for row in await session.scalars(select(model).where(model.id.in_(ids)))}
+    if len(found) != len(ids):
+        raise NoResultFound(f"no {model.__name__} with id in {sorted(ids - set(found))}")
+    return found
 
 
 def _current_phase(steps: Sequence[ProgrammeStep], today: dt.date) -> StepView | None:
@@ -145,29 +173,88 @@ def _tasks(
     return tuple(sorted(views, key=lambda t: t.due_on))
 
 
-async def _current_report(
-    session: AsyncSession, jst_id: int, steps: Sequence[ProgrammeStep], today: dt.date
-) -> ReportView | None:
+def _report_step(steps: Sequence[ProgrammeStep], today: dt.date) -> ProgrammeStep | None:
     """The report of the latest month that has ended (the one being collected now)."""
     ended = [s for s in steps if s.kind == STEP_REPORT and s.due_on and s.ends_on < today]
-    if not ended:
+    return ended[-1] if ended else None
+
+
+def _report_view(step: ProgrammeStep | None, report: MonthlyReport | None) -> ReportView | None:
+    if step is None:
         return None
-    step = ended[-1]
     assert step.due_on is not None
-    report = await session.scalar(
-        select(MonthlyReport).where(
-            MonthlyReport.jst_id == jst_id, MonthlyReport.step_code == step.code
-        )
-    )
     state = report.state.value if report else REPORT_MISSING
     return ReportView(step.code, step.starts_on, step.due_on, state)
 
 
-async def _adviser_name(session: AsyncSession, jst_id: int, today: dt.date) -> str | None:
-    assignment = await session.scalar(
-        select(AdviserAssignment).where(AdviserAssignment.jst_id == jst_id)
+async def _reports(
+    session: AsyncSession, jsts: dict[int, Jst], steps: dict[int, ProgrammeStep | None]
+) -> dict[int, MonthlyReport]:
+    """Each JST's report of its cohort's current report month, by JST id."""
+    step_of = {jst_id: steps.get(jst.cohort_id) for jst_id, jst in jsts.items()}
+    codes = {step.code for step in step_of.values() if step is not None}
+    if not codes:
+        return {}
+    rows = await session.scalars(
+        select(MonthlyReport).where(
+            MonthlyReport.jst_id.in_(jsts), MonthlyReport.step_code.in_(codes)
+        )
     )
-    if assignment is None:
-        return None
-    adviser = await session.get_one(Person, assignment.adviser_on_duty(today))
-    return adviser.full_name
+    return {
+        row.jst_id: row
+        for row in rows
+        if (step := step_of[row.jst_id]) is not None and step.code == row.step_code
+    }
+
+
+async def _adviser_names(
+    session: AsyncSession, jsts: dict[int, Jst], today: dt.date
+) -> dict[int, str]:
+    """JST id -> the name of its adviser on duty today."""
+    on_duty = {
+        assignment.jst_id: assignment.adviser_on_duty(today)
+        for assignment in await session.scalars(
+            select(AdviserAssignment).where(AdviserAssignment.jst_id.in_(jsts))
+        )
+    }
+    if not on_duty:
+        return {}
+    rows = await session.execute(
+        select(Person.id, Person.full_name).where(Person.id.in_(set(on_duty.values())))
+    )
+    names = {person_id: name for person_id, name in rows}
+    return {jst_id: names[person_id] for jst_id, person_id in on_duty.items()}
+
+
+async def _open_questions(session: AsyncSession, jsts: dict[int, Jst]) -> dict[int, int]:
+    rows = await session.execute(
+        select(Question.jst_id, func.count())
+        .where(Question.jst_id.in_(jsts), Question.state == QuestionState.OPEN)
+        .group_by(Question.jst_id)
+    )
+    return {jst_id: count for jst_id, count in rows}
+
+
+async def _histories(
+    session: AsyncSession, jsts: dict[int, Jst]
+) -> dict[int, tuple[TaskChange, ...]]:
+    """The last HISTORY_LIMIT changes of each JST's tasks, newest first."""
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=TaskEvent.jst_id,
+            order_by=(TaskEvent.at.desc(), TaskEvent.id.desc()),
+        )
+        .label("rank")
+    )
+    latest = select(TaskEvent.id, rank).where(TaskEvent.jst_id.in_(jsts)).subquery()
+    events = await session.scalars(
+        select(TaskEvent)
+        .join(latest, latest.c.id == TaskEvent.id)
+        .where(latest.c.rank <= HISTORY_LIMIT)
+        .order_by(TaskEvent.jst_id, TaskEvent.at.desc(), TaskEvent.id.desc())
+    )
+    found: dict[int, list[TaskChange]] = defaultdict(list)
+    for change in await task_changes(session, list(events)):
+        found[change.jst_id].append(change)
+    return {jst_id: tuple(changes) for jst_id, changes in found.items()}

@@ -14,11 +14,12 @@ from bot.cli.common import CliState, OperatorError, state
 from bot.cli.help import help_text
 from bot.clock import FixedClock, SystemClock
 from bot.email_delivery import deliver_emails
+from bot.outbox_rows import queued_keys
 from bot.services import Services
 from handlers.question_delivery import route_unrouted
 from reminders.rules import all_rules
 from reminders.tick import TickStats, planned, run_tick, work_calendar
-from storage.models import Jst, OutboxMessage, Person
+from storage.models import Jst, Person
 
 MESSAGES = "cli/reminders.txt.j2"
 reminders_app = typer.Typer(help=help_text("reminders"))
@@ -90,16 +91,12 @@ def preview(
             jst_id = await _jst_id(session, jst)
             schedule = [
                 due
-                for due in await planned(session, all_rules(services.settings), start, calendar)
+                for due in await planned(
+                    session, all_rules(services.settings), start, calendar, horizon
+                )
                 if jst_id is None or due.jst_id == jst_id
             ]
-            queued = set(
-                await session.scalars(
-                    select(OutboxMessage.dedupe_key).where(
-                        OutboxMessage.dedupe_key.in_([due.key for due in schedule])
-                    )
-                )
-            )
+            queued = await queued_keys(session, [due.key for due in schedule])
             rows = []
             for due in schedule:
                 when = calendar.next_allowed(max(due.at, start))

@@ -36,12 +36,13 @@ async def bot(clock: FixedClock) -> AsyncIterator[tuple[FakeBotApi, Bot]]:
         yield api, started
 
 
-def reminder(person: str, key: str) -> Queued:
-    """A reminder as the tick queues it: Telegram text with its e-mail version."""
+def reminder(person: str, key: str, *, legacy: bool = False) -> Queued:
+    """A reminder as the tick queues it: Telegram text, its e-mail made from it if needed; or
+    (`legacy`) as earlier versions queued it, with the e-mail rendered in the row."""
     payload: dict[str, Any] = {
         "method": "sendMessage",
         "params": {"text": HTML, "parse_mode": "HTML"},
-        "email": reminder_email(HTML),
+        "email": reminder_email(HTML) if legacy else True,
     }
     return Queued(person, key, delivery=Delivery.AT_MOST_ONCE, payload=payload)
 
@@ -55,7 +56,7 @@ async def test_blocked_and_never_joined_people_get_the_reminder_by_email_once(
         {"ann": 501, "bob": None, "eve": 503, "cid": 504},
         reminder("ann", "deadline:ann"),
         Queued("ann", "reply:77:status:0"),  # a reply to a command: Telegram or nothing
-        reminder("bob", "deadline:bob"),
+        reminder("bob", "deadline:bob", legacy=True),
         reminder("eve", "deadline:eve"),
         reminder("cid", "deadline:cid"),
     )

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import FixedClock
 from bot.outbox import claim_due, enqueue, mark_retry, mark_sent, mark_unreachable
+from bot.outbox_rows import NewMessage, enqueue_many, queued_keys
 from bot.services import Services
 from storage.models import AuditEntry, Channel, Delivery, OutboxMessage, OutboxState
 from tests.support.outbox_rows import (
@@ -206,3 +207,28 @@ async def test_an_unreachable_person_is_recorded_once_with_an_audit_entry(
     async with services.sessionmaker() as session:
         entries = (await session.scalars(select(AuditEntry))).all()
     assert [(e.action, e.entity_id) for e in entries] == [("telegram_unreachable", ann)]
+
+
+async def test_thousands_of_rows_go_in_at_once_each_once_and_are_found_by_key(
+    services: Services, clock: FixedClock
+) -> None:
+    """A national tick: more keys than either database takes as parameters of one statement
+    (SQLite 32,766; PostgreSQL 32,767), some queued already, one repeated in the batch."""
+    now = clock.now()
+    keys = [f"deadline:{n}:T-0:{n}" for n in range(40_000)]
+
+    def message(key: str) -> NewMessage:
+        payload = {"method": "sendMessage", "params": {"text": "Zadanie — termin dziś"}}
+        return NewMessage(key, Channel.TELEGRAM, "task_due", payload, None, Delivery.AT_MOST_ONCE)
+
+    async with services.sessionmaker.begin() as session:
+        assert await enqueue_many(session, [message(k) for k in keys[:100]], now=now) == 100
+    async with services.sessionmaker.begin() as session:
+        assert await queued_keys(session, keys) == set(keys[:100])
+        assert await queued_keys(session, []) == set()
+        batch = [message(k) for k in [*keys, keys[-1]]]
+        assert await enqueue_many(session, batch, now=now) == len(keys) - 100
+    async with services.sessionmaker() as session:
+        assert await queued_keys(session, keys[::-1]) == set(keys)
+        stored = await session.scalar(select(func.count()).select_from(OutboxMessage))
+    assert stored == len(keys)

@@ -124,6 +124,7 @@ def ticks(teams: Iterable[Team], start: dt.datetime, end: dt.datetime) -> list[t
     while now < end:
         state = DeadlineState(now, tuple(t.state_at(now) for t in teams), COORDINATORS, names)
         schedule = RULE.plan(state, CALENDAR)
+        assert _due_keys(windowed(state), now) == _due_keys(schedule, now)
         for due in schedule:
             if due.is_due(now) and due.key not in sent:
                 when = CALENDAR.next_allowed(max(due.at, now)).astimezone(WARSAW)
@@ -134,6 +135,21 @@ def ticks(teams: Iterable[Team], start: dt.datetime, end: dt.datetime) -> list[t
         later += [d.until for d in schedule if d.until is not None and d.until > now]
         now = min(later, default=end)
     return list(sent.values())
+
+
+def windowed(state: DeadlineState) -> list[Due]:
+    """What the tick plans: the tasks the database load keeps (`Ladder.may_speak`), the
+    steps due by now."""
+    today = state.now.astimezone(dt.UTC).date()
+    jsts = tuple(
+        replace(jst, tasks=tuple(t for t in jst.tasks if jst.ladder.may_speak(t, today)))
+        for jst in state.jsts
+    )
+    return RULE.plan(replace(state, jsts=jsts), CALENDAR, state.now)
+
+
+def _due_keys(schedule: Iterable[Due], now: dt.datetime) -> set[str]:
+    return {due.key for due in schedule if due.is_due(now)}
 
 
 def rows(people: Iterable[int], template: str, code: str, *moments: dt.datetime) -> set[Row]:
@@ -302,3 +318,18 @@ def test_days_are_counted_on_the_day_the_message_goes_out() -> None:
     assert "8 listopada 2026</b> – za 13 dni" in texts[local(2026, 10, 26, 8)]
     assert "za 6 dni" in texts[local(2026, 11, 2, 8)]
     assert len(texts) == 2, "T-1 (Saturday) and T-0 (Sunday) would arrive after the deadline"
+
+
+def test_the_load_leaves_out_only_tasks_that_cannot_speak_again() -> None:
+    ladder = Ladder.of(TEMPLATE)  # alert 7 days after the due date, stale 7 days after that
+    today = dt.date(2026, 5, 1)
+    task = TaskFacts("ZW1", "Zadanie", "Task", today - 60 * DAY)
+    assert not ladder.may_speak(task, today)  # pending, its alert long stale
+    assert ladder.may_speak(replace(task, due_on=today - 20 * DAY), today)  # alert may wait
+    assert ladder.may_speak(replace(task, due_on=today + 300 * DAY), today)  # ahead
+    assert ladder.may_speak(replace(task, extended_until=today + 3 * DAY), today)
+    assert not ladder.may_speak(replace(task, due_on=today, state=TaskState.ACCEPTED), today)
+    submitted_long_ago = replace(
+        task, state=TaskState.SUBMITTED, submitted_at=local(2025, 1, 2, 9)
+    )
+    assert ladder.may_speak(submitted_long_ago, today)  # the review loop plans for itself

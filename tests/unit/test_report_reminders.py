@@ -12,7 +12,7 @@ from dateutil.relativedelta import relativedelta
 
 from reminders.calendar import WorkCalendar
 from reminders.deadline_state import Duty
-from reminders.reports import JstReports, MonthFacts, plan_reports
+from reminders.reports import JstReports, MonthFacts, Window, plan_reports
 from storage.models import Channel, Delivery
 
 ZONE = ZoneInfo("Europe/Warsaw")
@@ -65,7 +65,12 @@ def _walk(jst: JstReports, submit_after: int | None) -> list[tuple[str, str, int
             replace(m, submitted=m.code in submitted_at and submitted_at[m.code] <= now)
             for m in jst.months
         )
-        for due in plan_reports((replace(jst, months=months),), CALENDAR):
+        state = (replace(jst, months=months),)
+        dues = plan_reports(state, CALENDAR)
+        # the tick plans only its window (nothing stale, nothing later): the same messages due
+        windowed = plan_reports(state, CALENDAR, Window(now, now))
+        assert {d.key for d in windowed} == {d.key for d in dues if d.is_due(now)}
+        for due in dues:
             if due.is_due(now) and due.key not in sent:
                 _, _, code, step, person = due.key.split(":")
                 sent[due.key] = (code, step, int(person))

@@ -1,0 +1,73 @@
+"""Benchmark 4: the coordinators' weekly digest for 300 and for 2,800 JSTs.
+
+Measured as the e-mail sender makes it on Monday 08:00: an outbox row of the digest, rendered by
+the sender's own code (bot/email_render.py: the digest built from the database, its chart, its
+workbook, the text and HTML parts) and serialised to the bytes that go to the SMTP server.
+Baseline in the same run: the same for the pilot's 50 JSTs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+from sqlalchemy import select
+
+from bench.databases import Databases, services_for
+from bench.generate import FOLLOW_UP, NATIONAL, PILOT, Scale
+from bench.results import Goal, Result
+from bench.tick import START, STATE_AT
+from bot.email_render import Renderer
+from bot.outbox import enqueue
+from reminders.digest import iso_week
+from reminders.digest_rule import COORDINATOR_TEMPLATE, digest_due
+from storage.models import Person, Role
+
+MONDAY = dt.datetime(2026, 8, 3, 6, tzinfo=dt.UTC)  # 08:00 in Warsaw, the week after STATE_AT
+GOALS = {FOLLOW_UP.name: Goal(5.0), NATIONAL.name: Goal(10.0)}
+MAIL_FROM = "advisorybot@ore.example.pl"
+
+
+async def run(
+    databases: Databases, scales: list[Scale], *, baseline: Scale = PILOT
+) -> list[Result]:
+    results = []
+    for kind in databases.kinds:
+        pilot, _ = await digest_seconds(databases, kind, baseline)
+        for scale in scales:
+            seconds, size = await digest_seconds(databases, kind, scale)
+            results.append(
+                Result(f"digest.{scale.jsts}_jsts.{kind}", seconds, "s", pilot,
+                       f"digest_{baseline.jsts}_jsts", GOALS.get(scale.name),
+                       details={"email_bytes": size})
+            )  # fmt: skip
+    return results
+
+
+async def digest_seconds(databases: Databases, kind: str, scale: Scale) -> tuple[float, int]:
+    """Seconds to render one coordinator's digest e-mail, and its size in bytes."""
+    url, _ = await databases.seeded(kind, scale, start=START, now=STATE_AT)
+    services = services_for(url, MONDAY)
+    services.settings.mail_from = MAIL_FROM
+    try:
+        async with services.sessionmaker.begin() as session:
+            coordinator = await session.scalar(
+                select(Person).where(Person.role == Role.COORDINATOR).order_by(Person.id)
+            )
+            assert coordinator is not None
+            week = iso_week(MONDAY, services.settings.zone)
+            due = digest_due(COORDINATOR_TEMPLATE, coordinator.id, week, MONDAY, None)
+            row = await enqueue(
+                session, dedupe_key=due.key, channel=due.channel, kind=due.template,
+                payload={"template": due.template, "values": due.values},
+                person_id=coordinator.id, delivery=due.delivery, now=MONDAY,
+            )  # fmt: skip
+            assert row is not None
+            renderer = Renderer(services, None, dt.timedelta(minutes=10))
+            started = time.perf_counter()
+            rendered = await renderer.render(session, [row], now=MONDAY)
+            (outgoing,) = rendered.ready
+            size = len(outgoing.message.as_bytes())
+            return time.perf_counter() - started, size
+    finally:
+        await services.close()

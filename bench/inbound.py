@@ -1,0 +1,170 @@
+"""Benchmarks 1 and 5: inbound throughput and latency, and the footprint, against the echo bot.
+
+The real `advisorybot run` process works on the national database (SQLite, the default) against
+the local Bot API in this process with its flood limits off; members of many JSTs ask questions
+(and then send /status) as fast as the bot answers. The same people then do the same to the echo
+bot (bench/echo_bot.py) on the same server. Each bot is timed from its start to its answer to a
+first /status (start-up) and measured idle after the load (RSS).
+
+Before the bot starts, one tick runs and everything due is marked sent: the bot's own tick (every
+minute, as in production) plans as usual but finds nothing new to send during the load.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import update
+
+from bench.databases import SQLITE, Databases, services_for
+from bench.generate import Scale, TelegramUser
+from bench.load import Exchange, LoadResult, Questions, command, echo_ask, run_load
+from bench.measure import cpu_seconds
+from bench.processes import Advisorybot, BotProcess, EchoBot, rss_mb
+from bench.results import Goal, Result
+from bench.telegram_world import TelegramWorld
+from bot.localapi import Limits
+from reminders.rules import all_rules
+from reminders.tick import run_tick
+from storage.models import OutboxMessage, OutboxState
+
+STATUS = "/status"
+IDLE_SECONDS = 5.0  # after the load, before the idle RSS is read
+
+
+@dataclass(frozen=True)
+class Load:
+    """How many people act at once, and how many exchanges each does."""
+
+    people: int
+    rounds: int
+    warm_up: int = 2  # exchanges per person before timing: code paths and caches warm
+    idle: float = IDLE_SECONDS
+
+
+FULL_LOAD = Load(people=40, rounds=5)
+QUICK_LOAD = Load(people=4, rounds=2, warm_up=1, idle=0.5)
+
+
+@dataclass
+class Session:
+    """What one bot did: start-up, both loads, memory."""
+
+    startup: float
+    asks: LoadResult
+    commands: LoadResult
+    idle_rss: float
+    peak_rss: float
+    cpu_ms: dict[str, float]  # the bot's CPU per exchange: robust where rates are noisy
+
+
+async def run(databases: Databases, scale: Scale, *, quick: bool) -> list[Result]:
+    now = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
+    today = now.astimezone(ZoneInfo("Europe/Warsaw")).date()
+    start = today.replace(day=1) - relativedelta(months=4)  # as the end-to-end tests: mid-phase
+    url, generated = await databases.seeded(SQLITE, scale, start=start, now=now)
+    await nothing_to_send(url, now)
+    load = QUICK_LOAD if quick else FULL_LOAD
+    people = _spread(generated.members, load.people + 1)  # one more: the start-up probe
+    workdir = databases.root / f"inbound-{now:%H%M%S}"
+    workdir.mkdir()
+    async with TelegramWorld(Limits(enabled=False)) as world:
+        world.add_people(generated.members + generated.advisers)
+        api, token = world.api.url, world.api.token
+        echo = await _session(
+            world, lambda: EchoBot.start(workdir, api, token), people, load, echo_ask(world)
+        )
+        questions = Questions(world)
+        try:
+            bot = await _session(
+                world,
+                lambda: Advisorybot.start(workdir, api, token, url, rate_limit="0"),
+                people,
+                load,
+                questions.ask,
+            )
+        finally:
+            await questions.close()
+        counters = world.counters()
+    return _results(bot, echo, counters)
+
+
+async def _session(
+    world: TelegramWorld,
+    start: Callable[[], BotProcess],
+    people: list[TelegramUser],
+    load: Load,
+    ask: Exchange,
+) -> Session:
+    probe, members = people[0], people[1:]
+    started = time.perf_counter()
+    bot = start()
+    try:
+        world.say(probe.user_id, STATUS)
+        startup = (await world.next_message(probe.user_id)).seen - started
+        await run_load(members, load.warm_up, ask)
+        asks, ask_cpu = await _with_cpu(bot, run_load(members, load.rounds, ask))
+        commands, status_cpu = await _with_cpu(
+            bot, run_load(members, load.rounds, command(world, STATUS))
+        )
+        await asyncio.sleep(load.idle)
+        idle, peak = rss_mb(bot), rss_mb(bot, "VmHWM")
+    finally:
+        await bot.stop()
+    cpu_ms = {"ask": ask_cpu / asks.exchanges, "status": status_cpu / commands.exchanges}
+    return Session(startup, asks, commands, idle, peak, cpu_ms)
+
+
+async def _with_cpu(bot: BotProcess, work: Awaitable[LoadResult]) -> tuple[LoadResult, float]:
+    """The load's result and the milliseconds of CPU the bot's process spent meanwhile."""
+    before = cpu_seconds(bot.pid)
+    found = await work
+    return found, 1000 * (cpu_seconds(bot.pid) - before)
+
+
+async def nothing_to_send(url: str, now: dt.datetime) -> None:
+    """Enqueue what is due now and mark it sent, so the load is all the bot sends."""
+    services = services_for(url, now)
+    try:
+        await run_tick(services, all_rules(services.settings), now)
+        async with services.sessionmaker.begin() as session:
+            await session.execute(update(OutboxMessage).values(state=OutboxState.SENT))
+    finally:
+        await services.close()
+
+
+def _spread(members: list[TelegramUser], count: int) -> list[TelegramUser]:
+    """`count` members of as many different JSTs as possible, across the country."""
+    step = max(1, len(members) // count)
+    return members[::step][:count]
+
+
+def _results(bot: Session, echo: Session, counters: dict[str, object]) -> list[Result]:
+    limits = {"statuses": counters.get("statuses")}  # a 409 is a poll overlapping a restart
+    return [
+        Result("inbound.questions", bot.asks.rate, "1/s", echo.asks.rate, "echo_exchanges",
+               Goal(0.5, at_most=False, on_ratio=True), details=limits),
+        Result("inbound.question_p50", bot.asks.latency_ms(50), "ms",
+               echo.asks.latency_ms(50), "echo_p50"),
+        Result("inbound.question_p95", bot.asks.latency_ms(95), "ms",
+               echo.asks.latency_ms(95), "echo_p95"),
+        Result("inbound.status", bot.commands.rate, "1/s", echo.commands.rate, "echo_messages",
+               Goal(0.8, at_most=False, on_ratio=True)),
+        Result("inbound.status_p50", bot.commands.latency_ms(50), "ms",
+               echo.commands.latency_ms(50), "echo_p50"),
+        Result("inbound.status_p95", bot.commands.latency_ms(95), "ms",
+               echo.commands.latency_ms(95), "echo_p95"),
+        Result("inbound.question_cpu", bot.cpu_ms["ask"], "ms", echo.cpu_ms["ask"],
+               "echo_cpu_per_exchange"),
+        Result("inbound.status_cpu", bot.cpu_ms["status"], "ms", echo.cpu_ms["status"],
+               "echo_cpu_per_message"),
+        Result("footprint.startup", bot.startup, "s", echo.startup, "echo_startup"),
+        Result("footprint.idle_rss", bot.idle_rss, "MB", echo.idle_rss, "echo_idle_rss",
+               details={"peak_mb": bot.peak_rss, "echo_peak_mb": echo.peak_rss}),
+    ]  # fmt: skip
