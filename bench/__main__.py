@@ -23,7 +23,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="tiny sizes: does it all run?")
     parser.add_argument(
         "--full", action="store_true", help="the issue's full sizes: the national walk, 11,000 "
-        "deliveries (adds about an hour)",
+        "deliveries (about 30 minutes in all)",
     )  # fmt: skip
     parser.add_argument("--delivery-size", type=int, help="reminders to deliver")
     parser.add_argument("--no-postgresql", action="store_true", help="SQLite only")

@@ -150,31 +150,35 @@ async def load_deadline_state(session: AsyncSession, now: dt.datetime) -> Deadli
     ):
         if step.cohort_id in templates:
             tasks[step.cohort_id].append(_facts(step, templates[step.cohort_id]))
-    accepted = {
-        (jst_id, code)  # plain tuples: a set of rows hashes and compares slowly
-        for jst_id, code in await session.execute(
-            select(TaskProgress.jst_id, TaskProgress.step_code).where(
-                TaskProgress.state == TaskState.ACCEPTED
-            )
+    accepted: dict[int, set[str]] = defaultdict(set)
+    for jst_id, code in await session.execute(
+        select(TaskProgress.jst_id, TaskProgress.step_code).where(
+            TaskProgress.state == TaskState.ACCEPTED
         )
+    ):
+        accepted[jst_id].add(code)
+    progress: dict[int, dict[str, list[Any]]] = defaultdict(dict)  # JST -> task -> its row
+    for jst_id, code, *row in await session.execute(
+        select(
+            TaskProgress.jst_id, TaskProgress.step_code, TaskProgress.state,
+            TaskProgress.extended_until, TaskProgress.updated_at, TaskProgress.submitted_at,
+            TaskProgress.reviewed_at, TaskProgress.review_round,
+        ).where(TaskProgress.state != TaskState.ACCEPTED)
+    ):  # fmt: skip
+        progress[jst_id][code] = row
+    # A task nobody has touched speaks the same for every JST of the cohort: checked once.
+    untouched = {
+        cohort: [facts for facts in found if ladders[cohort].may_speak(facts, today)]
+        for cohort, found in tasks.items()
     }
-    progress = {
-        (jst_id, code): rest
-        for jst_id, code, *rest in await session.execute(
-            select(
-                TaskProgress.jst_id, TaskProgress.step_code, TaskProgress.state,
-                TaskProgress.extended_until, TaskProgress.updated_at, TaskProgress.submitted_at,
-                TaskProgress.reviewed_at, TaskProgress.review_round,
-            ).where(TaskProgress.state != TaskState.ACCEPTED)
-        )
-    }  # fmt: skip
+    by_code = {cohort: {facts.code: facts for facts in found} for cohort, found in tasks.items()}
     members: dict[int | None, list[int]] = defaultdict(list)
-    for person_id, jst_id in await session.execute(
+    for person_id, member_of in await session.execute(
         select(Person.id, Person.jst_id)
         .where(Person.role == Role.MEMBER, Person.erased_at.is_(None))
         .order_by(Person.id)
     ):
-        members[jst_id].append(person_id)
+        members[member_of].append(person_id)
     duties = await load_duties(session)
     jsts = []
     for jst_id, name, teryt, cohort_id in await session.execute(
@@ -182,17 +186,18 @@ async def load_deadline_state(session: AsyncSession, now: dt.datetime) -> Deadli
     ):
         if cohort_id not in templates:
             continue
-        ladder = ladders[cohort_id]
-        own = (
-            _progressed(facts, progress.get((jst_id, facts.code)))
-            for facts in tasks[cohort_id]
-            if (jst_id, facts.code) not in accepted
+        ladder, own, done = ladders[cohort_id], progress.get(jst_id, {}), accepted.get(jst_id, ())
+        touched = (
+            _progressed(by_code[cohort_id][code], row)
+            for code, row in own.items()
+            if code in by_code[cohort_id]
         )
+        jst_tasks = [f for f in untouched[cohort_id] if f.code not in own and f.code not in done]
+        jst_tasks += [facts for facts in touched if ladder.may_speak(facts, today)]
         jsts.append(
             JstTasks(
                 jst_id=jst_id, name=name, teryt=teryt, ladder=ladder,
-                members=tuple(members[jst_id]), duty=duties.get(jst_id),
-                tasks=tuple(facts for facts in own if ladder.may_speak(facts, today)),
+                members=tuple(members[jst_id]), duty=duties.get(jst_id), tasks=tuple(jst_tasks),
             )
         )  # fmt: skip
     coordinators, names = await coordinators_and_advisers(session)
@@ -250,10 +255,8 @@ def _facts(step: ProgrammeStep, template: ProgrammeTemplate) -> TaskFacts:
     return TaskFacts(step.code, step.title_pl, step.title_en, step.due_on, resolution)
 
 
-def _progressed(facts: TaskFacts, row: list[Any] | None) -> TaskFacts:
-    """The JST's own state of the task, from its task_progress row (None: untouched)."""
-    if row is None:
-        return facts
+def _progressed(facts: TaskFacts, row: list[Any]) -> TaskFacts:
+    """The JST's own state of the task, from its task_progress row."""
     state, extended_until, updated_at, submitted_at, reviewed_at, review_round = row
     extended = extended_until is not None and state is TaskState.PENDING
     return TaskFacts(  # not dataclasses.replace: thousands a tick, and it is slow

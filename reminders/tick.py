@@ -87,11 +87,11 @@ async def run_tick(services: Services, rules: Sequence[Rule], now: dt.datetime) 
     async with services.sessionmaker() as session:
         states = await _load(session, rules, now)
     due = [d for d in await _plan(states, calendar, now) if d.is_due(now)]
+    stats.due = len(due)
     async with services.sessionmaker() as session:
-        languages = await _languages(session, {d.person_id for d in due})
-        wanted = [item for item in due if item.person_id in languages]
-        queued = await queued_keys(session, [item.key for item in wanted])
-    stats.due = len(wanted)
+        queued = await queued_keys(session, [item.key for item in due])
+        fresh = [item for item in due if item.key not in queued]
+        languages = await _languages(session, {item.person_id for item in fresh})
     payloads = _Payloads(services)
     new = [
         NewMessage(
@@ -103,7 +103,8 @@ async def run_tick(services: Services, rules: Sequence[Rule], now: dt.datetime) 
             delivery=item.delivery,
             not_before=calendar.next_allowed(max(item.at, now)),
         )
-        for item in _in_order([item for item in wanted if item.key not in queued])
+        for item in _in_order(fresh)
+        if item.person_id in languages  # not erased
     ]
     # A row queued meanwhile (a second instance's tick) is skipped by the INSERT itself.
     async with services.sessionmaker.begin() as session:
