@@ -20,6 +20,7 @@ from sqlalchemy import select
 from bench.databases import services_for
 from bench.measure import memory_mb, report
 from bot.clock import FixedClock
+from bot.memory import tune_gc
 from bot.services import Services
 from reminders.rules import all_rules
 from reminders.tick import run_tick, work_calendar
@@ -88,6 +89,7 @@ async def walk(url: str, first: dt.date, last: dt.date) -> None:
 
 
 def main(argv: list[str]) -> None:
+    tune_gc()  # as `advisorybot` does at start
     mode, url, *rest = argv
     if mode == "moments":
         asyncio.run(moments(url, rest))

@@ -6,6 +6,7 @@ import contextlib
 import logging
 from typing import Any
 
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import MessageLimit, ParseMode
@@ -94,7 +95,10 @@ async def reply(
             session, update, context, chat_id=chat.id, template=template, parts=parts,
             markup=markup,
         )  # fmt: skip
-    context.wake_outbox()
+        # The sender is woken once the row is committed: woken earlier it finds nothing (or
+        # on SQLite waits for the write lock this transaction holds).
+        event.listen(session.sync_session, "after_commit", lambda _: context.wake_outbox(),
+                     once=True)  # fmt: skip
 
 
 async def _queue(

@@ -26,9 +26,9 @@ async def _team_reply(update: Update, context: BotContext, template: str) -> Non
     if not caller.jst_ids:
         await reply(update, context, "no_team")
         return
-    async with context.services.sessionmaker() as session:
+    async with context.services.sessionmaker.begin() as session:  # read and answer: one
         team = await team_view(session, caller.jst_ids[0], context.today())
-    await reply(update, context, template, team=team)
+        await reply(update, context, template, session=session, team=team)
 
 
 async def status(update: Update, context: BotContext) -> None:

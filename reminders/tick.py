@@ -119,7 +119,10 @@ class _Payloads:
     from it if Telegram cannot reach the person (`outbox.leave_for_email`); e-mail rows render
     at sending.
 
-    A team's members share one text: it is rendered once per template, language and values.
+    People who would read the same text share one rendering: the same template and language,
+    and the same values of the names the template reads (`Templates.reads`; a value that
+    cannot be a key, or a template whose reads cannot be told, is rendered every time). At a
+    national deadline that is a few texts for 10,000 messages, not one per team.
     """
 
     def __init__(self, services: Services) -> None:
@@ -129,18 +132,25 @@ class _Payloads:
     def of(self, item: Due, language: str) -> dict[str, Any]:
         if item.channel is Channel.EMAIL:
             return {"template": item.template, "values": item.values}
+        reads = self._templates.reads(language, self._name(item))
+        if reads is None:
+            return self._render(item, language)
         try:
-            key: Hashable = (item.template, language, frozenset(item.values.items()))
+            used = frozenset((k, value) for k, value in item.values.items() if k in reads)
+            key: Hashable = (item.template, language, used)
+            found = self._rendered.get(key)
         except TypeError:  # a value that cannot be a key: rendered every time
             return self._render(item, language)
-        if key not in self._rendered:
-            self._rendered[key] = self._render(item, language)
-        return self._rendered[key]
+        if found is None:
+            found = self._rendered[key] = self._render(item, language)
+        return found
+
+    @staticmethod
+    def _name(item: Due) -> str:
+        return f"tg/reminders/{item.template}.html.j2"
 
     def _render(self, item: Due, language: str) -> dict[str, Any]:
-        text = self._templates.render(
-            language, f"tg/reminders/{item.template}.html.j2", **item.values
-        )
+        text = self._templates.render(language, self._name(item), **item.values)
         return {
             "method": "sendMessage",
             "params": {"text": text, "parse_mode": "HTML"},

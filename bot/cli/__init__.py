@@ -21,6 +21,7 @@ from bot.cli import (
 )
 from bot.cli.common import CliState
 from bot.cli.help import help_text
+from bot.memory import tune_gc
 
 app = typer.Typer(
     name="advisorybot",
@@ -54,4 +55,5 @@ for area in (
 
 def main() -> None:
     os.environ.setdefault("PTB_TIMEDELTA", "true")  # PTB 22: durations as timedelta, no warnings
+    tune_gc()
     app()

@@ -18,7 +18,17 @@ from bot.services import Services
 from reminders.deadlines import DeadlineRule
 from reminders.tick import run_tick
 from storage.cohorts import add_cohort
-from storage.models import Channel, Delivery, Language, OutboxState, Role, TaskProgress, TaskState
+from storage.models import (
+    Channel,
+    Cohort,
+    Delivery,
+    Jst,
+    Language,
+    OutboxState,
+    Role,
+    TaskProgress,
+    TaskState,
+)
 from storage.programme import default_template_path
 from tests.support import programme_data
 from tests.support.cli_runs import invoke
@@ -280,3 +290,33 @@ async def test_the_ladder_is_the_cohort_template(services: Services, tmp_path: P
     assert await _tick(services, local(2025, 4, 10, 9)) == {
         f"deadline:{jst.id}:ZW1:2025-04-08:T+2:{kasia.id}"
     }
+
+
+async def test_teams_share_a_rendered_text_only_where_every_value_it_reads_is_the_same(
+    services: Services,
+) -> None:
+    """The tick renders a text once for all who read the same thing (reminders/tick.py): the
+    team's name is not in the T-7 text, so Gamma's members get Alfa's; Beta's deadline was
+    extended to the same day, so Beta's text says so and the others' do not."""
+    ids = await _seed(services)
+    async with services.sessionmaker.begin() as session:
+        cohort_id = await session.scalar(select(Jst.cohort_id).where(Jst.id == ids["alfa"]))
+        cohort = await session.get(Cohort, cohort_id)
+        assert cohort is not None
+        beta = await add_jst(session, cohort, "1401021", "Gmina Beta")
+        gamma = await add_jst(session, cohort, "1401031", "Gmina Gamma")
+        bogna = await add_person(session, "bogna@example.pl", "Bogna Wójcik", jst=beta)
+        gosia = await add_person(session, "gosia@example.pl", "Gosia Zając", jst=gamma)
+    await _set_task(
+        services, beta.id, ZW1, extended_until=dt.date(2025, 4, 8), updated_at=local(2025, 3, 1, 9)
+    )
+
+    await run_tick(services, RULES, local(2025, 4, 1, 9))
+    texts = {
+        row.person_id: row.payload["params"]["text"]
+        for row in (await outbox_rows(services)).values()
+    }
+    assert texts[gosia.id] == texts[ids["anna"]]
+    assert "Termin: <b>8 kwietnia 2025</b> – za 7 dni" in texts[gosia.id]
+    assert "Termin (przedłużony): <b>8 kwietnia 2025</b> – za 7 dni" in texts[bogna.id]
+    assert "Gmina" not in texts[gosia.id] + texts[bogna.id]

@@ -8,6 +8,8 @@ from importlib.resources import files
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from jinja2 import FileSystemLoader
+
 from bot.templates import Templates
 
 ROOT = Path(str(files("bot") / "templates"))
@@ -60,3 +62,26 @@ def test_no_sentence_runs_into_the_next_line() -> None:
                 text_before = ENDS_IN_TAG.search(line) and not ONLY_A_TAG.fullmatch(line)
                 if text_before and "endmacro" not in line and following.strip():
                     assert following.lstrip().startswith(("{%", "{#")), (lang, name, line)
+
+
+def test_reads_names_what_a_template_reads_or_none_when_others_read_its_values(
+    tmp_path: Path,
+) -> None:
+    templates = Templates(ZoneInfo("Europe/Warsaw"))
+    reads = templates.reads("pl", "tg/reminders/task_due.html.j2")
+    assert reads is not None and {"code", "due_on", "days"} <= reads
+    assert "jst_name" not in reads, "the team's name is not in the text: one text for all teams"
+
+    (tmp_path / "pl").mkdir()
+    for name, source in {
+        "plain.j2": "{% import 'pl/parts.j2' as p %}{{ p.x(a) }} {{ b }}",
+        "parts.j2": "{% macro x(v) %}{{ v }} {{ secret }}{% endmacro %}",
+        "including.j2": "{{ a }}{% include 'pl/parts.j2' %}",
+        "with_context.j2": "{% from 'pl/parts.j2' import x with context %}{{ x(a) }}",
+    }.items():
+        (tmp_path / "pl" / name).write_text(source, encoding="utf-8")
+    templates.env.loader = FileSystemLoader(tmp_path)
+    # the macro file sees none of the values:
+    assert templates.reads("pl", "plain.j2") == frozenset({"a", "b"})
+    assert templates.reads("pl", "including.j2") is None
+    assert templates.reads("pl", "with_context.j2") is None
