@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import FixedClock
 from bot.outbox import claim_due, enqueue, mark_retry, mark_sent, mark_unreachable
-from bot.outbox_rows import NewMessage, enqueue_many, queued_keys
+from bot.outbox_rows import COPY_ROWS, NewMessage, enqueue_many, queued_keys
 from bot.services import Services
 from storage.models import AuditEntry, Channel, Delivery, OutboxMessage, OutboxState
 from tests.support.outbox_rows import (
@@ -232,3 +232,33 @@ async def test_thousands_of_rows_go_in_at_once_each_once_and_are_found_by_key(
         assert await queued_keys(session, keys[::-1]) == set(keys)
         stored = await session.scalar(select(func.count()).select_from(OutboxMessage))
     assert stored == len(keys)
+
+
+async def test_a_batch_large_enough_for_copy_reads_back_as_rows_inserted_one_by_one(
+    services: Services, clock: FixedClock
+) -> None:
+    """On PostgreSQL a large batch goes in by COPY, which converts the values itself: enums,
+    a JSON payload with diacritics, emoji and markup, datetimes in another zone. Its rows must
+    be the rows the INSERT makes of the same messages (on SQLite both are the INSERT)."""
+    now = clock.now()
+    later = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=1)))
+    payload = {"method": "sendMessage", "params": {"text": "Zażółć <b>gęślą</b> jaźń 🎓"}}
+
+    def message(key: str) -> NewMessage:
+        return NewMessage(
+            key, Channel.EMAIL, "task_due", payload, None, Delivery.AT_LEAST_ONCE, later
+        )
+
+    batch = [message(f"copy:{n}") for n in range(COPY_ROWS)]
+    async with services.sessionmaker.begin() as session:
+        assert await enqueue_many(session, batch, now=now) == COPY_ROWS
+        assert await enqueue_many(session, [message("insert:0")], now=now) == 1
+
+    async with services.sessionmaker() as session:
+        rows = (await session.execute(select(OutboxMessage.__table__))).mappings().all()
+    stored = [{k: v for k, v in row.items() if k not in ("id", "dedupe_key")} for row in rows]
+    assert len(stored) == COPY_ROWS + 1
+    assert all(row == stored[-1] for row in stored)
+    assert stored[-1]["payload"] == payload
+    assert stored[-1]["not_before"] == later
+    assert stored[-1]["state"] == OutboxState.PENDING
