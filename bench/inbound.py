@@ -1,7 +1,8 @@
 """Benchmarks 1 and 5: inbound throughput and latency, and the footprint, against the echo bot.
 
-The real `advisorybot run` process works on the national database (SQLite, the default) against
-the local Bot API in this process with its flood limits off; members of many JSTs ask questions
+The real `advisorybot run` process works on the national database (SQLite, the default, then
+PostgreSQL, the production store) against the local Bot API in this process with its flood
+limits off; members of many JSTs ask questions
 (and then send /status) as fast as the bot answers. The same people then do the same to the echo
 bot (bench/echo_bot.py) on the same server. Each bot is timed from its start to its answer to a
 first /status (start-up) and measured idle after the load (RSS).
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -65,34 +67,45 @@ class Session:
 
 
 async def run(databases: Databases, scale: Scale, *, quick: bool) -> list[Result]:
+    """The echo bot once, then advisorybot on each database (the generator is seeded: the same
+    people in both); the footprint is SQLite's, the default."""
     now = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
     today = now.astimezone(ZoneInfo("Europe/Warsaw")).date()
     start = today.replace(day=1) - relativedelta(months=4)  # as the end-to-end tests: mid-phase
-    url, generated = await databases.seeded(SQLITE, scale, start=start, now=now)
-    await nothing_to_send(url, now)
+    urls: dict[str, str] = {}
+    for kind in databases.kinds:
+        urls[kind], generated = await databases.seeded(kind, scale, start=start, now=now)
+        await nothing_to_send(urls[kind], now)
     load = QUICK_LOAD if quick else FULL_LOAD
     people = _spread(generated.members, load.people + 1)  # one more: the start-up probe
     workdir = databases.root / f"inbound-{now:%H%M%S}"
     workdir.mkdir()
+    bots: dict[str, Session] = {}
     async with TelegramWorld(Limits(enabled=False)) as world:
         world.add_people(generated.members + generated.advisers)
         api, token = world.api.url, world.api.token
         echo = await _session(
             world, lambda: EchoBot.start(workdir, api, token), people, load, echo_ask(world)
         )
-        questions = Questions(world)
-        try:
-            bot = await _session(
-                world,
-                lambda: Advisorybot.start(workdir, api, token, url, rate_limit="0"),
-                people,
-                load,
-                questions.ask,
-            )
-        finally:
-            await questions.close()
+        for kind, url in urls.items():
+            (workdir / kind).mkdir()
+            questions = Questions(world)
+            try:
+                bots[kind] = await _session(
+                    world,
+                    functools.partial(
+                        Advisorybot.start, workdir / kind, api, token, url, rate_limit="0"
+                    ),
+                    people,
+                    load,
+                    questions.ask,
+                )
+            finally:
+                await questions.close()
         counters = world.counters()
-    return _results(bot, echo, counters)
+    limits = {"statuses": counters.get("statuses")}  # a 409 is a poll overlapping a restart
+    found = [result for kind, bot in bots.items() for result in _inbound(kind, bot, echo)]
+    return [*found, *_footprint(bots[SQLITE], echo, limits)]
 
 
 async def _session(
@@ -145,26 +158,34 @@ def _spread(members: list[TelegramUser], count: int) -> list[TelegramUser]:
     return members[::step][:count]
 
 
-def _results(bot: Session, echo: Session, counters: dict[str, object]) -> list[Result]:
-    limits = {"statuses": counters.get("statuses")}  # a 409 is a poll overlapping a restart
+def _inbound(kind: str, bot: Session, echo: Session) -> list[Result]:
+    def name(what: str) -> str:
+        return f"inbound.{what}.{kind}"
+
     return [
-        Result("inbound.questions", bot.asks.rate, "1/s", echo.asks.rate, "echo_exchanges",
-               Goal(0.5, at_most=False, on_ratio=True), details=limits),
-        Result("inbound.question_p50", bot.asks.latency_ms(50), "ms",
+        Result(name("questions"), bot.asks.rate, "1/s", echo.asks.rate, "echo_exchanges",
+               Goal(0.5, at_most=False, on_ratio=True)),
+        Result(name("question_p50"), bot.asks.latency_ms(50), "ms",
                echo.asks.latency_ms(50), "echo_p50"),
-        Result("inbound.question_p95", bot.asks.latency_ms(95), "ms",
+        Result(name("question_p95"), bot.asks.latency_ms(95), "ms",
                echo.asks.latency_ms(95), "echo_p95"),
-        Result("inbound.status", bot.commands.rate, "1/s", echo.commands.rate, "echo_messages",
+        Result(name("status"), bot.commands.rate, "1/s", echo.commands.rate, "echo_messages",
                Goal(0.8, at_most=False, on_ratio=True)),
-        Result("inbound.status_p50", bot.commands.latency_ms(50), "ms",
+        Result(name("status_p50"), bot.commands.latency_ms(50), "ms",
                echo.commands.latency_ms(50), "echo_p50"),
-        Result("inbound.status_p95", bot.commands.latency_ms(95), "ms",
+        Result(name("status_p95"), bot.commands.latency_ms(95), "ms",
                echo.commands.latency_ms(95), "echo_p95"),
-        Result("inbound.question_cpu", bot.cpu_ms["ask"], "ms", echo.cpu_ms["ask"],
+        Result(name("question_cpu"), bot.cpu_ms["ask"], "ms", echo.cpu_ms["ask"],
                "echo_cpu_per_exchange"),
-        Result("inbound.status_cpu", bot.cpu_ms["status"], "ms", echo.cpu_ms["status"],
+        Result(name("status_cpu"), bot.cpu_ms["status"], "ms", echo.cpu_ms["status"],
                "echo_cpu_per_message"),
-        Result("footprint.startup", bot.startup, "s", echo.startup, "echo_startup"),
+    ]  # fmt: skip
+
+
+def _footprint(bot: Session, echo: Session, limits: dict[str, object]) -> list[Result]:
+    return [
+        Result("footprint.startup", bot.startup, "s", echo.startup, "echo_startup",
+               details=limits),
         Result("footprint.idle_rss", bot.idle_rss, "MB", echo.idle_rss, "echo_idle_rss",
                details={"peak_mb": bot.peak_rss, "echo_peak_mb": echo.peak_rss}),
     ]  # fmt: skip

@@ -9,7 +9,7 @@ a savepoint, and the rows then go in by the INSERT.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,32 +94,37 @@ async def enqueue_many(
 
 async def _copy(connection: AsyncConnection, rows: list[dict[str, Any]]) -> int:
     """COPY the rows into the outbox, each value converted by its column's type as an INSERT
-    would (enums to their values, JSON to text, datetimes to UTC); a payload shared by many
-    rows is serialised once."""
+    would (enums to their values, JSON to text, datetimes to UTC)."""
     table = OutboxMessage.__table__
     columns = list(rows[0])
-    convert = [table.c[name].type.bind_processor(connection.dialect) for name in columns]
-    serialised: dict[int, Any] = {}
-
-    def value(process: Any, given: Any) -> Any:
-        if process is None or given is None:
-            return given
-        if isinstance(given, dict):  # alive in `rows` meanwhile: its id stays its own
-            if id(given) not in serialised:
-                serialised[id(given)] = process(given)
-            return serialised[id(given)]
-        return process(given)
-
-    records = [
-        tuple(value(process, row[name]) for name, process in zip(columns, convert, strict=True))
-        for row in rows
+    converted = [
+        _converted(
+            [row[name] for row in rows], table.c[name].type.bind_processor(connection.dialect)
+        )
+        for name in columns
     ]
+    records = list(zip(*converted, strict=True))
     pooled = await connection.get_raw_connection()
     driver: asyncpg.Connection = pooled.driver_connection
     await driver.copy_records_to_table(
         OutboxMessage.__tablename__, records=records, columns=columns
     )
     return len(records)
+
+
+def _converted(values: list[Any], process: Callable[[Any], Any] | None) -> list[Any]:
+    """One column's values as the driver takes them, each distinct value converted once: a
+    national deadline's rows share their payloads, states and times."""
+    if process is None:
+        return values
+    done: dict[Any, Any] = {}
+    converted = []
+    for value in values:
+        key = id(value) if isinstance(value, dict) else value  # alive in `values`: ids hold
+        if key not in done:
+            done[key] = None if value is None else process(value)
+        converted.append(done[key])
+    return converted
 
 
 async def queued_keys(session: AsyncSession, keys: Sequence[str]) -> set[str]:
