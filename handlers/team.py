@@ -20,14 +20,16 @@ def _caller(context: BotContext) -> Caller:
     return context.caller
 
 
-async def _team_reply(update: Update, context: BotContext, template: str) -> None:
+async def _team_reply(
+    update: Update, context: BotContext, template: str, *, history: bool = False
+) -> None:
     """A member's own JST only: the gate resolved it from their numeric Telegram id."""
     caller = _caller(context)
     if not caller.jst_ids:
         await reply(update, context, "no_team")
         return
     async with context.services.sessionmaker.begin() as session:  # read and answer: one
-        team = await team_view(session, caller.jst_ids[0], context.today())
+        team = await team_view(session, caller.jst_ids[0], context.today(), history=history)
         await reply(update, context, template, session=session, team=team)
 
 
@@ -38,7 +40,7 @@ async def status(update: Update, context: BotContext) -> None:
 
 async def tasks(update: Update, context: BotContext) -> None:
     """Every task of the programme with its due date and state."""
-    await _team_reply(update, context, "tasks")
+    await _team_reply(update, context, "tasks", history=True)
 
 
 async def adviser_jsts(update: Update, context: BotContext) -> None:

@@ -85,9 +85,12 @@ class TeamView:
         return sum(1 for t in self.tasks if t.overdue)
 
 
-async def team_view(session: AsyncSession, jst_id: int, today: dt.date) -> TeamView:
-    """Everything /status and /zadania show, for one JST only."""
-    (view,) = await team_views(session, [jst_id], today)
+async def team_view(
+    session: AsyncSession, jst_id: int, today: dt.date, *, history: bool = False
+) -> TeamView:
+    """Everything /status and /zadania show, for one JST only; who did what on the tasks only
+    with `history` (/zadania shows it, the rest do not: a query fewer)."""
+    (view,) = await team_views(session, [jst_id], today, history=history)
     return view
 
 

@@ -296,10 +296,12 @@ async def test_extensions(services: Services, ids: dict[str, int]) -> None:
     assert dorota.jst_name == "Gmina Przykładowa"
 
     async with services.sessionmaker() as session:
-        view = await team_view(session, ids["warszawa"], TODAY)
+        view = await team_view(session, ids["warszawa"], TODAY, history=True)
+        status = await team_view(session, ids["warszawa"], TODAY)  # /status: no history read
     zw1 = next(task for task in view.tasks if task.code == "ZW1")
     assert zw1.due_on == until + dt.timedelta(days=7) and zw1.extended
     assert [c.action for c in view.history] == ["extended", "extended"]
+    assert status.history == () and status.tasks == view.tasks
 
     accepted = await _review(services, ids, await _submit(services, ids), accept=True)
     assert accepted.action == "accepted"
