@@ -67,7 +67,7 @@ async def _reminders(url: str, size: int) -> int:
     services = services_for(url)
     try:
         for moment in peak_moments(services.settings)[:2]:
-            await run_tick(services, all_rules(services.settings), moment)
+            await run_tick(services, all_rules(services.settings), moment, limit=None)
         async with services.sessionmaker.begin() as session:
             on_telegram = and_(
                 Person.telegram_chat_id.is_not(None), Person.telegram_unreachable_at.is_(None)

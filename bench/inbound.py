@@ -145,7 +145,7 @@ async def nothing_to_send(url: str, now: dt.datetime) -> None:
     """Enqueue what is due now and mark it sent, so the load is all the bot sends."""
     services = services_for(url, now)
     try:
-        await run_tick(services, all_rules(services.settings), now)
+        await run_tick(services, all_rules(services.settings), now, limit=None)
         async with services.sessionmaker.begin() as session:
             await session.execute(update(OutboxMessage).values(state=OutboxState.SENT))
     finally:

@@ -1,13 +1,19 @@
 """Benchmark 2: the tick at national scale, on SQLite and PostgreSQL.
 
 The timeline: a cohort started on 6 January 2025, its state generated as of 28 July 2026 (four
-tasks behind every JST, reports coming in), then the deadline of the council resolution
-(UCHWALA) on Wednesday 5 August 2026: at 09:00 every JST that has not adopted its plan yet gets
-its T-0 reminder, ~10,000 messages in one tick. Measured in a fresh process each:
-- peak: that tick (after the tick of the day before, as the bot would have run it);
-- typical: the tick a minute later, when everything due is queued already (most ticks);
+tasks behind every JST, reports coming in). Measured in a fresh process each, every pass as the
+bot's minute tick makes it (at most `reminders.tick.PASS_LIMIT` new rows a pass):
+- deadline: Wednesday 5 August 2026, the council resolution (UCHWALA) due for every JST: at
+  09:00 about 10,000 T-0 reminders in one pass (after the passes of the day before, as the bot
+  would have made them);
+- peak: Monday 1 March 2027, the heaviest day of the national walk (the state still that of
+  July: nobody has answered since): the February report request to all 11,000 members and
+  14,000 missing-report alerts, ~25,700 new rows; the slowest of the passes that take them;
+- typical: the pass a minute after the last of those, when everything due is queued already
+  (most ticks of a day);
 - the peak RSS of that process;
-- walk: one tick a day at 09:00 over the whole 27 months (enqueued counted, nothing sent).
+- walk: one tick a day at 09:00 over the whole 27 months, each taking all that is due at once
+  (enqueued counted, nothing sent).
 Baselines in the same run: reading every row of the tables the rules read (no tick can plan from
 less), and for memory and the walk the same work on the pilot's 50 JSTs.
 """
@@ -29,16 +35,37 @@ from storage.programme_calendar import programme_end
 
 START = dt.date(2025, 1, 6)
 STATE_AT = dt.datetime(2026, 7, 28, 12, tzinfo=dt.UTC)
-PEAK_DAY = dt.date(2026, 8, 5)  # UCHWALA is due for every JST
-PEAK_GOAL = Goal(1.0)
+DEADLINE_DAY = dt.date(2026, 8, 5)  # UCHWALA is due for every JST
+PEAK_DAY, PEAK_DAY_BEFORE = dt.date(2027, 3, 1), dt.date(2027, 2, 26)  # Monday; Friday before
+PASSES = 3  # the minute passes of a day measured, and of the day before made first
+GOAL = Goal(1.0)
 RSS_GOAL = Goal(300)
 QUICK_WALK_DAYS = 20
 
 
 def peak_moments(settings: Settings) -> tuple[dt.datetime, dt.datetime, dt.datetime]:
-    """The tick of the day before, the peak, and a minute later."""
-    peak = WorkCalendar(settings.zone, settings.quiet_hours).at(PEAK_DAY, 9)
-    return peak - dt.timedelta(days=1), peak, peak + dt.timedelta(minutes=1)
+    """The deadline's tick of the day before, the deadline's, and a minute later."""
+    deadline = _calendar(settings).at(DEADLINE_DAY, 9)
+    return deadline - dt.timedelta(days=1), deadline, deadline + dt.timedelta(minutes=1)
+
+
+def _calendar(settings: Settings) -> WorkCalendar:
+    return WorkCalendar(settings.zone, settings.quiet_hours)
+
+
+def _passes(start: dt.datetime, count: int = PASSES) -> list[dt.datetime]:
+    return [start + dt.timedelta(minutes=minute) for minute in range(count)]
+
+
+def _timeline(settings: Settings) -> list[dt.datetime]:
+    """In order: the day before the deadline, the deadline; the day before the peak, the peak's
+    passes, then the typical pass after them."""
+    calendar = _calendar(settings)
+    deadline = calendar.at(DEADLINE_DAY, 9)
+    return [
+        *_passes(deadline - dt.timedelta(days=1)), deadline,
+        *_passes(calendar.at(PEAK_DAY_BEFORE, 9)), *_passes(calendar.at(PEAK_DAY, 9), PASSES + 1),
+    ]  # fmt: skip
 
 
 async def run(databases: Databases, scale: Scale, *, walk: Scale, quick: bool) -> list[Result]:
@@ -54,11 +81,17 @@ async def run(databases: Databases, scale: Scale, *, walk: Scale, quick: bool) -
         pilot = found if quick else await _moments(databases, kind, PILOT, settings)
         walked = await _walk(databases, kind, walk, last)
         pilot_walk = walked if quick else await _walk(databases, kind, PILOT, last)
-        peak, typical = found["ticks"][1], found["ticks"][2]
+        ticks = found["ticks"]
+        deadline, peak_passes, typical = ticks[PASSES], ticks[-PASSES - 1 : -1], ticks[-1]
+        days_last = [ticks[PASSES - 1], deadline, ticks[2 * PASSES], typical]
+        assert not typical["enqueued"] and not any(t["left"] for t in days_last), "caught up"
+        peak = max(peak_passes, key=lambda t: float(t["seconds"]))
         read = found["read_seconds"]
         results += [
-            Result(f"tick.peak.{kind}", peak["seconds"], "s", read, "read_state", PEAK_GOAL,
-                   details=_counts(peak)),
+            Result(f"tick.deadline.{kind}", deadline["seconds"], "s", read, "read_state", GOAL,
+                   details=_counts(deadline)),
+            Result(f"tick.peak.{kind}", peak["seconds"], "s", read, "read_state", GOAL,
+                   details={"passes": [_counts(t) for t in peak_passes]}),
             Result(f"tick.typical.{kind}", typical["seconds"], "s", read, "read_state",
                    details=_counts(typical)),
             Result(f"tick.peak_rss.{kind}", found["peak_mb"], "MB", pilot["peak_mb"],
@@ -75,7 +108,7 @@ async def _moments(
     databases: Databases, kind: str, scale: Scale, settings: Settings
 ) -> dict[str, Any]:
     url, _ = await databases.seeded(kind, scale, start=START, now=STATE_AT)
-    isos = [moment.isoformat() for moment in peak_moments(settings)]
+    isos = [moment.isoformat() for moment in _timeline(settings)]
     return await asyncio.to_thread(run_worker, "bench.tick_worker", "moments", url, *isos)
 
 
@@ -87,7 +120,7 @@ async def _walk(databases: Databases, kind: str, scale: Scale, last: dt.date) ->
 
 
 def _counts(tick: dict[str, Any]) -> dict[str, Any]:
-    return {"due": tick["due"], "enqueued": tick["enqueued"], "at": tick["at"]}
+    return {key: tick[key] for key in ("at", "seconds", "due", "enqueued", "left")}
 
 
 def _walked(walk: dict[str, Any]) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from bot.clock import FixedClock
 from bot.memory import tune_gc
 from bot.services import Services
 from reminders.rules import all_rules
-from reminders.tick import run_tick, work_calendar
+from reminders.tick import PASS_LIMIT, run_tick, work_calendar
 from storage.models import (
     AdviserAssignment,
     Cohort,
@@ -50,12 +50,17 @@ async def read_state(services: Services) -> float:
     return time.perf_counter() - started
 
 
-async def tick(services: Services, moment: dt.datetime) -> dict[str, Any]:
+async def tick(services: Services, moment: dt.datetime, *, daily: bool = False) -> dict[str, Any]:
+    """One pass as the bot's minute tick makes it; `daily`: the walk's one tick a day takes all
+    that is due at once, as a day of minute passes would have."""
     services.clock = FixedClock(moment)
     started = time.perf_counter()
-    stats = await run_tick(services, all_rules(services.settings), moment)
+    stats = await run_tick(
+        services, all_rules(services.settings), moment, limit=None if daily else PASS_LIMIT
+    )
     seconds = time.perf_counter() - started
-    return {"at": moment, "seconds": seconds, "due": stats.due, "enqueued": stats.enqueued}
+    return {"at": moment, "seconds": seconds, "due": stats.due, "enqueued": stats.enqueued,
+            "left": stats.left}  # fmt: skip
 
 
 async def moments(url: str, isos: list[str]) -> None:
@@ -77,7 +82,7 @@ async def walk(url: str, first: dt.date, last: dt.date) -> None:
     try:
         day = first
         while day <= last:
-            done = await tick(services, calendar.at(day, WALK_HOUR))
+            done = await tick(services, calendar.at(day, WALK_HOUR), daily=True)
             days += 1
             enqueued += done["enqueued"]
             slowest = max(slowest, done, key=lambda found: float(found["seconds"]))

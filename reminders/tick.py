@@ -24,10 +24,18 @@ from storage.models import Channel, Person
 log = logging.getLogger(__name__)
 
 
+# New rows one pass adds at most. Telegram takes ~1,700 messages a minute (29/s), so 10,000 are
+# six minutes of sending: the passes of the next minutes add the rest long before the sender
+# runs dry, and a pass on the heaviest day (25,000 new at once: the month's report request and
+# the missing-report alerts of the whole country) stays well under a second (bench/README.md).
+PASS_LIMIT = 10_000
+
+
 @dataclass
 class TickStats:
     due: int = 0
     enqueued: int = 0
+    left: int = 0  # due, not queued yet, over the pass's limit: the next pass takes them
 
 
 def work_calendar(services: Services) -> WorkCalendar:
@@ -74,8 +82,16 @@ def _in_order(schedule: list[Due]) -> list[Due]:
     return sorted(schedule, key=lambda due: (due.at, due.key))
 
 
-async def run_tick(services: Services, rules: Sequence[Rule], now: dt.datetime) -> TickStats:
-    """Enqueue every message due at `now`, each once, never inside quiet hours.
+async def run_tick(
+    services: Services,
+    rules: Sequence[Rule],
+    now: dt.datetime,
+    *,
+    limit: int | None = PASS_LIMIT,
+) -> TickStats:
+    """Enqueue the messages due at `now`, each once, never inside quiet hours; at most `limit`
+    new ones, those that go stale soonest first (`stats.left` says how many wait for the next
+    pass; None takes everything: a walk that ticks once a day).
 
     No transaction is open while the rules plan or the texts are rendered (on SQLite every
     transaction holds the write lock, storage.db). Most ticks find everything due already
@@ -92,6 +108,10 @@ async def run_tick(services: Services, rules: Sequence[Rule], now: dt.datetime) 
         queued = await queued_keys(session, [item.key for item in due])
         fresh = [item for item in due if item.key not in queued]
         languages = await _languages(session, {item.person_id for item in fresh})
+    fresh = [item for item in fresh if item.person_id in languages]  # not erased
+    if limit is not None and len(fresh) > limit:
+        stats.left = len(fresh) - limit
+        fresh = sorted(fresh, key=_urgency)[:limit]
     payloads = _Payloads(services)
     new = [
         NewMessage(
@@ -104,14 +124,21 @@ async def run_tick(services: Services, rules: Sequence[Rule], now: dt.datetime) 
             not_before=calendar.next_allowed(max(item.at, now)),
         )
         for item in _in_order(fresh)
-        if item.person_id in languages  # not erased
     ]
     # A row queued meanwhile (a second instance's tick) is skipped by the INSERT itself.
     async with services.sessionmaker.begin() as session:
         stats.enqueued = await enqueue_many(session, new, now=now)
     if stats.enqueued:
-        log.info("tick at %s: %d due, %d new", now.isoformat(), stats.due, stats.enqueued)
+        log.info(
+            "tick at %s: %d due, %d new, %d for the next pass",
+            now.isoformat(), stats.due, stats.enqueued, stats.left,
+        )  # fmt: skip
     return stats
+
+
+def _urgency(item: Due) -> tuple[bool, dt.datetime, dt.datetime, str]:
+    """Over a pass's limit, what goes stale first goes first; then the oldest."""
+    return (item.until is None, item.until or item.at, item.at, item.key)
 
 
 class _Payloads:

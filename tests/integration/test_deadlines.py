@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from bot.services import Services
 from reminders.deadlines import DeadlineRule
-from reminders.tick import run_tick
+from reminders.tick import planned, run_tick, work_calendar
 from storage.cohorts import add_cohort
 from storage.models import (
     Channel,
@@ -121,6 +121,32 @@ async def test_the_team_gets_exact_rows_in_its_languages_and_a_second_tick_adds_
 
     assert await _tick(services, now) == set()
     assert await _tick(services, now + dt.timedelta(hours=3)) == set()
+
+
+async def test_over_a_pass_limit_the_next_passes_add_the_rest_soonest_stale_first(
+    services: Services,
+) -> None:
+    """A national day queues 25,000 at once: a pass adds at most its limit, what goes stale
+    first before the rest, and the passes of the next minutes add the rest, each once. A week
+    after the deadline nothing was sent yet: the team's T+1 (stale tomorrow) and the
+    coordinator's T+7 alert (stale in a week) are due together."""
+    ids = await _seed(services)
+    now = local(2025, 4, 15, 9)
+    async with services.sessionmaker() as session:
+        plan = await planned(session, RULES, now, work_calendar(services), now)
+    stale_at = {item.key: item.until for item in plan if item.is_due(now)}
+
+    passes: list[tuple[set[str], int]] = []
+    for minute in range(3):
+        before = set(await outbox_rows(services))
+        stats = await run_tick(services, RULES, now + dt.timedelta(minutes=minute), limit=3)
+        passes.append((set(await outbox_rows(services)) - before, stats.left))
+
+    team = {_key(ids, "2025-04-08", "T+1", person) for person in ("anna", "ben", "edward")}
+    alert = _key(ids, "2025-04-08", "T+7", "kasia")
+    assert set(stale_at) == {*team, alert}
+    assert passes == [(team, 1), ({alert}, 0), (set(), 0)]
+    assert all(stale_at[key] < stale_at[alert] for key in team)  # type: ignore[operator]
 
 
 async def test_overdue_the_team_and_the_stand_in_then_an_email_alert_to_coordinators(
