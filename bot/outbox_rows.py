@@ -71,8 +71,8 @@ def insert_new(session: AsyncSession) -> Insert:
 async def enqueue_many(
     session: AsyncSession, messages: Sequence[NewMessage], *, now: dt.datetime
 ) -> int:
-    """Add many messages in one executemany (a national deadline queues thousands in one
-    tick); returns how many were added."""
+    """Add many messages at once (a national deadline queues thousands in one tick): one COPY
+    or one executemany; returns how many were added."""
     if not messages:
         return 0
     rows = [message.row(now) for message in messages]
