@@ -61,9 +61,9 @@ def _timeline(settings: Settings) -> list[dt.datetime]:
     """In order: the day before the deadline, the deadline; the day before the peak, the peak's
     passes, then the typical pass after them."""
     calendar = _calendar(settings)
-    deadline = calendar.at(DEADLINE_DAY, 9)
+    day_before, deadline, _ = peak_moments(settings)
     return [
-        *_passes(deadline - dt.timedelta(days=1)), deadline,
+        *_passes(day_before), deadline,
         *_passes(calendar.at(PEAK_DAY_BEFORE, 9)), *_passes(calendar.at(PEAK_DAY, 9), PASSES + 1),
     ]  # fmt: skip
 

@@ -81,7 +81,7 @@ async def build_digest(
             AdviserAssignment.adviser_id == adviser_id
         )
     jst_ids = list(await session.scalars(jsts))
-    teams = tuple(await team_views(session, jst_ids, today, history=False))
+    teams = tuple(await team_views(session, jst_ids, today))
     wanted = set(jst_ids)
     response = tuple(r for r in await response_times(session, now=now) if r.jst_id in wanted)
     return Digest(

@@ -95,10 +95,11 @@ async def team_view(
 
 
 async def team_views(
-    session: AsyncSession, jst_ids: Sequence[int], today: dt.date, *, history: bool = True
+    session: AsyncSession, jst_ids: Sequence[int], today: dt.date, *, history: bool = False
 ) -> list[TeamView]:
     """The views of these JSTs, in their order, read in the same dozen queries however many
-    there are (the weekly digest shows every JST of the country, without their histories)."""
+    there are (the weekly digest shows every JST of the country); their task histories only
+    with `history`."""
     jsts = await _by_id(session, Jst, set(jst_ids))
     cohorts = await _by_id(session, Cohort, {jst.cohort_id for jst in jsts.values()})
     steps: dict[int, list[ProgrammeStep]] = defaultdict(list)
