@@ -16,6 +16,7 @@ from typing import Any
 
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, ExtBot
+from telegram.request import HTTPXRequest
 
 from bot.context import BotApplication, BotContext, BotData
 from bot.email_delivery import email_loop
@@ -47,6 +48,7 @@ OUTBOX_BATCH = 20
 OUTBOX_IDLE_SECONDS = 1.0
 OUTBOX_ERROR_PAUSE_SECONDS = 5.0
 TICK_SECONDS = 60
+SEND_CONNECTIONS = 8
 
 Intake = Callable[[BotApplication, asyncio.Event], Awaitable[None]]
 
@@ -56,7 +58,9 @@ def make_bot(settings: Settings) -> ExtBot[Any]:
 
     The rate limiter does not retry a 429 itself: the outbox records Telegram's retry time and
     the sender pauses (DESIGN 5). Its rate is just under Telegram's ~30 messages/s unless
-    configured (TELEGRAM_RATE_LIMIT).
+    configured (TELEGRAM_RATE_LIMIT). A slow answer is waited for (TELEGRAM_TIMEOUT_SECONDS):
+    a send that times out may still have been delivered; a few connections let a button's
+    answer pass a slow send.
     """
     base = str(settings.telegram_api_base_url).rstrip("/")
     limiter = AIORateLimiter(overall_max_rate=settings.telegram_rate_limit, max_retries=0)
@@ -65,14 +69,17 @@ def make_bot(settings: Settings) -> ExtBot[Any]:
         base_url=f"{base}/bot",
         base_file_url=f"{base}/file/bot",
         rate_limiter=limiter,
+        request=HTTPXRequest(
+            connection_pool_size=SEND_CONNECTIONS,
+            read_timeout=settings.telegram_timeout_seconds,
+            write_timeout=settings.telegram_timeout_seconds,
+        ),
     )
 
 
 def make_delivery(bot: ExtBot[Any], services: Services) -> TelegramDelivery:
     lease = dt.timedelta(seconds=services.settings.outbox_lease_seconds)
-    return TelegramDelivery(
-        bot, services.sessionmaker, services.clock, lease=lease, on_sent=record_links
-    )
+    return TelegramDelivery(bot, services, lease=lease, on_sent=record_links)
 
 
 def build_application(services: Services) -> BotApplication:

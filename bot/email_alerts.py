@@ -12,13 +12,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import outbox
 from bot.email_policy import template_values
+from bot.outbox_claims import lease_rows, sendable
 from bot.templates import Templates
-from storage.models import Channel, OutboxMessage, OutboxState
+from storage.models import Channel, OutboxMessage
 
 ALERTS = frozenset({"task_overdue_alert", "question_sla_coordinator", "report_missing_alert"})
 BATCHED_TEMPLATE = "alerts"
@@ -30,9 +30,15 @@ def is_alert(row: OutboxMessage) -> bool:
 
 
 async def claim_companions(
-    session: AsyncSession, lead: OutboxMessage, *, now: dt.datetime, lease: dt.timedelta
+    session: AsyncSession,
+    lead: OutboxMessage,
+    *,
+    now: dt.datetime,
+    lease: dt.timedelta,
+    working: bool,
 ) -> list[OutboxMessage]:
-    """The lead row's person's other alerts that are due now, leased for the same e-mail."""
+    """The lead row's person's other alerts that may go now (and are not stale), leased for
+    the same e-mail."""
     if not is_alert(lead) or lead.person_id is None:
         return []
     rows = (
@@ -42,9 +48,8 @@ async def claim_companions(
                 OutboxMessage.channel == Channel.EMAIL,
                 OutboxMessage.person_id == lead.person_id,
                 OutboxMessage.kind.in_(ALERTS),
-                OutboxMessage.state == OutboxState.PENDING,
-                OutboxMessage.next_attempt_at <= now,
-                OutboxMessage.not_before <= now,
+                sendable(now, working=working),
+                or_(OutboxMessage.stale_at.is_(None), OutboxMessage.stale_at > now),
                 OutboxMessage.id != lead.id,
             )
             .order_by(OutboxMessage.id)
@@ -52,7 +57,7 @@ async def claim_companions(
             .with_for_update(skip_locked=True, of=OutboxMessage)
         )
     ).all()
-    return await outbox.lease_rows(session, rows, now=now, lease=lease)
+    return await lease_rows(session, rows, now=now, lease=lease)
 
 
 @dataclass(frozen=True)

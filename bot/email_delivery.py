@@ -18,15 +18,16 @@ from aiosmtplib import SMTP, SMTPException
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import outbox
+from bot import outbox, outbox_claims
 from bot.context import BotApplication
 from bot.email_policy import classify, missing_smtp_setting, sender_address, smtp_client
 from bot.email_render import Outgoing, Renderer
 from bot.intake import pause
 from bot.outbox_policy import GiveUp, RetryAt
 from bot.services import Services
+from reminders.calendar import WorkCalendar, shared_calendar
 from storage.invites import bot_link
-from storage.models import Channel, OutboxMessage, OutboxState
+from storage.models import Channel, OutboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,9 @@ class EmailDelivery:
         link = bot_link(bot_username) if bot_username else None
         self._renderer = Renderer(services, link, self._lease)
         self._jitter = jitter
+        self._calendar: WorkCalendar = shared_calendar(
+            services.settings.zone, services.settings.quiet_hours
+        )
 
     async def deliver_due(self, *, limit: int = BATCH) -> EmailStats:
         """One pass: claim and render in one transaction, send, record each outcome in its own."""
@@ -87,6 +91,8 @@ class EmailDelivery:
                         for waiting in ready[index:]:
                             await self._record(waiting, error, stats, connecting=True)
                         return stats
+                if not await self._mark_sending(item):
+                    continue
                 outcome = await self._send(client, item)
                 await self._record(item, outcome, stats, connecting=False)
         finally:
@@ -96,27 +102,43 @@ class EmailDelivery:
 
     async def _count_due(self) -> int:
         now = self._services.clock.now()
+        working = self._calendar.is_working_time(now)
         async with self._services.sessionmaker() as session:
             count = await session.scalar(
                 select(func.count(OutboxMessage.id)).where(
                     OutboxMessage.channel == Channel.EMAIL,
-                    OutboxMessage.state == OutboxState.PENDING,
-                    OutboxMessage.next_attempt_at <= now,
-                    OutboxMessage.not_before <= now,
+                    outbox_claims.sendable(now, working=working),
                 )
             )
         return int(count or 0)
 
     async def _claim(self, limit: int, stats: EmailStats) -> list[Outgoing]:
+        """Rows that may go now: outside working time only those caused by people."""
         now = self._services.clock.now()
+        working = self._calendar.is_working_time(now)
         async with self._services.sessionmaker.begin() as session:
-            rows = await outbox.claim_due(
-                session, now=now, limit=limit, lease=self._lease, channel=Channel.EMAIL
+            rows = await outbox_claims.claim_due(
+                session,
+                now=now,
+                limit=limit,
+                lease=self._lease,
+                channel=Channel.EMAIL,
+                working=working,
             )
-            rendered = await self._renderer.render(session, rows, now=now)
+            rendered = await self._renderer.render(session, rows, now=now, working=working)
         stats.claimed = len(rows) + rendered.companions
         stats.failed += rendered.failed
         return rendered.ready
+
+    async def _mark_sending(self, item: Outgoing) -> bool:
+        """From here the e-mail may reach the server; False if its rows were taken over."""
+        async with self._services.sessionmaker.begin() as session:
+            mine = await outbox_claims.mark_sending(session, item.rows)
+            if not mine:
+                await session.rollback()
+        if not mine:
+            log.warning("e-mail rows %s were taken over before sending", [r.id for r in item.rows])
+        return mine
 
     async def _connect(self) -> SMTP:
         client = smtp_client(self._settings)

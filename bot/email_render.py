@@ -52,16 +52,24 @@ class Renderer:
         self._lease = lease
 
     async def render(
-        self, session: AsyncSession, rows: Sequence[OutboxMessage], *, now: dt.datetime
+        self,
+        session: AsyncSession,
+        rows: Sequence[OutboxMessage],
+        *,
+        now: dt.datetime,
+        working: bool,
     ) -> Rendered:
-        """Each claimed row as an e-mail, in the claim's transaction."""
+        """Each claimed row as an e-mail, in the claim's transaction; `working`: whether
+        planned rows may go now (the alerts' companions)."""
         rendered = Rendered()
         people = await outbox.people_of(session, rows)
         for row in rows:
             person = people.get(row.person_id)
             try:
                 if is_alert(row):
-                    rendered.ready.append(await self._alerts(session, row, person, now, rendered))
+                    rendered.ready.append(
+                        await self._alerts(session, row, person, now, rendered, working=working)
+                    )
                     continue
                 extras = await digest_enclosures(
                     session,
@@ -86,12 +94,16 @@ class Renderer:
         person: Person | None,
         now: dt.datetime,
         rendered: Rendered,
+        *,
+        working: bool,
     ) -> Outgoing:
         """The lead alert and the person's other due alerts in one e-mail; a companion that
         cannot be rendered fails alone (the lead's failure is the caller's)."""
         templates, language = self._services.templates, _language(person)
         rows, items = [lead], [alert_item(templates, language, lead)]
-        companions = await claim_companions(session, lead, now=now, lease=self._lease)
+        companions = await claim_companions(
+            session, lead, now=now, lease=self._lease, working=working
+        )
         rendered.companions += len(companions)
         for row in companions:
             try:

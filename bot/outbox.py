@@ -1,9 +1,8 @@
 """The outbox: every outbound message is first a row with a unique dedupe key (DESIGN 3, 5).
 
-Senders claim due rows with a lease, send them outside any transaction, then record the outcome;
-each outcome applies only while the row is still theirs (state SENDING, same `lease_until`).
-A row found SENDING with an expired lease (the sender crashed mid-send) is resent when its
-delivery is AT_LEAST_ONCE (answers) and skipped when AT_MOST_ONCE (reminders).
+Senders claim due rows with a lease (bot/outbox_claims.py), send them outside any transaction,
+then record the outcome; each outcome applies only while the row is still theirs (claimed or
+sending, same `lease_until`).
 
 Telegram payload (channel TELEGRAM), a JSON object:
     {"method": "sendMessage" | "copyMessage" | "sendDocument" | "sendPhoto",
@@ -24,16 +23,15 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, and_, exists, or_, select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from bot.email_policy import fallback_key, reminder_email
+from bot.outbox_claims import TAKEN
 from bot.outbox_rows import NewMessage, insert_new
 from storage import audit
 from storage.models import Channel, Delivery, OutboxMessage, OutboxState, Person
 
-LEASE_EXPIRED = "lease_expired"
 NO_TELEGRAM_CHAT = "no_telegram_chat"
 
 
@@ -48,90 +46,15 @@ async def enqueue(
     delivery: Delivery,
     now: dt.datetime,
     not_before: dt.datetime | None = None,
+    planned_by: str | None = None,
+    stale_at: dt.datetime | None = None,
 ) -> OutboxMessage | None:
     """Add a message unless its dedupe key exists (then None, and the transaction lives on)."""
-    message = NewMessage(dedupe_key, channel, kind, payload, person_id, delivery, not_before)
+    message = NewMessage(
+        dedupe_key, channel, kind, payload, person_id, delivery, not_before, planned_by, stale_at
+    )
     statement = insert_new(session).values(message.row(now)).returning(OutboxMessage)
     return (await session.scalars(statement)).one_or_none()
-
-
-async def claim_due(
-    session: AsyncSession,
-    *,
-    now: dt.datetime,
-    limit: int,
-    lease: dt.timedelta,
-    channel: Channel,
-) -> list[OutboxMessage]:
-    """Lease the due rows of a channel, oldest first, at most one per person (per-chat order).
-
-    A person's row waits while an earlier row of theirs is being sent or is due but waiting for
-    a retry; an earlier row scheduled for later (`not_before` in the future, e.g. quiet hours)
-    does not hold back a row that is due now.
-    """
-    await _recover_expired_leases(session, now=now, channel=channel)
-    earlier = aliased(OutboxMessage)
-    held_back = exists().where(
-        earlier.person_id == OutboxMessage.person_id,
-        earlier.channel == OutboxMessage.channel,
-        earlier.id < OutboxMessage.id,
-        or_(
-            earlier.state == OutboxState.SENDING,
-            and_(earlier.state == OutboxState.PENDING, earlier.not_before <= now),
-        ),
-    )
-    rows = (
-        await session.scalars(
-            select(OutboxMessage)
-            .where(
-                OutboxMessage.channel == channel,
-                OutboxMessage.state == OutboxState.PENDING,
-                OutboxMessage.next_attempt_at <= now,
-                OutboxMessage.not_before <= now,
-                ~held_back,
-            )
-            .order_by(OutboxMessage.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True, of=OutboxMessage)
-        )
-    ).all()
-    return await lease_rows(session, rows, now=now, lease=lease)
-
-
-async def lease_rows(
-    session: AsyncSession, rows: Sequence[OutboxMessage], *, now: dt.datetime, lease: dt.timedelta
-) -> list[OutboxMessage]:
-    """Take rows for sending: another sender skips them until the lease runs out."""
-    for row in rows:
-        row.state = OutboxState.SENDING
-        row.lease_until = now + lease
-        row.attempts += 1
-    await session.flush()
-    return list(rows)
-
-
-async def _recover_expired_leases(
-    session: AsyncSession, *, now: dt.datetime, channel: Channel
-) -> None:
-    """Rows whose sender died mid-send: resend answers, skip reminders (they may have arrived)."""
-    expired = await session.scalars(
-        select(OutboxMessage)
-        .where(
-            OutboxMessage.channel == channel,
-            OutboxMessage.state == OutboxState.SENDING,
-            OutboxMessage.lease_until <= now,
-        )
-        .with_for_update(skip_locked=True, of=OutboxMessage)
-    )
-    for row in expired:
-        if row.delivery is Delivery.AT_MOST_ONCE:
-            row.state = OutboxState.SKIPPED
-            row.last_error = LEASE_EXPIRED
-        else:
-            row.state = OutboxState.PENDING
-            row.next_attempt_at = now
-            row.lease_until = None
-    await session.flush()
 
 
 async def mark_sent(
@@ -178,13 +101,35 @@ async def mark_failed(
     return await _finish(session, row_id, lease_until, state=OutboxState.FAILED, last_error=error)
 
 
+async def mark_uncertain(
+    session: AsyncSession, row: OutboxMessage, *, at: dt.datetime, error: str
+) -> bool:
+    """The request went out but no answer came (a timeout): it may have arrived. A row sent at
+    most once stays unconfirmed; one sent at least once goes again at `at`, as a repeat."""
+    lease = lease_of(row)
+    if row.delivery is Delivery.AT_MOST_ONCE:
+        state = OutboxState.UNCONFIRMED
+        return await _finish(session, row.id, lease, state=state, last_error=error)
+    return await _finish(
+        session,
+        row.id,
+        lease,
+        state=OutboxState.PENDING,
+        next_attempt_at=at,
+        last_error=error,
+        lease_until=None,
+        repeat=True,
+    )
+
+
 async def leave_for_email(
     session: AsyncSession, row_id: int, *, lease_until: dt.datetime, reason: str
 ) -> bool:
     """A row Telegram cannot take (no chat, bot blocked) is skipped; its e-mail version, if it
     has one (reminders; never replies), is queued for the same person under `<key>:email`.
 
-    The e-mail row keeps the Telegram row's times: it was due when that one was.
+    The e-mail row keeps the Telegram row's times (it was due when that one was), and what
+    the rules said of it: working time, staleness, withdrawal.
     """
     if not await _finish(
         session, row_id, lease_until, state=OutboxState.SKIPPED, last_error=reason
@@ -213,6 +158,8 @@ async def leave_for_email(
             delivery=message.delivery,
             now=message.created_at,
             not_before=message.not_before,
+            planned_by=message.planned_by,
+            stale_at=message.stale_at,
         )
     return True
 
@@ -295,7 +242,7 @@ async def _finish(session: AsyncSession, row_id: int, lease: dt.datetime, **valu
         update(OutboxMessage)
         .where(
             OutboxMessage.id == row_id,
-            OutboxMessage.state == OutboxState.SENDING,
+            OutboxMessage.state.in_(TAKEN),
             OutboxMessage.lease_until == lease,
         )
         .values(**values)

@@ -4,6 +4,11 @@ RetryAfter → retry exactly when Telegram says, without counting the attempt (a
 messages but never makes one give up); NetworkError/TimedOut → exponential backoff with jitter,
 giving up once the row has been tried for three days; Forbidden → the person is unreachable on
 Telegram; BadRequest → failed for good with Telegram's reason.
+
+A timeout is not a failed delivery: once the request has gone out (the connection was made), a
+read timeout or a broken connection leaves the outcome unknown, and Telegram may have delivered
+the message (`Uncertain`). Only failures before the request left (no connection, a full pool)
+are certain not to have reached it.
 """
 
 from __future__ import annotations
@@ -11,7 +16,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+import httpx
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 BACKOFF_BASE = dt.timedelta(seconds=5)
 BACKOFF_FACTOR = 2
@@ -30,6 +36,15 @@ class RetryAt:
 
 
 @dataclass(frozen=True)
+class Uncertain:
+    """The request went out and no answer came: it may have arrived. A retry would be a
+    repeat (bot.outbox.mark_uncertain)."""
+
+    at: dt.datetime
+    error: str
+
+
+@dataclass(frozen=True)
 class GiveUp:
     """Failed for good: retrying cannot help."""
 
@@ -43,7 +58,27 @@ class Unreachable:
     error: str
 
 
-Verdict = RetryAt | GiveUp | Unreachable
+Verdict = RetryAt | Uncertain | GiveUp | Unreachable
+
+# Transport failures that happen before a request leaves: it cannot have reached Telegram.
+NOT_SENT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.LocalProtocolError,
+    httpx.ProxyError,
+    httpx.UnsupportedProtocol,
+)
+
+
+def may_have_arrived(error: Exception) -> bool:
+    """A transport failure after the request went out (PTB raises it `from` httpx's error)."""
+    cause = error.__cause__
+    return (
+        isinstance(error, NetworkError)
+        and isinstance(cause, httpx.TransportError)
+        and not isinstance(cause, NOT_SENT)
+    )
 
 
 def backoff_delay(attempts: int, jitter: float) -> dt.timedelta:
@@ -89,5 +124,8 @@ def classify(error: Exception, *, attempts: int, now: dt.datetime, jitter: float
         reason = f"{type(error).__name__}: {error.message}"
         if attempts >= GIVE_UP_AT_ATTEMPT:
             return GiveUp(f"gave_up: {reason}")
-        return RetryAt(now + backoff_delay(attempts, jitter), reason)
+        at = now + backoff_delay(attempts, jitter)
+        if may_have_arrived(error):
+            return Uncertain(at, f"uncertain: {type(error.__cause__).__name__}")
+        return RetryAt(at, reason)
     return GiveUp(f"bad_payload: {type(error).__name__}: {error}")

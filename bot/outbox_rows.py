@@ -31,7 +31,9 @@ PAGE_ROWS = 2_900
 
 @dataclass(frozen=True)
 class NewMessage:
-    """A message to add to the outbox; due at once unless `not_before` says later."""
+    """A message to add to the outbox; due at once unless `not_before` says later. `planned_by`
+    (a rule: the row waits for working time, is withdrawn when no longer planned) and
+    `stale_at` are described on `OutboxMessage`."""
 
     dedupe_key: str
     channel: Channel
@@ -40,6 +42,8 @@ class NewMessage:
     person_id: int | None
     delivery: Delivery
     not_before: dt.datetime | None = None
+    planned_by: str | None = None
+    stale_at: dt.datetime | None = None
 
     def row(self, now: dt.datetime) -> dict[str, Any]:
         due = self.not_before or now
@@ -54,6 +58,9 @@ class NewMessage:
             "attempts": 0,
             "not_before": due,
             "next_attempt_at": due,
+            "planned_by": self.planned_by,
+            "stale_at": self.stale_at,
+            "repeat": False,
             "created_at": now,
         }
 
@@ -129,10 +136,16 @@ def _converted(values: list[Any], process: Callable[[Any], Any] | None) -> list[
 
 async def queued_keys(session: AsyncSession, keys: Sequence[str]) -> set[str]:
     """Which of these dedupe keys the outbox holds already."""
+    return set(await queued(session, keys))
+
+
+async def queued(session: AsyncSession, keys: Sequence[str]) -> dict[str, str | None]:
+    """These dedupe keys the outbox holds already, each with its row's last error."""
     if not keys:
-        return set()
-    return set(
-        await session.scalars(
-            select(OutboxMessage.dedupe_key).where(among(session, OutboxMessage.dedupe_key, keys))
+        return {}
+    found = await session.execute(
+        select(OutboxMessage.dedupe_key, OutboxMessage.last_error).where(
+            among(session, OutboxMessage.dedupe_key, keys)
         )
     )
+    return {key: error for key, error in found}

@@ -14,14 +14,16 @@ from telegram.error import TelegramError
 
 from bot.context import BotContext
 from bot.outbox import enqueue
+from bot.telegram_delivery import REPEAT_ROOM
 from storage.models import Channel, Delivery
 
-TELEGRAM_LIMIT = MessageLimit.MAX_TEXT_LENGTH
+TELEGRAM_LIMIT = MessageLimit.MAX_TEXT_LENGTH - REPEAT_ROOM
 log = logging.getLogger(__name__)
 
 
 def split_text(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
-    """Split at line breaks so no part exceeds the limit (templates keep tags within a line)."""
+    """Split at line breaks so no part exceeds the limit (templates keep tags within a line);
+    the limit leaves room for a repeat's note (bot.telegram_delivery)."""
     parts: list[str] = []
     current = ""
     for whole_line in text.split("\n"):

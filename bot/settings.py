@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     # Messages/s, a margin under Telegram's ~30 (a limiter at the limit meets it with jitter and
     # gets 429s); 0: no limit (a local Bot API server without limits, in benchmarks).
     telegram_rate_limit: float = Field(default=29, ge=0, le=1000)
+    # A send may arrive although its answer is late: wait well beyond PTB's 5 s (DESIGN 5).
+    telegram_timeout_seconds: float = Field(default=30, ge=1, le=300)
     quiet_hours: Annotated[tuple[int, int], NoDecode] = (20, 8)
     digest_schedule: Annotated[tuple[int, int, int], NoDecode] = (0, 8, 0)  # Monday 08:00
 

@@ -3,6 +3,10 @@
 The payload format is described in bot/outbox.py. Objects in `params` (reply_markup,
 reply_parameters, ...) go to Telegram as the JSON given; plain values go through PTB's typed
 method, so the Application's rate limiter applies to every send.
+
+A row is marked "sending" just before its request goes out (bot/outbox_claims.py). Outside
+working time only messages caused by people go, without a sound; a message sent again after
+an unknown outcome says that it may be a repeat.
 """
 
 from __future__ import annotations
@@ -15,27 +19,33 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot
+from telegram.constants import MessageLimit
 from telegram.error import RetryAfter, TelegramError
 
-from bot import outbox
-from bot.clock import Clock
+from bot import outbox, outbox_claims
 from bot.outbox_policy import (
     GiveUp,
     RetryAt,
+    Uncertain,
     Unreachable,
     Verdict,
     classify,
     retry_after_delay,
 )
+from bot.services import Services
+from reminders.calendar import shared_calendar
 from storage.models import Channel, OutboxMessage, Person
 
 log = logging.getLogger(__name__)
 
 DEFAULT_LEASE = dt.timedelta(minutes=10)  # well above a batch of sends with PTB's timeouts
 DEFAULT_BATCH = 20
+# Texts are split this far below Telegram's limit (bot.replies), so a repeat's note still fits.
+REPEAT_ROOM = 200
 FLOOD_PAUSE = "flood_pause"
+TELEGRAM_UNREACHABLE = "telegram_unreachable"
 BOT_METHODS = {
     "sendMessage": "send_message",
     "copyMessage": "copy_message",
@@ -78,6 +88,7 @@ class Target:
 
     chat_id: int
     personal: bool
+    language: str = "pl"
 
 
 def telegram_target(payload: dict[str, Any], person: Person | None) -> Target | None:
@@ -88,16 +99,17 @@ def telegram_target(payload: dict[str, Any], person: Person | None) -> Target | 
     chat_id = payload.get("chat_id")
     if person is not None and person.erased_at is not None:
         return None  # erased while the message waited: nothing more goes to that chat
+    language = "pl" if person is None else person.language.value
     if chat_id is not None:
         personal = person is not None and person.telegram_chat_id == chat_id
-        return Target(chat_id, personal=personal)
+        return Target(chat_id, personal=personal, language=language)
     if (
         person is None
         or person.telegram_chat_id is None
         or person.telegram_unreachable_at is not None
     ):
         return None
-    return Target(person.telegram_chat_id, personal=True)
+    return Target(person.telegram_chat_id, personal=True, language=language)
 
 
 class TelegramDelivery:
@@ -106,50 +118,79 @@ class TelegramDelivery:
     def __init__(
         self,
         bot: Bot,
-        sessionmaker: async_sessionmaker[AsyncSession],
-        clock: Clock,
+        services: Services,
         *,
         on_sent: OnSent | None = None,
         lease: dt.timedelta = DEFAULT_LEASE,
         jitter: Callable[[], float] = random.random,
     ) -> None:
         self._bot = bot
-        self._sessionmaker = sessionmaker
-        self._clock = clock
+        self._sessionmaker = services.sessionmaker
+        self._clock = services.clock
+        self._templates = services.templates
+        self._calendar = shared_calendar(services.settings.zone, services.settings.quiet_hours)
         self._on_sent = on_sent
         self._lease = lease
         self._jitter = jitter
 
     async def deliver_due(self, *, limit: int = DEFAULT_BATCH) -> DeliveryStats:
-        """One pass: claim in one short transaction, send, record each outcome in its own."""
+        """One pass: claim in one short transaction, then per row: mark it sending, send,
+        record the outcome. When Telegram asks to wait or cannot be reached, the rest of the
+        batch waits too (unsent: it loses no attempt)."""
         stats = DeliveryStats()
-        claimed = await self._claim(limit, stats)
+        working = self._calendar.is_working_time(self._clock.now())
+        claimed = await self._claim(limit, stats, working=working)
         for index, (row, target) in enumerate(claimed):
-            outcome = await self._send(row, target)
-            await self._record(row, target, outcome, stats)
+            if not await self._mark_sending(row):
+                continue
+            outcome = await self._send(row, target, silent=not working)
+            verdict = await self._record(row, target, outcome, stats)
             if isinstance(outcome, RetryAfter):
                 stats.paused_until = self._clock.now() + retry_after_delay(outcome)
-                await self._release(claimed[index + 1 :], stats.paused_until)
+                await self._release(claimed[index + 1 :], stats.paused_until, FLOOD_PAUSE)
+                break
+            if isinstance(verdict, RetryAt | Uncertain):  # the connection, not this message
+                await self._release(claimed[index + 1 :], verdict.at, TELEGRAM_UNREACHABLE)
                 break
         return stats
 
-    async def _release(self, rows: list[tuple[OutboxMessage, Target]], at: dt.datetime) -> None:
-        """Flood control: Telegram asked the bot to wait, so the rest of the batch waits too."""
+    async def _mark_sending(self, row: OutboxMessage) -> bool:
+        async with self._sessionmaker.begin() as session:
+            mine = await outbox_claims.mark_sending(session, [row])
+        if not mine:
+            log.warning("outbox row %s (%s) was taken over before sending", row.id, row.kind)
+        return mine
+
+    async def _release(
+        self, rows: list[tuple[OutboxMessage, Target]], at: dt.datetime, reason: str
+    ) -> None:
+        """The rest of the batch waits until `at`, without losing an attempt."""
         if not rows:
             return
         async with self._sessionmaker.begin() as session:
             for row, _target in rows:
                 await outbox.mark_retry(
-                    session, row.id, lease_until=outbox.lease_of(row), at=at, error=FLOOD_PAUSE,
+                    session,
+                    row.id,
+                    lease_until=outbox.lease_of(row),
+                    at=at,
+                    error=reason,
                     count_attempt=False,
-                )  # fmt: skip
-        log.warning("flood control: %d outbox rows wait until %s", len(rows), at)
+                )
+        log.warning("%s: %d outbox rows wait until %s", reason, len(rows), at)
 
-    async def _claim(self, limit: int, stats: DeliveryStats) -> list[tuple[OutboxMessage, Target]]:
+    async def _claim(
+        self, limit: int, stats: DeliveryStats, *, working: bool
+    ) -> list[tuple[OutboxMessage, Target]]:
         now = self._clock.now()
         async with self._sessionmaker.begin() as session:
-            rows = await outbox.claim_due(
-                session, now=now, limit=limit, lease=self._lease, channel=Channel.TELEGRAM
+            rows = await outbox_claims.claim_due(
+                session,
+                now=now,
+                limit=limit,
+                lease=self._lease,
+                channel=Channel.TELEGRAM,
+                working=working,
             )
             people = await outbox.people_of(session, rows)
             claimed = []
@@ -168,11 +209,17 @@ class TelegramDelivery:
         stats.claimed = len(rows)
         return claimed
 
-    async def _send(self, row: OutboxMessage, target: Target) -> SentMessage | Exception:
+    async def _send(
+        self, row: OutboxMessage, target: Target, *, silent: bool
+    ) -> SentMessage | Exception:
         """Call the Bot API; errors are returned, to be classified and recorded."""
         try:
             send = getattr(self._bot, BOT_METHODS[row.payload["method"]])
-            params: dict[str, Any] = row.payload.get("params") or {}
+            params: dict[str, Any] = dict(row.payload.get("params") or {})
+            if row.repeat:
+                self._mark_repeat(params, target.language)
+            if silent:
+                params["disable_notification"] = True
             plain = {k: v for k, v in params.items() if not isinstance(v, dict | list)}
             objects = {k: v for k, v in params.items() if isinstance(v, dict | list)}
             result = await send(chat_id=target.chat_id, **plain, api_kwargs=objects or None)
@@ -180,14 +227,27 @@ class TelegramDelivery:
             return error
         return SentMessage(chat_id=target.chat_id, message_id=int(result.message_id))
 
+    def _mark_repeat(self, params: dict[str, Any], language: str) -> None:
+        """A text or caption starts with the repeat note while it fits Telegram's limit (texts
+        are split with room for it, bot.replies.split_text); a copied file goes as it is."""
+        limits = (("text", MessageLimit.MAX_TEXT_LENGTH), ("caption", MessageLimit.CAPTION_LENGTH))
+        for field, limit in limits:
+            if field in params:
+                note = self._templates.macro(language, "tg/labels.txt.j2", "repeat_note")
+                marked = f"{note}\n{params[field]}"
+                if len(marked) <= limit:
+                    params[field] = marked
+
     async def _record(
         self,
         row: OutboxMessage,
         target: Target,
         outcome: SentMessage | Exception,
         stats: DeliveryStats,
-    ) -> None:
+    ) -> Verdict | None:
+        """Store the outcome; the verdict on a failure (None when sent)."""
         now = self._clock.now()
+        verdict: Verdict | None = None
         async with self._sessionmaker.begin() as session:
             if isinstance(outcome, SentMessage):
                 applied = await outbox.mark_sent(
@@ -208,6 +268,7 @@ class TelegramDelivery:
                 applied = await self._apply(session, row, target, verdict, now=now, stats=stats)
         if not applied:
             log.warning("outbox row %s (%s) was taken over; outcome dropped", row.id, row.kind)
+        return verdict
 
     async def _apply(
         self,
@@ -227,6 +288,10 @@ class TelegramDelivery:
                 )
                 stats.retried += applied
                 log.warning("outbox row %s (%s) retry at %s: %s", row.id, row.kind, at, error)
+            case Uncertain(at=at, error=error):
+                applied = await outbox.mark_uncertain(session, row, at=at, error=error)
+                stats.retried += applied
+                log.warning("outbox row %s (%s) may have arrived: %s", row.id, row.kind, error)
             case GiveUp(error=error):
                 applied = await outbox.mark_failed(session, row.id, lease_until=lease, error=error)
                 stats.failed += applied

@@ -7,7 +7,7 @@ into aware UTC datetimes at the end, so daylight-saving changes shift nothing.
 from __future__ import annotations
 
 import datetime as dt
-from functools import cached_property
+from functools import cached_property, lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -82,12 +82,22 @@ class WorkCalendar:
             return hour >= self.quiet_start or hour < self.quiet_end
         return self.quiet_start <= hour < self.quiet_end
 
+    def is_working_time(self, moment: dt.datetime) -> bool:
+        """A working day, outside quiet hours: when reminders may go and messages may ring."""
+        return self.is_working_day(self.local_date(moment)) and not self.in_quiet_hours(moment)
+
     def next_allowed(self, moment: dt.datetime) -> dt.datetime:
         """When a message due at `moment` may go out: a working day, outside quiet hours."""
         local = moment.astimezone(self.zone)
-        if self.is_working_day(local.date()) and not self.in_quiet_hours(moment):
+        if self.is_working_time(moment):
             return moment.astimezone(dt.UTC)
         day = local.date()
         if local.hour >= self.quiet_end:  # past today's opening hour: tomorrow at the earliest
             day += dt.timedelta(days=1)
         return self.at(self.next_working_day(day), self.quiet_end)
+
+
+@lru_cache(maxsize=8)
+def shared_calendar(zone: ZoneInfo, quiet_hours: tuple[int, int]) -> WorkCalendar:
+    """One calendar per zone and quiet hours: what it has worked out serves every pass."""
+    return WorkCalendar(zone, quiet_hours)

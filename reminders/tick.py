@@ -7,16 +7,15 @@ import datetime as dt
 import logging
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.outbox_rows import NewMessage, enqueue_many, queued_keys
+from bot.outbox_plans import WITHDRAWN, revive, unplanned, withdraw
+from bot.outbox_rows import NewMessage, enqueue_many, queued
 from bot.services import Services
-from reminders.calendar import WorkCalendar
+from reminders.calendar import WorkCalendar, shared_calendar
 from reminders.schedule import Due, Rule
 from storage.db import among
 from storage.models import Channel, Person
@@ -36,17 +35,13 @@ class TickStats:
     due: int = 0
     enqueued: int = 0
     left: int = 0  # due, not queued yet, over the pass's limit: the next pass takes them
+    withdrawn: int = 0  # queued before, planned no more: not to be sent
+    revived: int = 0  # withdrawn before, planned again
 
 
 def work_calendar(services: Services) -> WorkCalendar:
     settings = services.settings
-    return _calendar(settings.zone, settings.quiet_hours)
-
-
-@lru_cache(maxsize=8)
-def _calendar(zone: ZoneInfo, quiet_hours: tuple[int, int]) -> WorkCalendar:
-    """One calendar per zone and quiet hours: what it has worked out serves every tick."""
-    return WorkCalendar(zone, quiet_hours)
+    return shared_calendar(settings.zone, settings.quiet_hours)
 
 
 async def planned(
@@ -58,7 +53,8 @@ async def planned(
 ) -> list[Due]:
     """Every message the rules would send, given the state at `now` (those due by `until`),
     in time order."""
-    return _in_order(await _plan(await _load(session, rules, now), calendar, until))
+    plans = await _plan(await _load(session, rules, now), calendar, until)
+    return _in_order([due for _rule, dues in plans for due in dues])
 
 
 async def _load(
@@ -69,13 +65,13 @@ async def _load(
 
 async def _plan(
     states: list[tuple[Rule, Any]], calendar: WorkCalendar, until: dt.datetime | None = None
-) -> list[Due]:
-    """Plans are pure and take seconds at national scale: they run in a worker thread, so the
-    bot's event loop keeps taking updates and sending meanwhile."""
-    schedule: list[Due] = []
-    for rule, state in states:
-        schedule.extend(await asyncio.to_thread(rule.plan, state, calendar, until))
-    return schedule
+) -> list[tuple[str, list[Due]]]:
+    """Each rule's name and plan. Plans are pure and take seconds at national scale: they run
+    in a worker thread, so the bot's event loop keeps taking updates and sending meanwhile."""
+    return [
+        (rule.name, list(await asyncio.to_thread(rule.plan, state, calendar, until)))
+        for rule, state in states
+    ]
 
 
 def _in_order(schedule: list[Due]) -> list[Due]:
@@ -91,7 +87,8 @@ async def run_tick(
 ) -> TickStats:
     """Enqueue the messages due at `now`, each once, never inside quiet hours; at most `limit`
     new ones, those that go stale soonest first (`stats.left` says how many wait for the next
-    pass; None takes everything: a walk that ticks once a day).
+    pass; None takes everything: a walk that ticks once a day). Queued rows the rules plan no
+    more are withdrawn (bot/outbox_plans.py).
 
     No transaction is open while the rules plan or the texts are rendered (on SQLite every
     transaction holds the write lock, storage.db). Most ticks find everything due already
@@ -102,12 +99,21 @@ async def run_tick(
     stats = TickStats()
     async with services.sessionmaker() as session:
         states = await _load(session, rules, now)
-    due = [d for d in await _plan(states, calendar, now) if d.is_due(now)]
+    plans = await _plan(states, calendar, now)
+    rule_of = {d.key: name for name, dues in plans for d in dues if d.is_due(now)}
+    due = [d for _name, dues in plans for d in dues if d.key in rule_of]
     stats.due = len(due)
     async with services.sessionmaker() as session:
-        queued = await queued_keys(session, [item.key for item in due])
-        fresh = [item for item in due if item.key not in queued]
+        found = await queued(session, list(rule_of))
+        fresh = [item for item in due if item.key not in found]
         languages = await _languages(session, {item.person_id for item in fresh})
+        names = [rule.name for rule in rules]
+        gone = await unplanned(session, rules=names, planned=rule_of.keys(), now=now)
+    again = [key for key, error in found.items() if error == WITHDRAWN]
+    if gone or again:
+        async with services.sessionmaker.begin() as session:
+            stats.withdrawn = await withdraw(session, gone)
+            stats.revived = await revive(session, again, now=now)
     fresh = [item for item in fresh if item.person_id in languages]  # not erased
     if limit is not None and len(fresh) > limit:
         stats.left = len(fresh) - limit
@@ -122,16 +128,19 @@ async def run_tick(
             person_id=item.person_id,
             delivery=item.delivery,
             not_before=calendar.next_allowed(max(item.at, now)),
+            planned_by=rule_of[item.key],
+            stale_at=item.until,
         )
         for item in _in_order(fresh)
     ]
     # A row queued meanwhile (a second instance's tick) is skipped by the INSERT itself.
     async with services.sessionmaker.begin() as session:
         stats.enqueued = await enqueue_many(session, new, now=now)
-    if stats.enqueued:
+    if stats.enqueued or stats.withdrawn or stats.revived:
         log.info(
-            "tick at %s: %d due, %d new, %d for the next pass",
-            now.isoformat(), stats.due, stats.enqueued, stats.left,
+            "tick at %s: %d due, %d new, %d for the next pass, %d withdrawn, %d planned again",
+            now.isoformat(), stats.due, stats.enqueued, stats.left, stats.withdrawn,
+            stats.revived,
         )  # fmt: skip
     return stats
 

@@ -24,6 +24,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy import Enum as SqlEnum
 from sqlalchemy.engine import Dialect
@@ -123,8 +124,14 @@ class Channel(StrEnum):
 
 
 class OutboxState(StrEnum):
+    """A row's life: pending -> claimed (leased by a sender) -> sending (handed to Telegram or
+    SMTP: it may have arrived) -> sent / failed / skipped; unconfirmed when the send's outcome is
+    unknown (a timeout after the request went out) and the row may not be repeated."""
+
     PENDING = "pending"
+    CLAIMED = "claimed"
     SENDING = "sending"
+    UNCONFIRMED = "unconfirmed"
     SENT = "sent"
     FAILED = "failed"
     SKIPPED = "skipped"
@@ -402,6 +409,13 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     not_before: Mapped[dt.datetime]
     next_attempt_at: Mapped[dt.datetime]
+    # The rule that planned the row (a reminder, an alert, a digest, or the e-mail fallback of
+    # one): it waits for working time, goes stale at `stale_at`, and is withdrawn when the rule
+    # no longer plans it. Other rows are caused by people and go at any hour, silently.
+    planned_by: Mapped[str | None] = mapped_column(String(40))
+    stale_at: Mapped[dt.datetime | None]
+    # Sent before with an unknown outcome (Telegram may have delivered it): marked as a repeat.
+    repeat: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     lease_until: Mapped[dt.datetime | None]
     sent_at: Mapped[dt.datetime | None]
     external_id: Mapped[str | None] = mapped_column(String(200))
@@ -421,3 +435,12 @@ class AuditEntry(Base):
     entity: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[int | None] = mapped_column(Integer)
     details: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class AppKey(Base):
+    """A secret made once per installation (e.g. the key that signs button data)."""
+
+    __tablename__ = "app_keys"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))

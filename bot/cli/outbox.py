@@ -27,9 +27,15 @@ class Shown(StrEnum):
 
 
 STATES = {
-    None: (OutboxState.PENDING, OutboxState.SENDING, OutboxState.FAILED),
-    Shown.PENDING: (OutboxState.PENDING, OutboxState.SENDING),
-    Shown.FAILED: (OutboxState.FAILED,),
+    None: (
+        OutboxState.PENDING,
+        OutboxState.CLAIMED,
+        OutboxState.SENDING,
+        OutboxState.UNCONFIRMED,
+        OutboxState.FAILED,
+    ),
+    Shown.PENDING: (OutboxState.PENDING, OutboxState.CLAIMED, OutboxState.SENDING),
+    Shown.FAILED: (OutboxState.FAILED, OutboxState.UNCONFIRMED),  # both may need a look
     Shown.ALL: tuple(OutboxState),
 }
 

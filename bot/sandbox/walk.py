@@ -20,6 +20,7 @@ from sqlalchemy import func, or_, select
 from bot.clock import FixedClock
 from bot.email_delivery import EmailDelivery, deliver_all
 from bot.localapi import Limits
+from bot.outbox_claims import TAKEN, sendable
 from bot.sandbox.demo import DemoPlan, demo_start, load_plan
 from bot.sandbox.people import Playable, join, playable_people
 from bot.sandbox.report import WalkReport, collect
@@ -192,15 +193,11 @@ class Walker:
 
     async def _busy(self) -> bool:
         now = self.clock.now()
+        working = work_calendar(self.services).is_working_time(now)
         async with self.services.sessionmaker() as session:
             count = await session.scalar(
                 select(func.count(OutboxMessage.id)).where(
-                    or_(
-                        OutboxMessage.state == OutboxState.SENDING,
-                        (OutboxMessage.state == OutboxState.PENDING)
-                        & (OutboxMessage.not_before <= now)
-                        & (OutboxMessage.next_attempt_at <= now),
-                    )
+                    or_(OutboxMessage.state.in_(TAKEN), sendable(now, working=working))
                 )
             )
         return bool(count)
@@ -216,7 +213,12 @@ class Walker:
                     OutboxMessage.state == OutboxState.PENDING, OutboxMessage.not_before > now
                 )
             )
+            held = await session.scalar(  # planned rows due, waiting for working time
+                select(func.count(OutboxMessage.id)).where(sendable(now, working=True))
+            )
         candidates = [due.at for due in dues if due.at > now]
         candidates += [moment for moment in (waiting, self.agenda.next_at()) if moment]
+        if held:
+            candidates.append(calendar.next_allowed(now))
         later = [moment for moment in candidates if moment > now]
         return min(later) if later else None

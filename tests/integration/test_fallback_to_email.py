@@ -65,7 +65,7 @@ async def test_blocked_and_never_joined_people_get_the_reminder_by_email_once(
             update(Person).where(Person.id == people["eve"]).values(erased_at=services.clock.now())
         )
     api.responder = failing_for(501, BLOCKED)
-    telegram_sender = TelegramDelivery(telegram, services.sessionmaker, services.clock)
+    telegram_sender = TelegramDelivery(telegram, services)
     email_sender = EmailDelivery(smtp.services(services), bot_username="advisory_test_bot")
 
     for _ in range(2):  # twice: nothing more the second time

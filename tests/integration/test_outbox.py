@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import FixedClock
-from bot.outbox import claim_due, enqueue, mark_retry, mark_sent, mark_unreachable
+from bot.outbox import enqueue, mark_retry, mark_sent, mark_unreachable
+from bot.outbox_claims import claim_due, mark_sending
 from bot.outbox_rows import COPY_ROWS, NewMessage, enqueue_many, queued_keys
 from bot.services import Services
 from storage.models import AuditEntry, Channel, Delivery, OutboxMessage, OutboxState
@@ -90,7 +91,7 @@ async def test_a_claim_leases_the_due_rows_of_its_channel_only(
     assert await claim(services) == ["due"]
     claimed = (await outbox_rows(services))["due"]
     assert (claimed.state, claimed.attempts, claimed.lease_until) == (
-        OutboxState.SENDING,
+        OutboxState.CLAIMED,
         1,
         clock.now() + LEASE,
     )
@@ -139,27 +140,43 @@ async def test_a_row_scheduled_for_later_does_not_hold_back_a_due_one(
     assert await claim(services) == ["answer"]
 
 
-async def test_an_expired_lease_resends_answers_and_skips_reminders(
+async def test_an_expired_lease_returns_rows_never_sent_as_they_were(
     services: Services, clock: FixedClock
 ) -> None:
-    await given(
-        services,
-        ANN_AND_BOB,
-        *ANSWER_AND_REMINDER,
-        Queued("bob", "bob-next"),
-    )
+    """The sender died after claiming, before sending: nothing can have arrived."""
+    await given(services, ANN_AND_BOB, *ANSWER_AND_REMINDER, Queued("bob", "bob-next"))
     assert await claim(services) == ["answer", "reminder"]
 
     clock.advance(LEASE - dt.timedelta(seconds=1))
     assert await claim(services) == []  # the sender may still be working on them
     clock.advance(dt.timedelta(seconds=1))
+    assert await claim(services) == ["answer", "reminder"]
+
+    rows = await outbox_rows(services)
+    assert [(rows[k].state, rows[k].attempts, rows[k].repeat) for k in ("answer", "reminder")] == [
+        (OutboxState.CLAIMED, 1, False)
+    ] * 2
+
+
+async def test_an_expired_lease_mid_send_resends_answers_as_repeats_and_not_reminders(
+    services: Services, clock: FixedClock
+) -> None:
+    await given(services, ANN_AND_BOB, *ANSWER_AND_REMINDER, Queued("bob", "bob-next"))
+    async with services.sessionmaker.begin() as session:
+        claimed = await claim_due(
+            session, now=clock.now(), limit=10, lease=LEASE, channel=Channel.TELEGRAM
+        )
+        assert await mark_sending(session, claimed)
+
+    clock.advance(LEASE)
     assert await claim(services) == ["answer", "bob-next"]
 
     rows = await outbox_rows(services)
-    assert (rows["answer"].state, rows["answer"].attempts) == (OutboxState.SENDING, 2)
+    assert (rows["answer"].state, rows["answer"].attempts) == (OutboxState.CLAIMED, 2)
+    assert (rows["answer"].repeat, rows["answer"].last_error) == (True, "lease_expired")
     assert rows["answer"].lease_until == clock.now() + LEASE
     assert (rows["reminder"].state, rows["reminder"].last_error) == (
-        OutboxState.SKIPPED,
+        OutboxState.UNCONFIRMED,
         "lease_expired",
     )
 
@@ -191,7 +208,7 @@ async def test_an_outcome_applies_only_under_the_lease_it_was_claimed_with(
         )
 
     row = (await outbox_rows(services))["answer"]
-    assert (row.state, row.attempts, row.external_id) == (OutboxState.PENDING, 1, None)
+    assert (row.state, row.attempts, row.external_id) == (OutboxState.PENDING, 0, None)
     assert (row.last_error, row.lease_until) == ("retry_after:3", None)
 
 

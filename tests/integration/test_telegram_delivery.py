@@ -14,7 +14,7 @@ from telegram import Bot
 from telegram.ext import AIORateLimiter, ExtBot
 
 from bot.clock import FixedClock
-from bot.outbox import claim_due
+from bot.outbox_claims import claim_due, mark_sending
 from bot.outbox_policy import GIVE_UP_AFTER, GIVE_UP_AT_ATTEMPT
 from bot.services import Services
 from bot.telegram_delivery import FLOOD_PAUSE, DeliveryStats, SentMessage, TelegramDelivery
@@ -41,6 +41,8 @@ from tests.support.telegram_request import (
     offline_bot,
 )
 
+REPEAT_NOTE = "↻ Wysłane ponownie: ta wiadomość mogła już wcześniej do Ciebie dotrzeć."
+
 
 @pytest.fixture(autouse=True)
 def timedelta_periods(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -60,7 +62,7 @@ async def bot(api: FakeBotApi) -> AsyncIterator[Bot]:
 
 
 def sender(services: Services, bot: Bot, jitter: float = 0.0) -> TelegramDelivery:
-    return TelegramDelivery(bot, services.sessionmaker, services.clock, jitter=lambda: jitter)
+    return TelegramDelivery(bot, services, jitter=lambda: jitter)
 
 
 async def test_sends_to_the_chat_known_at_send_time_and_stores_the_message_id(
@@ -119,7 +121,7 @@ async def test_copies_and_files_are_sent_and_linked_in_the_same_transaction(
             message_id=sent.message_id,
         )
 
-    delivery = TelegramDelivery(bot, services.sessionmaker, services.clock, on_sent=link)
+    delivery = TelegramDelivery(bot, services, on_sent=link)
     assert (await delivery.deliver_due()).sent == 3
 
     assert [(c.method, c.params["chat_id"]) for c in api.sends] == [
@@ -271,14 +273,10 @@ async def test_a_bad_request_fails_with_its_reason_and_spares_other_rows(
     assert (await person(services, people["ann"])).telegram_unreachable_at is None
 
 
-async def test_after_a_crash_mid_send_answers_go_once_and_reminders_never(
+async def test_a_batch_claimed_by_a_killed_sender_is_sent_whole_when_the_lease_ends(
     services: Services, clock: FixedClock, api: FakeBotApi, bot: Bot
 ) -> None:
-    await given(
-        services,
-        ANN_AND_BOB,
-        *ANSWER_AND_REMINDER,
-    )
+    await given(services, ANN_AND_BOB, *ANSWER_AND_REMINDER)
     lease = dt.timedelta(minutes=10)
     async with services.sessionmaker.begin() as session:  # a sender claims, then is killed
         await claim_due(session, now=clock.now(), limit=10, lease=lease, channel=Channel.TELEGRAM)
@@ -286,13 +284,35 @@ async def test_after_a_crash_mid_send_answers_go_once_and_reminders_never(
 
     assert (await delivery.deliver_due()).claimed == 0
     clock.advance(lease)
+    assert (await delivery.deliver_due()).sent == 2
+
+    assert [call.params["text"] for call in api.sends] == ["answer", "reminder"]
+    assert await states(services) == {
+        "answer": (OutboxState.SENT, None),
+        "reminder": (OutboxState.SENT, None),
+    }
+
+
+async def test_after_a_crash_mid_send_answers_go_again_as_repeats_and_reminders_never(
+    services: Services, clock: FixedClock, api: FakeBotApi, bot: Bot
+) -> None:
+    await given(services, ANN_AND_BOB, *ANSWER_AND_REMINDER)
+    lease = dt.timedelta(minutes=10)
+    async with services.sessionmaker.begin() as session:  # killed while the sends were out
+        rows = await claim_due(
+            session, now=clock.now(), limit=10, lease=lease, channel=Channel.TELEGRAM
+        )
+        await mark_sending(session, rows)
+    delivery = sender(services, bot)
+
+    clock.advance(lease)
     assert (await delivery.deliver_due()).sent == 1
     assert (await delivery.deliver_due()).claimed == 0
 
-    assert [call.params["text"] for call in api.sends] == ["answer"]
+    assert [call.params["text"] for call in api.sends] == [f"{REPEAT_NOTE}\nanswer"]
     assert await states(services) == {
-        "answer": (OutboxState.SENT, None),
-        "reminder": (OutboxState.SKIPPED, "lease_expired"),
+        "answer": (OutboxState.SENT, "lease_expired"),
+        "reminder": (OutboxState.UNCONFIRMED, "lease_expired"),
     }
 
 
