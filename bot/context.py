@@ -42,6 +42,7 @@ class BotContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], Bo
         super().__init__(application=application, chat_id=chat_id, user_id=user_id)
         self.caller: Caller | None = None
         self.language: str = "pl"
+        self.pressed: str | None = None  # a pressed button's data, checked (and unsigned)
 
     @property
     def services(self) -> Services:

@@ -19,6 +19,7 @@ class Services:
     sessionmaker: async_sessionmaker[AsyncSession]
     templates: Templates
     clock: Clock = field(default_factory=SystemClock)
+    keys: dict[str, bytes] = field(default_factory=dict)  # installation keys, read once
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock | None = None) -> Services:

@@ -7,11 +7,11 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import BotApplication, BotContext
 from bot.replies import answer_press, keyboard, label, remove_buttons, reply
-from handlers.commands import command
+from handlers.commands import button, command
 from storage.models import Person, Role
 from storage.people import set_weekly_digest
 
-CALLBACK = "wd"
+CALLBACK = button("digest").prefix
 
 
 async def digest_state(update: Update, context: BotContext) -> None:

@@ -17,10 +17,11 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import BotApplication, BotContext
 from bot.replies import answer_press, label
+from handlers.commands import button
 from storage.forms import current_form
 from storage.models import Form
 
-CALLBACK_PREFIX = "f"
+CALLBACK_PREFIX = button("form").prefix
 
 
 def choice_data(form: Form, choice: str) -> str:

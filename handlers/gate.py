@@ -7,14 +7,15 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from bot.context import BotApplication, BotContext
-from bot.replies import answer_press, reply
-from handlers.commands import COMMANDS
+from bot.replies import answer_press, label, reply
+from handlers.buttons import cached_button_key, verified
+from handlers.commands import COMMANDS, button, pressed_button
 from storage.models import Role
 from storage.people import find_caller, set_reachable
 
 GATE_GROUP = -1
 ONBOARDING_COMMANDS = ("start",)
-ONBOARDING_CALLBACKS = ("notice",)
+ONBOARDING_CALLBACKS = (button("notice").prefix,)
 
 
 def telegram_language(code: str | None) -> str:
@@ -60,6 +61,28 @@ async def gate(update: Update, context: BotContext) -> None:
     if context.caller is not None and not allowed_command(update, context.caller.role):
         await reply(update, context, "not_for_your_role")
         raise ApplicationHandlerStop
+    if update.callback_query is not None and not await _press_allowed(update, context):
+        raise ApplicationHandlerStop
+
+
+async def _press_allowed(update: Update, context: BotContext) -> bool:
+    """A button of ours, for the caller's role, and (when signed) sent to the caller: the
+    handler then reads `context.pressed`. Anything else is answered with an alert."""
+    assert update.callback_query is not None
+    data, caller = update.callback_query.data or "", context.caller
+    found = pressed_button(data)
+    if caller is not None and found is not None and caller.role not in found.roles:
+        await answer_press(update, label(context, "button_not_for_you"))
+        return False
+    pressed: str | None = data
+    if found is not None and found.signed:
+        key = await cached_button_key(context.services)
+        pressed = None if caller is None else verified(key, caller.person_id, data)
+    if found is None or pressed is None:
+        await answer_press(update, label(context, "stale_button"))
+        return False
+    context.pressed = pressed
+    return True
 
 
 def _command_name(update: Update) -> str | None:

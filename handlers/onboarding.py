@@ -7,11 +7,11 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import BotApplication, BotContext
 from bot.replies import answer_press, keyboard, label, remove_buttons, reply
-from handlers.commands import publish_commands
+from handlers.commands import button, publish_commands
 from storage.invites import GUESS_FAILURES, InviteRefused, redeem_invite
 from storage.people import confirm_notice
 
-NOTICE_CALLBACK = "notice"
+NOTICE_CALLBACK = button("notice").prefix
 
 
 async def start(update: Update, context: BotContext) -> None:

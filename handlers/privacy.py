@@ -9,10 +9,10 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import BotApplication, BotContext
 from bot.replies import answer_press, keyboard, label, remove_buttons, render, reply
-from handlers.commands import command
+from handlers.commands import button, command
 from storage.people import personal_data, request_erasure
 
-ERASE_CALLBACK = "erase"
+ERASE_CALLBACK = button("erase").prefix
 
 
 async def my_data(update: Update, context: BotContext) -> None:

@@ -15,6 +15,8 @@ from telegram import Update
 
 from bot.context import BotContext
 from bot.replies import keyboard, remove_buttons, reply
+from handlers.buttons import button_data
+from handlers.commands import button
 from handlers.question_delivery import deliver_answer, deliver_to_team, notify_closed
 from handlers.question_member import (
     caller_of,
@@ -26,7 +28,7 @@ from handlers.question_member import (
 from storage.question_answers import close_question, record_answer, share_with_team
 from storage.questions import Part, QuestionRefused, linked_question, open_questions
 
-TEAM_CALLBACK = "qteam"
+SHARE = button("share")
 NUMBER = re.compile(r"^(?:nr|#)?(\d{1,9})(!?)$", re.IGNORECASE)
 HINT_LIST = 10
 
@@ -101,7 +103,8 @@ async def _answer(
         await refused_reply(update, context, session, refused)
         return
     asker = await deliver_answer(session, services, answer.id, now=now)
-    team_button = [(label(context, "to_team"), f"{TEAM_CALLBACK}:{answer.id}")]
+    share = await button_data(session, services, SHARE, str(answer.id), person_id=caller.person_id)
+    team_button = [(label(context, "to_team"), share)]
     await reply(
         update, context, "question_answered", session=session,
         markup=None if answer.to_team else keyboard([team_button]),
@@ -114,12 +117,13 @@ async def share(update: Update, context: BotContext) -> None:
     query, caller, services = update.callback_query, caller_of(context), context.services
     assert query is not None
     await query.answer()
-    answer_id = int((query.data or "").split(":")[1])
+    assert context.pressed is not None  # checked by the gate
+    answer_id = int(context.pressed.split(":")[1])
     now = services.clock.now()
     async with services.sessionmaker.begin() as session:
         try:
             answer = await share_with_team(
-                session, answer_id, adviser_id=caller.person_id, today=context.today()
+                session, answer_id, adviser_id=caller.person_id, today=context.today(), now=now
             )
         except QuestionRefused as refused:
             await refused_reply(update, context, session, refused)

@@ -13,7 +13,7 @@ from bot.context import BotApplication, BotContext
 from handlers import fallback
 from handlers.commands import command
 from handlers.question_adviser import (
-    TEAM_CALLBACK,
+    SHARE,
     adviser_message,
     answer_command,
     close,
@@ -49,4 +49,4 @@ def register(application: BotApplication) -> None:
         ("substitute", substitute),
     ):
         application.add_handler(CommandHandler(command(key).names, callback))
-    application.add_handler(CallbackQueryHandler(share, pattern=rf"^{TEAM_CALLBACK}:\d+$"))
+    application.add_handler(CallbackQueryHandler(share, pattern=SHARE.pattern(r"\d+")))

@@ -15,20 +15,16 @@ from telegram import InlineKeyboardMarkup
 from bot.notify import copy_to, notify
 from bot.replies import keyboard
 from bot.services import Services
-from bot.templates import Templates
+from handlers.buttons import button_data
+from handlers.commands import button
 from storage.models import Person
 from storage.task_views import TaskChange, adviser_on_duty, team_members
 from storage.tasks import Action
 
-REVIEW_CALLBACK = "tk"
+REVIEW = button("review")
 ACCEPT, RETURN = "a", "r"
 LABELS = "tg/task_labels.txt.j2"
 FOR_REVIEW = (Action.SUBMITTED, Action.RESOLUTION)
-
-
-def review_data(verdict: str, change: TaskChange) -> str:
-    """Short callback data: the task row's id and the review round it is for."""
-    return f"{REVIEW_CALLBACK}:{verdict}:{change.progress_id}:{change.review_round}"
 
 
 async def announce(
@@ -62,14 +58,17 @@ async def _ask_adviser(
         )  # fmt: skip
     await notify(
         session, services.templates, adviser, key=key, template="task_review_request", now=now,
-        markup=review_buttons(services.templates, adviser.language.value, change), change=change,
+        markup=await review_buttons(session, services, adviser, change), change=change,
     )  # fmt: skip
 
 
-def review_buttons(
-    templates: Templates, language: str, change: TaskChange
+async def review_buttons(
+    session: AsyncSession, services: Services, adviser: Person, change: TaskChange
 ) -> InlineKeyboardMarkup:
-    return keyboard(
-        [[(templates.macro(language, LABELS, "accept"), review_data(ACCEPT, change)),
-          (templates.macro(language, LABELS, "return_"), review_data(RETURN, change))]]
-    )  # fmt: skip
+    """Accept / Return, signed for the adviser: the task row's id and its review round."""
+    language, buttons = adviser.language.value, []
+    for verdict, name in ((ACCEPT, "accept"), (RETURN, "return_")):
+        body = f"{verdict}:{change.progress_id}:{change.review_round}"
+        data = await button_data(session, services, REVIEW, body, person_id=adviser.id)
+        buttons.append((services.templates.macro(language, LABELS, name), data))
+    return keyboard([buttons])

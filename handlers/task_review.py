@@ -37,7 +37,8 @@ async def review_pressed(update: Update, context: BotContext) -> None:
     """Accept now, or ask for the remarks of a return."""
     query = update.callback_query
     assert query is not None
-    _prefix, verdict, progress_id, review_round = (query.data or "").split(":")
+    assert context.pressed is not None  # checked by the gate
+    _prefix, verdict, progress_id, review_round = context.pressed.split(":")
     async with context.services.sessionmaker.begin() as session:
         try:
             if verdict == ACCEPT:

@@ -21,7 +21,7 @@ from handlers.task_forms import (
     refuse,
 )
 from handlers.task_input import parse_day, parse_resolution
-from handlers.task_notices import REVIEW_CALLBACK
+from handlers.task_notices import REVIEW
 from handlers.task_review import REMARKS_FORM, RemarksForm, review_pressed
 from handlers.task_submit import SUBMIT_FORM, SubmitForm, submit_command
 from storage.forms import current_form, finish_form
@@ -133,7 +133,7 @@ def register(application: BotApplication) -> None:
     ):
         application.add_handler(CommandHandler(command(key).names, callback))
     application.add_handler(
-        CallbackQueryHandler(review_pressed, pattern=rf"^{REVIEW_CALLBACK}:[ar]:\d+:\d+$")
+        CallbackQueryHandler(review_pressed, pattern=REVIEW.pattern(r"[ar]:\d+:\d+"))
     )
     taken_by_forms = filters.TEXT | filters.PHOTO | filters.Document.ALL
     application.add_handler(

@@ -7,12 +7,12 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import BotApplication, BotContext
 from bot.replies import answer_press, keyboard, label, remove_buttons, reply
-from handlers.commands import command, commands_for, publish_commands
+from handlers.commands import button, command, commands_for, publish_commands
 from storage.models import Language
 from storage.people import Caller, set_language
 from storage.team import team_view
 
-LANGUAGE_CALLBACK = "lang"
+LANGUAGE_CALLBACK = button("language").prefix
 
 
 def _caller(context: BotContext) -> Caller:

@@ -109,9 +109,10 @@ async def record_followup(
 
 
 async def share_with_team(
-    session: AsyncSession, answer_id: int, *, adviser_id: int, today: dt.date
+    session: AsyncSession, answer_id: int, *, adviser_id: int, today: dt.date, now: dt.datetime
 ) -> Answer:
-    """Mark an adviser's answer for the asker's whole team (re-authorized on every press)."""
+    """Mark an adviser's answer for the asker's whole team (re-authorized on every press;
+    audited: the team reads what one member asked)."""
     answer = await session.get(Answer, answer_id)
     if answer is None:
         raise QuestionRefused(Refusal.UNKNOWN)
@@ -120,7 +121,12 @@ async def share_with_team(
     )
     if answer.author_id == question.asker_id:
         raise QuestionRefused(Refusal.UNKNOWN, question.id)
-    answer.to_team = True
+    if not answer.to_team:
+        answer.to_team = True
+        audit.record(
+            session, now, actor=f"person:{adviser_id}", action="answer_shared", entity="answer",
+            entity_id=answer.id, question_id=question.id,
+        )  # fmt: skip
     return answer
 
 

@@ -156,11 +156,14 @@ async def linked_question(session: AsyncSession, chat_id: int, message_id: int) 
 async def question_for_adviser(
     session: AsyncSession, question_id: int, *, adviser_id: int, today: dt.date
 ) -> Question:
-    """The question, if its JST is one the adviser advises or stands in for today."""
+    """The question, if the caller is an adviser and its JST one they advise or stand in for
+    today (a member sees their own JST's questions, but may not act for its adviser)."""
     question = await session.get(Question, question_id)
     if question is None:
         raise QuestionRefused(Refusal.UNKNOWN, question_id)
     adviser = await session.get_one(Person, adviser_id)
+    if adviser.role is not Role.ADVISER or adviser.erased_at is not None:
+        raise QuestionRefused(Refusal.NOT_YOURS, question_id)
     if question.jst_id not in await visible_jsts(session, adviser, today):
         raise QuestionRefused(Refusal.NOT_YOURS, question_id)
     return question

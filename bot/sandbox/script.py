@@ -24,13 +24,13 @@ from handlers.commands import command
 from handlers.forms import CALLBACK_PREFIX
 from handlers.question_member import SEND
 from handlers.report_form import FIX, SUBMIT, VALUE
-from handlers.task_notices import ACCEPT, REVIEW_CALLBACK
+from handlers.task_notices import ACCEPT, REVIEW
 from handlers.task_submit import CONFIRMED
 from storage.models import Jst, MessageLink, Question, TaskProgress
 
 MAX_FORM_TURNS = 20  # a report form has 6 questions; more turns means it is stuck
 SCALE_ANSWER, NO = f"{VALUE}4", f"{VALUE}n"
-ACCEPT_PREFIX = f"{REVIEW_CALLBACK}:{ACCEPT}:"
+ACCEPT_PREFIX = f"{REVIEW.prefix}:{ACCEPT}:"
 
 Step = Callable[["Actors"], Awaitable[None]]
 

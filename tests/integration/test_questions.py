@@ -18,6 +18,7 @@ from bot.services import Services
 from bot.telegram_delivery import SentMessage
 from storage.models import (
     Answer,
+    AuditEntry,
     Channel,
     Delivery,
     Jst,
@@ -238,9 +239,10 @@ async def test_the_asker_follows_up_and_the_question_opens_again(services: Servi
     assert (followup.author_id, followup.to_team) == (world.anna, False)
 
 
-async def test_sharing_with_the_team_is_for_adviser_answers_of_own_jsts(
+async def test_sharing_with_the_team_is_for_adviser_answers_of_own_jsts_and_audited(
     services: Services,
 ) -> None:
+    """Bartek, Anna's teammate, sees Alfa's questions but may not share her private answer."""
     world = await seed(services)
     number = await ask(services, world.anna, "Pytanie", key="tg:1:1")
     reply = await answer(services, number, world.jan, "tg:9:1")
@@ -250,13 +252,28 @@ async def test_sharing_with_the_team_is_for_adviser_answers_of_own_jsts(
             source_key="tg:1001:4", now=LATER, today=TODAY,
         )  # fmt: skip
         reasons = []
-        for answer_id, adviser in ((reply.id, world.maria), (followup.id, world.jan), (999, 0)):
+        for answer_id, adviser in (
+            (reply.id, world.maria),
+            (reply.id, world.bartek),
+            (reply.id, world.anna),
+            (followup.id, world.jan),
+            (999, 0),
+        ):
             with pytest.raises(QuestionRefused) as refused:
-                await share_with_team(session, answer_id, adviser_id=adviser, today=TODAY)
+                await share_with_team(
+                    session, answer_id, adviser_id=adviser, today=TODAY, now=LATER
+                )
             reasons.append(refused.value.reason)
-        shared = await share_with_team(session, reply.id, adviser_id=world.jan, today=TODAY)
-    assert reasons == [Refusal.NOT_YOURS, Refusal.UNKNOWN, Refusal.UNKNOWN]
+        assert not (await session.get_one(Answer, reply.id)).to_team
+        shared = await share_with_team(
+            session, reply.id, adviser_id=world.jan, today=TODAY, now=LATER
+        )
+        audited = (
+            await session.scalars(select(AuditEntry).where(AuditEntry.action == "answer_shared"))
+        ).all()
+    assert reasons == [Refusal.NOT_YOURS] * 3 + [Refusal.UNKNOWN] * 2
     assert shared.to_team
+    assert [(e.actor, e.entity_id) for e in audited] == [(f"person:{world.jan}", reply.id)]
 
 
 async def test_open_questions_are_the_advisers_jsts_oldest_first(services: Services) -> None:

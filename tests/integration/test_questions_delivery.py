@@ -93,7 +93,7 @@ async def test_an_answer_reaches_the_asker_and_on_request_the_joined_team_once(
     reply = await answer(services, number, world.jan, "tg:9:1")
     async with services.sessionmaker.begin() as session:
         asker = await deliver_answer(session, services, reply.id, now=NOW)
-        await share_with_team(session, reply.id, adviser_id=world.jan, today=TODAY)
+        await share_with_team(session, reply.id, adviser_id=world.jan, today=TODAY, now=NOW)
         shared = await deliver_to_team(session, services, reply.id, now=NOW)
         again = await deliver_answer(session, services, reply.id, now=NOW)
     rows = await _outbox(services)

@@ -7,8 +7,6 @@ Create Date: 2026-12-06 10:00:00
 
 from __future__ import annotations
 
-import secrets
-
 import sqlalchemy as sa
 from alembic import op
 
@@ -18,8 +16,6 @@ revision = "0004"
 down_revision = "0003"
 branch_labels = None
 depends_on = None
-
-BUTTON_KEY_BYTES = 32
 
 
 def upgrade() -> None:
@@ -31,14 +27,12 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("repeat", sa.Boolean(), server_default=sa.false(), nullable=False)
         )
-    keys = op.create_table(
+    op.create_table(
         "app_keys",
         sa.Column("name", sa.String(length=40), nullable=False),
         sa.Column("value", sa.String(length=200), nullable=False),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_app_keys")),
     )
-    # Made here, once per installation: every process reads the same key from the database.
-    op.bulk_insert(keys, [{"name": "buttons", "value": secrets.token_hex(BUTTON_KEY_BYTES)}])
 
 
 def downgrade() -> None:

@@ -1,0 +1,29 @@
+"""Secrets made once per installation and shared by every process through the database."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import AppKey
+
+KEY_BYTES = 32
+
+
+async def app_key(session: AsyncSession, name: str) -> bytes:
+    """The installation's key of this name, made on first use (two processes making it at
+    once keep the first)."""
+    found = await session.scalar(select(AppKey.value).where(AppKey.name == name))
+    if found is None:
+        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+        await session.execute(
+            dialect.insert(AppKey)
+            .values(name=name, value=secrets.token_hex(KEY_BYTES))
+            .on_conflict_do_nothing(index_elements=[AppKey.name])
+        )
+        found = await session.scalar(select(AppKey.value).where(AppKey.name == name))
+        assert found is not None
+    return bytes.fromhex(found)

@@ -1,0 +1,238 @@
+"""Who may use what: every command and every button prefix, pressed and typed by every kind of
+caller, with forged data, against the real bot (in process, over the local Bot API) on SQLite
+and PostgreSQL. The README's table is the specification; the registry must match it.
+
+The callers: a member of the asker's JST, a member of another JST, the JST's adviser, an
+adviser of other JSTs who becomes the first adviser's substitute tomorrow, a coordinator, a
+person whose data was erased, and a stranger. Agnieszka asks a private question; Krzysztof
+answers her alone; then everyone presses the share button's data (his, typed by hand, with a
+forged signature, with an id beyond int32) and the task review buttons. Only Krzysztof's own
+button shares the answer; nothing else changes anything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import re
+from collections.abc import AsyncIterator, Awaitable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.clock import OffsetClock
+from bot.localapi import ChatMessage, ControlClient, Limits
+from bot.localapi.client import Event
+from bot.sandbox.people import join, playable_people
+from bot.sandbox.runtime import Sandbox, isolated_settings
+from bot.services import Services
+from bot.settings import load_settings
+from handlers.commands import BUTTONS, COMMANDS
+from storage.models import Answer, AuditEntry, OutboxMessage, Role
+from storage.people import erase_person
+
+README = Path(__file__).parents[2] / "README.md"
+ROLES = (Role.MEMBER, Role.ADVISER, Role.COORDINATOR)
+STRANGER = 6_000_001
+AGNIESZKA = "agnieszka.kowalczyk@stary-sacz.example.pl"  # asks; Stary Sącz, Krzysztof's JST
+TOMASZ = "tomasz.wrobel@stary-sacz.example.pl"  # her teammate
+MALGORZATA = "malgorzata.zajac@stary-sacz.example.pl"  # joins, then is erased
+JOANNA = "joanna.mazur@lublin.example.pl"  # a member of another JST
+KRZYSZTOF = "krzysztof.pawlak@doradcy.example.pl"  # the adviser
+BEATA = "beata.wozniak@doradcy.example.pl"  # another adviser; Krzysztof's substitute tomorrow
+RENATA = "renata.kaminska@ore.example.pl"  # the coordinator
+REFUSED_COMMAND = "To polecenie jest przeznaczone dla innej roli w programie."
+REFUSED_BUTTON = "Ten przycisk jest przeznaczony dla innej roli w programie."
+STALE = "Ten przycisk jest nieaktualny."
+STRANGER_HINT = "zaproszenia"
+
+
+def readme_table() -> dict[str, frozenset[Role]]:
+    """The README's roles table: `/command` or `button prefix` → the roles marked yes."""
+    text = README.read_text(encoding="utf-8")
+    table = text.split("<!-- roles:start -->")[1].split("<!-- roles:end -->")[0]
+    rows: dict[str, frozenset[Role]] = {}
+    for line in table.strip().splitlines()[2:]:
+        name, *cells = [cell.strip() for cell in line.strip("|").split("|")]
+        key = re.search(r"`([^`]+)`", name)
+        assert key is not None, line
+        rows[key[1]] = frozenset(r for r, c in zip(ROLES, cells, strict=True) if c == "yes")
+    return rows
+
+
+def test_the_readme_table_is_the_registry() -> None:
+    expected = {f"/{c.names[0]}": c.roles for c in COMMANDS}
+    expected |= {b.prefix: b.roles for b in BUTTONS}
+    assert readme_table() == expected
+
+
+@pytest.fixture
+async def sandbox(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Sandbox]:
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
+    settings = load_settings(_env_file=None, **isolated_settings(database_url))
+    async with Sandbox(
+        settings, tmp_path / ".sandbox", OffsetClock(), limits=Limits(enabled=False),
+        own_database=True,
+    ) as box:  # fmt: skip
+        yield box
+
+
+class People:
+    """The demo's people by e-mail: their Telegram user ids, joined on first use."""
+
+    def __init__(self, box: Sandbox) -> None:
+        self.box = box
+        self.ids: dict[str, int] = {}
+
+    async def join(self, email: str) -> int:
+        running = self.box.running
+        async with running.services.sessionmaker() as session:
+            (person,) = await playable_people(session, email)
+        await join(running.services, running.control, running.mailbox, person)
+        self.ids[email] = person.user_id
+        return person.user_id
+
+
+async def message_with(
+    control: ControlClient, user_id: int, prefix: str, text: str = ""
+) -> ChatMessage:
+    """The newest message from the bot in the chat with this text and a button whose data
+    starts with `prefix` (any message when `prefix` is None)."""
+    for _ in range(300):
+        for message in reversed(await control.messages(user_id)):
+            data = [d or "" for _, d in message.buttons] if prefix else [""]
+            found = message.from_bot and text in message.text
+            if found and any(d.startswith(prefix) for d in data):
+                return message
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no {prefix!r} button with {text!r} in chat {user_id}")
+
+
+async def first_after(
+    control: ControlClient, user_id: int, kind: str, action: Awaitable[object]
+) -> Event:
+    """The first event of this kind in the user's chat that follows `action`."""
+    seen = await control.events_since(0, ("message", "callback_answer"))
+    mark = seen[-1].seq if seen else 0
+    await action
+    for _ in range(300):
+        for event in await control.events_since(mark, (kind,), within=0.05):
+            if event.chat_id == user_id and (event.message is None or event.message.from_bot):
+                return event
+    raise AssertionError(f"no {kind} in chat {user_id}")
+
+
+async def changes(services: Services) -> tuple[int, int, int]:
+    """What a press may change: answers shared, audit entries, messages to others than the
+    caller (a reply to the caller, e.g. the hint for a stranger, changes nothing)."""
+    async with services.sessionmaker() as session:
+        shared = await session.scalar(select(func.count()).where(Answer.to_team.is_(True)))
+        audit = await session.scalar(select(func.count()).select_from(AuditEntry))
+        rows = await session.scalar(
+            select(func.count()).where(OutboxMessage.kind.not_like("reply:%"))
+        )
+    return int(shared or 0), int(audit or 0), int(rows or 0)
+
+
+async def test_every_command_and_button_by_every_caller(sandbox: Sandbox) -> None:
+    running = sandbox.running
+    control, services = running.control, running.services
+    people = People(sandbox)
+    for email in (AGNIESZKA, TOMASZ, MALGORZATA, JOANNA, KRZYSZTOF, BEATA, RENATA):
+        await people.join(email)
+    agnieszka, krzysztof = people.ids[AGNIESZKA], people.ids[KRZYSZTOF]
+
+    # Agnieszka's private question; Krzysztof answers her alone.
+    await control.say(agnieszka, "Prywatne: mam problem zdrowotny, czy mogę przesunąć termin?")
+    draft = await message_with(control, agnieszka, "f:")
+    await control.press(agnieszka, draft.message_id, draft.buttons[0][1] or "")
+    forward = await message_with(control, krzysztof, "", "Prywatne")  # the question's header
+    await control.say(krzysztof, "Tak, proszę napisać wniosek.", reply_to=forward.message_id)
+    confirmation = await message_with(control, krzysztof, "qteam:")
+    signed = next(d for _, d in confirmation.buttons if (d or "").startswith("qteam:"))
+    assert signed is not None
+    answer_id = int(signed.split(":")[1])
+    await control.until_delivered()
+
+    # Małgorzata's data is erased; Beata stands in for Krzysztof from tomorrow.
+    async with services.sessionmaker.begin() as session:
+        await erase_person(session, MALGORZATA, services.clock.now(), actor="test")
+    await control.say(krzysztof, f"/zastepstwo {BEATA} {tomorrow(services)} {tomorrow(services)}")
+    await control.until_delivered()
+    await control.user(STRANGER, "Obcy", started=True)
+    await control.say(STRANGER, "dzień dobry")
+    await control.until_delivered()
+
+    callers = {
+        "teammate": people.ids[TOMASZ],
+        "asker": agnieszka,
+        "member of another JST": people.ids[JOANNA],
+        "future substitute": people.ids[BEATA],
+        "coordinator": people.ids[RENATA],
+        "erased": people.ids[MALGORZATA],
+        "stranger": STRANGER,
+        "the adviser": krzysztof,
+    }
+    forged = [
+        signed,
+        f"qteam:{answer_id}",
+        f"qteam:{answer_id}:AAAAAAAAAAA",
+        "qteam:99999999999:AAAAAAAAAAA",
+        "tk:a:1:0",
+        "tk:a:99999999999:0:AAAAAAAAAAA",
+        "tk:r:1:0:" + signed.rsplit(":", 1)[1],
+        "f:00:send",
+        "zz:1",
+    ]
+    before = await changes(services)
+    for who, user_id in callers.items():
+        own = (await control.messages(user_id))[-1]
+        for data in forged:
+            if who == "the adviser" and data == signed:
+                continue  # the one press that may act: below
+            pressed = control.press(user_id, own.message_id, data, forged=True)
+            answer = (await first_after(control, user_id, "callback_answer", pressed)).data
+            await control.until_delivered()
+            assert await changes(services) == before, (who, data)
+            if who in ("erased", "stranger"):
+                continue
+            assert answer.get("text"), (who, data, "a press is always answered with why")
+            refused = answer["text"]
+            assert refused.startswith((STALE, REFUSED_BUTTON)), (who, data, refused)
+
+    tomasz_chat = [m.text for m in await control.messages(people.ids[TOMASZ])]
+    assert not any("Tak, proszę napisać wniosek." in text for text in tomasz_chat)
+    await control.press(krzysztof, confirmation.message_id, signed)
+    await control.until_delivered()
+    async with services.sessionmaker() as session:
+        shared = await session.get_one(Answer, answer_id)
+        audited = await session.scalar(
+            select(func.count()).where(AuditEntry.action == "answer_shared")
+        )
+    assert shared.to_team and audited == 1
+    await message_with(control, people.ids[TOMASZ], "", "Tak, proszę napisać wniosek.")
+
+
+def tomorrow(services: Services) -> str:
+    today = services.clock.now().astimezone(services.settings.zone).date()
+    return (today + dt.timedelta(days=1)).strftime("%d.%m.%Y")
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_every_command_by_every_role(sandbox: Sandbox, role: Role) -> None:
+    running = sandbox.running
+    people = People(sandbox)
+    email = {Role.MEMBER: TOMASZ, Role.ADVISER: KRZYSZTOF, Role.COORDINATOR: RENATA}[role]
+    user_id = await people.join(email)
+    table = readme_table()
+    for command in COMMANDS:
+        for name in command.names:
+            said = running.control.say(user_id, f"/{name}")
+            reply = (await first_after(running.control, user_id, "message", said)).message
+            assert reply is not None
+            refused = reply.text.startswith(REFUSED_COMMAND)
+            assert refused is (role not in table[f"/{command.names[0]}"]), (role, name, reply.text)
+            await running.control.until_delivered()
