@@ -3,8 +3,10 @@
 A fault matches the next calls of one method (or of any method but getUpdates, so a polling
 loop cannot swallow it) and optionally only calls aimed at one chat. Kinds:
 `retry_after` (429 with retry_after), `server_error` (500), `bad_gateway` (502 with an HTML body
-as a proxy sends it), `forbidden` (403 as if the user blocked the bot), and `hang` (answer after
-`seconds`: with `deliver` the call then takes effect, otherwise it fails with 504).
+as a proxy sends it), `forbidden` (403 as if the user blocked the bot), `hang` (answer after
+`seconds`: with `deliver` the call then takes effect, otherwise it fails with 504: a black hole
+when `seconds` outlasts the client's patience) and `slow` (the call takes effect at once, its
+answer comes after `seconds`: a timeout after delivery).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 
 from bot.localapi.errors import BLOCKED, ApiError, JSONDict, forbidden, too_many_requests
 
-KINDS = frozenset({"retry_after", "server_error", "bad_gateway", "forbidden", "hang"})
+KINDS = frozenset({"retry_after", "server_error", "bad_gateway", "forbidden", "hang", "slow"})
 
 
 @dataclass

@@ -89,6 +89,8 @@ class LocalBotApi:
                     counters.statuses[failure.status] += 1
                     return failure
             result = await method(self.core, params)
+            if fault is not None and fault.kind == "slow":
+                await asyncio.sleep(fault.seconds)
         except ApiError as error:
             counters.statuses[error.code] += 1
             return web.json_response(error.body(), status=error.code)
@@ -114,7 +116,10 @@ class LocalBotApi:
 
 
 async def _inject(fault: Fault) -> web.Response | None:
-    """Plays one armed fault; None when the call should go on (a hang that delivers)."""
+    """Plays one armed fault; None when the call should go on (a hang that delivers, or a
+    slow answer: the caller sleeps after the call)."""
+    if fault.kind == "slow":
+        return None
     if fault.kind == "bad_gateway":
         return web.Response(status=502, text=BAD_GATEWAY_PAGE, content_type="text/html")
     if fault.kind == "hang":

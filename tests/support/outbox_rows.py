@@ -57,6 +57,8 @@ async def queue_text(
     not_before: dt.datetime | None = None,
     channel: Channel = Channel.TELEGRAM,
     payload: dict[str, Any] | None = None,
+    planned_by: str | None = None,
+    stale_at: dt.datetime | None = None,
 ) -> OutboxMessage:
     """Queue a message (by default a sendMessage whose text is its dedupe key)."""
     row = await enqueue(
@@ -69,6 +71,8 @@ async def queue_text(
         delivery=delivery,
         now=now,
         not_before=not_before,
+        planned_by=planned_by,
+        stale_at=stale_at,
     )
     assert row is not None
     return row
@@ -76,7 +80,8 @@ async def queue_text(
 
 @dataclass(frozen=True)
 class Queued:
-    """A message queued for a named person (None: for no person), `not_before` from now."""
+    """A message queued for a named person (None: for no person), `not_before` and
+    `stale_after` from now; `planned_by` a rule (it then waits for working time)."""
 
     person: str | None
     key: str
@@ -84,6 +89,8 @@ class Queued:
     not_before: dt.timedelta | None = None
     channel: Channel = Channel.TELEGRAM
     payload: dict[str, Any] | None = None
+    planned_by: str | None = None
+    stale_after: dt.timedelta | None = None
 
 
 ANN_AND_BOB = {"ann": 501, "bob": 502}
@@ -113,6 +120,8 @@ async def given(
                 not_before=None if message.not_before is None else now + message.not_before,
                 channel=message.channel,
                 payload=message.payload,
+                planned_by=message.planned_by,
+                stale_at=None if message.stale_after is None else now + message.stale_after,
             )
     return people
 

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 from telegram import Bot, Chat, Document, Message, MessageId, PhotoSize, User
 from telegram.error import TimedOut
 from telegram.request import BaseRequest, RequestData
@@ -55,7 +56,20 @@ class ApiError:
 
 @dataclass(frozen=True)
 class Timeout:
-    """No answer in time: PTB raises TimedOut."""
+    """No answer in time: PTB raises TimedOut from httpx's error. A read timeout comes after
+    the request went out (with `delivered` Telegram did take it); a connect timeout before."""
+
+    delivered: bool = False
+    connecting: bool = False
+
+    def error(self) -> TimedOut:
+        if self.connecting:
+            cause: httpx.TimeoutException = httpx.ConnectTimeout("connect timed out")
+        else:
+            cause = httpx.ReadTimeout("read timed out")
+        error = TimedOut()
+        error.__cause__ = cause
+        return error
 
 
 Outcome = ApiError | Timeout
@@ -65,7 +79,9 @@ SERVER_ERROR = ApiError(500, "Internal Server Error")
 BLOCKED = ApiError(403, "Forbidden: bot was blocked by the user")
 CHAT_NOT_FOUND = ApiError(400, "Bad Request: chat not found")
 NOT_FOUND = ApiError(404, "Not Found")  # what Telegram answers for a method it does not know
-TIMEOUT = Timeout()
+TIMEOUT = Timeout()  # the message did not arrive, but nothing tells the bot so
+SLOW = Timeout(delivered=True)  # arrived; the answer came too late
+CONNECT_TIMEOUT = Timeout(connecting=True)  # never left the bot
 
 
 def flood(retry_after: int) -> ApiError:
@@ -86,6 +102,7 @@ class FakeBotApi(BaseRequest):
 
     def __init__(self, clock: Clock) -> None:
         self.calls: list[ApiCall] = []
+        self.delivered: list[ApiCall] = []  # what reached the chat, whatever the bot heard
         self.responder: Responder | None = None
         self._clock = clock
         self._queued: deque[Outcome] = deque()
@@ -125,10 +142,13 @@ class FakeBotApi(BaseRequest):
         self.calls.append(call)
         outcome = self._scripted(call)
         if isinstance(outcome, Timeout):
-            raise TimedOut
+            if outcome.delivered:
+                self.delivered.append(call)
+            raise outcome.error()
         if outcome is None:
             result = self._result(call)
             if result is not None:
+                self.delivered.append(call)
                 return 200, json.dumps({"ok": True, "result": result}).encode()
             outcome = NOT_FOUND
         return outcome.status, json.dumps(outcome.body()).encode()
