@@ -90,9 +90,7 @@ async def test_a_second_instance_makes_the_first_stop_with_one_line(
         assert second.returncode == 0
 
 
-async def test_run_waits_for_an_unreachable_bot_api_and_stops_on_sigterm(
-    world: BotWorld, local_api: LocalBotApi
-) -> None:
+async def test_run_waits_for_an_unreachable_bot_api_and_stops_on_sigterm(world: BotWorld) -> None:
     port = free_port()
     world.env["TELEGRAM_API_BASE_URL"] = f"http://127.0.0.1:{port}"
     world.start()
