@@ -14,13 +14,13 @@ import signal
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from telegram.error import TelegramError
+from telegram.error import NetworkError, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, ExtBot
 from telegram.request import HTTPXRequest
 
 from bot.context import BotApplication, BotContext, BotData
 from bot.email_delivery import email_loop
-from bot.intake import pause
+from bot.intake import Stopped, pause, until_stopped
 from bot.links import record_links
 from bot.services import Services
 from bot.settings import Settings
@@ -49,6 +49,8 @@ OUTBOX_IDLE_SECONDS = 1.0
 OUTBOX_ERROR_PAUSE_SECONDS = 5.0
 TICK_SECONDS = 60
 SEND_CONNECTIONS = 8
+START_RETRY_FIRST_SECONDS = 1.0
+START_RETRY_MAX_SECONDS = 60.0
 
 Intake = Callable[[BotApplication, asyncio.Event], Awaitable[None]]
 
@@ -123,7 +125,12 @@ async def serve(
     loop = asyncio.get_running_loop()
     for stop_signal in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(stop_signal, stop.set)
-    async with application:
+    if not await _reach_bot_api(application, stop):
+        await application.bot.shutdown()
+        await application.bot_data.services.close()
+        log.info("advisorybot stopped before the Bot API answered")
+        return
+    async with application:  # initialised already: this only shuts it down at the end
         await application.start()
         try:
             await commands.publish_default_commands(application)
@@ -148,6 +155,30 @@ async def serve(
             await application.stop()
             await application.bot_data.services.close()
     log.info("advisorybot stopped")
+
+
+async def _reach_bot_api(application: BotApplication, stop: asyncio.Event) -> bool:
+    """Initialise the bot (getMe) until the Bot API answers, waiting twice as long after each
+    failure up to a cap; False when stopped first. A rejected token is raised, not retried."""
+    delay = START_RETRY_FIRST_SECONDS
+    attempt = 1
+    while not stop.is_set():
+        try:
+            await until_stopped(application.initialize(), stop)
+            return True
+        except Stopped:
+            break
+        except (NetworkError, RetryAfter) as error:
+            log.warning(
+                "the Bot API did not answer (attempt %d: %s); trying again in %.0f s",
+                attempt,
+                error,
+                delay,
+            )
+        await pause(delay, stop)
+        delay = min(2 * delay, START_RETRY_MAX_SECONDS)
+        attempt += 1
+    return False
 
 
 async def outbox_loop(application: BotApplication, stop: asyncio.Event) -> None:

@@ -8,6 +8,14 @@ from collections.abc import Iterable
 REDACTED = "<redacted>"
 
 
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """`text` with every non-empty secret replaced."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, REDACTED)
+    return text
+
+
 class RedactSecrets(logging.Filter):
     """Replaces every secret in a record's rendered message (and its traceback text)."""
 
@@ -19,11 +27,9 @@ class RedactSecrets(logging.Filter):
         message = record.getMessage()
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
-        for secret in self.secrets:
-            message = message.replace(secret, REDACTED)
-            if record.exc_text:
-                record.exc_text = record.exc_text.replace(secret, REDACTED)
-        record.msg, record.args = message, None
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text, self.secrets)
+        record.msg, record.args = redact(message, self.secrets), None
         return True
 
 

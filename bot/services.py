@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.clock import Clock, SystemClock
 from bot.settings import Settings
 from bot.templates import Templates
 from storage.db import create_engine, create_sessionmaker
+
+
+class DatabaseUnreachable(Exception):
+    """No connection to the database could be opened: server down, wrong address, no file."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 @dataclass
@@ -31,6 +40,16 @@ class Services:
             templates=Templates(settings.zone),
             clock=clock or SystemClock(),
         )
+
+    async def reachable(self) -> None:
+        """Open one connection before any work, so that a database that is down is told as
+        DatabaseUnreachable rather than by whatever query happens to run first."""
+        try:
+            async with self.engine.connect():
+                pass
+        except (OSError, SQLAlchemyError) as error:
+            cause = error.orig if isinstance(error, DBAPIError) else error
+            raise DatabaseUnreachable(str(cause) or type(cause).__name__) from None
 
     async def close(self) -> None:
         await self.engine.dispose()

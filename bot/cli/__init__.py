@@ -34,7 +34,7 @@ app = typer.Typer(
 
 @app.callback()
 def _root(ctx: typer.Context) -> None:
-    ctx.obj = CliState()
+    ctx.ensure_object(CliState)  # `main` passes its own, to redact what a crash prints
 
 
 for area in (
@@ -56,4 +56,8 @@ for area in (
 def main() -> None:
     os.environ.setdefault("PTB_TIMEDELTA", "true")  # PTB 22: durations as timedelta, no warnings
     tune_gc()
-    app()
+    cli = CliState()
+    try:
+        app(obj=cli)
+    except Exception:
+        cli.crashed()

@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import contextlib
+import traceback
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, NoReturn, TypeVar
 from zoneinfo import ZoneInfo
 
 import typer
+from sqlalchemy.engine import make_url
+from telegram.error import Conflict, InvalidToken
 
 from bot.cli.help import operator_language
 from bot.clock import Clock
-from bot.services import Services
+from bot.logging_setup import redact
+from bot.services import DatabaseUnreachable, Services
 from bot.settings import Settings, SettingsError, load_settings
 from bot.templates import Templates
 from storage.migrate import DatabaseNotReady, ensure_current
 
 T = TypeVar("T")
 EXIT_USAGE = 2
+EXIT_CRASH = 1
 
 
 ERRORS = "cli/errors.txt.j2"
@@ -57,6 +63,20 @@ class CliState:
         except SettingsError as error:
             _print_settings_error(error, settings.operator_language)
 
+    def secrets(self) -> list[str]:
+        """What no output may show: the bot token and the SMTP and database passwords, of the
+        settings read so far (a command that failed before reading them has none to show)."""
+        settings = self._settings
+        if settings is None:
+            return []
+        found = [make_url(settings.database_url).password]
+        found += [
+            secret.get_secret_value()
+            for secret in (settings.telegram_bot_token, settings.smtp_password)
+            if secret is not None
+        ]
+        return [secret for secret in found if secret]
+
     def templates(self) -> Templates:
         return Templates(self.settings().zone)
 
@@ -77,25 +97,43 @@ class CliState:
         clock: Clock | None = None,
     ) -> T:
         """Run `work` with fresh services; print known errors as one line and exit 2."""
-        settings = self.settings()
-        services = Services.build(settings, clock)
+        services = Services.build(self.settings(), clock)
 
         async def _main() -> T:
             try:
+                await services.reachable()
                 if check_schema:
                     await ensure_current(services.engine)
                 return await work(services)
             finally:
                 await services.close()
 
-        try:
+        with self.known_failures():
             return asyncio.run(_main())
+
+    @contextlib.contextmanager
+    def known_failures(self) -> Iterator[None]:
+        """A failure the operator can act on becomes one line and exit 2; anything else is left
+        to `crashed`."""
+        try:
+            yield
         except OperatorError as error:
             self.fail(error.macro, template=error.template, **error.arguments)
         except SettingsError as error:
-            _print_settings_error(error, settings.operator_language)
+            _print_settings_error(error, self.settings().operator_language)
         except DatabaseNotReady as error:
             self.fail("database_not_ready", current=error.current, expected=error.expected)
+        except DatabaseUnreachable as error:
+            self.fail("database_unreachable", reason=redact(error.reason, self.secrets()))
+        except InvalidToken:
+            self.fail("token_rejected")
+        except Conflict:
+            self.fail("another_instance")
+
+    def crashed(self) -> NoReturn:
+        """An unexpected failure: its traceback on stderr with every secret replaced, exit 1."""
+        typer.echo(redact(traceback.format_exc(), self.secrets()).rstrip(), err=True)
+        raise SystemExit(EXIT_CRASH)
 
     def fail(self, macro: str, /, *, template: str = ERRORS, **arguments: Any) -> NoReturn:
         """Print a refusal on stderr and exit 2."""

@@ -8,6 +8,7 @@ import datetime as dt
 import typer
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from telegram.error import InvalidToken, NetworkError
 
 from bot.app import OUTBOX_BATCH, make_bot, make_delivery
 from bot.cli.common import CliState, OperatorError, state
@@ -59,9 +60,19 @@ def tick(
 
 async def _deliver(services: Services) -> int:
     """Deliver until nothing is due, Telegram then e-mail (the fallbacks Telegram left, too); a
-    flood-control pause is waited out (the clock moves too)."""
+    flood-control pause is waited out (the clock moves too). When Telegram cannot be reached,
+    its messages stay queued and the e-mails still go before the failure is told."""
+    bot = make_bot(services.settings)
+    try:
+        await bot.initialize()
+    except (NetworkError, InvalidToken) as error:
+        await bot.shutdown()
+        emails = await deliver_emails(services, services.settings.telegram_bot_username)
+        if isinstance(error, InvalidToken):
+            raise
+        raise OperatorError(MESSAGES, "telegram_unreachable", emails=emails) from error
     sent = 0
-    async with make_bot(services.settings) as bot:
+    async with bot:  # initialised: this shuts it down at the end
         delivery = make_delivery(bot, services)
         while True:
             stats = await delivery.deliver_due(limit=OUTBOX_BATCH)

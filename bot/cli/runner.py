@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import hashlib
 import hmac
@@ -10,7 +9,7 @@ from urllib.parse import urlparse
 
 import typer
 
-from bot.app import build_application, serve
+from bot.app import Intake, build_application, serve
 from bot.cli.common import state
 from bot.cli.help import help_text
 from bot.intake import poll, serve_webhook
@@ -24,10 +23,6 @@ def _webhook_secret(token: str) -> str:
     return hmac.new(token.encode(), b"advisorybot-webhook", hashlib.sha256).hexdigest()
 
 
-async def _schema_checked(services: Services) -> None:
-    """Nothing to do: `CliState.run` has checked the schema before calling this."""
-
-
 def run(
     ctx: typer.Context,
     webhook_url: str | None = typer.Option(None, help=help_text("run.webhook_url")),
@@ -37,23 +32,22 @@ def run(
     """Run the bot: Telegram (long polling, or a webhook) and the outbox sender."""
     cli = state(ctx)
     token = cli.token()
-    settings = cli.settings()
-    secrets = [token, settings.smtp_password.get_secret_value() if settings.smtp_password else ""]
-    setup_logging(secrets)
-    cli.run(_schema_checked)
-    application = build_application(Services.build(settings))
-    if webhook_url is None:
-        asyncio.run(serve(application, poll))
-        return
-    intake = functools.partial(
-        serve_webhook,
-        webhook_url=webhook_url,
-        listen=listen,
-        port=port,
-        url_path=urlparse(webhook_url).path.strip("/") or "telegram",
-        secret=_webhook_secret(token),
-    )
-    asyncio.run(serve(application, intake))
+    setup_logging(cli.secrets())
+    intake: Intake = poll
+    if webhook_url is not None:
+        intake = functools.partial(
+            serve_webhook,
+            webhook_url=webhook_url,
+            listen=listen,
+            port=port,
+            url_path=urlparse(webhook_url).path.strip("/") or "telegram",
+            secret=_webhook_secret(token),
+        )
+
+    async def _serve(services: Services) -> None:
+        await serve(build_application(services), intake)
+
+    cli.run(_serve)
 
 
 def erase(

@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 
 from bot.cli.common import CliState, state
 from bot.cli.help import help_text
+from bot.intake import Stopped
 from bot.sandbox.demo import load_plan
 from bot.sandbox.report import EMAIL, TELEGRAM, write_report
 from bot.sandbox.runtime import (
@@ -28,7 +29,6 @@ from bot.sandbox.runtime import (
 from bot.sandbox.terminal import TERMINAL, play
 from bot.sandbox.walk import walk
 from bot.templates import Templates
-from storage.migrate import DatabaseNotReady
 
 DIRECTORY = Path(".sandbox")
 WALK_DIRECTORY = DIRECTORY / "walk"
@@ -70,15 +70,17 @@ def sandbox(
     cli.overrides.update(isolated_settings(url))
     log_to_file(DIRECTORY)
     try:
-        if walk_cohort:
-            _walk(cli, own_database=own_database, out=out, months=months)
-        else:
-            shown = str(DIRECTORY / DATABASE_FILE) if own_database else _hide_password(url)
-            asyncio.run(play(cli.settings(), DIRECTORY, database=shown, own_database=own_database))
-    except DatabaseNotReady as error:
-        cli.fail("database_not_ready", current=error.current, expected=error.expected)
+        with cli.known_failures():
+            if walk_cohort:
+                _walk(cli, own_database=own_database, out=out, months=months)
+            else:
+                shown = str(DIRECTORY / DATABASE_FILE) if own_database else _hide_password(url)
+                settings = cli.settings()
+                asyncio.run(play(settings, DIRECTORY, database=shown, own_database=own_database))
     except NotEmpty:
         cli.fail("walk_refused", template=TERMINAL)
+    except Stopped:
+        cli.fail("walk_stopped", template=TERMINAL)
 
 
 def _walk(cli: CliState, *, own_database: bool, out: Path, months: int | None) -> None:

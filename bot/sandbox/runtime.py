@@ -84,6 +84,7 @@ class Running:
     control: ControlClient
     application: BotApplication
     bot: asyncio.Task[None]  # serve(): done when the bot has stopped
+    stop: asyncio.Event  # set when the bot stops, by SIGINT or SIGTERM too
     created_demo: bool
 
 
@@ -148,6 +149,7 @@ class Sandbox:
         )
         services = Services.build(settings, self.clock)
         self._stack.push_async_callback(services.close)  # again after serve(): harmless
+        await services.reachable()
         if self.own_database:
             await upgrade(services.engine)
         else:
@@ -160,7 +162,7 @@ class Sandbox:
         stop = asyncio.Event()
         bot = asyncio.create_task(serve(application, poll, stop), name="sandbox-bot")
         self._stack.push_async_callback(_stopped, bot, stop)
-        self._running = Running(mailbox, services, control, application, bot, created)
+        self._running = Running(mailbox, services, control, application, bot, stop, created)
         await control.until_polling()
 
     async def _demo(self, services: Services) -> bool:

@@ -19,6 +19,7 @@ from sqlalchemy import func, or_, select
 
 from bot.clock import FixedClock
 from bot.email_delivery import EmailDelivery, deliver_all
+from bot.intake import until_stopped
 from bot.localapi import Limits
 from bot.outbox_claims import TAKEN, sendable
 from bot.sandbox.demo import DemoPlan, demo_start, load_plan
@@ -53,7 +54,7 @@ async def walk(
     settings: Settings, directory: Path, *, months: int | None, own_database: bool
 ) -> WalkReport:
     """Rehearse the demo cohort in a fresh directory; returns what everyone received (raises
-    NotEmpty for a named database that holds data)."""
+    NotEmpty for a named database that holds data, Stopped when SIGINT or SIGTERM ends it)."""
     shutil.rmtree(directory, ignore_errors=True)
     plan = load_plan()
     start = demo_start(dt.datetime.now(settings.zone).date(), plan)
@@ -71,7 +72,7 @@ async def walk(
     ) as sandbox:
         walker = Walker(sandbox, clock, plan)
         end = await walker.prepare(months)
-        await walker.run(end)
+        await until_stopped(walker.run(end), sandbox.running.stop)
         running = sandbox.running
         return await collect(
             running.services, running.control, running.mailbox, plan, start=walker.start, end=end
