@@ -22,6 +22,7 @@ from bot.context import BotApplication, BotContext, BotData
 from bot.email_delivery import email_loop
 from bot.intake import Stopped, pause, until_stopped
 from bot.links import record_links
+from bot.logging_setup import log_failure
 from bot.services import Services
 from bot.settings import Settings
 from bot.telegram_delivery import TelegramDelivery
@@ -190,8 +191,8 @@ async def outbox_loop(application: BotApplication, stop: asyncio.Event) -> None:
         wakeup.clear()
         try:
             stats = await delivery.deliver_due(limit=OUTBOX_BATCH)
-        except Exception:
-            log.exception("outbox delivery pass failed")
+        except Exception as error:
+            log_failure(log, "outbox delivery pass", error)
             await pause(OUTBOX_ERROR_PAUSE_SECONDS, stop)
             continue
         if stats.paused_until is not None:

@@ -23,6 +23,7 @@ from bot.context import BotApplication
 from bot.email_policy import classify, missing_smtp_setting, sender_address, smtp_client
 from bot.email_render import Outgoing, Renderer
 from bot.intake import pause
+from bot.logging_setup import log_failure
 from bot.outbox_policy import GiveUp, RetryAt
 from bot.services import Services
 from reminders.calendar import WorkCalendar, shared_calendar
@@ -236,8 +237,8 @@ async def email_loop(application: BotApplication, stop: asyncio.Event) -> None:
     while not stop.is_set():
         try:
             stats = await delivery.deliver_due()
-        except Exception:
-            log.exception("e-mail delivery pass failed")
+        except Exception as error:
+            log_failure(log, "e-mail delivery pass", error)
             await pause(ERROR_PAUSE_SECONDS, stop)
             continue
         if not warned:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeout
+
 REDACTED = "<redacted>"
 
 
@@ -45,3 +48,19 @@ def setup_logging(secrets: Iterable[str], level: int = logging.INFO) -> None:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     # It logs every 429 as an error with a traceback; the outbox records and logs the retry.
     logging.getLogger("telegram.ext.AIORateLimiter").setLevel(logging.CRITICAL)
+
+
+def is_outage(error: BaseException) -> bool:
+    """The database or the network is away (it will be back): not a bug to trace."""
+    if isinstance(error, DBAPIError):
+        return error.connection_invalidated or isinstance(error, OperationalError | InterfaceError)
+    return isinstance(error, OSError | SQLAlchemyTimeout)
+
+
+def log_failure(logger: logging.Logger, what: str, error: BaseException) -> None:
+    """A failed pass or handler: one line while something is away, else the traceback."""
+    if is_outage(error):
+        cause = error.orig if isinstance(error, DBAPIError) else error
+        logger.error("%s failed: %s (%s)", what, type(error).__name__, type(cause).__name__)
+    else:
+        logger.error("%s failed: %s", what, type(error).__name__, exc_info=error)

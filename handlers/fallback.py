@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import BotApplication, BotContext
+from bot.logging_setup import log_failure
 from bot.replies import answer_press, label, reply
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,8 @@ async def stale_button(update: Update, context: BotContext) -> None:
 
 async def on_error(update: object, context: BotContext) -> None:
     """Log the failure (never the message text) and tell the person; the bot keeps running."""
-    log.error("handler failed: %s", type(context.error).__name__, exc_info=context.error)
+    if context.error is not None:
+        log_failure(log, "handler", context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     try:
