@@ -119,6 +119,20 @@ async def mark_sending(session: AsyncSession, rows: Sequence[OutboxMessage]) -> 
     return True
 
 
+async def being_sent(session: AsyncSession, person_id: int) -> bool:
+    """Whether a Telegram message to this person is claimed or on its way now."""
+    found = await session.scalar(
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.person_id == person_id,
+            OutboxMessage.channel == Channel.TELEGRAM,
+            OutboxMessage.state.in_(TAKEN),
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
 async def _recover_expired_leases(
     session: AsyncSession, *, now: dt.datetime, channel: Channel
 ) -> None:

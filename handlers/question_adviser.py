@@ -7,6 +7,7 @@ question's JST, checked in the domain on every answer and every press.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Sequence
 
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
 from bot.context import BotContext
+from bot.outbox_claims import being_sent
 from bot.replies import keyboard, remove_buttons, reply
 from handlers.buttons import button_data
 from handlers.commands import button
@@ -31,6 +33,8 @@ from storage.questions import Part, QuestionRefused, linked_question, open_quest
 SHARE = button("share")
 NUMBER = re.compile(r"^(?:nr|#)?(\d{1,9})(!?)$", re.IGNORECASE)
 HINT_LIST = 10
+LINK_WAIT_SECONDS = 0.1
+LINK_WAIT_TRIES = 100  # ten seconds: well above a slow send, well below the timeout
 
 
 async def adviser_message(update: Update, context: BotContext) -> None:
@@ -38,10 +42,10 @@ async def adviser_message(update: Update, context: BotContext) -> None:
     message = update.effective_message
     assert message is not None
     target = message.reply_to_message
+    question_id = None
+    if target is not None:
+        question_id = await _replied_question(context, message.chat_id, target.message_id)
     async with context.services.sessionmaker.begin() as session:
-        question_id = (
-            await linked_question(session, message.chat_id, target.message_id) if target else None
-        )
         if question_id is not None:
             await _answer(
                 update, context, session, question_id, [message_part(message)], to_team=False
@@ -49,6 +53,20 @@ async def adviser_message(update: Update, context: BotContext) -> None:
         else:
             await _explain(update, context, session, target is not None)
     context.wake_outbox()
+
+
+async def _replied_question(context: BotContext, chat_id: int, message_id: int) -> int | None:
+    """The question a replied message belongs to. Its link is stored once the send's answer
+    came back; a quick adviser may reply first, so while a message to them is still being
+    sent the lookup waits for it (a few seconds at most)."""
+    services = context.services
+    for _ in range(LINK_WAIT_TRIES):
+        async with services.sessionmaker() as session:
+            found = await linked_question(session, chat_id, message_id)
+            if found is not None or not await being_sent(session, caller_of(context).person_id):
+                return found
+        await asyncio.sleep(LINK_WAIT_SECONDS)
+    return None
 
 
 async def _explain(

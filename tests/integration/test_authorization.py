@@ -236,3 +236,23 @@ async def test_every_command_by_every_role(sandbox: Sandbox, role: Role) -> None
             refused = reply.text.startswith(REFUSED_COMMAND)
             assert refused is (role not in table[f"/{command.names[0]}"]), (role, name, reply.text)
             await running.control.until_delivered()
+
+
+async def test_an_adviser_who_replies_before_the_link_is_stored_still_answers(
+    sandbox: Sandbox,
+) -> None:
+    """Telegram delivers the question at once but answers the bot two seconds later: the
+    adviser's reply comes in before the message's link is stored (issue 16, item 10)."""
+    running = sandbox.running
+    control = running.control
+    people = People(sandbox)
+    agnieszka, krzysztof = await people.join(AGNIESZKA), await people.join(KRZYSZTOF)
+    await control.say(agnieszka, "Czy arkusze wypełniamy dla każdej szkoły?")
+    draft = await message_with(control, agnieszka, "f:")
+    await control.fault("slow", method="sendMessage", chat_id=krzysztof, seconds=2.0)
+    await control.press(agnieszka, draft.message_id, draft.buttons[0][1] or "")
+    header = await message_with(control, krzysztof, "", "Czy arkusze")
+    await control.say(krzysztof, "Tak, dla każdej osobno.", reply_to=header.message_id)
+    await message_with(control, agnieszka, "", "Tak, dla każdej osobno.")
+    texts = [m.text for m in await control.messages(krzysztof)]
+    assert not any("Aby odpowiedzieć, użyj funkcji" in text for text in texts), texts

@@ -35,8 +35,8 @@ async def test_a_database_that_is_away_is_one_line(
 
 def test_a_bug_keeps_its_traceback(caplog: pytest.LogCaptureFixture) -> None:
     try:
-        {}["missing"]
-    except KeyError as error:
+        int("siedem")
+    except ValueError as error:
         log_failure(log, "handler", error)
     (record,) = caplog.records
-    assert record.exc_info is not None and record.getMessage() == "handler failed: KeyError"
+    assert record.exc_info is not None and record.getMessage() == "handler failed: ValueError"
