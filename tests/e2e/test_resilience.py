@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import aiohttp
 from telegram import Bot
 
@@ -61,6 +63,27 @@ async def test_sigkill_mid_send_neither_loses_a_member_nor_doubles_a_reply(
     assert "Twoje polecenia" in help_text.text, "Anna is still a joined, active member"
     texts = [m.text for m in await control.received(ANNA)]
     assert texts.count(delivered.text) == 1, "a reply left mid-send is not sent again"
+
+
+async def test_a_slow_but_successful_send_is_not_sent_again(
+    world: BotWorld, control: ControlClient
+) -> None:
+    """Telegram delivers at once but answers after the bot stopped waiting (issue 16, item 3):
+    the reply may have arrived, so it is not sent again."""
+    world.env["TELEGRAM_TIMEOUT_SECONDS"] = "1"
+    codes = await running(world, control)
+    anna, _ = await join(control, codes["anna.nowak@example.pl"], ANNA, "Anna")
+
+    await control.fault("slow", method="sendMessage", chat_id=ANNA, seconds=6)  # PTB waits 5
+    await anna.say("/status")
+    status = await anna.next_message(within=10)
+    await asyncio.sleep(12)  # beyond the first retry had the timeout been taken for a failure
+    await anna.say("/pomoc")
+    assert "Twoje polecenia" in (await anna.next_message(within=15)).text
+
+    texts = [m.text for m in await control.received(ANNA)]
+    assert texts.count(status.text) == 1, "the slow reply was not sent twice"
+    assert "unconfirmed" in await world.cli("outbox", "--state", "failed")
 
 
 async def test_429_storm_and_5xx_burst_delay_messages_but_lose_none(
