@@ -13,16 +13,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import audit
 from storage.db import among
 from storage.import_read import ImportIssue
 from storage.importer import ImportPlan
-from storage.models import AdviserAssignment, Cohort, Jst, Person
+from storage.models import AdviserAssignment, Base, Cohort, Jst, Person
 
 _Key = TypeVar("_Key", bound=Hashable)
 NO_SUBSTITUTE: dict[str, Any] = {
@@ -161,7 +161,7 @@ async def _count_absent(session: AsyncSession, emails: set[str]) -> int:
 class _Table:
     """A table the import writes: its model, the column a row is found by, its audit name."""
 
-    model: type[Jst] | type[Person] | type[AdviserAssignment]
+    model: type[Base]
     key: str
     entity: str
     stamp: str | None = None  # set to now on every change
@@ -221,8 +221,8 @@ class _Writer:
         fixed = {name: self.now for name in (table.stamp,) if name is not None}
         if table.created_at:
             fixed["created_at"] = self.now
-        model = table.model
-        statement = insert(model).returning(model.id, getattr(model, table.key))
+        model = cast(Table, table.model.__table__)  # the ORM's bulk insert splits rows by NULLs
+        statement = insert(model).returning(model.c.id, model.c[table.key])
         rows = [{table.key: key, **values, **fixed} for key, values in new.items()]
         result = await self.session.execute(statement, rows)
         return {key: row_id for row_id, key in result}
