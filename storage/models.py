@@ -182,7 +182,7 @@ class Jst(Base):
     __tablename__ = "jsts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    teryt: Mapped[str] = mapped_column(String(7), unique=True)
+    teryt: Mapped[str] = mapped_column(NulFreeString(7), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[JstKind] = mapped_column(_enum(JstKind, "jst_kind"))
     voivodeship: Mapped[str] = mapped_column(String(40))
@@ -196,7 +196,7 @@ class Person(Base):
     __tablename__ = "people"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    email: Mapped[str] = mapped_column(NulFreeString(254), unique=True)
     full_name: Mapped[str] = mapped_column(String(200))
     gender: Mapped[Gender] = mapped_column(_enum(Gender, "gender"))
     language: Mapped[Language] = mapped_column(_enum(Language, "language"))

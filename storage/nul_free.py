@@ -2,8 +2,9 @@
 
 SQLite keeps the character and PostgreSQL fails the whole transaction, so a member's message
 holding one could be stored on one database and never on the other. Storage makes them agree:
-every text it writes of what people send (`NulFreeText`, `NulFreeString`) and every JSON
-value (`json_text`, the engines' serializer in storage/db.py) has U+0000 replaced by U+FFFD,
+every text of what people send that it writes or looks up (the column types `NulFreeText`,
+`NulFreeString`: free texts, and the TERYT and e-mail that commands name) and every JSON value
+(`json_text`, the engines' serializer in storage/db.py) has U+0000 replaced by U+FFFD,
 the replacement character, which keeps a text's length (lengths were checked already, and
 Telegram's entity offsets still point at the same characters) and shows the reader where it was.
 """

@@ -10,6 +10,7 @@ import datetime as dt
 import json
 from typing import Any, TypeVar
 
+import pytest
 from sqlalchemy import select
 
 from bot.services import Services
@@ -18,8 +19,9 @@ from storage.forms import current_form
 from storage.models import Answer, Base, OutboxMessage, Question, TaskEvent, TaskProgress
 from storage.question_answers import record_answer
 from storage.question_drafts import add_to_draft, send_draft, start_draft
+from storage.question_substitutes import SubstituteRefusal, SubstituteRefused, set_substitute
 from storage.questions import Part
-from storage.tasks import Evidence, review_task, submit_task
+from storage.tasks import Evidence, TaskRefused, extend_deadline, review_task, submit_task
 from tests.integration.test_questions import NOW, TODAY, seed
 from tests.support.task_data import seed_teams
 
@@ -89,3 +91,22 @@ async def test_task_evidence_and_remarks_with_nul_are_stored(services: Services)
     events = await _rows(services, TaskEvent)
     assert [event.note for event in events] == [STORED, STORED]
     assert all("\x00" not in _texts(event.details) for event in events)
+
+
+async def test_a_nul_in_what_an_adviser_looks_up_finds_nothing(services: Services) -> None:
+    """/przedluz 14<NUL>65011 and /zastepstwo with a NUL in the e-mail failed on PostgreSQL
+    ("internal error") and found nothing on SQLite; now both refuse them as unknown."""
+    ids = await seed_teams(services, dt.date(2026, 1, 1))
+    async with services.sessionmaker.begin() as session:
+        with pytest.raises(TaskRefused) as extend:
+            await extend_deadline(
+                session, teryt="14\x0065011", code="ZW1", until=dt.date(2026, 9, 30),
+                adviser_id=ids["jan"], today=TODAY, now=NOW, source="tg:nul",
+            )  # fmt: skip
+        with pytest.raises(SubstituteRefused) as substitute:
+            await set_substitute(
+                session, adviser_id=ids["jan"], substitute_email="edward\x00@ore.example.pl",
+                first=TODAY, last=TODAY, now=NOW, today=TODAY,
+            )  # fmt: skip
+    assert extend.value.reason == "not_your_jst"
+    assert substitute.value.reason is SubstituteRefusal.UNKNOWN_ADVISER
