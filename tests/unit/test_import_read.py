@@ -166,7 +166,7 @@ def test_a_huge_cell_is_too_long_by_row_and_column_not_an_unclosed_quote(tmp_pat
     assert found(error.issues) == [(3, "full_name", "cell_too_long")]
     assert error.issues[0].params == {"length": 5_000_004, "limit": 1000}
     polish, english = _issue_lines(error)
-    assert polish.startswith("wiersz 3, kolumna full_name: za długa komórka: 5000004 znaków")
+    assert polish.startswith("wiersz 3, kolumna full_name: za długa komórka: 5000004 znaki")
     assert english.startswith("row 3, column full_name: cell too long: 5000004 characters")
 
 
