@@ -8,12 +8,12 @@ import asyncio
 import logging
 from pathlib import Path
 
-from bench import delivery, digest, inbound, tick
+from bench import delivery, digest, importing, inbound, tick
 from bench.databases import Databases
 from bench.generate import FOLLOW_UP, NATIONAL, Scale
 from bench.results import RESULTS_FILE, Result, table, write
 
-NAMES = ("inbound", "footprint", "tick", "delivery", "digest")
+NAMES = ("inbound", "footprint", "tick", "delivery", "digest", "import")
 QUICK = Scale("quick", 12, 40, 3, 2)
 
 
@@ -52,6 +52,8 @@ async def run(options: argparse.Namespace) -> list[Result]:
         if "digest" in only:
             scales = [QUICK] if options.quick else [FOLLOW_UP, NATIONAL]
             results += await digest.run(databases, scales)
+        if "import" in only:
+            results += await importing.run(databases, quick=options.quick)
     return results
 
 

@@ -1,7 +1,7 @@
 """National-scale data for the benchmarks: one cohort, its JSTs, teams, advisers, coordinators.
 
-Rows go in with bulk `insert()` executemany through the models (the importer checks and audits
-row by row: right for an operator's file, minutes for 11,000 people). People look real: Polish
+Rows go in with bulk `insert()` executemany through the models (the importer checks every row
+of an operator's file first: bench/importing.py measures it). People look real: Polish
 names with diacritics, ~70% women (the programme's target), feminine surname forms, ASCII e-mails
 derived from the names, most of them joined on Telegram. The programme's state at `now` (tasks,
 reports, questions) comes from bench/state.py.

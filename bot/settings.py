@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     telegram_timeout_seconds: float = Field(default=30, ge=1, le=300)
     quiet_hours: Annotated[tuple[int, int], NoDecode] = (20, 8)
     digest_schedule: Annotated[tuple[int, int, int], NoDecode] = (0, 8, 0)  # Monday 08:00
+    # Rows of a team file at most (the whole country is ~14,000: 2,800 JSTs, their advisers and
+    # 11,000 members); a larger file is refused before it is read whole.
+    import_max_rows: int = Field(default=20_000, ge=1)
 
     @field_validator("telegram_bot_token")
     @classmethod

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AuditEntry
@@ -21,8 +22,32 @@ def record(
     **details: Any,
 ) -> None:
     """Add an audit entry; `details` must be JSON-serialisable and hold no secrets."""
-    session.add(
-        AuditEntry(
-            at=now, actor=actor, action=action, entity=entity, entity_id=entity_id, details=details
-        )
-    )
+    session.add(AuditEntry(**entry(now, actor=actor, action=action, entity=entity,
+                                   entity_id=entity_id, **details)))  # fmt: skip
+
+
+def entry(
+    now: dt.datetime,
+    *,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: int | None = None,
+    **details: Any,
+) -> dict[str, Any]:
+    """The columns of an audit entry, for `record_all`."""
+    return {
+        "at": now,
+        "actor": actor,
+        "action": action,
+        "entity": entity,
+        "entity_id": entity_id,
+        "details": details,
+    }
+
+
+async def record_all(session: AsyncSession, entries: list[dict[str, Any]]) -> None:
+    """Write many audit entries in one statement (an import audits thousands of changes; one
+    ORM object each is one INSERT each on SQLite, which cannot batch rows that return ids)."""
+    if entries:
+        await session.execute(insert(AuditEntry), entries)

@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from storage.nul_free import json_text
+
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
 
@@ -32,6 +34,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     honouring the busy timeout; `BEGIN IMMEDIATE` waits for the lock instead.
     """
     kwargs.setdefault("hide_parameters", True)  # errors must not carry people's texts to logs
+    kwargs.setdefault("json_serializer", json_text)  # no U+0000: storage/nul_free.py
     if not is_sqlite(url):
         return create_async_engine(url, pool_pre_ping=True, **kwargs)
     engine = create_async_engine(

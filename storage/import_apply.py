@@ -2,25 +2,29 @@
 
 Runs in the caller's transaction and never commits; a dry run is the same call rolled back.
 Only attributes that really differ are assigned, so an unchanged file writes nothing at all.
+New rows go in as one multi-row INSERT a table, their audit entries as one more: a national file
+(10,000 rows) made 13,000 ORM flushes, 20 s on SQLite and 45 s on PostgreSQL. Rows are looked up
+with their keys as one parameter (`storage.db.among`): IMPORT_MAX_ROWS may exceed the databases'
+limits on parameters.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
-from functools import partial
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import audit
+from storage.db import among
 from storage.import_read import ImportIssue
 from storage.importer import ImportPlan
 from storage.models import AdviserAssignment, Base, Cohort, Jst, Person
 
-_Row = TypeVar("_Row", bound=Base)
+_Key = TypeVar("_Key", bound=Hashable)
 NO_SUBSTITUTE: dict[str, Any] = {
     "substitute_id": None,
     "substitute_from": None,
@@ -74,80 +78,73 @@ async def jst_cohorts(session: AsyncSession) -> dict[str, str]:
 
 async def _apply_jsts(
     writer: _Writer, plan: ImportPlan, cohort: Cohort, counts: Counts
-) -> dict[str, Jst]:
-    found = await writer.session.scalars(select(Jst).where(Jst.teryt.in_(plan.jsts)))
-    existing = {jst.teryt: jst for jst in found}
-    result: dict[str, Jst] = {}
-    for teryt, planned in plan.jsts.items():
-        wanted = {
+) -> dict[str, int]:
+    """The JSTs of the file, by TERYT; returns their ids."""
+    session = writer.session
+    found = await session.scalars(select(Jst).where(among(session, Jst.teryt, list(plan.jsts))))
+    wanted = {
+        teryt: {
             "name": planned.name,
             "kind": planned.kind,
             "voivodeship": planned.voivodeship,
             "cohort_id": cohort.id,
         }
-        result[teryt] = await writer.upsert(
-            "jst",
-            existing.get(teryt),
-            partial(Jst, teryt=teryt, created_at=writer.now),
-            wanted,
-            counts,
-            teryt=teryt,
-        )
-    return result
+        for teryt, planned in plan.jsts.items()
+    }
+    details = {teryt: {"teryt": teryt} for teryt in wanted}
+    return await writer.write(
+        _Table(Jst, "teryt", "jst"), {jst.teryt: jst for jst in found}, wanted, details, counts
+    )
 
 
 async def _apply_people(
-    writer: _Writer, plan: ImportPlan, jsts: dict[str, Jst], counts: Counts
-) -> dict[str, Person]:
-    found = await writer.session.scalars(select(Person).where(Person.email.in_(plan.people)))
-    existing = {person.email: person for person in found}
-    result: dict[str, Person] = {}
+    writer: _Writer, plan: ImportPlan, jsts: dict[str, int], counts: Counts
+) -> dict[str, int]:
+    """The people of the file, by e-mail; returns their ids."""
+    session = writer.session
+    found = await session.scalars(
+        select(Person).where(among(session, Person.email, list(plan.people)))
+    )
+    wanted = {}
     for email, planned in plan.people.items():
         teryt = plan.member_jsts.get(email)
-        wanted = {
+        wanted[email] = {
             "full_name": planned.full_name,
             "gender": planned.gender,
             "language": planned.language,
             "role": planned.role,
-            "jst_id": jsts[teryt].id if teryt is not None else None,
+            "jst_id": jsts[teryt] if teryt is not None else None,
         }
-        result[email] = await writer.upsert(
-            "person",
-            existing.get(email),
-            partial(Person, email=email, created_at=writer.now),
-            wanted,
-            counts,
-            stamp="updated_at",
-        )
-    return result
+    table = _Table(Person, "email", "person", stamp="updated_at")
+    existing = {person.email: person for person in found}
+    return await writer.write(table, existing, wanted, {email: {} for email in wanted}, counts)
 
 
 async def _apply_assignments(
     writer: _Writer,
     plan: ImportPlan,
-    jsts: dict[str, Jst],
-    people: dict[str, Person],
+    jsts: dict[str, int],
+    people: dict[str, int],
     counts: Counts,
 ) -> None:
-    ids = [jst.id for jst in jsts.values()]
-    found = await writer.session.scalars(
-        select(AdviserAssignment).where(AdviserAssignment.jst_id.in_(ids))
+    session = writer.session
+    found = await session.scalars(
+        select(AdviserAssignment).where(
+            among(session, AdviserAssignment.jst_id, list(jsts.values()))
+        )
     )
     existing = {assignment.jst_id: assignment for assignment in found}
+    wanted: dict[int, dict[str, Any]] = {}
+    details: dict[int, dict[str, Any]] = {}
     for teryt, email in plan.advisers.items():
-        jst_id, adviser_id = jsts[teryt].id, people[email].id
+        jst_id, adviser_id = jsts[teryt], people[email]
         assignment = existing.get(jst_id)
-        wanted: dict[str, Any] = {"adviser_id": adviser_id}
+        wanted[jst_id] = {"adviser_id": adviser_id}
         if assignment is not None and assignment.adviser_id != adviser_id:
-            wanted |= NO_SUBSTITUTE  # the substitute stood in for the previous adviser
-        await writer.upsert(
-            "assignment",
-            assignment,
-            partial(AdviserAssignment, jst_id=jst_id),
-            wanted,
-            counts,
-            teryt=teryt,
-        )
+            wanted[jst_id] |= NO_SUBSTITUTE  # the substitute stood in for the previous adviser
+        details[jst_id] = {"teryt": teryt}
+    table = _Table(AdviserAssignment, "jst_id", "assignment", created_at=False)
+    await writer.write(table, existing, wanted, details, counts)
 
 
 async def _count_absent(session: AsyncSession, emails: set[str]) -> int:
@@ -155,57 +152,85 @@ async def _count_absent(session: AsyncSession, emails: set[str]) -> int:
     count = await session.scalar(
         select(func.count())
         .select_from(Person)
-        .where(Person.erased_at.is_(None), Person.email.not_in(emails))
+        .where(Person.erased_at.is_(None), ~among(session, Person.email, list(emails)))
     )
     return count or 0
 
 
+@dataclass(frozen=True)
+class _Table:
+    """A table the import writes: its model, the column a row is found by, its audit name."""
+
+    model: type[Base]
+    key: str
+    entity: str
+    stamp: str | None = None  # set to now on every change
+    created_at: bool = True
+
+
 @dataclass
 class _Writer:
-    """Creates or updates one row at a time, auditing each real change."""
+    """Creates or updates the rows of a table, auditing each real change."""
 
     session: AsyncSession
     now: dt.datetime
     actor: str
 
-    async def upsert(
+    async def write(
         self,
-        entity: str,
-        row: _Row | None,
-        make: Callable[[], _Row],
-        wanted: dict[str, Any],
+        table: _Table,
+        existing: Mapping[_Key, Any],
+        wanted: Mapping[_Key, dict[str, Any]],
+        details: Mapping[_Key, dict[str, Any]],
         counts: Counts,
-        *,
-        stamp: str | None = None,
-        **details: Any,
-    ) -> _Row:
-        """Create `row` from `make` + `wanted`, or set only the attributes that differ."""
-        if row is None:
-            row = make()
-            action = "created"
-            changed = sorted(wanted)
-            counts.created += 1
-            self.session.add(row)
-        else:
-            action = "updated"
-            changed = sorted(name for name, value in wanted.items() if getattr(row, name) != value)
+    ) -> dict[_Key, int]:
+        """Insert the rows `existing` lacks, set on the others only the values that differ;
+        returns every row's id by its key."""
+        ids: dict[_Key, int] = {}
+        entries: list[dict[str, Any]] = []
+        new: dict[_Key, dict[str, Any]] = {}
+        for key, values in wanted.items():
+            row = existing.get(key)
+            if row is None:
+                new[key] = values
+                continue
+            ids[key] = row.id
+            changed = sorted(name for name, value in values.items() if getattr(row, name) != value)
             counts.updated += bool(changed)
             counts.unchanged += not changed
-        if not changed:
-            return row
-        for name in changed:
-            setattr(row, name, wanted[name])
-        if stamp is not None:
-            setattr(row, stamp, self.now)
-        await self.session.flush()
-        audit.record(
-            self.session,
-            self.now,
-            actor=self.actor,
-            action=f"{entity}.{action}",
-            entity=entity,
-            entity_id=getattr(row, "id", None),
-            fields=changed,
-            **details,
-        )
-        return row
+            if not changed:
+                continue
+            for name in changed:
+                setattr(row, name, values[name])
+            if table.stamp is not None:
+                setattr(row, table.stamp, self.now)
+            entries.append(self._entry(table, "updated", row.id, changed, details[key]))
+        if new:
+            created = await self._insert(table, new)
+            counts.created += len(created)
+            ids |= created
+            entries += [
+                self._entry(table, "created", created[key], sorted(values), details[key])
+                for key, values in new.items()
+            ]
+        await audit.record_all(self.session, entries)
+        return ids
+
+    async def _insert(self, table: _Table, new: dict[_Key, dict[str, Any]]) -> dict[_Key, int]:
+        """One multi-row INSERT; the ids come back in any order, so they are matched by key."""
+        fixed = {name: self.now for name in (table.stamp,) if name is not None}
+        if table.created_at:
+            fixed["created_at"] = self.now
+        model = cast(Table, table.model.__table__)  # the ORM's bulk insert splits rows by NULLs
+        statement = insert(model).returning(model.c.id, model.c[table.key])
+        rows = [{table.key: key, **values, **fixed} for key, values in new.items()]
+        result = await self.session.execute(statement, rows)
+        return {key: row_id for row_id, key in result}
+
+    def _entry(
+        self, table: _Table, action: str, row_id: int, fields: list[str], details: dict[str, Any]
+    ) -> dict[str, Any]:
+        return audit.entry(
+            self.now, actor=self.actor, action=f"{table.entity}.{action}", entity=table.entity,
+            entity_id=row_id, fields=fields, **details,
+        )  # fmt: skip

@@ -6,6 +6,7 @@ Accepted spellings are matched after `fold` (case, Polish diacritics, `_`/`-`/sp
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -54,6 +55,7 @@ TERYT_TYPE_DIGITS = {
 }
 
 
+@functools.lru_cache(maxsize=1024)  # a file repeats a few spellings of role, kind, region
 def fold(text: str) -> str:
     """A spelling-insensitive key: lower case, no diacritics, one space for `_`, `-`, `–`."""
     text = text.lower().replace("ł", "l")

@@ -30,6 +30,8 @@ from sqlalchemy import Enum as SqlEnum
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from storage.nul_free import NulFreeString, NulFreeText
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -187,7 +189,7 @@ class Jst(Base):
     __tablename__ = "jsts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    teryt: Mapped[str] = mapped_column(String(7), unique=True)
+    teryt: Mapped[str] = mapped_column(NulFreeString(7), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[JstKind] = mapped_column(_enum(JstKind, "jst_kind"))
     voivodeship: Mapped[str] = mapped_column(String(40))
@@ -201,7 +203,7 @@ class Person(Base):
     __tablename__ = "people"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    email: Mapped[str] = mapped_column(NulFreeString(254), unique=True)
     full_name: Mapped[str] = mapped_column(String(200))
     gender: Mapped[Gender] = mapped_column(_enum(Gender, "gender"))
     language: Mapped[Language] = mapped_column(_enum(Language, "language"))
@@ -286,12 +288,12 @@ class TaskProgress(Base):
     extended_until: Mapped[dt.date | None] = mapped_column(Date)
     submitted_at: Mapped[dt.datetime | None]
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
-    evidence: Mapped[str | None] = mapped_column(Text)
+    evidence: Mapped[str | None] = mapped_column(NulFreeText)
     reviewed_at: Mapped[dt.datetime | None]
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
-    review_remarks: Mapped[str | None] = mapped_column(Text)
+    review_remarks: Mapped[str | None] = mapped_column(NulFreeText)
     accepted_at: Mapped[dt.datetime | None]
-    resolution_number: Mapped[str | None] = mapped_column(String(100))
+    resolution_number: Mapped[str | None] = mapped_column(NulFreeString(100))
     resolution_date: Mapped[dt.date | None] = mapped_column(Date)
     review_round: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     updated_at: Mapped[dt.datetime]
@@ -308,7 +310,7 @@ class TaskEvent(Base):
     step_code: Mapped[str] = mapped_column(String(20))
     action: Mapped[str] = mapped_column(String(30))
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
-    note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(NulFreeText)
     details: Mapped[dict[str, Any]] = mapped_column(JSON)
     at: Mapped[dt.datetime]
 
@@ -356,7 +358,7 @@ class Question(Base):
     jst_id: Mapped[int] = mapped_column(ForeignKey("jsts.id"), index=True)
     asker_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     adviser_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(NulFreeText)
     attachments: Mapped[dict[str, Any]] = mapped_column(JSON)
     state: Mapped[QuestionState] = mapped_column(_enum(QuestionState, "question_state"))
     source_key: Mapped[str | None] = mapped_column(String(100), unique=True)
@@ -373,7 +375,7 @@ class Answer(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(NulFreeText)
     attachments: Mapped[dict[str, Any]] = mapped_column(JSON)
     to_team: Mapped[bool] = mapped_column(Boolean, default=False)
     source_key: Mapped[str | None] = mapped_column(String(100), unique=True)

@@ -28,7 +28,7 @@ def import_file(
     """Import JSTs, team members, advisers and coordinators; re-importing changes nothing."""
     cli = state(ctx)
     try:
-        rows = read_rows(file)
+        rows = read_rows(file, cli.settings().import_max_rows)
     except ImportFileError as error:
         if error.issues:
             cli.fail("refused", template=IMPORT, errors=error.issues, warnings=[])

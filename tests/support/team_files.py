@@ -68,7 +68,7 @@ def found(issues: list[ImportIssue]) -> list[tuple[int, str, str]]:
     return [(issue.row, issue.column, issue.code) for issue in issues]
 
 
-def refusal(path: Path) -> ImportFileError:
+def refusal(path: Path, max_rows: int | None = None) -> ImportFileError:
     with pytest.raises(ImportFileError) as raised:
-        read_rows(path)
+        read_rows(path, max_rows)
     return raised.value

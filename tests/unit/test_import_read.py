@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.templates import Templates
-from storage.import_read import COLUMNS, read_rows
+from storage.import_read import COLUMNS, ImportFileError, read_rows
 from storage.importer import validate
 from tests.support.team_files import COHORT, cells, found, refusal, team, write_csv, write_xlsx
 
@@ -69,7 +69,7 @@ UNREADABLE = [
     ("teams.xlsx", b"this is not a zip file", "unreadable_xlsx"),
     ("empty.csv", b"", "empty_file"),
     ("header.csv", (";".join(COLUMNS) + "\n;;;;;;;;\n").encode(), "no_rows"),
-    ("quote.csv", (";".join(COLUMNS) + '\n"' + "x" * 200_000 + '"\n').encode(), "unreadable_csv"),
+    ("quote.csv", (";".join(COLUMNS) + '\n"1465011;Warszawa;powiat\n').encode(), "unreadable_csv"),
 ]
 
 
@@ -138,3 +138,100 @@ def test_blank_header_cells_are_ignored_when_their_column_is_empty(tmp_path: Pat
         writer.writerow([*COLUMNS, "", ""])
         writer.writerows([*(row[column] for column in COLUMNS), "", ""] for row in team())
     assert validate(read_rows(path), COHORT, {}).errors == []
+
+
+def _one_line(code: str, params: dict[str, object]) -> list[str]:
+    """The refusal in both languages, each one line."""
+    templates = Templates(ZoneInfo("Europe/Warsaw"))
+    texts = [templates.macro(lang, "cli/import.txt.j2", code, **params) for lang in ("pl", "en")]
+    assert all(len(text.strip().splitlines()) == 1 for text in texts)
+    return texts
+
+
+def _issue_lines(error: ImportFileError) -> list[str]:
+    """Every issue of a refused file as the operator reads it, Polish then English."""
+    templates = Templates(ZoneInfo("Europe/Warsaw"))
+    return [
+        templates.macro(lang, "cli/import.txt.j2", "issue", item=item)
+        for lang in ("pl", "en")
+        for item in error.issues
+    ]
+
+
+def test_a_huge_cell_is_too_long_by_row_and_column_not_an_unclosed_quote(tmp_path: Path) -> None:
+    """csv's own field limit (128 KiB) used to end the reading as an "unclosed quote"."""
+    rows = team()
+    rows[1]["full_name"] = "Ola " + "x" * 5_000_000
+    error = refusal(write_csv(tmp_path / "teams.csv", rows))
+    assert found(error.issues) == [(3, "full_name", "cell_too_long")]
+    assert error.issues[0].params == {"length": 5_000_004, "limit": 1000}
+    polish, english = _issue_lines(error)
+    assert polish.startswith("wiersz 3, kolumna full_name: za długa komórka: 5000004 znaki")
+    assert english.startswith("row 3, column full_name: cell too long: 5000004 characters")
+
+
+def test_control_characters_are_refused_by_row_and_column(tmp_path: Path) -> None:
+    """A NUL passed, and crashed the import on PostgreSQL; tabs and line breaks are spaces."""
+    rows = team()
+    rows[0]["full_name"] = "Anna\x00Nowak"
+    rows[1]["jst_name"] = "Miasto\x07Warszawa"
+    rows[2]["full_name"] = "Jan\tKowalski\r\nsenior"
+    error = refusal(write_csv(tmp_path / "teams.csv", rows))
+    assert found(error.issues) == [
+        (2, "full_name", "control_character"),
+        (3, "jst_name", "control_character"),
+    ]
+    assert [issue.params for issue in error.issues] == [{"code": "U+0000"}, {"code": "U+0007"}]
+    assert (
+        "wiersz 2, kolumna full_name: niewidoczny znak sterujący U+0000" in _issue_lines(error)[0]
+    )
+    rows[0]["full_name"], rows[1]["jst_name"] = "Anna Nowak", "Miasto Stołeczne Warszawa"
+    plan = validate(read_rows(write_csv(tmp_path / "teams.csv", rows)), COHORT, {})
+    assert plan.errors == []
+    assert plan.people["jan@example.pl"].full_name == "Jan Kowalski senior"
+
+
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad \u00a0"
+
+
+def test_a_name_of_invisible_characters_only_is_empty(tmp_path: Path) -> None:
+    rows = team()
+    rows[0]["full_name"] = INVISIBLE
+    rows[1]["full_name"] = f"Ola{INVISIBLE}Wo\u0301jcik\u200b"  # ó as o + combining accent
+    plan = validate(read_rows(write_csv(tmp_path / "teams.csv", rows)), COHORT, {})
+    assert found(plan.errors) == [(2, "full_name", "empty")]
+    assert plan.people["ola@example.pl"].full_name == "Ola Wójcik"
+    for row in rows[:3]:
+        row["jst_name"] = "\u200b" + INVISIBLE
+    plan = validate(read_rows(write_csv(tmp_path / "teams.csv", rows)), COHORT, {})
+    names = [issue for issue in found(plan.errors) if issue[1] == "jst_name"]
+    assert names == [(2, "jst_name", "empty"), (3, "jst_name", "empty"), (4, "jst_name", "empty")]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_more_rows_than_allowed_are_refused_at_the_first_one_too_many(
+    tmp_path: Path, suffix: str
+) -> None:
+    rows = team() * 8
+    if suffix == ".csv":
+        path = write_csv(tmp_path / "teams.csv", rows)
+    else:
+        path = write_xlsx(tmp_path / "teams.xlsx", [list(COLUMNS), *cells(rows), [None] * 9])
+    assert len(read_rows(path, max_rows=32)) == 32
+    error = refusal(path, max_rows=31)
+    assert (error.code, error.params) == ("too_many_rows", {"limit": 31})
+    polish, english = _one_line(error.code, error.params)
+    assert "więcej niż 31 wierszy" in polish and "IMPORT_MAX_ROWS" in polish
+    assert "more than 31 data rows" in english
+
+
+def test_a_file_larger_than_its_rows_allow_is_refused_unread(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "teams.csv", team())
+    with path.open("a", encoding="utf-8") as stream:
+        stream.write(" " * 3 * 1024)
+    error = refusal(path, max_rows=3)
+    size = path.stat().st_size
+    assert (error.code, error.params) == ("file_too_big", {"size": size, "limit": 3072, "rows": 3})
+    polish, english = _one_line(error.code, error.params)
+    assert "nie został wczytany" in polish and "IMPORT_MAX_ROWS=3" in polish
+    assert "it was not read" in english
