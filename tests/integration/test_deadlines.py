@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from bot.outbox_plans import WITHDRAWN
 from bot.services import Services
 from reminders.deadlines import DeadlineRule
 from reminders.tick import planned, run_tick, work_calendar
@@ -213,15 +214,25 @@ async def test_an_extension_replans_the_ladder_and_skips_what_the_team_was_just_
 
 
 async def test_an_accepted_task_stops_its_reminders_at_once(services: Services) -> None:
+    """Even those queued and not yet sent (an outage): the next tick withdraws them."""
     ids = await _seed(services)
-    assert len(await _tick(services, local(2025, 4, 7, 9))) == 2, "T-1"
+    queued = await _tick(services, local(2025, 4, 7, 9))
+    assert len(queued) == 2, "T-1"
+    rows = await outbox_rows(services)
+    assert {(rows[k].planned_by, rows[k].stale_at) for k in queued} == {
+        ("deadlines", local(2025, 4, 8, 9))
+    }, "planned by the ladder; stale when the due day's step replaces it"
     accepted = local(2025, 4, 7, 10)
     await _set_task(
         services, ids["alfa"], ZW1, state=TaskState.ACCEPTED, submitted_at=accepted,
         accepted_at=accepted, updated_at=accepted,
     )  # fmt: skip
-    for moment in (local(2025, 4, 8, 9), local(2025, 4, 9, 9), local(2025, 4, 15, 9)):
+    for moment in (local(2025, 4, 7, 10, 1), local(2025, 4, 9, 9), local(2025, 4, 15, 9)):
         assert await _tick(services, moment) == set()
+    rows = await outbox_rows(services)
+    assert {(rows[k].state, rows[k].last_error) for k in queued} == {
+        (OutboxState.SKIPPED, WITHDRAWN)
+    }
 
 
 async def test_the_review_loop_reminds_the_adviser_then_the_team_round_by_round(
