@@ -14,7 +14,6 @@ made with the sender's own steps (claim; mark sending; the request sent).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import pytest
@@ -28,6 +27,7 @@ from bot.outbox_plans import WITHDRAWN, unplanned, withdraw
 from bot.services import Services
 from bot.telegram_delivery import TelegramDelivery
 from storage.models import Channel, Delivery, OutboxState
+from tests.support import telegram_request
 from tests.support.outbox_rows import Queued, given, outbox_rows
 from tests.support.smtp import SmtpServer, smtp
 from tests.support.telegram_request import (
@@ -40,7 +40,6 @@ from tests.support.telegram_request import (
     FakeBotApi,
     Outcome,
     flood,
-    offline_bot,
 )
 
 __all__ = ["smtp"]
@@ -49,6 +48,11 @@ REPEAT = "↻ Wysłane ponownie"
 WAITING = (OutboxState.PENDING, OutboxState.CLAIMED, OutboxState.SENDING)
 LEASE = dt.timedelta(minutes=10)
 WARSAW = dt.timezone(dt.timedelta(hours=1))  # winter time: the suite's dates are in winter
+
+api = telegram_request.api
+bot = telegram_request.bot
+timedelta_periods = telegram_request.timedelta_periods
+pytestmark = pytest.mark.usefixtures("timedelta_periods")  # as the bot runs
 
 
 @dataclass(frozen=True)
@@ -100,17 +104,6 @@ TELEGRAM_FAULTS: dict[str, tuple[Outcome, dict[Kind, Expected]]] = {
     ),
     "403 blocked": (BLOCKED, dict.fromkeys(KINDS, Expected(0, 0, OutboxState.SKIPPED))),
 }
-
-
-@pytest.fixture
-def api(clock: FixedClock) -> FakeBotApi:
-    return FakeBotApi(clock)
-
-
-@pytest.fixture
-async def bot(api: FakeBotApi) -> AsyncIterator[Bot]:
-    async with offline_bot(api) as started:
-        yield started
 
 
 def received(api: FakeBotApi, chat_id: int) -> list[str]:

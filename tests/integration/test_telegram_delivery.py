@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections import Counter
-from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import select
@@ -20,6 +19,7 @@ from bot.services import Services
 from bot.telegram_delivery import FLOOD_PAUSE, DeliveryStats, SentMessage, TelegramDelivery
 from storage import audit
 from storage.models import AuditEntry, Channel, OutboxMessage, OutboxState, Person
+from tests.support import telegram_request
 from tests.support.outbox_rows import (
     ANN_AND_BOB,
     ANSWER_AND_REMINDER,
@@ -38,27 +38,15 @@ from tests.support.telegram_request import (
     FakeBotApi,
     failing_for,
     flood,
-    offline_bot,
 )
 
 REPEAT_NOTE = "↻ Wysłane ponownie: ta wiadomość mogła już wcześniej do Ciebie dotrzeć."
 
 
-@pytest.fixture(autouse=True)
-def timedelta_periods(monkeypatch: pytest.MonkeyPatch) -> None:
-    """PTB 22's opt-in to timedelta time periods (RetryAfter.retry_after), as the bot runs."""
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
-
-
-@pytest.fixture
-def api(clock: FixedClock) -> FakeBotApi:
-    return FakeBotApi(clock)
-
-
-@pytest.fixture
-async def bot(api: FakeBotApi) -> AsyncIterator[Bot]:
-    async with offline_bot(api) as started:
-        yield started
+api = telegram_request.api
+bot = telegram_request.bot
+timedelta_periods = telegram_request.timedelta_periods
+pytestmark = pytest.mark.usefixtures("timedelta_periods")  # as the bot runs
 
 
 def sender(services: Services, bot: Bot, jitter: float = 0.0) -> TelegramDelivery:

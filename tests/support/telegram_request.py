@@ -11,17 +11,18 @@ import asyncio
 import itertools
 import json
 from collections import deque
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import pytest
 from telegram import Bot, Chat, Document, Message, MessageId, PhotoSize, User
 from telegram.error import TimedOut
 from telegram.request import BaseRequest, RequestData
 from typing_extensions import override
 
-from bot.clock import Clock
+from bot.clock import Clock, FixedClock
 
 TOKEN = "123456:TEST-token-never-logged"
 BOT_USER = User(id=123456, is_bot=True, first_name="Advisory", username="advisory_test_bot")
@@ -187,3 +188,23 @@ class FakeBotApi(BaseRequest):
 def offline_bot(api: FakeBotApi) -> Bot:
     """A plain Bot whose every request goes to `api`."""
     return Bot(TOKEN, request=api, get_updates_request=api)
+
+
+@pytest.fixture
+def api(clock: FixedClock) -> FakeBotApi:
+    """Fixture: the scripted Bot API (test modules take it as `api = telegram_request.api`)."""
+    return FakeBotApi(clock)
+
+
+@pytest.fixture
+async def bot(api: FakeBotApi) -> AsyncIterator[Bot]:
+    """Fixture: a started PTB Bot on the scripted API."""
+    async with offline_bot(api) as started:
+        yield started
+
+
+@pytest.fixture
+def timedelta_periods(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fixture: PTB 22's opt-in to timedelta time periods (RetryAfter.retry_after), as the
+    bot runs."""
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
