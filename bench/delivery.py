@@ -89,11 +89,13 @@ async def _reminders(url: str, size: int) -> int:
                 .where(OutboxMessage.state == OutboxState.PENDING, OutboxMessage.id.not_in(kept))
                 .values(state=OutboxState.SENT)
             )
+            # Due now, whatever the hour, and no longer the rules' (the bot's own tick would
+            # withdraw what it does not plan today): the run measures sending alone.
             due = dt.datetime.now(dt.UTC)
             await session.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id.in_(kept))
-                .values(not_before=due, next_attempt_at=due)
+                .values(not_before=due, next_attempt_at=due, planned_by=None, stale_at=None)
             )
     finally:
         await services.close()

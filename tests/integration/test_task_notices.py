@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.services import Services
+from handlers.buttons import cached_button_key, verified
 from handlers.task_notices import announce
 from storage.models import OutboxMessage
 from storage.task_views import TaskChange
@@ -59,10 +60,12 @@ async def test_submission_goes_to_the_rest_of_the_team_and_the_adviser(
     request = rows[3][2]["params"]
     assert isinstance(request, dict) and "diagnoza.pdf" in request["text"]
     buttons = request["reply_markup"]["inline_keyboard"][0]
-    assert [b["callback_data"] for b in buttons] == [
+    key = await cached_button_key(services)
+    assert [verified(key, ids["jan"], b["callback_data"]) for b in buttons] == [
         f"tk:a:{change.progress_id}:0",
         f"tk:r:{change.progress_id}:0",
-    ]
+    ], "signed for Jan"
+    assert verified(key, ids["dorota"], buttons[0]["callback_data"]) is None
     assert all(len(b["callback_data"].encode()) <= 64 for b in buttons)
 
 
