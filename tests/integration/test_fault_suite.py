@@ -13,8 +13,11 @@ made with the sender's own steps (claim; mark sending; the request sent).
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 import pytest
 from telegram import Bot
@@ -47,7 +50,7 @@ __all__ = ["smtp"]
 REPEAT = "↻ Wysłane ponownie"
 WAITING = (OutboxState.PENDING, OutboxState.CLAIMED, OutboxState.SENDING)
 LEASE = dt.timedelta(minutes=10)
-WARSAW = dt.timezone(dt.timedelta(hours=1))  # winter time: the suite's dates are in winter
+WARSAW = ZoneInfo("Europe/Warsaw")
 
 api = telegram_request.api
 bot = telegram_request.bot
@@ -225,6 +228,11 @@ WORKING_TIME = {
         dt.datetime(2026, 12, 12, 11, 0, tzinfo=WARSAW),
         dt.datetime(2026, 12, 14, 8, 0, tzinfo=WARSAW),
     ),
+    "outage over the change to summer time and Easter: Tuesday 8:00 summer time": (
+        dt.datetime(2027, 3, 26, 19, 0, tzinfo=WARSAW),
+        dt.datetime(2027, 3, 27, 10, 0, tzinfo=WARSAW),
+        dt.datetime(2027, 3, 30, 8, 0, tzinfo=WARSAW),
+    ),
     "outage over a public holiday (11 November): the next working day": (
         dt.datetime(2026, 11, 10, 19, 0, tzinfo=WARSAW),
         dt.datetime(2026, 11, 10, 21, 0, tzinfo=WARSAW),
@@ -334,3 +342,27 @@ async def test_planned_emails_held_by_451_all_day_wait_for_the_morning(
     await deliver_all(delivery)
     assert len(smtp.received) == tries + 1
     assert (await outbox_rows(services))["alert"].state is OutboxState.SENT
+
+
+async def test_two_instances_meeting_429_and_timeouts_send_each_message_once(
+    services: Services, clock: FixedClock, api: FakeBotApi, bot: Bot
+) -> None:
+    """Two `advisorybot run` on one database: each row is one sender's, whatever fails."""
+    chats = {f"p{n}": 900 + n for n in range(12)}
+    await given(
+        services,
+        chats,
+        *(Queued(p, f"{p}:{turn}", Delivery.AT_MOST_ONCE) for turn in range(3) for p in chats),
+    )
+    api.fail_next(flood(2), CONNECT_TIMEOUT, SERVER_ERROR, flood(1))
+    first, second = TelegramDelivery(bot, services), TelegramDelivery(bot, services)
+    for _ in range(200):
+        done = await asyncio.gather(first.deliver_due(limit=4), second.deliver_due(limit=4))
+        if not any(stats.claimed for stats in done):
+            if all(r.state is OutboxState.SENT for r in (await outbox_rows(services)).values()):
+                break
+            clock.advance(dt.timedelta(seconds=30))
+    copies = Counter(call.params["text"] for call in api.delivered)
+    assert copies == Counter({f"{p}:{turn}": 1 for p in chats for turn in range(3)})
+    for chat_id in chats.values():
+        assert received(api, chat_id) == sorted(received(api, chat_id)), "in order per chat"
