@@ -78,11 +78,14 @@ async def first_after(
 
 async def changes(services: Services) -> tuple[int, int, int]:
     """What a press may change: answers shared, audit entries, messages to others than the
-    caller (a reply to the caller, e.g. the hint for a stranger, changes nothing)."""
+    caller (a reply to the caller, e.g. the hint for a stranger, changes nothing; nor do the
+    reminders and digests the tick plans meanwhile)."""
     async with services.sessionmaker() as session:
         shared = await session.scalar(select(func.count()).where(Answer.to_team.is_(True)))
         audit = await session.scalar(select(func.count()).select_from(AuditEntry))
         rows = await session.scalar(
-            select(func.count()).where(OutboxMessage.kind.not_like("reply:%"))
+            select(func.count()).where(
+                OutboxMessage.kind.not_like("reply:%"), OutboxMessage.planned_by.is_(None)
+            )
         )
     return int(shared or 0), int(audit or 0), int(rows or 0)
