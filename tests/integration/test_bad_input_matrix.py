@@ -65,6 +65,7 @@ FORGED_DATA = [
     "f:",
     "f:00:send\x00",
     "x" * 64,
+    "y" * 65,
     "lang:xx",
     "lang:",
     "erase:zz",
