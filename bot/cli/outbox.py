@@ -74,10 +74,15 @@ def listing(
     cli.show("cli/outbox_rows.txt.j2", rows=cli.run(_work), limit=LISTING_LIMIT)
 
 
+LARGEST_ID = 2**31 - 1  # row ids are INTEGER, 32 bits in PostgreSQL: a larger one is no row
+
+
 @outbox_app.command("retry", help=help_text("outbox.retry"))
 def retry(
     ctx: typer.Context,
-    row_ids: Annotated[list[int], typer.Argument(help=help_text("outbox.retry.row_ids"))],
+    row_ids: Annotated[
+        list[int], typer.Argument(min=1, max=LARGEST_ID, help=help_text("outbox.retry.row_ids"))
+    ],
 ) -> None:
     """Put failed rows back to be sent now, with a fresh allowance of tries."""
     cli = state(ctx)

@@ -12,25 +12,19 @@ button shares the answer; nothing else changes anything.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import re
-from collections.abc import AsyncIterator, Awaitable
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from bot.clock import OffsetClock
-from bot.localapi import ChatMessage, ControlClient, Limits
-from bot.localapi.client import Event
-from bot.sandbox.people import join, playable_people
-from bot.sandbox.runtime import Sandbox, isolated_settings
+from bot.sandbox.runtime import Sandbox
 from bot.services import Services
-from bot.settings import load_settings
 from handlers.commands import BUTTONS, COMMANDS
-from storage.models import Answer, AuditEntry, OutboxMessage, Role
+from storage.models import Answer, AuditEntry, Role
 from storage.people import erase_person
+from tests.support.sandbox_chat import People, changes, first_after, message_with
 
 README = Path(__file__).parents[2] / "README.md"
 ROLES = (Role.MEMBER, Role.ADVISER, Role.COORDINATOR)
@@ -65,76 +59,6 @@ def test_the_readme_table_is_the_registry() -> None:
     expected = {f"/{c.names[0]}": c.roles for c in COMMANDS}
     expected |= {b.prefix: b.roles for b in BUTTONS}
     assert readme_table() == expected
-
-
-@pytest.fixture
-async def sandbox(
-    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[Sandbox]:
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
-    settings = load_settings(_env_file=None, **isolated_settings(database_url))
-    async with Sandbox(
-        settings, tmp_path / ".sandbox", OffsetClock(), limits=Limits(enabled=False),
-        own_database=True,
-    ) as box:  # fmt: skip
-        yield box
-
-
-class People:
-    """The demo's people by e-mail: their Telegram user ids, joined on first use."""
-
-    def __init__(self, box: Sandbox) -> None:
-        self.box = box
-        self.ids: dict[str, int] = {}
-
-    async def join(self, email: str) -> int:
-        running = self.box.running
-        async with running.services.sessionmaker() as session:
-            (person,) = await playable_people(session, email)
-        await join(running.services, running.control, running.mailbox, person)
-        self.ids[email] = person.user_id
-        return person.user_id
-
-
-async def message_with(
-    control: ControlClient, user_id: int, prefix: str, text: str = ""
-) -> ChatMessage:
-    """The newest message from the bot in the chat with this text and a button whose data
-    starts with `prefix` (any message when `prefix` is None)."""
-    for _ in range(300):
-        for message in reversed(await control.messages(user_id)):
-            data = [d or "" for _, d in message.buttons] if prefix else [""]
-            found = message.from_bot and text in message.text
-            if found and any(d.startswith(prefix) for d in data):
-                return message
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"no {prefix!r} button with {text!r} in chat {user_id}")
-
-
-async def first_after(
-    control: ControlClient, user_id: int, kind: str, action: Awaitable[object]
-) -> Event:
-    """The first event of this kind in the user's chat that follows `action`."""
-    seen = await control.events_since(0, ("message", "callback_answer"))
-    mark = seen[-1].seq if seen else 0
-    await action
-    for _ in range(300):
-        for event in await control.events_since(mark, (kind,), within=0.05):
-            if event.chat_id == user_id and (event.message is None or event.message.from_bot):
-                return event
-    raise AssertionError(f"no {kind} in chat {user_id}")
-
-
-async def changes(services: Services) -> tuple[int, int, int]:
-    """What a press may change: answers shared, audit entries, messages to others than the
-    caller (a reply to the caller, e.g. the hint for a stranger, changes nothing)."""
-    async with services.sessionmaker() as session:
-        shared = await session.scalar(select(func.count()).where(Answer.to_team.is_(True)))
-        audit = await session.scalar(select(func.count()).select_from(AuditEntry))
-        rows = await session.scalar(
-            select(func.count()).where(OutboxMessage.kind.not_like("reply:%"))
-        )
-    return int(shared or 0), int(audit or 0), int(rows or 0)
 
 
 async def test_every_command_and_button_by_every_caller(sandbox: Sandbox) -> None:
