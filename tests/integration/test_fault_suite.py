@@ -29,7 +29,8 @@ from bot.outbox_claims import claim_due, mark_sending
 from bot.outbox_plans import WITHDRAWN, unplanned, withdraw
 from bot.services import Services
 from bot.telegram_delivery import TelegramDelivery
-from storage.models import Channel, Delivery, OutboxState
+from reminders.calendar import shared_calendar
+from storage.models import Channel, Delivery, OutboxState, Person
 from tests.support import telegram_request
 from tests.support.outbox_rows import Queued, given, outbox_rows
 from tests.support.smtp import SmtpServer, smtp
@@ -316,6 +317,87 @@ async def test_a_row_no_longer_planned_is_withdrawn_and_a_second_tick_view_is_re
         WITHDRAWN,
     )
     assert rows["task:8:T-1"].state is rows["answer"].state is OutboxState.PENDING
+
+
+@dataclass(frozen=True)
+class SmtpFault:
+    """What the server does to the first try of each message; the sender's TLS setting."""
+
+    replies: str | None = None  # the answer to RCPT instead of 250
+    reply_lost: bool = False  # the message is kept but answered 451, as if the reply got lost
+    down: bool = False
+    tls: str = "none"
+
+
+PLANNED = Kind("reminder e-mail", Delivery.AT_MOST_ONCE, planned_by="deadlines")
+INVITATION = Kind("invitation", Delivery.AT_LEAST_ONCE)
+EMAIL_KINDS = (PLANNED, INVITATION)
+# SMTP faults: (copies, repeats, state); a repeat is the same Message-ID arriving again.
+SMTP_FAULTS: dict[str, tuple[SmtpFault, Expected]] = {
+    "4xx at RCPT": (SmtpFault(replies="451 4.2.0 Mailbox busy"), SENT_ONCE),
+    "down, then up": (SmtpFault(down=True), SENT_ONCE),
+    "reply lost after DATA": (SmtpFault(reply_lost=True), Expected(2, 1, OutboxState.SENT)),
+    "5xx at RCPT": (
+        SmtpFault(replies="550 5.1.1 Mailbox unknown"),
+        Expected(0, 0, OutboxState.FAILED),
+    ),
+    "no STARTTLS offered": (SmtpFault(tls="starttls"), Expected(0, 0, OutboxState.PENDING)),
+}
+
+
+@pytest.mark.parametrize("fault", list(SMTP_FAULTS))
+async def test_smtp_faults_by_kind(
+    fault: str, services: Services, clock: FixedClock, smtp: SmtpServer
+) -> None:
+    """Tuesday 9:00 on: each kind of e-mail meets the fault once, then the server works (TLS
+    stays missing: the sender never falls back to plaintext)."""
+    setup, expected = SMTP_FAULTS[fault]
+    clock.set(TUESDAY_9.astimezone(dt.UTC))
+    payload = reminder_email("Termin zadania <b>ZW1</b> minął.")
+    people = await given(
+        services,
+        dict.fromkeys((k.name for k in EMAIL_KINDS), None),
+        *(
+            Queued(
+                k.name,
+                k.name,
+                k.delivery,
+                channel=Channel.EMAIL,
+                payload=payload,
+                planned_by=k.planned_by,
+            )
+            for k in EMAIL_KINDS
+        ),
+    )
+    async with services.sessionmaker() as session:
+        to = {name: (await session.get_one(Person, pid)).email for name, pid in people.items()}
+    if setup.replies:
+        smtp.handler.replies = dict.fromkeys(to.values(), setup.replies)
+    smtp.handler.unconfirmed = len(to) if setup.reply_lost else 0
+    if setup.down:
+        smtp.stop()
+    delivery = EmailDelivery(smtp.services(services, smtp_tls=setup.tls), bot_username="b")
+    await delivery.deliver_due()
+    smtp.handler.replies = {}
+    if setup.down:
+        smtp.start()
+
+    calendar = shared_calendar(services.settings.zone, services.settings.quiet_hours)
+    until = clock.now() + dt.timedelta(days=1)
+    while clock.now() < until:
+        before = len(smtp.received)
+        await deliver_all(delivery)
+        if len(smtp.received) > before:
+            assert calendar.is_working_time(clock.now()), f"sent at {clock.now()}"
+        clock.advance(dt.timedelta(minutes=10))
+
+    rows = await outbox_rows(services)
+    for kind in EMAIL_KINDS:
+        copies = [m["Message-ID"] for m in smtp.to(to[kind.name])]
+        found = Expected(len(copies), len(copies) - len(set(copies)), rows[kind.name].state)
+        assert found == expected, (fault, kind.name, rows[kind.name].last_error)
+    if setup.tls != "none":
+        assert all("STARTTLS" in (row.last_error or "") for row in rows.values())
 
 
 async def test_planned_emails_held_by_451_all_day_wait_for_the_morning(
