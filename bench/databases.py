@@ -19,9 +19,9 @@ import asyncpg
 from sqlalchemy.engine import make_url
 
 from bench.generate import Generated, Scale, generate
-from bot.clock import FixedClock
-from bot.services import Services
-from bot.settings import load_settings
+from core.clock import FixedClock
+from core.services import Services
+from core.settings import load_settings
 from storage.migrate import upgrade
 from tests.support import postgres
 

@@ -23,7 +23,7 @@ from bench.processes import Advisorybot
 from bench.results import Goal, Result
 from bench.telegram_world import Sent, TelegramWorld
 from bench.tick import START, STATE_AT, peak_moments
-from bot.localapi import Limits
+from localapi import Limits
 from reminders.rules import all_rules
 from reminders.tick import run_tick
 from storage.models import Channel, OutboxMessage, OutboxState, Person

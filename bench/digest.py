@@ -1,7 +1,7 @@
 """Benchmark 4: the coordinators' weekly digest for 300 and for 2,800 JSTs.
 
 Measured as the e-mail sender makes it on Monday 08:00: an outbox row of the digest, rendered by
-the sender's own code (bot/email_render.py: the digest built from the database, its chart, its
+the sender's own code (outbox/email_render.py: the digest built from the database, its chart, its
 workbook, the text and HTML parts) and serialised to the bytes that go to the SMTP server.
 Baseline in the same run: the same for the pilot's 50 JSTs.
 """
@@ -17,9 +17,9 @@ from bench.databases import Databases, services_for
 from bench.generate import FOLLOW_UP, NATIONAL, PILOT, Scale
 from bench.results import Goal, Result
 from bench.tick import START, STATE_AT
-from bot.email_render import Renderer
-from bot.outbox import enqueue
-from reminders.digest import iso_week
+from digest.build import iso_week
+from outbox.email_render import Renderer
+from outbox.queue import enqueue
 from reminders.digest_rule import COORDINATOR_TEMPLATE, digest_due
 from storage.models import Person, Role
 

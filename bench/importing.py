@@ -26,7 +26,7 @@ from bench.names import FEMALE_FIRST, MALE_FIRST, SURNAMES, ascii_fold, female_s
 from bench.places import places
 from bench.results import Goal, Result
 from storage.cohorts import add_cohort
-from storage.import_read import COLUMNS
+from storage.imports.read import COLUMNS
 from storage.programme import default_template_path
 
 COHORT = "Nabór krajowy"

@@ -31,7 +31,7 @@ from bench.measure import cpu_seconds
 from bench.processes import Advisorybot, BotProcess, EchoBot, rss_mb
 from bench.results import Goal, Result
 from bench.telegram_world import TelegramWorld
-from bot.localapi import Limits
+from localapi import Limits
 from reminders.rules import all_rules
 from reminders.tick import run_tick
 from storage.models import OutboxMessage, OutboxState

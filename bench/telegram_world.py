@@ -1,6 +1,6 @@
 """The local Bot API inside the benchmark process, and people who use it.
 
-The load is played by calling the server's own user actions (bot/localapi/users.py) rather than
+The load is played by calling the server's own user actions (localapi/users.py) rather than
 through its control API over HTTP: the driver must cost next to nothing beside the server, or
 it, not the bot, would be measured. What the bot sends is read from the server's event log by one
 task and handed to whoever waits for that chat.
@@ -19,8 +19,8 @@ from typing import Any
 from telegram import User
 
 from bench.generate import TelegramUser
-from bot.localapi import Core, Limits, LocalBotApi, Options
-from bot.localapi import users as actions
+from localapi import Core, Limits, LocalBotApi, Options
+from localapi import users as actions
 
 EVENT_WAIT_SECONDS = 60.0
 SENT_KINDS = frozenset({"message"})

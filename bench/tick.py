@@ -28,8 +28,8 @@ from bench.databases import Databases
 from bench.generate import PILOT, Scale
 from bench.measure import run_worker
 from bench.results import Goal, Result
-from bot.settings import Settings, load_settings
-from reminders.calendar import WorkCalendar
+from core.calendar import WorkCalendar
+from core.settings import Settings, load_settings
 from storage.programme import default_template_path, load_template
 from storage.programme_calendar import programme_end
 

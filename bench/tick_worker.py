@@ -19,9 +19,9 @@ from sqlalchemy import select
 
 from bench.databases import services_for
 from bench.measure import memory_mb, report
-from bot.clock import FixedClock
 from bot.memory import tune_gc
-from bot.services import Services
+from core.clock import FixedClock
+from core.services import Services
 from reminders.rules import all_rules
 from reminders.tick import PASS_LIMIT, run_tick, work_calendar
 from storage.models import (

@@ -18,14 +18,10 @@ from telegram.error import NetworkError, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, ExtBot
 from telegram.request import HTTPXRequest
 
-from bot.context import BotApplication, BotContext, BotData
-from bot.email_delivery import email_loop
 from bot.intake import Stopped, pause, until_stopped
-from bot.links import record_links
-from bot.logging_setup import log_failure
-from bot.services import Services
-from bot.settings import Settings
-from bot.telegram_delivery import TelegramDelivery
+from core.logging_setup import log_failure
+from core.services import Services
+from core.settings import Settings
 from handlers import (
     commands,
     digest,
@@ -34,13 +30,17 @@ from handlers import (
     gate,
     onboarding,
     privacy,
-    questions,
-    reports,
-    tasks,
     team,
 )
+from handlers.context import BotApplication, BotContext, BotData
 from handlers.forms import FormKind
-from handlers.question_delivery import route_unrouted
+from handlers.questions import routes as questions
+from handlers.reports import routes as reports
+from handlers.tasks import routes as tasks
+from notices.questions import route_unrouted
+from outbox.email_sender import email_loop
+from outbox.links import record_links
+from outbox.telegram_sender import TelegramDelivery
 from reminders.rules import all_rules
 from reminders.tick import run_tick
 

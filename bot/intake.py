@@ -21,8 +21,8 @@ from aiohttp import web
 from telegram import Update
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
 
-from bot.context import BotApplication
-from bot.outbox_policy import retry_after_delay
+from handlers.context import BotApplication
+from outbox.policy import retry_after_delay
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 
-from bot.context import BotApplication, BotContext
+from handlers.context import BotApplication, BotContext
 from storage.models import Role
 
 EVERYONE = frozenset(Role)
@@ -55,7 +55,7 @@ class Button:
     """An inline button: its callback data is `<prefix>:<body>`; who may press it.
 
     A signed button names a record (an answer, a task under review): its data ends with a
-    signature bound to the person it was sent to (handlers/buttons.py), so a record id typed
+    signature bound to the person it was sent to (notices/buttons.py), so a record id typed
     by hand, a button of someone else's, or one from before a key change is refused as stale.
     """
 

@@ -7,9 +7,9 @@ import logging
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
-from bot.context import BotApplication, BotContext
-from bot.logging_setup import log_failure
-from bot.replies import answer_press, label, reply
+from core.logging_setup import log_failure
+from handlers.context import BotApplication, BotContext
+from handlers.replies import answer_press, label, reply
 
 log = logging.getLogger(__name__)
 

@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
-from bot.context import BotApplication, BotContext
-from bot.replies import answer_press, label
 from handlers.commands import button
+from handlers.context import BotApplication, BotContext
+from handlers.replies import answer_press, label
 from storage.forms import current_form
 from storage.models import Form
 

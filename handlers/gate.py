@@ -6,10 +6,10 @@ from telegram import Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
-from bot.context import BotApplication, BotContext
-from bot.replies import answer_press, label, reply
-from handlers.buttons import cached_button_key, verified
 from handlers.commands import COMMANDS, button, pressed_button
+from handlers.context import BotApplication, BotContext
+from handlers.replies import answer_press, label, reply
+from notices.buttons import cached_button_key, verified
 from storage.models import Role
 from storage.people import find_caller, set_reachable
 

@@ -7,9 +7,9 @@ import json
 from telegram import InputFile, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.context import BotApplication, BotContext
-from bot.replies import answer_press, keyboard, label, remove_buttons, render, reply
 from handlers.commands import button, command
+from handlers.context import BotApplication, BotContext
+from handlers.replies import answer_press, keyboard, label, remove_buttons, render, reply
 from storage.people import personal_data, request_erasure
 
 ERASE_CALLBACK = button("erase").prefix

@@ -19,11 +19,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.email_policy import recipient_view
-from bot.templates import Templates
-from reminders.calendar import WorkCalendar
-from reminders.digest import Digest, build_digest, iso_week
-from reminders.digest_chart import XLSX_TYPE, chart_png, digest_xlsx
+from core.calendar import WorkCalendar
+from core.templates import Templates
+from digest.build import Digest, build_digest, iso_week
+from digest.chart import XLSX_TYPE, chart_png, digest_xlsx
+from outbox.email_policy import recipient_view
 from reminders.schedule import Due
 from storage.models import AdviserAssignment, Channel, Delivery, Person, Role
 

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reminders.calendar import WorkCalendar
+from core.calendar import WorkCalendar
 from reminders.schedule import Due
 from storage.models import (
     AdviserAssignment,

@@ -26,7 +26,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reminders.calendar import WorkCalendar
+from core.calendar import WorkCalendar
 from reminders.deadline_state import Duty, _templates, coordinators_and_advisers, load_duties
 from reminders.deadlines import Step, series
 from reminders.schedule import Due

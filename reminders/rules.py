@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.settings import Settings
+from core.settings import Settings
 from reminders.deadlines import DeadlineRule
 from reminders.digest_rule import DigestRule
 from reminders.questions_sla import QuestionSlaRule

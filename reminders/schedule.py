@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reminders.calendar import WorkCalendar
+from core.calendar import WorkCalendar
 from storage.models import Channel, Delivery
 
 

@@ -12,10 +12,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.outbox_plans import WITHDRAWN, revive, unplanned, withdraw
-from bot.outbox_rows import NewMessage, enqueue_many, queued
-from bot.services import Services
-from reminders.calendar import WorkCalendar, shared_calendar
+from core.calendar import WorkCalendar, shared_calendar
+from core.services import Services
+from outbox.plans import WITHDRAWN, revive, unplanned, withdraw
+from outbox.rows import NewMessage, enqueue_many, queued
 from reminders.schedule import Due, Rule
 from storage.db import among
 from storage.models import Channel, Person
@@ -88,7 +88,7 @@ async def run_tick(
     """Enqueue the messages due at `now`, each once, never inside quiet hours; at most `limit`
     new ones, those that go stale soonest first (`stats.left` says how many wait for the next
     pass; None takes everything: a walk that ticks once a day). Queued rows the rules plan no
-    more are withdrawn (bot/outbox_plans.py).
+    more are withdrawn (outbox/plans.py).
 
     No transaction is open while the rules plan or the texts are rendered (on SQLite every
     transaction holds the write lock, storage.db). Most ticks find everything due already

@@ -25,7 +25,7 @@ from storage.models import (
     TaskProgress,
     TaskState,
 )
-from storage.task_views import HISTORY_LIMIT, TaskChange, task_changes
+from storage.tasks.views import HISTORY_LIMIT, TaskChange, task_changes
 
 STEP_TASK = "task"
 STEP_REPORT = "report"

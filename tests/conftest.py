@@ -11,9 +11,9 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from bot.clock import FixedClock
-from bot.services import Services
-from bot.settings import Settings, load_settings
+from core.clock import FixedClock
+from core.services import Services
+from core.settings import Settings, load_settings
 from storage.migrate import upgrade
 from tests.support import postgres
 

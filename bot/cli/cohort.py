@@ -13,7 +13,7 @@ import typer
 
 from bot.cli.common import CliState, OperatorError, state
 from bot.cli.help import help_text
-from bot.services import Services
+from core.services import Services
 from storage.cohorts import CohortRefused, add_cohort, cohort_steps, find_cohort, list_cohorts
 from storage.models import Cohort, ProgrammeStep
 from storage.programme import default_template_path, template_from_dict

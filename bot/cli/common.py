@@ -15,11 +15,11 @@ from sqlalchemy.engine import make_url
 from telegram.error import Conflict, InvalidToken
 
 from bot.cli.help import operator_language
-from bot.clock import Clock
-from bot.logging_setup import redact
-from bot.services import DatabaseUnreachable, Services
-from bot.settings import Settings, SettingsError, load_settings
-from bot.templates import Templates
+from core.clock import Clock
+from core.logging_setup import redact
+from core.services import DatabaseUnreachable, Services
+from core.settings import Settings, SettingsError, load_settings
+from core.templates import Templates
 from storage.migrate import DatabaseNotReady, ensure_current
 
 T = TypeVar("T")

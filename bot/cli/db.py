@@ -6,7 +6,7 @@ import typer
 
 from bot.cli.common import state
 from bot.cli.help import help_text
-from bot.services import Services
+from core.services import Services
 from storage.migrate import current_revision, upgrade
 
 db_app = typer.Typer(help=help_text("db"), no_args_is_help=True)

@@ -13,11 +13,11 @@ from bot.cli.common import OperatorError, state
 from bot.cli.exports import output_file
 from bot.cli.help import help_text
 from bot.cli.reminders import parse_moment
-from bot.clock import FixedClock, SystemClock
-from bot.email_delivery import deliver_emails
-from bot.outbox import enqueue
-from bot.services import Services
-from reminders.digest import Digest, build_digest, iso_week
+from core.clock import FixedClock, SystemClock
+from core.services import Services
+from digest.build import Digest, build_digest, iso_week
+from outbox.email_sender import deliver_emails
+from outbox.queue import enqueue
 from reminders.digest_rule import (
     ADVISER_TEMPLATE,
     COORDINATOR_TEMPLATE,

@@ -12,7 +12,7 @@ import typer
 
 from bot.cli.common import CliState, OperatorError, state
 from bot.cli.help import help_text
-from bot.services import Services
+from core.services import Services
 from storage.exports import ExportKind, export_rows, missing_reports
 from storage.indicators import Indicators, compute_indicators
 from storage.spreadsheets import WRITERS, OutputError, replaced_on_success, supported, write_table

@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic_settings import BaseSettings
 
-from bot.settings import Settings
-from bot.templates import DEFAULT_LANGUAGE, LANGUAGES, Templates
+from core.settings import Settings
+from core.templates import DEFAULT_LANGUAGE, LANGUAGES, Templates
 
 HELP = "cli/help.txt.j2"
 HELP_ZONE = ZoneInfo("Europe/Warsaw")  # help texts show no dates or times

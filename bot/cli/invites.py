@@ -22,11 +22,11 @@ from telegram.error import TelegramError
 from bot.cli.common import CliState, OperatorError, state
 from bot.cli.exports import checked_output, output_file
 from bot.cli.help import help_text
-from bot.email_delivery import EmailDelivery, EmailStats, deliver_all
-from bot.email_policy import SMTP_SETTINGS
-from bot.invitations import queue_invitations
-from bot.services import Services
-from bot.settings import Settings
+from core.services import Services
+from core.settings import Settings
+from notices.invitations import queue_invitations
+from outbox.email_policy import SMTP_SETTINGS
+from outbox.email_sender import EmailDelivery, EmailStats, deliver_all
 from storage.cohorts import find_cohort
 from storage.exports import Cell, ExportTable
 from storage.invites import (

@@ -9,8 +9,8 @@ import typer
 
 from bot.cli.common import OperatorError, state
 from bot.cli.help import help_text
-from bot.outbox import requeue_failed, rows_in
-from bot.services import Services
+from core.services import Services
+from outbox.queue import requeue_failed, rows_in
 from storage.models import OutboxState
 
 MESSAGES = "cli/outbox.txt.j2"

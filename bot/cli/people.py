@@ -9,11 +9,11 @@ import typer
 
 from bot.cli.common import OperatorError, state
 from bot.cli.help import help_text
-from bot.services import Services
+from core.services import Services
 from storage.cohorts import find_cohort
-from storage.import_apply import ImportSummary, apply_import, erased_addresses, jst_cohorts
-from storage.import_read import ImportFileError, RawRow, read_rows
-from storage.importer import validate
+from storage.imports.apply import ImportSummary, apply_import, erased_addresses, jst_cohorts
+from storage.imports.read import ImportFileError, RawRow, read_rows
+from storage.imports.validate import validate
 
 IMPORT = "cli/import.txt.j2"
 ACTOR = "cli:import"

@@ -13,11 +13,11 @@ from telegram.error import InvalidToken, NetworkError
 from bot.app import OUTBOX_BATCH, make_bot, make_delivery
 from bot.cli.common import CliState, OperatorError, state
 from bot.cli.help import help_text
-from bot.clock import FixedClock, SystemClock
-from bot.email_delivery import deliver_emails
-from bot.outbox_rows import queued_keys
-from bot.services import Services
-from handlers.question_delivery import route_unrouted
+from core.clock import FixedClock, SystemClock
+from core.services import Services
+from notices.questions import route_unrouted
+from outbox.email_sender import deliver_emails
+from outbox.rows import queued_keys
 from reminders.rules import all_rules
 from reminders.tick import TickStats, planned, run_tick, work_calendar
 from storage.models import Jst, Person

@@ -13,8 +13,8 @@ from bot.app import Intake, build_application, serve
 from bot.cli.common import state
 from bot.cli.help import help_text
 from bot.intake import poll, serve_webhook
-from bot.logging_setup import setup_logging
-from bot.services import Services
+from core.logging_setup import setup_logging
+from core.services import Services
 from storage.people import erase_person
 
 

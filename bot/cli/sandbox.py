@@ -1,7 +1,7 @@
 """`advisorybot sandbox`: the bot on a local Telegram and mailbox, to try, train and rehearse.
 
-Without options an interactive terminal (bot/sandbox/terminal.py); `--walk` rehearses the demo
-cohort in compressed time and writes a report (bot/sandbox/walk.py). `make run` opens the
+Without options an interactive terminal (sandbox/terminal.py); `--walk` rehearses the demo
+cohort in compressed time and writes a report (sandbox/walk.py). `make run` opens the
 sandbox when no bot token is configured (`--token-missing` is the check it makes).
 """
 
@@ -17,18 +17,18 @@ from sqlalchemy.engine import make_url
 from bot.cli.common import CliState, state
 from bot.cli.help import help_text
 from bot.intake import Stopped
-from bot.sandbox.demo import load_plan
-from bot.sandbox.report import EMAIL, TELEGRAM, write_report
-from bot.sandbox.runtime import (
+from core.templates import Templates
+from sandbox.demo import load_plan
+from sandbox.report import EMAIL, TELEGRAM, write_report
+from sandbox.runtime import (
     DATABASE_FILE,
     NotEmpty,
     isolated_settings,
     log_to_file,
     sandbox_database_url,
 )
-from bot.sandbox.terminal import TERMINAL, play
-from bot.sandbox.walk import walk
-from bot.templates import Templates
+from sandbox.terminal import TERMINAL, play
+from sandbox.walk import walk
 
 DIRECTORY = Path(".sandbox")
 WALK_DIRECTORY = DIRECTORY / "walk"

@@ -8,11 +8,11 @@ import typer
 
 from bot.cli.common import OperatorError, state
 from bot.cli.help import help_text
-from bot.services import Services
-from handlers.task_input import parse_day
-from handlers.task_notices import announce
-from storage.task_views import TaskChange
-from storage.tasks import TaskRefused, extend_deadline
+from core.services import Services
+from handlers.tasks.input import parse_day
+from notices.tasks import announce
+from storage.tasks.transitions import TaskRefused, extend_deadline
+from storage.tasks.views import TaskChange
 
 MESSAGES = "cli/tasks.txt.j2"
 

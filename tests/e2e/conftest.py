@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from dateutil.relativedelta import relativedelta
 
-from bot.localapi import ChatMessage, ControlClient, LocalBotApi, Person
+from localapi import ChatMessage, ControlClient, LocalBotApi, Person
 from tests.support.bot_process import BotWorld, bot_environment
 
 TEAMS = Path(__file__).parent.parent / "data" / "import" / "teams.csv"

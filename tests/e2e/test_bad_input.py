@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot.localapi import ControlClient, LocalBotApi
+from localapi import ControlClient, LocalBotApi
 from storage.db import create_engine
 from storage.models import InviteAttempt, Person
 from tests.e2e.conftest import join, running

@@ -11,7 +11,7 @@ import asyncio
 import subprocess
 from pathlib import Path
 
-from bot.localapi import ControlClient
+from localapi import ControlClient
 from tests.e2e.conftest import eventually, join, running
 from tests.support.bot_process import ADVISORYBOT, BotWorld
 

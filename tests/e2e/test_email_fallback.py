@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.email_policy import telegram_text
-from bot.localapi import ControlClient
-from bot.settings import load_settings
-from reminders.calendar import WorkCalendar
+from core.calendar import WorkCalendar
+from core.settings import load_settings
+from localapi import ControlClient
+from outbox.email_policy import telegram_text
 from reminders.rules import all_rules
 from reminders.schedule import Due
 from reminders.tick import planned

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 
-from bot.localapi import ControlClient
+from localapi import ControlClient
 from storage.programme import default_template_path, load_template
 from storage.programme_calendar import TASK, compute_calendar
 from tests.e2e.conftest import cohort_start, join, running

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bot.localapi import ControlClient
+from localapi import ControlClient
 from tests.e2e.conftest import join, running
 from tests.support.bot_process import BotWorld
 

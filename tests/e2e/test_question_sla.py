@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.localapi import ControlClient
+from localapi import ControlClient
 from storage.db import create_engine, create_sessionmaker
 from storage.models import (
     Channel,

@@ -9,7 +9,7 @@ import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
-from bot.localapi import ChatMessage, ControlClient, Person
+from localapi import ChatMessage, ControlClient, Person
 from tests.e2e.conftest import eventually, join, running
 from tests.support.bot_process import BotWorld
 

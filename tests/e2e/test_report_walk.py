@@ -19,8 +19,8 @@ import pytest
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 
-from bot.localapi import ControlClient
-from reminders.calendar import WorkCalendar
+from core.calendar import WorkCalendar
+from localapi import ControlClient
 from storage.db import create_engine, create_sessionmaker
 from storage.models import Cohort, Person, ProgrammeStep
 from storage.reports import ended_slots, open_report, set_answer, submit_report

@@ -11,7 +11,7 @@ from pathlib import Path
 from dateutil.relativedelta import relativedelta
 from openpyxl import load_workbook
 
-from bot.localapi import ControlClient
+from localapi import ControlClient
 from tests.e2e.conftest import cohort_start, eventually, join
 from tests.support.bot_process import BotWorld
 

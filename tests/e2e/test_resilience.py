@@ -7,7 +7,7 @@ import asyncio
 import aiohttp
 from telegram import Bot
 
-from bot.localapi import ControlClient, LocalBotApi
+from localapi import ControlClient, LocalBotApi
 from tests.e2e.conftest import eventually, join, running
 from tests.support.bot_process import BotWorld, free_port
 

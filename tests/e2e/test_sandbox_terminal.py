@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.sandbox.demo import demo_start, load_plan
-from reminders.calendar import WorkCalendar
+from core.calendar import WorkCalendar
+from sandbox.demo import demo_start, load_plan
 from storage.programme import default_template_path, load_template
 from storage.programme_calendar import TASK, compute_calendar
 

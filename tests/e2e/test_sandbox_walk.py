@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.sandbox.runtime import DATABASE_FILE
+from sandbox.runtime import DATABASE_FILE
 from storage.db import create_engine
 from storage.models import (
     Answer,

@@ -13,7 +13,7 @@ import subprocess
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.localapi import ControlClient, LocalBotApi
+from localapi import ControlClient, LocalBotApi
 from tests.e2e.conftest import eventually
 from tests.support.bot_process import ADVISORYBOT, STOP_TIMEOUT_SECONDS, BotWorld, free_port
 from tests.support.smtp import SmtpServer, smtp

@@ -7,9 +7,9 @@ from collections.abc import Awaitable
 
 from dateutil.relativedelta import relativedelta
 
-from bot.localapi import ChatMessage, ControlClient
-from bot.localapi.client import Person
-from bot.localapi.errors import JSONDict
+from localapi import ChatMessage, ControlClient
+from localapi.client import Person
+from localapi.errors import JSONDict
 from storage.programme import default_template_path, load_template
 from storage.programme_calendar import compute_calendar
 from tests.e2e.conftest import cohort_start, join

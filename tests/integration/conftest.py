@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox.runtime import Sandbox
+from sandbox.runtime import Sandbox
 from tests.support.sandbox_chat import open_sandbox
 
 

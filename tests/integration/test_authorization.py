@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.sandbox.runtime import Sandbox
-from bot.services import Services
+from core.services import Services
 from handlers.commands import BUTTONS, COMMANDS
+from sandbox.runtime import Sandbox
 from storage.models import Answer, AuditEntry, Role
 from storage.people import erase_person
 from tests.support.sandbox_chat import People, changes, first_after, message_with

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.localapi import ControlClient
-from bot.sandbox.runtime import Sandbox
-from bot.services import Services
+from core.services import Services
+from localapi import ControlClient
+from sandbox.runtime import Sandbox
 from storage.models import (
     AdviserAssignment,
     Answer,

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner, Result
 
 from bot.cli import app
-from bot.services import Services
+from core.services import Services
 from storage.cohorts import CohortRefused, add_cohort, cohort_steps, find_cohort, list_cohorts
 from storage.models import AuditEntry, ProgrammeStep
 from storage.programme import default_template_path, load_template

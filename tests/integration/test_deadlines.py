@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.outbox_plans import WITHDRAWN
-from bot.services import Services
+from core.services import Services
+from outbox.plans import WITHDRAWN
 from reminders.deadlines import DeadlineRule
 from reminders.tick import planned, run_tick, work_calendar
 from storage.cohorts import add_cohort
@@ -81,7 +81,7 @@ async def _tick(services: Services, now: dt.datetime) -> set[str]:
 
 
 async def _set_task(services: Services, jst_id: int, code: str, **fields: Any) -> None:
-    """The JST's task row as storage.tasks would leave it."""
+    """The JST's task row as storage.tasks.transitions would leave it."""
     async with services.sessionmaker.begin() as session:
         progress = await session.scalar(
             select(TaskProgress).where(

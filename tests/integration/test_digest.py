@@ -11,9 +11,9 @@ from html.parser import HTMLParser
 from openpyxl import load_workbook
 from PIL import Image
 
-from bot.services import Services
-from reminders.digest import Digest, build_digest
-from reminders.digest_chart import digest_xlsx
+from core.services import Services
+from digest.build import Digest, build_digest
+from digest.chart import digest_xlsx
 from reminders.digest_rule import preview_html
 from tests.support.digest_data import NOW, seed_digest
 

@@ -19,9 +19,9 @@ from typer.testing import CliRunner, Result
 
 from bot.cli import digest as digest_cli
 from bot.cli.common import CliState
-from bot.clock import FixedClock
-from bot.email_delivery import EmailDelivery
-from bot.services import Services
+from core.clock import FixedClock
+from core.services import Services
+from outbox.email_sender import EmailDelivery
 from reminders.digest_rule import DigestRule
 from reminders.tick import run_tick
 from storage.models import AuditEntry, Channel, Person

@@ -6,8 +6,8 @@ import re
 
 from sqlalchemy import select
 
-from bot.email_delivery import EmailDelivery
-from bot.services import Services
+from core.services import Services
+from outbox.email_sender import EmailDelivery
 from storage.invites import hash_code
 from storage.models import Channel, Invite, OutboxState, Person, Role
 from tests.support.cli_runs import BOT_USERNAME, invoke

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
-from bot.clock import FixedClock
-from bot.email_delivery import EmailDelivery, EmailStats, deliver_all, deliver_emails
-from bot.email_policy import reminder_email
-from bot.outbox_policy import BACKOFF_CAP, GIVE_UP_AFTER, GIVE_UP_AT_ATTEMPT
-from bot.services import Services
+from core.clock import FixedClock
+from core.services import Services
+from outbox.email_policy import reminder_email
+from outbox.email_sender import EmailDelivery, EmailStats, deliver_all, deliver_emails
+from outbox.policy import BACKOFF_CAP, GIVE_UP_AFTER, GIVE_UP_AT_ATTEMPT
 from storage.models import Channel, OutboxState, Person
 from tests.support.outbox_rows import Queued, given, outbox_rows, states
 from tests.support.smtp import SmtpServer, smtp
@@ -212,7 +212,7 @@ async def test_without_smtp_settings_rows_wait_and_one_line_names_the_variable(
 ) -> None:
     await given(services, {"ann": None}, email("waits"))
 
-    with caplog.at_level(logging.WARNING, logger="bot.email_delivery"):
+    with caplog.at_level(logging.WARNING, logger="outbox.email_sender"):
         assert await deliver_emails(services, "advisory_test_bot") == 0
 
     assert [r.getMessage() for r in caplog.records] == ["1 e-mail(s) wait: SMTP_HOST is not set"]

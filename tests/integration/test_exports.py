@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from openpyxl import load_workbook
 
-from bot.services import Services
+from core.services import Services
 from storage.exports import (
     PEOPLE_HEADERS,
     REPORT_HEADERS,

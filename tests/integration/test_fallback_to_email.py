@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import update
 from telegram import Bot
 
-from bot.clock import FixedClock
-from bot.email_delivery import EmailDelivery, deliver_all
-from bot.email_policy import reminder_email
-from bot.services import Services
-from bot.telegram_delivery import TelegramDelivery
+from core.clock import FixedClock
+from core.services import Services
+from outbox.email_policy import reminder_email
+from outbox.email_sender import EmailDelivery, deliver_all
+from outbox.telegram_sender import TelegramDelivery
 from storage.models import Channel, Delivery, OutboxState, Person
 from tests.support.outbox_rows import Queued, given, outbox_rows, states
 from tests.support.smtp import SmtpServer, smtp

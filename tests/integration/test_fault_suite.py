@@ -3,7 +3,7 @@
 Nothing lost, nothing doubled beyond what README documents (an answer, a forward or an alert
 whose send had an unknown outcome goes again marked as a repeat; a reply or a reminder is then
 left unconfirmed, never sent twice), nothing outside working time, nothing stale. The sender is
-the real one (bot.telegram_delivery, bot.email_delivery) on SQLite and PostgreSQL; Telegram is
+the real one (outbox.telegram_sender, outbox.email_sender) on SQLite and PostgreSQL; Telegram is
 PTB's own Bot over a scripted `BaseRequest` (tests/support/telegram_request.py), which records
 what reached a chat whatever the bot heard; e-mail goes to a real SMTP server (aiosmtpd).
 
@@ -22,14 +22,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from telegram import Bot
 
-from bot.clock import FixedClock
-from bot.email_delivery import EmailDelivery, deliver_all
-from bot.email_policy import reminder_email
-from bot.outbox_claims import claim_due, mark_sending
-from bot.outbox_plans import WITHDRAWN, unplanned, withdraw
-from bot.services import Services
-from bot.telegram_delivery import TelegramDelivery
-from reminders.calendar import shared_calendar
+from core.calendar import shared_calendar
+from core.clock import FixedClock
+from core.services import Services
+from outbox.claims import claim_due, mark_sending
+from outbox.email_policy import reminder_email
+from outbox.email_sender import EmailDelivery, deliver_all
+from outbox.plans import WITHDRAWN, unplanned, withdraw
+from outbox.telegram_sender import TelegramDelivery
 from storage.models import Channel, Delivery, OutboxState, Person
 from tests.support import telegram_request
 from tests.support.outbox_rows import Queued, given, outbox_rows

@@ -15,7 +15,7 @@ from sqlalchemy import func, inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from typer.testing import Result
 
-from bot.services import Services
+from core.services import Services
 from storage.models import (
     AdviserAssignment,
     AuditEntry,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from typer.testing import Result
 
-from bot.services import Services
+from core.services import Services
 from tests.integration.test_import import TEAMS, add_cohort, import_file, snapshot
 from tests.support.cli_runs import invoke
 

@@ -7,8 +7,8 @@ import re
 
 from sqlalchemy import func, select, text
 
-from bot.clock import FixedClock
-from bot.services import Services
+from core.clock import FixedClock
+from core.services import Services
 from storage.invites import (
     ATTEMPT_WINDOW,
     MAX_FAILED_ATTEMPTS,

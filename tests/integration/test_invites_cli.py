@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from bot.services import Services
+from core.services import Services
 from storage.invites import hash_code
 from storage.models import AdviserAssignment, Invite, Person, Role
 from tests.support.cli_runs import BOT_USERNAME, invoke, output_folder

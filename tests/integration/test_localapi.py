@@ -13,7 +13,7 @@ from PIL import Image
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, EndPointNotFound, Forbidden, InvalidToken
 
-from bot.localapi import ControlClient, ControlError, LocalBotApi, Person
+from localapi import ControlClient, ControlError, LocalBotApi, Person
 from tests.support import localapi
 
 monotonic = localapi.monotonic

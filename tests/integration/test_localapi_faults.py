@@ -10,7 +10,7 @@ import pytest
 import telegram
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.localapi import ControlClient, ControlError, LocalBotApi, Person
+from localapi import ControlClient, ControlError, LocalBotApi, Person
 from tests.support import localapi
 
 monotonic = localapi.monotonic

@@ -22,7 +22,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.localapi import ControlClient, LocalBotApi, Person
+from localapi import ControlClient, LocalBotApi, Person
 from tests.support import localapi
 
 monotonic = localapi.monotonic

@@ -1,5 +1,5 @@
 """The wire format any HTTP client sees (query string, form, JSON), and the server started
-standalone as `python -m bot.localapi`, the way the sandbox and benchmarks run it."""
+standalone as `python -m localapi`, the way the sandbox and benchmarks run it."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import aiohttp
 import pytest
 import telegram
 
-from bot.localapi import DEFAULT_TOKEN, ControlClient, LocalBotApi
+from localapi import DEFAULT_TOKEN, ControlClient, LocalBotApi
 from tests.support import localapi
 
 monotonic = localapi.monotonic
@@ -86,7 +86,7 @@ async def test_the_server_runs_standalone() -> None:
     server = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot.localapi",
+        "localapi",
         "--port",
         "0",
         "--no-limits",

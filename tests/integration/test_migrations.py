@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.services import Services
+from core.services import Services
 from storage.migrate import current_revision, ensure_current, head_revision, upgrade
 from storage.models import Base
 

@@ -13,15 +13,21 @@ from typing import Any, TypeVar
 import pytest
 from sqlalchemy import select
 
-from bot.services import Services
-from handlers.question_delivery import deliver_answer, send_question
+from core.services import Services
+from notices.questions import deliver_answer, send_question
 from storage.forms import current_form
 from storage.models import Answer, Base, OutboxMessage, Question, TaskEvent, TaskProgress
-from storage.question_answers import record_answer
-from storage.question_drafts import add_to_draft, send_draft, start_draft
-from storage.question_substitutes import SubstituteRefusal, SubstituteRefused, set_substitute
-from storage.questions import Part
-from storage.tasks import Evidence, TaskRefused, extend_deadline, review_task, submit_task
+from storage.questions.answers import record_answer
+from storage.questions.drafts import add_to_draft, send_draft, start_draft
+from storage.questions.substitutes import SubstituteRefusal, SubstituteRefused, set_substitute
+from storage.questions.threads import Part
+from storage.tasks.transitions import (
+    Evidence,
+    TaskRefused,
+    extend_deadline,
+    review_task,
+    submit_task,
+)
 from tests.integration.test_questions import NOW, TODAY, seed
 from tests.support.task_data import seed_teams
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from bot.logging_setup import log_failure
+from core.logging_setup import log_failure
 from storage.db import create_engine
 
 log = logging.getLogger("advisorybot.test")

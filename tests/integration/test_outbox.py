@@ -7,11 +7,11 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import FixedClock
-from bot.outbox import enqueue, mark_retry, mark_sent, mark_unreachable
-from bot.outbox_claims import claim_due, mark_sending
-from bot.outbox_rows import COPY_ROWS, NewMessage, enqueue_many, queued_keys
-from bot.services import Services
+from core.clock import FixedClock
+from core.services import Services
+from outbox.claims import claim_due, mark_sending
+from outbox.queue import enqueue, mark_retry, mark_sent, mark_unreachable
+from outbox.rows import COPY_ROWS, NewMessage, enqueue_many, queued_keys
 from storage.models import AuditEntry, Channel, Delivery, OutboxMessage, OutboxState
 from tests.support.outbox_rows import (
     ANN_AND_BOB,

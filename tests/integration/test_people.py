@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.services import Services
+from core.services import Services
 from storage.indicators import compute_indicators
 from storage.models import (
     Answer,

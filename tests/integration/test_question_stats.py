@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.services import Services
+from core.services import Services
 from storage.models import Person, Question, QuestionState, Role
-from storage.question_stats import ResponseTimes, response_times
+from storage.questions.stats import ResponseTimes, response_times
 from tests.support.people_data import add_question, assign_adviser
 from tests.support.programme_data import add_cohort, add_jst, add_person
 

@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.links import record_links
-from bot.services import Services
-from bot.telegram_delivery import SentMessage
+from core.services import Services
+from outbox.links import record_links
+from outbox.telegram_sender import SentMessage
 from storage.models import (
     Answer,
     AuditEntry,
@@ -29,14 +29,14 @@ from storage.models import (
     QuestionState,
     Role,
 )
-from storage.question_answers import (
+from storage.questions.answers import (
     close_question,
     record_answer,
     record_followup,
     share_with_team,
 )
-from storage.question_substitutes import Substitution, set_substitute
-from storage.questions import (
+from storage.questions.substitutes import Substitution, set_substitute
+from storage.questions.threads import (
     OpenQuestion,
     Part,
     QuestionRefused,

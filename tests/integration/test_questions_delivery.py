@@ -6,9 +6,9 @@ import datetime as dt
 
 from sqlalchemy import delete, select
 
-from bot.localapi.markup import parse_html
-from bot.services import Services
-from handlers.question_delivery import (
+from core.services import Services
+from localapi.markup import parse_html
+from notices.questions import (
     announce_substitution,
     deliver_answer,
     deliver_to_team,
@@ -25,8 +25,8 @@ from storage.models import (
     Person,
     Question,
 )
-from storage.question_answers import record_followup, share_with_team
-from storage.questions import Part
+from storage.questions.answers import record_followup, share_with_team
+from storage.questions.threads import Part
 from tests.integration.test_questions import NOW, TODAY, answer, ask, seed, stand_in, text
 from tests.support.people_data import assign_adviser
 

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from bot.services import Services
+from core.services import Services
 from reminders.questions_sla import QuestionSlaRule
 from reminders.rules import all_rules
 from reminders.tick import TickStats, run_tick
@@ -25,8 +25,8 @@ from storage.models import (
     QuestionState,
     Role,
 )
-from storage.question_answers import record_answer, record_followup
-from storage.questions import Part
+from storage.questions.answers import record_answer, record_followup
+from storage.questions.threads import Part
 from tests.support.cli_runs import invoke
 from tests.support.people_data import add_question, assign_adviser
 from tests.support.programme_data import add_cohort, add_jst, add_person

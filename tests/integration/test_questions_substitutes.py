@@ -7,13 +7,13 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from bot.services import Services
+from core.services import Services
 from storage.forms import current_form
 from storage.models import AdviserAssignment, Person, Question
 from storage.people import visible_jsts
-from storage.question_drafts import add_to_draft, draft_parts, send_draft, start_draft
-from storage.question_substitutes import SubstituteRefusal, SubstituteRefused
-from storage.questions import Part, QuestionRefused, Refusal
+from storage.questions.drafts import add_to_draft, draft_parts, send_draft, start_draft
+from storage.questions.substitutes import SubstituteRefusal, SubstituteRefused
+from storage.questions.threads import Part, QuestionRefused, Refusal
 from tests.integration.test_questions import NOW, TODAY, answer, ask, seed, stand_in, text
 
 NEXT_WEEK = (dt.date(2026, 3, 9), dt.date(2026, 3, 13))

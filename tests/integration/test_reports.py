@@ -14,8 +14,8 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from bot.services import Services
-from reminders.calendar import WorkCalendar
+from core.calendar import WorkCalendar
+from core.services import Services
 from reminders.reports import ReportRule, load_report_state, plan_reports
 from reminders.tick import run_tick
 from storage.exports import missing_reports

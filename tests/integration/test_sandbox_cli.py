@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.services import Services
+from core.services import Services
 from storage.db import create_engine
 from storage.migrate import current_revision
 from storage.models import Cohort, Person

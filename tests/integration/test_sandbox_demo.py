@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.clock import FixedClock
-from bot.sandbox.demo import create_demo, demo_start, is_empty, load_plan, send_invitations
-from bot.sandbox.mailbox import Mailbox
-from bot.sandbox.people import FAKE_USER_IDS, playable_people
-from bot.sandbox.runtime import BOT_USERNAME, MAIL_FROM
-from bot.services import Services
-from bot.settings import SmtpTls
+from core.clock import FixedClock
+from core.services import Services
+from core.settings import SmtpTls
+from sandbox.demo import create_demo, demo_start, is_empty, load_plan, send_invitations
+from sandbox.mailbox import Mailbox
+from sandbox.people import FAKE_USER_IDS, playable_people
+from sandbox.runtime import BOT_USERNAME, MAIL_FROM
 from storage.invites import hash_code
 from storage.models import Cohort, Invite, Jst, ProgrammeStep, Role
 

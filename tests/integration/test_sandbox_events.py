@@ -7,7 +7,7 @@ import asyncio
 
 import telegram
 
-from bot.localapi import ControlClient
+from localapi import ControlClient
 from tests.support import localapi
 
 monotonic = localapi.monotonic

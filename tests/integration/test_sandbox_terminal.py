@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.clock import OffsetClock
-from bot.localapi import Limits
-from bot.sandbox.commands import parse
-from bot.sandbox.runtime import Sandbox, isolated_settings, load_clock
-from bot.sandbox.terminal import Terminal
-from bot.services import Services
-from bot.settings import load_settings
+from core.clock import OffsetClock
+from core.services import Services
+from core.settings import load_settings
+from localapi import Limits
+from sandbox.commands import parse
+from sandbox.runtime import Sandbox, isolated_settings, load_clock
+from sandbox.terminal import Terminal
 from storage.models import Person
 
 TOMASZ = "tomasz.wrobel@stary-sacz.example.pl"

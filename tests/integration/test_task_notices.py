@@ -7,12 +7,12 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from bot.services import Services
-from handlers.buttons import cached_button_key, verified
-from handlers.task_notices import announce
+from core.services import Services
+from notices.buttons import cached_button_key, verified
+from notices.tasks import announce
 from storage.models import OutboxMessage
-from storage.task_views import TaskChange
-from storage.tasks import Evidence, extend_deadline, review_task, submit_task
+from storage.tasks.transitions import Evidence, extend_deadline, review_task, submit_task
+from storage.tasks.views import TaskChange
 from tests.support.task_data import STAND_IN, WARSZAWA, seed_teams
 
 START = dt.date(2026, 1, 1)

@@ -12,10 +12,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.services import Services
+from core.services import Services
 from storage.models import AuditEntry, TaskEvent, TaskProgress, TaskState
-from storage.task_views import TaskChange, submit_choices
-from storage.tasks import (
+from storage.tasks.transitions import (
     Evidence,
     TaskRefused,
     extend_deadline,
@@ -24,6 +23,7 @@ from storage.tasks import (
     submit_task,
     task_history,
 )
+from storage.tasks.views import TaskChange, submit_choices
 from storage.team import team_view
 from tests.support.task_data import BOCHNIA, PRZYKLADOWA, STAND_IN, WARSZAWA, seed_teams
 

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from bot.services import Services
+from core.services import Services
 from storage.models import OutboxMessage, TaskEvent, TaskProgress
 from storage.programme import default_template_path, load_template
 from storage.programme_calendar import compute_calendar

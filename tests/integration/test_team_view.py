@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.services import Services
+from core.services import Services
 from storage.cohorts import add_cohort
 from storage.models import (
     MonthlyReport,

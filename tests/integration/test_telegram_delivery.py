@@ -12,11 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot
 from telegram.ext import AIORateLimiter, ExtBot
 
-from bot.clock import FixedClock
-from bot.outbox_claims import claim_due, mark_sending
-from bot.outbox_policy import GIVE_UP_AFTER, GIVE_UP_AT_ATTEMPT
-from bot.services import Services
-from bot.telegram_delivery import FLOOD_PAUSE, DeliveryStats, SentMessage, TelegramDelivery
+from core.clock import FixedClock
+from core.services import Services
+from outbox.claims import claim_due, mark_sending
+from outbox.policy import GIVE_UP_AFTER, GIVE_UP_AT_ATTEMPT
+from outbox.telegram_sender import FLOOD_PAUSE, DeliveryStats, SentMessage, TelegramDelivery
 from storage import audit
 from storage.models import AuditEntry, Channel, OutboxMessage, OutboxState, Person
 from tests.support import telegram_request

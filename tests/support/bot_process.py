@@ -16,7 +16,7 @@ from pathlib import Path
 from typer.testing import CliRunner, Result
 
 from bot.cli import app
-from bot.settings import Settings
+from core.settings import Settings
 
 ADVISORYBOT = str(Path(sys.executable).with_name("advisorybot"))
 STOP_TIMEOUT_SECONDS = 20

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from bot.cli import app
-from bot.services import Services
+from core.services import Services
 
 BOT_USERNAME = "advisory_test_bot"
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.services import Services
+from core.services import Services
 from storage.models import (
     MonthlyReport,
     Person,

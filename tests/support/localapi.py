@@ -10,8 +10,8 @@ from collections.abc import AsyncIterator
 import pytest
 import telegram
 
-from bot.clock import FixedClock
-from bot.localapi import ControlClient, Core, Limits, LocalBotApi, Options, WebhookTiming
+from core.clock import FixedClock
+from localapi import ControlClient, Core, Limits, LocalBotApi, Options, WebhookTiming
 
 
 class FakeMonotonic:

@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.outbox import enqueue
-from bot.services import Services
+from core.services import Services
+from outbox.queue import enqueue
 from storage.models import (
     Channel,
     Delivery,

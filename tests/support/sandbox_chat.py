@@ -10,13 +10,13 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bot.clock import OffsetClock
-from bot.localapi import ChatMessage, ControlClient, Limits
-from bot.localapi.client import Event
-from bot.sandbox.people import join, playable_people
-from bot.sandbox.runtime import Sandbox, isolated_settings
-from bot.services import Services
-from bot.settings import load_settings
+from core.clock import OffsetClock
+from core.services import Services
+from core.settings import load_settings
+from localapi import ChatMessage, ControlClient, Limits
+from localapi.client import Event
+from sandbox.people import join, playable_people
+from sandbox.runtime import Sandbox, isolated_settings
 from storage.models import Answer, AuditEntry, OutboxMessage
 
 

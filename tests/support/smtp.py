@@ -14,8 +14,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from bot.services import Services
-from bot.settings import load_settings
+from core.services import Services
+from core.settings import load_settings
 from tests.support.bot_process import free_port
 
 MAIL_FROM = "Bot programu <bot@advisory.example.pl>"

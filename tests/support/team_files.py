@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from storage.import_read import COLUMNS, ImportFileError, ImportIssue, read_rows
-from storage.importer import ImportPlan, validate
+from storage.imports.read import COLUMNS, ImportFileError, ImportIssue, read_rows
+from storage.imports.validate import ImportPlan, validate
 
 DATA = Path(__file__).parent.parent / "data" / "import"
 COHORT = "pilot"

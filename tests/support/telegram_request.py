@@ -22,7 +22,7 @@ from telegram.error import TimedOut
 from telegram.request import BaseRequest, RequestData
 from typing_extensions import override
 
-from bot.clock import Clock, FixedClock
+from core.clock import Clock, FixedClock
 
 TOKEN = "123456:TEST-token-never-logged"
 BOT_USER = User(id=123456, is_bot=True, first_name="Advisory", username="advisory_test_bot")

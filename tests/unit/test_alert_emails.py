@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.email_alerts import ALERTS as ALERT_TEMPLATES
-from bot.email_alerts import AlertItem, alert_item
-from bot.templates import Templates
+from core.templates import Templates
+from outbox.email_alerts import ALERTS as ALERT_TEMPLATES
+from outbox.email_alerts import AlertItem, alert_item
 from storage.models import OutboxMessage
 
 ALERTS: dict[str, dict[str, Any]] = {

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from reminders.calendar import WorkCalendar
+from core.calendar import WorkCalendar
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 CALENDAR = WorkCalendar(WARSAW, (20, 8))

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from bot.cli.help import HELP, help_text, operator_language
-from bot.templates import Templates
+from core.templates import Templates
 from tests.support.bot_process import ADVISORYBOT
 
 ROOT = "advisorybot"

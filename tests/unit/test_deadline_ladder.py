@@ -17,8 +17,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.templates import Templates
-from reminders.calendar import WorkCalendar
+from core.calendar import WorkCalendar
+from core.templates import Templates
 from reminders.deadline_state import DeadlineState, Duty, JstTasks, Ladder, StandIn, TaskFacts
 from reminders.deadlines import DeadlineRule
 from reminders.schedule import Due

@@ -16,7 +16,7 @@ from aiosmtplib import (
     SMTPServerDisconnected,
 )
 
-from bot.email_policy import (
+from outbox.email_policy import (
     KEY_LENGTH,
     classify,
     compose,
@@ -26,7 +26,7 @@ from bot.email_policy import (
     telegram_text,
     template_values,
 )
-from bot.outbox_policy import GIVE_UP_AT_ATTEMPT, GiveUp, RetryAt
+from outbox.policy import GIVE_UP_AT_ATTEMPT, GiveUp, RetryAt
 
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 REFUSED = SMTPRecipientsRefused([SMTPRecipientRefused(550, "5.1.1 Unknown", "a@b.pl")])

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.templates import Templates
-from storage.import_read import COLUMNS, ImportFileError, read_rows
-from storage.importer import validate
+from core.templates import Templates
+from storage.imports.read import COLUMNS, ImportFileError, read_rows
+from storage.imports.validate import validate
 from tests.support.team_files import COHORT, cells, found, refusal, team, write_csv, write_xlsx
 
 

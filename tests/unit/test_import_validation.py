@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.templates import Templates
-from storage.import_read import ImportFileError, ImportIssue, read_rows
-from storage.importer import validate
+from core.templates import Templates
+from storage.imports.read import ImportFileError, ImportIssue, read_rows
+from storage.imports.validate import validate
 from storage.models import Gender, JstKind, Language, Role
 from tests.support.team_files import COHORT, DATA, Row, check, found, team
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from telegram import MessageEntity
 
-from bot.localapi.errors import ApiError
-from bot.localapi.markup import format_text, parse_html
-from bot.localapi.rules import Limits, RateLimiter, check_text, reply_markup
+from localapi.errors import ApiError
+from localapi.markup import format_text, parse_html
+from localapi.rules import Limits, RateLimiter, check_text, reply_markup
 from tests.support.localapi import FakeMonotonic
 
 

@@ -9,7 +9,7 @@ import pytest
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.outbox_policy import (
+from outbox.policy import (
     BACKOFF_CAP,
     GIVE_UP_AFTER,
     GIVE_UP_AT_ATTEMPT,

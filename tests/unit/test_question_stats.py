@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from storage.question_stats import AskedQuestion, ResponseTimes, median, percentile, summarize
+from storage.questions.stats import AskedQuestion, ResponseTimes, median, percentile, summarize
 
 NOW = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.UTC)
 ASKED = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.localapi.markup import parse_html
-from bot.templates import Templates
-from reminders.calendar import WorkCalendar
+from core.calendar import WorkCalendar
+from core.templates import Templates
+from localapi.markup import parse_html
 from reminders.questions_sla import QuestionSlaRule, SlaState, WaitingQuestion
 from reminders.schedule import Due
 from storage.models import AdviserAssignment, Channel, Delivery, QuestionState

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
-from reminders.calendar import WorkCalendar
+from core.calendar import WorkCalendar
 from reminders.deadline_state import Duty
 from reminders.reports import JstReports, MonthFacts, Window, plan_reports
 from storage.models import Channel, Delivery

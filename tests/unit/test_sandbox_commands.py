@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.clock import OffsetClock
-from bot.sandbox.commands import (
+from core.clock import OffsetClock
+from sandbox.commands import (
     Help,
     Inbox,
     People,

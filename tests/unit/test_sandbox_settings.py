@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.localapi import DEFAULT_TOKEN
-from bot.sandbox.runtime import BOT_USERNAME, MAIL_FROM, isolated_settings
-from bot.settings import SmtpTls, load_settings
+from core.settings import SmtpTls, load_settings
+from localapi import DEFAULT_TOKEN
+from sandbox.runtime import BOT_USERNAME, MAIL_FROM, isolated_settings
 
 PRODUCTION = {
     "TELEGRAM_BOT_TOKEN": "987654321:AAF-production-token-never-used-here-xx",

@@ -8,7 +8,7 @@ import pytest
 from telegram.error import InvalidToken
 
 from bot.cli.common import CliState
-from bot.logging_setup import REDACTED
+from core.logging_setup import REDACTED
 
 TOKEN = "987654321:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1"
 SMTP_PASSWORD = "smtp-Secret-7"

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.localapi.markup import parse_html
-from bot.templates import Templates
-from storage.task_views import Evidence, SubmitChoices, TaskChange, TaskItem
+from core.templates import Templates
+from localapi.markup import parse_html
+from storage.tasks.views import Evidence, SubmitChoices, TaskChange, TaskItem
 
 HOSTILE = 'Gmina <b>Zła</b> & "Syn" </i> <script>'
 AT = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)

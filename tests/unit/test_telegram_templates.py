@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.localapi.markup import parse_html
-from bot.replies import split_text
-from bot.templates import Templates
+from core.templates import Templates
+from handlers.replies import split_text
+from localapi.markup import parse_html
 from storage.team import ReportView, StepView, TaskView, TeamView
 
 HOSTILE = 'Gmina <b>Zła</b> & "Syn" </i> &amp; <script>'

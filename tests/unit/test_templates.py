@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import FileSystemLoader
 
-from bot.templates import Templates
+from core.templates import Templates
 
 ROOT = Path(str(files("bot") / "templates"))
 MACRO = re.compile(r"{%-?\s*macro\s+(\w+)\s*\(([^)]*)\)")

@@ -1,0 +1,55 @@
+"""The typed services container, built once from settings and handed to everything."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from core.clock import Clock, SystemClock
+from core.settings import Settings
+from core.templates import Templates
+from storage.db import create_engine, create_sessionmaker
+
+
+class DatabaseUnreachable(Exception):
+    """No connection to the database could be opened: server down, wrong address, no file."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    templates: Templates
+    clock: Clock = field(default_factory=SystemClock)
+    keys: dict[str, bytes] = field(default_factory=dict)  # installation keys, read once
+
+    @classmethod
+    def build(cls, settings: Settings, clock: Clock | None = None) -> Services:
+        engine = create_engine(settings.database_url)
+        return cls(
+            settings=settings,
+            engine=engine,
+            sessionmaker=create_sessionmaker(engine),
+            templates=Templates(settings.zone),
+            clock=clock or SystemClock(),
+        )
+
+    async def reachable(self) -> None:
+        """Open one connection before any work, so that a database that is down is told as
+        DatabaseUnreachable rather than by whatever query happens to run first."""
+        try:
+            async with self.engine.connect():
+                pass
+        except (OSError, SQLAlchemyError) as error:
+            cause = error.orig if isinstance(error, DBAPIError) else error
+            raise DatabaseUnreachable(str(cause) or type(cause).__name__) from None
+
+    async def close(self) -> None:
+        await self.engine.dispose()

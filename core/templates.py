@@ -1,0 +1,81 @@
+"""Every sentence a person reads: one Jinja2 environment, templates per language.
+
+Templates live in `core/templates/<lang>/`. Names ending in `.html.j2` are autoescaped
+(Telegram HTML and e-mail HTML); `.txt.j2` are plain text (CLI output, e-mail text parts).
+Short messages are macros in a shared file, rendered with `Templates.macro`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime
+from jinja2 import Environment, PackageLoader, StrictUndefined, meta, nodes, select_autoescape
+from markupsafe import Markup
+
+LANGUAGES = ("pl", "en")
+DEFAULT_LANGUAGE = "pl"
+
+
+class Templates:
+    """Renders templates and macros in a person's language; built once and injected."""
+
+    def __init__(self, zone: ZoneInfo) -> None:
+        self.zone = zone
+        self.env = Environment(
+            loader=PackageLoader("core", "templates"),
+            autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=False,
+            auto_reload=False,  # templates are part of the release: no stat() on every render
+        )
+        self.env.filters["date"] = self._date
+        self.env.filters["datetime"] = self._datetime
+
+    def render(self, lang: str, name: str, /, **context: Any) -> str:
+        template = self.env.get_template(f"{_lang(lang)}/{name}")
+        return template.render(lang=_lang(lang), **context).strip()
+
+    def macro(self, lang: str, name: str, macro: str, /, **arguments: Any) -> str:
+        rendered = getattr(self._module(_lang(lang), name), macro)(**arguments)
+        return str(rendered.unescape() if isinstance(rendered, Markup) else rendered).strip()
+
+    @functools.cache  # noqa: B019 - one Templates lives as long as the process
+    def reads(self, lang: str, name: str) -> frozenset[str] | None:
+        """The names a template reads from the values it is rendered with; None when that
+        cannot be told from it alone (it includes or extends another template, or imports one
+        with context: those read the same values). A template imported without context sees
+        none of them. Texts whose values differ only in names not read are the same text."""
+        assert self.env.loader is not None
+        source, _, _ = self.env.loader.get_source(self.env, f"{_lang(lang)}/{name}")
+        tree = self.env.parse(source)
+        shares = any(
+            isinstance(node, nodes.Include | nodes.Extends)
+            or (isinstance(node, nodes.Import | nodes.FromImport) and node.with_context)
+            for node in tree.find_all(nodes.Stmt)
+        )
+        return None if shares else frozenset(meta.find_undeclared_variables(tree))
+
+    @functools.cache  # noqa: B019 - one Templates lives as long as the process
+    def _module(self, lang: str, name: str) -> Any:
+        """A macro file evaluated once per language: its macros depend only on `lang`."""
+        return self.env.get_template(f"{lang}/{name}").make_module({"lang": lang})
+
+    @staticmethod
+    @functools.lru_cache(maxsize=4096)
+    def _date(value: dt.date, lang: str = DEFAULT_LANGUAGE, form: str = "long") -> str:
+        """A reminder pass formats the same few dates thousands of times: worked out once."""
+        return format_date(value, format=form, locale=_lang(lang))
+
+    def _datetime(self, value: dt.datetime, lang: str = DEFAULT_LANGUAGE) -> str:
+        local = value.astimezone(self.zone)
+        return format_datetime(local, format="d MMMM y, HH:mm", locale=_lang(lang))
+
+
+def _lang(lang: str) -> str:
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE

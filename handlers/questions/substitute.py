@@ -1,0 +1,57 @@
+"""/zastepstwo e-mail first last: an adviser hands their JSTs to a substitute for a period."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from telegram import Update
+
+from handlers.context import BotContext
+from handlers.questions.member import caller_of
+from handlers.replies import reply
+from notices.questions import announce_substitution
+from storage.questions.substitutes import SubstituteRefused, set_substitute
+
+POLISH_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+
+
+def parse_day(text: str) -> dt.date | None:
+    """A local date as 2026-03-16 or 16.03.2026; None if it is neither or no such day."""
+    try:
+        found = POLISH_DATE.match(text)
+        if found is not None:
+            return dt.date(int(found[3]), int(found[2]), int(found[1]))
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+async def substitute(update: Update, context: BotContext) -> None:
+    """/zastepstwo e-mail first last: set, announce, and forward the open questions."""
+    args = context.args or []
+    days = [parse_day(text) for text in args[1:]]
+    if len(args) != 3 or "@" not in args[0] or None in days:
+        await reply(update, context, "question_usage", command="substitute")
+        return
+    first, last = days
+    assert first is not None and last is not None
+    services, caller = context.services, caller_of(context)
+    now, today = services.clock.now(), context.today()
+    async with services.sessionmaker.begin() as session:
+        try:
+            done = await set_substitute(
+                session, adviser_id=caller.person_id, substitute_email=args[0], first=first,
+                last=last, now=now, today=today,
+            )  # fmt: skip
+        except SubstituteRefused as refused:
+            await reply(update, context, "question_refused", session=session,
+                        reason=refused.reason.value, number=None)  # fmt: skip
+            return
+        await announce_substitution(session, services, done, now=now, today=today)
+        await reply(
+            update, context, "question_substitute_set", session=session,
+            substitute=done.substitute.full_name, first=first, last=last,
+            jsts=[jst.name for jst in done.jsts], moved=len(done.moved),
+        )  # fmt: skip
+    context.wake_outbox()

@@ -1,0 +1,117 @@
+"""The adviser's Accept / Return buttons on a submission, and the remarks a return asks for.
+
+A press is looked up and re-authorized every time: only the JST's adviser or the substitute on
+duty, only for the review round the button was sent for; anything else is a stale button.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import CallbackQuery, Update
+from telegram.error import TelegramError
+
+from handlers.context import BotContext
+from handlers.replies import label, remove_buttons, reply
+from handlers.tasks.forms import (
+    TaskForm,
+    buttons,
+    caller_of,
+    confirm_and_announce,
+    form_for,
+    refuse,
+)
+from notices.tasks import ACCEPT
+from storage.forms import finish_form
+from storage.models import Form
+from storage.tasks.transitions import TaskRefused, check_reviewable, review_task
+from storage.tasks.views import task_history
+
+log = logging.getLogger(__name__)
+REMARKS_FORM = "task_remarks"
+REMARKS = "remarks"
+
+
+async def review_pressed(update: Update, context: BotContext) -> None:
+    """Accept now, or ask for the remarks of a return."""
+    query = update.callback_query
+    assert query is not None
+    assert context.pressed is not None  # checked by the gate
+    _prefix, verdict, progress_id, review_round = context.pressed.split(":")
+    async with context.services.sessionmaker.begin() as session:
+        try:
+            if verdict == ACCEPT:
+                await _accept(update, context, session, int(progress_id), int(review_round))
+            else:
+                await _ask_remarks(update, context, session, int(progress_id), int(review_round))
+        except TaskRefused:
+            await _answer(query, label(context, "stale_button"))
+            return
+    await _answer(query, None)
+    if verdict == ACCEPT:  # Return keeps them: the adviser may cancel the remarks
+        await remove_buttons(update)
+
+
+async def _answer(query: CallbackQuery, alert: str | None) -> None:
+    """A press re-delivered after a crash was answered before: Telegram refuses a second one."""
+    try:
+        await query.answer(alert, show_alert=alert is not None)
+    except TelegramError as error:
+        log.info("could not answer a press: %s", type(error).__name__)
+
+
+async def _accept(
+    update: Update, context: BotContext, session: AsyncSession, progress_id: int, round_: int
+) -> None:
+    change = await review_task(
+        session, progress_id=progress_id, review_round=round_,
+        adviser_id=caller_of(context).person_id, accept=True, remarks=None,
+        today=context.today(), now=context.services.clock.now(), source=f"tg:{update.update_id}",
+    )  # fmt: skip
+    await confirm_and_announce(update, context, session, "task_reviewed", change)
+
+
+async def _ask_remarks(
+    update: Update, context: BotContext, session: AsyncSession, progress_id: int, round_: int
+) -> None:
+    progress = await check_reviewable(
+        session, progress_id=progress_id, review_round=round_,
+        adviser_id=caller_of(context).person_id, today=context.today(),
+    )  # fmt: skip
+    submission = await task_history(session, progress.jst_id, code=progress.step_code, limit=1)
+    data = {"progress": progress_id, "round": round_}
+    form = await form_for(session, update, context, kind=REMARKS_FORM, step=REMARKS, data=data)
+    await reply(
+        update, context, "task_remarks_ask", markup=buttons(context, form, []), session=session,
+        change=submission[0],
+    )  # fmt: skip
+
+
+class RemarksForm(TaskForm):
+    """The adviser's next text is the remarks of the return."""
+
+    async def on_message(
+        self, update: Update, context: BotContext, form: Form, session: AsyncSession
+    ) -> None:
+        message = update.effective_message
+        assert message is not None
+        if not message.text:
+            await refuse(update, context, session, "remarks_text_only")
+            return
+        try:
+            change = await review_task(
+                session, progress_id=form.data["progress"], review_round=form.data["round"],
+                adviser_id=form.person_id, accept=False, remarks=message.text,
+                today=context.today(), now=context.services.clock.now(),
+                source=f"form:{form.token}",
+            )  # fmt: skip
+        except TaskRefused as refused:
+            if refused.reason != "stale":  # blank or too long: the form waits for better text
+                await refuse(update, context, session, refused.reason, **refused.params)
+                return
+            await finish_form(session, form.person_id)
+            await refuse(update, context, session, "already_reviewed")
+            return
+        await finish_form(session, form.person_id)
+        await confirm_and_announce(update, context, session, "task_reviewed", change)

@@ -1,0 +1,136 @@
+"""Telegram's documented limits: text lengths, keyboards, and the flood limits that give 429.
+
+Flood limits (switchable) are token buckets on an injected monotonic clock:
+- every chat: a burst of `chat_burst` messages, then `chat_rate` per second (Telegram: "avoid
+  more than one message per second ... short bursts may be allowed");
+- groups additionally: `group_per_minute` messages per minute (Telegram: 20);
+- the whole bot: `overall_rate` messages per second (Telegram: about 30).
+A refused request takes no token and gets `retry_after` = whole seconds until it would pass.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram import ForceReply, InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove
+
+from localapi.errors import bad_request, too_many_requests
+from localapi.markup import Formatted
+
+MAX_TEXT = 4096
+MAX_CAPTION = 1024
+MAX_CALLBACK_DATA = 64
+BAD_MARKUP = "can't parse reply keyboard markup JSON object"
+ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | ForceReply
+
+
+def check_text(formatted: Formatted) -> None:
+    if not formatted.text:
+        raise bad_request("message text is empty")
+    if len(formatted.text) > MAX_TEXT:
+        raise bad_request("message is too long")
+
+
+def check_caption(formatted: Formatted) -> None:
+    if len(formatted.text) > MAX_CAPTION:
+        raise bad_request("message caption is too long")
+
+
+def reply_markup(data: dict[str, Any] | None) -> ReplyMarkup | None:
+    """Parses reply_markup of any kind, refusing what Telegram refuses in inline keyboards."""
+    if data is None:
+        return None
+    try:
+        return _markup(data)
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise bad_request(BAD_MARKUP) from error
+
+
+def _markup(data: dict[str, Any]) -> ReplyMarkup:
+    if "inline_keyboard" in data:
+        markup = InlineKeyboardMarkup.de_json(data, None)
+        for row in markup.inline_keyboard:
+            for button in row:
+                _check_button(button.to_dict())
+        return markup
+    if "keyboard" in data:
+        return ReplyKeyboardMarkup.de_json(data, None)
+    if data.get("remove_keyboard"):
+        return ReplyKeyboardRemove.de_json(data, None)
+    if data.get("force_reply"):
+        return ForceReply.de_json(data, None)
+    raise bad_request(BAD_MARKUP)
+
+
+def _check_button(button: dict[str, Any]) -> None:
+    data = button.get("callback_data")
+    if data is not None and not 1 <= len(str(data).encode()) <= MAX_CALLBACK_DATA:
+        raise bad_request("BUTTON_DATA_INVALID")
+    if set(button) == {"text"}:
+        raise bad_request("text buttons are unallowed in the inline keyboard")
+
+
+@dataclass
+class Limits:
+    """Flood limits; `enabled=False` (benchmarks) lets everything through."""
+
+    enabled: bool = True
+    chat_burst: int = 3
+    chat_rate: float = 1.0
+    group_per_minute: int = 20
+    overall_rate: float = 30.0
+
+
+@dataclass
+class _Bucket:
+    capacity: float
+    rate: float
+    tokens: float
+    updated: float
+
+    def wait(self, now: float) -> float:
+        """Seconds until one token is available (0 when one is there now)."""
+        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
+
+
+@dataclass
+class RateLimiter:
+    """Per-chat, per-group and overall token buckets; raises 429 like Telegram."""
+
+    limits: Limits
+    monotonic: Callable[[], float]
+    refused: int = 0
+    _buckets: dict[tuple[str, int], _Bucket] = field(default_factory=dict)
+
+    def take(self, chat_id: int, is_group: bool) -> None:
+        if not self.limits.enabled:
+            return
+        now = self.monotonic()
+        buckets = [
+            self._bucket(("all", 0), self.limits.overall_rate, self.limits.overall_rate, now),
+            self._bucket(("chat", chat_id), self.limits.chat_burst, self.limits.chat_rate, now),
+        ]
+        if is_group:
+            per_minute = self.limits.group_per_minute
+            buckets.append(self._bucket(("group", chat_id), per_minute, per_minute / 60, now))
+        wait = max(bucket.wait(now) for bucket in buckets)
+        if wait > 0:
+            self.refused += 1
+            raise too_many_requests(max(1, math.ceil(wait)))
+        for bucket in buckets:
+            bucket.tokens -= 1
+
+    def reset(self) -> None:
+        self._buckets.clear()
+        self.refused = 0
+
+    def _bucket(self, key: tuple[str, int], capacity: float, rate: float, now: float) -> _Bucket:
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            bucket = self._buckets[key] = _Bucket(capacity, rate, capacity, now)
+        return bucket

@@ -1,0 +1,221 @@
+"""The messages of a question's thread: in each recipient's language, queued, linked, split.
+
+Every message that carries a question (the forward and its files, answers, follow-ups, the
+receipt) is linked to it once delivered (outbox.links), so a Telegram reply to any of them finds
+the thread. Texts are split below Telegram's limit; files are copied from the chat they came
+from. Dedupe keys come from question and answer ids, so a redelivered update queues nothing new.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram.constants import ParseMode
+
+from core.services import Services
+from handlers.replies import split_text
+from notices.notify import copy_to, notify
+from outbox.queue import enqueue
+from storage.models import Channel, Delivery, Person
+from storage.questions.answers import AnswerInThread, load_answer
+from storage.questions.substitutes import Substitution
+from storage.questions.threads import (
+    Part,
+    active_members,
+    adviser_on_duty,
+    files_of,
+    load_thread,
+    unrouted_questions,
+)
+from storage.team import team_view
+
+
+async def send_thread_message(
+    session: AsyncSession,
+    services: Services,
+    person: Person,
+    *,
+    key: str,
+    template: str,
+    question_id: int,
+    now: dt.datetime,
+    files: Sequence[Part] = (),
+    delivery: Delivery = Delivery.AT_LEAST_ONCE,
+    **values: Any,
+) -> None:
+    """Queue `tg/<template>.html.j2` (in parts if long) and copies of `files`, all linked."""
+    html = services.templates.render(person.language.value, f"tg/{template}.html.j2", **values)
+    link = {"question_id": question_id}
+    for index, text in enumerate(split_text(html)):
+        params = {"text": text, "parse_mode": ParseMode.HTML.value}
+        await enqueue(
+            session,
+            dedupe_key=f"{key}:{index}",
+            channel=Channel.TELEGRAM,
+            kind=template,
+            payload={"method": "sendMessage", "params": params, "link": link},
+            person_id=person.id,
+            delivery=delivery,
+            now=now,
+        )
+    for index, part in enumerate(files):
+        await copy_to(
+            session, person, key=f"{key}:file:{index}", from_chat_id=part.chat_id,
+            message_id=part.message_id, now=now, link=link,
+        )  # fmt: skip
+
+
+async def send_question(
+    session: AsyncSession, services: Services, question_id: int, *, now: dt.datetime,
+    today: dt.date,
+) -> None:  # fmt: skip
+    """The asker's receipt (its number) and the forward to the adviser on duty."""
+    thread = await load_thread(session, question_id)
+    adviser = thread.adviser.full_name if thread.adviser else None
+    await send_thread_message(
+        session, services, thread.asker, key=f"question:{question_id}:receipt",
+        template="question_sent", question_id=question_id, now=now,
+        delivery=Delivery.AT_MOST_ONCE, number=question_id, adviser=adviser,
+    )  # fmt: skip
+    await forward_question(session, services, question_id, now=now, today=today)
+
+
+async def forward_question(
+    session: AsyncSession, services: Services, question_id: int, *, now: dt.datetime,
+    today: dt.date,
+) -> None:  # fmt: skip
+    """The question with its context (JST, asker, phase, open tasks) and files, to its adviser."""
+    thread = await load_thread(session, question_id)
+    if thread.adviser is None:
+        return
+    question = thread.question
+    files = files_of(question.attachments)
+    await send_thread_message(
+        session, services, thread.adviser, key=f"question:{question.id}:to:{thread.adviser.id}",
+        template="question_forward", question_id=question.id, now=now, files=files,
+        number=question.id, team=await team_view(session, thread.jst.id, today),
+        asker=thread.asker.full_name, text=question.text, file_count=len(files),
+        asked_at=question.created_at,
+    )  # fmt: skip
+
+
+async def route_unrouted(services: Services) -> int:
+    """Questions asked before their JST had an adviser go to the adviser on duty now, once;
+    the asker is told who has it. Run by every tick, so no question waits for nobody."""
+    now = services.clock.now()
+    today = now.astimezone(services.settings.zone).date()
+    async with services.sessionmaker.begin() as session:
+        questions = await unrouted_questions(session)
+        for question in questions:
+            adviser = await adviser_on_duty(session, question.jst_id, today)
+            assert adviser is not None, "unrouted_questions keeps JSTs with an adviser"
+            question.adviser_id = adviser.id
+            await forward_question(session, services, question.id, now=now, today=today)
+            asker = await session.get_one(Person, question.asker_id)
+            await send_thread_message(
+                session, services, asker, key=f"question:{question.id}:routed:{adviser.id}",
+                template="question_routed", question_id=question.id, now=now,
+                delivery=Delivery.AT_MOST_ONCE, number=question.id, adviser=adviser.full_name,
+            )  # fmt: skip
+    return len(questions)
+
+
+async def deliver_answer(
+    session: AsyncSession, services: Services, answer_id: int, *, now: dt.datetime
+) -> str:
+    """An adviser's answer to the asker, and to the rest of the team if it is for the team.
+
+    Returns the asker's name (for the adviser's confirmation).
+    """
+    found = await load_answer(session, answer_id)
+    await _answer_to(session, services, found, found.thread.asker, now=now)
+    if found.answer.to_team:
+        await deliver_to_team(session, services, answer_id, now=now)
+    return found.thread.asker.full_name
+
+
+async def deliver_to_team(
+    session: AsyncSession, services: Services, answer_id: int, *, now: dt.datetime
+) -> int:
+    """The answer to every active member of the question's JST but the asker; how many."""
+    found = await load_answer(session, answer_id)
+    thread = found.thread
+    members = await active_members(session, [thread.jst.id], except_id=thread.asker.id)
+    for member in members:
+        await _answer_to(session, services, found, member, now=now)
+    return len(members)
+
+
+async def _answer_to(
+    session: AsyncSession, services: Services, found: AnswerInThread, person: Person, *,
+    now: dt.datetime,
+) -> None:  # fmt: skip
+    answer, question = found.answer, found.thread.question
+    files = files_of(answer.attachments)
+    await send_thread_message(
+        session, services, person, key=f"answer:{answer.id}:to:{person.id}",
+        template="question_answer", question_id=question.id, now=now, files=files,
+        number=question.id, own=person.id == question.asker_id,
+        asker=found.thread.asker.full_name, adviser=found.author.full_name,
+        question=question.text, text=answer.text, file_count=len(files),
+    )  # fmt: skip
+
+
+async def forward_followup(
+    session: AsyncSession, services: Services, answer_id: int, *, now: dt.datetime
+) -> None:
+    """The asker's follow-up to the adviser now responsible for the question."""
+    found = await load_answer(session, answer_id)
+    thread, answer = found.thread, found.answer
+    if thread.adviser is None:
+        return
+    files = files_of(answer.attachments)
+    await send_thread_message(
+        session, services, thread.adviser, key=f"answer:{answer.id}:to:{thread.adviser.id}",
+        template="question_followup", question_id=thread.question.id, now=now, files=files,
+        number=thread.question.id, jst_name=thread.jst.name, teryt=thread.jst.teryt,
+        asker=thread.asker.full_name, text=answer.text, file_count=len(files),
+    )  # fmt: skip
+
+
+async def notify_closed(
+    session: AsyncSession, services: Services, question_id: int, *, by: str, now: dt.datetime
+) -> None:
+    """Tell the asker their question was closed (each closing once)."""
+    thread = await load_thread(session, question_id)
+    closed_at = thread.question.closed_at or now
+    await send_thread_message(
+        session, services, thread.asker,
+        key=f"question:{question_id}:closed:{int(closed_at.timestamp())}",
+        template="question_closed_notice", question_id=question_id, now=now,
+        delivery=Delivery.AT_MOST_ONCE, number=question_id, adviser=by,
+    )  # fmt: skip
+
+
+async def announce_substitution(
+    session: AsyncSession, services: Services, substitution: Substitution, *,
+    now: dt.datetime, today: dt.date,
+) -> None:  # fmt: skip
+    """Tell the substitute and every team who answers and until when; forward what moved."""
+    sub = substitution
+    key = f"substitute:{sub.adviser.id}:{sub.substitute.id}:{sub.first}:{sub.last}"
+    jsts = [jst.name for jst in sub.jsts]
+    values: dict[str, Any] = {
+        "adviser": sub.adviser.full_name, "substitute": sub.substitute.full_name,
+        "first": sub.first, "last": sub.last,
+    }  # fmt: skip
+    await notify(
+        session, services.templates, sub.substitute, key=f"{key}:to:{sub.substitute.id}",
+        template="question_substitute_assigned", now=now, jsts=jsts, moved=len(sub.moved),
+        **values,
+    )  # fmt: skip
+    for member in await active_members(session, [jst.id for jst in sub.jsts]):
+        await notify(
+            session, services.templates, member, key=f"{key}:to:{member.id}",
+            template="question_substitute_team", now=now, **values,
+        )  # fmt: skip
+    for question_id in sub.moved:
+        await forward_question(session, services, question_id, now=now, today=today)

@@ -1,0 +1,74 @@
+"""Who is told about a task change: the team (all but whoever made it) and, for a submission,
+the adviser on duty with the evidence and Accept / Return buttons. Used by the bot and the CLI.
+
+Dedupe keys come from the change's event id, so a change replayed (a re-delivered update)
+queues nothing twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardMarkup
+
+from core.services import Services
+from handlers.commands import button
+from handlers.replies import keyboard
+from notices.buttons import button_data
+from notices.notify import copy_to, notify
+from storage.models import Person
+from storage.tasks.transitions import Action
+from storage.tasks.views import TaskChange, adviser_on_duty, team_members
+
+REVIEW = button("review")
+ACCEPT, RETURN = "a", "r"
+LABELS = "tg/task_labels.txt.j2"
+FOR_REVIEW = (Action.SUBMITTED, Action.RESOLUTION)
+
+
+async def announce(
+    session: AsyncSession, services: Services, change: TaskChange, *, today: dt.date
+) -> None:
+    """Queue every message about the change, in each person's language."""
+    now = services.clock.now()
+    for member in await team_members(session, change.jst_id):
+        if member.id != change.actor_id:
+            await notify(
+                session, services.templates, member, key=f"task:{change.event_id}:{member.id}",
+                template="task_news", now=now, change=change,
+            )  # fmt: skip
+    if change.action in FOR_REVIEW:
+        adviser = await adviser_on_duty(session, change.jst_id, today)
+        if adviser is not None:
+            await _ask_adviser(session, services, change, adviser)
+
+
+async def _ask_adviser(
+    session: AsyncSession, services: Services, change: TaskChange, adviser: Person
+) -> None:
+    """The file first (a copy of the member's message), then the request with its buttons."""
+    now = services.clock.now()
+    key = f"task:{change.event_id}:{adviser.id}"
+    evidence = change.evidence
+    if evidence is not None and evidence.chat_id and evidence.message_id:
+        await copy_to(
+            session, adviser, key=f"{key}:file", from_chat_id=evidence.chat_id,
+            message_id=evidence.message_id, now=now,
+        )  # fmt: skip
+    await notify(
+        session, services.templates, adviser, key=key, template="task_review_request", now=now,
+        markup=await review_buttons(session, services, adviser, change), change=change,
+    )  # fmt: skip
+
+
+async def review_buttons(
+    session: AsyncSession, services: Services, adviser: Person, change: TaskChange
+) -> InlineKeyboardMarkup:
+    """Accept / Return, signed for the adviser: the task row's id and its review round."""
+    language, buttons = adviser.language.value, []
+    for verdict, name in ((ACCEPT, "accept"), (RETURN, "return_")):
+        body = f"{verdict}:{change.progress_id}:{change.review_round}"
+        data = await button_data(session, services, REVIEW, body, person_id=adviser.id)
+        buttons.append((services.templates.macro(language, LABELS, name), data))
+    return keyboard([buttons])

@@ -1,0 +1,272 @@
+"""The e-mail sender: claim due e-mail outbox rows, render them, send them over SMTP, record it.
+
+The payload format and what each error means are in outbox/email_policy.py. TLS is explicit
+(SMTP_TLS): aiosmtplib's default STARTTLS-if-offered would fall back to plaintext silently.
+Logs name outbox rows only, never addresses or texts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from aiosmtplib import SMTP, SMTPException
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.intake import pause
+from core.calendar import WorkCalendar, shared_calendar
+from core.logging_setup import log_failure
+from core.services import Services
+from handlers.context import BotApplication
+from outbox import claims, queue
+from outbox.email_policy import classify, missing_smtp_setting, sender_address, smtp_client
+from outbox.email_render import Outgoing, Renderer
+from outbox.policy import GiveUp, RetryAt
+from storage.invites import bot_link
+from storage.models import Channel, OutboxMessage
+
+log = logging.getLogger(__name__)
+
+BATCH = 20
+IDLE_SECONDS = 1.0
+ERROR_PAUSE_SECONDS = 5.0
+
+
+@dataclass
+class EmailStats:
+    """What delivery passes did; `missing` names the SMTP variable that keeps `waiting` rows."""
+
+    claimed: int = 0
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    waiting: int = 0
+    missing: str | None = None
+
+    def add(self, other: EmailStats) -> None:
+        for counter in ("claimed", "sent", "retried", "failed", "waiting"):
+            setattr(self, counter, getattr(self, counter) + getattr(other, counter))
+        self.missing = other.missing or self.missing
+
+
+class EmailDelivery:
+    """Sends the e-mail outbox; several instances may run at once on one database."""
+
+    def __init__(
+        self,
+        services: Services,
+        *,
+        bot_username: str | None,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self._services = services
+        self._settings = services.settings
+        self._lease = dt.timedelta(seconds=services.settings.outbox_lease_seconds)
+        link = bot_link(bot_username) if bot_username else None
+        self._renderer = Renderer(services, link, self._lease)
+        self._jitter = jitter
+        self._calendar: WorkCalendar = shared_calendar(
+            services.settings.zone, services.settings.quiet_hours
+        )
+
+    async def deliver_due(self, *, limit: int = BATCH) -> EmailStats:
+        """One pass: claim and render in one transaction, send, record each outcome in its own."""
+        missing = missing_smtp_setting(self._settings)
+        if missing is not None:
+            return EmailStats(waiting=await self._count_due(), missing=missing)
+        stats = EmailStats()
+        ready = await self._claim(limit, stats)
+        client: SMTP | None = None
+        try:
+            for index, item in enumerate(ready):
+                if client is None or not client.is_connected:
+                    try:
+                        client = await self._connect()
+                    except (SMTPException, OSError) as error:
+                        # The server is down or refuses us: the rest of the batch waits too.
+                        for waiting in ready[index:]:
+                            await self._record(waiting, error, stats, connecting=True)
+                        return stats
+                if not await self._mark_sending(item):
+                    continue
+                outcome = await self._send(client, item)
+                await self._record(item, outcome, stats, connecting=False)
+        finally:
+            if client is not None:
+                await _quit(client)
+        return stats
+
+    async def _count_due(self) -> int:
+        now = self._services.clock.now()
+        working = self._calendar.is_working_time(now)
+        async with self._services.sessionmaker() as session:
+            count = await session.scalar(
+                select(func.count(OutboxMessage.id)).where(
+                    OutboxMessage.channel == Channel.EMAIL,
+                    claims.sendable(now, working=working),
+                )
+            )
+        return int(count or 0)
+
+    async def _claim(self, limit: int, stats: EmailStats) -> list[Outgoing]:
+        """Rows that may go now: outside working time only those caused by people."""
+        now = self._services.clock.now()
+        working = self._calendar.is_working_time(now)
+        async with self._services.sessionmaker.begin() as session:
+            rows = await claims.claim_due(
+                session,
+                now=now,
+                limit=limit,
+                lease=self._lease,
+                channel=Channel.EMAIL,
+                working=working,
+            )
+            rendered = await self._renderer.render(session, rows, now=now, working=working)
+        stats.claimed = len(rows) + rendered.companions
+        stats.failed += rendered.failed
+        return rendered.ready
+
+    async def _mark_sending(self, item: Outgoing) -> bool:
+        """From here the e-mail may reach the server; False if its rows were taken over."""
+        async with self._services.sessionmaker.begin() as session:
+            mine = await claims.mark_sending(session, item.rows)
+            if not mine:
+                await session.rollback()
+        if not mine:
+            log.warning("e-mail rows %s were taken over before sending", [r.id for r in item.rows])
+        return mine
+
+    async def _connect(self) -> SMTP:
+        client = smtp_client(self._settings)
+        await client.connect()
+        return client
+
+    async def _send(self, client: SMTP, item: Outgoing) -> str | Exception:
+        """The server's reply on success; errors are returned, to be classified and recorded."""
+        sender = sender_address(str(self._settings.mail_from))
+        try:
+            _refused, reply = await client.send_message(
+                item.message, sender=sender, recipients=[item.recipient]
+            )
+        except (SMTPException, OSError, ValueError) as error:
+            return error
+        return reply
+
+    async def _record(
+        self, item: Outgoing, outcome: str | Exception, stats: EmailStats, *, connecting: bool
+    ) -> None:
+        """Every row of the e-mail shares its outcome, each in the same transaction."""
+        now = self._services.clock.now()
+        async with self._services.sessionmaker.begin() as session:
+            for row in item.rows:
+                if isinstance(outcome, str):
+                    applied = await queue.mark_sent(
+                        session,
+                        row.id,
+                        lease_until=queue.lease_of(row),
+                        external_id=outcome[:200],
+                        now=now,
+                    )
+                    if applied:
+                        await _forget_secrets(session, row)
+                    stats.sent += applied
+                    log.info("e-mail row %s (%s) sent", row.id, row.kind)
+                else:
+                    applied = await self._apply_error(session, row, outcome, connecting, stats)
+                if not applied:
+                    log.warning(
+                        "e-mail row %s (%s) was taken over; outcome dropped", row.id, row.kind
+                    )
+
+    async def _apply_error(
+        self,
+        session: AsyncSession,
+        row: OutboxMessage,
+        error: Exception,
+        connecting: bool,
+        stats: EmailStats,
+    ) -> bool:
+        now, lease = self._services.clock.now(), queue.lease_of(row)
+        verdict = classify(
+            error, attempts=row.attempts, now=now, jitter=self._jitter(), connecting=connecting
+        )
+        problem = type(error).__name__  # the server's reply may quote the address: not logged
+        match verdict:
+            case RetryAt(at=at, error=reason):
+                applied = await queue.mark_retry(
+                    session, row.id, lease_until=lease, at=at, error=reason
+                )
+                stats.retried += applied
+                log.warning("e-mail row %s (%s) retry at %s: %s", row.id, row.kind, at, problem)
+            case GiveUp(error=reason):
+                applied = await queue.mark_failed(session, row.id, lease_until=lease, error=reason)
+                stats.failed += applied
+                log.error("e-mail row %s (%s) failed: %s", row.id, row.kind, problem)
+        return applied
+
+
+async def deliver_all(delivery: EmailDelivery) -> EmailStats:
+    """Passes until nothing more is due now (retries wait for a later pass): for the CLI."""
+    total = EmailStats()
+    while True:
+        stats = await delivery.deliver_due()
+        total.add(stats)
+        if stats.claimed == 0:
+            return total
+
+
+async def deliver_emails(services: Services, bot_username: str | None) -> int:
+    """Deliver the due e-mail rows if SMTP is configured; otherwise say once what is missing."""
+    stats = await deliver_all(EmailDelivery(services, bot_username=bot_username))
+    _warn_missing(stats)
+    return stats.sent
+
+
+async def email_loop(application: BotApplication, stop: asyncio.Event) -> None:
+    """Beside the Telegram sender in `advisorybot run`: a pass every second until stopped."""
+    services = application.bot_data.services
+    delivery = EmailDelivery(services, bot_username=application.bot.username)
+    warned = False
+    while not stop.is_set():
+        try:
+            stats = await delivery.deliver_due()
+        except Exception as error:
+            log_failure(log, "e-mail delivery pass", error)
+            await pause(ERROR_PAUSE_SECONDS, stop)
+            continue
+        if not warned:
+            warned = _warn_missing(stats)
+        if stats.claimed == 0:
+            await pause(IDLE_SECONDS, stop)
+
+
+def _warn_missing(stats: EmailStats) -> bool:
+    """One log line when e-mail must wait for a setting; True once said."""
+    if stats.missing is None or stats.waiting == 0:
+        return False
+    log.warning("%d e-mail(s) wait: %s is not set", stats.waiting, stats.missing)
+    return True
+
+
+async def _forget_secrets(session: AsyncSession, row: OutboxMessage) -> None:
+    """Values such as an invite link live only until the server has taken the e-mail."""
+    forget = set(row.payload.get("forget") or ())
+    if not forget:
+        return
+    values = {k: v for k, v in (row.payload.get("values") or {}).items() if k not in forget}
+    payload = {k: v for k, v in row.payload.items() if k != "forget"} | {"values": values}
+    await session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == row.id).values(payload=payload)
+    )
+
+
+async def _quit(client: SMTP) -> None:
+    try:
+        await client.quit()
+    except (SMTPException, OSError):
+        client.close()

@@ -1,0 +1,313 @@
+"""The Telegram sender: claim due outbox rows, send each outside any transaction, record it.
+
+The payload format is described in outbox/queue.py. Objects in `params` (reply_markup,
+reply_parameters, ...) go to Telegram as the JSON given; plain values go through PTB's typed
+method, so the Application's rate limiter applies to every send.
+
+A row is marked "sending" just before its request goes out (outbox/claims.py). Outside
+working time only messages caused by people go, without a sound; a message sent again after
+an unknown outcome says that it may be a repeat.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Bot
+from telegram.constants import MessageLimit
+from telegram.error import RetryAfter, TelegramError
+
+from core.calendar import shared_calendar
+from core.services import Services
+from outbox import claims, queue
+from outbox.policy import (
+    GiveUp,
+    RetryAt,
+    Uncertain,
+    Unreachable,
+    Verdict,
+    classify,
+    retry_after_delay,
+)
+from storage.models import Channel, OutboxMessage, Person
+
+log = logging.getLogger(__name__)
+
+DEFAULT_LEASE = dt.timedelta(minutes=10)  # well above a batch of sends with PTB's timeouts
+DEFAULT_BATCH = 20
+# Texts are split this far below Telegram's limit, so a repeat's note still fits.
+REPEAT_ROOM = 200
+FLOOD_PAUSE = "flood_pause"
+TELEGRAM_UNREACHABLE = "telegram_unreachable"
+BOT_METHODS = {
+    "sendMessage": "send_message",
+    "copyMessage": "copy_message",
+    "sendDocument": "send_document",
+    "sendPhoto": "send_photo",
+}
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    """Where a delivered message landed: enough to link later replies to it."""
+
+    chat_id: int
+    message_id: int
+
+
+class OnSent(Protocol):
+    """Records that belong to a delivered row, written in the transaction of `mark_sent`."""
+
+    async def __call__(
+        self, session: AsyncSession, row: OutboxMessage, sent: SentMessage
+    ) -> None: ...
+
+
+@dataclass
+class DeliveryStats:
+    """What one `deliver_due` pass did, for the worker loop and the logs."""
+
+    claimed: int = 0
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    skipped: int = 0
+    paused_until: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class Target:
+    """The chat a row goes to; `personal` when it is the person's own chat with the bot."""
+
+    chat_id: int
+    personal: bool
+    language: str = "pl"
+
+
+def telegram_target(payload: dict[str, Any], person: Person | None) -> Target | None:
+    """Decided at send time; None leaves the row to the e-mail fallback (`leave_for_email`).
+
+    An explicit chat is personal when it is the person's own chat (a reply to them).
+    """
+    chat_id = payload.get("chat_id")
+    if person is not None and person.erased_at is not None:
+        return None  # erased while the message waited: nothing more goes to that chat
+    language = "pl" if person is None else person.language.value
+    if chat_id is not None:
+        personal = person is not None and person.telegram_chat_id == chat_id
+        return Target(chat_id, personal=personal, language=language)
+    if (
+        person is None
+        or person.telegram_chat_id is None
+        or person.telegram_unreachable_at is not None
+    ):
+        return None
+    return Target(person.telegram_chat_id, personal=True, language=language)
+
+
+class TelegramDelivery:
+    """Sends the Telegram outbox; several instances may run at once on one database."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        services: Services,
+        *,
+        on_sent: OnSent | None = None,
+        lease: dt.timedelta = DEFAULT_LEASE,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self._bot = bot
+        self._sessionmaker = services.sessionmaker
+        self._clock = services.clock
+        self._templates = services.templates
+        self._calendar = shared_calendar(services.settings.zone, services.settings.quiet_hours)
+        self._on_sent = on_sent
+        self._lease = lease
+        self._jitter = jitter
+
+    async def deliver_due(self, *, limit: int = DEFAULT_BATCH) -> DeliveryStats:
+        """One pass: claim in one short transaction, then per row: mark it sending, send,
+        record the outcome. When Telegram asks to wait or cannot be reached, the rest of the
+        batch waits too (unsent: it loses no attempt)."""
+        stats = DeliveryStats()
+        working = self._calendar.is_working_time(self._clock.now())
+        claimed = await self._claim(limit, stats, working=working)
+        for index, (row, target) in enumerate(claimed):
+            if not await self._mark_sending(row):
+                continue
+            outcome = await self._send(row, target, silent=not working)
+            verdict = await self._record(row, target, outcome, stats)
+            if isinstance(outcome, RetryAfter):
+                stats.paused_until = self._clock.now() + retry_after_delay(outcome)
+                await self._release(claimed[index + 1 :], stats.paused_until, FLOOD_PAUSE)
+                break
+            if isinstance(verdict, RetryAt | Uncertain):  # the connection, not this message
+                await self._release(claimed[index + 1 :], verdict.at, TELEGRAM_UNREACHABLE)
+                break
+        return stats
+
+    async def _mark_sending(self, row: OutboxMessage) -> bool:
+        async with self._sessionmaker.begin() as session:
+            mine = await claims.mark_sending(session, [row])
+        if not mine:
+            log.warning("outbox row %s (%s) was taken over before sending", row.id, row.kind)
+        return mine
+
+    async def _release(
+        self, rows: list[tuple[OutboxMessage, Target]], at: dt.datetime, reason: str
+    ) -> None:
+        """The rest of the batch waits until `at`, without losing an attempt."""
+        if not rows:
+            return
+        async with self._sessionmaker.begin() as session:
+            for row, _target in rows:
+                await queue.mark_retry(
+                    session,
+                    row.id,
+                    lease_until=queue.lease_of(row),
+                    at=at,
+                    error=reason,
+                    count_attempt=False,
+                )
+        log.warning("%s: %d outbox rows wait until %s", reason, len(rows), at)
+
+    async def _claim(
+        self, limit: int, stats: DeliveryStats, *, working: bool
+    ) -> list[tuple[OutboxMessage, Target]]:
+        now = self._clock.now()
+        async with self._sessionmaker.begin() as session:
+            rows = await claims.claim_due(
+                session,
+                now=now,
+                limit=limit,
+                lease=self._lease,
+                channel=Channel.TELEGRAM,
+                working=working,
+            )
+            people = await queue.people_of(session, rows)
+            claimed = []
+            for row in rows:
+                target = telegram_target(row.payload, people.get(row.person_id))
+                if target is not None:
+                    claimed.append((row, target))
+                elif await queue.leave_for_email(
+                    session,
+                    row.id,
+                    lease_until=queue.lease_of(row),
+                    reason=queue.NO_TELEGRAM_CHAT,
+                ):
+                    stats.skipped += 1
+                    log.info("outbox row %s (%s) has no Telegram chat", row.id, row.kind)
+        stats.claimed = len(rows)
+        return claimed
+
+    async def _send(
+        self, row: OutboxMessage, target: Target, *, silent: bool
+    ) -> SentMessage | Exception:
+        """Call the Bot API; errors are returned, to be classified and recorded."""
+        try:
+            send = getattr(self._bot, BOT_METHODS[row.payload["method"]])
+            params: dict[str, Any] = dict(row.payload.get("params") or {})
+            if row.repeat:
+                self._mark_repeat(params, target.language)
+            if silent:
+                params["disable_notification"] = True
+            plain = {k: v for k, v in params.items() if not isinstance(v, dict | list)}
+            objects = {k: v for k, v in params.items() if isinstance(v, dict | list)}
+            result = await send(chat_id=target.chat_id, **plain, api_kwargs=objects or None)
+        except (TelegramError, KeyError, TypeError, ValueError) as error:
+            return error
+        return SentMessage(chat_id=target.chat_id, message_id=int(result.message_id))
+
+    def _mark_repeat(self, params: dict[str, Any], language: str) -> None:
+        """A text or caption starts with the repeat note while it fits Telegram's limit (texts
+        are split with room for it, bot.replies.split_text); a copied file goes as it is."""
+        limits = (("text", MessageLimit.MAX_TEXT_LENGTH), ("caption", MessageLimit.CAPTION_LENGTH))
+        for field, limit in limits:
+            if field in params:
+                note = self._templates.macro(language, "tg/labels.txt.j2", "repeat_note")
+                marked = f"{note}\n{params[field]}"
+                if len(marked) <= limit:
+                    params[field] = marked
+
+    async def _record(
+        self,
+        row: OutboxMessage,
+        target: Target,
+        outcome: SentMessage | Exception,
+        stats: DeliveryStats,
+    ) -> Verdict | None:
+        """Store the outcome; the verdict on a failure (None when sent)."""
+        now = self._clock.now()
+        verdict: Verdict | None = None
+        async with self._sessionmaker.begin() as session:
+            if isinstance(outcome, SentMessage):
+                applied = await queue.mark_sent(
+                    session,
+                    row.id,
+                    lease_until=queue.lease_of(row),
+                    external_id=str(outcome.message_id),
+                    now=now,
+                )
+                if applied and self._on_sent is not None:
+                    await self._on_sent(session, row, outcome)
+                stats.sent += applied
+                log.info("outbox row %s (%s) sent: %s", row.id, row.kind, outcome.message_id)
+            else:
+                verdict = self._redacted(
+                    classify(outcome, attempts=row.attempts, now=now, jitter=self._jitter())
+                )
+                applied = await self._apply(session, row, target, verdict, now=now, stats=stats)
+        if not applied:
+            log.warning("outbox row %s (%s) was taken over; outcome dropped", row.id, row.kind)
+        return verdict
+
+    async def _apply(
+        self,
+        session: AsyncSession,
+        row: OutboxMessage,
+        target: Target,
+        verdict: Verdict,
+        *,
+        now: dt.datetime,
+        stats: DeliveryStats,
+    ) -> bool:
+        lease = queue.lease_of(row)
+        match verdict:
+            case RetryAt(at=at, error=error, counts=counts):
+                applied = await queue.mark_retry(
+                    session, row.id, lease_until=lease, at=at, error=error, count_attempt=counts
+                )
+                stats.retried += applied
+                log.warning("outbox row %s (%s) retry at %s: %s", row.id, row.kind, at, error)
+            case Uncertain(at=at, error=error):
+                applied = await queue.mark_uncertain(session, row, at=at, error=error)
+                stats.retried += applied
+                log.warning("outbox row %s (%s) may have arrived: %s", row.id, row.kind, error)
+            case GiveUp(error=error):
+                applied = await queue.mark_failed(session, row.id, lease_until=lease, error=error)
+                stats.failed += applied
+                log.error("outbox row %s (%s) failed: %s", row.id, row.kind, error)
+            case Unreachable(error=error):
+                if target.personal and row.person_id is not None:
+                    await queue.mark_unreachable(session, row.person_id, now)
+                applied = await queue.leave_for_email(
+                    session, row.id, lease_until=lease, reason=error
+                )
+                stats.skipped += applied
+                log.warning("outbox row %s (%s): Telegram refused the chat", row.id, row.kind)
+        return applied
+
+    def _redacted(self, verdict: Verdict) -> Verdict:
+        """Error texts are stored and logged: keep the bot token out of them."""
+        return dataclasses.replace(
+            verdict, error=verdict.error.replace(self._bot.token, "<token>")
+        )

@@ -1,0 +1,252 @@
+"""Questions to the adviser: opened by a member, found again by the messages that carry them.
+
+Who may act on a question is decided from the question's JST, never from the message someone
+happened to reply to: an adviser of two JSTs cannot send one JST's answer to the other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import (
+    AdviserAssignment,
+    Jst,
+    MessageLink,
+    Person,
+    Question,
+    QuestionState,
+    Role,
+)
+from storage.people import visible_jsts
+
+TEXT = "text"
+FILE_KINDS = ("photo", "document")
+
+
+@dataclass(frozen=True)
+class Part:
+    """One Telegram message of a question, answer or follow-up: its text and where it lies."""
+
+    chat_id: int
+    message_id: int
+    text: str
+    kind: str = TEXT
+    file_name: str | None = None
+
+    @property
+    def is_file(self) -> bool:
+        return self.kind in FILE_KINDS
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Part:
+        return cls(**data)
+
+
+def joined_text(parts: Iterable[Part]) -> str:
+    """The texts and captions of the parts, one paragraph each."""
+    return "\n\n".join(part.text for part in parts if part.text.strip())
+
+
+def attachments_of(parts: Iterable[Part]) -> dict[str, Any]:
+    """What a Question/Answer `attachments` column holds: the file messages, to copy later."""
+    return {"files": [part.as_json() for part in parts if part.is_file]}
+
+
+def files_of(attachments: dict[str, Any]) -> list[Part]:
+    """The file messages stored with a question or answer, in the order they were sent."""
+    return [Part.from_json(item) for item in attachments.get("files", [])]
+
+
+class Refusal(StrEnum):
+    """Why a question operation was refused (the reply template picks its sentence)."""
+
+    UNKNOWN = "unknown"  # no question with that number
+    NOT_YOURS = "not_yours"  # the question's JST is not one the person may act on today
+    CLOSED = "closed"
+    NOT_ASKER = "not_asker"  # a follow-up from someone who did not ask
+    NO_TEAM = "no_team"  # a person without a JST cannot ask
+    EMPTY = "empty"  # a draft with nothing in it
+
+
+class QuestionRefused(Exception):
+    """A question operation was not allowed; `reason` picks the reply, `number` names it."""
+
+    def __init__(self, reason: Refusal, number: int | None = None) -> None:
+        super().__init__(reason.value, number)
+        self.reason = reason
+        self.number = number
+
+
+async def adviser_on_duty(session: AsyncSession, jst_id: int, today: dt.date) -> Person | None:
+    """The JST's substitute inside the substitution period, otherwise its adviser."""
+    assignment = await session.scalar(
+        select(AdviserAssignment).where(AdviserAssignment.jst_id == jst_id)
+    )
+    if assignment is None:
+        return None
+    return await session.get_one(Person, assignment.adviser_on_duty(today))
+
+
+async def unrouted_questions(session: AsyncSession) -> list[Question]:
+    """Open questions asked while their JST had no adviser, of JSTs that have one now."""
+    rows = await session.scalars(
+        select(Question)
+        .where(
+            Question.adviser_id.is_(None),
+            Question.state == QuestionState.OPEN,
+            Question.jst_id.in_(select(AdviserAssignment.jst_id)),
+        )
+        .order_by(Question.id)
+        .with_for_update(skip_locked=True)
+    )
+    return list(rows)
+
+
+async def open_question(
+    session: AsyncSession,
+    *,
+    asker_id: int,
+    parts: Sequence[Part],
+    source_key: str,
+    now: dt.datetime,
+    today: dt.date,
+) -> Question:
+    """Commit a member's question for their JST's adviser on duty; the same source opens one."""
+    existing = await session.scalar(select(Question).where(Question.source_key == source_key))
+    if existing is not None:
+        return existing
+    asker = await session.get_one(Person, asker_id)
+    if asker.role is not Role.MEMBER or asker.jst_id is None:
+        raise QuestionRefused(Refusal.NO_TEAM)
+    adviser = await adviser_on_duty(session, asker.jst_id, today)
+    question = Question(
+        jst_id=asker.jst_id,
+        asker_id=asker.id,
+        adviser_id=adviser.id if adviser else None,
+        text=joined_text(parts),
+        attachments=attachments_of(parts),
+        state=QuestionState.OPEN,
+        source_key=source_key,
+        created_at=now,
+    )
+    session.add(question)
+    await session.flush()
+    return question
+
+
+async def linked_question(session: AsyncSession, chat_id: int, message_id: int) -> int | None:
+    """The question a message the bot delivered belongs to (outbox.links stored it)."""
+    return await session.scalar(
+        select(MessageLink.question_id).where(
+            MessageLink.chat_id == chat_id, MessageLink.message_id == message_id
+        )
+    )
+
+
+async def question_for_adviser(
+    session: AsyncSession, question_id: int, *, adviser_id: int, today: dt.date
+) -> Question:
+    """The question, if the caller is an adviser and its JST one they advise or stand in for
+    today (a member sees their own JST's questions, but may not act for its adviser)."""
+    question = await session.get(Question, question_id)
+    if question is None:
+        raise QuestionRefused(Refusal.UNKNOWN, question_id)
+    adviser = await session.get_one(Person, adviser_id)
+    if adviser.role is not Role.ADVISER or adviser.erased_at is not None:
+        raise QuestionRefused(Refusal.NOT_YOURS, question_id)
+    if question.jst_id not in await visible_jsts(session, adviser, today):
+        raise QuestionRefused(Refusal.NOT_YOURS, question_id)
+    return question
+
+
+@dataclass(frozen=True)
+class Thread:
+    """A question with the people around it, for composing the messages of its thread."""
+
+    question: Question
+    jst: Jst
+    asker: Person
+    adviser: Person | None
+
+
+async def load_thread(session: AsyncSession, question_id: int) -> Thread:
+    """The question, its JST, its asker and the adviser it is routed to."""
+    question = await session.get_one(Question, question_id)
+    adviser_id = question.adviser_id
+    return Thread(
+        question=question,
+        jst=await session.get_one(Jst, question.jst_id),
+        asker=await session.get_one(Person, question.asker_id),
+        adviser=await session.get_one(Person, adviser_id) if adviser_id is not None else None,
+    )
+
+
+async def active_members(
+    session: AsyncSession, jst_ids: Iterable[int], *, except_id: int | None = None
+) -> list[Person]:
+    """The members of these JSTs who joined and confirmed the notice, by name."""
+    people = await session.scalars(
+        select(Person)
+        .where(
+            Person.role == Role.MEMBER,
+            Person.jst_id.in_(list(jst_ids)),
+            Person.notice_confirmed_at.is_not(None),
+            Person.erased_at.is_(None),
+        )
+        .order_by(Person.full_name, Person.id)
+    )
+    return [person for person in people if person.id != except_id]
+
+
+@dataclass(frozen=True)
+class OpenQuestion:
+    """One line of an adviser's open questions."""
+
+    number: int
+    jst_name: str
+    teryt: str
+    asker: str
+    text: str
+    files: int
+    created_at: dt.datetime
+    followed_up: bool  # answered before, open again because the asker wrote more
+
+
+async def open_questions(
+    session: AsyncSession, *, adviser_id: int, today: dt.date
+) -> list[OpenQuestion]:
+    """The open questions of the JSTs the adviser advises or stands in for today, oldest first."""
+    adviser = await session.get_one(Person, adviser_id)
+    rows = await session.execute(
+        select(Question, Jst, Person)
+        .join(Jst, Jst.id == Question.jst_id)
+        .join(Person, Person.id == Question.asker_id)
+        .where(
+            Question.state == QuestionState.OPEN,
+            Question.jst_id.in_(await visible_jsts(session, adviser, today)),
+        )
+        .order_by(Question.created_at, Question.id)
+    )
+    return [
+        OpenQuestion(
+            number=question.id,
+            jst_name=jst.name,
+            teryt=jst.teryt,
+            asker=asker.full_name,
+            text=question.text,
+            files=len(files_of(question.attachments)),
+            created_at=question.created_at,
+            followed_up=question.first_answered_at is not None,
+        )
+        for question, jst, asker in rows
+    ]

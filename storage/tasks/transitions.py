@@ -1,0 +1,228 @@
+"""A JST's tasks: submitted by any member, accepted or returned by the adviser, extended.
+
+pending --submit--> submitted --accept--> accepted (final)
+                    submitted --return--> returned (review_round + 1) --submit--> submitted
+No TaskProgress row means pending; rows are created on the first change. Every change writes a
+TaskEvent (the team's history) and an audit entry in the caller's transaction. A change made
+again with the same `source` (a re-delivered update, the same form) returns the first change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Cohort, Jst, TaskProgress
+from storage.models import TaskState as State
+from storage.programme import template_from_dict
+from storage.tasks.rows import (
+    TaskRefused,
+    advises,
+    check_member,
+    check_submittable,
+    locked_progress,
+    mark_submitted,
+    record_change,
+    replayed_change,
+    task_step,
+)
+from storage.tasks.views import Evidence, TaskChange, resolution_code, task_history
+
+__all__ = ["Action", "Evidence", "TaskChange", "TaskRefused", "task_history"]
+RESOLUTION_NUMBER_LIMIT = 100
+TEXT_LIMIT = 3500  # evidence and remarks travel in one Telegram message (4096) with a header
+
+
+class Action(StrEnum):
+    """TaskEvent.action values."""
+
+    SUBMITTED = "submitted"
+    RESOLUTION = "resolution"  # the resolution recorded; the task is submitted with it
+    RETURNED = "returned"
+    ACCEPTED = "accepted"
+    EXTENDED = "extended"
+
+
+async def submit_task(
+    session: AsyncSession,
+    *,
+    jst_id: int,
+    code: str,
+    person_id: int,
+    evidence: Evidence,
+    now: dt.datetime,
+    source: str,
+) -> TaskChange:
+    """A member hands in a task (first time, or again after a return) with its evidence."""
+    await check_member(session, person_id, jst_id)
+    step = await task_step(session, jst_id, code)
+    if step.code == await resolution_code(session, await session.get_one(Jst, jst_id)):
+        raise TaskRefused("use_resolution", code=step.code)
+    check_evidence(evidence)
+    progress = await locked_progress(session, jst_id, step.code, now)
+    if replayed := await replayed_change(session, progress, source):
+        return replayed
+    await check_submittable(session, progress)
+    mark_submitted(progress, person_id, now)
+    progress.evidence = evidence.summary
+    return await record_change(
+        session, progress, Action.SUBMITTED, person_id=person_id, now=now, source=source,
+        note=evidence.summary, evidence=evidence.as_json(),
+    )  # fmt: skip
+
+
+def check_evidence(evidence: Evidence) -> None:
+    """A file, or a text that is neither blank nor longer than one message can carry."""
+    if not evidence.complete:
+        raise TaskRefused("empty_evidence")
+    if len(evidence.text or "") > TEXT_LIMIT:
+        raise TaskRefused("too_long", limit=TEXT_LIMIT)
+
+
+async def record_resolution(
+    session: AsyncSession,
+    *,
+    jst_id: int,
+    person_id: int,
+    number: str,
+    adopted_on: dt.date,
+    today: dt.date,
+    now: dt.datetime,
+    source: str,
+) -> TaskChange:
+    """The council adopted the plan: record the resolution and submit its task for review."""
+    await check_member(session, person_id, jst_id)
+    jst = await session.get_one(Jst, jst_id)
+    code = await resolution_code(session, jst)
+    if code is None:
+        raise TaskRefused("no_resolution_task")
+    number = " ".join(number.split())
+    if not number or len(number) > RESOLUTION_NUMBER_LIMIT:
+        raise TaskRefused("bad_resolution_number", limit=RESOLUTION_NUMBER_LIMIT)
+    if adopted_on > today:
+        raise TaskRefused("resolution_in_future", date=adopted_on)
+    cohort = await session.get_one(Cohort, jst.cohort_id)
+    if adopted_on < cohort.start_date:
+        raise TaskRefused("resolution_too_early", start=cohort.start_date)
+    progress = await locked_progress(session, jst_id, code, now)
+    if replayed := await replayed_change(session, progress, source):
+        return replayed
+    await check_submittable(session, progress)
+    mark_submitted(progress, person_id, now)
+    progress.evidence = None
+    progress.resolution_number = number
+    progress.resolution_date = adopted_on
+    return await record_change(
+        session, progress, Action.RESOLUTION, person_id=person_id, now=now, source=source,
+        note=number, resolution_number=number, resolution_date=adopted_on.isoformat(),
+    )  # fmt: skip
+
+
+async def check_reviewable(
+    session: AsyncSession, *, progress_id: int, review_round: int, adviser_id: int, today: dt.date
+) -> TaskProgress:
+    """The submission this adviser may review now (that round); refused as stale otherwise."""
+    progress = await session.scalar(
+        select(TaskProgress)
+        .where(TaskProgress.id == progress_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if progress is None or not await advises(session, adviser_id, progress.jst_id, today):
+        raise TaskRefused("stale")
+    if progress.state != State.SUBMITTED or progress.review_round != review_round:
+        raise TaskRefused("stale")
+    return progress
+
+
+async def review_task(
+    session: AsyncSession,
+    *,
+    progress_id: int,
+    review_round: int,
+    adviser_id: int,
+    accept: bool,
+    remarks: str | None,
+    today: dt.date,
+    now: dt.datetime,
+    source: str,
+) -> TaskChange:
+    """The adviser accepts a submission, or returns it with remarks and a date to fix it by.
+
+    The team has the programme's [review] fix_days (calendar days) from the return.
+    """
+    progress = await session.get(TaskProgress, progress_id)
+    if progress is not None and (replayed := await replayed_change(session, progress, source)):
+        return replayed
+    progress = await check_reviewable(
+        session, progress_id=progress_id, review_round=review_round, adviser_id=adviser_id,
+        today=today,
+    )  # fmt: skip
+    progress.updated_at = now
+    if accept:
+        progress.state = State.ACCEPTED
+        progress.accepted_at = now
+        return await record_change(
+            session, progress, Action.ACCEPTED, person_id=adviser_id, now=now, source=source
+        )
+    remarks = (remarks or "").strip()
+    if not remarks:
+        raise TaskRefused("empty_remarks")
+    if len(remarks) > TEXT_LIMIT:
+        raise TaskRefused("too_long", limit=TEXT_LIMIT)
+    progress.state = State.RETURNED
+    progress.reviewed_at = now
+    progress.reviewed_by_id = adviser_id
+    progress.review_remarks = remarks
+    progress.review_round += 1
+    jst = await session.get_one(Jst, progress.jst_id)
+    review = template_from_dict((await session.get_one(Cohort, jst.cohort_id)).template).review
+    fix_by = today + dt.timedelta(days=review.fix_days)
+    return await record_change(
+        session, progress, Action.RETURNED, person_id=adviser_id, now=now, source=source,
+        note=remarks, remarks=remarks, until=fix_by.isoformat(),
+    )  # fmt: skip
+
+
+async def extend_deadline(
+    session: AsyncSession,
+    *,
+    teryt: str,
+    code: str,
+    until: dt.date,
+    adviser_id: int | None,
+    today: dt.date,
+    now: dt.datetime,
+    source: str | None,
+) -> TaskChange:
+    """A new deadline for one JST's task (the operator's, or an adviser's for their JST)."""
+    jst = await session.scalar(select(Jst).where(Jst.teryt == teryt.strip()))
+    if adviser_id is not None and (
+        jst is None or not await advises(session, adviser_id, jst.id, today)
+    ):
+        raise TaskRefused("not_your_jst", teryt=teryt)
+    if jst is None:
+        raise TaskRefused("unknown_jst", teryt=teryt)
+    step = await task_step(session, jst.id, code)
+    assert step.due_on is not None, "a task step has a due date"
+    if until < today:
+        raise TaskRefused("date_in_past", date=until)
+    if until <= step.due_on:
+        raise TaskRefused("not_later", code=step.code, due=step.due_on)
+    progress = await locked_progress(session, jst.id, step.code, now)
+    if replayed := await replayed_change(session, progress, source):
+        return replayed
+    if progress.state == State.ACCEPTED:
+        raise TaskRefused("already_accepted", code=step.code)
+    if progress.extended_until == until:
+        raise TaskRefused("unchanged", code=step.code, until=until)
+    previous = progress.extended_until
+    progress.extended_until = until
+    progress.updated_at = now
+    return await record_change(
+        session, progress, Action.EXTENDED, person_id=adviser_id, now=now, source=source,
+        until=until.isoformat(), previous=previous.isoformat() if previous else None,
+    )  # fmt: skip
