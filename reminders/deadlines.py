@@ -20,8 +20,8 @@ The ladder is the cohort's template ([reminders] and [review]); these are the de
   have passed since the submission, at the same wall-clock time (a submission at 23:00 is
   reminded at 08:00 on the next working day). Returned: the team has `fix_days` (5) from the day
   of the return (the date storage.tasks.transitions tells them) and is reminded at 09:00 on the
-  day before and on that day. Accepted: nothing more, from the next tick on. Each submission and each
-  return is a round of its own (`review_round` counts the returns).
+  day before and on that day. Accepted: nothing more, from the next tick on. Each submission
+  and each return is a round of its own (`review_round` counts the returns).
 - An extension: keys carry the due date, so the new date is a fresh ladder and the old one is
   no longer planned (no T-1, overdue notice or alert for a date that no longer holds). The team
   was told the new date when it was granted (notices.tasks), so the new ladder's steps
