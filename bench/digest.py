@@ -18,9 +18,10 @@ from bench.generate import FOLLOW_UP, NATIONAL, PILOT, Scale
 from bench.results import Goal, Result
 from bench.tick import START, STATE_AT
 from digest.build import iso_week
+from digest.enclosures import COORDINATOR_TEMPLATE
 from outbox.email_render import Renderer
 from outbox.queue import enqueue
-from reminders.digest_rule import COORDINATOR_TEMPLATE, digest_due
+from reminders.digest_rule import digest_due
 from storage.models import Person, Role
 
 MONDAY = dt.datetime(2026, 8, 3, 6, tzinfo=dt.UTC)  # 08:00 in Warsaw, the week after STATE_AT

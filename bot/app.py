@@ -38,7 +38,7 @@ from handlers.questions import routes as questions
 from handlers.reports import routes as reports
 from handlers.tasks import routes as tasks
 from notices.questions import route_unrouted
-from outbox.email_sender import email_loop
+from outbox.email_sender import EmailDelivery, warn_missing
 from outbox.links import record_links
 from outbox.telegram_sender import TelegramDelivery
 from reminders.rules import all_rules
@@ -201,6 +201,24 @@ async def outbox_loop(application: BotApplication, stop: asyncio.Event) -> None:
         elif stats.claimed == 0:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(_first(wakeup, stop), OUTBOX_IDLE_SECONDS)
+
+
+async def email_loop(application: BotApplication, stop: asyncio.Event) -> None:
+    """Beside the Telegram sender in `advisorybot run`: a pass every second until stopped."""
+    services = application.bot_data.services
+    delivery = EmailDelivery(services, bot_username=application.bot.username)
+    warned = False
+    while not stop.is_set():
+        try:
+            stats = await delivery.deliver_due()
+        except Exception as error:
+            log_failure(log, "e-mail delivery pass", error)
+            await pause(OUTBOX_ERROR_PAUSE_SECONDS, stop)
+            continue
+        if not warned:
+            warned = warn_missing(stats)
+        if stats.claimed == 0:
+            await pause(OUTBOX_IDLE_SECONDS, stop)
 
 
 async def _tick_job(context: BotContext) -> None:

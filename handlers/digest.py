@@ -5,9 +5,10 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from handlers.commands import button, command
+from core.access import button, command
 from handlers.context import BotApplication, BotContext
-from handlers.replies import answer_press, keyboard, label, remove_buttons, reply
+from handlers.replies import answer_press, label, remove_buttons, reply
+from notices.message import keyboard
 from storage.models import Person, Role
 from storage.people import set_weekly_digest
 

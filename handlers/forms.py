@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
-from handlers.commands import button
+from core.access import button
 from handlers.context import BotApplication, BotContext
 from handlers.replies import answer_press, label
 from storage.forms import current_form

@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
-from handlers.commands import COMMANDS, button, pressed_button
+from core.access import COMMANDS, button, pressed_button
 from handlers.context import BotApplication, BotContext
 from handlers.replies import answer_press, label, reply
 from notices.buttons import cached_button_key, verified

@@ -5,9 +5,11 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from handlers.commands import button, publish_commands
+from core.access import button
+from handlers.commands import publish_commands
 from handlers.context import BotApplication, BotContext
-from handlers.replies import answer_press, keyboard, label, remove_buttons, reply
+from handlers.replies import answer_press, label, remove_buttons, reply
+from notices.message import keyboard
 from storage.invites import GUESS_FAILURES, InviteRefused, redeem_invite
 from storage.people import confirm_notice
 

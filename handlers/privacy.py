@@ -7,9 +7,10 @@ import json
 from telegram import InputFile, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from handlers.commands import button, command
+from core.access import button, command
 from handlers.context import BotApplication, BotContext
-from handlers.replies import answer_press, keyboard, label, remove_buttons, render, reply
+from handlers.replies import answer_press, label, remove_buttons, render, reply
+from notices.message import keyboard
 from storage.people import personal_data, request_erasure
 
 ERASE_CALLBACK = button("erase").prefix

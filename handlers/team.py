@@ -5,9 +5,11 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from handlers.commands import button, command, commands_for, publish_commands
+from core.access import button, command, commands_for
+from handlers.commands import publish_commands
 from handlers.context import BotApplication, BotContext
-from handlers.replies import answer_press, keyboard, label, remove_buttons, reply
+from handlers.replies import answer_press, label, remove_buttons, reply
+from notices.message import keyboard
 from storage.models import Language
 from storage.people import Caller, set_language
 from storage.team import team_view

@@ -13,8 +13,8 @@ import hmac
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.access import Button
 from core.services import Services
-from handlers.commands import Button
 from storage.app_keys import app_key
 
 KEY_NAME = "buttons"

@@ -7,6 +7,7 @@ import datetime as dt
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from notices.message import Email
 from outbox.queue import enqueue
 from storage.invites import IssuedInvite, invitation_key, invite_link, mark_emailed
 from storage.models import Channel, Delivery
@@ -31,7 +32,7 @@ async def queue_invitations(
             dedupe_key=invitation_key(invite.invite_id),
             channel=Channel.EMAIL,
             kind=INVITATION,
-            payload={"template": INVITATION, "values": values, "forget": ["link"]},
+            payload=Email(INVITATION, values, forget=("link",)).payload(),
             person_id=invite.person_id,
             delivery=Delivery.AT_LEAST_ONCE,
             now=now,

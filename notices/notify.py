@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup
 
 from core.templates import Templates
-from outbox.queue import enqueue
-from storage.models import Channel, Delivery, OutboxMessage, Person
+from notices.message import Copy, Link, Text, queue
+from storage.models import Delivery, OutboxMessage, Person
 
 
 async def notify(
@@ -23,66 +23,27 @@ async def notify(
     now: dt.datetime,
     delivery: Delivery = Delivery.AT_LEAST_ONCE,
     markup: InlineKeyboardMarkup | None = None,
-    link: dict[str, int] | None = None,
+    link: Link | None = None,
     **values: Any,
 ) -> OutboxMessage | None:
-    """Queue `tg/<template>.html.j2` for a person's own chat (dedupe `key`; None if queued).
-
-    `link` (e.g. {"question_id": 12}) is stored with the message once sent, so a reply to it
-    finds what it was about (outbox.links).
-    """
-    text = templates.render(person.language.value, f"tg/{template}.html.j2", **values)
-    params: dict[str, Any] = {"text": text, "parse_mode": "HTML"}
-    if markup is not None:
-        params["reply_markup"] = markup.to_dict()
-    payload: dict[str, Any] = {"method": "sendMessage", "params": params}
-    return await _queue(
-        session, person, key=key, kind=template, payload=payload, delivery=delivery, now=now,
-        link=link,
-    )  # fmt: skip
+    """Queue `tg/<template>.html.j2` for a person's own chat (dedupe `key`; None if queued)."""
+    message = Text(template, values, buttons=markup)
+    return await queue(
+        session, templates, person, message, key=key, now=now, delivery=delivery, link=link
+    )
 
 
 async def copy_to(
     session: AsyncSession,
+    templates: Templates,
     person: Person,
     *,
     key: str,
     from_chat_id: int,
     message_id: int,
     now: dt.datetime,
-    link: dict[str, int] | None = None,
+    link: Link | None = None,
 ) -> OutboxMessage | None:
     """Queue a copy of a message (a photo, a document) for a person's own chat."""
-    payload: dict[str, Any] = {
-        "method": "copyMessage",
-        "params": {"from_chat_id": from_chat_id, "message_id": message_id},
-    }
-    return await _queue(
-        session, person, key=key, kind="copy", payload=payload,
-        delivery=Delivery.AT_LEAST_ONCE, now=now, link=link,
-    )  # fmt: skip
-
-
-async def _queue(
-    session: AsyncSession,
-    person: Person,
-    *,
-    key: str,
-    kind: str,
-    payload: dict[str, Any],
-    delivery: Delivery,
-    now: dt.datetime,
-    link: dict[str, int] | None,
-) -> OutboxMessage | None:
-    if link:
-        payload["link"] = link
-    return await enqueue(
-        session,
-        dedupe_key=key,
-        channel=Channel.TELEGRAM,
-        kind=kind,
-        payload=payload,
-        person_id=person.id,
-        delivery=delivery,
-        now=now,
-    )
+    message = Copy(from_chat_id, message_id)
+    return await queue(session, templates, person, message, key=key, now=now, link=link)

@@ -13,18 +13,16 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram.constants import ParseMode
 
 from core.services import Services
-from handlers.replies import split_text
+from notices.message import Text, queue
 from notices.notify import copy_to, notify
-from outbox.queue import enqueue
-from storage.models import Channel, Delivery, Person
+from storage.models import Delivery, Person
+from storage.people import joined_members
 from storage.questions.answers import AnswerInThread, load_answer
 from storage.questions.substitutes import Substitution
 from storage.questions.threads import (
     Part,
-    active_members,
     adviser_on_duty,
     files_of,
     load_thread,
@@ -47,24 +45,16 @@ async def send_thread_message(
     **values: Any,
 ) -> None:
     """Queue `tg/<template>.html.j2` (in parts if long) and copies of `files`, all linked."""
-    html = services.templates.render(person.language.value, f"tg/{template}.html.j2", **values)
     link = {"question_id": question_id}
-    for index, text in enumerate(split_text(html)):
-        params = {"text": text, "parse_mode": ParseMode.HTML.value}
-        await enqueue(
-            session,
-            dedupe_key=f"{key}:{index}",
-            channel=Channel.TELEGRAM,
-            kind=template,
-            payload={"method": "sendMessage", "params": params, "link": link},
-            person_id=person.id,
-            delivery=delivery,
-            now=now,
-        )
+    text = Text(template, values)
+    await queue(
+        session, services.templates, person, text, key=key, now=now, delivery=delivery,
+        link=link, numbered=True,
+    )  # fmt: skip
     for index, part in enumerate(files):
         await copy_to(
-            session, person, key=f"{key}:file:{index}", from_chat_id=part.chat_id,
-            message_id=part.message_id, now=now, link=link,
+            session, services.templates, person, key=f"{key}:file:{index}",
+            from_chat_id=part.chat_id, message_id=part.message_id, now=now, link=link,
         )  # fmt: skip
 
 
@@ -143,7 +133,7 @@ async def deliver_to_team(
     """The answer to every active member of the question's JST but the asker; how many."""
     found = await load_answer(session, answer_id)
     thread = found.thread
-    members = await active_members(session, [thread.jst.id], except_id=thread.asker.id)
+    members = await joined_members(session, [thread.jst.id], except_id=thread.asker.id)
     for member in members:
         await _answer_to(session, services, found, member, now=now)
     return len(members)
@@ -212,7 +202,7 @@ async def announce_substitution(
         template="question_substitute_assigned", now=now, jsts=jsts, moved=len(sub.moved),
         **values,
     )  # fmt: skip
-    for member in await active_members(session, [jst.id for jst in sub.jsts]):
+    for member in await joined_members(session, [jst.id for jst in sub.jsts]):
         await notify(
             session, services.templates, member, key=f"{key}:to:{member.id}",
             template="question_substitute_team", now=now, **values,

@@ -11,12 +11,12 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.services import Services
-from handlers.replies import split_text
+from notices.message import Text, queue
 from notices.notify import notify
-from outbox.queue import enqueue
-from storage.models import Channel, Delivery, Gender, Jst, MonthlyReport, Person
+from storage.models import Gender, Jst, MonthlyReport, Person
+from storage.people import joined_members
 from storage.reports import report_questions, shown_answers, slot_of, submitter
-from storage.tasks.views import adviser_on_duty, team_members
+from storage.tasks.views import adviser_on_duty
 
 SUPPORT_KEY = "support"
 
@@ -39,7 +39,7 @@ async def announce(
     now = services.clock.now()
     values = await done_values(session, report)
     key = f"report:{report.id}:v{report.version}"
-    for member in await team_members(session, report.jst_id):
+    for member in await joined_members(session, [report.jst_id]):
         if member.id != report.submitted_by_id:
             await notify(
                 session, services.templates, member, key=f"{key}:member:{member.id}",
@@ -64,14 +64,14 @@ async def _send_report(
     """The whole report for the adviser, in as many messages as Telegram's limit needs."""
     jst = await session.get_one(Jst, report.jst_id)
     rows = shown_answers(await report_questions(session, report.jst_id), report.answers)
-    text = services.templates.render(
-        adviser.language.value, "tg/report_adviser.html.j2", jst=jst, rows=rows,
-        support=report.answers.get(SUPPORT_KEY) is True, **values,
-    )  # fmt: skip
-    for index, part in enumerate(split_text(text)):
-        await enqueue(
-            session, dedupe_key=f"{key}:{index}", channel=Channel.TELEGRAM,
-            kind="report_adviser", person_id=adviser.id, delivery=Delivery.AT_LEAST_ONCE,
-            payload={"method": "sendMessage", "params": {"text": part, "parse_mode": "HTML"}},
-            now=services.clock.now(),
-        )  # fmt: skip
+    support = report.answers.get(SUPPORT_KEY) is True
+    text = Text("report_adviser", {"jst": jst, "rows": rows, "support": support, **values})
+    await queue(
+        session,
+        services.templates,
+        adviser,
+        text,
+        key=key,
+        now=services.clock.now(),
+        numbered=True,
+    )

@@ -12,14 +12,15 @@ import datetime as dt
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup
 
+from core.access import button
 from core.services import Services
-from handlers.commands import button
-from handlers.replies import keyboard
 from notices.buttons import button_data
+from notices.message import keyboard
 from notices.notify import copy_to, notify
 from storage.models import Person
+from storage.people import joined_members
 from storage.tasks.transitions import Action
-from storage.tasks.views import TaskChange, adviser_on_duty, team_members
+from storage.tasks.views import TaskChange, adviser_on_duty
 
 REVIEW = button("review")
 ACCEPT, RETURN = "a", "r"
@@ -32,7 +33,7 @@ async def announce(
 ) -> None:
     """Queue every message about the change, in each person's language."""
     now = services.clock.now()
-    for member in await team_members(session, change.jst_id):
+    for member in await joined_members(session, [change.jst_id]):
         if member.id != change.actor_id:
             await notify(
                 session, services.templates, member, key=f"task:{change.event_id}:{member.id}",
@@ -53,9 +54,14 @@ async def _ask_adviser(
     evidence = change.evidence
     if evidence is not None and evidence.chat_id and evidence.message_id:
         await copy_to(
-            session, adviser, key=f"{key}:file", from_chat_id=evidence.chat_id,
-            message_id=evidence.message_id, now=now,
-        )  # fmt: skip
+            session,
+            services.templates,
+            adviser,
+            key=f"{key}:file",
+            from_chat_id=evidence.chat_id,
+            message_id=evidence.message_id,
+            now=now,
+        )
     await notify(
         session, services.templates, adviser, key=key, template="task_review_request", now=now,
         markup=await review_buttons(session, services, adviser, change), change=change,

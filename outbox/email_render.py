@@ -16,10 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.services import Services
 from core.templates import DEFAULT_LANGUAGE
+from digest.enclosures import Enclosures, digest_enclosures, enclose
 from outbox import queue
 from outbox.email_alerts import BATCHED_TEMPLATE, alert_item, claim_companions, is_alert
 from outbox.email_policy import compose, message_id, recipient_view, template_values
-from reminders.digest_rule import Enclosures, digest_enclosures, enclose
 from storage.models import OutboxMessage, Person
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,6 @@ Logs name outbox rows only, never addresses or texts.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 import random
@@ -18,11 +17,8 @@ from aiosmtplib import SMTP, SMTPException
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.intake import pause
 from core.calendar import WorkCalendar, shared_calendar
-from core.logging_setup import log_failure
 from core.services import Services
-from handlers.context import BotApplication
 from outbox import claims, queue
 from outbox.email_policy import classify, missing_smtp_setting, sender_address, smtp_client
 from outbox.email_render import Outgoing, Renderer
@@ -33,8 +29,6 @@ from storage.models import Channel, OutboxMessage
 log = logging.getLogger(__name__)
 
 BATCH = 20
-IDLE_SECONDS = 1.0
-ERROR_PAUSE_SECONDS = 5.0
 
 
 @dataclass
@@ -223,29 +217,11 @@ async def deliver_all(delivery: EmailDelivery) -> EmailStats:
 async def deliver_emails(services: Services, bot_username: str | None) -> int:
     """Deliver the due e-mail rows if SMTP is configured; otherwise say once what is missing."""
     stats = await deliver_all(EmailDelivery(services, bot_username=bot_username))
-    _warn_missing(stats)
+    warn_missing(stats)
     return stats.sent
 
 
-async def email_loop(application: BotApplication, stop: asyncio.Event) -> None:
-    """Beside the Telegram sender in `advisorybot run`: a pass every second until stopped."""
-    services = application.bot_data.services
-    delivery = EmailDelivery(services, bot_username=application.bot.username)
-    warned = False
-    while not stop.is_set():
-        try:
-            stats = await delivery.deliver_due()
-        except Exception as error:
-            log_failure(log, "e-mail delivery pass", error)
-            await pause(ERROR_PAUSE_SECONDS, stop)
-            continue
-        if not warned:
-            warned = _warn_missing(stats)
-        if stats.claimed == 0:
-            await pause(IDLE_SECONDS, stop)
-
-
-def _warn_missing(stats: EmailStats) -> bool:
+def warn_missing(stats: EmailStats) -> bool:
     """One log line when e-mail must wait for a setting; True once said."""
     if stats.missing is None or stats.waiting == 0:
         return False

@@ -11,27 +11,18 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from email.message import EmailMessage
-from typing import Any
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.calendar import WorkCalendar
 from core.templates import Templates
-from digest.build import Digest, build_digest, iso_week
-from digest.chart import XLSX_TYPE, chart_png, digest_xlsx
+from digest.build import Digest, iso_week
+from digest.enclosures import ADVISER_TEMPLATE, COORDINATOR_TEMPLATE, digest_chart
 from outbox.email_policy import recipient_view
 from reminders.schedule import Due
 from storage.models import AdviserAssignment, Channel, Delivery, Person, Role
-
-COORDINATOR_TEMPLATE = "digest"
-ADVISER_TEMPLATE = "adviser_digest"
-TEMPLATES = (COORDINATOR_TEMPLATE, ADVISER_TEMPLATE)
-CHART_CID = "digest-chart"
-LABELS = "email/_digest.txt.j2"
 
 
 def digest_key(week: str, person_id: int) -> str:
@@ -110,77 +101,6 @@ async def recipients(session: AsyncSession) -> tuple[tuple[int, ...], tuple[int,
         .order_by(Person.id)
     )
     return tuple(coordinators), tuple(advisers)
-
-
-@dataclass(frozen=True)
-class Enclosure:
-    """A file in an e-mail: inline (`cid` set, shown by the HTML) or an attachment."""
-
-    data: bytes
-    mime: str
-    filename: str
-    cid: str | None = None
-
-
-@dataclass(frozen=True)
-class Enclosures:
-    """What an e-mail needs beyond its payload: more template values and files."""
-
-    values: dict[str, Any] = field(default_factory=dict)
-    files: tuple[Enclosure, ...] = ()
-
-
-def enclose(message: EmailMessage, files: Sequence[Enclosure]) -> None:
-    """Inline files join the HTML part (multipart/related, found by Content-ID); the others
-    become attachments (multipart/mixed)."""
-    html = message.get_body(("html",))
-    assert html is not None  # compose() always adds the HTML alternative
-    for item in files:
-        maintype, subtype = item.mime.split("/")
-        if item.cid is not None:
-            html.add_related(
-                item.data, maintype, subtype, cid=f"<{item.cid}>", filename=item.filename
-            )
-    for item in files:
-        maintype, subtype = item.mime.split("/")
-        if item.cid is None:
-            message.add_attachment(
-                item.data, maintype=maintype, subtype=subtype, filename=item.filename
-            )
-
-
-async def digest_enclosures(
-    session: AsyncSession,
-    templates: Templates,
-    *,
-    template: str,
-    person: Person | None,
-    now: dt.datetime,
-) -> Enclosures:
-    """For a digest row: the digest built now, its chart inline and its workbook attached."""
-    if template not in TEMPLATES or person is None:
-        return Enclosures()
-    adviser = person.id if template == ADVISER_TEMPLATE else None
-    digest = await build_digest(session, now, adviser_id=adviser, zone=templates.zone)
-    language = person.language.value
-    return Enclosures(
-        values={"digest": digest, "chart_src": f"cid:{CHART_CID}"},
-        files=(
-            Enclosure(
-                digest_chart(templates, language, digest), "image/png", "chart.png", CHART_CID
-            ),
-            Enclosure(digest_xlsx(digest), XLSX_TYPE, f"digest-{digest.week}.xlsx"),
-        ),
-    )
-
-
-def digest_chart(templates: Templates, language: str, digest: Digest) -> bytes:
-    """The chart with its legend in the reader's language."""
-    return chart_png(
-        digest,
-        reports=templates.macro(language, LABELS, "chart_reports"),
-        tasks=templates.macro(language, LABELS, "chart_tasks"),
-    )
 
 
 def preview_html(templates: Templates, language: str, digest: Digest) -> str:

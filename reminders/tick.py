@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.calendar import WorkCalendar, shared_calendar
 from core.services import Services
+from notices.message import Email, single_text_payload
 from outbox.plans import WITHDRAWN, revive, unplanned, withdraw
 from outbox.rows import NewMessage, enqueue_many, queued
 from reminders.schedule import Due, Rule
@@ -167,7 +168,7 @@ class _Payloads:
 
     def of(self, item: Due, language: str) -> dict[str, Any]:
         if item.channel is Channel.EMAIL:
-            return {"template": item.template, "values": item.values}
+            return Email(item.template, item.values).payload()
         reads = self._templates.reads(language, self._name(item))
         if reads is None:
             return self._render(item, language)
@@ -187,11 +188,7 @@ class _Payloads:
 
     def _render(self, item: Due, language: str) -> dict[str, Any]:
         text = self._templates.render(language, self._name(item), **item.values)
-        return {
-            "method": "sendMessage",
-            "params": {"text": text, "parse_mode": "HTML"},
-            "email": True,  # outbox.leave_for_email makes the e-mail if Telegram fails
-        }
+        return single_text_payload(text, email=True)
 
 
 async def _languages(session: AsyncSession, ids: set[int]) -> dict[int, str]:

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from core.access import command
 from core.services import Services
-from handlers.commands import command
 from handlers.forms import CALLBACK_PREFIX
 from handlers.questions.member import SEND
 from handlers.reports.form import FIX, SUBMIT, VALUE

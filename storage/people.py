@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -233,3 +234,21 @@ async def personal_data(session: AsyncSession, person_id: int) -> dict[str, Any]
 
 def _iso(value: dt.datetime | None) -> str | None:
     return value.isoformat() if value else None
+
+
+async def joined_members(
+    session: AsyncSession, jst_ids: Iterable[int], *, except_id: int | None = None
+) -> list[Person]:
+    """The members of these JSTs who joined and confirmed the notice and can be told things
+    (not erased), by name."""
+    people = await session.scalars(
+        select(Person)
+        .where(
+            Person.role == Role.MEMBER,
+            Person.jst_id.in_(list(jst_ids)),
+            Person.notice_confirmed_at.is_not(None),
+            Person.erased_at.is_(None),
+        )
+        .order_by(Person.full_name, Person.id)
+    )
+    return [person for person in people if person.id != except_id]

@@ -16,15 +16,11 @@ from bot.cli.reminders import parse_moment
 from core.clock import FixedClock, SystemClock
 from core.services import Services
 from digest.build import Digest, build_digest, iso_week
+from digest.enclosures import ADVISER_TEMPLATE, COORDINATOR_TEMPLATE
+from notices.message import Email
 from outbox.email_sender import deliver_emails
 from outbox.queue import enqueue
-from reminders.digest_rule import (
-    ADVISER_TEMPLATE,
-    COORDINATOR_TEMPLATE,
-    digest_due,
-    preview_html,
-    recipients,
-)
+from reminders.digest_rule import digest_due, preview_html, recipients
 from storage.models import Person, Role
 from storage.people import set_weekly_digest
 
@@ -80,7 +76,7 @@ def send(
                     dedupe_key=due.key,
                     channel=due.channel,
                     kind=due.template,
-                    payload={"template": due.template, "values": due.values},
+                    payload=Email(due.template, due.values).payload(),
                     person_id=due.person_id,
                     delivery=due.delivery,
                     now=moment,

@@ -8,8 +8,8 @@ import typer
 
 from bot.cli.common import OperatorError, state
 from bot.cli.help import help_text
+from core.days import parse_day
 from core.services import Services
-from handlers.tasks.input import parse_day
 from notices.tasks import announce
 from storage.tasks.transitions import TaskRefused, extend_deadline
 from storage.tasks.views import TaskChange

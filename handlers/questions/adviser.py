@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
-from handlers.commands import button
+from core.access import button
 from handlers.context import BotContext
 from handlers.questions.member import (
     caller_of,
@@ -23,8 +23,9 @@ from handlers.questions.member import (
     refused_reply,
     source_key,
 )
-from handlers.replies import keyboard, remove_buttons, reply
+from handlers.replies import remove_buttons, reply
 from notices.buttons import button_data
+from notices.message import keyboard
 from notices.questions import deliver_answer, deliver_to_team, notify_closed
 from outbox.claims import being_sent
 from storage.questions.answers import close_question, record_answer, share_with_team

@@ -12,7 +12,8 @@ from telegram import Message, Update
 
 from handlers.context import BotContext
 from handlers.forms import choice_data
-from handlers.replies import keyboard, remove_buttons, reply
+from handlers.replies import remove_buttons, reply
+from notices.message import keyboard
 from notices.questions import forward_followup, send_question
 from storage.forms import current_form, finish_form
 from storage.models import Form

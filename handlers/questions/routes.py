@@ -9,8 +9,8 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
+from core.access import command
 from handlers import fallback
-from handlers.commands import command
 from handlers.context import BotApplication, BotContext
 from handlers.questions.adviser import (
     SHARE,

@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-
 from telegram import Update
 
+from core.days import parse_day
 from handlers.context import BotContext
 from handlers.questions.member import caller_of
 from handlers.replies import reply
 from notices.questions import announce_substitution
 from storage.questions.substitutes import SubstituteRefused, set_substitute
-
-POLISH_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
-
-
-def parse_day(text: str) -> dt.date | None:
-    """A local date as 2026-03-16 or 16.03.2026; None if it is neither or no such day."""
-    try:
-        found = POLISH_DATE.match(text)
-        if found is not None:
-            return dt.date(int(found[3]), int(found[2]), int(found[1]))
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        return None
 
 
 async def substitute(update: Update, context: BotContext) -> None:

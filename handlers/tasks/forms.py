@@ -9,7 +9,8 @@ from telegram import InlineKeyboardMarkup, Update
 
 from handlers.context import BotContext
 from handlers.forms import choice_data
-from handlers.replies import keyboard, remove_buttons, reply
+from handlers.replies import remove_buttons, reply
+from notices.message import keyboard
 from notices.tasks import LABELS, announce
 from storage.forms import current_form, finish_form, start_form
 from storage.models import Form

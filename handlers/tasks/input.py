@@ -4,27 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from contextlib import suppress
 
 from telegram import Message
 
+from core.days import parse_day
 from storage.tasks.views import Evidence
 
-ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-POLISH_DAY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 LINK = re.compile(r"^https?://\S+$", re.IGNORECASE)
-
-
-def parse_day(text: str) -> dt.date | None:
-    """A calendar day written RRRR-MM-DD (or DD.MM.RRRR, as Polish documents write it)."""
-    text = text.strip()
-    with suppress(ValueError):
-        if ISO_DAY.match(text):
-            return dt.date.fromisoformat(text)
-        if found := POLISH_DAY.match(text):
-            day, month, year = (int(part) for part in found.groups())
-            return dt.date(year, month, day)
-    return None
 
 
 def parse_resolution(text: str) -> tuple[str, dt.date] | None:

@@ -7,8 +7,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from core.access import command
+from core.days import parse_day
 from handlers import fallback
-from handlers.commands import command
 from handlers.context import BotApplication, BotContext
 from handlers.forms import FormKind
 from handlers.replies import reply
@@ -20,7 +21,7 @@ from handlers.tasks.forms import (
     form_for,
     refuse,
 )
-from handlers.tasks.input import parse_day, parse_resolution
+from handlers.tasks.input import parse_resolution
 from handlers.tasks.review import REMARKS_FORM, RemarksForm, review_pressed
 from handlers.tasks.submit import SUBMIT_FORM, SubmitForm, submit_command
 from notices.tasks import REVIEW

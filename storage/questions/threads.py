@@ -191,23 +191,6 @@ async def load_thread(session: AsyncSession, question_id: int) -> Thread:
     )
 
 
-async def active_members(
-    session: AsyncSession, jst_ids: Iterable[int], *, except_id: int | None = None
-) -> list[Person]:
-    """The members of these JSTs who joined and confirmed the notice, by name."""
-    people = await session.scalars(
-        select(Person)
-        .where(
-            Person.role == Role.MEMBER,
-            Person.jst_id.in_(list(jst_ids)),
-            Person.notice_confirmed_at.is_not(None),
-            Person.erased_at.is_(None),
-        )
-        .order_by(Person.full_name, Person.id)
-    )
-    return [person for person in people if person.id != except_id]
-
-
 @dataclass(frozen=True)
 class OpenQuestion:
     """One line of an adviser's open questions."""

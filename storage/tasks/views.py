@@ -20,7 +20,6 @@ from storage.models import (
     Jst,
     Person,
     ProgrammeStep,
-    Role,
     TaskEvent,
     TaskProgress,
     TaskState,
@@ -206,21 +205,6 @@ async def resolution_code(session: AsyncSession, jst: Jst) -> str | None:
     cohort = await session.get_one(Cohort, jst.cohort_id)
     template = template_from_dict(cohort.template)
     return next((task.code for task in template.task if task.resolution), None)
-
-
-async def team_members(session: AsyncSession, jst_id: int) -> list[Person]:
-    """The JST's members who joined and can be told things (not erased)."""
-    rows = await session.scalars(
-        select(Person)
-        .where(
-            Person.jst_id == jst_id,
-            Person.role == Role.MEMBER,
-            Person.notice_confirmed_at.is_not(None),
-            Person.erased_at.is_(None),
-        )
-        .order_by(Person.id)
-    )
-    return list(rows)
 
 
 async def assignment_of(session: AsyncSession, jst_id: int) -> AdviserAssignment | None:

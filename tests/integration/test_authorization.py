@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from core.access import BUTTONS, COMMANDS
 from core.services import Services
-from handlers.commands import BUTTONS, COMMANDS
 from sandbox.runtime import Sandbox
 from storage.models import Answer, AuditEntry, Role
 from storage.people import erase_person

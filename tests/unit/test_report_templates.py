@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from core.templates import Templates
-from handlers.replies import split_text
 from localapi.markup import parse_html
+from notices.message import split_text
 from storage.models import Jst, MonthlyReport, ReportState
 from storage.programme import default_template_path, load_template
 from storage.reports import ReportSlot, shown_answers

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from core.templates import Templates
-from handlers.replies import split_text
 from localapi.markup import parse_html
+from notices.message import split_text
 from storage.team import ReportView, StepView, TaskView, TeamView
 
 HOSTILE = 'Gmina <b>Zła</b> & "Syn" </i> &amp; <script>'

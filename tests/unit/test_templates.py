@@ -12,7 +12,7 @@ from jinja2 import FileSystemLoader
 
 from core.templates import Templates
 
-ROOT = Path(str(files("bot") / "templates"))
+ROOT = Path(str(files("core") / "templates"))
 MACRO = re.compile(r"{%-?\s*macro\s+(\w+)\s*\(([^)]*)\)")
 
 

@@ -1,0 +1,99 @@
+"""Who may use what, in one place: the commands of each role (their Polish names and English
+aliases) and the inline buttons of each role. The gate (handlers/gate.py) refuses anything else
+before a handler runs; handlers then check the scope (which JST, which record) in storage, on
+every use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from storage.models import Role
+
+EVERYONE = frozenset(Role)
+MEMBERS = frozenset({Role.MEMBER})
+ADVISERS = frozenset({Role.ADVISER})
+
+
+@dataclass(frozen=True)
+class Command:
+    """A command: its Polish name first, then English aliases; who may use it."""
+
+    key: str
+    names: tuple[str, ...]
+    roles: frozenset[Role]
+
+    def shown_name(self, language: str) -> str:
+        return self.names[-1] if language == "en" else self.names[0]
+
+
+COMMANDS = (
+    Command("status", ("status",), MEMBERS),
+    Command("tasks", ("zadania", "tasks"), MEMBERS),
+    Command("ask", ("pytanie", "ask"), MEMBERS),
+    Command("report", ("raport", "report"), MEMBERS),
+    Command("submit", ("zadanie", "submit"), MEMBERS),
+    Command("resolution", ("uchwala", "resolution"), MEMBERS),
+    Command("jst", ("jst",), ADVISERS),
+    Command("open", ("otwarte", "open"), ADVISERS),
+    Command("answer", ("odpowiedz", "answer"), ADVISERS),
+    Command("close", ("zamknij", "close"), ADVISERS),
+    Command("substitute", ("zastepstwo", "substitute"), ADVISERS),
+    Command("extend", ("przedluz", "extend"), ADVISERS),
+    Command("digest", ("podsumowanie", "digest"), ADVISERS),
+    Command("help", ("pomoc", "help"), EVERYONE),
+    Command("language", ("jezyk", "language"), EVERYONE),
+    Command("my_data", ("moje_dane", "my_data"), EVERYONE),
+    Command("erase", ("usun_dane", "delete_my_data"), EVERYONE),
+)
+
+
+@dataclass(frozen=True)
+class Button:
+    """An inline button: its callback data is `<prefix>:<body>`; who may press it.
+
+    A signed button names a record (an answer, a task under review): its data ends with a
+    signature bound to the person it was sent to (notices/buttons.py), so a record id typed
+    by hand, a button of someone else's, or one from before a key change is refused as stale.
+    """
+
+    key: str
+    prefix: str
+    roles: frozenset[Role]
+    signed: bool = False
+
+    def pattern(self, body: str) -> str:
+        """The regular expression of this button's data, whose body matches `body`."""
+        signature = r":[A-Za-z0-9_-]+" if self.signed else ""
+        return rf"^{self.prefix}:{body}{signature}$"
+
+
+BUTTONS = (
+    Button("notice", "notice", EVERYONE),  # the information notice: before joining too
+    Button("language", "lang", EVERYONE),
+    Button("erase", "erase", EVERYONE),
+    Button("form", "f", EVERYONE),  # a form's choice; the form's random token is checked
+    Button("digest", "wd", ADVISERS),
+    Button("review", "tk", ADVISERS, signed=True),
+    Button("share", "qteam", ADVISERS, signed=True),
+)
+
+
+def button(key: str) -> Button:
+    return next(b for b in BUTTONS if b.key == key)
+
+
+def pressed_button(data: str) -> Button | None:
+    """The button this callback data claims to come from (None: not one of ours)."""
+    prefix = data.split(":", 1)[0]
+    return next((b for b in BUTTONS if b.prefix == prefix), None)
+
+
+KNOWN_NAMES = frozenset({"start"} | {name for c in COMMANDS for name in c.names})
+
+
+def command(key: str) -> Command:
+    return next(c for c in COMMANDS if c.key == key)
+
+
+def commands_for(role: Role) -> tuple[Command, ...]:
+    return tuple(c for c in COMMANDS if role in c.roles)

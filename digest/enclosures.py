@@ -1,0 +1,94 @@
+"""What a digest e-mail carries beyond its row: the digest built when it is sent, its chart
+inline and its workbook attached (the outbox row holds only the template and the week)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.templates import Templates
+from digest.build import Digest, build_digest
+from digest.chart import XLSX_TYPE, chart_png, digest_xlsx
+from storage.models import Person
+
+COORDINATOR_TEMPLATE = "digest"
+ADVISER_TEMPLATE = "adviser_digest"
+TEMPLATES = (COORDINATOR_TEMPLATE, ADVISER_TEMPLATE)
+CHART_CID = "digest-chart"
+LABELS = "email/_digest.txt.j2"
+
+
+@dataclass(frozen=True)
+class Enclosure:
+    """A file in an e-mail: inline (`cid` set, shown by the HTML) or an attachment."""
+
+    data: bytes
+    mime: str
+    filename: str
+    cid: str | None = None
+
+
+@dataclass(frozen=True)
+class Enclosures:
+    """What an e-mail needs beyond its payload: more template values and files."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    files: tuple[Enclosure, ...] = ()
+
+
+def enclose(message: EmailMessage, files: Sequence[Enclosure]) -> None:
+    """Inline files join the HTML part (multipart/related, found by Content-ID); the others
+    become attachments (multipart/mixed)."""
+    html = message.get_body(("html",))
+    assert html is not None  # compose() always adds the HTML alternative
+    for item in files:
+        maintype, subtype = item.mime.split("/")
+        if item.cid is not None:
+            html.add_related(
+                item.data, maintype, subtype, cid=f"<{item.cid}>", filename=item.filename
+            )
+    for item in files:
+        maintype, subtype = item.mime.split("/")
+        if item.cid is None:
+            message.add_attachment(
+                item.data, maintype=maintype, subtype=subtype, filename=item.filename
+            )
+
+
+async def digest_enclosures(
+    session: AsyncSession,
+    templates: Templates,
+    *,
+    template: str,
+    person: Person | None,
+    now: dt.datetime,
+) -> Enclosures:
+    """For a digest row: the digest built now, its chart inline and its workbook attached."""
+    if template not in TEMPLATES or person is None:
+        return Enclosures()
+    adviser = person.id if template == ADVISER_TEMPLATE else None
+    digest = await build_digest(session, now, adviser_id=adviser, zone=templates.zone)
+    language = person.language.value
+    return Enclosures(
+        values={"digest": digest, "chart_src": f"cid:{CHART_CID}"},
+        files=(
+            Enclosure(
+                digest_chart(templates, language, digest), "image/png", "chart.png", CHART_CID
+            ),
+            Enclosure(digest_xlsx(digest), XLSX_TYPE, f"digest-{digest.week}.xlsx"),
+        ),
+    )
+
+
+def digest_chart(templates: Templates, language: str, digest: Digest) -> bytes:
+    """The chart with its legend in the reader's language."""
+    return chart_png(
+        digest,
+        reports=templates.macro(language, LABELS, "chart_reports"),
+        tasks=templates.macro(language, LABELS, "chart_tasks"),
+    )
