@@ -38,7 +38,7 @@ class RetryAt:
 @dataclass(frozen=True)
 class Uncertain:
     """The request went out and no answer came: it may have arrived. A retry would be a
-    repeat (bot.outbox.mark_uncertain)."""
+    repeat (outbox.queue.mark_uncertain)."""
 
     at: dt.datetime
     error: str

@@ -1,4 +1,4 @@
-"""Outbox rows to add: one at a time (`bot.outbox.enqueue`) or thousands at once (the tick).
+"""Outbox rows to add: one at a time (`outbox.queue.enqueue`) or thousands at once (the tick).
 
 A row whose dedupe key exists is left out by the INSERT itself (ON CONFLICT DO NOTHING), so
 the transaction lives on and a message is never queued twice. On PostgreSQL thousands go in

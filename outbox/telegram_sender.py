@@ -229,7 +229,7 @@ class TelegramDelivery:
 
     def _mark_repeat(self, params: dict[str, Any], language: str) -> None:
         """A text or caption starts with the repeat note while it fits Telegram's limit (texts
-        are split with room for it, bot.replies.split_text); a copied file goes as it is."""
+        are split with room for it, notices.message.split_text); a copied file goes as it is."""
         limits = (("text", MessageLimit.MAX_TEXT_LENGTH), ("caption", MessageLimit.CAPTION_LENGTH))
         for field, limit in limits:
             if field in params:
