@@ -19,15 +19,14 @@ from storage.models import (
     AdviserAssignment,
     Cohort,
     Jst,
-    Person,
     ProgrammeStep,
-    Role,
     TaskProgress,
     TaskState,
 )
 from storage.programme import ProgrammeTemplate, template_from_dict
 from storage.programme_calendar import TASK
 from storage.programme_errors import TemplateInvalid
+from storage.rosters import coordinator_ids, member_ids_by_jst, names_of
 
 log = logging.getLogger(__name__)
 ONE_DAY = dt.timedelta(days=1)
@@ -172,13 +171,7 @@ async def load_deadline_state(session: AsyncSession, now: dt.datetime) -> Deadli
         for cohort, found in tasks.items()
     }
     by_code = {cohort: {facts.code: facts for facts in found} for cohort, found in tasks.items()}
-    members: dict[int | None, list[int]] = defaultdict(list)
-    for person_id, member_of in await session.execute(
-        select(Person.id, Person.jst_id)
-        .where(Person.role == Role.MEMBER, Person.erased_at.is_(None))
-        .order_by(Person.id)
-    ):
-        members[member_of].append(person_id)
+    members = await member_ids_by_jst(session)
     duties = await load_duties(session)
     jsts = []
     for jst_id, name, teryt, cohort_id in await session.execute(
@@ -226,15 +219,7 @@ async def coordinators_and_advisers(
     session: AsyncSession,
 ) -> tuple[tuple[int, ...], dict[int, str]]:
     """Who gets the e-mail alerts, and each adviser's name for them to read."""
-    coordinators = await session.scalars(
-        select(Person.id)
-        .where(Person.role == Role.COORDINATOR, Person.erased_at.is_(None))
-        .order_by(Person.id)
-    )
-    advisers = await session.execute(
-        select(Person.id, Person.full_name).where(Person.role == Role.ADVISER)
-    )
-    return tuple(coordinators), {person_id: name for person_id, name in advisers}
+    return await coordinator_ids(session), await names_of(session)
 
 
 async def _templates(session: AsyncSession) -> dict[int, ProgrammeTemplate]:

@@ -23,6 +23,7 @@ from digest.enclosures import ADVISER_TEMPLATE, COORDINATOR_TEMPLATE, digest_cha
 from outbox.email_policy import recipient_view
 from reminders.schedule import Due
 from storage.models import AdviserAssignment, Channel, Delivery, Person, Role
+from storage.rosters import coordinator_ids
 
 
 def digest_key(week: str, person_id: int) -> str:
@@ -85,11 +86,6 @@ def digest_due(
 
 async def recipients(session: AsyncSession) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """Coordinators, and advisers assigned to a JST who want it; erased people are left out."""
-    coordinators = await session.scalars(
-        select(Person.id)
-        .where(Person.role == Role.COORDINATOR, Person.erased_at.is_(None))
-        .order_by(Person.id)
-    )
     advisers = await session.scalars(
         select(Person.id)
         .where(
@@ -100,7 +96,7 @@ async def recipients(session: AsyncSession) -> tuple[tuple[int, ...], tuple[int,
         )
         .order_by(Person.id)
     )
-    return tuple(coordinators), tuple(advisers)
+    return await coordinator_ids(session), tuple(advisers)
 
 
 def preview_html(templates: Templates, language: str, digest: Digest) -> str:

@@ -30,11 +30,10 @@ from storage.models import (
     Channel,
     Delivery,
     Jst,
-    Person,
     Question,
     QuestionState,
-    Role,
 )
+from storage.rosters import coordinator_ids, names_of
 
 REMIND_AFTER = 2
 ESCALATE_AFTER = 4
@@ -123,14 +122,8 @@ class QuestionSlaRule:
         return SlaState(
             now=now,
             questions=questions,
-            advisers=await _names(session, _adviser_ids(questions)),
-            coordinators=list(
-                await session.scalars(
-                    select(Person.id)
-                    .where(Person.role == Role.COORDINATOR, Person.erased_at.is_(None))
-                    .order_by(Person.id)
-                )
-            ),
+            advisers=await names_of(session, _adviser_ids(questions)),
+            coordinators=list(await coordinator_ids(session)),
         )
 
     def plan(
@@ -235,10 +228,3 @@ def _adviser_ids(questions: list[WaitingQuestion]) -> set[int]:
             if question.assignment.substitute_id is not None:
                 ids.add(question.assignment.substitute_id)
     return ids
-
-
-async def _names(session: AsyncSession, ids: set[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    rows = await session.execute(select(Person.id, Person.full_name).where(Person.id.in_(ids)))
-    return {person_id: name for person_id, name in rows}

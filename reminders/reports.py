@@ -35,12 +35,11 @@ from storage.models import (
     Delivery,
     Jst,
     MonthlyReport,
-    Person,
     ProgrammeStep,
     ReportState,
-    Role,
 )
 from storage.programme_calendar import REPORT
+from storage.rosters import member_ids_by_jst
 
 HOUR = 9
 STALE_AFTER = dt.timedelta(days=7)
@@ -95,13 +94,7 @@ async def load_report_state(session: AsyncSession, now: dt.datetime) -> tuple[Js
             )
         )
     }
-    members: dict[int | None, list[int]] = {}
-    for person_id, jst_id in await session.execute(
-        select(Person.id, Person.jst_id)
-        .where(Person.role == Role.MEMBER, Person.erased_at.is_(None))
-        .order_by(Person.id)
-    ):
-        members.setdefault(jst_id, []).append(person_id)
+    members = await member_ids_by_jst(session)
     duties = await load_duties(session)
     coordinators, names = await coordinators_and_advisers(session)
     cohort_months: dict[int, list[tuple[MonthFacts, MonthFacts]]] = {}  # (open, submitted)
