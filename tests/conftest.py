@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import datetime as dt
 import itertools
 import os
-from collections.abc import AsyncIterator, Iterator
+import shutil
+from collections.abc import AsyncIterator, Coroutine, Iterator
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
@@ -14,6 +18,7 @@ import pytest
 from core.clock import FixedClock
 from core.services import Services
 from core.settings import Settings, load_settings
+from storage.db import create_engine
 from storage.migrate import upgrade
 from tests.support import postgres
 
@@ -30,26 +35,81 @@ def postgres_server() -> Iterator[postgres.ThrowawayPostgres | None]:
         server.stop()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def database_url(
-    request: pytest.FixtureRequest,
-    tmp_path: Path,
-    postgres_server: postgres.ThrowawayPostgres | None,
-) -> str:
-    """A fresh, empty database of each kind."""
-    if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database migrated once per test process; each test gets a copy."""
+    path = tmp_path_factory.mktemp("template") / "migrated.db"
+    _run_apart(_migrate(f"sqlite+aiosqlite:///{path}"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_server: postgres.ThrowawayPostgres | None) -> str | None:
+    """A PostgreSQL database migrated once per test process, the template of each test's."""
     if postgres_server is None:
-        pytest.skip("PostgreSQL is not installed here (CI installs it)")
-    name = f"test_{os.getpid()}_{next(_database_names)}"
+        return None
+    name = f"migrated_{os.getpid()}"
+    _run_apart(_create_database(postgres_server, name))
+    _run_apart(_migrate(postgres_server.url(name)))
+    return name
+
+
+def _run_apart(work: Coroutine[Any, Any, None]) -> None:
+    """Run in an event loop of its own: the fixture may be asked for from a test's loop."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, work).result()
+
+
+async def _migrate(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+
+
+async def _create_database(
+    server: postgres.ThrowawayPostgres, name: str, template: str | None = None
+) -> None:
     connection = await asyncpg.connect(
-        host="127.0.0.1", port=postgres_server.port, user="postgres", database="postgres"
+        host="127.0.0.1", port=server.port, user="postgres", database="postgres"
     )
     try:
-        await connection.execute(f'CREATE DATABASE "{name}"')
+        copy = f' TEMPLATE "{template}"' if template else ""
+        await connection.execute(f'CREATE DATABASE "{name}"{copy}')
     finally:
         await connection.close()
-    return postgres_server.url(name)
+
+
+async def _fresh_database(
+    request: pytest.FixtureRequest, directory: Path, *, migrated: bool
+) -> str:
+    """A new database of the kind the test is parametrized with: empty, or migrated to head
+    (a copy of the process's template: migrating once, not per test, keeps the suite fast)."""
+    if request.param == "sqlite":
+        path = directory / "test.db"
+        if migrated:
+            shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite+aiosqlite:///{path}"
+    server: postgres.ThrowawayPostgres | None = request.getfixturevalue("postgres_server")
+    if server is None:
+        pytest.skip("PostgreSQL is not installed here (CI installs it)")
+    template = request.getfixturevalue("postgres_template") if migrated else None
+    name = f"test_{os.getpid()}_{next(_database_names)}"
+    await _create_database(server, name, template)
+    return server.url(name)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty database of each kind."""
+    return await _fresh_database(request, tmp_path, migrated=False)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def migrated_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh database of each kind, migrated to head."""
+    return await _fresh_database(request, tmp_path, migrated=True)
 
 
 @pytest.fixture
@@ -58,9 +118,10 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
+def settings(migrated_database_url: str) -> Settings:
+    """Settings of a migrated database."""
     return load_settings(
-        database_url=database_url,
+        database_url=migrated_database_url,
         telegram_bot_username="advisory_test_bot",
         _env_file=None,
     )
@@ -70,6 +131,5 @@ def settings(database_url: str) -> Settings:
 async def services(settings: Settings, clock: FixedClock) -> AsyncIterator[Services]:
     """Services on a migrated, empty database with a fixed clock."""
     built = Services.build(settings, clock)
-    await upgrade(built.engine)
     yield built
     await built.close()
