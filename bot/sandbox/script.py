@@ -20,10 +20,10 @@ from bot.localapi import ChatMessage, ControlClient
 from bot.localapi.client import Event
 from bot.sandbox.demo import DemoPlan, JstPlan
 from bot.services import Services
+from forms.report import FIX, SUBMIT, VALUE
 from handlers.commands import command
 from handlers.forms import CALLBACK_PREFIX
 from handlers.question_member import SEND
-from handlers.report_form import FIX, SUBMIT, VALUE
 from handlers.task_notices import ACCEPT, REVIEW
 from handlers.task_submit import CONFIRMED
 from storage.models import Jst, MessageLink, Question, TaskProgress
