@@ -11,7 +11,8 @@ from telegram import InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
 from bot.replies import keyboard, remove_buttons, reply
-from forms.steps import CANCEL, UPDATE_KEY, Button, FormState, Outcome, Show
+from forms.steps import CANCEL, UPDATE_KEY, Button, FormState, Outcome, Press, Show
+from forms.task import cancel_only, refusal
 from handlers.forms import choice_data
 from handlers.task_notices import LABELS, announce
 from storage.forms import advance_form, current_form, finish_form, start_form
@@ -118,29 +119,20 @@ def _text(context: BotContext, label: Label, button: Button) -> str:
 
 
 class TaskForm:
-    """A task form: its Cancel button ends it; a form with other buttons overrides `chosen`."""
+    """A task form whose only button is Cancel; a form with other buttons overrides this."""
 
     async def on_choice(
         self, update: Update, context: BotContext, form: Form, session: AsyncSession, choice: str
     ) -> None:
-        if choice != CANCEL:
-            await self.chosen(update, context, form, session, choice)
-            return
-        await finish_form(session, form.person_id)
-        await reply(update, context, "task_cancelled", session=session)
-        await remove_buttons(update)
-
-    async def chosen(
-        self, update: Update, context: BotContext, form: Form, session: AsyncSession, choice: str
-    ) -> None:
-        """Cancel is the only button of a form that does not override this."""
+        outcome = cancel_only(state_of(form), Press(update.update_id, choice))
+        await settle(update, context, session, form, outcome)
 
 
 async def refuse(
     update: Update, context: BotContext, session: AsyncSession, reason: str, **details: Any
 ) -> None:
     """One templated refusal (a reason code of tg/task_refused.html.j2 and its details)."""
-    await reply(update, context, "task_refused", session=session, reason=reason, details=details)
+    await show(update, context, session, None, refusal(reason, **details))
 
 
 async def confirm_and_announce(

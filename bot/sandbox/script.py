@@ -21,11 +21,11 @@ from bot.localapi.client import Event
 from bot.sandbox.demo import DemoPlan, JstPlan
 from bot.services import Services
 from forms.report import FIX, SUBMIT, VALUE
+from forms.task import CONFIRMED
 from handlers.commands import command
 from handlers.forms import CALLBACK_PREFIX
 from handlers.question_member import SEND
 from handlers.task_notices import ACCEPT, REVIEW
-from handlers.task_submit import CONFIRMED
 from storage.models import Jst, MessageLink, Question, TaskProgress
 
 MAX_FORM_TURNS = 20  # a report form has 6 questions; more turns means it is stuck

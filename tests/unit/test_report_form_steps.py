@@ -239,6 +239,6 @@ def test_the_month_buttons_offer_the_months_on_offer_only() -> None:
 
 
 def test_forms_do_not_import_telegram() -> None:
-    modules = "forms.report, forms.report_pick"
+    modules = "forms.report, forms.report_pick, forms.task"
     check = f"import sys, {modules}; assert 'telegram' not in sys.modules"
     subprocess.run([sys.executable, "-c", check], check=True)
