@@ -18,10 +18,10 @@ from sqlalchemy import select
 
 from core.access import command
 from core.services import Services
+from forms.report import FIX, SUBMIT, VALUE
+from forms.task import CONFIRMED
 from handlers.forms import CALLBACK_PREFIX
 from handlers.questions.member import SEND
-from handlers.reports.form import FIX, SUBMIT, VALUE
-from handlers.tasks.submit import CONFIRMED
 from localapi import ChatMessage, ControlClient
 from localapi.client import Event
 from notices.tasks import ACCEPT, REVIEW

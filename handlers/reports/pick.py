@@ -10,24 +10,18 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
+from forms.report import opened, paused
+from forms.report_pick import offer, picked
+from forms.steps import CANCEL
 from handlers.context import BotContext
 from handlers.replies import remove_buttons, reply
-from handlers.reports.form import DONE, REPORT_KEY, REPORT_KIND, Turn, report_label
-from handlers.tasks.forms import CANCEL, buttons, caller_of, form_for
-from notices.reports import done_values
+from handlers.reports.form import REPORT_KIND, report_facts, report_label, settle_report
+from handlers.tasks.forms import caller_of, form_for, settle, show
 from storage.forms import finish_form
-from storage.models import Form, ReportState
-from storage.reports import (
-    ReportSlot,
-    ended_slots,
-    find_report,
-    next_question,
-    open_report,
-    unsent_slots,
-)
+from storage.models import Form
+from storage.reports import ReportSlot, ended_slots, find_report, open_report, unsent_slots
 
 PICK_KIND = "report_pick"
-MONTH = "m"
 
 
 async def choices(session: AsyncSession, jst_id: int, context: BotContext) -> list[ReportSlot]:
@@ -45,36 +39,25 @@ async def offer_months(
 ) -> None:
     """One button per month; the form remembers nothing but that a choice is awaited."""
     form = await form_for(session, update, context, kind=PICK_KIND, step=PICK_KIND, data={})
-    rows = [
-        [(report_label(context, "month", slot=slot), f"{MONTH}{slot.code}")] for slot in months
-    ]
-    await reply(
-        update, context, "report_pick", markup=buttons(context, form, rows), session=session,
-        unsent=months[:-1],
-    )  # fmt: skip
+    await show(update, context, session, form, offer(months), label=report_label)
 
 
 async def open_month(
     session: AsyncSession, update: Update, context: BotContext, slot: ReportSlot
 ) -> None:
-    """The month's report: its next question, the correction offer, or who submitted it."""
+    """The month's report form (forms/report.py `opened`), or who submitted it, too late to
+    correct (then no form)."""
     caller = caller_of(context)
     report = await find_report(session, slot.jst_id, slot.code)
     if report is None:
         report = await open_report(session, slot, caller.person_id, context.services.clock.now())
-    if report.state == ReportState.SUBMITTED and context.today() > slot.due_on:
-        await finish_form(session, caller.person_id)
-        values = await done_values(session, report)
-        await reply(update, context, "report_done", session=session, corrigible=False, **values)
-        return
-    form = await form_for(
-        session, update, context, kind=REPORT_KIND, step=DONE, data={REPORT_KEY: report.id}
-    )
-    turn = Turn(update, context, session, form, report)
-    if report.state == ReportState.SUBMITTED:
-        await turn.done(corrigible=True)
-        return
-    await turn.ask(next_question(await turn.questions(), report.answers, None))
+    facts = await report_facts(session, report, context)
+    outcome = opened(facts, report.id, update.update_id)
+    form = None
+    if outcome.state is not None:
+        step, data = outcome.state.step, dict(outcome.state.data)
+        form = await form_for(session, update, context, kind=REPORT_KIND, step=step, data=data)
+    await settle_report(update, context, session, form, outcome, report=report)
 
 
 class ReportPickForm:
@@ -89,24 +72,23 @@ class ReportPickForm:
         self, update: Update, context: BotContext, form: Form, session: AsyncSession, choice: str
     ) -> None:
         if choice == CANCEL:
-            await finish_form(session, form.person_id)
-            await reply(update, context, "report_paused", session=session)
-            await remove_buttons(update)
+            await settle(update, context, session, form, paused())
             return
-        jst_ids = caller_of(context).jst_ids
-        months = await choices(session, jst_ids[0], context) if jst_ids else []
-        picked = next((s for s in months if f"{MONTH}{s.code}" == choice), None)
-        if picked is None:  # forged data, or the months changed since the offer
+        slot = picked(choice, await self._months(session, context))
+        if slot is None:  # forged data, or the months changed since the offer
             await self._offer_again(session, update, context)
             return
         await remove_buttons(update)
-        await open_month(session, update, context, picked)
+        await open_month(session, update, context, slot)
+
+    async def _months(self, session: AsyncSession, context: BotContext) -> list[ReportSlot]:
+        jst_ids = caller_of(context).jst_ids
+        return await choices(session, jst_ids[0], context) if jst_ids else []
 
     async def _offer_again(
         self, session: AsyncSession, update: Update, context: BotContext
     ) -> None:
-        jst_ids = caller_of(context).jst_ids
-        months = await choices(session, jst_ids[0], context) if jst_ids else []
+        months = await self._months(session, context)
         if len(months) > 1:
             await offer_months(session, update, context, months)
         elif months:

@@ -12,7 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import CallbackQuery, Update
 from telegram.error import TelegramError
 
+from forms.task import ReturnTask, remarks_refused, remarks_step
 from handlers.context import BotContext
+from handlers.forms import read_message
 from handlers.replies import label, remove_buttons, reply
 from handlers.tasks.forms import (
     TaskForm,
@@ -20,13 +22,13 @@ from handlers.tasks.forms import (
     caller_of,
     confirm_and_announce,
     form_for,
-    refuse,
+    settle,
+    state_of,
 )
 from notices.tasks import ACCEPT
-from storage.forms import finish_form
 from storage.models import Form
 from storage.tasks.transitions import TaskRefused, check_reviewable, review_task
-from storage.tasks.views import task_history
+from storage.tasks.views import TaskChange, task_history
 
 log = logging.getLogger(__name__)
 REMARKS_FORM = "task_remarks"
@@ -65,10 +67,16 @@ async def _accept(
     update: Update, context: BotContext, session: AsyncSession, progress_id: int, round_: int
 ) -> None:
     change = await review_task(
-        session, progress_id=progress_id, review_round=round_,
-        adviser_id=caller_of(context).person_id, accept=True, remarks=None,
-        today=context.today(), now=context.services.clock.now(), source=f"tg:{update.update_id}",
-    )  # fmt: skip
+        session,
+        progress_id=progress_id,
+        review_round=round_,
+        adviser_id=caller_of(context).person_id,
+        accept=True,
+        remarks=None,
+        today=context.today(),
+        now=context.services.clock.now(),
+        source=f"tg:{update.update_id}",
+    )
     await confirm_and_announce(update, context, session, "task_reviewed", change)
 
 
@@ -76,42 +84,51 @@ async def _ask_remarks(
     update: Update, context: BotContext, session: AsyncSession, progress_id: int, round_: int
 ) -> None:
     progress = await check_reviewable(
-        session, progress_id=progress_id, review_round=round_,
-        adviser_id=caller_of(context).person_id, today=context.today(),
-    )  # fmt: skip
+        session,
+        progress_id=progress_id,
+        review_round=round_,
+        adviser_id=caller_of(context).person_id,
+        today=context.today(),
+    )
     submission = await task_history(session, progress.jst_id, code=progress.step_code, limit=1)
     data = {"progress": progress_id, "round": round_}
     form = await form_for(session, update, context, kind=REMARKS_FORM, step=REMARKS, data=data)
+    markup = buttons(context, form, [])
     await reply(
-        update, context, "task_remarks_ask", markup=buttons(context, form, []), session=session,
-        change=submission[0],
-    )  # fmt: skip
+        update, context, "task_remarks_ask", markup=markup, session=session, change=submission[0]
+    )
 
 
 class RemarksForm(TaskForm):
-    """The adviser's next text is the remarks of the return."""
+    """The adviser's next text is the remarks of the return (forms/task.py `remarks_step`)."""
 
     async def on_message(
         self, update: Update, context: BotContext, form: Form, session: AsyncSession
     ) -> None:
-        message = update.effective_message
-        assert message is not None
-        if not message.text:
-            await refuse(update, context, session, "remarks_text_only")
-            return
-        try:
-            change = await review_task(
-                session, progress_id=form.data["progress"], review_round=form.data["round"],
-                adviser_id=form.person_id, accept=False, remarks=message.text,
-                today=context.today(), now=context.services.clock.now(),
-                source=f"form:{form.token}",
-            )  # fmt: skip
-        except TaskRefused as refused:
-            if refused.reason != "stale":  # blank or too long: the form waits for better text
-                await refuse(update, context, session, refused.reason, **refused.params)
-                return
-            await finish_form(session, form.person_id)
-            await refuse(update, context, session, "already_reviewed")
-            return
-        await finish_form(session, form.person_id)
-        await confirm_and_announce(update, context, session, "task_reviewed", change)
+        state = state_of(form)
+        outcome = remarks_step(state, read_message(update))
+        change = None
+        if outcome.effect is not None:
+            try:
+                change = await _return(context, session, form, outcome.effect)
+            except TaskRefused as refused:
+                outcome = remarks_refused(state, refused.reason, refused.params)
+        await settle(update, context, session, form, outcome)
+        if change is not None:
+            await confirm_and_announce(update, context, session, "task_reviewed", change)
+
+
+async def _return(
+    context: BotContext, session: AsyncSession, form: Form, change: ReturnTask
+) -> TaskChange:
+    return await review_task(
+        session,
+        progress_id=change.progress_id,
+        review_round=change.review_round,
+        adviser_id=form.person_id,
+        accept=False,
+        remarks=change.remarks,
+        today=context.today(),
+        now=context.services.clock.now(),
+        source=f"form:{form.token}",
+    )
