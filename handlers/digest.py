@@ -6,8 +6,9 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from core.access import button, command
+from handlers.common import label
 from handlers.context import BotApplication, BotContext
-from handlers.replies import answer_press, label, remove_buttons, reply
+from handlers.replies import answer_press, remove_buttons, reply
 from notices.message import keyboard
 from storage.models import Person, Role
 from storage.people import set_weekly_digest

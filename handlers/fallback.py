@@ -8,8 +8,9 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from core.logging_setup import log_failure
+from handlers.common import label
 from handlers.context import BotApplication, BotContext
-from handlers.replies import answer_press, label, reply
+from handlers.replies import answer_press, reply
 
 log = logging.getLogger(__name__)
 

@@ -9,46 +9,17 @@ person's current form is a stale button.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Literal, Protocol
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
-from core.access import button
-from forms.steps import Message
+from handlers.common import CALLBACK_PREFIX, label
 from handlers.context import BotApplication, BotContext
-from handlers.replies import answer_press, label
+from handlers.replies import answer_press
 from storage.forms import current_form
 from storage.models import Form
-
-CALLBACK_PREFIX = button("form").prefix
-
-
-def choice_data(form: Form, choice: str) -> str:
-    """Callback data for a form's button (at most 64 bytes: keep choices short)."""
-    return f"{CALLBACK_PREFIX}:{form.token}:{choice}"
-
-
-def read_message(update: Update) -> Message:
-    """A free message (a text, photo or document: what the router passes on) as forms read it."""
-    message = update.effective_message
-    assert message is not None
-    document = message.document
-    file: Literal["document", "photo"] | None = None
-    if document is not None:
-        file = "document"
-    elif message.photo:
-        file = "photo"
-    return Message(
-        update.update_id,
-        text=message.text,
-        caption=message.caption,
-        file=file,
-        file_name=document.file_name if document is not None else None,
-        chat_id=message.chat_id,
-        message_id=message.message_id,
-    )
 
 
 class FormKind(Protocol):

@@ -7,8 +7,9 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from core.access import COMMANDS, button, pressed_button
+from handlers.common import label
 from handlers.context import BotApplication, BotContext
-from handlers.replies import answer_press, label, reply
+from handlers.replies import answer_press, reply
 from notices.buttons import cached_button_key, verified
 from storage.models import Role
 from storage.people import find_caller, set_reachable

@@ -7,8 +7,9 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from core.access import button
 from handlers.commands import publish_commands
+from handlers.common import label
 from handlers.context import BotApplication, BotContext
-from handlers.replies import answer_press, label, remove_buttons, reply
+from handlers.replies import answer_press, remove_buttons, reply
 from notices.message import keyboard
 from storage.invites import GUESS_FAILURES, InviteRefused, redeem_invite
 from storage.people import confirm_notice

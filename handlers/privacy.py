@@ -8,8 +8,9 @@ from telegram import InputFile, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from core.access import button, command
+from handlers.common import label
 from handlers.context import BotApplication, BotContext
-from handlers.replies import answer_press, label, remove_buttons, render, reply
+from handlers.replies import answer_press, remove_buttons, render, reply
 from notices.message import keyboard
 from storage.people import personal_data, request_erasure
 

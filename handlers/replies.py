@@ -24,11 +24,6 @@ def render(context: BotContext, name: str, /, **values: Any) -> str:
     return context.services.templates.render(context.language, f"tg/{name}.html.j2", **values)
 
 
-def label(context: BotContext, macro: str, /, **values: Any) -> str:
-    """A short text (button label, command description) in the caller's language."""
-    return context.services.templates.macro(context.language, "tg/labels.txt.j2", macro, **values)
-
-
 async def reply(
     update: Update,
     context: BotContext,

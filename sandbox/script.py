@@ -20,7 +20,7 @@ from core.access import command
 from core.services import Services
 from forms.report import FIX, SUBMIT, VALUE
 from forms.task import CONFIRMED
-from handlers.forms import CALLBACK_PREFIX
+from handlers.common import CALLBACK_PREFIX
 from handlers.questions.member import SEND
 from localapi import ChatMessage, ControlClient
 from localapi.client import Event

@@ -15,14 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
 from core.access import button
+from handlers.common import caller_of
 from handlers.context import BotContext
-from handlers.questions.member import (
-    caller_of,
-    label,
-    message_part,
-    refused_reply,
-    source_key,
-)
+from handlers.questions.member import message_part, question_label, refused_reply, source_key
 from handlers.replies import remove_buttons, reply
 from notices.buttons import button_data
 from notices.message import keyboard
@@ -123,7 +118,7 @@ async def _answer(
         return
     asker = await deliver_answer(session, services, answer.id, now=now)
     share = await button_data(session, services, SHARE, str(answer.id), person_id=caller.person_id)
-    team_button = [(label(context, "to_team"), share)]
+    team_button = [(question_label(context, "to_team"), share)]
     await reply(
         update, context, "question_answered", session=session,
         markup=None if answer.to_team else keyboard([team_button]),

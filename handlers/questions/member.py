@@ -10,14 +10,13 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Message, Update
 
+from handlers.common import caller_of, choice_data, labels_of
 from handlers.context import BotContext
-from handlers.forms import choice_data
 from handlers.replies import remove_buttons, reply
 from notices.message import keyboard
 from notices.questions import forward_followup, send_question
 from storage.forms import current_form, finish_form
 from storage.models import Form
-from storage.people import Caller
 from storage.questions.answers import record_followup
 from storage.questions.drafts import (
     DRAFT_KIND,
@@ -31,16 +30,7 @@ from storage.questions.threads import Part, QuestionRefused, joined_text, linked
 SEND, CANCEL = "send", "cancel"
 
 
-def caller_of(context: BotContext) -> Caller:
-    """The caller the gate resolved (question handlers run only behind it)."""
-    assert context.caller is not None, "the gate lets only active people through"
-    return context.caller
-
-
-def label(context: BotContext, macro: str) -> str:
-    """A button label of the question flow, in the caller's language."""
-    templates = context.services.templates
-    return templates.macro(context.language, "tg/question_labels.txt.j2", macro)
+question_label = labels_of("tg/question_labels.txt.j2")
 
 
 def message_part(message: Message, text: str | None = None) -> Part:
@@ -150,8 +140,8 @@ async def _show_draft(
 ) -> None:
     """The draft so far, with its buttons; one reply per update, whatever the draft holds."""
     parts = draft_parts(form)
-    buttons = [(label(context, "send"), choice_data(form, SEND))] if parts else []
-    buttons.append((label(context, "cancel"), choice_data(form, CANCEL)))
+    buttons = [(question_label(context, "send"), choice_data(form, SEND))] if parts else []
+    buttons.append((question_label(context, "cancel"), choice_data(form, CANCEL)))
     await reply(
         update, context, "question_draft", markup=keyboard([buttons]), session=session,
         text=joined_text(parts), messages=len(parts),

@@ -11,6 +11,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from core.access import command
 from handlers import fallback
+from handlers.common import caller_of
 from handlers.context import BotApplication, BotContext
 from handlers.questions.adviser import (
     SHARE,
@@ -20,7 +21,7 @@ from handlers.questions.adviser import (
     open_list,
     share,
 )
-from handlers.questions.member import DraftForm, ask, caller_of, member_message
+from handlers.questions.member import DraftForm, ask, member_message
 from handlers.questions.substitute import substitute
 from storage.models import Role
 from storage.questions.drafts import DRAFT_KIND

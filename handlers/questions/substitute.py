@@ -5,8 +5,8 @@ from __future__ import annotations
 from telegram import Update
 
 from core.days import parse_day
+from handlers.common import caller_of
 from handlers.context import BotContext
-from handlers.questions.member import caller_of
 from handlers.replies import reply
 from notices.questions import announce_substitution
 from storage.questions.substitutes import SubstituteRefused, set_substitute

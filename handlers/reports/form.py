@@ -9,17 +9,14 @@ draft (MonthlyReport.answers), so `/raport` â€” by the same or another member â€
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
 from forms.report import REPORT_KEY, Report, ReportChange, SaveAnswer, SubmitReport, done, step
 from forms.steps import Input, Outcome, Press
+from handlers.common import caller_of, labels_of, read_message, settle, show, state_of
 from handlers.context import BotContext
-from handlers.forms import read_message
 from handlers.replies import reply
-from handlers.tasks.forms import caller_of, settle, show, state_of
 from notices.reports import announce, done_values
 from storage.models import Form, MonthlyReport, ReportState
 from storage.reports import Submission, report_questions, set_answer, slot_of, submit_report
@@ -28,8 +25,7 @@ REPORT_KIND = "report"
 LABELS = "tg/report_labels.txt.j2"
 
 
-def report_label(context: BotContext, macro: str, /, **values: Any) -> str:
-    return context.services.templates.macro(context.language, LABELS, macro, **values)
+report_label = labels_of(LABELS)
 
 
 async def report_facts(

@@ -13,10 +13,10 @@ from telegram import Update
 from forms.report import opened, paused
 from forms.report_pick import offer, picked
 from forms.steps import CANCEL
+from handlers.common import caller_of, form_for, settle, show
 from handlers.context import BotContext
 from handlers.replies import remove_buttons, reply
 from handlers.reports.form import REPORT_KIND, report_facts, report_label, settle_report
-from handlers.tasks.forms import caller_of, form_for, settle, show
 from storage.forms import finish_form
 from storage.models import Form
 from storage.reports import ReportSlot, ended_slots, find_report, open_report, unsent_slots

@@ -10,12 +10,12 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CommandHandler
 
+from handlers.common import caller_of
 from handlers.context import BotApplication, BotContext
 from handlers.forms import FormKind
 from handlers.replies import reply
 from handlers.reports.form import REPORT_KIND, ReportForm
 from handlers.reports.pick import PICK_KIND, ReportPickForm, choices, offer_months, open_month
-from handlers.tasks.forms import caller_of
 from storage.models import Role
 
 COMMAND_NAMES = ("raport", "report")

@@ -13,18 +13,10 @@ from telegram import CallbackQuery, Update
 from telegram.error import TelegramError
 
 from forms.task import ReturnTask, remarks_refused, remarks_step
+from handlers.common import buttons, caller_of, form_for, label, read_message, settle, state_of
 from handlers.context import BotContext
-from handlers.forms import read_message
-from handlers.replies import label, remove_buttons, reply
-from handlers.tasks.forms import (
-    TaskForm,
-    buttons,
-    caller_of,
-    confirm_and_announce,
-    form_for,
-    settle,
-    state_of,
-)
+from handlers.replies import remove_buttons, reply
+from handlers.tasks.forms import TaskForm, confirm_and_announce
 from notices.tasks import ACCEPT
 from storage.models import Form
 from storage.tasks.transitions import TaskRefused, check_reviewable, review_task

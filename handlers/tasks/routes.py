@@ -10,17 +10,11 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from core.access import command
 from core.days import parse_day
 from handlers import fallback
+from handlers.common import buttons, caller_of, form_for
 from handlers.context import BotApplication, BotContext
 from handlers.forms import FormKind
 from handlers.replies import reply
-from handlers.tasks.forms import (
-    TaskForm,
-    buttons,
-    caller_of,
-    confirm_and_announce,
-    form_for,
-    refuse,
-)
+from handlers.tasks.forms import TaskForm, confirm_and_announce, refuse
 from handlers.tasks.input import parse_resolution
 from handlers.tasks.review import REMARKS_FORM, RemarksForm, review_pressed
 from handlers.tasks.submit import SUBMIT_FORM, SubmitForm, submit_command

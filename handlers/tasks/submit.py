@@ -12,19 +12,18 @@ from telegram import Update
 
 from forms.steps import Input, Press
 from forms.task import CHOOSE, SubmitTask, needed_task, submit_step
-from handlers.context import BotContext
-from handlers.forms import read_message
-from handlers.replies import reply
-from handlers.tasks.forms import (
+from handlers.common import (
     buttons,
     caller_of,
-    confirm_and_announce,
     form_for,
-    refuse,
+    read_message,
     settle,
     state_of,
     task_label,
 )
+from handlers.context import BotContext
+from handlers.replies import reply
+from handlers.tasks.forms import confirm_and_announce, refuse
 from storage.models import Form
 from storage.tasks.transitions import TaskRefused, submit_task
 from storage.tasks.views import TaskItem, submit_choices
