@@ -39,9 +39,12 @@ async def digest_chosen(update: Update, context: BotContext) -> None:
     services = context.services
     async with services.sessionmaker.begin() as session:
         await set_weekly_digest(
-            session, caller.person_id, wanted, services.clock.now(),
+            session,
+            caller.person_id,
+            wanted,
+            services.clock.now(),
             actor=f"person:{caller.person_id}",
-        )  # fmt: skip
+        )
         await reply(update, context, "digest_set", session=session, wanted=wanted)
     await remove_buttons(update)
 

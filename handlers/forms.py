@@ -9,6 +9,7 @@ person's current form is a stale button.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,38 +43,47 @@ class FormKind(Protocol):
 FreeMessage = Callable[[Update, BotContext], Awaitable[None]]
 
 
-def register(
-    application: BotApplication, kinds: Mapping[str, FormKind], default: FreeMessage
-) -> None:
-    """Register after the command handlers: commands always win over a form in progress."""
+@dataclass(frozen=True)
+class Router:
+    """Free messages and form buttons to the caller's form of one of `kinds`, or `default`."""
 
-    async def route_message(update: Update, context: BotContext) -> None:
+    kinds: Mapping[str, FormKind]
+    default: FreeMessage
+
+    async def message(self, update: Update, context: BotContext) -> None:
         assert context.caller is not None
         async with context.services.sessionmaker.begin() as session:
             form = await current_form(session, context.caller.person_id)
-            if form is not None and form.kind in kinds:
-                await kinds[form.kind].on_message(update, context, form, session)
+            if form is not None and form.kind in self.kinds:
+                await self.kinds[form.kind].on_message(update, context, form, session)
                 return
-        await default(update, context)
+        await self.default(update, context)
 
-    async def route_choice(update: Update, context: BotContext) -> None:
+    async def choice(self, update: Update, context: BotContext) -> None:
         query = update.callback_query
         assert query is not None and context.caller is not None
         _prefix, token, choice = (query.data or "").split(":", 2)
         async with context.services.sessionmaker.begin() as session:
             form = await current_form(session, context.caller.person_id)
-            if form is None or form.token != token or form.kind not in kinds:
+            if form is None or form.token != token or form.kind not in self.kinds:
                 await answer_press(update, label(context, "stale_button"))
                 return
             await answer_press(update)
-            await kinds[form.kind].on_choice(update, context, form, session, choice)
+            await self.kinds[form.kind].on_choice(update, context, form, session, choice)
 
-    free = (
-        filters.UpdateType.MESSAGE
-        & ~filters.COMMAND
-        & (filters.TEXT | filters.PHOTO | filters.Document.ALL)
-    )
-    application.add_handler(MessageHandler(free, route_message))
-    application.add_handler(
-        CallbackQueryHandler(route_choice, pattern=rf"^{CALLBACK_PREFIX}:[0-9a-f]+:.+$")
-    )
+
+FREE = (
+    filters.UpdateType.MESSAGE
+    & ~filters.COMMAND
+    & (filters.TEXT | filters.PHOTO | filters.Document.ALL)
+)
+
+
+def register(
+    application: BotApplication, kinds: Mapping[str, FormKind], default: FreeMessage
+) -> None:
+    """Register after the command handlers: commands always win over a form in progress."""
+    router = Router(kinds, default)
+    application.add_handler(MessageHandler(FREE, router.message))
+    pattern = rf"^{CALLBACK_PREFIX}:[0-9a-f]+:.+$"
+    application.add_handler(CallbackQueryHandler(router.choice, pattern=pattern))

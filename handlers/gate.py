@@ -33,37 +33,51 @@ def is_onboarding(update: Update) -> bool:
 
 async def gate(update: Update, context: BotContext) -> None:
     """Resolve the caller by numeric Telegram id; stop everything else here."""
+    if not await _ours(update, context):
+        raise ApplicationHandlerStop
+    assert update.effective_user is not None
+    async with context.services.sessionmaker() as session:
+        context.caller = await find_caller(session, update.effective_user.id, context.today())
+    if context.caller is not None:
+        context.language = context.caller.language
+    if not await _may_pass(update, context):
+        raise ApplicationHandlerStop
+
+
+async def _ours(update: Update, context: BotContext) -> bool:
+    """A message or a press in a private chat with a person (a block is noted, a group
+    refused); the language is the person's Telegram one until they are known."""
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None or user.is_bot:
-        raise ApplicationHandlerStop
+        return False
     if update.my_chat_member is not None:
         await _track_block(update, context)
-        raise ApplicationHandlerStop
+        return False
     if update.effective_message is None and update.callback_query is None:
-        raise ApplicationHandlerStop
+        return False
     context.language = telegram_language(user.language_code)
     if chat.type != ChatType.PRIVATE:
         if update.effective_message is not None and update.callback_query is None:
             await reply(update, context, "group_refused")
-        raise ApplicationHandlerStop
-    async with context.services.sessionmaker() as session:
-        context.caller = await find_caller(session, user.id, context.today())
-    if context.caller is not None:
-        context.language = context.caller.language
-    if (context.caller is None or not context.caller.active) and not is_onboarding(update):
+        return False
+    return True
+
+
+async def _may_pass(update: Update, context: BotContext) -> bool:
+    """Whether the caller may do what the update asks; if not, they are told why."""
+    caller = context.caller
+    if (caller is None or not caller.active) and not is_onboarding(update):
         if update.callback_query is not None:
             await answer_press(update)
-        template = "stranger" if context.caller is None else "confirm_notice_first"
-        await reply(update, context, template)
-        raise ApplicationHandlerStop
+        await reply(update, context, "stranger" if caller is None else "confirm_notice_first")
+        return False
     if update.edited_message is not None:  # handlers would take an edit for a new command
         await reply(update, context, "edit_ignored")
-        raise ApplicationHandlerStop
-    if context.caller is not None and not allowed_command(update, context.caller.role):
+        return False
+    if caller is not None and not allowed_command(update, caller.role):
         await reply(update, context, "not_for_your_role")
-        raise ApplicationHandlerStop
-    if update.callback_query is not None and not await _press_allowed(update, context):
-        raise ApplicationHandlerStop
+        return False
+    return update.callback_query is None or await _press_allowed(update, context)
 
 
 async def _press_allowed(update: Update, context: BotContext) -> bool:

@@ -61,9 +61,13 @@ async def confirm(update: Update, context: BotContext) -> None:
         confirmed = await confirm_notice(session, caller.person_id, services.clock.now())
         if confirmed:
             await reply(
-                update, context, "welcome", session=session, name=caller.full_name,
+                update,
+                context,
+                "welcome",
+                session=session,
+                name=caller.full_name,
                 role=caller.role.value,
-            )  # fmt: skip
+            )
     await remove_buttons(update)
     if confirmed:
         await publish_commands(context, chat.id, caller.role, caller.language)

@@ -62,9 +62,13 @@ async def help_command(update: Update, context: BotContext) -> None:
 
 async def language(update: Update, context: BotContext) -> None:
     markup = keyboard(
-        [[(label(context, "language_pl"), f"{LANGUAGE_CALLBACK}:pl"),
-          (label(context, "language_en"), f"{LANGUAGE_CALLBACK}:en")]]
-    )  # fmt: skip
+        [
+            [
+                (label(context, "language_pl"), f"{LANGUAGE_CALLBACK}:pl"),
+                (label(context, "language_en"), f"{LANGUAGE_CALLBACK}:en"),
+            ]
+        ]
+    )
     await reply(update, context, "language_choose", markup=markup)
 
 

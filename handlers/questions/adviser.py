@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 
 from core.access import button
 from handlers.common import caller_of
@@ -76,9 +76,15 @@ async def _explain(
     )
     part = message_part(message)
     await reply(
-        update, context, "question_not_linked", session=session, text=part.text,
-        has_file=part.is_file, replied=replied, waiting=waiting[:HINT_LIST],
-    )  # fmt: skip
+        update,
+        context,
+        "question_not_linked",
+        session=session,
+        text=part.text,
+        has_file=part.is_file,
+        replied=replied,
+        waiting=waiting[:HINT_LIST],
+    )
 
 
 async def answer_command(update: Update, context: BotContext) -> None:
@@ -110,20 +116,40 @@ async def _answer(
     now = services.clock.now()
     try:
         answer = await record_answer(
-            session, question_id, adviser_id=caller.person_id, parts=parts, to_team=to_team,
-            source_key=source_key(message), now=now, today=context.today(),
-        )  # fmt: skip
+            session,
+            question_id,
+            adviser_id=caller.person_id,
+            parts=parts,
+            to_team=to_team,
+            source_key=source_key(message),
+            now=now,
+            today=context.today(),
+        )
     except QuestionRefused as refused:
         await refused_reply(update, context, session, refused)
         return
     asker = await deliver_answer(session, services, answer.id, now=now)
-    share = await button_data(session, services, SHARE, str(answer.id), person_id=caller.person_id)
-    team_button = [(question_label(context, "to_team"), share)]
     await reply(
-        update, context, "question_answered", session=session,
-        markup=None if answer.to_team else keyboard([team_button]),
-        number=question_id, asker=asker, to_team=answer.to_team,
-    )  # fmt: skip
+        update,
+        context,
+        "question_answered",
+        session=session,
+        markup=None if answer.to_team else await _share_button(session, context, answer.id),
+        number=question_id,
+        asker=asker,
+        to_team=answer.to_team,
+    )
+
+
+async def _share_button(
+    session: AsyncSession, context: BotContext, answer_id: int
+) -> InlineKeyboardMarkup:
+    """ "To the whole team", signed for the adviser who answered."""
+    person_id = caller_of(context).person_id
+    share = await button_data(
+        session, context.services, SHARE, str(answer_id), person_id=person_id
+    )
+    return keyboard([[(question_label(context, "to_team"), share)]])
 
 
 async def share(update: Update, context: BotContext) -> None:
@@ -143,8 +169,14 @@ async def share(update: Update, context: BotContext) -> None:
             await refused_reply(update, context, session, refused)
             return
         count = await deliver_to_team(session, services, answer.id, now=now)
-        await reply(update, context, "question_shared", session=session,
-                    number=answer.question_id, count=count)  # fmt: skip
+        await reply(
+            update,
+            context,
+            "question_shared",
+            session=session,
+            number=answer.question_id,
+            count=count,
+        )
     context.wake_outbox()
     await remove_buttons(update)
 
@@ -176,6 +208,7 @@ async def close(update: Update, context: BotContext) -> None:
             return
         if closed:
             await notify_closed(session, services, number, by=caller.full_name, now=now)
-        await reply(update, context, "question_closed", session=session, number=number,
-                    already=not closed)  # fmt: skip
+        await reply(
+            update, context, "question_closed", session=session, number=number, already=not closed
+        )
     context.wake_outbox()

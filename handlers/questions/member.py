@@ -54,8 +54,14 @@ async def refused_reply(
     update: Update, context: BotContext, session: AsyncSession, refused: QuestionRefused
 ) -> None:
     """Say why, in the same transaction (nothing was changed)."""
-    await reply(update, context, "question_refused", session=session,
-                reason=refused.reason.value, number=refused.number)  # fmt: skip
+    await reply(
+        update,
+        context,
+        "question_refused",
+        session=session,
+        reason=refused.reason.value,
+        number=refused.number,
+    )
 
 
 async def _asker(update: Update, context: BotContext) -> tuple[int, Message] | None:
@@ -143,10 +149,15 @@ async def _show_draft(
     buttons = [(question_label(context, "send"), choice_data(form, SEND))] if parts else []
     buttons.append((question_label(context, "cancel"), choice_data(form, CANCEL)))
     await reply(
-        update, context, "question_draft", markup=keyboard([buttons]), session=session,
-        text=joined_text(parts), messages=len(parts),
+        update,
+        context,
+        "question_draft",
+        markup=keyboard([buttons]),
+        session=session,
+        text=joined_text(parts),
+        messages=len(parts),
         files=sum(1 for part in parts if part.is_file),
-    )  # fmt: skip
+    )
 
 
 async def _follow_up(update: Update, context: BotContext, session: AsyncSession) -> bool:
@@ -163,9 +174,14 @@ async def _follow_up(update: Update, context: BotContext, session: AsyncSession)
     now = services.clock.now()
     try:
         answer = await record_followup(
-            session, question_id, member_id=caller.person_id, parts=[message_part(message)],
-            source_key=source_key(message), now=now, today=context.today(),
-        )  # fmt: skip
+            session,
+            question_id,
+            member_id=caller.person_id,
+            parts=[message_part(message)],
+            source_key=source_key(message),
+            now=now,
+            today=context.today(),
+        )
     except QuestionRefused:
         return False  # another member's thread: their message becomes a question of their own
     await forward_followup(session, services, answer.id, now=now)

@@ -55,11 +55,15 @@ async def _record_resolution(
     number, adopted_on = parsed
     try:
         change = await record_resolution(
-            session, jst_id=caller.jst_ids[0],
-            person_id=caller.person_id, number=number, adopted_on=adopted_on,
-            today=context.today(), now=context.services.clock.now(),
+            session,
+            jst_id=caller.jst_ids[0],
+            person_id=caller.person_id,
+            number=number,
+            adopted_on=adopted_on,
+            today=context.today(),
+            now=context.services.clock.now(),
             source=f"tg:{update.update_id}",
-        )  # fmt: skip
+        )
     except TaskRefused as refused:
         await refuse(update, context, session, refused.reason, **refused.params)
         return False
@@ -93,10 +97,15 @@ async def extend_command(update: Update, context: BotContext) -> None:
             return
         try:
             change = await extend_deadline(
-                session, teryt=teryt, code=code, until=until,
-                adviser_id=caller_of(context).person_id, today=context.today(),
-                now=context.services.clock.now(), source=f"tg:{update.update_id}",
-            )  # fmt: skip
+                session,
+                teryt=teryt,
+                code=code,
+                until=until,
+                adviser_id=caller_of(context).person_id,
+                today=context.today(),
+                now=context.services.clock.now(),
+                source=f"tg:{update.update_id}",
+            )
         except TaskRefused as refused:
             await refuse(update, context, session, refused.reason, **refused.params)
             return
