@@ -54,9 +54,14 @@ async def _seed(services: Services) -> dict[str, int]:
 
         async def joined(email: str, name: str, user: int, **fields: Any) -> Person:
             return await add_person(
-                session, email, name, telegram_user_id=user, telegram_chat_id=user,
-                joined_at=CREATED, **fields,
-            )  # fmt: skip
+                session,
+                email,
+                name,
+                telegram_user_id=user,
+                telegram_chat_id=user,
+                joined_at=CREATED,
+                **fields,
+            )
 
         people = {
             "anna": await joined("anna@example.pl", "Anna Nowak", ANNA, jst=alfa),
