@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bench.names import FEMALE_FIRST, MALE_FIRST, SURNAMES, ascii_fold, female_surname, slug
+from bench.names import ascii_fold, random_name, slug
 from bench.places import Place, places
 from bench.rows import insert_rows
 from bench.state import add_state
@@ -152,10 +152,7 @@ class _People:
 
     def add(self, role: Role, jst_id: int | None, domain: str, joined: bool | None = None) -> None:
         rng = self.rng
-        woman = rng.random() < WOMEN_SHARE
-        first = rng.choice(FEMALE_FIRST if woman else MALE_FIRST)
-        surname = rng.choice(SURNAMES)
-        surname = female_surname(surname) if woman else surname
+        first, surname, woman = random_name(rng, WOMEN_SHARE)
         joined = rng.random() < JOINED_SHARE if joined is None else joined
         since = self.created + dt.timedelta(days=rng.uniform(14, 60))
         user_id = TELEGRAM_IDS_FROM + len(self.rows) if joined else None

@@ -23,7 +23,7 @@ from typing import Any
 
 from bench.databases import Databases, services_for
 from bench.measure import MB, WORKDIR
-from bench.names import FEMALE_FIRST, MALE_FIRST, SURNAMES, ascii_fold, female_surname, slug
+from bench.names import ascii_fold, random_name, slug
 from bench.places import places
 from bench.results import Goal, Result
 from storage.cohorts import add_cohort
@@ -106,9 +106,7 @@ def team_file(path: Path, rows: int, seed: int = 16) -> Path:
 
 def _person(rng: random.Random, domain: str, number: int) -> list[str]:
     """full_name, email, gender, language: unique by `number`."""
-    woman = rng.random() < 0.7
-    first = rng.choice(FEMALE_FIRST if woman else MALE_FIRST)
-    surname = female_surname(rng.choice(SURNAMES)) if woman else rng.choice(SURNAMES)
+    first, surname, woman = random_name(rng, 0.7)
     email = ascii_fold(f"{first}.{surname}{number}@{domain}").lower()
     return [f"{first} {surname}", email, "K" if woman else "M", "pl"]
 

@@ -6,6 +6,7 @@ people, and they exercise what real data holds (ą, ę, ł, ó, ś, ź, ż; gend
 
 from __future__ import annotations
 
+import random
 import unicodedata
 
 FEMALE_FIRST = (
@@ -265,6 +266,15 @@ POWIAT_ADJECTIVES = (
     "żyrardowski",
 )
 FOLD = str.maketrans({"ł": "l", "Ł": "L"})  # the one Polish letter NFKD leaves alone
+
+
+def random_name(rng: random.Random, women: float) -> tuple[str, str, bool]:
+    """A first name and a surname (its feminine form for a woman), and whether she is one;
+    `women` is their share."""
+    woman = rng.random() < women
+    first = rng.choice(FEMALE_FIRST if woman else MALE_FIRST)
+    surname = rng.choice(SURNAMES)
+    return first, female_surname(surname) if woman else surname, woman
 
 
 def female_surname(surname: str) -> str:

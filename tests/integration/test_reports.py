@@ -248,16 +248,9 @@ async def test_a_report_still_missing_after_the_adviser_notice_alerts_the_coordi
     alert_day = calendar.add_working_days(MAY_4, 20)  # R01 was requested on Monday 4 May
     assert (await run_tick(services, [ReportRule()], calendar.at(alert_day, 8, 59))).enqueued
 
-    async def alerts() -> list[OutboxMessage]:
-        async with services.sessionmaker() as session:
-            found = await session.scalars(
-                select(OutboxMessage).where(OutboxMessage.kind == "report_missing_alert")
-            )
-            return list(found)
-
-    assert await alerts() == []
+    assert await _alerts(services) == []
     await run_tick(services, [ReportRule()], calendar.at(alert_day, 9))
-    rows = {row.dedupe_key: row for row in await alerts()}
+    rows = {row.dedupe_key: row for row in await _alerts(services)}
     assert set(rows) == {
         f"report:{ids[jst]}:R01:coordinators:{coordinator.id}"
         for jst in ("przykladowa", "bochnia")
@@ -274,3 +267,11 @@ async def test_a_report_still_missing_after_the_adviser_notice_alerts_the_coordi
         "working_days": 20,
         "adviser": "Maria Szymańska",
     }
+
+
+async def _alerts(services: Services) -> list[OutboxMessage]:
+    async with services.sessionmaker() as session:
+        found = await session.scalars(
+            select(OutboxMessage).where(OutboxMessage.kind == "report_missing_alert")
+        )
+        return list(found)
