@@ -22,9 +22,11 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--only", nargs="+", choices=NAMES, default=list(NAMES))
     parser.add_argument("--quick", action="store_true", help="tiny sizes: does it all run?")
     parser.add_argument(
-        "--full", action="store_true", help="the issue's full sizes: the national walk, 11,000 "
+        "--full",
+        action="store_true",
+        help="the issue's full sizes: the national walk, 11,000 "
         "deliveries (about 30 minutes in all)",
-    )  # fmt: skip
+    )
     parser.add_argument("--delivery-size", type=int, help="reminders to deliver")
     parser.add_argument("--no-postgresql", action="store_true", help="SQLite only")
     parser.add_argument("--out", type=Path, default=RESULTS_FILE, help="the JSON file to write")
@@ -35,10 +37,12 @@ async def run(options: argparse.Namespace) -> list[Result]:
     only = set(options.only)
     national = QUICK if options.quick else NATIONAL
     size = options.delivery_size or (
-        delivery.QUICK_SIZE if options.quick
-        else delivery.FULL_SIZE if options.full
+        delivery.QUICK_SIZE
+        if options.quick
+        else delivery.FULL_SIZE
+        if options.full
         else delivery.DEFAULT_SIZE
-    )  # fmt: skip
+    )
     results: list[Result] = []
     with Databases(use_postgresql=not (options.no_postgresql or options.quick)) as databases:
         if only & {"inbound", "footprint"}:

@@ -51,15 +51,29 @@ async def run(databases: Databases, scale: Scale, *, size: int) -> list[Result]:
         finally:
             await bot.stop()
         counters = world.counters()
+    return _results(times, refused=int(counters["too_many_requests"]))
+
+
+def _results(times: list[float], *, refused: int) -> list[Result]:
+    """The rate from the first arrival to the last against Telegram's limit; the 429s."""
     rate = (len(times) - 1) / (times[-1] - times[0])
-    refused = int(counters["too_many_requests"])
-    details = {"messages": len(times), "seconds": times[-1] - times[0],
-               f"seconds_for_{FULL_SIZE}": FULL_SIZE / rate}  # fmt: skip
+    details = {
+        "messages": len(times),
+        "seconds": times[-1] - times[0],
+        f"seconds_for_{FULL_SIZE}": FULL_SIZE / rate,
+    }
     return [
-        Result("delivery.rate", rate, "1/s", TELEGRAM_RATE, "telegram_limit",
-               Goal(0.95, at_most=False, on_ratio=True), details=details),
+        Result(
+            "delivery.rate",
+            rate,
+            "1/s",
+            TELEGRAM_RATE,
+            "telegram_limit",
+            Goal(0.95, at_most=False, on_ratio=True),
+            details=details,
+        ),
         Result("delivery.429", refused, "count", goal=Goal(0)),
-    ]  # fmt: skip
+    ]
 
 
 async def _reminders(url: str, size: int) -> int:

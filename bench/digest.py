@@ -12,6 +12,7 @@ import datetime as dt
 import time
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bench.databases import Databases, services_for
 from bench.generate import FOLLOW_UP, NATIONAL, PILOT, Scale
@@ -22,7 +23,7 @@ from digest.enclosures import COORDINATOR_TEMPLATE
 from outbox.email_render import Renderer
 from outbox.queue import enqueue
 from reminders.digest_rule import digest_due
-from storage.models import Person, Role
+from storage.models import OutboxMessage, Person, Role
 
 MONDAY = dt.datetime(2026, 8, 3, 6, tzinfo=dt.UTC)  # 08:00 in Warsaw, the week after STATE_AT
 GOALS = {FOLLOW_UP.name: Goal(5.0), NATIONAL.name: Goal(10.0)}
@@ -38,10 +39,16 @@ async def run(
         for scale in scales:
             seconds, size = await digest_seconds(databases, kind, scale)
             results.append(
-                Result(f"digest.{scale.jsts}_jsts.{kind}", seconds, "s", pilot,
-                       f"digest_{baseline.jsts}_jsts", GOALS.get(scale.name),
-                       details={"email_bytes": size})
-            )  # fmt: skip
+                Result(
+                    f"digest.{scale.jsts}_jsts.{kind}",
+                    seconds,
+                    "s",
+                    pilot,
+                    f"digest_{baseline.jsts}_jsts",
+                    GOALS.get(scale.name),
+                    details={"email_bytes": size},
+                )
+            )
     return results
 
 
@@ -52,18 +59,7 @@ async def digest_seconds(databases: Databases, kind: str, scale: Scale) -> tuple
     services.settings.mail_from = MAIL_FROM
     try:
         async with services.sessionmaker.begin() as session:
-            coordinator = await session.scalar(
-                select(Person).where(Person.role == Role.COORDINATOR).order_by(Person.id)
-            )
-            assert coordinator is not None
-            week = iso_week(MONDAY, services.settings.zone)
-            due = digest_due(COORDINATOR_TEMPLATE, coordinator.id, week, MONDAY, None)
-            row = await enqueue(
-                session, dedupe_key=due.key, channel=due.channel, kind=due.template,
-                payload={"template": due.template, "values": due.values},
-                person_id=coordinator.id, delivery=due.delivery, now=MONDAY,
-            )  # fmt: skip
-            assert row is not None
+            row = await _queued_digest(session, iso_week(MONDAY, services.settings.zone))
             renderer = Renderer(services, None, dt.timedelta(minutes=10))
             started = time.perf_counter()
             rendered = await renderer.render(session, [row], now=MONDAY, working=True)
@@ -72,3 +68,24 @@ async def digest_seconds(databases: Databases, kind: str, scale: Scale) -> tuple
             return time.perf_counter() - started, size
     finally:
         await services.close()
+
+
+async def _queued_digest(session: AsyncSession, week: str) -> OutboxMessage:
+    """The first coordinator's digest of the week, queued as the rule queues it."""
+    coordinator = await session.scalar(
+        select(Person).where(Person.role == Role.COORDINATOR).order_by(Person.id)
+    )
+    assert coordinator is not None
+    due = digest_due(COORDINATOR_TEMPLATE, coordinator.id, week, MONDAY, None)
+    row = await enqueue(
+        session,
+        dedupe_key=due.key,
+        channel=due.channel,
+        kind=due.template,
+        payload={"template": due.template, "values": due.values},
+        person_id=coordinator.id,
+        delivery=due.delivery,
+        now=MONDAY,
+    )
+    assert row is not None
+    return row

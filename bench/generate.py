@@ -16,8 +16,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bench.names import FEMALE_FIRST, MALE_FIRST, SURNAMES, ascii_fold, female_surname, slug
-from bench.places import places
+from bench.names import ascii_fold, random_name, slug
+from bench.places import Place, places
 from bench.rows import insert_rows
 from bench.state import add_state
 from storage.cohorts import add_cohort
@@ -84,37 +84,52 @@ async def generate(
         session, COHORT, start, default_template_path(), now=created, actor="bench"
     )
     found = places(scale.jsts, rng)
-    jst_rows = [
-        {"teryt": p.teryt, "name": p.name, "kind": p.kind, "voivodeship": p.voivodeship,
-         "cohort_id": cohort.id, "created_at": created}
-        for p in found
-    ]  # fmt: skip
-    jst_ids = await insert_rows(session, Jst, jst_rows)
+    jst_ids = await _add_jsts(session, found, cohort.id, created)
     people = _People(rng, created, now)
-    for index in range(scale.members):
-        jst = index % len(jst_ids)
-        people.add(Role.MEMBER, jst_ids[jst], slug(found[jst].name) + ".example.pl")
-    for _ in range(scale.advisers):
-        people.add(Role.ADVISER, None, STAFF_DOMAIN, joined=True)
-    for _ in range(scale.coordinators):
-        people.add(Role.COORDINATOR, None, STAFF_DOMAIN, joined=False)
+    people.add_everyone(scale, jst_ids, found)
     person_ids = await insert_rows(session, Person, people.rows)
     generated = Generated(scale, start, rows={"jsts": len(jst_ids), "people": len(person_ids)})
-    advisers = [pid for pid, row in zip(person_ids, people.rows, strict=True)
-                if row["role"] is Role.ADVISER]  # fmt: skip
+    added = list(zip(person_ids, people.rows, strict=True))
+    advisers = [pid for pid, row in added if row["role"] is Role.ADVISER]
     generated.adviser_of = await _assign(session, jst_ids, advisers, rng, now)
-    for person_id, row in zip(person_ids, people.rows, strict=True):
-        if row["telegram_user_id"] is None or row["role"] is Role.COORDINATOR:
-            continue
-        user = TelegramUser(person_id, row["telegram_user_id"], row["full_name"].split()[0],
-                            row["language"].value, row["jst_id"])  # fmt: skip
-        (generated.members if row["role"] is Role.MEMBER else generated.advisers).append(user)
-    members = [(pid, row["jst_id"]) for pid, row in zip(person_ids, people.rows, strict=True)
-               if row["role"] is Role.MEMBER]  # fmt: skip
+    _add_telegram_users(generated, added)
+    members = [(pid, row["jst_id"]) for pid, row in added if row["role"] is Role.MEMBER]
     generated.rows |= await add_state(
         session, cohort.id, members, generated.adviser_of, rng=rng, now=now
     )
     return generated
+
+
+async def _add_jsts(
+    session: AsyncSession, found: list[Place], cohort_id: int, created: dt.datetime
+) -> list[int]:
+    rows = [
+        {
+            "teryt": p.teryt,
+            "name": p.name,
+            "kind": p.kind,
+            "voivodeship": p.voivodeship,
+            "cohort_id": cohort_id,
+            "created_at": created,
+        }
+        for p in found
+    ]
+    return await insert_rows(session, Jst, rows)
+
+
+def _add_telegram_users(generated: Generated, added: list[tuple[int, dict[str, Any]]]) -> None:
+    """The members and advisers who joined on Telegram (the local Bot API plays them)."""
+    for person_id, row in added:
+        if row["telegram_user_id"] is None or row["role"] is Role.COORDINATOR:
+            continue
+        user = TelegramUser(
+            person_id,
+            row["telegram_user_id"],
+            row["full_name"].split()[0],
+            row["language"].value,
+            row["jst_id"],
+        )
+        (generated.members if row["role"] is Role.MEMBER else generated.advisers).append(user)
 
 
 class _People:
@@ -125,28 +140,40 @@ class _People:
         self.rows: list[dict[str, Any]] = []
         self.emails: set[str] = set()
 
+    def add_everyone(self, scale: Scale, jst_ids: list[int], found: list[Place]) -> None:
+        """The members spread over the JSTs in turn, then the advisers and the coordinators."""
+        for index in range(scale.members):
+            jst = index % len(jst_ids)
+            self.add(Role.MEMBER, jst_ids[jst], slug(found[jst].name) + ".example.pl")
+        for _ in range(scale.advisers):
+            self.add(Role.ADVISER, None, STAFF_DOMAIN, joined=True)
+        for _ in range(scale.coordinators):
+            self.add(Role.COORDINATOR, None, STAFF_DOMAIN, joined=False)
+
     def add(self, role: Role, jst_id: int | None, domain: str, joined: bool | None = None) -> None:
         rng = self.rng
-        woman = rng.random() < WOMEN_SHARE
-        first = rng.choice(FEMALE_FIRST if woman else MALE_FIRST)
-        surname = rng.choice(SURNAMES)
-        surname = female_surname(surname) if woman else surname
+        first, surname, woman = random_name(rng, WOMEN_SHARE)
         joined = rng.random() < JOINED_SHARE if joined is None else joined
         since = self.created + dt.timedelta(days=rng.uniform(14, 60))
         user_id = TELEGRAM_IDS_FROM + len(self.rows) if joined else None
         unreachable = joined and role is Role.MEMBER and rng.random() < UNREACHABLE_SHARE
         self.rows.append(
             {
-                "email": self._email(first, surname, domain), "full_name": f"{first} {surname}",
+                "email": self._email(first, surname, domain),
+                "full_name": f"{first} {surname}",
                 "gender": Gender.FEMALE if woman else Gender.MALE,
                 "language": Language.EN if rng.random() < ENGLISH_SHARE else Language.PL,
-                "role": role, "jst_id": jst_id, "telegram_user_id": user_id,
-                "telegram_chat_id": user_id, "joined_at": since if joined else None,
+                "role": role,
+                "jst_id": jst_id,
+                "telegram_user_id": user_id,
+                "telegram_chat_id": user_id,
+                "joined_at": since if joined else None,
                 "notice_confirmed_at": since if joined else None,
                 "telegram_unreachable_at": self.now - UNREACHABLE_FOR if unreachable else None,
-                "created_at": self.created, "updated_at": since if joined else self.created,
+                "created_at": self.created,
+                "updated_at": since if joined else self.created,
             }
-        )  # fmt: skip
+        )
 
     def _email(self, first: str, surname: str, domain: str) -> str:
         local = ascii_fold(f"{first}.{surname}").lower()
@@ -172,12 +199,19 @@ async def _assign(
     today = now.date()
     rows = []
     for jst_id, adviser in zip(jst_ids, order, strict=False):
-        row: dict[str, Any] = {"jst_id": jst_id, "adviser_id": adviser, "substitute_id": None,
-                               "substitute_from": None, "substitute_until": None}  # fmt: skip
+        row: dict[str, Any] = {
+            "jst_id": jst_id,
+            "adviser_id": adviser,
+            "substitute_id": None,
+            "substitute_from": None,
+            "substitute_until": None,
+        }
         if rng.random() < SUBSTITUTE_SHARE:
-            row |= {"substitute_id": rng.choice([a for a in advisers if a != adviser]),
-                    "substitute_from": today - dt.timedelta(days=3),
-                    "substitute_until": today + dt.timedelta(days=4)}  # fmt: skip
+            row |= {
+                "substitute_id": rng.choice([a for a in advisers if a != adviser]),
+                "substitute_from": today - dt.timedelta(days=3),
+                "substitute_until": today + dt.timedelta(days=4),
+            }
         rows.append(row)
     await insert_rows(session, AdviserAssignment, rows)
     return {row["jst_id"]: row["substitute_id"] or row["adviser_id"] for row in rows}

@@ -19,10 +19,11 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bench.databases import Databases, services_for
 from bench.measure import MB, WORKDIR
-from bench.names import FEMALE_FIRST, MALE_FIRST, SURNAMES, ascii_fold, female_surname, slug
+from bench.names import ascii_fold, random_name, slug
 from bench.places import places
 from bench.results import Goal, Result
 from storage.cohorts import add_cohort
@@ -64,17 +65,22 @@ async def run(databases: Databases, *, quick: bool = False) -> list[Result]:
         refused = await _import(await _database(databases, kind), too_big, limit)
         assert refused.exit_code == 2, refused.output
         name = f"{rows}_rows.{kind}"
-        base = f"import_{PILOT_ROWS}_rows"
+        refused_name = f"refused_{refused_rows}_rows.{kind}"
         results += [
-            Result(f"import.{name}", first.seconds, "s", baseline.seconds, base, GOAL,
-                   details={"peak_rss_mb": first.peak_mb}),
-            Result(f"import.again_{name}", again.seconds, "s", baseline.seconds, base, GOAL,
-                   details={"peak_rss_mb": again.peak_mb}),
-            Result(f"import.refused_{refused_rows}_rows.{kind}", refused.seconds, "s",
-                   baseline.seconds, base, details={"peak_rss_mb": refused.peak_mb,
-                                                    "output": refused.output}),
-        ]  # fmt: skip
+            _against_pilot(f"import.{name}", first, baseline, GOAL),
+            _against_pilot(f"import.again_{name}", again, baseline, GOAL),
+            _against_pilot(
+                f"import.{refused_name}", refused, baseline, None, output=refused.output
+            ),
+        ]
     return results
+
+
+def _against_pilot(name: str, run: Run, pilot: Run, goal: Goal | None, **details: Any) -> Result:
+    """An import's seconds and peak memory, against importing the pilot's file."""
+    details = {"peak_rss_mb": run.peak_mb, **details}
+    baseline = f"import_{PILOT_ROWS}_rows"
+    return Result(name, run.seconds, "s", pilot.seconds, baseline, goal, details=details)
 
 
 def team_file(path: Path, rows: int, seed: int = 16) -> Path:
@@ -100,9 +106,7 @@ def team_file(path: Path, rows: int, seed: int = 16) -> Path:
 
 def _person(rng: random.Random, domain: str, number: int) -> list[str]:
     """full_name, email, gender, language: unique by `number`."""
-    woman = rng.random() < 0.7
-    first = rng.choice(FEMALE_FIRST if woman else MALE_FIRST)
-    surname = female_surname(rng.choice(SURNAMES)) if woman else rng.choice(SURNAMES)
+    first, surname, woman = random_name(rng, 0.7)
     email = ascii_fold(f"{first}.{surname}{number}@{domain}").lower()
     return [f"{first} {surname}", email, "K" if woman else "M", "pl"]
 
@@ -137,8 +141,14 @@ async def _import(url: str, path: Path, extra: dict[str, str] | None = None) -> 
 
 def _import_process(url: str, path: Path, extra: dict[str, str]) -> Run:
     """`advisorybot import` in a process of its own; its peak memory from wait4()."""
-    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(path.parent), "DATABASE_URL": url,
-           "OPERATOR_LANGUAGE": "en", "PYTHONPATH": str(WORKDIR), **extra}  # fmt: skip
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(path.parent),
+        "DATABASE_URL": url,
+        "OPERATOR_LANGUAGE": "en",
+        "PYTHONPATH": str(WORKDIR),
+        **extra,
+    }
     command = [sys.executable, "-c", CLI, "import", str(path), "--cohort", COHORT]
     started = time.perf_counter()
     process = subprocess.Popen(

@@ -159,33 +159,53 @@ def _spread(members: list[TelegramUser], count: int) -> list[TelegramUser]:
 
 
 def _inbound(kind: str, bot: Session, echo: Session) -> list[Result]:
+    """Each exchange's rate and latencies, then the CPU each costs, against the echo bot's."""
+
     def name(what: str) -> str:
         return f"inbound.{what}.{kind}"
 
     return [
-        Result(name("questions"), bot.asks.rate, "1/s", echo.asks.rate, "echo_exchanges",
-               Goal(0.5, at_most=False, on_ratio=True)),
-        Result(name("question_p50"), bot.asks.latency_ms(50), "ms",
-               echo.asks.latency_ms(50), "echo_p50"),
-        Result(name("question_p95"), bot.asks.latency_ms(95), "ms",
-               echo.asks.latency_ms(95), "echo_p95"),
-        Result(name("status"), bot.commands.rate, "1/s", echo.commands.rate, "echo_messages",
-               Goal(0.8, at_most=False, on_ratio=True)),
-        Result(name("status_p50"), bot.commands.latency_ms(50), "ms",
-               echo.commands.latency_ms(50), "echo_p50"),
-        Result(name("status_p95"), bot.commands.latency_ms(95), "ms",
-               echo.commands.latency_ms(95), "echo_p95"),
-        Result(name("question_cpu"), bot.cpu_ms["ask"], "ms", echo.cpu_ms["ask"],
-               "echo_cpu_per_exchange"),
-        Result(name("status_cpu"), bot.cpu_ms["status"], "ms", echo.cpu_ms["status"],
-               "echo_cpu_per_message"),
-    ]  # fmt: skip
+        _rate(name("questions"), bot.asks, echo.asks, "echo_exchanges", 0.5),
+        *_latencies(name, "question", bot.asks, echo.asks),
+        _rate(name("status"), bot.commands, echo.commands, "echo_messages", 0.8),
+        *_latencies(name, "status", bot.commands, echo.commands),
+        _cpu(name("question_cpu"), "ask", bot, echo, "echo_cpu_per_exchange"),
+        _cpu(name("status_cpu"), "status", bot, echo, "echo_cpu_per_message"),
+    ]
+
+
+def _rate(name: str, bot: LoadResult, echo: LoadResult, echo_name: str, share: float) -> Result:
+    """The exchanges a second; the goal: at least `share` of the echo bot's."""
+    goal = Goal(share, at_most=False, on_ratio=True)
+    return Result(name, bot.rate, "1/s", echo.rate, echo_name, goal)
+
+
+def _latencies(
+    name: Callable[[str], str], what: str, bot: LoadResult, echo: LoadResult
+) -> list[Result]:
+    """The median and the 95th percentile latency of `what`."""
+    return [
+        Result(name(f"{what}_p{p}"), bot.latency_ms(p), "ms", echo.latency_ms(p), f"echo_p{p}")
+        for p in (50, 95)
+    ]
+
+
+def _cpu(name: str, exchange: str, bot: Session, echo: Session, echo_name: str) -> Result:
+    """The bot's CPU milliseconds per exchange of a kind."""
+    return Result(name, bot.cpu_ms[exchange], "ms", echo.cpu_ms[exchange], echo_name)
 
 
 def _footprint(bot: Session, echo: Session, limits: dict[str, object]) -> list[Result]:
     return [
-        Result("footprint.startup", bot.startup, "s", echo.startup, "echo_startup",
-               details=limits),
-        Result("footprint.idle_rss", bot.idle_rss, "MB", echo.idle_rss, "echo_idle_rss",
-               details={"peak_mb": bot.peak_rss, "echo_peak_mb": echo.peak_rss}),
-    ]  # fmt: skip
+        Result(
+            "footprint.startup", bot.startup, "s", echo.startup, "echo_startup", details=limits
+        ),
+        Result(
+            "footprint.idle_rss",
+            bot.idle_rss,
+            "MB",
+            echo.idle_rss,
+            "echo_idle_rss",
+            details={"peak_mb": bot.peak_rss, "echo_peak_mb": echo.peak_rss},
+        ),
+    ]

@@ -16,8 +16,11 @@ POWIAT_SHARE = 314 / 2800
 CITY_SHARE = 66 / 2800
 CITY_POWIAT_FROM = 61  # TERYT numbers cities with powiat rights from 61 within a voivodeship
 GMINAS_PER_POWIAT = 10
-GMINA_TYPES = ((1, JstKind.GMINA_MIEJSKA, 0.12), (2, JstKind.GMINA_WIEJSKA, 0.62),
-               (3, JstKind.GMINA_MIEJSKO_WIEJSKA, 0.26))  # fmt: skip
+GMINA_TYPES = (
+    (1, JstKind.GMINA_MIEJSKA, 0.12),
+    (2, JstKind.GMINA_WIEJSKA, 0.62),
+    (3, JstKind.GMINA_MIEJSKO_WIEJSKA, 0.26),
+)
 
 
 @dataclass(frozen=True)
@@ -55,18 +58,29 @@ def _voivodeship(
     """The voivodeship's powiats, cities and gminas (`counts` of each)."""
     powiats, cities, gminas = counts
     found = [
-        Place(f"{code}{number:02d}", f"Powiat {rng.choice(POWIAT_ADJECTIVES)}", JstKind.POWIAT,
-              name)
+        Place(
+            f"{code}{number:02d}", f"Powiat {rng.choice(POWIAT_ADJECTIVES)}", JstKind.POWIAT, name
+        )
         for number in range(1, powiats + 1)
-    ]  # fmt: skip
+    ]
     found += [
-        Place(f"{code}{CITY_POWIAT_FROM + index:02d}011", f"Miasto {rng.choice(PLACE_STEMS)}",
-              JstKind.MIASTO_NA_PRAWACH_POWIATU, name)
+        Place(
+            f"{code}{CITY_POWIAT_FROM + index:02d}011",
+            f"Miasto {rng.choice(PLACE_STEMS)}",
+            JstKind.MIASTO_NA_PRAWACH_POWIATU,
+            name,
+        )
         for index in range(cities)
-    ]  # fmt: skip
-    powiat_numbers = max(powiats, -(-gminas // GMINAS_PER_POWIAT), 1)
+    ]
+    return found + _gminas(code, name, gminas, powiats, rng)
+
+
+def _gminas(code: str, name: str, count: int, powiats: int, rng: random.Random) -> list[Place]:
+    """`count` gminas spread over the voivodeship's powiats in turn."""
+    powiat_numbers = max(powiats, -(-count // GMINAS_PER_POWIAT), 1)
     next_gmina: Counter[int] = Counter()
-    for index in range(gminas):
+    found = []
+    for index in range(count):
         powiat = index % powiat_numbers + 1
         next_gmina[powiat] += 1
         digit, kind = _gmina_type(rng)

@@ -70,9 +70,12 @@ class EchoBot:
         env = {"TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_BASE_URL": api_url, "HOME": str(workdir)}
         with (workdir / "echo.log").open("wb") as log:
             process = subprocess.Popen(
-                [sys.executable, "-m", "bench.echo_bot"], cwd=WORKDIR, env=env,
-                stdout=log, stderr=subprocess.STDOUT,
-            )  # fmt: skip
+                [sys.executable, "-m", "bench.echo_bot"],
+                cwd=WORKDIR,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         return cls(process)
 
     @property

@@ -60,8 +60,15 @@ class Result:
     def cells(self) -> tuple[str, ...]:
         met = {True: "yes", False: "NO", None: ""}[self.met]
         goal = self.goal.text(self.unit) if self.goal else ""
-        return (self.name, _number(self.value), self.unit, _number(self.baseline),
-                _number(self.ratio), goal, met)  # fmt: skip
+        return (
+            self.name,
+            _number(self.value),
+            self.unit,
+            _number(self.baseline),
+            _number(self.ratio),
+            goal,
+            met,
+        )
 
     def as_json(self) -> dict[str, Any]:
         found = asdict(self)
@@ -73,8 +80,10 @@ def table(results: Sequence[Result]) -> str:
     """A plain-text table, also valid Markdown (bench/README.md keeps one)."""
     rows = [COLUMNS, *(result.cells() for result in results)]
     widths = [max(len(row[index]) for row in rows) for index in range(len(COLUMNS))]
-    lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |"
-             for row in rows]  # fmt: skip
+    lines = [
+        "| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |"
+        for row in rows
+    ]
     lines.insert(1, "|" + "|".join("-" * (width + 2) for width in widths) + "|")
     return "\n".join(lines)
 

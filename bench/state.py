@@ -24,6 +24,7 @@ from storage.models import (
     TaskState,
 )
 from storage.programme_calendar import REPORT, TASK
+from storage.tasks.views import Evidence
 
 # Of the tasks past their date: accepted, submitted, returned; the rest are overdue.
 PAST_STATES = ((TaskState.ACCEPTED, 0.80), (TaskState.SUBMITTED, 0.07), (TaskState.RETURNED, 0.03))
@@ -58,35 +59,54 @@ async def add_state(
     steps = list(
         await session.scalars(select(ProgrammeStep).where(ProgrammeStep.cohort_id == cohort_id))
     )
-    team: dict[int, list[int]] = defaultdict(list)
-    for person_id, jst_id in members:
-        team[jst_id].append(person_id)
+    team = _teams(members)
     tasks = _Tasks(rng, now)
     for jst_id, people in team.items():
         for step in steps:
             if step.kind == TASK and step.due_on is not None:
                 tasks.add(jst_id, step, people, adviser_of[jst_id])
     progress_ids = await insert_rows(session, TaskProgress, tasks.progress)
-    events = [
-        event | {"details": event["details"] | {"progress_id": progress_ids[index]}}
-        for index, event in tasks.events
-    ]
+    events = tasks.events_of(progress_ids)
     await insert_rows(session, TaskEvent, events)
     reports = _reports(steps, team, rng, now)
     await insert_rows(session, MonthlyReport, reports)
     questions, answered = _questions(team, adviser_of, rng, now)
     question_ids = await insert_rows(session, Question, questions)
-    answers = [
-        {"question_id": question_ids[index], "author_id": questions[index]["adviser_id"],
-         "text": ANSWER, "attachments": {}, "to_team": False, "source_key": f"bench:a{index}",
-         "created_at": answered_at}
-        for index, answered_at in answered
-    ]  # fmt: skip
+    answers = _answers(questions, question_ids, answered)
     await insert_rows(session, Answer, answers)
     return {
-        "task_progress": len(progress_ids), "task_events": len(events),
-        "monthly_reports": len(reports), "questions": len(question_ids), "answers": len(answers),
-    }  # fmt: skip
+        "task_progress": len(progress_ids),
+        "task_events": len(events),
+        "monthly_reports": len(reports),
+        "questions": len(question_ids),
+        "answers": len(answers),
+    }
+
+
+def _teams(members: list[tuple[int, int]]) -> dict[int, list[int]]:
+    """JST id -> its members' ids (`members`: person id, JST id)."""
+    team: dict[int, list[int]] = defaultdict(list)
+    for person_id, jst_id in members:
+        team[jst_id].append(person_id)
+    return team
+
+
+def _answers(
+    questions: list[dict[str, Any]], ids: list[int], answered: list[tuple[int, dt.datetime]]
+) -> list[dict[str, Any]]:
+    """The adviser's first answer to each answered question (`answered`: index, when)."""
+    return [
+        {
+            "question_id": ids[index],
+            "author_id": questions[index]["adviser_id"],
+            "text": ANSWER,
+            "attachments": {},
+            "to_team": False,
+            "source_key": f"bench:a{index}",
+            "created_at": answered_at,
+        }
+        for index, answered_at in answered
+    ]
 
 
 class _Tasks:
@@ -117,28 +137,33 @@ class _Tasks:
             return
         self._reviewed(jst_id, step, state, rng.choice(people), adviser)
 
+    def events_of(self, progress_ids: list[int]) -> list[dict[str, Any]]:
+        """The events, each with the id its row got."""
+        return [
+            event | {"details": event["details"] | {"progress_id": progress_ids[index]}}
+            for index, event in self.events
+        ]
+
     def _reviewed(
         self, jst_id: int, step: ProgrammeStep, state: TaskState, member: int, adviser: int
     ) -> None:
-        rng, now = self.rng, self.now
-        recent = state is not TaskState.ACCEPTED  # still in review: submitted days ago
-        if recent:
-            submitted = now - dt.timedelta(days=rng.uniform(1, 12))
-        else:
-            opened = dt.datetime.combine(step.starts_on, dt.time(9), dt.UTC)
-            submitted = opened + (now - opened) * rng.uniform(0.2, 0.8)
-        reviewed = min(submitted + dt.timedelta(days=rng.uniform(1, 8)), now)
+        submitted = self._submitted_at(step, state)
+        reviewed = min(submitted + dt.timedelta(days=self.rng.uniform(1, 8)), self.now)
         returned = state is TaskState.RETURNED
         row = self._row(
-            jst_id, step, state, submitted_at=submitted, submitted_by_id=member,
-            evidence=EVIDENCE, review_round=int(returned),
+            jst_id,
+            step,
+            state,
+            submitted_at=submitted,
+            submitted_by_id=member,
+            evidence=EVIDENCE,
+            review_round=int(returned),
             reviewed_at=reviewed if state is not TaskState.SUBMITTED else None,
             reviewed_by_id=adviser if state is not TaskState.SUBMITTED else None,
             accepted_at=reviewed if state is TaskState.ACCEPTED else None,
             review_remarks="Proszę uzupełnić wnioski z debaty." if returned else None,
-        )  # fmt: skip
-        evidence = {"kind": "text", "text": EVIDENCE, "file_name": None, "chat_id": None,
-                    "message_id": None}  # fmt: skip
+        )
+        evidence = Evidence("text", EVIDENCE).as_json()
         self._event(row, "submitted", member, submitted, note=EVIDENCE, evidence=evidence)
         if state is TaskState.ACCEPTED:
             self._event(row, "accepted", adviser, reviewed)
@@ -146,53 +171,93 @@ class _Tasks:
             until = (reviewed + dt.timedelta(days=5)).date().isoformat()
             self._event(row, "returned", adviser, reviewed, until=until)
 
+    def _submitted_at(self, step: ProgrammeStep, state: TaskState) -> dt.datetime:
+        """Days ago for a task still in review; an accepted one some time in its phase."""
+        if state is not TaskState.ACCEPTED:
+            return self.now - dt.timedelta(days=self.rng.uniform(1, 12))
+        opened = dt.datetime.combine(step.starts_on, dt.time(9), dt.UTC)
+        return opened + (self.now - opened) * self.rng.uniform(0.2, 0.8)
+
     def _row(self, jst_id: int, step: ProgrammeStep, state: TaskState, **fields: Any) -> int:
         self.progress.append(
-            {"jst_id": jst_id, "step_code": step.code, "state": state, "review_round": 0,
-             "updated_at": fields.get("reviewed_at") or fields.get("submitted_at") or self.now,
-             **fields}
-        )  # fmt: skip
+            {
+                "jst_id": jst_id,
+                "step_code": step.code,
+                "state": state,
+                "review_round": 0,
+                "updated_at": fields.get("reviewed_at") or fields.get("submitted_at") or self.now,
+                **fields,
+            }
+        )
         return len(self.progress) - 1
 
     def _event(
-        self, row: int, action: str, person: int, at: dt.datetime, note: str | None = None,
+        self,
+        row: int,
+        action: str,
+        person: int,
+        at: dt.datetime,
+        note: str | None = None,
         **details: Any,
-    ) -> None:  # fmt: skip
+    ) -> None:
         progress = self.progress[row]
         details |= {"source": f"bench:{row}:{action}", "round": 0}
         self.events.append(
-            (row, {"jst_id": progress["jst_id"], "step_code": progress["step_code"],
-                   "action": action, "person_id": person, "note": note, "details": details,
-                   "at": at})
-        )  # fmt: skip
+            (
+                row,
+                {
+                    "jst_id": progress["jst_id"],
+                    "step_code": progress["step_code"],
+                    "action": action,
+                    "person_id": person,
+                    "note": note,
+                    "details": details,
+                    "at": at,
+                },
+            )
+        )
 
 
 def _reports(
     steps: list[ProgrammeStep], team: dict[int, list[int]], rng: random.Random, now: dt.datetime
 ) -> list[dict[str, Any]]:
     """Months that have ended: most reports submitted (some late), a few drafts."""
-    today, rows = now.date(), []
+    rows = []
     for step in steps:
-        if step.kind != REPORT or step.ends_on >= today or step.due_on is None:
+        if step.kind == REPORT and step.ends_on < now.date() and step.due_on is not None:
+            rows += _month_reports(step, team, rng, now)
+    return rows
+
+
+def _month_reports(
+    step: ProgrammeStep, team: dict[int, list[int]], rng: random.Random, now: dt.datetime
+) -> list[dict[str, Any]]:
+    """The teams' reports of one month that has ended (more missing while it is collected)."""
+    assert step.due_on is not None
+    collecting = step.due_on >= now.date()
+    rows = []
+    for jst_id, people in team.items():
+        draw = rng.random() * (2 if collecting else 1)
+        if draw >= REPORT_SUBMITTED + REPORT_DRAFT:
             continue
-        collecting = step.due_on >= today
-        for jst_id, people in team.items():
-            draw = rng.random() * (2 if collecting else 1)
-            if draw >= REPORT_SUBMITTED + REPORT_DRAFT:
-                continue
-            author = rng.choice(people)
-            closed = dt.datetime.combine(step.ends_on, dt.time(12), dt.UTC)
-            at = min(closed + dt.timedelta(days=rng.uniform(1, 20)), now)
-            submitted = draw < REPORT_SUBMITTED
-            rows.append(
-                {"jst_id": jst_id, "step_code": step.code,
-                 "state": ReportState.SUBMITTED if submitted else ReportState.DRAFT,
-                 "answers": {"progress": rng.randint(2, 5), "done": EVIDENCE},
-                 "started_by_id": author, "submitted_by_id": author if submitted else None,
-                 "submitted_at": at if submitted else None,
-                 "late": submitted and at.date() > step.due_on, "version": int(submitted),
-                 "updated_at": at}
-            )  # fmt: skip
+        author = rng.choice(people)
+        closed = dt.datetime.combine(step.ends_on, dt.time(12), dt.UTC)
+        at = min(closed + dt.timedelta(days=rng.uniform(1, 20)), now)
+        submitted = draw < REPORT_SUBMITTED
+        rows.append(
+            {
+                "jst_id": jst_id,
+                "step_code": step.code,
+                "state": ReportState.SUBMITTED if submitted else ReportState.DRAFT,
+                "answers": {"progress": rng.randint(2, 5), "done": EVIDENCE},
+                "started_by_id": author,
+                "submitted_by_id": author if submitted else None,
+                "submitted_at": at if submitted else None,
+                "late": submitted and at.date() > step.due_on,
+                "version": int(submitted),
+                "updated_at": at,
+            }
+        )
     return rows
 
 
@@ -203,21 +268,33 @@ def _questions(
     rows: list[dict[str, Any]] = []
     answered: list[tuple[int, dt.datetime]] = []
     for jst_id, people in team.items():
-        asks = [now - dt.timedelta(days=rng.uniform(7, 120))
-                for _ in range(rng.choice(ANSWERED_PER_JST))]  # fmt: skip
-        if rng.random() < OPEN_QUESTION_SHARE:
-            asks.append(now - dt.timedelta(days=rng.uniform(0.1, 8)))
-        for asked in asks:
+        for asked in _asks(rng, now):
             waiting = asked > now - dt.timedelta(days=7)
             first_answer = None if waiting else asked + dt.timedelta(hours=rng.uniform(1, 72))
             if first_answer is not None:
                 answered.append((len(rows), first_answer))
-            state = QuestionState.OPEN if waiting else QuestionState.CLOSED
             rows.append(
-                {"jst_id": jst_id, "asker_id": rng.choice(people),
-                 "adviser_id": adviser_of[jst_id], "text": rng.choice(QUESTIONS),
-                 "attachments": {}, "state": state, "source_key": f"bench:q{len(rows)}",
-                 "created_at": asked, "first_answered_at": first_answer,
-                 "closed_at": None if waiting else first_answer}
-            )  # fmt: skip
+                {
+                    "jst_id": jst_id,
+                    "asker_id": rng.choice(people),
+                    "adviser_id": adviser_of[jst_id],
+                    "text": rng.choice(QUESTIONS),
+                    "attachments": {},
+                    "state": QuestionState.OPEN if waiting else QuestionState.CLOSED,
+                    "source_key": f"bench:q{len(rows)}",
+                    "created_at": asked,
+                    "first_answered_at": first_answer,
+                    "closed_at": None if waiting else first_answer,
+                }
+            )
     return rows, answered
+
+
+def _asks(rng: random.Random, now: dt.datetime) -> list[dt.datetime]:
+    """When a team asked: a few times over the past months, and now and then in the last days."""
+    asks = [
+        now - dt.timedelta(days=rng.uniform(7, 120)) for _ in range(rng.choice(ANSWERED_PER_JST))
+    ]
+    if rng.random() < OPEN_QUESTION_SHARE:
+        asks.append(now - dt.timedelta(days=rng.uniform(0.1, 8)))
+    return asks

@@ -65,8 +65,9 @@ class TelegramWorld:
     def add_people(self, people: Iterable[TelegramUser]) -> None:
         """People who have started the bot (the bot may write to them)."""
         for person in people:
-            user = User(person.user_id, person.first_name, is_bot=False,
-                        language_code=person.language)  # fmt: skip
+            user = User(
+                person.user_id, person.first_name, is_bot=False, language_code=person.language
+            )
             self.core.world.ensure_user(user).started = True
 
     def say(self, user_id: int, text: str) -> None:

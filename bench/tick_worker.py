@@ -36,8 +36,16 @@ from storage.models import (
 )
 
 WALK_HOUR = 9  # the ladder's hour: every rule has its steps of the day due by then
-STATE_TABLES = (Cohort, ProgrammeStep, Jst, Person, AdviserAssignment, TaskProgress,
-                MonthlyReport, Question)  # fmt: skip
+STATE_TABLES = (
+    Cohort,
+    ProgrammeStep,
+    Jst,
+    Person,
+    AdviserAssignment,
+    TaskProgress,
+    MonthlyReport,
+    Question,
+)
 
 
 async def read_state(services: Services) -> float:
@@ -59,8 +67,13 @@ async def tick(services: Services, moment: dt.datetime, *, daily: bool = False) 
         services, all_rules(services.settings), moment, limit=None if daily else PASS_LIMIT
     )
     seconds = time.perf_counter() - started
-    return {"at": moment, "seconds": seconds, "due": stats.due, "enqueued": stats.enqueued,
-            "left": stats.left}  # fmt: skip
+    return {
+        "at": moment,
+        "seconds": seconds,
+        "due": stats.due,
+        "enqueued": stats.enqueued,
+        "left": stats.left,
+    }
 
 
 async def moments(url: str, isos: list[str]) -> None:
@@ -89,8 +102,13 @@ async def walk(url: str, first: dt.date, last: dt.date) -> None:
             day += dt.timedelta(days=1)
     finally:
         await services.close()
-    report(seconds=time.perf_counter() - started, days=days, enqueued=enqueued,
-           slowest=slowest, peak_mb=memory_mb(field="VmHWM"))  # fmt: skip
+    report(
+        seconds=time.perf_counter() - started,
+        days=days,
+        enqueued=enqueued,
+        slowest=slowest,
+        peak_mb=memory_mb(field="VmHWM"),
+    )
 
 
 def main(argv: list[str]) -> None:

@@ -48,35 +48,63 @@ async def send_thread_message(
     link = {"question_id": question_id}
     text = Text(template, values)
     await queue(
-        session, services.templates, person, text, key=key, now=now, delivery=delivery,
-        link=link, numbered=True,
-    )  # fmt: skip
+        session,
+        services.templates,
+        person,
+        text,
+        key=key,
+        now=now,
+        delivery=delivery,
+        link=link,
+        numbered=True,
+    )
     for index, part in enumerate(files):
         await copy_to(
-            session, services.templates, person, key=f"{key}:file:{index}",
-            from_chat_id=part.chat_id, message_id=part.message_id, now=now, link=link,
-        )  # fmt: skip
+            session,
+            services.templates,
+            person,
+            key=f"{key}:file:{index}",
+            from_chat_id=part.chat_id,
+            message_id=part.message_id,
+            now=now,
+            link=link,
+        )
 
 
 async def send_question(
-    session: AsyncSession, services: Services, question_id: int, *, now: dt.datetime,
+    session: AsyncSession,
+    services: Services,
+    question_id: int,
+    *,
+    now: dt.datetime,
     today: dt.date,
-) -> None:  # fmt: skip
+) -> None:
     """The asker's receipt (its number) and the forward to the adviser on duty."""
     thread = await load_thread(session, question_id)
     adviser = thread.adviser.full_name if thread.adviser else None
     await send_thread_message(
-        session, services, thread.asker, key=f"question:{question_id}:receipt",
-        template="question_sent", question_id=question_id, now=now,
-        delivery=Delivery.AT_MOST_ONCE, number=question_id, adviser=adviser,
-    )  # fmt: skip
+        session,
+        services,
+        thread.asker,
+        key=f"question:{question_id}:receipt",
+        template="question_sent",
+        question_id=question_id,
+        now=now,
+        delivery=Delivery.AT_MOST_ONCE,
+        number=question_id,
+        adviser=adviser,
+    )
     await forward_question(session, services, question_id, now=now, today=today)
 
 
 async def forward_question(
-    session: AsyncSession, services: Services, question_id: int, *, now: dt.datetime,
+    session: AsyncSession,
+    services: Services,
+    question_id: int,
+    *,
+    now: dt.datetime,
     today: dt.date,
-) -> None:  # fmt: skip
+) -> None:
     """The question with its context (JST, asker, phase, open tasks) and files, to its adviser."""
     thread = await load_thread(session, question_id)
     if thread.adviser is None:
@@ -84,12 +112,21 @@ async def forward_question(
     question = thread.question
     files = files_of(question.attachments)
     await send_thread_message(
-        session, services, thread.adviser, key=f"question:{question.id}:to:{thread.adviser.id}",
-        template="question_forward", question_id=question.id, now=now, files=files,
-        number=question.id, team=await team_view(session, thread.jst.id, today),
-        asker=thread.asker.full_name, text=question.text, file_count=len(files),
+        session,
+        services,
+        thread.adviser,
+        key=f"question:{question.id}:to:{thread.adviser.id}",
+        template="question_forward",
+        question_id=question.id,
+        now=now,
+        files=files,
+        number=question.id,
+        team=await team_view(session, thread.jst.id, today),
+        asker=thread.asker.full_name,
+        text=question.text,
+        file_count=len(files),
         asked_at=question.created_at,
-    )  # fmt: skip
+    )
 
 
 async def route_unrouted(services: Services) -> int:
@@ -106,10 +143,17 @@ async def route_unrouted(services: Services) -> int:
             await forward_question(session, services, question.id, now=now, today=today)
             asker = await session.get_one(Person, question.asker_id)
             await send_thread_message(
-                session, services, asker, key=f"question:{question.id}:routed:{adviser.id}",
-                template="question_routed", question_id=question.id, now=now,
-                delivery=Delivery.AT_MOST_ONCE, number=question.id, adviser=adviser.full_name,
-            )  # fmt: skip
+                session,
+                services,
+                asker,
+                key=f"question:{question.id}:routed:{adviser.id}",
+                template="question_routed",
+                question_id=question.id,
+                now=now,
+                delivery=Delivery.AT_MOST_ONCE,
+                number=question.id,
+                adviser=adviser.full_name,
+            )
     return len(questions)
 
 
@@ -140,18 +184,32 @@ async def deliver_to_team(
 
 
 async def _answer_to(
-    session: AsyncSession, services: Services, found: AnswerInThread, person: Person, *,
+    session: AsyncSession,
+    services: Services,
+    found: AnswerInThread,
+    person: Person,
+    *,
     now: dt.datetime,
-) -> None:  # fmt: skip
+) -> None:
     answer, question = found.answer, found.thread.question
     files = files_of(answer.attachments)
     await send_thread_message(
-        session, services, person, key=f"answer:{answer.id}:to:{person.id}",
-        template="question_answer", question_id=question.id, now=now, files=files,
-        number=question.id, own=person.id == question.asker_id,
-        asker=found.thread.asker.full_name, adviser=found.author.full_name,
-        question=question.text, text=answer.text, file_count=len(files),
-    )  # fmt: skip
+        session,
+        services,
+        person,
+        key=f"answer:{answer.id}:to:{person.id}",
+        template="question_answer",
+        question_id=question.id,
+        now=now,
+        files=files,
+        number=question.id,
+        own=person.id == question.asker_id,
+        asker=found.thread.asker.full_name,
+        adviser=found.author.full_name,
+        question=question.text,
+        text=answer.text,
+        file_count=len(files),
+    )
 
 
 async def forward_followup(
@@ -164,11 +222,21 @@ async def forward_followup(
         return
     files = files_of(answer.attachments)
     await send_thread_message(
-        session, services, thread.adviser, key=f"answer:{answer.id}:to:{thread.adviser.id}",
-        template="question_followup", question_id=thread.question.id, now=now, files=files,
-        number=thread.question.id, jst_name=thread.jst.name, teryt=thread.jst.teryt,
-        asker=thread.asker.full_name, text=answer.text, file_count=len(files),
-    )  # fmt: skip
+        session,
+        services,
+        thread.adviser,
+        key=f"answer:{answer.id}:to:{thread.adviser.id}",
+        template="question_followup",
+        question_id=thread.question.id,
+        now=now,
+        files=files,
+        number=thread.question.id,
+        jst_name=thread.jst.name,
+        teryt=thread.jst.teryt,
+        asker=thread.asker.full_name,
+        text=answer.text,
+        file_count=len(files),
+    )
 
 
 async def notify_closed(
@@ -178,34 +246,66 @@ async def notify_closed(
     thread = await load_thread(session, question_id)
     closed_at = thread.question.closed_at or now
     await send_thread_message(
-        session, services, thread.asker,
+        session,
+        services,
+        thread.asker,
         key=f"question:{question_id}:closed:{int(closed_at.timestamp())}",
-        template="question_closed_notice", question_id=question_id, now=now,
-        delivery=Delivery.AT_MOST_ONCE, number=question_id, adviser=by,
-    )  # fmt: skip
+        template="question_closed_notice",
+        question_id=question_id,
+        now=now,
+        delivery=Delivery.AT_MOST_ONCE,
+        number=question_id,
+        adviser=by,
+    )
 
 
 async def announce_substitution(
-    session: AsyncSession, services: Services, substitution: Substitution, *,
-    now: dt.datetime, today: dt.date,
-) -> None:  # fmt: skip
+    session: AsyncSession,
+    services: Services,
+    substitution: Substitution,
+    *,
+    now: dt.datetime,
+    today: dt.date,
+) -> None:
     """Tell the substitute and every team who answers and until when; forward what moved."""
     sub = substitution
     key = f"substitute:{sub.adviser.id}:{sub.substitute.id}:{sub.first}:{sub.last}"
-    jsts = [jst.name for jst in sub.jsts]
-    values: dict[str, Any] = {
-        "adviser": sub.adviser.full_name, "substitute": sub.substitute.full_name,
-        "first": sub.first, "last": sub.last,
-    }  # fmt: skip
     await notify(
-        session, services.templates, sub.substitute, key=f"{key}:to:{sub.substitute.id}",
-        template="question_substitute_assigned", now=now, jsts=jsts, moved=len(sub.moved),
-        **values,
-    )  # fmt: skip
-    for member in await joined_members(session, [jst.id for jst in sub.jsts]):
-        await notify(
-            session, services.templates, member, key=f"{key}:to:{member.id}",
-            template="question_substitute_team", now=now, **values,
-        )  # fmt: skip
+        session,
+        services.templates,
+        sub.substitute,
+        key=f"{key}:to:{sub.substitute.id}",
+        template="question_substitute_assigned",
+        now=now,
+        jsts=[jst.name for jst in sub.jsts],
+        moved=len(sub.moved),
+        **_who_and_when(sub),
+    )
+    await _tell_teams(session, services, sub, key=key, now=now)
     for question_id in sub.moved:
         await forward_question(session, services, question_id, now=now, today=today)
+
+
+async def _tell_teams(
+    session: AsyncSession, services: Services, sub: Substitution, *, key: str, now: dt.datetime
+) -> None:
+    for member in await joined_members(session, [jst.id for jst in sub.jsts]):
+        await notify(
+            session,
+            services.templates,
+            member,
+            key=f"{key}:to:{member.id}",
+            template="question_substitute_team",
+            now=now,
+            **_who_and_when(sub),
+        )
+
+
+def _who_and_when(sub: Substitution) -> dict[str, Any]:
+    """What every message about a substitution says: who stands in for whom, from when until."""
+    return {
+        "adviser": sub.adviser.full_name,
+        "substitute": sub.substitute.full_name,
+        "first": sub.first,
+        "last": sub.last,
+    }

@@ -42,9 +42,14 @@ async def announce(
     for member in await joined_members(session, [report.jst_id]):
         if member.id != report.submitted_by_id:
             await notify(
-                session, services.templates, member, key=f"{key}:member:{member.id}",
-                template="report_done_notice", now=now, **values,
-            )  # fmt: skip
+                session,
+                services.templates,
+                member,
+                key=f"{key}:member:{member.id}",
+                template="report_done_notice",
+                now=now,
+                **values,
+            )
     adviser = await adviser_on_duty(session, report.jst_id, today)
     if adviser is None:
         return None

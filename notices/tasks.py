@@ -36,9 +36,14 @@ async def announce(
     for member in await joined_members(session, [change.jst_id]):
         if member.id != change.actor_id:
             await notify(
-                session, services.templates, member, key=f"task:{change.event_id}:{member.id}",
-                template="task_news", now=now, change=change,
-            )  # fmt: skip
+                session,
+                services.templates,
+                member,
+                key=f"task:{change.event_id}:{member.id}",
+                template="task_news",
+                now=now,
+                change=change,
+            )
     if change.action in FOR_REVIEW:
         adviser = await adviser_on_duty(session, change.jst_id, today)
         if adviser is not None:
@@ -63,9 +68,15 @@ async def _ask_adviser(
             now=now,
         )
     await notify(
-        session, services.templates, adviser, key=key, template="task_review_request", now=now,
-        markup=await review_buttons(session, services, adviser, change), change=change,
-    )  # fmt: skip
+        session,
+        services.templates,
+        adviser,
+        key=key,
+        template="task_review_request",
+        now=now,
+        markup=await review_buttons(session, services, adviser, change),
+        change=change,
+    )
 
 
 async def review_buttons(

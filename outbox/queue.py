@@ -231,8 +231,9 @@ async def requeue_failed(
     row.attempts = 0
     row.next_attempt_at = now
     row.lease_until = None
-    audit.record(session, now, actor=actor, action="outbox_requeued", entity="outbox",
-                 entity_id=row.id)  # fmt: skip
+    audit.record(
+        session, now, actor=actor, action="outbox_requeued", entity="outbox", entity_id=row.id
+    )
     return OutboxState.FAILED
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -138,39 +139,10 @@ async def load_deadline_state(session: AsyncSession, now: dt.datetime) -> Deadli
     Plain columns rather than ORM objects, and what JSTs share (a cohort's tasks and ladder)
     built once: a national tick reads 2,800 JSTs every minute.
     """
-    templates = await _templates(session)
-    ladders = {cohort: Ladder.of(template) for cohort, template in templates.items()}
-    today = now.date()
-    tasks: dict[int, list[TaskFacts]] = defaultdict(list)
-    for step in await session.scalars(
-        select(ProgrammeStep)
-        .where(ProgrammeStep.kind == TASK, ProgrammeStep.due_on.is_not(None))
-        .order_by(ProgrammeStep.cohort_id, ProgrammeStep.position)
-    ):
-        if step.cohort_id in templates:
-            tasks[step.cohort_id].append(_facts(step, templates[step.cohort_id]))
-    accepted: dict[int, set[str]] = defaultdict(set)
-    for jst_id, code in await session.execute(
-        select(TaskProgress.jst_id, TaskProgress.step_code).where(
-            TaskProgress.state == TaskState.ACCEPTED
-        )
-    ):
-        accepted[jst_id].add(code)
-    progress: dict[int, dict[str, list[Any]]] = defaultdict(dict)  # JST -> task -> its row
-    for jst_id, code, *row in await session.execute(
-        select(
-            TaskProgress.jst_id, TaskProgress.step_code, TaskProgress.state,
-            TaskProgress.extended_until, TaskProgress.updated_at, TaskProgress.submitted_at,
-            TaskProgress.reviewed_at, TaskProgress.review_round,
-        ).where(TaskProgress.state != TaskState.ACCEPTED)
-    ):  # fmt: skip
-        progress[jst_id][code] = row
-    # A task nobody has touched speaks the same for every JST of the cohort: checked once.
-    untouched = {
-        cohort: [facts for facts in found if ladders[cohort].may_speak(facts, today)]
-        for cohort, found in tasks.items()
-    }
-    by_code = {cohort: {facts.code: facts for facts in found} for cohort, found in tasks.items()}
+    templates, today = await _templates(session), now.date()
+    cohorts = await _cohort_tasks(session, templates, today)
+    accepted = await _accepted(session)
+    progress = await _progress(session)
     members = await member_ids_by_jst(session)
     duties = await load_duties(session)
     jsts = []
@@ -179,33 +151,107 @@ async def load_deadline_state(session: AsyncSession, now: dt.datetime) -> Deadli
     ):
         if cohort_id not in templates:
             continue
-        ladder, own, done = ladders[cohort_id], progress.get(jst_id, {}), accepted.get(jst_id, ())
-        touched = (
-            _progressed(by_code[cohort_id][code], row)
-            for code, row in own.items()
-            if code in by_code[cohort_id]
-        )
-        jst_tasks = [f for f in untouched[cohort_id] if f.code not in own and f.code not in done]
-        jst_tasks += [facts for facts in touched if ladder.may_speak(facts, today)]
+        cohort = cohorts[cohort_id]
         jsts.append(
             JstTasks(
-                jst_id=jst_id, name=name, teryt=teryt, ladder=ladder,
-                members=tuple(members[jst_id]), duty=duties.get(jst_id), tasks=tuple(jst_tasks),
+                jst_id=jst_id,
+                name=name,
+                teryt=teryt,
+                ladder=cohort.ladder,
+                members=tuple(members[jst_id]),
+                duty=duties.get(jst_id),
+                tasks=cohort.tasks_of(progress.get(jst_id, {}), accepted.get(jst_id, ()), today),
             )
-        )  # fmt: skip
+        )
     coordinators, names = await coordinators_and_advisers(session)
     return DeadlineState(now, tuple(jsts), coordinators, names)
+
+
+@dataclass(frozen=True)
+class _CohortTasks:
+    """A cohort's ladder and tasks. A task nobody has touched speaks the same for every JST of
+    the cohort: `untouched` are those that may still speak, checked once."""
+
+    ladder: Ladder
+    by_code: dict[str, TaskFacts]
+    untouched: tuple[TaskFacts, ...]
+
+    def tasks_of(
+        self, own: dict[str, list[Any]], accepted: Collection[str], today: dt.date
+    ) -> tuple[TaskFacts, ...]:
+        """A JST's tasks that may still speak, from its own rows (`own`: task -> its row)."""
+        touched = (
+            _progressed(self.by_code[code], row)
+            for code, row in own.items()
+            if code in self.by_code
+        )
+        tasks = [f for f in self.untouched if f.code not in own and f.code not in accepted]
+        tasks += [facts for facts in touched if self.ladder.may_speak(facts, today)]
+        return tuple(tasks)
+
+
+async def _cohort_tasks(
+    session: AsyncSession, templates: dict[int, ProgrammeTemplate], today: dt.date
+) -> dict[int, _CohortTasks]:
+    """The tasks of each cohort with a valid template and at least one task."""
+    tasks: dict[int, list[TaskFacts]] = defaultdict(list)
+    for step in await session.scalars(
+        select(ProgrammeStep)
+        .where(ProgrammeStep.kind == TASK, ProgrammeStep.due_on.is_not(None))
+        .order_by(ProgrammeStep.cohort_id, ProgrammeStep.position)
+    ):
+        if step.cohort_id in templates:
+            tasks[step.cohort_id].append(_facts(step, templates[step.cohort_id]))
+    cohorts = {}
+    for cohort_id, found in tasks.items():
+        ladder = Ladder.of(templates[cohort_id])
+        untouched = tuple(facts for facts in found if ladder.may_speak(facts, today))
+        cohorts[cohort_id] = _CohortTasks(ladder, {f.code: f for f in found}, untouched)
+    return cohorts
+
+
+async def _accepted(session: AsyncSession) -> dict[int, set[str]]:
+    """JST id -> the codes of its accepted tasks (which never speak again)."""
+    accepted: dict[int, set[str]] = defaultdict(set)
+    for jst_id, code in await session.execute(
+        select(TaskProgress.jst_id, TaskProgress.step_code).where(
+            TaskProgress.state == TaskState.ACCEPTED
+        )
+    ):
+        accepted[jst_id].add(code)
+    return accepted
+
+
+async def _progress(session: AsyncSession) -> dict[int, dict[str, list[Any]]]:
+    """JST id -> task -> its row (the columns `_progressed` reads), for tasks not accepted."""
+    progress: dict[int, dict[str, list[Any]]] = defaultdict(dict)
+    for jst_id, code, *row in await session.execute(
+        select(
+            TaskProgress.jst_id,
+            TaskProgress.step_code,
+            TaskProgress.state,
+            TaskProgress.extended_until,
+            TaskProgress.updated_at,
+            TaskProgress.submitted_at,
+            TaskProgress.reviewed_at,
+            TaskProgress.review_round,
+        ).where(TaskProgress.state != TaskState.ACCEPTED)
+    ):
+        progress[jst_id][code] = row
+    return progress
 
 
 async def load_duties(session: AsyncSession) -> dict[int, Duty]:
     """JST id -> who advises it."""
     rows = await session.execute(
         select(
-            AdviserAssignment.jst_id, AdviserAssignment.adviser_id,
-            AdviserAssignment.substitute_id, AdviserAssignment.substitute_from,
+            AdviserAssignment.jst_id,
+            AdviserAssignment.adviser_id,
+            AdviserAssignment.substitute_id,
+            AdviserAssignment.substitute_from,
             AdviserAssignment.substitute_until,
         )
-    )  # fmt: skip
+    )
     duties = {}
     for jst_id, adviser, substitute, first, last in rows:
         if substitute is None or first is None or last is None:
@@ -245,7 +291,11 @@ def _progressed(facts: TaskFacts, row: list[Any]) -> TaskFacts:
     state, extended_until, updated_at, submitted_at, reviewed_at, review_round = row
     extended = extended_until is not None and state is TaskState.PENDING
     return TaskFacts(  # not dataclasses.replace: thousands a tick, and it is slow
-        facts.code, facts.title_pl, facts.title_en, facts.due_on, facts.resolution,
+        facts.code,
+        facts.title_pl,
+        facts.title_en,
+        facts.due_on,
+        facts.resolution,
         state=state,
         extended_until=extended_until,
         # a pending task's row changes only when it is extended (storage.tasks.extend_deadline)
@@ -253,4 +303,4 @@ def _progressed(facts: TaskFacts, row: list[Any]) -> TaskFacts:
         submitted_at=submitted_at,
         reviewed_at=reviewed_at,
         review_round=review_round,
-    )  # fmt: skip
+    )

@@ -255,11 +255,16 @@ class _TaskPlan:
     ) -> Due:
         """A Telegram reminder (at most once), or an e-mail alert that may not be lost."""
         return Due(
-            key=key, person_id=person_id, template=template, at=step.at, values=values,
-            until=step.until, jst_id=self.jst.jst_id,
+            key=key,
+            person_id=person_id,
+            template=template,
+            at=step.at,
+            values=values,
+            until=step.until,
+            jst_id=self.jst.jst_id,
             channel=Channel.EMAIL if email else Channel.TELEGRAM,
             delivery=Delivery.AT_LEAST_ONCE if email else Delivery.AT_MOST_ONCE,
-        )  # fmt: skip
+        )
 
     def _deadline_key(self, step: Step, person_id: int) -> str:
         task = f"{self.jst.jst_id}:{self.task.code}:{self.task.due.isoformat()}"

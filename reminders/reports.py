@@ -21,13 +21,19 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.calendar import WorkCalendar
-from reminders.deadline_state import Duty, _templates, coordinators_and_advisers, load_duties
+from reminders.deadline_state import (
+    Duty,
+    _templates,
+    coordinators_and_advisers,
+    load_duties,
+)
 from reminders.deadlines import Step, series
 from reminders.schedule import Due
 from storage.models import (
@@ -168,9 +174,10 @@ def _month_steps(
     ]
     moments.append(("adviser", calendar.add_working_days(request, adviser_days)))
     steps = series(
-        calendar, tuple((name, calendar.at(day, HOUR)) for name, day in moments),
+        calendar,
+        tuple((name, calendar.at(day, HOUR)) for name, day in moments),
         last_for=STALE_AFTER,
-    )  # fmt: skip
+    )
     return request, steps
 
 
@@ -180,20 +187,12 @@ def _month_dues(
     request, steps = _month_steps(calendar, month.month, jst.reminder_days, jst.adviser_days)
     if window.until is not None and steps[0].at > window.until:
         return []  # not requested yet: every step is later still
-    values = {
-        "code": month.code, "title_pl": month.title_pl, "title_en": month.title_en,
-        "month": month.month, "due_on": month.due_on, "jst_name": jst.name,
-    }  # fmt: skip
+    values = _month_values(jst, month)
     dues: list[Due] = []
     for step in steps:
         if not window.holds(step):
             continue
-        people: tuple[int, ...]
-        if step.name == "adviser":
-            day = calendar.local_date(step.at)
-            people, template = ((jst.duty.on(day),) if jst.duty else ()), ADVISER
-        else:
-            people, template = jst.members, REQUEST if step.name == "request" else REMINDER
+        people, template = _recipients(jst, step, calendar)
         dues.extend(
             Due(
                 key=f"report:{jst.jst_id}:{month.code}:{step.name}:{person_id}",
@@ -209,6 +208,28 @@ def _month_dues(
     return dues + _alert(jst, month, request, calendar, window)
 
 
+def _month_values(jst: JstReports, month: MonthFacts) -> dict[str, Any]:
+    """What the team's request and reminders and the adviser's notice say."""
+    return {
+        "code": month.code,
+        "title_pl": month.title_pl,
+        "title_en": month.title_en,
+        "month": month.month,
+        "due_on": month.due_on,
+        "jst_name": jst.name,
+    }
+
+
+def _recipients(
+    jst: JstReports, step: Step, calendar: WorkCalendar
+) -> tuple[tuple[int, ...], str]:
+    """Who a step goes to, and its template: the team, or the adviser on duty that day."""
+    if step.name == "adviser":
+        day = calendar.local_date(step.at)
+        return ((jst.duty.on(day),) if jst.duty else ()), ADVISER
+    return jst.members, REQUEST if step.name == "request" else REMINDER
+
+
 def _alert(
     jst: JstReports, month: MonthFacts, request: dt.date, calendar: WorkCalendar, window: Window
 ) -> list[Due]:
@@ -217,13 +238,7 @@ def _alert(
     (step,) = series(calendar, (("coordinators", moment),), last_for=STALE_AFTER)
     if not window.holds(step):
         return []
-    adviser = jst.duty.on(calendar.local_date(step.at)) if jst.duty else None
-    values = {
-        "code": month.code, "title_pl": month.title_pl, "title_en": month.title_en,
-        "jst_name": jst.name, "teryt": jst.teryt, "due_on": month.due_on.isoformat(),
-        "working_days": jst.coordinator_days,
-        "adviser": None if adviser is None else jst.adviser_names.get(adviser),
-    }  # fmt: skip
+    values = _alert_values(jst, month, calendar.local_date(step.at))
     return [
         Due(
             key=f"report:{jst.jst_id}:{month.code}:coordinators:{coordinator}",
@@ -238,6 +253,21 @@ def _alert(
         )
         for coordinator in jst.coordinators
     ]
+
+
+def _alert_values(jst: JstReports, month: MonthFacts, day: dt.date) -> dict[str, Any]:
+    """What the coordinators' e-mail says: the month, the JST, and its adviser on `day`."""
+    adviser = jst.duty.on(day) if jst.duty else None
+    return {
+        "code": month.code,
+        "title_pl": month.title_pl,
+        "title_en": month.title_en,
+        "jst_name": jst.name,
+        "teryt": jst.teryt,
+        "due_on": month.due_on.isoformat(),
+        "working_days": jst.coordinator_days,
+        "adviser": None if adviser is None else jst.adviser_names.get(adviser),
+    }
 
 
 class ReportRule:

@@ -111,16 +111,46 @@ async def run_tick(
         names = [rule.name for rule in rules]
         gone = await unplanned(session, rules=names, planned=rule_of.keys(), now=now)
     again = [key for key, error in found.items() if error == WITHDRAWN]
-    if gone or again:
-        async with services.sessionmaker.begin() as session:
-            stats.withdrawn = await withdraw(session, gone)
-            stats.revived = await revive(session, again, now=now)
+    stats.withdrawn, stats.revived = await _withdraw_and_revive(services, gone, again, now)
     fresh = [item for item in fresh if item.person_id in languages]  # not erased
-    if limit is not None and len(fresh) > limit:
-        stats.left = len(fresh) - limit
-        fresh = sorted(fresh, key=_urgency)[:limit]
+    fresh, stats.left = _within(limit, fresh)
+    new = _new_messages(services, calendar, fresh, rule_of=rule_of, languages=languages, now=now)
+    # A row queued meanwhile (a second instance's tick) is skipped by the INSERT itself.
+    async with services.sessionmaker.begin() as session:
+        stats.enqueued = await enqueue_many(session, new, now=now)
+    _log_pass(stats, now)
+    return stats
+
+
+async def _withdraw_and_revive(
+    services: Services, gone: Sequence[int], again: Sequence[str], now: dt.datetime
+) -> tuple[int, int]:
+    """Withdraw rows the rules plan no more; put back withdrawn ones they plan again."""
+    if not gone and not again:
+        return 0, 0
+    async with services.sessionmaker.begin() as session:
+        return await withdraw(session, gone), await revive(session, again, now=now)
+
+
+def _within(limit: int | None, fresh: list[Due]) -> tuple[list[Due], int]:
+    """At most `limit` new messages, those that go stale soonest; and how many wait."""
+    if limit is None or len(fresh) <= limit:
+        return fresh, 0
+    return sorted(fresh, key=_urgency)[:limit], len(fresh) - limit
+
+
+def _new_messages(
+    services: Services,
+    calendar: WorkCalendar,
+    fresh: list[Due],
+    *,
+    rule_of: dict[str, str],
+    languages: dict[int, str],
+    now: dt.datetime,
+) -> list[NewMessage]:
+    """The outbox rows of the new messages, rendered, in time order, none in quiet hours."""
     payloads = _Payloads(services)
-    new = [
+    return [
         NewMessage(
             dedupe_key=item.key,
             channel=item.channel,
@@ -134,16 +164,19 @@ async def run_tick(
         )
         for item in _in_order(fresh)
     ]
-    # A row queued meanwhile (a second instance's tick) is skipped by the INSERT itself.
-    async with services.sessionmaker.begin() as session:
-        stats.enqueued = await enqueue_many(session, new, now=now)
+
+
+def _log_pass(stats: TickStats, now: dt.datetime) -> None:
     if stats.enqueued or stats.withdrawn or stats.revived:
         log.info(
             "tick at %s: %d due, %d new, %d for the next pass, %d withdrawn, %d planned again",
-            now.isoformat(), stats.due, stats.enqueued, stats.left, stats.withdrawn,
+            now.isoformat(),
+            stats.due,
+            stats.enqueued,
+            stats.left,
+            stats.withdrawn,
             stats.revived,
-        )  # fmt: skip
-    return stats
+        )
 
 
 def _urgency(item: Due) -> tuple[bool, dt.datetime, dt.datetime, str]:

@@ -99,9 +99,20 @@ class Refused:
 
 
 Command = (
-    PlayAs | Say | Reply | Press | SendFile | ShowTime | Shift | SetTime | Inbox | People | Help
-    | Quit | Refused
-)  # fmt: skip
+    PlayAs
+    | Say
+    | Reply
+    | Press
+    | SendFile
+    | ShowTime
+    | Shift
+    | SetTime
+    | Inbox
+    | People
+    | Help
+    | Quit
+    | Refused
+)
 
 
 def parse(line: str) -> Command | None:

@@ -58,9 +58,14 @@ class WalkReport:
 
 
 async def collect(
-    services: Services, control: ControlClient, mailbox: Mailbox, plan: DemoPlan, *,
-    start: dt.datetime, end: dt.datetime,
-) -> WalkReport:  # fmt: skip
+    services: Services,
+    control: ControlClient,
+    mailbox: Mailbox,
+    plan: DemoPlan,
+    *,
+    start: dt.datetime,
+    end: dt.datetime,
+) -> WalkReport:
     """Everyone's Telegram chat and mailbox, merged by date."""
     async with services.sessionmaker() as session:
         people = await playable_people(session)

@@ -22,8 +22,11 @@ def record(
     **details: Any,
 ) -> None:
     """Add an audit entry; `details` must be JSON-serialisable and hold no secrets."""
-    session.add(AuditEntry(**entry(now, actor=actor, action=action, entity=entity,
-                                   entity_id=entity_id, **details)))  # fmt: skip
+    session.add(
+        AuditEntry(
+            **entry(now, actor=actor, action=action, entity=entity, entity_id=entity_id, **details)
+        )
+    )
 
 
 def entry(

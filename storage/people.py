@@ -100,9 +100,13 @@ async def _stamp_once(
     if not result.rowcount:  # type: ignore[attr-defined]
         return False
     audit.record(
-        session, now, actor=f"person:{person_id}", action=action, entity="person",
+        session,
+        now,
+        actor=f"person:{person_id}",
+        action=action,
+        entity="person",
         entity_id=person_id,
-    )  # fmt: skip
+    )
     return True
 
 

@@ -132,9 +132,15 @@ async def open_report(
     report = await find_report(session, slot.jst_id, slot.code)
     if report is None:
         report = MonthlyReport(
-            jst_id=slot.jst_id, step_code=slot.code, state=ReportState.DRAFT, answers={},
-            started_by_id=person_id, late=False, version=0, updated_at=now,
-        )  # fmt: skip
+            jst_id=slot.jst_id,
+            step_code=slot.code,
+            state=ReportState.DRAFT,
+            answers={},
+            started_by_id=person_id,
+            late=False,
+            version=0,
+            updated_at=now,
+        )
         session.add(report)
         await session.flush()
     return report
@@ -211,12 +217,25 @@ async def submit_report(
     await session.refresh(report)
     if getattr(result, "rowcount", 0) != 1:
         return Submission(report, accepted=False, correction=correction)
-    record(
-        session, now, actor=f"person:{person_id}", action=SUBMITTED_ACTION,
-        entity="monthly_report", entity_id=report.id, version=report.version,
-        late=report.late, answers=report.answers,
-    )  # fmt: skip
+    _audit_submission(session, report, person_id, now)
     return Submission(report, accepted=True, correction=correction)
+
+
+def _audit_submission(
+    session: AsyncSession, report: MonthlyReport, person_id: int, now: dt.datetime
+) -> None:
+    """Each version submitted, with its answers (a correction is a version of its own)."""
+    record(
+        session,
+        now,
+        actor=f"person:{person_id}",
+        action=SUBMITTED_ACTION,
+        entity="monthly_report",
+        entity_id=report.id,
+        version=report.version,
+        late=report.late,
+        answers=report.answers,
+    )
 
 
 async def submitter(session: AsyncSession, report: MonthlyReport) -> Person | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 from typing import Annotated
 
 import typer
@@ -28,24 +30,32 @@ def extend(
     day = parse_day(until)
     if day is None:
         cli.fail("bad_date", template=MESSAGES, value=until)
+    change = cli.run(functools.partial(_extend, teryt=teryt, code=task, until=day))
+    cli.say(MESSAGES, "extended", change=change)
 
-    async def _work(services: Services) -> TaskChange:
-        now = services.clock.now()
-        today = now.astimezone(services.settings.zone).date()
-        async with services.sessionmaker.begin() as session:
-            try:
-                change = await extend_deadline(
-                    session, teryt=teryt, code=task, until=day, adviser_id=None, today=today,
-                    now=now, source=None,
-                )  # fmt: skip
-            except TaskRefused as refused:
-                raise OperatorError(
-                    MESSAGES, "refused", reason=refused.reason, details=refused.params
-                ) from None
-            await announce(session, services, change, today=today)
-            return change
 
-    cli.say(MESSAGES, "extended", change=cli.run(_work))
+async def _extend(services: Services, *, teryt: str, code: str, until: dt.date) -> TaskChange:
+    """The operator's extension (no adviser, no update to replay), told to the team."""
+    now = services.clock.now()
+    today = now.astimezone(services.settings.zone).date()
+    async with services.sessionmaker.begin() as session:
+        try:
+            change = await extend_deadline(
+                session,
+                teryt=teryt,
+                code=code,
+                until=until,
+                adviser_id=None,
+                today=today,
+                now=now,
+                source=None,
+            )
+        except TaskRefused as refused:
+            raise OperatorError(
+                MESSAGES, "refused", reason=refused.reason, details=refused.params
+            ) from None
+        await announce(session, services, change, today=today)
+        return change
 
 
 def register(app: typer.Typer) -> None:

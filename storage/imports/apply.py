@@ -231,6 +231,11 @@ class _Writer:
         self, table: _Table, action: str, row_id: int, fields: list[str], details: dict[str, Any]
     ) -> dict[str, Any]:
         return audit.entry(
-            self.now, actor=self.actor, action=f"{table.entity}.{action}", entity=table.entity,
-            entity_id=row_id, fields=fields, **details,
-        )  # fmt: skip
+            self.now,
+            actor=self.actor,
+            action=f"{table.entity}.{action}",
+            entity=table.entity,
+            entity_id=row_id,
+            fields=fields,
+            **details,
+        )

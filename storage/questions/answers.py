@@ -73,9 +73,14 @@ async def record_answer(
     if question.first_answered_at is None:
         question.first_answered_at = now
     return await _add(
-        session, question, author_id=adviser_id, parts=parts, to_team=to_team,
-        source_key=source_key, now=now,
-    )  # fmt: skip
+        session,
+        question,
+        author_id=adviser_id,
+        parts=parts,
+        to_team=to_team,
+        source_key=source_key,
+        now=now,
+    )
 
 
 async def record_followup(
@@ -103,9 +108,14 @@ async def record_followup(
     if adviser is not None:
         question.adviser_id = adviser.id
     return await _add(
-        session, question, author_id=member_id, parts=parts, to_team=False,
-        source_key=source_key, now=now,
-    )  # fmt: skip
+        session,
+        question,
+        author_id=member_id,
+        parts=parts,
+        to_team=False,
+        source_key=source_key,
+        now=now,
+    )
 
 
 async def share_with_team(
@@ -124,9 +134,14 @@ async def share_with_team(
     if not answer.to_team:
         answer.to_team = True
         audit.record(
-            session, now, actor=f"person:{adviser_id}", action="answer_shared", entity="answer",
-            entity_id=answer.id, question_id=question.id,
-        )  # fmt: skip
+            session,
+            now,
+            actor=f"person:{adviser_id}",
+            action="answer_shared",
+            entity="answer",
+            entity_id=answer.id,
+            question_id=question.id,
+        )
     return answer
 
 
@@ -140,9 +155,13 @@ async def close_question(
     question.state = QuestionState.CLOSED
     question.closed_at = now
     audit.record(
-        session, now, actor=f"person:{adviser_id}", action="question_closed", entity="question",
+        session,
+        now,
+        actor=f"person:{adviser_id}",
+        action="question_closed",
+        entity="question",
         entity_id=question.id,
-    )  # fmt: skip
+    )
     return True
 
 

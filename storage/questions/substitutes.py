@@ -7,6 +7,7 @@ period has begun, the open questions of those JSTs move to the substitute at onc
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -62,9 +63,32 @@ async def set_substitute(
         raise SubstituteRefused(SubstituteRefusal.BAD_PERIOD)
     if last < today:
         raise SubstituteRefused(SubstituteRefusal.PAST)
+    substitute = await _substitute_named(session, substitute_email, adviser_id)
+    assignments = await _main_assignments(session, adviser_id)
+    for assignment in assignments:
+        assignment.substitute_id = substitute.id
+        assignment.substitute_from = first
+        assignment.substitute_until = last
+    jst_ids = [assignment.jst_id for assignment in assignments]
+    moved = await _move_open_questions(session, jst_ids, substitute.id) if first <= today else ()
+    jsts = await session.scalars(select(Jst).where(Jst.id.in_(jst_ids)).order_by(Jst.name))
+    substitution = Substitution(
+        adviser=await session.get_one(Person, adviser_id),
+        substitute=substitute,
+        first=first,
+        last=last,
+        jsts=tuple(jsts),
+        moved=moved,
+    )
+    _audit(session, now, substitution, jst_ids)
+    return substitution
+
+
+async def _substitute_named(session: AsyncSession, email: str, adviser_id: int) -> Person:
+    """The adviser with that e-mail, who is not the one asking."""
     substitute = await session.scalar(
         select(Person).where(
-            Person.email == substitute_email.strip().lower(),
+            Person.email == email.strip().lower(),
             Person.role == Role.ADVISER,
             Person.erased_at.is_(None),
         )
@@ -73,6 +97,11 @@ async def set_substitute(
         raise SubstituteRefused(SubstituteRefusal.UNKNOWN_ADVISER)
     if substitute.id == adviser_id:
         raise SubstituteRefused(SubstituteRefusal.SELF)
+    return substitute
+
+
+async def _main_assignments(session: AsyncSession, adviser_id: int) -> Sequence[AdviserAssignment]:
+    """The assignments of the JSTs the adviser is the main adviser of; at least one."""
     assignments = (
         await session.scalars(
             select(AdviserAssignment).where(AdviserAssignment.adviser_id == adviser_id)
@@ -80,25 +109,26 @@ async def set_substitute(
     ).all()
     if not assignments:
         raise SubstituteRefused(SubstituteRefusal.NO_JSTS)
-    for assignment in assignments:
-        assignment.substitute_id = substitute.id
-        assignment.substitute_from = first
-        assignment.substitute_until = last
-    jst_ids = [assignment.jst_id for assignment in assignments]
-    moved = await _move_open_questions(session, jst_ids, substitute.id) if first <= today else ()
+    return assignments
+
+
+def _audit(
+    session: AsyncSession, now: dt.datetime, substitution: Substitution, jst_ids: list[int]
+) -> None:
+    """Who stands in for whom and when, and which questions moved at once."""
+    sub = substitution
     audit.record(
-        session, now, actor=f"person:{adviser_id}", action="substitute_set", entity="person",
-        entity_id=adviser_id, substitute_id=substitute.id, first=first.isoformat(),
-        last=last.isoformat(), jst_ids=jst_ids, moved_questions=list(moved),
-    )  # fmt: skip
-    jsts = await session.scalars(select(Jst).where(Jst.id.in_(jst_ids)).order_by(Jst.name))
-    return Substitution(
-        adviser=await session.get_one(Person, adviser_id),
-        substitute=substitute,
-        first=first,
-        last=last,
-        jsts=tuple(jsts),
-        moved=moved,
+        session,
+        now,
+        actor=f"person:{sub.adviser.id}",
+        action="substitute_set",
+        entity="person",
+        entity_id=sub.adviser.id,
+        substitute_id=sub.substitute.id,
+        first=sub.first.isoformat(),
+        last=sub.last.isoformat(),
+        jst_ids=jst_ids,
+        moved_questions=list(sub.moved),
     )
 
 

@@ -6,6 +6,7 @@ Shared by the transitions in storage/tasks/transitions.py; each helper refuses w
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -16,6 +17,15 @@ from storage import audit
 from storage.models import Jst, Person, ProgrammeStep, Role, TaskEvent, TaskProgress
 from storage.models import TaskState as State
 from storage.tasks.views import STEP_TASK, TaskChange, assignment_of, task_changes
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Who makes a change (None: the operator), when, and from which update or form."""
+
+    person_id: int | None
+    now: dt.datetime
+    source: str | None
 
 
 class TaskRefused(Exception):
@@ -120,24 +130,39 @@ async def record_change(
     session: AsyncSession,
     progress: TaskProgress,
     action: str,
+    origin: Origin,
     *,
-    person_id: int | None,
-    now: dt.datetime,
-    source: str | None,
     note: str | None = None,
     **details: Any,
 ) -> TaskChange:
     """Record the change in the history and the audit log; return it as view data."""
-    details |= {"source": source, "progress_id": progress.id, "round": progress.review_round}
-    event = TaskEvent(
-        jst_id=progress.jst_id, step_code=progress.step_code, action=action,
-        person_id=person_id, note=note, details=details, at=now,
-    )  # fmt: skip
+    event = _event(progress, action, origin, note, details)
     session.add(event)
     await session.flush()
     audit.record(
-        session, now, actor=f"person:{person_id}" if person_id else "operator",
-        action=f"task.{action}", entity="task_progress", entity_id=progress.id,
-        code=progress.step_code, round=progress.review_round,
-    )  # fmt: skip
+        session,
+        origin.now,
+        actor=f"person:{origin.person_id}" if origin.person_id else "operator",
+        action=f"task.{action}",
+        entity="task_progress",
+        entity_id=progress.id,
+        code=progress.step_code,
+        round=progress.review_round,
+    )
     return (await task_changes(session, [event]))[0]
+
+
+def _event(
+    progress: TaskProgress, action: str, origin: Origin, note: str | None, details: dict[str, Any]
+) -> TaskEvent:
+    """The history row; its details name the source (for replays), the row and the round."""
+    context = {"source": origin.source, "progress_id": progress.id, "round": progress.review_round}
+    return TaskEvent(
+        jst_id=progress.jst_id,
+        step_code=progress.step_code,
+        action=action,
+        person_id=origin.person_id,
+        note=note,
+        details=details | context,
+        at=origin.now,
+    )

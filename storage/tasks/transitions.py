@@ -15,10 +15,11 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Cohort, Jst, TaskProgress
+from storage.models import Cohort, Jst, ProgrammeStep, TaskProgress
 from storage.models import TaskState as State
 from storage.programme import template_from_dict
 from storage.tasks.rows import (
+    Origin,
     TaskRefused,
     advises,
     check_member,
@@ -69,9 +70,13 @@ async def submit_task(
     mark_submitted(progress, person_id, now)
     progress.evidence = evidence.summary
     return await record_change(
-        session, progress, Action.SUBMITTED, person_id=person_id, now=now, source=source,
-        note=evidence.summary, evidence=evidence.as_json(),
-    )  # fmt: skip
+        session,
+        progress,
+        Action.SUBMITTED,
+        Origin(person_id, now, source),
+        note=evidence.summary,
+        evidence=evidence.as_json(),
+    )
 
 
 def check_evidence(evidence: Evidence) -> None:
@@ -99,14 +104,9 @@ async def record_resolution(
     code = await resolution_code(session, jst)
     if code is None:
         raise TaskRefused("no_resolution_task")
-    number = " ".join(number.split())
-    if not number or len(number) > RESOLUTION_NUMBER_LIMIT:
-        raise TaskRefused("bad_resolution_number", limit=RESOLUTION_NUMBER_LIMIT)
-    if adopted_on > today:
-        raise TaskRefused("resolution_in_future", date=adopted_on)
+    number = _resolution_number(number)
     cohort = await session.get_one(Cohort, jst.cohort_id)
-    if adopted_on < cohort.start_date:
-        raise TaskRefused("resolution_too_early", start=cohort.start_date)
+    _check_adopted_on(adopted_on, today=today, start=cohort.start_date)
     progress = await locked_progress(session, jst_id, code, now)
     if replayed := await replayed_change(session, progress, source):
         return replayed
@@ -116,9 +116,30 @@ async def record_resolution(
     progress.resolution_number = number
     progress.resolution_date = adopted_on
     return await record_change(
-        session, progress, Action.RESOLUTION, person_id=person_id, now=now, source=source,
-        note=number, resolution_number=number, resolution_date=adopted_on.isoformat(),
-    )  # fmt: skip
+        session,
+        progress,
+        Action.RESOLUTION,
+        Origin(person_id, now, source),
+        note=number,
+        resolution_number=number,
+        resolution_date=adopted_on.isoformat(),
+    )
+
+
+def _resolution_number(number: str) -> str:
+    """The number with its spaces folded; refused if blank or too long."""
+    number = " ".join(number.split())
+    if not number or len(number) > RESOLUTION_NUMBER_LIMIT:
+        raise TaskRefused("bad_resolution_number", limit=RESOLUTION_NUMBER_LIMIT)
+    return number
+
+
+def _check_adopted_on(adopted_on: dt.date, *, today: dt.date, start: dt.date) -> None:
+    """A resolution is adopted between the cohort's start and today."""
+    if adopted_on > today:
+        raise TaskRefused("resolution_in_future", date=adopted_on)
+    if adopted_on < start:
+        raise TaskRefused("resolution_too_early", start=start)
 
 
 async def check_reviewable(
@@ -158,33 +179,52 @@ async def review_task(
     if progress is not None and (replayed := await replayed_change(session, progress, source)):
         return replayed
     progress = await check_reviewable(
-        session, progress_id=progress_id, review_round=review_round, adviser_id=adviser_id,
+        session,
+        progress_id=progress_id,
+        review_round=review_round,
+        adviser_id=adviser_id,
         today=today,
-    )  # fmt: skip
+    )
     progress.updated_at = now
+    origin = Origin(adviser_id, now, source)
     if accept:
         progress.state = State.ACCEPTED
         progress.accepted_at = now
-        return await record_change(
-            session, progress, Action.ACCEPTED, person_id=adviser_id, now=now, source=source
-        )
+        return await record_change(session, progress, Action.ACCEPTED, origin)
+    return await _return(session, progress, _checked_remarks(remarks), origin, today)
+
+
+def _checked_remarks(remarks: str | None) -> str:
+    """What the team is to fix: not blank, and short enough for one message."""
     remarks = (remarks or "").strip()
     if not remarks:
         raise TaskRefused("empty_remarks")
     if len(remarks) > TEXT_LIMIT:
         raise TaskRefused("too_long", limit=TEXT_LIMIT)
+    return remarks
+
+
+async def _return(
+    session: AsyncSession, progress: TaskProgress, remarks: str, origin: Origin, today: dt.date
+) -> TaskChange:
+    """Send the submission back for the next round, to be fixed within the review's fix_days."""
     progress.state = State.RETURNED
-    progress.reviewed_at = now
-    progress.reviewed_by_id = adviser_id
+    progress.reviewed_at = origin.now
+    progress.reviewed_by_id = origin.person_id
     progress.review_remarks = remarks
     progress.review_round += 1
     jst = await session.get_one(Jst, progress.jst_id)
     review = template_from_dict((await session.get_one(Cohort, jst.cohort_id)).template).review
     fix_by = today + dt.timedelta(days=review.fix_days)
     return await record_change(
-        session, progress, Action.RETURNED, person_id=adviser_id, now=now, source=source,
-        note=remarks, remarks=remarks, until=fix_by.isoformat(),
-    )  # fmt: skip
+        session,
+        progress,
+        Action.RETURNED,
+        origin,
+        note=remarks,
+        remarks=remarks,
+        until=fix_by.isoformat(),
+    )
 
 
 async def extend_deadline(
@@ -199,19 +239,9 @@ async def extend_deadline(
     source: str | None,
 ) -> TaskChange:
     """A new deadline for one JST's task (the operator's, or an adviser's for their JST)."""
-    jst = await session.scalar(select(Jst).where(Jst.teryt == teryt.strip()))
-    if adviser_id is not None and (
-        jst is None or not await advises(session, adviser_id, jst.id, today)
-    ):
-        raise TaskRefused("not_your_jst", teryt=teryt)
-    if jst is None:
-        raise TaskRefused("unknown_jst", teryt=teryt)
+    jst = await _extendable_jst(session, teryt, adviser_id, today)
     step = await task_step(session, jst.id, code)
-    assert step.due_on is not None, "a task step has a due date"
-    if until < today:
-        raise TaskRefused("date_in_past", date=until)
-    if until <= step.due_on:
-        raise TaskRefused("not_later", code=step.code, due=step.due_on)
+    _check_new_deadline(step, until, today)
     progress = await locked_progress(session, jst.id, step.code, now)
     if replayed := await replayed_change(session, progress, source):
         return replayed
@@ -223,6 +253,33 @@ async def extend_deadline(
     progress.extended_until = until
     progress.updated_at = now
     return await record_change(
-        session, progress, Action.EXTENDED, person_id=adviser_id, now=now, source=source,
-        until=until.isoformat(), previous=previous.isoformat() if previous else None,
-    )  # fmt: skip
+        session,
+        progress,
+        Action.EXTENDED,
+        Origin(adviser_id, now, source),
+        until=until.isoformat(),
+        previous=previous.isoformat() if previous else None,
+    )
+
+
+async def _extendable_jst(
+    session: AsyncSession, teryt: str, adviser_id: int | None, today: dt.date
+) -> Jst:
+    """The JST by TERYT: any for the operator (None), only one they advise for an adviser."""
+    jst = await session.scalar(select(Jst).where(Jst.teryt == teryt.strip()))
+    if adviser_id is not None and (
+        jst is None or not await advises(session, adviser_id, jst.id, today)
+    ):
+        raise TaskRefused("not_your_jst", teryt=teryt)
+    if jst is None:
+        raise TaskRefused("unknown_jst", teryt=teryt)
+    return jst
+
+
+def _check_new_deadline(step: ProgrammeStep, until: dt.date, today: dt.date) -> None:
+    """A new deadline is not in the past and later than the programme's."""
+    assert step.due_on is not None, "a task step has a due date"
+    if until < today:
+        raise TaskRefused("date_in_past", date=until)
+    if until <= step.due_on:
+        raise TaskRefused("not_later", code=step.code, due=step.due_on)

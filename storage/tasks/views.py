@@ -129,23 +129,35 @@ async def task_changes(session: AsyncSession, events: Sequence[TaskEvent]) -> li
         jst = jsts[event.jst_id]
         step = steps[(jst.cohort_id, event.step_code)]
         actor = people.get(event.person_id) if event.person_id else None
-        details = event.details
-        evidence = details.get("evidence")
-        changes.append(
-            TaskChange(
-                event_id=event.id, action=event.action, at=event.at, jst_id=jst.id,
-                jst_name=jst.name, teryt=jst.teryt, code=step.code, title_pl=step.title_pl,
-                title_en=step.title_en, actor_id=event.person_id,
-                actor_name=actor.full_name if actor else None,
-                actor_gender=actor.gender.value if actor else None,
-                progress_id=details["progress_id"], review_round=details["round"],
-                evidence=Evidence(**evidence) if evidence else None,
-                remarks=details.get("remarks"), until=_day(details.get("until")),
-                resolution_number=details.get("resolution_number"),
-                resolution_date=_day(details.get("resolution_date")),
-            )
-        )  # fmt: skip
+        changes.append(_change(event, jst, step, actor))
     return changes
+
+
+def _change(event: TaskEvent, jst: Jst, step: ProgrammeStep, actor: Person | None) -> TaskChange:
+    """The event as view data (its details say what the change carried)."""
+    details = event.details
+    evidence = details.get("evidence")
+    return TaskChange(
+        event_id=event.id,
+        action=event.action,
+        at=event.at,
+        jst_id=jst.id,
+        jst_name=jst.name,
+        teryt=jst.teryt,
+        code=step.code,
+        title_pl=step.title_pl,
+        title_en=step.title_en,
+        actor_id=event.person_id,
+        actor_name=actor.full_name if actor else None,
+        actor_gender=actor.gender.value if actor else None,
+        progress_id=details["progress_id"],
+        review_round=details["round"],
+        evidence=Evidence(**evidence) if evidence else None,
+        remarks=details.get("remarks"),
+        until=_day(details.get("until")),
+        resolution_number=details.get("resolution_number"),
+        resolution_date=_day(details.get("resolution_date")),
+    )
 
 
 async def task_history(
@@ -178,25 +190,29 @@ async def submit_choices(session: AsyncSession, jst_id: int) -> SubmitChoices:
         for p in await _rows(session, Person, {p.submitted_by_id for p in progress.values()})
     }
     resolution = await resolution_code(session, jst)
-    items = []
-    for step in steps:
-        row = progress.get(step.code)
-        assert step.due_on is not None, "a task step has a due date"
-        items.append(
-            TaskItem(
-                code=step.code, title_pl=step.title_pl, title_en=step.title_en,
-                due_on=row.extended_until if row and row.extended_until else step.due_on,
-                state=(row.state if row else TaskState.PENDING).value,
-                submitted_by=submitters.get(row.submitted_by_id or 0) if row else None,
-                submitted_at=row.submitted_at if row else None,
-            )
-        )  # fmt: skip
+    items = [_task_item(step, progress.get(step.code), submitters) for step in steps]
     return SubmitChoices(
         open=tuple(i for i in items if i.state in SUBMITTABLE and i.code != resolution),
         waiting=tuple(i for i in items if i.state == TaskState.SUBMITTED),
         resolution_code=next(
             (i.code for i in items if i.code == resolution and i.state in SUBMITTABLE), None
         ),
+    )
+
+
+def _task_item(
+    step: ProgrammeStep, row: TaskProgress | None, submitters: dict[int, str]
+) -> TaskItem:
+    """The task with its state and due date (extended, if it was) from its row, if any."""
+    assert step.due_on is not None, "a task step has a due date"
+    return TaskItem(
+        code=step.code,
+        title_pl=step.title_pl,
+        title_en=step.title_en,
+        due_on=row.extended_until if row and row.extended_until else step.due_on,
+        state=(row.state if row else TaskState.PENDING).value,
+        submitted_by=submitters.get(row.submitted_by_id or 0) if row else None,
+        submitted_at=row.submitted_at if row else None,
     )
 
 

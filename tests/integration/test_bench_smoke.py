@@ -21,8 +21,12 @@ def test_every_benchmark_runs_and_reports_a_number(tmp_path: Path) -> None:
     out = tmp_path / "results.json"
     done = subprocess.run(
         [sys.executable, "-m", "bench", "--quick", "--out", str(out)],
-        cwd=PROJECT, capture_output=True, text=True, timeout=180, check=False,
-    )  # fmt: skip
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr[-4000:]
 
     document = json.loads(out.read_text(encoding="utf-8"))

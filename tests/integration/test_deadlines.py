@@ -32,7 +32,7 @@ from storage.models import (
 )
 from storage.programme import default_template_path
 from tests.support import programme_data
-from tests.support.cli_runs import invoke
+from tests.support.cli_runs import preview_reminders
 from tests.support.outbox_rows import outbox_rows
 from tests.support.people_data import assign_adviser
 from tests.support.programme_data import CREATED, add_jst, add_person
@@ -40,6 +40,7 @@ from tests.support.programme_data import CREATED, add_jst, add_person
 WARSAW = ZoneInfo("Europe/Warsaw")
 RULES = [DeadlineRule()]
 ZW1 = "ZW1"
+START = dt.date(2024, 9, 9)
 
 
 def local(year: int, month: int, day: int, hour: int, minute: int = 0) -> dt.datetime:
@@ -49,9 +50,8 @@ def local(year: int, month: int, day: int, hour: int, minute: int = 0) -> dt.dat
 async def _seed(services: Services) -> dict[str, int]:
     async with services.sessionmaker.begin() as session:
         cohort = await add_cohort(
-            session, "jesień", dt.date(2024, 9, 9), default_template_path(), now=CREATED,
-            actor="test",
-        )  # fmt: skip
+            session, "jesień", START, default_template_path(), now=CREATED, actor="test"
+        )
         alfa = await add_jst(session, cohort, "1401011", "Gmina Alfa")
         people = {
             "anna": await add_person(session, "anna@example.pl", "Anna Nowak", jst=alfa),
@@ -80,18 +80,18 @@ async def _tick(services: Services, now: dt.datetime) -> set[str]:
     return added
 
 
-async def _set_task(services: Services, jst_id: int, code: str, **fields: Any) -> None:
-    """The JST's task row as storage.tasks.transitions would leave it."""
+async def _set_task(services: Services, jst_id: int, at: dt.datetime, **fields: Any) -> None:
+    """The JST's ZW1 row as a change at `at` in storage.tasks.transitions would leave it."""
     async with services.sessionmaker.begin() as session:
         progress = await session.scalar(
             select(TaskProgress).where(
-                TaskProgress.jst_id == jst_id, TaskProgress.step_code == code
+                TaskProgress.jst_id == jst_id, TaskProgress.step_code == ZW1
             )
         )
         if progress is None:
-            progress = TaskProgress(jst_id=jst_id, step_code=code, state=TaskState.PENDING)
+            progress = TaskProgress(jst_id=jst_id, step_code=ZW1, state=TaskState.PENDING)
             session.add(progress)
-        for name, value in fields.items():
+        for name, value in (fields | {"updated_at": at}).items():
             setattr(progress, name, value)
 
 
@@ -110,9 +110,8 @@ async def test_the_team_gets_exact_rows_in_its_languages_and_a_second_tick_adds_
     }, "Cezary is erased; nothing for the adviser or the coordinator yet"
     rows = await outbox_rows(services)
     anna = rows[_key(ids, "2025-04-08", "T-7", "anna")]
-    assert (anna.kind, anna.channel, anna.delivery, anna.state) == (
-        "task_due", Channel.TELEGRAM, Delivery.AT_MOST_ONCE, OutboxState.PENDING
-    )  # fmt: skip
+    assert (anna.kind, anna.channel) == ("task_due", Channel.TELEGRAM)
+    assert (anna.delivery, anna.state) == (Delivery.AT_MOST_ONCE, OutboxState.PENDING)
     assert (anna.person_id, anna.not_before) == (ids["anna"], now)
     assert "<b>ZW1</b> – Zadanie wdrożeniowe 1" in anna.payload["params"]["text"]
     assert "<b>8 kwietnia 2025</b> – za 7 dni" in anna.payload["params"]["text"]
@@ -169,9 +168,8 @@ async def test_overdue_the_team_and_the_stand_in_then_an_email_alert_to_coordina
     alert_key = _key(ids, "2025-04-08", "T+7", "kasia")
     assert await _tick(services, local(2025, 4, 15, 9)) == {alert_key}
     alert = (await outbox_rows(services))[alert_key]
-    assert (alert.channel, alert.delivery, alert.kind) == (
-        Channel.EMAIL, Delivery.AT_LEAST_ONCE, "task_overdue_alert"
-    )  # fmt: skip
+    assert (alert.channel, alert.delivery) == (Channel.EMAIL, Delivery.AT_LEAST_ONCE)
+    assert alert.kind == "task_overdue_alert"
     assert alert.payload == {
         "template": "task_overdue_alert",
         "values": {
@@ -196,9 +194,7 @@ async def test_an_extension_replans_the_ladder_and_skips_what_the_team_was_just_
     ids = await _seed(services)
     assert len(await _tick(services, local(2025, 3, 25, 9))) == 2, "T-14 of 8 April"
     granted = local(2025, 4, 6, 10)  # to 16 April: its T-14 (2 April) and T-7 window have begun
-    await _set_task(
-        services, ids["alfa"], ZW1, extended_until=dt.date(2025, 4, 16), updated_at=granted
-    )
+    await _set_task(services, ids["alfa"], granted, extended_until=dt.date(2025, 4, 16))
     for moment in (granted, local(2025, 4, 7, 9), local(2025, 4, 8, 9)):
         assert await _tick(services, moment) == set(), "no old T-1 or T-0, no T-14 again"
     assert await _tick(services, local(2025, 4, 9, 9)) == {
@@ -224,9 +220,13 @@ async def test_an_accepted_task_stops_its_reminders_at_once(services: Services) 
     }, "planned by the ladder; stale when the due day's step replaces it"
     accepted = local(2025, 4, 7, 10)
     await _set_task(
-        services, ids["alfa"], ZW1, state=TaskState.ACCEPTED, submitted_at=accepted,
-        accepted_at=accepted, updated_at=accepted,
-    )  # fmt: skip
+        services,
+        ids["alfa"],
+        accepted,
+        state=TaskState.ACCEPTED,
+        submitted_at=accepted,
+        accepted_at=accepted,
+    )
     for moment in (local(2025, 4, 7, 10, 1), local(2025, 4, 9, 9), local(2025, 4, 15, 9)):
         assert await _tick(services, moment) == set()
     rows = await outbox_rows(services)
@@ -241,10 +241,7 @@ async def test_the_review_loop_reminds_the_adviser_then_the_team_round_by_round(
     ids = await _seed(services)
     alfa = ids["alfa"]
     submitted = local(2025, 4, 1, 23)  # 7 days later is Tuesday 23:00: quiet hours
-    await _set_task(
-        services, alfa, ZW1, state=TaskState.SUBMITTED, submitted_at=submitted,
-        updated_at=submitted,
-    )  # fmt: skip
+    await _set_task(services, alfa, submitted, state=TaskState.SUBMITTED, submitted_at=submitted)
     assert await _tick(services, local(2025, 4, 8, 23)) == set()
     first_review = f"review:{alfa}:ZW1:0:review:{ids['edward']}"  # standing in on 9 April
     assert await _tick(services, local(2025, 4, 9, 8)) == {first_review}
@@ -252,20 +249,16 @@ async def test_the_review_loop_reminds_the_adviser_then_the_team_round_by_round(
     assert "od 1 kwietnia 2025, 23:00 (8 dni)" in text
     returned = local(2025, 4, 10, 12)  # fix by 15 April
     await _set_task(
-        services, alfa, ZW1, state=TaskState.RETURNED, reviewed_at=returned, review_round=1,
-        updated_at=returned,
-    )  # fmt: skip
+        services, alfa, returned, state=TaskState.RETURNED, reviewed_at=returned, review_round=1
+    )
     assert await _tick(services, local(2025, 4, 14, 9)) == {
         f"review:{alfa}:ZW1:1:fix-1:{ids['anna']}",
         f"review:{alfa}:ZW1:1:fix-1:{ids['ben']}",
     }
     text = (await outbox_rows(services))[f"review:{alfa}:ZW1:1:fix-1:{ids['anna']}"].payload
     assert "najpóźniej jutro, 15 kwietnia 2025" in text["params"]["text"]
-    resubmitted = local(2025, 4, 15, 8, 30)
-    await _set_task(
-        services, alfa, ZW1, state=TaskState.SUBMITTED, submitted_at=resubmitted,
-        updated_at=resubmitted,
-    )  # fmt: skip
+    again = local(2025, 4, 15, 8, 30)
+    await _set_task(services, alfa, again, state=TaskState.SUBMITTED, submitted_at=again)
     assert await _tick(services, local(2025, 4, 15, 9)) == set(), "fixed in time"
     assert await _tick(services, local(2025, 4, 21, 8)) == set(), "Easter Monday"
     assert await _tick(services, local(2025, 4, 22, 8)) == {
@@ -291,10 +284,7 @@ async def test_reminders_preview_shows_the_sunday_reminder_on_monday_morning(
 ) -> None:
     await _seed(services)
     assert len(await _tick(services, local(2026, 10, 26, 8))) == 2, "DP's T-14, queued"
-    result = await invoke(
-        services, "reminders", "preview", "--now", "2026-10-30T12:00", "--days", "5",
-        "--jst", "1401011",
-    )  # fmt: skip
+    result = await preview_reminders(services, "2026-10-30T12:00", days=5, jst="1401011")
     assert result.exit_code == 0, result.output
     lines = [line.split() for line in result.output.splitlines() if "task_due" in line]
     assert lines == [
@@ -308,12 +298,10 @@ async def test_the_ladder_is_the_cohort_template(services: Services, tmp_path: P
     text = default_template_path().read_text(encoding="utf-8")
     text = text.replace("task_days_before = [14, 7, 1, 0]", "task_days_before = [3]")
     text = text.replace("task_overdue_alert_days = 7", "task_overdue_alert_days = 2")
-    (tmp_path / "short.toml").write_text(text, encoding="utf-8")
+    short = tmp_path / "short.toml"
+    short.write_text(text, encoding="utf-8")
     async with services.sessionmaker.begin() as session:
-        cohort = await add_cohort(
-            session, "short", dt.date(2024, 9, 9), tmp_path / "short.toml", now=CREATED,
-            actor="test",
-        )  # fmt: skip
+        cohort = await add_cohort(session, "short", START, short, now=CREATED, actor="test")
         jst = await add_jst(session, cohort, "1401033", "Gmina Gamma")
         gosia = await add_person(session, "g@example.pl", "Gosia", jst=jst)
         kasia = await add_person(session, "k@ore.example.pl", "Kasia", role=Role.COORDINATOR)
@@ -344,9 +332,7 @@ async def test_teams_share_a_rendered_text_only_where_every_value_it_reads_is_th
         gamma = await add_jst(session, cohort, "1401031", "Gmina Gamma")
         bogna = await add_person(session, "bogna@example.pl", "Bogna Wójcik", jst=beta)
         gosia = await add_person(session, "gosia@example.pl", "Gosia Zając", jst=gamma)
-    await _set_task(
-        services, beta.id, ZW1, extended_until=dt.date(2025, 4, 8), updated_at=local(2025, 3, 1, 9)
-    )
+    await _set_task(services, beta.id, local(2025, 3, 1, 9), extended_until=dt.date(2025, 4, 8))
 
     await run_tick(services, RULES, local(2025, 4, 1, 9))
     texts = {

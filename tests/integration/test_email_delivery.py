@@ -278,10 +278,22 @@ def alert(key: str, template: str, person: str = "kasia", **values: object) -> Q
 
 
 HOUR = dt.timedelta(hours=1)
-OVERDUE: dict[str, Any] = {"code": "ZW1", "title_pl": "Diagnoza", "title_en": "Diagnosis",
-           "due_on": "2026-02-20", "extended": False, "resolution": False, "days": 7}  # fmt: skip
-MISSING: dict[str, Any] = {"code": "R01", "title_pl": "Raport 1", "title_en": "Report 1",
-           "due_on": "2026-02-15", "working_days": 20}  # fmt: skip
+OVERDUE: dict[str, Any] = {
+    "code": "ZW1",
+    "title_pl": "Diagnoza",
+    "title_en": "Diagnosis",
+    "due_on": "2026-02-20",
+    "extended": False,
+    "resolution": False,
+    "days": 7,
+}
+MISSING: dict[str, Any] = {
+    "code": "R01",
+    "title_pl": "Raport 1",
+    "title_en": "Report 1",
+    "due_on": "2026-02-15",
+    "working_days": 20,
+}
 
 
 async def test_alerts_due_together_go_as_one_email_and_each_once(

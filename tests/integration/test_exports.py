@@ -27,7 +27,9 @@ from storage.indicators import compute_indicators
 from storage.models import (
     AdviserAssignment,
     Gender,
+    Jst,
     MonthlyReport,
+    Person,
     ReportState,
     Role,
     TaskProgress,
@@ -61,29 +63,57 @@ async def _seed(services: Services) -> None:
         dorota = await add_person(session, "dorota@example.pl", "Dorota", role=Role.ADVISER)
         await add_person(session, "ewa@example.pl", "Ewa Bez Jst")
         session.add(AdviserAssignment(jst_id=alfa.id, adviser_id=dorota.id))
-        session.add_all(
-            [
-                TaskProgress(
-                    jst_id=alfa.id, step_code="ZW1", state=TaskState.SUBMITTED,
-                    extended_until=dt.date(2026, 4, 15), submitted_at=AT,
-                    submitted_by_id=anna.id, updated_at=AT,
-                ),
-                TaskProgress(
-                    jst_id=beta.id, step_code="ZW1", state=TaskState.ACCEPTED, submitted_at=AT,
-                    submitted_by_id=celina.id, accepted_at=AT, resolution_number="XII/34/2026",
-                    resolution_date=dt.date(2026, 3, 18), updated_at=AT,
-                ),
-                MonthlyReport(
-                    jst_id=alfa.id, step_code="R01", state=ReportState.SUBMITTED,
-                    answers={"progress": FORMULA, "meetings": 3, "topics": ["a", "b"]},
-                    submitted_by_id=anna.id, submitted_at=AT, late=True, updated_at=AT,
-                ),
-                MonthlyReport(
-                    jst_id=beta.id, step_code="R01", state=ReportState.DRAFT,
-                    answers={"progress": "+48 w toku", "ok": True}, updated_at=AT,
-                ),
-            ]
-        )  # fmt: skip
+        session.add_all(_tasks(alfa, beta, anna, celina))
+        session.add_all(_reports(alfa, beta, anna))
+
+
+def _tasks(alfa: Jst, beta: Jst, anna: Person, celina: Person) -> list[TaskProgress]:
+    """Alfa's ZW1 extended and submitted by Anna; Beta's accepted, with its resolution."""
+    return [
+        TaskProgress(
+            jst_id=alfa.id,
+            step_code="ZW1",
+            state=TaskState.SUBMITTED,
+            extended_until=dt.date(2026, 4, 15),
+            submitted_at=AT,
+            submitted_by_id=anna.id,
+            updated_at=AT,
+        ),
+        TaskProgress(
+            jst_id=beta.id,
+            step_code="ZW1",
+            state=TaskState.ACCEPTED,
+            submitted_at=AT,
+            submitted_by_id=celina.id,
+            accepted_at=AT,
+            resolution_number="XII/34/2026",
+            resolution_date=dt.date(2026, 3, 18),
+            updated_at=AT,
+        ),
+    ]
+
+
+def _reports(alfa: Jst, beta: Jst, anna: Person) -> list[MonthlyReport]:
+    """Alfa's first report submitted late by Anna (a formula in it); Beta's a draft."""
+    return [
+        MonthlyReport(
+            jst_id=alfa.id,
+            step_code="R01",
+            state=ReportState.SUBMITTED,
+            answers={"progress": FORMULA, "meetings": 3, "topics": ["a", "b"]},
+            submitted_by_id=anna.id,
+            submitted_at=AT,
+            late=True,
+            updated_at=AT,
+        ),
+        MonthlyReport(
+            jst_id=beta.id,
+            step_code="R01",
+            state=ReportState.DRAFT,
+            answers={"progress": "+48 w toku", "ok": True},
+            updated_at=AT,
+        ),
+    ]
 
 
 D = dt.date.fromisoformat
@@ -225,8 +255,16 @@ def test_nothing_is_read_as_a_formula(tmp_path: Path) -> None:
     write_table(tmp_path / "cells.xlsx", table, ZONE)
     with (tmp_path / "cells.csv").open(encoding="utf-8-sig", newline="") as stream:
         assert list(csv.reader(stream, delimiter=";"))[1] == [
-            "'=1+1", "'+1", "'-1", "'@SUM(A1)", "'\tx", "#N/A", "bad\x07bell", "ok", "-5"
-        ]  # fmt: skip
+            "'=1+1",
+            "'+1",
+            "'-1",
+            "'@SUM(A1)",
+            "'\tx",
+            "#N/A",
+            "bad\x07bell",
+            "ok",
+            "-5",
+        ]
     sheet = load_workbook(tmp_path / "cells.xlsx").active
     assert sheet is not None
     cells = sheet[2]

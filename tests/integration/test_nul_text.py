@@ -62,12 +62,7 @@ async def test_a_question_and_its_answer_with_nul_are_stored_and_queued(
         assert draft is not None
         question = await send_draft(session, draft, now=NOW, today=TODAY)
         await send_question(session, services, question.id, now=NOW, today=TODAY)
-    async with services.sessionmaker.begin() as session:
-        reply = await record_answer(
-            session, question.id, adviser_id=world.jan, parts=[Part(2001, 9, SENT)],
-            to_team=False, source_key="tg:2001:9", now=NOW, today=TODAY,
-        )  # fmt: skip
-        await deliver_answer(session, services, reply.id, now=NOW)
+    await _answer(services, question.id, world.jan)
 
     (stored,) = await _rows(services, Question)
     assert stored.text == f"{STORED}\n\n\ufffd"
@@ -78,25 +73,56 @@ async def test_a_question_and_its_answer_with_nul_are_stored_and_queued(
     assert sum(STORED in payload for payload in payloads) == 2
 
 
+async def _answer(services: Services, question_id: int, adviser_id: int) -> None:
+    """The adviser answers with the NUL text; the answer is queued for the asker."""
+    async with services.sessionmaker.begin() as session:
+        reply = await record_answer(
+            session,
+            question_id,
+            adviser_id=adviser_id,
+            parts=[Part(2001, 9, SENT)],
+            to_team=False,
+            source_key="tg:2001:9",
+            now=NOW,
+            today=TODAY,
+        )
+        await deliver_answer(session, services, reply.id, now=NOW)
+
+
 async def test_task_evidence_and_remarks_with_nul_are_stored(services: Services) -> None:
     ids = await seed_teams(services, dt.date(2026, 1, 1))
-    async with services.sessionmaker.begin() as session:
-        change = await submit_task(
-            session, jst_id=ids["warszawa"], code="ZW1", person_id=ids["anna"],
-            evidence=Evidence("text", SENT), now=NOW, source="form:nul",
-        )  # fmt: skip
-    async with services.sessionmaker.begin() as session:
-        await review_task(
-            session, progress_id=change.progress_id, review_round=change.review_round,
-            adviser_id=ids["jan"], accept=False, remarks=SENT, today=TODAY, now=NOW,
-            source="tg:nul",
-        )  # fmt: skip
-
+    await _submitted_and_returned(services, ids)
     (progress,) = await _rows(services, TaskProgress)
     assert (progress.evidence, progress.review_remarks) == (STORED, STORED)
     events = await _rows(services, TaskEvent)
     assert [event.note for event in events] == [STORED, STORED]
     assert all("\x00" not in _texts(event.details) for event in events)
+
+
+async def _submitted_and_returned(services: Services, ids: dict[str, int]) -> None:
+    """Anna hands ZW1 in with the NUL text; Jan returns it with the same text as remarks."""
+    async with services.sessionmaker.begin() as session:
+        change = await submit_task(
+            session,
+            jst_id=ids["warszawa"],
+            code="ZW1",
+            person_id=ids["anna"],
+            evidence=Evidence("text", SENT),
+            now=NOW,
+            source="form:nul",
+        )
+    async with services.sessionmaker.begin() as session:
+        await review_task(
+            session,
+            progress_id=change.progress_id,
+            review_round=change.review_round,
+            adviser_id=ids["jan"],
+            accept=False,
+            remarks=SENT,
+            today=TODAY,
+            now=NOW,
+            source="tg:nul",
+        )
 
 
 async def test_a_nul_in_what_an_adviser_looks_up_finds_nothing(services: Services) -> None:
@@ -106,13 +132,24 @@ async def test_a_nul_in_what_an_adviser_looks_up_finds_nothing(services: Service
     async with services.sessionmaker.begin() as session:
         with pytest.raises(TaskRefused) as extend:
             await extend_deadline(
-                session, teryt="14\x0065011", code="ZW1", until=dt.date(2026, 9, 30),
-                adviser_id=ids["jan"], today=TODAY, now=NOW, source="tg:nul",
-            )  # fmt: skip
+                session,
+                teryt="14\x0065011",
+                code="ZW1",
+                until=dt.date(2026, 9, 30),
+                adviser_id=ids["jan"],
+                today=TODAY,
+                now=NOW,
+                source="tg:nul",
+            )
         with pytest.raises(SubstituteRefused) as substitute:
             await set_substitute(
-                session, adviser_id=ids["jan"], substitute_email="edward\x00@ore.example.pl",
-                first=TODAY, last=TODAY, now=NOW, today=TODAY,
-            )  # fmt: skip
+                session,
+                adviser_id=ids["jan"],
+                substitute_email="edward\x00@ore.example.pl",
+                first=TODAY,
+                last=TODAY,
+                now=NOW,
+                today=TODAY,
+            )
     assert extend.value.reason == "not_your_jst"
     assert substitute.value.reason is SubstituteRefusal.UNKNOWN_ADVISER

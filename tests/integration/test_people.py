@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.services import Services
 from storage.indicators import compute_indicators
@@ -51,13 +53,7 @@ async def _seed(services: Services) -> dict[str, int]:
         cohort = await add_cohort(session)
         alfa = await add_jst(session, cohort, "1401011", "Gmina Alfa")
         beta = await add_jst(session, cohort, "1401022", "Gmina Beta")
-
-        async def joined(email: str, name: str, user: int, **fields: Any) -> Person:
-            return await add_person(
-                session, email, name, telegram_user_id=user, telegram_chat_id=user,
-                joined_at=CREATED, **fields,
-            )  # fmt: skip
-
+        joined = functools.partial(_joined, session)
         people = {
             "anna": await joined("anna@example.pl", "Anna Nowak", ANNA, jst=alfa),
             "bartek": await joined(
@@ -71,10 +67,23 @@ async def _seed(services: Services) -> dict[str, int]:
             session, alfa, people["dorota"], substitute=people["edward"], period=STAND_IN
         )
         await assign_adviser(session, beta, people["edward"])
-    return {name: person.id for name, person in people.items()} | {
-        "alfa": alfa.id,
-        "beta": beta.id,
-    }
+    ids = {name: person.id for name, person in people.items()}
+    return ids | {"alfa": alfa.id, "beta": beta.id}
+
+
+async def _joined(
+    session: AsyncSession, email: str, name: str, user: int, **fields: Any
+) -> Person:
+    """A person who joined on Telegram as `user`."""
+    return await add_person(
+        session,
+        email,
+        name,
+        telegram_user_id=user,
+        telegram_chat_id=user,
+        joined_at=CREATED,
+        **fields,
+    )
 
 
 async def _caller(services: Services, telegram_user_id: int, today: dt.date = TODAY) -> Caller:

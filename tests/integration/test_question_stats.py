@@ -72,11 +72,19 @@ async def test_response_times_per_adviser_and_jst(services: Services) -> None:
         ResponseTimes(ids["dorota"], "Dorota", ids["alfa"], *alfa, 4, 17 * H, 100 * H, 2, 50 * H),
         ResponseTimes(ids["edward"], "Edward", ids["alfa"], *alfa, 1, 1 * H, 1 * H, 0, None),
         ResponseTimes(
-            ids["edward"], "Edward", ids["beta"], "Gmina Beta", "1401022", 0, None, None, 1,
+            ids["edward"],
+            "Edward",
+            ids["beta"],
+            "Gmina Beta",
+            "1401022",
+            0,
+            None,
+            None,
+            1,
             NOW - dt.datetime(2026, 9, 1, 9, tzinfo=dt.UTC),
         ),
         ResponseTimes(None, None, ids["gamma"], "Gmina Gamma", "1401033", 0, None, None, 1, 7 * H),
-    ]  # fmt: skip
+    ]
 
 
 async def test_window_limits_the_answered_questions_not_the_waiting_ones(

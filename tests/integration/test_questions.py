@@ -51,6 +51,17 @@ from tests.support.programme_data import CREATED, add_cohort, add_jst, add_perso
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 TODAY = dt.date(2026, 3, 2)
 LATER = NOW + dt.timedelta(hours=3)
+# name: e-mail, full name, JST (None: an adviser), joined on Telegram
+PEOPLE = {
+    "anna": ("anna@alfa.pl", "Anna Nowak", "alfa", True),
+    "bartek": ("bartek@alfa.pl", "Bartek Lis", "alfa", True),
+    "celina": ("celina@alfa.pl", "Celina Wójcik", "alfa", False),
+    "dorota": ("dorota@beta.pl", "Dorota Lewandowska", "beta", True),
+    "ewa": ("ewa@gamma.pl", "Ewa Zielińska", "gamma", True),
+    "jan": ("jan@ore.pl", "Jan Kowalski", None, True),
+    "maria": ("maria@ore.pl", "Maria Szymańska", None, True),
+    "edward": ("edward@ore.pl", "Edward Kamiński", None, True),
+}
 
 
 @dataclass(frozen=True)
@@ -72,33 +83,37 @@ async def seed(services: Services) -> World:
     """Three JSTs, their members (all joined but Celina) and advisers."""
     async with services.sessionmaker.begin() as session:
         cohort = await add_cohort(session)
-        alfa = await add_jst(session, cohort, "1401011", "Gmina Alfa")
-        beta = await add_jst(session, cohort, "1401022", "Gmina Beta")
-        gamma = await add_jst(session, cohort, "1401033", "Gmina Gamma")
-        user_ids = iter(range(1001, 2000))
-
-        async def person(email: str, name: str, jst: Jst | None, *, joined: bool = True) -> Person:
-            role = Role.MEMBER if jst else Role.ADVISER
-            user = next(user_ids) if joined else None
-            return await add_person(
-                session, email, name, jst=jst, role=role, telegram_user_id=user,
-                telegram_chat_id=user, notice_confirmed_at=CREATED if joined else None,
-            )  # fmt: skip
-
-        people = {
-            "anna": await person("anna@alfa.pl", "Anna Nowak", alfa),
-            "bartek": await person("bartek@alfa.pl", "Bartek Lis", alfa),
-            "celina": await person("celina@alfa.pl", "Celina Wójcik", alfa, joined=False),
-            "dorota": await person("dorota@beta.pl", "Dorota Lewandowska", beta),
-            "ewa": await person("ewa@gamma.pl", "Ewa Zielińska", gamma),
-            "jan": await person("jan@ore.pl", "Jan Kowalski", None),
-            "maria": await person("maria@ore.pl", "Maria Szymańska", None),
-            "edward": await person("edward@ore.pl", "Edward Kamiński", None),
+        jsts = {
+            "alfa": await add_jst(session, cohort, "1401011", "Gmina Alfa"),
+            "beta": await add_jst(session, cohort, "1401022", "Gmina Beta"),
+            "gamma": await add_jst(session, cohort, "1401033", "Gmina Gamma"),
         }
-        for jst, adviser in ((alfa, "jan"), (beta, "jan"), (gamma, "maria")):
-            await assign_adviser(session, jst, people[adviser])
+        user_ids = iter(range(1001, 2000))
+        people = {}
+        for name, (email, full_name, jst, joined) in PEOPLE.items():
+            user = next(user_ids) if joined else None
+            team = jsts[jst] if jst else None
+            people[name] = await _person(session, email, full_name, team, user)
+        for jst, adviser in (("alfa", "jan"), ("beta", "jan"), ("gamma", "maria")):
+            await assign_adviser(session, jsts[jst], people[adviser])
     ids = {name: person.id for name, person in people.items()}
-    return World(alfa=alfa.id, beta=beta.id, gamma=gamma.id, **ids)
+    return World(**{name: jst.id for name, jst in jsts.items()}, **ids)
+
+
+async def _person(
+    session: AsyncSession, email: str, name: str, jst: Jst | None, user: int | None
+) -> Person:
+    """A member of `jst` (an adviser if None), joined on Telegram as `user` (None: not)."""
+    return await add_person(
+        session,
+        email,
+        name,
+        jst=jst,
+        role=Role.MEMBER if jst else Role.ADVISER,
+        telegram_user_id=user,
+        telegram_chat_id=user,
+        notice_confirmed_at=CREATED if user else None,
+    )
 
 
 def text(message_id: int, words: str, chat_id: int = 1001) -> Part:
@@ -110,9 +125,13 @@ async def ask(
 ) -> int:
     async with services.sessionmaker.begin() as session:
         question = await open_question(
-            session, asker_id=asker_id, parts=[text(1, words), *files], source_key=key,
-            now=NOW, today=TODAY,
-        )  # fmt: skip
+            session,
+            asker_id=asker_id,
+            parts=[text(1, words), *files],
+            source_key=key,
+            now=NOW,
+            today=TODAY,
+        )
         return question.id
 
 
@@ -121,9 +140,31 @@ async def answer(
 ) -> Answer:
     async with services.sessionmaker.begin() as session:
         return await record_answer(
-            session, question_id, adviser_id=adviser_id, parts=[text(9, "Odpowiedź")],
-            to_team=False, source_key=key, now=at, today=TODAY,
-        )  # fmt: skip
+            session,
+            question_id,
+            adviser_id=adviser_id,
+            parts=[text(9, "Odpowiedź")],
+            to_team=False,
+            source_key=key,
+            now=at,
+            today=TODAY,
+        )
+
+
+async def follow_up(
+    session: AsyncSession, question_id: int, member_id: int, *parts: Part, now: dt.datetime = LATER
+) -> Answer:
+    """A member's follow-up, keyed as its first Telegram message."""
+    key = f"tg:{parts[0].chat_id}:{parts[0].message_id}"
+    return await record_followup(
+        session,
+        question_id,
+        member_id=member_id,
+        parts=list(parts),
+        source_key=key,
+        now=now,
+        today=TODAY,
+    )
 
 
 async def stand_in(
@@ -131,9 +172,14 @@ async def stand_in(
 ) -> Substitution:
     """/zastepstwo by the adviser: `email` stands in from the first to the last day."""
     return await set_substitute(
-        session, adviser_id=adviser_id, substitute_email=email, first=period[0],
-        last=period[1], now=NOW, today=TODAY,
-    )  # fmt: skip
+        session,
+        adviser_id=adviser_id,
+        substitute_email=email,
+        first=period[0],
+        last=period[1],
+        now=NOW,
+        today=TODAY,
+    )
 
 
 async def refusal(services: Services, question_id: int, adviser_id: int) -> Refusal:
@@ -224,14 +270,8 @@ async def test_the_asker_follows_up_and_the_question_opens_again(services: Servi
     async with services.sessionmaker.begin() as session:
         await close_question(session, number, adviser_id=world.jan, now=LATER, today=TODAY)
         with pytest.raises(QuestionRefused) as not_asker:
-            await record_followup(
-                session, number, member_id=world.bartek, parts=[text(3, "A ja?", 1002)],
-                source_key="tg:1002:3", now=LATER, today=TODAY,
-            )  # fmt: skip
-        followup = await record_followup(
-            session, number, member_id=world.anna, parts=[text(4, "Jeszcze jedno")],
-            source_key="tg:1001:4", now=LATER, today=TODAY,
-        )  # fmt: skip
+            await follow_up(session, number, world.bartek, text(3, "A ja?", 1002))
+        followup = await follow_up(session, number, world.anna, text(4, "Jeszcze jedno"))
         question = await session.get_one(Question, number)
         assert (question.state, question.closed_at) == (QuestionState.OPEN, None)
         assert question.first_answered_at == LATER
@@ -247,10 +287,7 @@ async def test_sharing_with_the_team_is_for_adviser_answers_of_own_jsts_and_audi
     number = await ask(services, world.anna, "Pytanie", key="tg:1:1")
     reply = await answer(services, number, world.jan, "tg:9:1")
     async with services.sessionmaker.begin() as session:
-        followup = await record_followup(
-            session, number, member_id=world.anna, parts=[text(4, "Dzięki")],
-            source_key="tg:1001:4", now=LATER, today=TODAY,
-        )  # fmt: skip
+        followup = await follow_up(session, number, world.anna, text(4, "Dzięki"))
         reasons = []
         for answer_id, adviser in (
             (reply.id, world.maria),
@@ -283,9 +320,13 @@ async def test_open_questions_are_the_advisers_jsts_oldest_first(services: Servi
             [(world.dorota, "b"), (world.anna, "a1"), (world.ewa, "g"), (world.anna, "a2")]
         ):
             await open_question(
-                session, asker_id=asker, parts=[text(minutes, key)], source_key=key,
-                now=NOW - dt.timedelta(minutes=10 - minutes), today=TODAY,
-            )  # fmt: skip
+                session,
+                asker_id=asker,
+                parts=[text(minutes, key)],
+                source_key=key,
+                now=NOW - dt.timedelta(minutes=10 - minutes),
+                today=TODAY,
+            )
     answered = (await _numbers(services, world.jan))[1]
     await answer(services, answered, world.jan, "tg:9:1")
     jan = await _open(services, world.jan)
@@ -308,11 +349,18 @@ async def _delivered(
 ) -> None:
     """A message of the question's thread, delivered: the sender's on_sent hook links it."""
     row = OutboxMessage(
-        dedupe_key=f"test:{message_id}", channel=Channel.TELEGRAM, kind="test",
-        person_id=person_id, payload={"link": {"question_id": question}},
-        delivery=Delivery.AT_LEAST_ONCE, state=OutboxState.SENT,
-        attempts=1, not_before=NOW, next_attempt_at=NOW, created_at=NOW,
-    )  # fmt: skip
+        dedupe_key=f"test:{message_id}",
+        channel=Channel.TELEGRAM,
+        kind="test",
+        person_id=person_id,
+        payload={"link": {"question_id": question}},
+        delivery=Delivery.AT_LEAST_ONCE,
+        state=OutboxState.SENT,
+        attempts=1,
+        not_before=NOW,
+        next_attempt_at=NOW,
+        created_at=NOW,
+    )
     session.add(row)
     await session.flush()
     await record_links(session, row, SentMessage(chat_id=chat_id, message_id=message_id))

@@ -25,9 +25,18 @@ from storage.models import (
     Person,
     Question,
 )
-from storage.questions.answers import record_followup, share_with_team
+from storage.questions.answers import share_with_team
 from storage.questions.threads import Part
-from tests.integration.test_questions import NOW, TODAY, answer, ask, seed, stand_in, text
+from tests.integration.test_questions import (
+    NOW,
+    TODAY,
+    answer,
+    ask,
+    follow_up,
+    seed,
+    stand_in,
+    text,
+)
 from tests.support.people_data import assign_adviser
 
 HOSTILE = 'Gmina <b>Zła</b> & "Syn" </i> &amp; <script>'
@@ -112,10 +121,9 @@ async def test_a_follow_up_goes_to_the_adviser_on_duty(services: Services) -> No
     async with services.sessionmaker.begin() as session:
         await stand_in(session, world.jan, "edward@ore.pl", (TODAY, TODAY))
         photo = Part(1001, 5, "zdjęcie", kind="photo")
-        followup = await record_followup(
-            session, number, member_id=world.anna, parts=[text(4, "A jeszcze?"), photo],
-            source_key="tg:1001:4", now=NOW, today=TODAY,
-        )  # fmt: skip
+        followup = await follow_up(
+            session, number, world.anna, text(4, "A jeszcze?"), photo, now=NOW
+        )
         await forward_followup(session, services, followup.id, now=NOW)
     rows = [row for row in await _outbox(services) if row.person_id == world.edward]
     assert [row.payload["method"] for row in rows] == ["sendMessage", "copyMessage"]

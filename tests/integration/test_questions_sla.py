@@ -27,7 +27,7 @@ from storage.models import (
 )
 from storage.questions.answers import record_answer, record_followup
 from storage.questions.threads import Part
-from tests.support.cli_runs import invoke
+from tests.support.cli_runs import preview_reminders
 from tests.support.people_data import add_question, assign_adviser
 from tests.support.programme_data import add_cohort, add_jst, add_person
 
@@ -55,10 +55,13 @@ async def _seed(
             "kasia": await add_person(session, "k@ore.example.pl", "Kasia", role=Role.COORDINATOR),
             "piotr": await add_person(session, "p@ore.example.pl", "Piotr", role=Role.COORDINATOR),
             "zenon": await add_person(
-                session, "z@ore.example.pl", "Zenon", role=Role.COORDINATOR,
+                session,
+                "z@ore.example.pl",
+                "Zenon",
+                role=Role.COORDINATOR,
                 erased_at=local(2026, 1, 5, 10),
             ),
-        }  # fmt: skip
+        }
         substitute = people["edward"] if stand_in else None
         await assign_adviser(
             session, alfa, people["dorota"], substitute=substitute, period=stand_in
@@ -85,6 +88,43 @@ async def _ask(
         return question.id
 
 
+async def _follow_up(
+    services: Services, question_id: int, member_id: int, at: dt.datetime, key: str
+) -> int:
+    async with services.sessionmaker.begin() as session:
+        said = await record_followup(
+            session,
+            question_id,
+            member_id=member_id,
+            parts=_message(key),
+            source_key=key,
+            now=at,
+            today=at.date(),
+        )
+        return said.id
+
+
+async def _answer(
+    services: Services, question_id: int, adviser_id: int, at: dt.datetime, key: str
+) -> int:
+    async with services.sessionmaker.begin() as session:
+        said = await record_answer(
+            session,
+            question_id,
+            adviser_id=adviser_id,
+            parts=_message(key),
+            to_team=False,
+            source_key=key,
+            now=at,
+            today=at.date(),
+        )
+        return said.id
+
+
+def _message(key: str) -> list[Part]:
+    return [Part(1001, len(key), f"Wiadomość {key}")]
+
+
 async def _tick(services: Services, at: dt.datetime) -> TickStats:
     return await run_tick(services, [QuestionSlaRule()], at)
 
@@ -96,12 +136,11 @@ async def _rows(services: Services) -> dict[str, OutboxMessage]:
 
 async def test_reminder_once_then_alert_once_per_coordinator(services: Services) -> None:
     ids = await _seed(services)
-    waiting = await _ask(services, ids, "anna", local(*TUESDAY_10_NOV))
-    await _ask(
-        services, ids, "bartek", local(*TUESDAY_10_NOV),
-        state=QuestionState.ANSWERED, answered_at=local(2026, 11, 12, 9),
-    )  # fmt: skip
-    await _ask(services, ids, "anna", local(*TUESDAY_10_NOV), state=QuestionState.CLOSED)
+    asked = local(*TUESDAY_10_NOV)
+    answered = local(2026, 11, 12, 9)
+    waiting = await _ask(services, ids, "anna", asked)
+    await _ask(services, ids, "bartek", asked, state=QuestionState.ANSWERED, answered_at=answered)
+    await _ask(services, ids, "anna", asked, state=QuestionState.CLOSED)
 
     assert (await _tick(services, local(2026, 11, 12, 12))).enqueued == 0, "the holiday"
     assert (await _tick(services, local(2026, 11, 13, 8))).enqueued == 1
@@ -195,10 +234,7 @@ async def test_rule_is_registered_and_previewed(services: Services) -> None:
     assert any(isinstance(rule, QuestionSlaRule) for rule in all_rules(services.settings))
     ids = await _seed(services)
     await _ask(services, ids, "anna", local(*TUESDAY_10_NOV))
-    result = await invoke(
-        services, "reminders", "preview", "--now", "2026-11-12T12:00", "--days", "7",
-        "--jst", "1401011",
-    )  # fmt: skip
+    result = await preview_reminders(services, "2026-11-12T12:00", days=7, jst="1401011")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert "13 November 2026, 08:00  Dorota  question_sla_adviser" in lines
@@ -212,19 +248,9 @@ async def test_a_follow_up_after_the_answer_runs_the_ladder_again(services: Serv
     question = await _ask(services, ids, "anna", local(*TUESDAY_10_NOV))
 
     async def say(author: str, at: dt.datetime, key: str) -> int:
-        parts = [Part(1001, len(key), f"Wiadomość {key}")]
-        async with services.sessionmaker.begin() as session:
-            if author == "anna":
-                said = await record_followup(
-                    session, question, member_id=ids["anna"], parts=parts, source_key=key,
-                    now=at, today=at.date(),
-                )  # fmt: skip
-            else:
-                said = await record_answer(
-                    session, question, adviser_id=ids[author], parts=parts, to_team=False,
-                    source_key=key, now=at, today=at.date(),
-                )  # fmt: skip
-            return said.id
+        if author == "anna":
+            return await _follow_up(services, question, ids[author], at, key)
+        return await _answer(services, question, ids[author], at, key)
 
     await say("dorota", local(2026, 11, 12, 9), "a1")  # answered in time: no reminder
     followup = await say("anna", local(2026, 11, 12, 15), "f1")

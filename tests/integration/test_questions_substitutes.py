@@ -66,8 +66,10 @@ async def test_a_substitution_covering_today_moves_the_open_questions(
     assert (done.substitute.id, done.moved) == (world.edward, (open_one,))
     assert [jst.name for jst in done.jsts] == ["Gmina Alfa", "Gmina Beta"]
     assert {a.jst_id: a.substitute_id for a in assignments} == {
-        world.alfa: world.edward, world.beta: world.edward, world.gamma: None,
-    }  # fmt: skip
+        world.alfa: world.edward,
+        world.beta: world.edward,
+        world.gamma: None,
+    }
     assert owners == {open_one: world.edward, answered: world.jan, gamma: world.maria}
     assert (edward_sees, after) == ((world.alfa, world.beta), ())
     # During the period a new question goes straight to the substitute.

@@ -92,17 +92,15 @@ async def test_unsent_months_stay_open_until_the_team_sends_them(
 ) -> None:
     july = dt.date(2026, 7, 2)  # R01 (April), R02 (May) and R03 (June) have ended
     async with services.sessionmaker.begin() as session:
-        assert [s.code for s in await ended_slots(session, ids["warszawa"], july)] == [
-            "R01", "R02", "R03",
-        ]  # fmt: skip
+        ended = await ended_slots(session, ids["warszawa"], july)
+        assert [s.code for s in ended] == ["R01", "R02", "R03"]
     await _answer(services, await _slot(services, ids), ids["anna"], progress=3)
     await _submit(services, await _slot(services, ids), ids["anna"])  # R01 only
     async with services.sessionmaker.begin() as session:
         unsent = await unsent_slots(session, ids["warszawa"], july)
         assert [s.code for s in unsent] == ["R02", "R03"]
-        assert [s.code for s in await unsent_slots(session, ids["bochnia"], july)] == [
-            "R01", "R02", "R03",
-        ]  # fmt: skip
+        bochnia = await unsent_slots(session, ids["bochnia"], july)
+        assert [s.code for s in bochnia] == ["R01", "R02", "R03"]
 
 
 async def test_two_members_fill_one_draft_and_it_resumes_at_the_first_unanswered(
@@ -250,16 +248,9 @@ async def test_a_report_still_missing_after_the_adviser_notice_alerts_the_coordi
     alert_day = calendar.add_working_days(MAY_4, 20)  # R01 was requested on Monday 4 May
     assert (await run_tick(services, [ReportRule()], calendar.at(alert_day, 8, 59))).enqueued
 
-    async def alerts() -> list[OutboxMessage]:
-        async with services.sessionmaker() as session:
-            found = await session.scalars(
-                select(OutboxMessage).where(OutboxMessage.kind == "report_missing_alert")
-            )
-            return list(found)
-
-    assert await alerts() == []
+    assert await _alerts(services) == []
     await run_tick(services, [ReportRule()], calendar.at(alert_day, 9))
-    rows = {row.dedupe_key: row for row in await alerts()}
+    rows = {row.dedupe_key: row for row in await _alerts(services)}
     assert set(rows) == {
         f"report:{ids[jst]}:R01:coordinators:{coordinator.id}"
         for jst in ("przykladowa", "bochnia")
@@ -267,6 +258,20 @@ async def test_a_report_still_missing_after_the_adviser_notice_alerts_the_coordi
     row = rows[f"report:{ids['bochnia']}:R01:coordinators:{coordinator.id}"]
     assert row.channel is Channel.EMAIL and row.person_id == coordinator.id
     assert row.payload["values"] | {"title_pl": "", "title_en": ""} == {
-        "code": "R01", "title_pl": "", "title_en": "", "jst_name": "Powiat bocheński",
-        "teryt": "1201", "due_on": "2026-05-15", "working_days": 20, "adviser": "Maria Szymańska",
-    }  # fmt: skip
+        "code": "R01",
+        "title_pl": "",
+        "title_en": "",
+        "jst_name": "Powiat bocheński",
+        "teryt": "1201",
+        "due_on": "2026-05-15",
+        "working_days": 20,
+        "adviser": "Maria Szymańska",
+    }
+
+
+async def _alerts(services: Services) -> list[OutboxMessage]:
+    async with services.sessionmaker() as session:
+        found = await session.scalars(
+            select(OutboxMessage).where(OutboxMessage.kind == "report_missing_alert")
+        )
+        return list(found)

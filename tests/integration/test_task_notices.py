@@ -34,13 +34,52 @@ async def _outbox(services: Services) -> list[tuple[int | None, str, dict[str, o
 async def _submitted(services: Services, ids: dict[str, int], today: dt.date) -> TaskChange:
     """Anna submits ZW1 with a file; announced twice, as a re-delivered update would."""
     for _ in range(2):
-        async with services.sessionmaker.begin() as session:
-            change = await submit_task(
-                session, jst_id=ids["warszawa"], code="ZW1", person_id=ids["anna"],
-                evidence=FILE, now=services.clock.now(), source="form:t",
-            )  # fmt: skip
-            await announce(session, services, change, today=today)
+        change = await _submit(services, ids, "anna", FILE, source="form:t", today=today)
     return change
+
+
+async def _submit(
+    services: Services,
+    ids: dict[str, int],
+    who: str,
+    evidence: Evidence,
+    *,
+    source: str,
+    today: dt.date,
+) -> TaskChange:
+    """`who` submits ZW1; the change is announced."""
+    async with services.sessionmaker.begin() as session:
+        change = await submit_task(
+            session,
+            jst_id=ids["warszawa"],
+            code="ZW1",
+            person_id=ids[who],
+            evidence=evidence,
+            now=services.clock.now(),
+            source=source,
+        )
+        await announce(session, services, change, today=today)
+    return change
+
+
+async def _return(
+    services: Services, ids: dict[str, int], change: TaskChange, remarks: str
+) -> TaskChange:
+    """Jan returns the submission with `remarks`; the change is announced."""
+    async with services.sessionmaker.begin() as session:
+        returned = await review_task(
+            session,
+            progress_id=change.progress_id,
+            review_round=change.review_round,
+            adviser_id=ids["jan"],
+            accept=False,
+            remarks=remarks,
+            today=TODAY,
+            now=services.clock.now(),
+            source="form:r",
+        )
+        await announce(session, services, returned, today=TODAY)
+    return returned
 
 
 async def test_submission_goes_to_the_rest_of_the_team_and_the_adviser(
@@ -74,26 +113,15 @@ async def test_a_return_reaches_every_member_and_a_stand_in_gets_the_next_round(
 ) -> None:
     change = await _submitted(services, ids, TODAY)
     before = len(await _outbox(services))
-    async with services.sessionmaker.begin() as session:
-        returned = await review_task(
-            session, progress_id=change.progress_id, review_round=0, adviser_id=ids["jan"],
-            accept=False, remarks="Brakuje <wyników> SELFIE", today=TODAY,
-            now=services.clock.now(), source="form:r",
-        )  # fmt: skip
-        await announce(session, services, returned, today=TODAY)
+    await _return(services, ids, change, "Brakuje <wyników> SELFIE")
     rows = (await _outbox(services))[before:]
     assert [person for person, _, _ in rows] == [ids["anna"], ids["bartosz"], ids["celina"]]
     text = rows[0][2]["params"]
     assert isinstance(text, dict) and "&lt;wyników&gt;" in text["text"]
     assert "7 marca 2026" in text["text"], "fix by: 2 March + 5 days"
 
-    async with services.sessionmaker.begin() as session:
-        again = await submit_task(
-            session, jst_id=ids["warszawa"], code="ZW1", person_id=ids["celina"],
-            evidence=Evidence("link", "https://example.pl/d"), now=services.clock.now(),
-            source="form:u",
-        )  # fmt: skip
-        await announce(session, services, again, today=STAND_IN[0])
+    link = Evidence("link", "https://example.pl/d")
+    await _submit(services, ids, "celina", link, source="form:u", today=STAND_IN[0])
     rows = (await _outbox(services))[before + 3 :]
     assert [person for person, _, _ in rows] == [ids["anna"], ids["bartosz"], ids["edward"]]
 
@@ -103,9 +131,15 @@ async def test_an_extension_by_the_operator_reaches_the_team(
 ) -> None:
     async with services.sessionmaker.begin() as session:
         change = await extend_deadline(
-            session, teryt=WARSZAWA, code="ZW1", until=dt.date(2026, 9, 30), adviser_id=None,
-            today=TODAY, now=services.clock.now(), source=None,
-        )  # fmt: skip
+            session,
+            teryt=WARSZAWA,
+            code="ZW1",
+            until=dt.date(2026, 9, 30),
+            adviser_id=None,
+            today=TODAY,
+            now=services.clock.now(),
+            source=None,
+        )
         await announce(session, services, change, today=TODAY)
     rows = await _outbox(services)
     assert [person for person, _, _ in rows] == [ids["anna"], ids["bartosz"], ids["celina"]]

@@ -33,6 +33,7 @@ TODAY = dt.date(2026, 3, 2)
 ZW1_DUE = dt.date(2026, 7, 31)
 TEXT = Evidence("text", "Arkusze diagnozy wstępnej są gotowe.")
 DOCUMENT = Evidence("document", "poprawiona wersja", "diagnoza.pdf", chat_id=501, message_id=77)
+ADOPTED = dt.date(2026, 2, 27)
 
 
 @pytest.fixture
@@ -41,38 +42,96 @@ async def ids(services: Services) -> dict[str, int]:
 
 
 async def _submit(
-    services: Services, ids: dict[str, int], *, who: str = "anna", code: str = "ZW1",
-    evidence: Evidence = TEXT, source: str = "form:a", now: dt.datetime = NOW,
-) -> TaskChange:  # fmt: skip
+    services: Services,
+    ids: dict[str, int],
+    *,
+    who: str = "anna",
+    code: str = "ZW1",
+    evidence: Evidence = TEXT,
+    source: str = "form:a",
+    now: dt.datetime = NOW,
+) -> TaskChange:
     async with services.sessionmaker.begin() as session:
         return await submit_task(
-            session, jst_id=ids["warszawa"], code=code, person_id=ids[who], evidence=evidence,
-            now=now, source=source,
-        )  # fmt: skip
+            session,
+            jst_id=ids["warszawa"],
+            code=code,
+            person_id=ids[who],
+            evidence=evidence,
+            now=now,
+            source=source,
+        )
 
 
 async def _review(
-    services: Services, ids: dict[str, int], change: TaskChange, *, accept: bool,
-    remarks: str | None = None, who: str = "jan", source: str = "tg:1", today: dt.date = TODAY,
+    services: Services,
+    ids: dict[str, int],
+    change: TaskChange,
+    *,
+    accept: bool,
+    remarks: str | None = None,
+    who: str = "jan",
+    source: str = "tg:1",
+    today: dt.date = TODAY,
     now: dt.datetime = NOW,
-) -> TaskChange:  # fmt: skip
+) -> TaskChange:
     async with services.sessionmaker.begin() as session:
         return await review_task(
-            session, progress_id=change.progress_id, review_round=change.review_round,
-            adviser_id=ids[who], accept=accept, remarks=remarks, today=today, now=now,
+            session,
+            progress_id=change.progress_id,
+            review_round=change.review_round,
+            adviser_id=ids[who],
+            accept=accept,
+            remarks=remarks,
+            today=today,
+            now=now,
             source=source,
-        )  # fmt: skip
+        )
 
 
 async def _extend(
-    services: Services, ids: dict[str, int], *, until: dt.date, teryt: str = WARSZAWA,
-    code: str = "ZW1", who: str | None = None, source: str | None = None,
-) -> TaskChange:  # fmt: skip
+    services: Services,
+    ids: dict[str, int],
+    *,
+    until: dt.date,
+    teryt: str = WARSZAWA,
+    code: str = "ZW1",
+    who: str | None = None,
+    source: str | None = None,
+) -> TaskChange:
     async with services.sessionmaker.begin() as session:
         return await extend_deadline(
-            session, teryt=teryt, code=code, until=until,
-            adviser_id=ids[who] if who else None, today=TODAY, now=NOW, source=source,
-        )  # fmt: skip
+            session,
+            teryt=teryt,
+            code=code,
+            until=until,
+            adviser_id=ids[who] if who else None,
+            today=TODAY,
+            now=NOW,
+            source=source,
+        )
+
+
+async def _resolution(
+    services: Services,
+    ids: dict[str, int],
+    number: str = "XII/1/2026",
+    adopted_on: dt.date = TODAY,
+    *,
+    source: str = "tg:1",
+) -> TaskChange:
+    """Celina records the council's resolution."""
+    async with services.sessionmaker.begin() as session:
+        return await record_resolution(
+            session,
+            jst_id=ids["warszawa"],
+            person_id=ids["celina"],
+            number=number,
+            adopted_on=adopted_on,
+            today=TODAY,
+            now=NOW,
+            source=source,
+        )
 
 
 async def _row(services: Services, ids: dict[str, int], code: str = "ZW1") -> TaskProgress | None:
@@ -104,10 +163,9 @@ async def test_submit_return_resubmit_accept(services: Services, ids: dict[str, 
     )
     row = await _row(services, ids)
     assert row is not None and row.state == TaskState.RETURNED
-    assert (row.reviewed_at, row.reviewed_by_id, row.review_remarks) == (
-        later, ids["jan"], "Brak SELFIE."
-    )  # fmt: skip
-    assert row.review_round == 1 and row.submitted_at == NOW
+    assert (row.reviewed_at, row.reviewed_by_id) == (later, ids["jan"])
+    assert row.review_remarks == "Brak SELFIE." and row.review_round == 1
+    assert row.submitted_at == NOW
     assert returned.until == TODAY + dt.timedelta(days=5), "[review] fix_days"
     assert returned.remarks == "Brak SELFIE." and returned.review_round == 1
 
@@ -214,29 +272,14 @@ async def test_the_same_source_replays_the_first_change(
     assert await _extend(services, ids, code="ZW2", until=later, who="jan", source="tg:43") == (
         extended
     )
-    async with services.sessionmaker.begin() as session:
-        resolution = await record_resolution(
-            session, jst_id=ids["warszawa"], person_id=ids["anna"], number="XII/1/2026",
-            adopted_on=TODAY, today=TODAY, now=NOW, source="tg:44",
-        )  # fmt: skip
-        again = await record_resolution(
-            session, jst_id=ids["warszawa"], person_id=ids["anna"], number="XII/1/2026",
-            adopted_on=TODAY, today=TODAY, now=NOW, source="tg:44",
-        )  # fmt: skip
-    assert again == resolution
+    resolution = await _resolution(services, ids, source="tg:44")
+    assert await _resolution(services, ids, source="tg:44") == resolution
     assert await _count(services, TaskEvent) == 4
 
 
 async def test_resolution_is_recorded_and_submitted(
     services: Services, ids: dict[str, int]
 ) -> None:
-    async def record(number: str, adopted_on: dt.date, source: str) -> TaskChange:
-        async with services.sessionmaker.begin() as session:
-            return await record_resolution(
-                session, jst_id=ids["warszawa"], person_id=ids["celina"], number=number,
-                adopted_on=adopted_on, today=TODAY, now=NOW, source=source,
-            )  # fmt: skip
-
     for number, adopted_on, reason in (
         ("  ", TODAY, "bad_resolution_number"),
         ("x" * 101, TODAY, "bad_resolution_number"),
@@ -244,21 +287,17 @@ async def test_resolution_is_recorded_and_submitted(
         ("XII/1/2026", START - dt.timedelta(days=1), "resolution_too_early"),
     ):
         with pytest.raises(TaskRefused) as refused:
-            await record(number, adopted_on, "tg:1")
+            await _resolution(services, ids, number, adopted_on)
         assert refused.value.reason == reason
-    change = await record("XII / 45 /  2026", dt.date(2026, 2, 27), "tg:2")
-    assert (change.action, change.code, change.resolution_number) == (
-        "resolution", "UCHWALA", "XII / 45 / 2026"
-    )  # fmt: skip
+    change = await _resolution(services, ids, "XII / 45 /  2026", ADOPTED, source="tg:2")
+    assert (change.action, change.code) == ("resolution", "UCHWALA")
+    assert change.resolution_number == "XII / 45 / 2026"
     row = await _row(services, ids, "UCHWALA")
     assert row is not None and row.state == TaskState.SUBMITTED
-    assert (row.resolution_number, row.resolution_date) == (
-        "XII / 45 / 2026",
-        dt.date(2026, 2, 27),
-    )
+    assert (row.resolution_number, row.resolution_date) == ("XII / 45 / 2026", ADOPTED)
     assert (row.submitted_by_id, row.submitted_at) == (ids["celina"], NOW)
     with pytest.raises(TaskRefused) as twice:
-        await record("XII/46/2026", TODAY, "tg:3")
+        await _resolution(services, ids, "XII/46/2026", source="tg:3")
     assert twice.value.reason == "already_submitted"
     await _review(services, ids, change, accept=True)
     row = await _row(services, ids, "UCHWALA")

@@ -91,8 +91,12 @@ async def test_installed_command_speaks_polish(services: Services, ids: dict[str
     def run(*arguments: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [str(ADVISORYBOT), "extend", *arguments],
-            env=environment, capture_output=True, text=True, timeout=120, check=False,
-        )  # fmt: skip
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
 
     done = await asyncio.to_thread(run, WARSZAWA, "ZW1", LATER.isoformat())
     assert done.returncode == 0 and "Przedłużono: Miasto Stołeczne Warszawa" in done.stdout

@@ -29,6 +29,12 @@ async def invoke(services: Services, *args: str, **env: str | None) -> Result:
     return await asyncio.to_thread(CliRunner().invoke, app, list(args), env=environment)
 
 
+async def preview_reminders(services: Services, now: str, *, days: int, jst: str) -> Result:
+    """`advisorybot reminders preview`: one JST's reminders of `days` days from `now`."""
+    options = ("--now", now, "--days", str(days), "--jst", jst)
+    return await invoke(services, "reminders", "preview", *options)
+
+
 def output_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty folder for output files, made the working directory so no .env file is read."""
     path = tmp_path / "out"

@@ -40,30 +40,8 @@ async def seed_digest(services: Services) -> dict[str, int]:
         coordinator = await add_person(
             session, "koordynacja@example.pl", "Koordynacja", role=Role.COORDINATOR
         )
-        accepted = [
-            ("warszawa", "ZW1", _at(1, 15)),
-            ("warszawa", "ZW2", _at(2, 10)),
-            ("przykladowa", "ZW1", _at(2, 20)),
-        ]
-        for jst, code, at in accepted:
-            session.add(
-                TaskProgress(
-                    jst_id=ids[jst], step_code=code, state=TaskState.ACCEPTED,
-                    accepted_at=at, updated_at=at,
-                )
-            )  # fmt: skip
-        reports = [
-            ("warszawa", ReportState.SUBMITTED, _at(4, 30)),
-            ("bochnia", ReportState.SUBMITTED, _at(5, 2)),
-            ("przykladowa", ReportState.DRAFT, None),
-        ]
-        for jst, state, submitted in reports:
-            session.add(
-                MonthlyReport(
-                    jst_id=ids[jst], step_code="R01", state=state, answers={},
-                    submitted_at=submitted, updated_at=CREATED,
-                )
-            )  # fmt: skip
+        session.add_all(_accepted(ids))
+        session.add_all(_reports(ids))
         anna = await session.get_one(Person, ids["anna"])
         dorota = await session.get_one(Person, ids["dorota"])
         await add_question(session, anna, "Kiedy szkolenie?", at=_at(4, 30, 9))
@@ -72,3 +50,41 @@ async def seed_digest(services: Services) -> dict[str, int]:
         )
         answered.first_answered_at = _at(4, 20, 14)
     return ids | {"coordinator": coordinator.id}
+
+
+def _accepted(ids: dict[str, int]) -> list[TaskProgress]:
+    accepted = [
+        ("warszawa", "ZW1", _at(1, 15)),
+        ("warszawa", "ZW2", _at(2, 10)),
+        ("przykladowa", "ZW1", _at(2, 20)),
+    ]
+    return [
+        TaskProgress(
+            jst_id=ids[jst],
+            step_code=code,
+            state=TaskState.ACCEPTED,
+            accepted_at=at,
+            updated_at=at,
+        )
+        for jst, code, at in accepted
+    ]
+
+
+def _reports(ids: dict[str, int]) -> list[MonthlyReport]:
+    """April's report (R01)."""
+    reports = [
+        ("warszawa", ReportState.SUBMITTED, _at(4, 30)),
+        ("bochnia", ReportState.SUBMITTED, _at(5, 2)),
+        ("przykladowa", ReportState.DRAFT, None),
+    ]
+    return [
+        MonthlyReport(
+            jst_id=ids[jst],
+            step_code="R01",
+            state=state,
+            answers={},
+            submitted_at=submitted,
+            updated_at=CREATED,
+        )
+        for jst, state, submitted in reports
+    ]

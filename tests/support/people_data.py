@@ -45,10 +45,13 @@ async def assign_adviser(
     return await _stored(
         session,
         AdviserAssignment(
-            jst_id=jst.id, adviser_id=adviser.id, substitute_id=substitute_id,
-            substitute_from=first, substitute_until=last,
+            jst_id=jst.id,
+            adviser_id=adviser.id,
+            substitute_id=substitute_id,
+            substitute_from=first,
+            substitute_until=last,
         ),
-    )  # fmt: skip
+    )
 
 
 async def add_question(
@@ -64,10 +67,14 @@ async def add_question(
     return await _stored(
         session,
         Question(
-            jst_id=asker.jst_id, asker_id=asker.id, text=text, attachments={}, state=state,
+            jst_id=asker.jst_id,
+            asker_id=asker.id,
+            text=text,
+            attachments={},
+            state=state,
             created_at=at,
         ),
-    )  # fmt: skip
+    )
 
 
 async def add_answer(
@@ -93,7 +100,11 @@ async def add_invite(
     return await _stored(
         session,
         Invite(
-            person_id=person.id, code_hash=hash_code(code), created_at=now,
-            expires_at=now + INVITE_TTL, used_at=used_at, revoked_at=revoked_at,
+            person_id=person.id,
+            code_hash=hash_code(code),
+            created_at=now,
+            expires_at=now + INVITE_TTL,
+            used_at=used_at,
+            revoked_at=revoked_at,
         ),
-    )  # fmt: skip
+    )

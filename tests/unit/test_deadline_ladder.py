@@ -101,9 +101,14 @@ class Team:
             if act.at <= now:
                 tasks[act.code] = replace(tasks[act.code], **act.change)
         return JstTasks(
-            self.jst_id, f"JST {self.jst_id}", "1401011", Ladder.of(TEMPLATE), self.members,
-            self.duty or Duty(self.adviser), tuple(tasks.values()),
-        )  # fmt: skip
+            self.jst_id,
+            f"JST {self.jst_id}",
+            "1401011",
+            Ladder.of(TEMPLATE),
+            self.members,
+            self.duty or Duty(self.adviser),
+            tuple(tasks.values()),
+        )
 
 
 def walk(teams: Iterable[Team], start: dt.datetime, end: dt.datetime) -> dict[int, set[Row]]:
@@ -171,19 +176,53 @@ def early_steps(members: tuple[int, ...]) -> set[Row]:
     return set().union(*(rows(members, "task_due", c, *m) for c, m in EARLY_STEPS.items()))
 
 
+# T-1 and T-0 of the tasks a late team still hears them for: those of ZW3, HDR_ORE and DP fall
+# on the weekend of a Sunday deadline and are superseded by Monday's T+1.
+LAST_DAYS = {
+    "ZW1": (local(2025, 4, 7, 9), local(2025, 4, 8, 9)),
+    "ZW2": (local(2025, 8, 7, 9), local(2025, 8, 8, 9)),
+    "UCHWALA": (local(2026, 4, 7, 9), local(2026, 4, 8, 9)),
+}
+# T+1 (the team's and the adviser's overdue notice) and T+7 (the coordinators' alert).
+OVERDUE = {
+    "ZW1": (local(2025, 4, 9, 9), local(2025, 4, 15, 9)),
+    # T+1 on Saturday -> Monday 08:00; the alert on 15 August (a holiday) -> Monday 18th
+    "ZW2": (local(2025, 8, 11, 8), local(2025, 8, 18, 8)),
+    "ZW3": (local(2026, 3, 9, 9), local(2026, 3, 16, 8)),
+    "HDR_ORE": (local(2026, 3, 9, 9), local(2026, 3, 16, 8)),
+    "UCHWALA": (local(2026, 4, 9, 9), local(2026, 4, 15, 9)),
+    "DP": (local(2026, 11, 9, 9), local(2026, 11, 16, 8)),
+}
+
+
+def late_steps(team: Team) -> set[Row]:
+    """What a team that hands in every task after its date is sent, and who else is told."""
+    found = early_steps(team.members)
+    for code, (overdue, alert) in OVERDUE.items():
+        found |= rows(team.members, "task_due", code, *LAST_DAYS.get(code, ()))
+        found |= rows(team.members, "task_overdue", code, overdue)
+        found |= rows((team.adviser,), "task_overdue_adviser", code, overdue)
+        found |= rows(COORDINATORS, "task_overdue_alert", code, alert)
+    return found
+
+
 ON_TIME = Team(1, (11, 12), 91, tuple(handed_in(-3)))
 LATE = Team(2, (21, 22), 92, tuple(handed_in(10)))
 EXTENDED = Team(
-    3, (31, 32), 93,
+    3,
+    (31, 32),
+    93,
     (
         *handed_in(-3, skip={"ZW2"}),
         extended(local(2025, 8, 4, 10), "ZW2", dt.date(2025, 9, 7)),
         submitted(local(2025, 9, 4, 10), "ZW2"),
         accepted(local(2025, 9, 6, 10), "ZW2"),
     ),
-)  # fmt: skip
+)
 RETURNED_TWICE = Team(
-    4, (41, 42), 94,
+    4,
+    (41, 42),
+    94,
     (
         *handed_in(-3, skip={"ZW1"}),
         submitted(local(2025, 4, 5, 10), "ZW1"),  # Saturday, three days early
@@ -193,7 +232,7 @@ RETURNED_TWICE = Team(
         submitted(local(2025, 5, 5, 10), "ZW1"),
         accepted(local(2025, 5, 7, 10), "ZW1"),
     ),
-)  # fmt: skip
+)
 
 
 def test_a_whole_cohort_gets_exactly_the_reminders_its_teams_call_for() -> None:
@@ -202,26 +241,7 @@ def test_a_whole_cohort_gets_exactly_the_reminders_its_teams_call_for() -> None:
 
     assert found[1] == early_steps(ON_TIME.members), "on time: T-14 and T-7, nothing more"
 
-    late, coordinators = LATE.members, COORDINATORS
-    expected_late = early_steps(late)
-    for code, last_days, overdue, alert in (
-        ("ZW1", (local(2025, 4, 7, 9), local(2025, 4, 8, 9)), local(2025, 4, 9, 9),
-         local(2025, 4, 15, 9)),
-        # T+1 on Saturday -> Monday 08:00; the alert on 15 August (a holiday) -> Monday 18th
-        ("ZW2", (local(2025, 8, 7, 9), local(2025, 8, 8, 9)), local(2025, 8, 11, 8),
-         local(2025, 8, 18, 8)),
-        # T-1 and T-0 fall on the weekend of a Sunday deadline: superseded by Monday's T+1
-        ("ZW3", (), local(2026, 3, 9, 9), local(2026, 3, 16, 8)),
-        ("HDR_ORE", (), local(2026, 3, 9, 9), local(2026, 3, 16, 8)),
-        ("UCHWALA", (local(2026, 4, 7, 9), local(2026, 4, 8, 9)), local(2026, 4, 9, 9),
-         local(2026, 4, 15, 9)),
-        ("DP", (), local(2026, 11, 9, 9), local(2026, 11, 16, 8)),
-    ):  # fmt: skip
-        expected_late |= rows(late, "task_due", code, *last_days)
-        expected_late |= rows(late, "task_overdue", code, overdue)
-        expected_late |= rows((LATE.adviser,), "task_overdue_adviser", code, overdue)
-        expected_late |= rows(coordinators, "task_overdue_alert", code, alert)
-    assert found[2] == expected_late
+    assert found[2] == late_steps(LATE), "late: the whole ladder, the adviser, the coordinators"
 
     # The old T-14 and T-7, then the new date's T-14 and T-7 (Sundays 24 and 31 August):
     # nothing about 8 August any more, no overdue notice, no alert.
@@ -246,13 +266,11 @@ def test_an_extension_inside_the_new_ladder_skips_what_the_team_was_just_told() 
     """ZW1 (8 April) extended on 6 April to 16 April: the new T-14 (2 April) has passed."""
     team = Team(5, (51,), 95, (extended(local(2025, 4, 6, 10), "ZW1", dt.date(2025, 4, 16)),))
     found = walk([team], local(2025, 3, 1, 0), local(2025, 4, 17, 12))
-    assert found[5] == rows(
-        (51,), "task_due", "ZW1",
-        local(2025, 3, 25, 9), local(2025, 4, 1, 9),  # the old T-14 and T-7
-        local(2025, 4, 9, 9), local(2025, 4, 15, 9), local(2025, 4, 16, 9),  # new T-7, T-1, T-0
-    ) | rows((51,), "task_overdue", "ZW1", local(2025, 4, 17, 9)) | rows(
-        (95,), "task_overdue_adviser", "ZW1", local(2025, 4, 17, 9)
-    )  # fmt: skip
+    old = rows((51,), "task_due", "ZW1", local(2025, 3, 25, 9), local(2025, 4, 1, 9))  # T-14, T-7
+    new = rows((51,), "task_due", "ZW1", *(local(2025, 4, day, 9) for day in (9, 15, 16)))
+    overdue = rows((51,), "task_overdue", "ZW1", local(2025, 4, 17, 9))
+    overdue |= rows((95,), "task_overdue_adviser", "ZW1", local(2025, 4, 17, 9))
+    assert found[5] == old | new | overdue, "the new T-7, T-1 and T-0; then T+1"
 
 
 def test_after_downtime_only_the_latest_step_goes_out_and_never_after_its_day() -> None:
@@ -295,9 +313,13 @@ def test_every_reminder_renders_in_both_languages_and_alerts_are_json() -> None:
     sent = ticks((LATE, EXTENDED, RETURNED_TWICE), on(START, 0), end)
     templates = Templates(WARSAW)
     assert {due.template for due, _ in sent} == {
-        "task_due", "task_overdue", "task_overdue_adviser", "task_overdue_alert", "task_review",
+        "task_due",
+        "task_overdue",
+        "task_overdue_adviser",
+        "task_overdue_alert",
+        "task_review",
         "task_fix",
-    }  # fmt: skip
+    }
     for due, _ in sent:
         if due.channel is Channel.EMAIL:
             assert json.loads(json.dumps(due.values)) == due.values
@@ -311,10 +333,11 @@ def test_days_are_counted_on_the_day_the_message_goes_out() -> None:
     """DP is due Sun 8 Nov 2026; its T-14 and T-7 fall on Sundays and go out on Mondays."""
     texts = {
         row[3]: Templates(WARSAW).render("pl", "tg/reminders/task_due.html.j2", **due.values)
-        for due, row in ticks([Team(10, (1001,), 100, ())], local(2026, 10, 20, 0),
-                              local(2026, 11, 8, 23))
+        for due, row in ticks(
+            [Team(10, (1001,), 100, ())], local(2026, 10, 20, 0), local(2026, 11, 8, 23)
+        )
         if row[0] == 1001
-    }  # fmt: skip
+    }
     assert "8 listopada 2026</b> – za 13 dni" in texts[local(2026, 10, 26, 8)]
     assert "za 6 dni" in texts[local(2026, 11, 2, 8)]
     assert len(texts) == 2, "T-1 (Saturday) and T-0 (Sunday) would arrive after the deadline"

@@ -37,18 +37,33 @@ REFUSED = SMTPRecipientsRefused([SMTPRecipientRefused(550, "5.1.1 Unknown", "a@b
     [
         (REFUSED, False, GiveUp("550 5.1.1 Unknown")),
         (SMTPDataError(554, "5.7.1 Spam"), False, GiveUp("554 5.7.1 Spam")),
-        (SMTPNotSupported("SMTPUTF8 is not supported"), False, GiveUp(
-            "SMTPNotSupported: SMTPUTF8 is not supported")),
-        (SMTPDataError(451, "4.3.0 Later"), False, RetryAt(
-            NOW + dt.timedelta(seconds=10), "451 4.3.0 Later")),
-        (SMTPDataError(535, "5.7.8 Bad credentials"), True, RetryAt(
-            NOW + dt.timedelta(seconds=10), "535 5.7.8 Bad credentials")),
-        (SMTPConnectError("refused"), True, RetryAt(
-            NOW + dt.timedelta(seconds=10), "SMTPConnectError: refused")),
-        (SMTPServerDisconnected("gone"), False, RetryAt(
-            NOW + dt.timedelta(seconds=10), "SMTPServerDisconnected: gone")),
+        (
+            SMTPNotSupported("SMTPUTF8 is not supported"),
+            False,
+            GiveUp("SMTPNotSupported: SMTPUTF8 is not supported"),
+        ),
+        (
+            SMTPDataError(451, "4.3.0 Later"),
+            False,
+            RetryAt(NOW + dt.timedelta(seconds=10), "451 4.3.0 Later"),
+        ),
+        (
+            SMTPDataError(535, "5.7.8 Bad credentials"),
+            True,
+            RetryAt(NOW + dt.timedelta(seconds=10), "535 5.7.8 Bad credentials"),
+        ),
+        (
+            SMTPConnectError("refused"),
+            True,
+            RetryAt(NOW + dt.timedelta(seconds=10), "SMTPConnectError: refused"),
+        ),
+        (
+            SMTPServerDisconnected("gone"),
+            False,
+            RetryAt(NOW + dt.timedelta(seconds=10), "SMTPServerDisconnected: gone"),
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_refusal_after_connecting_is_final_and_everything_else_is_retried(
     error: Exception, connecting: bool, verdict: RetryAt | GiveUp
 ) -> None:
@@ -100,10 +115,15 @@ def test_long_polish_subjects_arrive_exactly_as_written(length: int) -> None:
     """CPython's folding lost or doubled spaces next to encoded words (gh-144156)."""
     subject = SUBJECT[:length].strip()
     message = compose(
-        mail_from="bot@ore.example.pl", to_name="Józefina Wiśniewska-Żółkiewska",
-        to_address="jozefina@example.pl", subject=subject, text="t", html="<p>t</p>",
-        message_id="<outbox-1.abc@ore.example.pl>", date=NOW,
-    )  # fmt: skip
+        mail_from="bot@ore.example.pl",
+        to_name="Józefina Wiśniewska-Żółkiewska",
+        to_address="jozefina@example.pl",
+        subject=subject,
+        text="t",
+        html="<p>t</p>",
+        message_id="<outbox-1.abc@ore.example.pl>",
+        date=NOW,
+    )
     raw = message.as_bytes()
     parsed = message_from_bytes(raw, policy=email.policy.default)
     assert str(parsed["Subject"]) == subject
@@ -114,9 +134,15 @@ def test_long_polish_subjects_arrive_exactly_as_written(length: int) -> None:
 def test_a_bad_address_is_refused_before_sending() -> None:
     with pytest.raises(ValueError, match="CR or LF"):
         compose(
-            mail_from="bot@ore.example.pl", to_name="", to_address="a@b.pl\r\nBcc: c@d.pl",
-            subject="s", text="t", html="h", message_id="<m@x>", date=NOW,
-        )  # fmt: skip
+            mail_from="bot@ore.example.pl",
+            to_name="",
+            to_address="a@b.pl\r\nBcc: c@d.pl",
+            subject="s",
+            text="t",
+            html="h",
+            message_id="<m@x>",
+            date=NOW,
+        )
 
 
 def test_telegram_html_becomes_plain_text() -> None:

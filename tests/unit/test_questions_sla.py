@@ -221,9 +221,15 @@ def test_reminder_template_shows_hostile_texts_as_written(lang: str) -> None:
 
 @pytest.mark.parametrize(
     ("days", "words"),
-    [(1, "1 dzień roboczy"), (4, "4 dni robocze"), (5, "5 dni roboczych"),
-     (12, "12 dni roboczych"), (22, "22 dni robocze"), (25, "25 dni roboczych")],
-)  # fmt: skip
+    [
+        (1, "1 dzień roboczy"),
+        (4, "4 dni robocze"),
+        (5, "5 dni roboczych"),
+        (12, "12 dni roboczych"),
+        (22, "22 dni robocze"),
+        (25, "25 dni roboczych"),
+    ],
+)
 def test_polish_plural_of_working_days(days: int, words: str) -> None:
     reminder = plan(question(local(2026, 3, 6, 15)))["q-sla:7:adviser:2wd"]
     values = reminder.values | {"working_days": days}

@@ -35,10 +35,18 @@ def _jst(jst_id: int) -> JstReports:
         for month in [FIRST_MONTH + relativedelta(months=n - 1)]
     )
     return JstReports(
-        jst_id, "Gmina", MEMBERS, Duty(ADVISER), (5, 10), 15, months,
-        teryt="0201022", coordinator_days=20, coordinators=COORDINATORS,
+        jst_id,
+        "Gmina",
+        MEMBERS,
+        Duty(ADVISER),
+        (5, 10),
+        15,
+        months,
+        teryt="0201022",
+        coordinator_days=20,
+        coordinators=COORDINATORS,
         adviser_names={ADVISER: "Jan Kowalski"},
-    )  # fmt: skip
+    )
 
 
 def _request_day(month: dt.date) -> dt.date:
@@ -90,8 +98,12 @@ def test_a_prompt_team_gets_only_the_monthly_request() -> None:
 def test_a_silent_team_gets_the_whole_ladder_every_month_and_the_adviser_a_notice() -> None:
     sent = _walk(_jst(2), submit_after=None)
     assert Counter(step for _, step, _ in sent) == {
-        "request": 24, "reminder-5": 24, "reminder-10": 24, "adviser": 12, "coordinators": 24,
-    }  # fmt: skip
+        "request": 24,
+        "reminder-5": 24,
+        "reminder-10": 24,
+        "adviser": 12,
+        "coordinators": 24,
+    }
     assert {person for _, step, person in sent if step == "adviser"} == {ADVISER}
     assert {person for _, step, person in sent if step == "coordinators"} == set(COORDINATORS)
 
@@ -110,8 +122,11 @@ def test_the_coordinators_alert_is_an_email_with_json_values() -> None:
 def test_nothing_follows_the_adviser_notice_but_the_alert_when_submitted_late() -> None:
     sent = _walk(_jst(6), submit_after=17)
     assert Counter(step for _, step, _ in sent) == {
-        "request": 24, "reminder-5": 24, "reminder-10": 24, "adviser": 12,
-    }  # fmt: skip
+        "request": 24,
+        "reminder-5": 24,
+        "reminder-10": 24,
+        "adviser": 12,
+    }
 
 
 def test_nothing_follows_a_submission() -> None:

@@ -21,21 +21,40 @@ SLOT = ReportSlot(
     1, "R01", "Raport nr 1", "Report no. 1", dt.date(2026, 4, 1), dt.date(2026, 5, 15)
 )
 QUESTIONS = tuple(load_template(default_template_path()).monitoring.question)
-ANSWERS = {"progress": 4, "done": HOSTILE * 90, "slipped": HOSTILE, "obstacles": None,
-           "support": True, "support_what": HOSTILE}  # fmt: skip
+ANSWERS = {
+    "progress": 4,
+    "done": HOSTILE * 90,
+    "slipped": HOSTILE,
+    "obstacles": None,
+    "support": True,
+    "support_what": HOSTILE,
+}
 REPORT = MonthlyReport(
-    id=1, jst_id=1, step_code="R01", state=ReportState.SUBMITTED, answers=ANSWERS,
-    submitted_at=AT, late=True, version=2,
-)  # fmt: skip
+    id=1,
+    jst_id=1,
+    step_code="R01",
+    state=ReportState.SUBMITTED,
+    answers=ANSWERS,
+    submitted_at=AT,
+    late=True,
+    version=2,
+)
 TEMPLATES = Templates(ZoneInfo("Europe/Warsaw"))
-REMINDER_VALUES = {"code": "R01", "title_pl": HOSTILE, "title_en": HOSTILE, "jst_name": HOSTILE,
-                   "month": SLOT.month, "due_on": SLOT.due_on}  # fmt: skip
+REMINDER_VALUES = {
+    "code": "R01",
+    "title_pl": HOSTILE,
+    "title_en": HOSTILE,
+    "jst_name": HOSTILE,
+    "month": SLOT.month,
+    "due_on": SLOT.due_on,
+}
 
 
 def _cases() -> list[tuple[str, dict[str, Any]]]:
     done = {"slot": SLOT, "report": REPORT, "by": HOSTILE, "he": False}
     rows = shown_answers(QUESTIONS, ANSWERS)
-    cases: list[tuple[str, dict[str, Any]]] = [
+    asked = {"slot": SLOT, "answered": True, "number": 1, "total": 6}
+    return [
         ("report_none", {}),
         ("report_paused", {}),
         ("report_done", done | {"corrigible": True}),
@@ -50,13 +69,11 @@ def _cases() -> list[tuple[str, dict[str, Any]]]:
             (f"reminders/{name}", REMINDER_VALUES)
             for name in ("report_request", "report_reminder", "report_adviser_notice")
         ),
+        *(
+            ("report_question", asked | {"question": q, "answer": ANSWERS[q.key]})
+            for q in QUESTIONS
+        ),
     ]
-    for question in QUESTIONS:
-        cases.append(
-            ("report_question", {"slot": SLOT, "question": question, "answered": True,
-                                 "answer": ANSWERS[question.key], "number": 1, "total": 6})
-        )  # fmt: skip
-    return cases
 
 
 @pytest.mark.parametrize("lang", ["pl", "en"])
@@ -72,7 +89,8 @@ def test_every_report_message_is_valid_html_in_parts_below_the_limit(lang: str) 
 @pytest.mark.parametrize("lang", ["pl", "en"])
 def test_the_summary_shows_every_answer_as_written(lang: str) -> None:
     rows = shown_answers(QUESTIONS, ANSWERS)
-    html = TEMPLATES.render(lang, "tg/report_summary.html.j2", slot=SLOT, rows=rows,
-                            correction=False)  # fmt: skip
+    html = TEMPLATES.render(
+        lang, "tg/report_summary.html.j2", slot=SLOT, rows=rows, correction=False
+    )
     text = "\n".join(parse_html(part)[0] for part in split_text(html))
     assert HOSTILE in text and "4/5" in text

@@ -17,12 +17,26 @@ HOSTILE = 'Gmina <b>Zła</b> & "Syn" </i> <script>'
 AT = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 ITEM = TaskItem("ZW1", HOSTILE, HOSTILE, dt.date(2026, 7, 31), "returned", HOSTILE, AT)
 CHANGE = TaskChange(
-    event_id=1, action="submitted", at=AT, jst_id=1, jst_name=HOSTILE, teryt="1465011",
-    code="ZW1", title_pl=HOSTILE, title_en=HOSTILE, actor_id=2, actor_name=HOSTILE,
-    actor_gender="K", progress_id=3, review_round=1,
-    evidence=Evidence("text", HOSTILE * 300), remarks=HOSTILE, until=dt.date(2026, 3, 7),
-    resolution_number=HOSTILE, resolution_date=dt.date(2026, 3, 1),
-)  # fmt: skip
+    event_id=1,
+    action="submitted",
+    at=AT,
+    jst_id=1,
+    jst_name=HOSTILE,
+    teryt="1465011",
+    code="ZW1",
+    title_pl=HOSTILE,
+    title_en=HOSTILE,
+    actor_id=2,
+    actor_name=HOSTILE,
+    actor_gender="K",
+    progress_id=3,
+    review_round=1,
+    evidence=Evidence("text", HOSTILE * 300),
+    remarks=HOSTILE,
+    until=dt.date(2026, 3, 7),
+    resolution_number=HOSTILE,
+    resolution_date=dt.date(2026, 3, 1),
+)
 ACTIONS = ("submitted", "resolution", "returned", "accepted", "extended")
 EVIDENCE = (
     Evidence("text", HOSTILE),
