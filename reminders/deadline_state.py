@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -16,20 +15,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.cohorts import cohort_templates
 from storage.models import (
-    AdviserAssignment,
-    Cohort,
     Jst,
     ProgrammeStep,
     TaskProgress,
     TaskState,
 )
-from storage.programme import ProgrammeTemplate, template_from_dict
+from storage.programme import ProgrammeTemplate
 from storage.programme_calendar import TASK
-from storage.programme_errors import TemplateInvalid
-from storage.rosters import coordinator_ids, member_ids_by_jst, names_of
+from storage.rosters import Duty, coordinator_ids, load_duties, member_ids_by_jst, names_of
 
-log = logging.getLogger(__name__)
 ONE_DAY = dt.timedelta(days=1)
 # More than weekends and holidays can push a step (Christmas Eve to a Sunday is five days).
 CALENDAR_SLACK_DAYS = 14
@@ -65,29 +61,6 @@ class Ladder:
             fix_days=review.fix_days,
             rereview_days=review.rereview_days,
         )
-
-
-@dataclass(frozen=True)
-class StandIn:
-    """A substitute adviser for a period (first and last local day, inclusive)."""
-
-    person_id: int
-    first: dt.date
-    last: dt.date
-
-
-@dataclass(frozen=True)
-class Duty:
-    """Who advises a JST: the adviser, and a stand-in while they are away."""
-
-    adviser_id: int
-    stand_in: StandIn | None = None
-
-    def on(self, day: dt.date) -> int:
-        if self.stand_in is None:
-            return self.adviser_id
-        inside = self.stand_in.first <= day <= self.stand_in.last
-        return self.stand_in.person_id if inside else self.adviser_id
 
 
 @dataclass(frozen=True)
@@ -139,7 +112,7 @@ async def load_deadline_state(session: AsyncSession, now: dt.datetime) -> Deadli
     Plain columns rather than ORM objects, and what JSTs share (a cohort's tasks and ladder)
     built once: a national tick reads 2,800 JSTs every minute.
     """
-    templates, today = await _templates(session), now.date()
+    templates, today = await cohort_templates(session), now.date()
     cohorts = await _cohort_tasks(session, templates, today)
     accepted = await _accepted(session)
     progress = await _progress(session)
@@ -163,7 +136,7 @@ async def load_deadline_state(session: AsyncSession, now: dt.datetime) -> Deadli
                 tasks=cohort.tasks_of(progress.get(jst_id, {}), accepted.get(jst_id, ()), today),
             )
         )
-    coordinators, names = await coordinators_and_advisers(session)
+    coordinators, names = await coordinator_ids(session), await names_of(session)
     return DeadlineState(now, tuple(jsts), coordinators, names)
 
 
@@ -239,44 +212,6 @@ async def _progress(session: AsyncSession) -> dict[int, dict[str, list[Any]]]:
     ):
         progress[jst_id][code] = row
     return progress
-
-
-async def load_duties(session: AsyncSession) -> dict[int, Duty]:
-    """JST id -> who advises it."""
-    rows = await session.execute(
-        select(
-            AdviserAssignment.jst_id,
-            AdviserAssignment.adviser_id,
-            AdviserAssignment.substitute_id,
-            AdviserAssignment.substitute_from,
-            AdviserAssignment.substitute_until,
-        )
-    )
-    duties = {}
-    for jst_id, adviser, substitute, first, last in rows:
-        if substitute is None or first is None or last is None:
-            duties[jst_id] = Duty(adviser)
-        else:
-            duties[jst_id] = Duty(adviser, StandIn(substitute, first, last))
-    return duties
-
-
-async def coordinators_and_advisers(
-    session: AsyncSession,
-) -> tuple[tuple[int, ...], dict[int, str]]:
-    """Who gets the e-mail alerts, and each adviser's name for them to read."""
-    return await coordinator_ids(session), await names_of(session)
-
-
-async def _templates(session: AsyncSession) -> dict[int, ProgrammeTemplate]:
-    """Each cohort's template; one that no longer validates is left out, not the whole tick."""
-    templates = {}
-    for cohort in await session.scalars(select(Cohort)):
-        try:
-            templates[cohort.id] = template_from_dict(cohort.template)
-        except TemplateInvalid:
-            log.warning("cohort %s has an invalid template: no task reminders", cohort.name)
-    return templates
 
 
 def _facts(step: ProgrammeStep, template: ProgrammeTemplate) -> TaskFacts:

@@ -28,14 +28,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.calendar import WorkCalendar
-from reminders.deadline_state import (
-    Duty,
-    _templates,
-    coordinators_and_advisers,
-    load_duties,
-)
 from reminders.deadlines import Step, series
 from reminders.schedule import Due
+from storage.cohorts import cohort_templates
 from storage.models import (
     Channel,
     Delivery,
@@ -45,7 +40,7 @@ from storage.models import (
     ReportState,
 )
 from storage.programme_calendar import REPORT
-from storage.rosters import member_ids_by_jst
+from storage.rosters import Duty, coordinator_ids, load_duties, member_ids_by_jst, names_of
 
 HOUR = 9
 STALE_AFTER = dt.timedelta(days=7)
@@ -84,7 +79,7 @@ class JstReports:
 
 async def load_report_state(session: AsyncSession, now: dt.datetime) -> tuple[JstReports, ...]:
     """Every JST of a cohort with a valid template, with its report months."""
-    templates = await _templates(session)
+    templates = await cohort_templates(session)
     steps = list(
         await session.scalars(
             select(ProgrammeStep)
@@ -102,7 +97,7 @@ async def load_report_state(session: AsyncSession, now: dt.datetime) -> tuple[Js
     }
     members = await member_ids_by_jst(session)
     duties = await load_duties(session)
-    coordinators, names = await coordinators_and_advisers(session)
+    coordinators, names = await coordinator_ids(session), await names_of(session)
     cohort_months: dict[int, list[tuple[MonthFacts, MonthFacts]]] = {}  # (open, submitted)
     for s in steps:
         month = MonthFacts(

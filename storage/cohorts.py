@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -12,8 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.audit import record
 from storage.models import Cohort, ProgrammeStep
-from storage.programme import load_template
+from storage.programme import ProgrammeTemplate, load_template, template_from_dict
 from storage.programme_calendar import compute_calendar
+from storage.programme_errors import TemplateInvalid
+
+log = logging.getLogger(__name__)
 
 NAME_MAX_LENGTH = 100
 
@@ -90,3 +94,14 @@ async def list_cohorts(session: AsyncSession) -> list[Cohort]:
     """All cohorts, earliest start first."""
     rows = await session.scalars(select(Cohort).order_by(Cohort.start_date, Cohort.name))
     return list(rows)
+
+
+async def cohort_templates(session: AsyncSession) -> dict[int, ProgrammeTemplate]:
+    """Each cohort's template; one that no longer validates is left out, not the whole tick."""
+    templates = {}
+    for cohort in await session.scalars(select(Cohort)):
+        try:
+            templates[cohort.id] = template_from_dict(cohort.template)
+        except TemplateInvalid:
+            log.warning("cohort %s has an invalid template: no task reminders", cohort.name)
+    return templates

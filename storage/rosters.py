@@ -1,17 +1,20 @@
-"""Who is who, as the rules read it: members per JST, coordinators, advisers' names.
+"""Who is who, as the rules read it: members per JST, coordinators, advisers' names, who
+advises each JST.
 
 Erased people are left out of every list that leads to a message.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Person, Role
+from storage.models import AdviserAssignment, Person, Role
 
 
 async def member_ids_by_jst(session: AsyncSession) -> dict[int | None, list[int]]:
@@ -47,3 +50,46 @@ async def names_of(session: AsyncSession, ids: Iterable[int] | None = None) -> d
             return {}
         query = query.where(Person.id.in_(wanted))
     return {person_id: name for person_id, name in await session.execute(query)}
+
+
+@dataclass(frozen=True)
+class StandIn:
+    """A substitute adviser for a period (first and last local day, inclusive)."""
+
+    person_id: int
+    first: dt.date
+    last: dt.date
+
+
+@dataclass(frozen=True)
+class Duty:
+    """Who advises a JST: the adviser, and a stand-in while they are away."""
+
+    adviser_id: int
+    stand_in: StandIn | None = None
+
+    def on(self, day: dt.date) -> int:
+        if self.stand_in is None:
+            return self.adviser_id
+        inside = self.stand_in.first <= day <= self.stand_in.last
+        return self.stand_in.person_id if inside else self.adviser_id
+
+
+async def load_duties(session: AsyncSession) -> dict[int, Duty]:
+    """JST id -> who advises it."""
+    rows = await session.execute(
+        select(
+            AdviserAssignment.jst_id,
+            AdviserAssignment.adviser_id,
+            AdviserAssignment.substitute_id,
+            AdviserAssignment.substitute_from,
+            AdviserAssignment.substitute_until,
+        )
+    )
+    duties = {}
+    for jst_id, adviser, substitute, first, last in rows:
+        if substitute is None or first is None or last is None:
+            duties[jst_id] = Duty(adviser)
+        else:
+            duties[jst_id] = Duty(adviser, StandIn(substitute, first, last))
+    return duties

@@ -19,12 +19,13 @@ from zoneinfo import ZoneInfo
 
 from core.calendar import WorkCalendar
 from core.templates import Templates
-from reminders.deadline_state import DeadlineState, Duty, JstTasks, Ladder, StandIn, TaskFacts
+from reminders.deadline_state import DeadlineState, JstTasks, Ladder, TaskFacts
 from reminders.deadlines import DeadlineRule
 from reminders.schedule import Due
 from storage.models import Channel, TaskState
 from storage.programme import default_template_path, load_template
 from storage.programme_calendar import TASK, compute_calendar, programme_end
+from storage.rosters import Duty, StandIn
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 CALENDAR = WorkCalendar(WARSAW)

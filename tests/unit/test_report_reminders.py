@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 from dateutil.relativedelta import relativedelta
 
 from core.calendar import WorkCalendar
-from reminders.deadline_state import Duty
 from reminders.reports import JstReports, MonthFacts, Window, plan_reports
 from storage.models import Channel, Delivery
+from storage.rosters import Duty
 
 ZONE = ZoneInfo("Europe/Warsaw")
 CALENDAR = WorkCalendar(ZONE)
