@@ -1,5 +1,7 @@
 """The demo world in process (the sandbox over the local Bot API) and how tests talk to it:
-people joined on first use, the bot's replies awaited by event, what a press may change."""
+people joined on first use, the bot's replies awaited by event, what a press may change, and
+waiting until everything due is delivered. tests/support/team_world.py puts other teams in the
+same sandbox; tests/support/dialog.py lets a test read like a conversation with it."""
 
 from __future__ import annotations
 
@@ -7,27 +9,63 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from bot.clock import OffsetClock
+from bot.email_delivery import EmailDelivery, deliver_all
 from bot.localapi import ChatMessage, ControlClient, Limits
 from bot.localapi.client import Event
+from bot.outbox_claims import TAKEN, sendable
 from bot.sandbox.people import join, playable_people
-from bot.sandbox.runtime import Sandbox, isolated_settings
+from bot.sandbox.runtime import BOT_USERNAME, Sandbox, isolated_settings
 from bot.services import Services
 from bot.settings import load_settings
+from reminders.tick import work_calendar
 from storage.models import Answer, AuditEntry, OutboxMessage
+
+SETTLE_POLL_SECONDS = 0.01
 
 
 @contextlib.asynccontextmanager
-async def open_sandbox(database_url: str, directory: Path) -> AsyncIterator[Sandbox]:
-    """The sandbox on its own database, without rate limits (set PTB_TIMEDELTA first)."""
-    settings = load_settings(_env_file=None, **isolated_settings(database_url))
+async def open_sandbox(
+    database_url: str, directory: Path, clock: OffsetClock | None = None, **settings: Any
+) -> AsyncIterator[Sandbox]:
+    """The sandbox on its own database (the demo cohort when it is empty), without rate
+    limits, with these settings changed (set PTB_TIMEDELTA first)."""
+    built = load_settings(_env_file=None, **(isolated_settings(database_url) | settings))
     async with Sandbox(
-        settings, directory, OffsetClock(), limits=Limits(enabled=False), own_database=True
+        built, directory, clock or OffsetClock(), limits=Limits(enabled=False), own_database=True
     ) as box:
         yield box
+
+
+async def settle(box: Sandbox) -> None:
+    """Until the bot has handled every update and delivered everything due now, on Telegram
+    and by e-mail (as the sandbox's walk waits between its moments)."""
+    running = box.running
+    emails = EmailDelivery(running.services, bot_username=BOT_USERNAME)
+    while True:
+        await running.control.until_delivered()
+        running.application.bot_data.outbox_wakeup.set()
+        await deliver_all(emails)
+        if not await _busy(running.services):
+            return
+        await asyncio.sleep(SETTLE_POLL_SECONDS)
+
+
+async def _busy(services: Services) -> bool:
+    """Whether a message is on its way or due now."""
+    now = services.clock.now()
+    working = work_calendar(services).is_working_time(now)
+    async with services.sessionmaker() as session:
+        count = await session.scalar(
+            select(func.count(OutboxMessage.id)).where(
+                or_(OutboxMessage.state.in_(TAKEN), sendable(now, working=working))
+            )
+        )
+    return bool(count)
 
 
 class People:
