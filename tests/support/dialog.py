@@ -7,6 +7,7 @@ local Bot API: each step is who acts, what they do, and what the bot then tells 
         (jan, receives, ("Pytanie nr", "Anna")),  # Jan does nothing; his next message has both
         (jan, reply("Tak."), "Anna"),           # a reply to the last message Jan got
         (anna, press("OK", on=old), alert("nieaktualny")),  # the answer to that press
+        (anna, forge("lang:de"), answered("nieaktualny")),  # data no button of hers has
     )
 
 "The next message" is the next one this test has not read yet in that person's chat, however
@@ -53,6 +54,12 @@ class Press:
 
 
 @dataclass(frozen=True)
+class Forge:
+    data: str
+    on: ChatMessage | None = None
+
+
+@dataclass(frozen=True)
 class Reply:
     text: str
     to: ChatMessage | None = None
@@ -78,10 +85,10 @@ class Receive:
 
 @dataclass(frozen=True)
 class Answer:
-    """What the bot answers to a press: with `text` in it (shown as an alert if `alert`), or
-    nothing shown at all when `text` is None."""
+    """What the bot answers to a press: one of `texts` in it (shown as an alert if `alert`), or
+    nothing shown at all when `texts` is empty."""
 
-    text: str | None
+    texts: tuple[str, ...]
     alert: bool = False
 
 
@@ -89,6 +96,12 @@ def press(label: str, on: ChatMessage | None = None) -> Press:
     """Press the button with this label: on `on`, else on the newest message the person read
     that has it."""
     return Press(label, on)
+
+
+def forge(data: str, on: ChatMessage | None = None) -> Forge:
+    """A press with callback data of the test's making, on `on`, else on the last message
+    the person read (as a modified client could send it)."""
+    return Forge(data, on)
 
 
 def reply(text: str, to: ChatMessage | None = None) -> Reply:
@@ -107,18 +120,18 @@ def edit(message: ChatMessage, text: str) -> Edit:
 
 
 def alert(text: str) -> Answer:
-    return Answer(text, alert=True)
+    return Answer((text,), alert=True)
 
 
-def answered(text: str) -> Answer:
-    """An answer to a press that says this (as an alert or not)."""
-    return Answer(text)
+def answered(*texts: str) -> Answer:
+    """An answer to a press that says one of these (as an alert or not)."""
+    return Answer(texts)
 
 
 receives = Receive()
-quietly = Answer(None)  # the press is answered without a word
+quietly = Answer(())  # the press is answered without a word
 
-Action = str | Press | Reply | Upload | Edit | Receive
+Action = str | Press | Forge | Reply | Upload | Edit | Receive
 # The next message has this text, or all of these; None: a message, whatever it says.
 Expect = str | tuple[str, ...] | Answer | None
 Step = tuple[Speaker, Action, Expect]
@@ -135,11 +148,11 @@ async def dialog(*steps: Step, within: float = WAIT) -> list[ChatMessage]:
             chat = await _act(speaker, action)
             found = await _answer_after(speaker.client, chat, mark, within)
             assert found is not None, f"{where}: the press was not answered"
-            shown = found.get("text") or None
-            if expected.text is None:
-                assert shown is None, f"{where}: expected a quiet answer, got {shown!r}"
+            shown = found.get("text") or ""
+            if not expected.texts:
+                assert not shown, f"{where}: expected a quiet answer, got {shown!r}"
             else:
-                assert shown is not None and expected.text in shown, (where, expected, found)
+                assert any(text in shown for text in expected.texts), (where, expected, found)
                 assert found.get("show_alert") or not expected.alert, (where, "no alert", found)
             continue
         await _act(speaker, action)
@@ -163,6 +176,14 @@ async def _act(speaker: Speaker, action: Action) -> int:
             message = on or speaker.newest_with(label)
             await speaker.press(message, label)
             return message.message.chat.id
+        case Forge(data=data, on=on):
+            assert on is not None or speaker.read, f"{speaker.name} has nothing to press on"
+            message = on or speaker.read[-1]
+            chat = message.message.chat.id
+            await speaker.client.press(
+                speaker.user_id, message.message_id, data, chat_id=chat, forged=True
+            )
+            return chat
         case Reply(text=text, to=to):
             assert to is not None or speaker.read, f"{speaker.name} has nothing to reply to"
             await speaker.say(text, reply_to=(to or speaker.read[-1]).message_id)
@@ -199,6 +220,8 @@ def _shown(action: Action) -> str:
             return f"says {action[:60]!r}"
         case Press(label=label):
             return f"presses {label!r}"
+        case Forge(data=data):
+            return f"presses a forged {data!r}"
         case Reply(text=text):
             return f"replies {text[:60]!r}"
         case Upload(kind=kind):
