@@ -131,6 +131,13 @@ class World:
     async def settle(self) -> None:
         await settle(self.box)
 
+    async def stop_bot(self) -> None:
+        """Stop the bot as SIGTERM does (its updates, senders and database connections); the
+        local Bot API, the mail server and the database stay, for the operator's commands."""
+        running = self.box.running
+        running.stop.set()
+        await running.bot
+
 
 async def add_team(services: Services, teams: Path, cohort: str, start: dt.date) -> None:
     now = services.clock.now()
