@@ -35,21 +35,28 @@ async def database_url(
     request: pytest.FixtureRequest,
     tmp_path: Path,
     postgres_server: postgres.ThrowawayPostgres | None,
-) -> str:
-    """A fresh, empty database of each kind."""
+) -> AsyncIterator[str]:
+    """A fresh, empty database of each kind; a PostgreSQL one is dropped after its test."""
     if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+        yield f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+        return
     if postgres_server is None:
         pytest.skip("PostgreSQL is not installed here (CI installs it)")
     name = f"test_{os.getpid()}_{next(_database_names)}"
+    await _on_server(postgres_server, f'CREATE DATABASE "{name}"')
+    yield postgres_server.url(name)
+    # A connection a test left open is closed with it; the server goes at the session's end.
+    await _on_server(postgres_server, f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+async def _on_server(server: postgres.ThrowawayPostgres, statement: str) -> None:
     connection = await asyncpg.connect(
-        host="127.0.0.1", port=postgres_server.port, user="postgres", database="postgres"
+        host="127.0.0.1", port=server.port, user="postgres", database="postgres"
     )
     try:
-        await connection.execute(f'CREATE DATABASE "{name}"')
+        await connection.execute(statement)
     finally:
         await connection.close()
-    return postgres_server.url(name)
 
 
 @pytest.fixture
