@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.localapi import ChatMessage, ControlClient, NothingReceived, Person
+from tests.support.sandbox_chat import newest_event
 
 WAIT = 10.0  # seconds a step waits for the bot: a guard against hangs, not a measure
 
@@ -144,7 +145,7 @@ async def dialog(*steps: Step, within: float = WAIT) -> list[ChatMessage]:
         where = f"step {number}: {speaker.name} {_shown(action)}"
         if isinstance(expected, Answer):
             await speaker.client.until_delivered()  # earlier presses are answered by now
-            mark = await _last_answer(speaker.client)
+            mark = await newest_event(speaker.client)
             chat = await _act(speaker, action)
             found = await _answer_after(speaker.client, chat, mark, within)
             assert found is not None, f"{where}: the press was not answered"
@@ -194,11 +195,6 @@ async def _act(speaker: Speaker, action: Action) -> int:
         case Receive():
             pass
     return speaker.user_id
-
-
-async def _last_answer(client: ControlClient) -> int:
-    answers = await client.events_since(0, ("callback_answer",))
-    return answers[-1].seq if answers else 0
 
 
 async def _answer_after(

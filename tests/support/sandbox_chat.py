@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import weakref
 from collections.abc import AsyncIterator, Awaitable
 from pathlib import Path
 from typing import Any
@@ -99,13 +100,26 @@ async def message_with(
     raise AssertionError(f"no {prefix!r} button with {text!r} in chat {user_id}")
 
 
+_newest_seen: weakref.WeakKeyDictionary[ControlClient, int] = weakref.WeakKeyDictionary()
+
+
+async def newest_event(control: ControlClient) -> int:
+    """The number of the newest message or answer to a press so far (0: none); asks only for
+    those after the newest this client was told of, not for the whole history each time."""
+    newer = await control.events_since(
+        _newest_seen.get(control, 0), ("message", "callback_answer")
+    )
+    if newer:
+        _newest_seen[control] = newer[-1].seq
+    return _newest_seen.get(control, 0)
+
+
 async def first_after(
     control: ControlClient, user_id: int, kind: str | tuple[str, ...], action: Awaitable[object]
 ) -> Event:
     """The first event of this kind (or these kinds) in the user's chat that follows `action`."""
     kinds = (kind,) if isinstance(kind, str) else kind
-    seen = await control.events_since(0, ("message", "callback_answer"))
-    mark = seen[-1].seq if seen else 0
+    mark = await newest_event(control)
     await action
     for _ in range(300):
         for event in await control.events_since(mark, kinds, within=0.05):
