@@ -21,6 +21,7 @@ def world_settings() -> dict[str, Any]:
 @pytest.fixture
 async def world(
     database_url: str,
+    schema_at_head: None,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     world_settings: dict[str, Any],
