@@ -27,6 +27,7 @@ from reminders.tick import work_calendar
 from storage.models import Answer, AuditEntry, OutboxMessage
 
 SETTLE_POLL_SECONDS = 0.01
+FIRST_AFTER_SECONDS = 15.0  # a guard against hangs, not a measure
 
 
 @contextlib.asynccontextmanager
@@ -121,10 +122,13 @@ async def first_after(
     kinds = (kind,) if isinstance(kind, str) else kind
     mark = await newest_event(control)
     await action
-    for _ in range(300):
-        for event in await control.events_since(mark, kinds, within=0.05):
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + FIRST_AFTER_SECONDS
+    while loop.time() < deadline:
+        for event in await control.events_since(mark, kinds, within=0.2):
             if event.chat_id == user_id and (event.message is None or event.message.from_bot):
                 return event
+            mark = event.seq  # another chat's (the tick's reminders): wait past it next time
     raise AssertionError(f"no {kinds} in chat {user_id}")
 
 
