@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import datetime as dt
 import itertools
 import os
 import shutil
 from collections.abc import AsyncIterator, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -36,28 +36,67 @@ def postgres_server() -> Iterator[postgres.ThrowawayPostgres | None]:
 
 
 @pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SQLite database migrated once per test process; each test gets a copy."""
-    path = tmp_path_factory.mktemp("template") / "migrated.db"
-    _run_apart(_migrate(f"sqlite+aiosqlite:///{path}"))
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database at the schema's head, migrated once a session for tests to copy."""
+    path = tmp_path_factory.mktemp("schema") / "head.db"
+    _in_thread(_migrate(f"sqlite+aiosqlite:///{path}"))
     return path
 
 
 @pytest.fixture(scope="session")
-def postgres_template(postgres_server: postgres.ThrowawayPostgres | None) -> str | None:
-    """A PostgreSQL database migrated once per test process, the template of each test's."""
+def migrated_postgres(postgres_server: postgres.ThrowawayPostgres | None) -> str | None:
+    """A PostgreSQL database at the schema's head, migrated once a session: the template of
+    the tests' databases that want one."""
     if postgres_server is None:
         return None
-    name = f"migrated_{os.getpid()}"
-    _run_apart(_create_database(postgres_server, name))
-    _run_apart(_migrate(postgres_server.url(name)))
+    name = f"head_{os.getpid()}"
+    _in_thread(_on_server(postgres_server, f'CREATE DATABASE "{name}"'))
+    _in_thread(_migrate(postgres_server.url(name)))
     return name
 
 
-def _run_apart(work: Coroutine[Any, Any, None]) -> None:
-    """Run in an event loop of its own: the fixture may be asked for from a test's loop."""
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(asyncio.run, work).result()
+@pytest.fixture
+def schema_at_head() -> None:
+    """Taken by a fixture whose database must be at the schema's head (`services`): then
+    `database_url` copies the one migrated once a session instead of giving an empty one (a
+    tenth of a second less a test). The migrations themselves: test_migrations.py."""
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def database_url(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    postgres_server: postgres.ThrowawayPostgres | None,
+    migrated_sqlite: Path,
+    migrated_postgres: str | None,
+) -> AsyncIterator[str]:
+    """A fresh database of each kind, empty or at the schema's head (`schema_at_head`); a
+    PostgreSQL one is dropped after its test."""
+    at_head = "schema_at_head" in request.fixturenames
+    if request.param == "sqlite":
+        path = tmp_path / "test.db"
+        if at_head:
+            shutil.copyfile(migrated_sqlite, path)
+        yield f"sqlite+aiosqlite:///{path}"
+        return
+    if postgres_server is None:
+        pytest.skip("PostgreSQL is not installed here (CI installs it)")
+    name = f"test_{os.getpid()}_{next(_database_names)}"
+    template = f' TEMPLATE "{migrated_postgres}"' if at_head else ""
+    await _on_server(postgres_server, f'CREATE DATABASE "{name}"{template}')
+    yield postgres_server.url(name)
+    # A connection a test left open is closed with it; the server goes at the session's end.
+    await _on_server(postgres_server, f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+async def _on_server(server: postgres.ThrowawayPostgres, statement: str) -> None:
+    connection = await asyncpg.connect(
+        host="127.0.0.1", port=server.port, user="postgres", database="postgres"
+    )
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
 
 
 async def _migrate(url: str) -> None:
@@ -68,48 +107,10 @@ async def _migrate(url: str) -> None:
         await engine.dispose()
 
 
-async def _create_database(
-    server: postgres.ThrowawayPostgres, name: str, template: str | None = None
-) -> None:
-    connection = await asyncpg.connect(
-        host="127.0.0.1", port=server.port, user="postgres", database="postgres"
-    )
-    try:
-        copy = f' TEMPLATE "{template}"' if template else ""
-        await connection.execute(f'CREATE DATABASE "{name}"{copy}')
-    finally:
-        await connection.close()
-
-
-async def _fresh_database(
-    request: pytest.FixtureRequest, directory: Path, *, migrated: bool
-) -> str:
-    """A new database of the kind the test is parametrized with: empty, or migrated to head
-    (a copy of the process's template: migrating once, not per test, keeps the suite fast)."""
-    if request.param == "sqlite":
-        path = directory / "test.db"
-        if migrated:
-            shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
-        return f"sqlite+aiosqlite:///{path}"
-    server: postgres.ThrowawayPostgres | None = request.getfixturevalue("postgres_server")
-    if server is None:
-        pytest.skip("PostgreSQL is not installed here (CI installs it)")
-    template = request.getfixturevalue("postgres_template") if migrated else None
-    name = f"test_{os.getpid()}_{next(_database_names)}"
-    await _create_database(server, name, template)
-    return server.url(name)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A fresh, empty database of each kind."""
-    return await _fresh_database(request, tmp_path, migrated=False)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def migrated_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A fresh database of each kind, migrated to head."""
-    return await _fresh_database(request, tmp_path, migrated=True)
+def _in_thread(work: Coroutine[Any, Any, None]) -> None:
+    """Run a coroutine to its end on a loop of its own, whatever loop this thread has."""
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, work).result()
 
 
 @pytest.fixture
@@ -118,18 +119,20 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def settings(migrated_database_url: str) -> Settings:
-    """Settings of a migrated database."""
+def settings(database_url: str) -> Settings:
     return load_settings(
-        database_url=migrated_database_url,
+        database_url=database_url,
         telegram_bot_username="advisory_test_bot",
         _env_file=None,
     )
 
 
 @pytest.fixture
-async def services(settings: Settings, clock: FixedClock) -> AsyncIterator[Services]:
-    """Services on a migrated, empty database with a fixed clock."""
+async def services(
+    settings: Settings, clock: FixedClock, schema_at_head: None
+) -> AsyncIterator[Services]:
+    """Services on an empty database at the schema's head, with a fixed clock."""
     built = Services.build(settings, clock)
+    await upgrade(built.engine)  # at head already: this only checks it
     yield built
     await built.close()

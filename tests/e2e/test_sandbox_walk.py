@@ -116,9 +116,18 @@ async def test_the_walk_report_lists_what_everyone_received_as_the_outbox_sent_i
 ) -> None:
     env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "OPERATOR_LANGUAGE": "en"}
     process = await asyncio.create_subprocess_exec(
-        ADVISORYBOT, "sandbox", "--walk", "--months", "8", "--out", "report.html",
-        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        ADVISORYBOT,
+        "sandbox",
+        "--walk",
+        "--months",
+        "8",
+        "--out",
+        "report.html",
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     output = (await asyncio.wait_for(process.communicate(), WALK_SECONDS))[0].decode()
     assert process.returncode == 0, output
     assert "Report: report.html" in output

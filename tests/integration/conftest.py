@@ -13,7 +13,7 @@ from tests.support.sandbox_chat import open_sandbox
 
 @pytest.fixture
 async def sandbox(
-    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    database_url: str, schema_at_head: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[Sandbox]:
     monkeypatch.setenv("PTB_TIMEDELTA", "true")
     async with open_sandbox(database_url, tmp_path / ".sandbox") as box:

@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
+import pytest
 from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from core.clock import FixedClock
 from core.services import Services
+from core.settings import Settings
 from storage.migrate import current_revision, ensure_current, head_revision, upgrade
 from storage.models import Base
+
+
+@pytest.fixture
+async def services(settings: Settings, clock: FixedClock) -> AsyncIterator[Services]:
+    """Services on an empty database, migrated here (not copied from the session's migrated
+    one, as other tests' are: tests/conftest.py)."""
+    built = Services.build(settings, clock)
+    await upgrade(built.engine)
+    yield built
+    await built.close()
 
 
 async def _tables(connection: AsyncConnection) -> set[str]:

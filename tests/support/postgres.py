@@ -1,4 +1,6 @@
-"""A throwaway PostgreSQL server for the test session (initdb in a temporary directory)."""
+"""A throwaway PostgreSQL server for the test session (initdb in a temporary directory, on a RAM
+disk when there is one with room: creating a database there takes a tenth of the time it takes
+on a busy disk, and nothing is flushed to a disk that is thrown away after the session)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,9 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+RAM_DISK = Path("/dev/shm")
+RAM_DISK_FREE = 2 * 1024**3  # the cluster, and each test's database until its test drops it
 
 
 @dataclass
@@ -52,6 +57,17 @@ def find_bin_dir() -> Path | None:
     return Path(candidates[0]).parent if candidates else None
 
 
+def _scratch_parent() -> str | None:
+    """The RAM disk if it has room (a container's is often 64 MB), else the temporary
+    directory."""
+    try:
+        if RAM_DISK.is_dir() and shutil.disk_usage(RAM_DISK).free >= RAM_DISK_FREE:
+            return str(RAM_DISK)
+    except OSError:
+        pass
+    return None
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -63,7 +79,7 @@ def start() -> ThrowawayPostgres | None:
     bin_dir = find_bin_dir()
     if bin_dir is None:
         return None
-    directory = Path(tempfile.mkdtemp(prefix="advisorybot-pg-"))
+    directory = Path(tempfile.mkdtemp(prefix="advisorybot-pg-", dir=_scratch_parent()))
     run_as: list[str] = []
     if os.geteuid() == 0:  # initdb refuses to run as root
         shutil.chown(directory, "postgres", "postgres")

@@ -1,0 +1,57 @@
+"""Deadline reminders reach a joined member as the clock moves and the tick runs (issue 5).
+
+A cohort of its own, started on 9 September 2024: its last task, DP, is due on Sunday
+8 November 2026, so its T-14 falls on Sunday 25 October (the day summer time ends) and its T-7
+on Sunday 1 November (All Saints' Day). Every earlier task is long overdue and stale by then.
+(A tick killed mid-delivery: tests/e2e/test_deadline_reminders.py.)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from tests.support.team_world import World
+
+COHORT = "Jesień 2024"
+TEAM = """jst_teryt;jst_name;jst_kind;voivodeship;role;full_name;email;gender;language
+1206022;Gmina Jesionowa;gmina wiejska;małopolskie;członek;Zofia Nowicka;zofia@example.pl;K;pl
+1206022;Gmina Jesionowa;gmina wiejska;małopolskie;doradca;Adam Mazur;adam@example.pl;M;pl
+"""
+ZOFIA = 8001
+TASK_CODES = ("ZW1", "ZW2", "ZW3", "HDR_ORE", "UCHWALA", "DP")
+WARSAW = ZoneInfo("Europe/Warsaw")
+
+
+async def test_a_member_gets_each_step_once_and_a_sunday_one_on_monday_morning(
+    world: World, tmp_path: Path
+) -> None:
+    team = tmp_path / "jesien.csv"
+    team.write_text(TEAM, encoding="utf-8")
+    await world.add_team(team, COHORT, dt.date(2024, 9, 9))
+    codes = await world.invite_codes()
+    await world.join(codes["zofia@example.pl"], ZOFIA, "Zofia")
+
+    async def tick(moment: str) -> list[str]:
+        """The task reminders Zofia receives from one pass at a local moment."""
+        before = len(await world.control.received(ZOFIA))
+        await world.tick(dt.datetime.fromisoformat(moment).replace(tzinfo=WARSAW))
+        news = (await world.control.received(ZOFIA))[before:]
+        return [m.text for m in news if any(f"{code} – " in m.text for code in TASK_CODES)]
+
+    assert await tick("2026-10-25T09:30") == [], "Sunday: T-14 waits for Monday"
+    [t14] = await tick("2026-10-26T08:00")
+    assert t14.startswith("⏰ DP – Opis dobrej praktyki")
+    assert "Termin: 8 listopada 2026 – za 13 dni." in t14
+    assert "/zadanie" in t14
+    assert await tick("2026-10-26T08:00") == [], "ticking twice doubles nothing"
+
+    assert await tick("2026-11-01T09:00") == [], "Sunday 1 November: T-7 waits"
+    [t7] = await tick("2026-11-02T08:00")
+    assert "Termin: 8 listopada 2026 – za 6 dni." in t7
+
+    assert await tick("2026-11-08T09:00") == [], "T-1 and T-0 would come after the deadline"
+    [overdue] = await tick("2026-11-09T09:00")
+    assert overdue.startswith("⚠️ DP – Opis dobrej praktyki")
+    assert "Termin minął 8 listopada 2026 (1 dzień temu)." in overdue

@@ -1,0 +1,177 @@
+"""Teams of our own in the sandbox: the real bot in process (its handlers, outbox sender and
+e-mail sender) over the local Bot API and mailbox, on the test's database, with the teams of
+tests/data/import/teams.csv in a cohort four months into its programme instead of the demo.
+
+The bot's own minute tick is taken out: reminders come when a test moves the clock and runs a
+pass (`World.tick`), so none arrives in the middle of a conversation because of the hour.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+
+from core.clock import OffsetClock
+from core.services import Services
+from core.settings import load_settings
+from localapi import ChatMessage, ControlClient
+from sandbox.mailbox import Mailbox
+from sandbox.runtime import Pass, Sandbox, isolated_settings
+from storage.cohorts import add_cohort
+from storage.imports.apply import apply_import, erased_addresses, jst_cohorts
+from storage.imports.read import read_rows
+from storage.imports.validate import validate
+from storage.invites import issue_invites
+from storage.migrate import upgrade
+from storage.programme import default_template_path
+from tests.support.cli_runs import invoke
+from tests.support.dialog import WAIT, Speaker
+from tests.support.sandbox_chat import open_sandbox, settle
+
+TEAMS = Path(__file__).parent.parent / "data" / "import" / "teams.csv"
+COHORT = "Pilotaż"
+ACTOR = "tests"
+NOTICE_BUTTON = {"pl": "Zapoznałem(-am) się z informacją", "en": "I have read the notice"}
+TICK_JOB = "tick"
+FIRST_TICK_WITHIN = dt.timedelta(seconds=5)  # after its first pass, the next is a minute away
+# As the end-to-end tests ran the bot: a lease short enough for a test to outlive.
+SETTINGS: dict[str, Any] = {"outbox_lease_seconds": 5}
+
+
+def cohort_start(today: dt.date) -> dt.date:
+    """Four months before this month: the cohort is in its first advisory period today."""
+    return today.replace(day=1) - relativedelta(months=4)
+
+
+@dataclass
+class World:
+    """A started sandbox with our teams; the clock is the sandbox's (the wall clock until a
+    test moves it)."""
+
+    box: Sandbox
+    clock: OffsetClock
+
+    @property
+    def control(self) -> ControlClient:
+        return self.box.running.control
+
+    @property
+    def services(self) -> Services:
+        return self.box.running.services
+
+    @property
+    def mailbox(self) -> Mailbox:
+        return self.box.running.mailbox
+
+    def today(self) -> dt.date:
+        """Today in Warsaw by the world's clock."""
+        return self.clock.now().astimezone(self.services.settings.zone).date()
+
+    async def add_team(self, teams: Path, cohort: str, start: dt.date) -> None:
+        """A cohort and its teams from an import file, as `cohort add` and `import` store them."""
+        await add_team(self.services, teams, cohort, start)
+
+    async def invite_codes(self) -> dict[str, str]:
+        """E-mail -> a fresh invite code, for everyone not joined who holds no valid one (as
+        `advisorybot invites --out` writes them)."""
+        services = self.services
+        ttl = dt.timedelta(days=services.settings.invite_ttl_days)
+        async with services.sessionmaker.begin() as session:
+            issued = await issue_invites(session, services.clock.now(), ttl)
+        return {invite.email: invite.code for invite in issued}
+
+    async def user(self, user_id: int, name: str, language: str = "pl") -> Speaker:
+        """A Telegram account that has not talked to the bot yet."""
+        await self.control.user(user_id, name, language_code=language)
+        return Speaker(self.control, user_id, name)
+
+    async def join(
+        self, code: str, user_id: int, name: str, language: str = "pl"
+    ) -> tuple[Speaker, ChatMessage]:
+        """A person opens their invite link and confirms the notice; returns the welcome."""
+        person = await self.user(user_id, name, language)
+        await person.say(f"/start {code}")
+        notice = await person.next_message(within=WAIT)
+        await person.press(notice, NOTICE_BUTTON[language])
+        return person, await person.next_message(within=WAIT)
+
+    async def cli(self, *args: str) -> str:
+        """One operator command on this world (the Typer app, in a thread beside the bot):
+        its database, local Bot API and mailbox; English output. Asserts it succeeded."""
+        settings = self.services.settings
+        result = await invoke(
+            self.services,
+            *args,
+            TELEGRAM_BOT_TOKEN=settings.token(),
+            TELEGRAM_API_BASE_URL=str(settings.telegram_api_base_url),
+            TELEGRAM_BOT_USERNAME=settings.telegram_bot_username,
+            SMTP_HOST=settings.smtp_host,
+            SMTP_PORT=str(settings.smtp_port),
+            SMTP_TLS=settings.smtp_tls.value,
+            MAIL_FROM=settings.mail_from,
+        )
+        assert result.exit_code == 0, (
+            f"advisorybot {' '.join(args)} failed:\n{result.output}{result.exception!r}"
+        )
+        return result.output
+
+    async def tick(self, at: dt.datetime) -> Pass:
+        """Move the clock to `at` (time goes on from there), run one reminder pass and wait
+        until the bot has delivered all that is due (as `advisorybot tick --now`)."""
+        self.clock.set(at)
+        done = await self.box.tick()
+        await self.settle()
+        return done
+
+    async def settle(self) -> None:
+        await settle(self.box)
+
+    async def stop_bot(self) -> None:
+        """Stop the bot as SIGTERM does (its updates, senders and database connections); the
+        local Bot API, the mail server and the database stay, for the operator's commands."""
+        running = self.box.running
+        running.stop.set()
+        await running.bot
+
+
+async def add_team(services: Services, teams: Path, cohort: str, start: dt.date) -> None:
+    now = services.clock.now()
+    async with services.sessionmaker.begin() as session:
+        added = await add_cohort(
+            session, cohort, start, default_template_path(), now=now, actor=ACTOR
+        )
+        existing, erased = await jst_cohorts(session), await erased_addresses(session)
+        checked = validate(read_rows(teams), added.name, existing, erased)
+        await apply_import(session, checked, added, now, ACTOR)
+
+
+@contextlib.asynccontextmanager
+async def open_world(database_url: str, directory: Path, **settings: Any) -> AsyncIterator[World]:
+    """The bot in process on a migrated database holding the teams of teams.csv (set
+    PTB_TIMEDELTA first); `settings` change the bot's settings."""
+    changed = SETTINGS | settings
+    clock = OffsetClock()
+    services = Services.build(
+        load_settings(_env_file=None, **(isolated_settings(database_url) | changed)), clock
+    )
+    try:
+        await upgrade(services.engine)
+        today = clock.now().astimezone(services.settings.zone).date()
+        await add_team(services, TEAMS, COHORT, cohort_start(today))
+    finally:
+        await services.close()
+    async with open_sandbox(database_url, directory, clock, **changed) as box:
+        application = box.running.application
+        assert application.job_queue is not None
+        for job in application.job_queue.get_jobs_by_name(TICK_JOB):
+            # Its first pass comes a second after the start: it must not have run yet.
+            first = job.next_t
+            assert first is not None and first < dt.datetime.now(dt.UTC) + FIRST_TICK_WITHIN
+            job.schedule_removal()
+        yield World(box, clock)
