@@ -39,8 +39,8 @@ async def _team(world: BotWorld, control: ControlClient, tmp_path: Path) -> None
     codes = await world.invite_codes()
     world.start()
     await control.until_polling()
-    team = ((ZOFIA, "zofia", "Zofia"), (PIOTR, "piotr", "Piotr"), (ADAM, "adam", "Adam"))
-    for user_id, email, name in team:
+    members = ((ZOFIA, "zofia", "Zofia"), (PIOTR, "piotr", "Piotr"), (ADAM, "adam", "Adam"))
+    for user_id, email, name in members:
         await join(control, codes[f"{email}@example.pl"], user_id, name)
 
 
