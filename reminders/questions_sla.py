@@ -156,6 +156,8 @@ def _step(first_day: dt.date, working_days: int, now: dt.datetime, cal: WorkCale
 def _question_plan(
     question: WaitingQuestion, state: SlaState, calendar: WorkCalendar
 ) -> list[Due]:
+    """The adviser reminded after REMIND_AFTER working days, the coordinators alerted after
+    ESCALATE_AFTER (both counted from the first working moment after it was asked)."""
     first_day = calendar.local_date(calendar.next_allowed(question.asked_at))
     about: dict[str, Any] = {
         "question": question.id,
@@ -163,33 +165,36 @@ def _question_plan(
         "teryt": question.teryt,
         "followup": question.followup_id is not None,
     }
-    schedule: list[Due] = []
     remind = _step(first_day, REMIND_AFTER, state.now, calendar)
-    adviser = question.adviser_on(remind.day)
-    if adviser is not None:
-        schedule.append(
-            Due(
-                key=f"q-sla:{question.id}:adviser:{REMIND_AFTER}wd{question.round}",
-                person_id=adviser,
-                template=ADVISER_TEMPLATE,
-                at=remind.at,
-                values=about
-                | {
-                    "text": question.text,
-                    "asked_at": question.asked_at,
-                    "working_days": remind.waited,
-                },
-                jst_id=question.jst_id,
-            )
-        )
     escalate = _step(first_day, ESCALATE_AFTER, state.now, calendar)
+    return _reminder(question, remind, about) + _alerts(question, escalate, about, state)
+
+
+def _reminder(question: WaitingQuestion, remind: _Step, about: dict[str, Any]) -> list[Due]:
+    """The adviser on duty that day, reminded with the question's text."""
+    adviser = question.adviser_on(remind.day)
+    if adviser is None:
+        return []
+    values = about | {
+        "text": question.text,
+        "asked_at": question.asked_at,
+        "working_days": remind.waited,
+    }
+    key = f"q-sla:{question.id}:adviser:{REMIND_AFTER}wd{question.round}"
+    return [Due(key, adviser, ADVISER_TEMPLATE, remind.at, values=values, jst_id=question.jst_id)]
+
+
+def _alerts(
+    question: WaitingQuestion, escalate: _Step, about: dict[str, Any], state: SlaState
+) -> list[Due]:
+    """Every coordinator alerted by e-mail, naming the adviser on duty that day."""
     adviser = question.adviser_on(escalate.day)
     values = about | {  # JSON: the e-mail is rendered when it is sent
         "adviser": None if adviser is None else state.advisers.get(adviser),
         "asked_at": question.asked_at.isoformat(),
         "working_days": escalate.waited,
     }
-    schedule.extend(
+    return [
         Due(
             key=f"q-sla:{question.id}:coord:{coordinator}:{ESCALATE_AFTER}wd{question.round}",
             person_id=coordinator,
@@ -201,8 +206,7 @@ def _question_plan(
             delivery=Delivery.AT_LEAST_ONCE,  # an alert may not be lost; its Message-ID is stable
         )
         for coordinator in state.coordinators
-    )
-    return schedule
+    ]
 
 
 async def _pending_followups(session: AsyncSession, askers: dict[int, int]) -> dict[int, Answer]:

@@ -80,39 +80,14 @@ class JstReports:
 async def load_report_state(session: AsyncSession, now: dt.datetime) -> tuple[JstReports, ...]:
     """Every JST of a cohort with a valid template, with its report months."""
     templates = await cohort_templates(session)
-    steps = list(
-        await session.scalars(
-            select(ProgrammeStep)
-            .where(ProgrammeStep.kind == REPORT)
-            .order_by(ProgrammeStep.starts_on)
-        )
-    )
-    submitted = {
-        (jst_id, code)  # plain tuples: a set of rows hashes and compares slowly
-        for jst_id, code in await session.execute(
-            select(MonthlyReport.jst_id, MonthlyReport.step_code).where(
-                MonthlyReport.state == ReportState.SUBMITTED
-            )
-        )
-    }
-    members = await member_ids_by_jst(session)
-    duties = await load_duties(session)
+    months, submitted = await _cohort_months(session), await _submitted(session)
+    members, duties = await member_ids_by_jst(session), await load_duties(session)
     coordinators, names = await coordinator_ids(session), await names_of(session)
-    cohort_months: dict[int, list[tuple[MonthFacts, MonthFacts]]] = {}  # (open, submitted)
-    for s in steps:
-        month = MonthFacts(
-            s.code, s.title_pl, s.title_en, s.starts_on, s.due_on or s.ends_on, False
-        )
-        cohort_months.setdefault(s.cohort_id, []).append((month, replace(month, submitted=True)))
     jsts = []
     for jst in await session.execute(select(Jst.id, Jst.name, Jst.teryt, Jst.cohort_id)):
         if jst.cohort_id not in templates:
             continue
         reminders = templates[jst.cohort_id].reminders
-        months = tuple(
-            done if (jst.id, month.code) in submitted else month
-            for month, done in cohort_months.get(jst.cohort_id, ())
-        )
         jsts.append(
             JstReports(
                 jst.id,
@@ -121,7 +96,10 @@ async def load_report_state(session: AsyncSession, now: dt.datetime) -> tuple[Js
                 duties.get(jst.id),
                 tuple(sorted(set(reminders.report_reminder_working_days))),
                 reminders.report_adviser_notice_working_days,
-                months,
+                tuple(
+                    done if (jst.id, month.code) in submitted else month
+                    for month, done in months.get(jst.cohort_id, ())
+                ),
                 jst.teryt,
                 reminders.report_coordinator_alert_working_days,
                 coordinators,
@@ -129,6 +107,31 @@ async def load_report_state(session: AsyncSession, now: dt.datetime) -> tuple[Js
             )
         )
     return tuple(jsts)
+
+
+async def _cohort_months(session: AsyncSession) -> dict[int, list[tuple[MonthFacts, MonthFacts]]]:
+    """Each cohort's report months in order, each as open and as submitted (shared by its
+    JSTs)."""
+    months: dict[int, list[tuple[MonthFacts, MonthFacts]]] = {}
+    for s in await session.scalars(
+        select(ProgrammeStep).where(ProgrammeStep.kind == REPORT).order_by(ProgrammeStep.starts_on)
+    ):
+        month = MonthFacts(
+            s.code, s.title_pl, s.title_en, s.starts_on, s.due_on or s.ends_on, False
+        )
+        months.setdefault(s.cohort_id, []).append((month, replace(month, submitted=True)))
+    return months
+
+
+async def _submitted(session: AsyncSession) -> set[tuple[int, str]]:
+    """(JST id, report step) of every report sent; plain tuples: a set of rows hashes and
+    compares slowly."""
+    rows = await session.execute(
+        select(MonthlyReport.jst_id, MonthlyReport.step_code).where(
+            MonthlyReport.state == ReportState.SUBMITTED
+        )
+    )
+    return {(jst_id, code) for jst_id, code in rows}
 
 
 @dataclass(frozen=True)
