@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LAYERS = (
     ("bot.cli",),
     ("sandbox",),
-    ("localapi",),
+    ("localapi", "bot.localapi"),  # the second: `python -m bot.localapi`, its old name
     ("bot",),
     ("handlers",),
     ("reminders",),
