@@ -13,28 +13,19 @@ from dateutil.relativedelta import relativedelta
 from openpyxl import load_workbook
 
 from tests.support.dialog import Speaker, alert, dialog, press, receives
+from tests.support.flow_data import ADAM, DONE_TEXT, MONITORING, MONITORING_TEAM, PIOTR, ZOFIA
 from tests.support.team_world import World, cohort_start
 
-COHORT = "Monitoring"
-TEAM = """jst_teryt;jst_name;jst_kind;voivodeship;role;full_name;email;gender;language
-1206022;Gmina Jesionowa;gmina wiejska;małopolskie;członek;Zofia Nowicka;zofia@example.pl;K;pl
-1206022;Gmina Jesionowa;gmina wiejska;małopolskie;członek;Piotr Zając;piotr@example.pl;M;pl
-1206022;Gmina Jesionowa;gmina wiejska;małopolskie;doradca;Adam Mazur;adam@example.pl;M;pl
-"""
-ZOFIA, PIOTR, ADAM = 8101, 8102, 8103
 LONG = ("Zażółć gęślą jaźń 🎓 <i>nie kursywa</i> & " * 120)[:4096]  # Telegram's whole limit
-DONE_TEXT = (
-    "Przeprowadziliśmy szkolenie dla dyrektorów 🎓 <b>nie pogrubiać</b> & zażółć gęślą jaźń"
-)
 
 
 async def _team(world: World, tmp_path: Path, months_ago: int = 0) -> dict[int, Speaker]:
     """The monitoring cohort's team, joined; the cohort starts `months_ago` earlier than the
     one whose first report (R01) is last month's."""
     team = tmp_path / "monitoring.csv"
-    team.write_text(TEAM, encoding="utf-8")
+    team.write_text(MONITORING_TEAM, encoding="utf-8")
     start = cohort_start(world.today()) - relativedelta(months=12 + months_ago)
-    await world.add_team(team, COHORT, start)
+    await world.add_team(team, MONITORING, start)
     codes = await world.invite_codes()
     people = {}
     for user_id, name in ((ZOFIA, "Zofia"), (PIOTR, "Piotr"), (ADAM, "Adam")):

@@ -20,24 +20,25 @@ from tests.support.dialog import (
     receives,
     upload,
 )
+from tests.support.flow_data import (
+    ACCEPT,
+    ANNA,
+    BARTOSZ,
+    CELINA,
+    DOROTA,
+    JAN,
+    MARIA,
+    RETURN,
+    SEND,
+    TASK_PEOPLE,
+)
 from tests.support.team_world import World, cohort_start
-
-ANNA, BARTOSZ, CELINA, DOROTA, JAN, MARIA = 8001, 8002, 8003, 8004, 8005, 8006
-PEOPLE = {
-    ANNA: ("anna.nowak@example.pl", "Anna"),
-    BARTOSZ: ("bartosz.wisniewski@example.pl", "Bartosz"),
-    CELINA: ("celina.wojcik@example.pl", "Celina"),
-    DOROTA: ("dorota.lewandowska@example.pl", "Dorota"),
-    JAN: ("jan.kowalski@example.pl", "Jan"),
-    MARIA: ("maria.szymanska@example.pl", "Maria"),
-}
-ACCEPT, RETURN, SEND = "✅ Przyjmij", "↩️ Zwróć do poprawy", "✅ Wyślij doradcy"
 
 
 async def _everyone(world: World) -> dict[int, Speaker]:
     codes = await world.invite_codes()
     people = {}
-    for user_id, (email, name) in PEOPLE.items():
+    for user_id, (email, name) in TASK_PEOPLE.items():
         people[user_id], _ = await world.join(codes[email], user_id, name)
     return people
 

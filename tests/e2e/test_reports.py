@@ -16,26 +16,16 @@ from openpyxl import load_workbook
 from localapi import ControlClient
 from tests.e2e.conftest import cohort_start, eventually, join
 from tests.support.bot_process import BotWorld
-
-COHORT = "Monitoring"
-TEAM = """jst_teryt;jst_name;jst_kind;voivodeship;role;full_name;email;gender;language
-1206022;Gmina Jesionowa;gmina wiejska;małopolskie;członek;Zofia Nowicka;zofia@example.pl;K;pl
-1206022;Gmina Jesionowa;gmina wiejska;małopolskie;członek;Piotr Zając;piotr@example.pl;M;pl
-1206022;Gmina Jesionowa;gmina wiejska;małopolskie;doradca;Adam Mazur;adam@example.pl;M;pl
-"""
-ZOFIA, PIOTR, ADAM = 8101, 8102, 8103
-DONE_TEXT = (
-    "Przeprowadziliśmy szkolenie dla dyrektorów 🎓 <b>nie pogrubiać</b> & zażółć gęślą jaźń"
-)
+from tests.support.flow_data import ADAM, DONE_TEXT, MONITORING, MONITORING_TEAM, PIOTR, ZOFIA
 
 
 async def _team(world: BotWorld, control: ControlClient, tmp_path: Path) -> None:
     """The monitoring cohort's team, joined while the bot runs."""
     team = tmp_path / "monitoring.csv"
-    team.write_text(TEAM, encoding="utf-8")
+    team.write_text(MONITORING_TEAM, encoding="utf-8")
     start = cohort_start() - relativedelta(months=12)
-    await world.cli("cohort", "add", COHORT, "--start", start.isoformat())
-    await world.cli("import", str(team), "--cohort", COHORT)
+    await world.cli("cohort", "add", MONITORING, "--start", start.isoformat())
+    await world.cli("import", str(team), "--cohort", MONITORING)
     codes = await world.invite_codes()
     world.start()
     await control.until_polling()

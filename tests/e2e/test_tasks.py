@@ -9,17 +9,15 @@ from localapi import ChatMessage, ControlClient
 from localapi.client import Person
 from tests.e2e.conftest import join
 from tests.support.bot_process import BotWorld
-
-ANNA, BARTOSZ, CELINA, DOROTA, JAN, MARIA = 8001, 8002, 8003, 8004, 8005, 8006
-PEOPLE = {
-    ANNA: ("anna.nowak@example.pl", "Anna"),
-    BARTOSZ: ("bartosz.wisniewski@example.pl", "Bartosz"),
-    CELINA: ("celina.wojcik@example.pl", "Celina"),
-    DOROTA: ("dorota.lewandowska@example.pl", "Dorota"),
-    JAN: ("jan.kowalski@example.pl", "Jan"),
-    MARIA: ("maria.szymanska@example.pl", "Maria"),
-}
-ACCEPT, SEND = "✅ Przyjmij", "✅ Wyślij doradcy"
+from tests.support.flow_data import (
+    ACCEPT,
+    ANNA,
+    BARTOSZ,
+    CELINA,
+    JAN,
+    SEND,
+    TASK_PEOPLE,
+)
 
 
 async def _everyone(world: BotWorld, control: ControlClient) -> dict[int, Person]:
@@ -27,7 +25,7 @@ async def _everyone(world: BotWorld, control: ControlClient) -> dict[int, Person
     world.start()
     await control.until_polling()
     people = {}
-    for user_id, (email, name) in PEOPLE.items():
+    for user_id, (email, name) in TASK_PEOPLE.items():
         people[user_id], _ = await join(control, codes[email], user_id, name)
     return people
 
