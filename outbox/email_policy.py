@@ -40,6 +40,7 @@ KEY_LENGTH = 200  # OutboxMessage.dedupe_key
 # encoded word ("rozwój oświaty" arrived as "rozwójoświaty"): headers are kept on one line, as
 # RFC 5322 allows up to 998 characters.
 UNFOLDED = email.policy.default.clone(max_line_length=998)
+WIRE = UNFOLDED.clone(linesep="\r\n")  # aiosmtplib's send_message would fold with policy.SMTP
 FALLBACK_SUFFIX = ":email"
 
 EmailVerdict = RetryAt | GiveUp
@@ -144,6 +145,11 @@ def compose(
     message.set_content(text)
     message.add_alternative(html, subtype="html")
     return message
+
+
+def wire_bytes(message: EmailMessage) -> bytes:
+    """The message as it goes to the server: CRLF line ends, headers unfolded (see UNFOLDED)."""
+    return message.as_bytes(policy=WIRE)
 
 
 def recipient_view(person: Person | None) -> dict[str, Any]:

@@ -20,7 +20,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.calendar import WorkCalendar, shared_calendar
 from core.services import Services
 from outbox import claims, queue
-from outbox.email_policy import classify, missing_smtp_setting, sender_address, smtp_client
+from outbox.email_policy import (
+    classify,
+    missing_smtp_setting,
+    sender_address,
+    smtp_client,
+    wire_bytes,
+)
 from outbox.email_render import Outgoing, Renderer
 from outbox.policy import GiveUp, RetryAt
 from storage.invites import bot_link
@@ -144,8 +150,8 @@ class EmailDelivery:
         """The server's reply on success; errors are returned, to be classified and recorded."""
         sender = sender_address(str(self._settings.mail_from))
         try:
-            _refused, reply = await client.send_message(
-                item.message, sender=sender, recipients=[item.recipient]
+            _refused, reply = await client.sendmail(
+                sender, [item.recipient], wire_bytes(item.message)
             )
         except (SMTPException, OSError, ValueError) as error:
             return error

@@ -371,3 +371,27 @@ async def test_a_batch_of_alerts_waits_out_a_server_outage_together(
     assert (await deliver_all(delivery)).sent == 2
     (only,) = smtp.to((await addresses(services, people))["kasia"])
     assert str(only["Subject"]).startswith("Alerty programu: 2")
+
+
+async def test_the_invitation_subject_arrives_as_written_through_a_real_server(
+    services: Services, smtp: SmtpServer
+) -> None:
+    """aiosmtplib's send_message folds headers with policy.SMTP, and the fold lost the space in
+    "rozwój oświaty" in every mail program (issue 18): the bytes sent are ours, unfolded."""
+    values = {
+        "link": "https://t.me/advisory_test_bot?start=abc",
+        "expires_at": "2026-12-31T10:00:00+00:00",
+        "role": "member",
+        "jst_name": "Gmina Łąka",
+    }
+    payload = {"template": "invitation", "values": values, "forget": ["link"]}
+    people = await given(services, {"ann": None}, email("invite", payload=payload))
+    await set_person(services, people["ann"], full_name="Żaneta Ślęzak-Łukasiewicz")
+
+    assert (await deliver_all(sender(services, smtp))).sent == 1
+
+    (received,) = smtp.received
+    expected = services.templates.render("pl", "email/invitation.subject.txt.j2").strip()
+    assert "rozwój oświaty" in expected
+    assert received.message["Subject"] == expected
+    assert received.message["To"].addresses[0].display_name == "Żaneta Ślęzak-Łukasiewicz"
