@@ -60,7 +60,20 @@ async def help_command(update: Update, context: BotContext) -> None:
     await reply(update, context, "help", commands=commands, role=caller.role.value)
 
 
+LANGUAGE_NAMES = {
+    "pl": Language.PL,
+    "polski": Language.PL,
+    "en": Language.EN,
+    "english": Language.EN,
+}
+
+
 async def language(update: Update, context: BotContext) -> None:
+    """`/jezyk en` (or pl) switches at once; without a known argument, the two buttons."""
+    chosen = LANGUAGE_NAMES.get(" ".join(context.args or []).strip().lower())
+    if chosen is not None:
+        await _switch(update, context, chosen)
+        return
     markup = keyboard(
         [
             [
@@ -73,16 +86,21 @@ async def language(update: Update, context: BotContext) -> None:
 
 
 async def language_chosen(update: Update, context: BotContext) -> None:
-    query, caller, chat = update.callback_query, _caller(context), update.effective_chat
-    assert query is not None and chat is not None
-    chosen = Language((query.data or "").split(":")[1])
-    services = context.services
+    query = update.callback_query
+    assert query is not None
     await answer_press(update)
+    await _switch(update, context, Language((query.data or "").split(":")[1]))
+    await remove_buttons(update)
+
+
+async def _switch(update: Update, context: BotContext, chosen: Language) -> None:
+    """The caller's language from now on: the reply and their command menu in it."""
+    caller, chat, services = _caller(context), update.effective_chat, context.services
+    assert chat is not None
     context.language = chosen.value
     async with services.sessionmaker.begin() as session:
         await set_language(session, caller.person_id, chosen, services.clock.now())
         await reply(update, context, "language_set", session=session)
-    await remove_buttons(update)
     await publish_commands(context, chat.id, caller.role, chosen.value)
 
 

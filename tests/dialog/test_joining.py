@@ -76,3 +76,21 @@ async def test_adviser_sees_both_of_their_jsts(world: World) -> None:
         (jan, "/status", "innej roli"),
     )
     assert "Powiat bocheński" not in listing.text, "Maria Szymańska's JST"
+
+
+async def test_language_with_an_argument_switches_at_once(world: World) -> None:
+    """`/jezyk en` switched nothing and showed the buttons again (issue 18)."""
+    codes = await world.invite_codes()
+    anna, _ = await world.join(codes["anna.nowak@example.pl"], ANNA, "Anna")
+    await dialog(
+        (anna, "/jezyk en", "Done – I will write in English."),
+        (anna, "/status", "Phase:"),
+        (anna, "/language PL", "Gotowe – będę pisać po polsku."),
+        (anna, "/status", "Etap"),
+        (anna, "/jezyk xx", "Wybierz język / Choose your language"),
+    )
+    menus = {
+        (c["scope"].get("chat_id"), c["language_code"]): [x["command"] for x in c["commands"]]
+        for c in await world.control.commands()
+    }
+    assert "zadania" in menus[(ANNA, "")], "the menu follows the language (Polish again)"
