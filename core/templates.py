@@ -12,7 +12,9 @@ import functools
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_date, format_datetime
+from babel.plural import PluralRule
 from jinja2 import Environment, PackageLoader, StrictUndefined, meta, nodes, select_autoescape
 from markupsafe import Markup
 
@@ -36,6 +38,8 @@ class Templates:
         )
         self.env.filters["date"] = self._date
         self.env.filters["datetime"] = self._datetime
+        self.env.filters["plural"] = plural
+        self.env.filters["count"] = count
 
     def render(self, lang: str, name: str, /, **context: Any) -> str:
         template = self.env.get_template(f"{_lang(lang)}/{name}")
@@ -75,6 +79,36 @@ class Templates:
     def _datetime(self, value: dt.datetime, lang: str = DEFAULT_LANGUAGE) -> str:
         local = value.astimezone(self.zone)
         return format_datetime(local, format="d MMMM y, HH:mm", locale=_lang(lang))
+
+
+# CLDR's plural categories in the order a template gives its forms: Polish "sprawa", "sprawy",
+# "spraw" (one, few, many), English "case", "cases" (one, other); a category without a form of
+# its own takes the last one given.
+CATEGORIES = ("one", "two", "few", "many", "other")
+
+
+@functools.cache
+def _rule(lang: str) -> PluralRule:
+    return Locale.parse(lang).plural_form
+
+
+@functools.cache
+def _categories(lang: str) -> tuple[str, ...]:
+    tags = _rule(lang).tags | {"other"}
+    return tuple(category for category in CATEGORIES if category in tags)
+
+
+def plural(number: int, lang: str, *forms: str) -> str:
+    """The form of a word that goes with `number` in `lang` (Babel's CLDR rules):
+    `{{ n|plural(lang, "wymaga", "wymagają", "wymaga") }}`."""
+    category = _rule(_lang(lang))(number)
+    index = _categories(_lang(lang)).index(category)
+    return forms[min(index, len(forms) - 1)]
+
+
+def count(number: int, lang: str, *forms: str) -> str:
+    """The number and the word's form that goes with it: "2 sprawy", "5 spraw", "1 file"."""
+    return f"{number} {plural(number, lang, *forms)}"
 
 
 def _lang(lang: str) -> str:

@@ -76,10 +76,10 @@ async def test_member_odd_messages_and_buttons(world: World) -> None:
             upload("photo", _png(), caption="zdjęcie"),
             (
                 "Wysłać to doradcy jako pytanie?",
-                "pliki: 1",
+                "(1 wiadomość, w tym 1 plik)",
             ),
         ),
-        (anna, "ż" * 4096, "wiadomości: 2"),  # joins the draft
+        (anna, "ż" * 4096, "(2 wiadomości, w tym 1 plik)"),  # joins the draft
         (anna, press("Anuluj"), quietly),
         (anna, receives, "Anulowano"),
         (anna, "/nieznane_polecenie", "Nie znam tego polecenia"),

@@ -121,7 +121,7 @@ async def test_a_file_question_arrives_as_a_file_and_a_reply_to_it_answers(
                 mime_type="application/pdf",
                 caption="Czy ten format jest dobry?",
             ),
-            ("Czy ten format jest dobry?", "pliki: 1"),
+            ("Czy ten format jest dobry?", "(1 wiadomość, w tym 1 plik)"),
         ),
     )
     number = await _ask(dorota)

@@ -322,7 +322,9 @@ async def test_alerts_due_together_go_as_one_email_and_each_once(
     assert (first.claimed, first.sent, first.failed) == (5, 4, 1)
     kasia = (await addresses(services, people))["kasia"]
     (batched,) = smtp.to(kasia)
-    assert str(batched["Subject"]) == "Alerty programu: 3 spraw wymaga uwagi"
+    assert (
+        str(batched["Subject"]) == "Alerty programu: 3 sprawy wymagają uwagi"
+    )  # issue 18: was "3 spraw wymaga"
     text = batched.get_body(("plain",))
     assert text is not None
     plain = text.get_content()

@@ -93,7 +93,7 @@ async def test_commands_say_what_they_did_and_refuse_with_a_reason(
     evidence = tmp_path / "protokol.pdf"
     evidence.write_bytes(b"%PDF-1.4 protokol")
     await type_(f"/file {evidence} Protokół z debaty")
-    await screen.shows("pliki: 1")
+    await screen.shows("w tym 1 plik")
     await type_(f"/file {tmp_path / 'missing.pdf'}")
     assert "Cannot read the file" in screen.last()
 
