@@ -40,6 +40,7 @@ class Templates:
         self.env.filters["datetime"] = self._datetime
         self.env.filters["plural"] = plural
         self.env.filters["count"] = count
+        self.env.filters["gendered"] = gendered
 
     def render(self, lang: str, name: str, /, **context: Any) -> str:
         template = self.env.get_template(f"{_lang(lang)}/{name}")
@@ -109,6 +110,12 @@ def plural(number: int, lang: str, *forms: str) -> str:
 def count(number: int, lang: str, *forms: str) -> str:
     """The number and the word's form that goes with it: "2 sprawy", "5 spraw", "1 file"."""
     return f"{number} {plural(number, lang, *forms)}"
+
+
+def gendered(gender: str | None, feminine: str, masculine: str, neutral: str) -> str:
+    """The word for a person of this gender (the import's "K" or "M"); `neutral` when it is not
+    known: `{{ adviser_gender|gendered("Doradczyni", "Doradca", "Osoba doradzająca") }}`."""
+    return {"K": feminine, "M": masculine}.get(str(gender or ""), neutral)
 
 
 def _lang(lang: str) -> str:

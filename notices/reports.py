@@ -34,8 +34,8 @@ async def done_values(session: AsyncSession, report: MonthlyReport) -> dict[str,
 
 async def announce(
     session: AsyncSession, services: Services, report: MonthlyReport, *, today: dt.date
-) -> str | None:
-    """Queue the team's and the adviser's messages; returns the adviser's name (None: none)."""
+) -> Person | None:
+    """Queue the team's and the adviser's messages; returns the adviser told (None: none)."""
     now = services.clock.now()
     values = await done_values(session, report)
     key = f"report:{report.id}:v{report.version}"
@@ -54,7 +54,7 @@ async def announce(
     if adviser is None:
         return None
     await _send_report(session, services, adviser, report, key=f"{key}:adviser", values=values)
-    return adviser.full_name
+    return adviser
 
 
 async def _send_report(

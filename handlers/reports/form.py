@@ -121,5 +121,6 @@ async def _submitted(
         slot=await slot_of(session, report),
         report=report,
         correction=submission.correction,
-        adviser=adviser,
+        adviser=adviser.full_name if adviser else None,
+        adviser_gender=adviser.gender.value if adviser else None,
     )

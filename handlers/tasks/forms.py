@@ -40,6 +40,13 @@ async def confirm_and_announce(
 ) -> None:
     """The caller's confirmation of a change, then the messages to the team and the adviser."""
     adviser = await adviser_on_duty(session, change.jst_id, context.today())
-    name = adviser.full_name if adviser else None
-    await reply(update, context, template, session=session, change=change, adviser=name)
+    await reply(
+        update,
+        context,
+        template,
+        session=session,
+        change=change,
+        adviser=adviser.full_name if adviser else None,
+        adviser_gender=adviser.gender.value if adviser else None,
+    )
     await announce(session, context.services, change, today=context.today())

@@ -89,6 +89,6 @@ async def test_invited_by_email_a_member_who_blocked_the_bot_gets_her_reminder_b
         assert telegram_text(by_key[due.key].payload["params"]["text"]) in reminder
         assert "https://t.me/" in reminder and "odblokuj bota" in reminder
         (to_bartosz,) = text_of(smtp, BARTOSZ_EMAIL, "Przypomnienie")  # never joined
-        assert "nie dołączyłeś(-aś) jeszcze do bota" in to_bartosz
+        assert "Twoje konto nie jest jeszcze połączone z botem" in to_bartosz
     finally:
         smtp.stop()

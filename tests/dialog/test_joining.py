@@ -27,7 +27,7 @@ async def test_member_joins_confirms_notice_and_sees_real_deadline(world: World)
     await dialog(
         (anna, f"/start {codes['anna.nowak@example.pl']}", ("RODO", "art. 6 ust. 1 lit. e")),
         (anna, "/status", "potwierdź"),
-        (anna, press("Zapoznałem(-am) się z informacją"), "Anna Nowak"),
+        (anna, press("Przeczytane – potwierdzam"), "Anna Nowak"),
         (anna, "/status", ("Miasto Stołeczne Warszawa", deadline, "Jan Kowalski")),
     )
 

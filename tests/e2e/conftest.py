@@ -16,7 +16,7 @@ from tests.support.bot_process import BotWorld, bot_environment
 
 TEAMS = Path(__file__).parent.parent / "data" / "import" / "teams.csv"
 COHORT = "Pilotaż"
-NOTICE_BUTTON = {"pl": "Zapoznałem(-am) się z informacją", "en": "I have read the notice"}
+NOTICE_BUTTON = {"pl": "Przeczytane – potwierdzam", "en": "I have read the notice"}
 
 
 def cohort_start() -> dt.date:

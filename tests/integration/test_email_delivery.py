@@ -86,7 +86,9 @@ async def test_a_multipart_email_with_a_stable_message_id_and_no_injected_header
     assert text is not None and html is not None
     plain, markup = text.get_content(), html.get_content()
     assert "Termin zadania ZW1: 31 marca 2026 & raport.\nOpis (https://ore.edu.pl/x)" in plain
-    assert "nie dołączyłeś(-aś) jeszcze do bota" in plain  # never joined: use the invitation
+    assert (
+        "Twoje konto nie jest jeszcze połączone z botem" in plain
+    )  # never joined: use the invitation
     assert "Termin zadania <b>ZW1</b>: 31 marca 2026 &amp; raport." in markup
     assert "Anna\r\nBcc" not in markup and row.state is OutboxState.SENT
 

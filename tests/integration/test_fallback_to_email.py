@@ -100,4 +100,4 @@ async def test_blocked_and_never_joined_people_get_the_reminder_by_email_once(
         texts[name] = part.get_content()
         assert "Termin zadania ZW1 mija 31 marca 2026." in texts[name]
     assert "otwórz https://t.me/advisory_test_bot, odblokuj bota" in texts["ann"]
-    assert "nie dołączyłeś(-aś) jeszcze" in texts["bob"] and "t.me" not in texts["bob"]
+    assert "nie jest jeszcze połączone z botem" in texts["bob"] and "t.me" not in texts["bob"]

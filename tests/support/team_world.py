@@ -37,7 +37,7 @@ from tests.support.sandbox_chat import open_sandbox, settle
 TEAMS = Path(__file__).parent.parent / "data" / "import" / "teams.csv"
 COHORT = "Pilotaż"
 ACTOR = "tests"
-NOTICE_BUTTON = {"pl": "Zapoznałem(-am) się z informacją", "en": "I have read the notice"}
+NOTICE_BUTTON = {"pl": "Przeczytane – potwierdzam", "en": "I have read the notice"}
 TICK_JOB = "tick"
 FIRST_TICK_WITHIN = dt.timedelta(seconds=5)  # after its first pass, the next is a minute away
 # As the end-to-end tests ran the bot: a lease short enough for a test to outlive.

@@ -61,7 +61,13 @@ def _cases() -> list[tuple[str, dict[str, Any]]]:
         ("report_done_notice", done),
         (
             "report_submitted",
-            {"slot": SLOT, "report": REPORT, "correction": True, "adviser": HOSTILE},
+            {
+                "slot": SLOT,
+                "report": REPORT,
+                "correction": True,
+                "adviser": HOSTILE,
+                "adviser_gender": "K",
+            },
         ),
         ("report_summary", {"slot": SLOT, "rows": rows, "correction": False}),
         ("report_adviser", done | {"jst": Jst(name=HOSTILE), "rows": rows, "support": True}),

@@ -95,8 +95,12 @@ def _cases() -> list[tuple[str, dict[str, Any]]]:
         for actor, gender in ((HOSTILE, "M"), (None, None)):
             change = replace(CHANGE, action=action, actor_name=actor, actor_gender=gender)
             cases.append(("task_news", {"change": change}))
-            cases.append(("task_submitted", {"change": change, "adviser": HOSTILE}))
-            cases.append(("task_submitted", {"change": change, "adviser": None}))
+            for adviser_gender in ("K", "M", None):
+                values = {"change": change, "adviser": HOSTILE, "adviser_gender": adviser_gender}
+                cases.append(("task_submitted", values))
+            cases.append(
+                ("task_submitted", {"change": change, "adviser": None, "adviser_gender": None})
+            )
             cases.append(("task_reviewed", {"change": change}))
     return cases
 

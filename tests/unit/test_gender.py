@@ -1,0 +1,68 @@
+"""Words about a person agree with their gender from the import ("Doradczyni … dostała"); the
+reader is addressed without "(-aś)" forms (issue 18)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from core.templates import Templates, gendered
+from tests.unit.test_task_templates import CHANGE
+
+TEMPLATES = Templates(ZoneInfo("Europe/Warsaw"))
+ROOT = Path(__file__).resolve().parents[2] / "core" / "templates"
+SLASHED = re.compile(r"\w\((?:-?a|-aś|-am|-aś)\)|\(-a\w*\)")
+
+
+def test_gendered_picks_by_the_imports_letter() -> None:
+    assert gendered("K", "dostała", "dostał", "–") == "dostała"
+    assert gendered("M", "dostała", "dostał", "–") == "dostał"
+    assert gendered(None, "dostała", "dostał", "trafiło do") == "trafiło do"
+
+
+@pytest.mark.parametrize(
+    ("gender", "expected"),
+    [
+        ("K", "Doradczyni (Beata Woźniak) dostała je do oceny"),
+        ("M", "Doradca (Jan Kowalski) dostał je do oceny"),
+        (None, "Osoba doradzająca (Alex Nowak) dostała je do oceny"),
+    ],
+)
+def test_the_team_is_told_who_got_the_task_in_the_right_form(
+    gender: str | None, expected: str
+) -> None:
+    """ "Doradca (Beata Woźniak) dostał je do oceny" was quoted by the issue."""
+    name = expected.split("(")[1].split(")", maxsplit=1)[0]
+    text = TEMPLATES.render(
+        "pl", "tg/task_submitted.html.j2", change=CHANGE, adviser=name, adviser_gender=gender
+    )
+    assert expected in text
+
+
+@pytest.mark.parametrize("gender", ["K", "M"])
+def test_the_report_confirmation_names_the_adviser_in_the_right_form(gender: str) -> None:
+    text = TEMPLATES.render(
+        "pl",
+        "tg/report_submitted.html.j2",
+        slot={"title_pl": "Raport", "due_on": None},
+        report={"late": False},
+        correction=False,
+        adviser="Beata Woźniak",
+        adviser_gender=gender,
+    )
+    expected = "Doradczyni (Beata Woźniak) dostała" if gender == "K" else "Doradca (Beata"
+    assert expected in text
+
+
+def test_no_polish_template_writes_slashed_gender_forms() -> None:
+    """ "zapoznałeś(-aś)", "Zapoznałem(-am)", "przypisany(-a)", "zadał(a)": a person reads a
+    sentence written for them, not a form with both endings."""
+    found = [
+        f"{path.relative_to(ROOT)}: {match.group(0)}"
+        for path in sorted((ROOT / "pl").rglob("*.j2"))
+        for match in SLASHED.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert found == []
