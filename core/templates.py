@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
+from babel.numbers import format_percent
 from babel.plural import PluralRule
 from jinja2 import Environment, PackageLoader, StrictUndefined, meta, nodes, select_autoescape
 from markupsafe import Markup
@@ -41,6 +42,7 @@ class Templates:
         self.env.filters["plural"] = plural
         self.env.filters["count"] = count
         self.env.filters["gendered"] = gendered
+        self.env.filters["percent"] = percent
 
     def render(self, lang: str, name: str, /, **context: Any) -> str:
         template = self.env.get_template(f"{_lang(lang)}/{name}")
@@ -116,6 +118,11 @@ def gendered(gender: str | None, feminine: str, masculine: str, neutral: str) ->
     """The word for a person of this gender (the import's "K" or "M"); `neutral` when it is not
     known: `{{ adviser_gender|gendered("Doradczyni", "Doradca", "Osoba doradzająca") }}`."""
     return {"K": feminine, "M": masculine}.get(str(gender or ""), neutral)
+
+
+def percent(value: float, lang: str) -> str:
+    """A percentage (7.3 for 7.3 %) as the language writes it: "7,3%" in Polish, "7.3%"."""
+    return format_percent(value / 100, "#,##0.0%", locale=_lang(lang))
 
 
 def _lang(lang: str) -> str:

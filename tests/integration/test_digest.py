@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
+import re
 from html.parser import HTMLParser
 
 from openpyxl import load_workbook
@@ -207,3 +208,6 @@ async def test_every_part_renders_in_both_languages(services: Services) -> None:
             assert digest.week in subject and str(digest.overdue) in subject
             assert "Powiat bocheński (TERYT 1201)" in text
             assert parsed(html).values[("1201", "overdue")] == "2"
+            decimals = r"\d,\d%" if language == "pl" else r"\d\.\d%"
+            if template == "digest":  # the indicators, as the language writes decimals
+                assert re.search(decimals, text) and re.search(decimals, html)

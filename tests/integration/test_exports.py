@@ -322,3 +322,12 @@ async def test_indicators_without_targets(services: Services) -> None:
     result = await invoke(services, "indicators")
     assert result.exit_code == 0, result.output
     assert re.search(r"JST staff supported +0 / 0 +\(no target\)", result.output)
+
+
+async def test_indicators_in_polish_write_a_decimal_comma(services: Services) -> None:
+    """"7.3%" in a Polish table (issue 18): Babel writes the number as Polish does."""
+    await _seed(services)
+    result = await invoke(services, "indicators", OPERATOR_LANGUAGE="pl")
+    assert result.exit_code == 0, result.output
+    assert re.search(r"Wsparci pracownicy JST +3 / 162 +1,9%", result.output)
+    assert not re.search(r"\d\.\d%", result.output)
