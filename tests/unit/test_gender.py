@@ -66,3 +66,19 @@ def test_no_polish_template_writes_slashed_gender_forms() -> None:
         for match in SLASHED.finditer(path.read_text(encoding="utf-8"))
     ]
     assert found == []
+
+
+# Sentences quoted by issue 18, and what replaced them.
+QUOTED = {
+    "Aby odpowiedzieć, odpowiedz na tę wiadomość": "Odpowiedź wyślesz funkcją „Odpowiedz”",
+    "Odpowiedz, odpowiadając na wiadomość": "Odpowiedź wyślesz funkcją „Odpowiedz”",
+    "serwery Telegram.": "serwery Telegrama.",
+    '"poza etapem"': '"poza harmonogramem programu"',
+}
+
+
+@pytest.mark.parametrize("quoted", list(QUOTED))
+def test_a_quoted_sentence_is_gone_and_its_better_one_is_used(quoted: str) -> None:
+    sources = [path.read_text(encoding="utf-8") for path in (ROOT / "pl").rglob("*.j2")]
+    assert not any(quoted in source for source in sources)
+    assert any(QUOTED[quoted] in source for source in sources)
