@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from telegram import InputFile, Update
@@ -18,18 +19,24 @@ ERASE_CALLBACK = button("erase").prefix
 
 
 async def my_data(update: Update, context: BotContext) -> None:
-    """Art. 15: a JSON file of the person's data, sent to their own chat only."""
+    """Art. 15: a JSON file of all the person's data (read-only: sent directly, DESIGN rule 1),
+    then a readable summary of it, to their own chat only."""
     caller, chat = context.caller, update.effective_chat
     assert caller is not None and chat is not None
     async with context.services.sessionmaker() as session:
         data = await personal_data(session, caller.person_id)
     payload = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
+    person = {
+        key: dt.datetime.fromisoformat(value) if key.endswith("_at") and value else value
+        for key, value in data["person"].items()
+    }
     await context.bot.send_document(
         chat.id,
         InputFile(payload, filename=f"{label(context, 'my_data_file')}.json"),
         caption=render(context, "my_data_caption"),
         parse_mode="HTML",
     )
+    await reply(update, context, "my_data", data=data | {"person": person})
 
 
 async def erase(update: Update, context: BotContext) -> None:

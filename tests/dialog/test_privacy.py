@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.support.dialog import dialog, press
+from tests.support.dialog import dialog, press, receives
 from tests.support.team_world import World
 
 ANNA = 8001
@@ -16,14 +16,16 @@ async def test_my_data_file_and_erasure(world: World, tmp_path: Path) -> None:
     codes = await world.invite_codes()
     anna, _ = await world.join(codes["anna.nowak@example.pl"], ANNA, "Anna")
 
-    [sent, *_] = await dialog(
+    [sent, summary, *_] = await dialog(
         (anna, "/moje_dane", None),
+        (anna, receives, ("Twoje dane w bocie programu", "anna.nowak@example.pl", "Pytania")),
         (anna, "/usun_dane", None),
         (anna, press(ERASE), "został zapisany"),
         (anna, "/usun_dane", None),
         (anna, press(ERASE), "już zapisany"),
     )
     assert sent.message.document is not None
+    assert "Miasto Stołeczne Warszawa" in summary.text and "{" not in summary.text, "readable"
     data = json.loads(await world.control.file_content(sent.message.document.file_id))
     assert data["person"]["email"] == "anna.nowak@example.pl"
     assert data["person"]["jst"]["name"] == "Miasto Stołeczne Warszawa"

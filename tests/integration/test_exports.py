@@ -325,7 +325,7 @@ async def test_indicators_without_targets(services: Services) -> None:
 
 
 async def test_indicators_in_polish_write_a_decimal_comma(services: Services) -> None:
-    """"7.3%" in a Polish table (issue 18): Babel writes the number as Polish does."""
+    """ "7.3%" in a Polish table (issue 18): Babel writes the number as Polish does."""
     await _seed(services)
     result = await invoke(services, "indicators", OPERATOR_LANGUAGE="pl")
     assert result.exit_code == 0, result.output

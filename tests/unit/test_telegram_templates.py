@@ -39,6 +39,23 @@ CASES: dict[str, dict[str, Any]] = {
     "welcome": {"name": HOSTILE, "role": "member"},
     "welcome_back": {"name": HOSTILE},
     "help": {"commands": [("status", "status"), ("help", "pomoc")], "role": "member"},
+    "my_data": {
+        "data": {
+            "person": {
+                "full_name": HOSTILE,
+                "email": "anna@example.pl",
+                "role": "member",
+                "jst": {"name": HOSTILE, "teryt": "1465011"},
+                "language": "pl",
+                "joined_at": dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC),
+                "notice_confirmed_at": dt.datetime(2026, 3, 2, 9, 1, tzinfo=dt.UTC),
+                "digest_opted_out_at": None,
+                "erasure_requested_at": dt.datetime(2026, 3, 3, 9, 0, tzinfo=dt.UTC),
+            },
+            "questions": [{"text": HOSTILE}],
+            "answers": [],
+        }
+    },
 }
 
 
