@@ -263,6 +263,7 @@ def _alert_values(jst: JstReports, month: MonthFacts, day: dt.date) -> dict[str,
         "jst_name": jst.name,
         "teryt": jst.teryt,
         "due_on": month.due_on.isoformat(),
+        "month_on": month.month.isoformat(),
         "working_days": jst.coordinator_days,
         "adviser": None if adviser is None else jst.adviser_names.get(adviser),
     }

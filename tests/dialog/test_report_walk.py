@@ -15,6 +15,7 @@ from collections import Counter
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 
@@ -35,7 +36,7 @@ OLA, EWA, ADAM = 8201, 8202, 8203
 COORDINATOR = "koordynacja@example.pl"  # from tests/data/import/teams.csv
 ADVISERS = ("adam@example.pl", "jan.kowalski@example.pl", "maria.szymanska@example.pl")
 LADDER = (0, 5, 10, 15, 20)  # working days after the request: the rule's steps
-MISSING = re.compile(r"Alert: Gmina (\w+) – brak raportu (R\d\d) mimo przypomnień")
+MISSING = re.compile(r"Alert: Gmina (\w+) – brak raportu za (\w+ \d{4}) mimo przypomnień")
 
 
 async def send_report(world: World, email: str, code: str, moment: dt.datetime) -> None:
@@ -92,11 +93,11 @@ async def test_twelve_months_of_reminders_for_a_prompt_team_and_a_silent_one(
     async def texts(user_id: int) -> Counter[str]:
         kinds = Counter[str]()
         for message in await world.control.received(user_id):
-            if "Czas na Miesięczny raport" in message.text:
+            if "Czas na raport za " in message.text:  # was "Czas na Miesięczny raport…"
                 kinds["request"] += 1
-            elif "Przypomnienie: Miesięczny raport" in message.text:
+            elif "Przypomnienie: raport za " in message.text:
                 kinds["reminder"] += 1
-            elif "nie wysłała jeszcze raportu" in message.text:
+            elif "nie wysłała jeszcze raportu za " in message.text:
                 kinds["adviser"] += 1
         return kinds
 
@@ -107,7 +108,8 @@ async def test_twelve_months_of_reminders_for_a_prompt_team_and_a_silent_one(
     for mail in world.mailbox.mails():
         if COORDINATOR in mail.recipients:
             alerts += sorted(set(MISSING.findall(f"{mail.subject}\n{mail.text}")))
-    assert sorted(alerts) == [("Cicha", f"R{n:02d}") for n in range(1, 13)]
+    named = [("Cicha", format_date(month, "LLLL y", locale="pl")) for month in months]
+    assert sorted(alerts) == sorted(named), "one alert a month, naming the month (issue 18)"
     notices = [
         m.text for m in await world.control.received(ADAM) if "nie wysłała jeszcze" in m.text
     ]

@@ -88,14 +88,15 @@ async def test_an_unsent_earlier_month_is_picked_and_sent_late(
     [offer] = await dialog((zofia, "/raport", ("nie wysłał jeszcze raportu za:", "(R01)")))
     labels = [text for text, _ in offer.buttons]
     assert [label[:3] for label in labels] == ["R01", "R02", "Anu"]
+    first, second = (f"Raport za {label.split(' – ')[1]}" for label in labels[:2])
     await dialog(
-        (zofia, press(labels[0]), "nr 1 – pytanie 1 z 6"),
+        (zofia, press(labels[0]), f"{first} – pytanie 1 z 6"),
         (zofia, press("3"), None),
         (zofia, "Spotkanie zespołu", None),
         (zofia, "Brak", None),
         (zofia, press("Pomiń ➡️"), None),
         (zofia, press("Nie"), None),
-        (zofia, press("✅ Wyślij raport"), ("nr 1", "wysłany (po terminie")),
+        (zofia, press("✅ Wyślij raport"), (first, "wysłany (po terminie")),
         # Only the latest month is left: straight into its form.
-        (zofia, "/raport", "nr 2 – pytanie 1 z 6"),
+        (zofia, "/raport", f"{second} – pytanie 1 z 6"),
     )

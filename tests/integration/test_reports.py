@@ -264,6 +264,7 @@ async def test_a_report_still_missing_after_the_adviser_notice_alerts_the_coordi
         "jst_name": "Powiat bocheński",
         "teryt": "1201",
         "due_on": "2026-05-15",
+        "month_on": "2026-04-01",
         "working_days": 20,
         "adviser": "Maria Szymańska",
     }

@@ -3,6 +3,7 @@ reader is addressed without "(-aś)" forms (issue 18)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -47,7 +48,7 @@ def test_the_report_confirmation_names_the_adviser_in_the_right_form(gender: str
     text = TEMPLATES.render(
         "pl",
         "tg/report_submitted.html.j2",
-        slot={"title_pl": "Raport", "due_on": None},
+        slot={"month": dt.date(2027, 9, 1), "due_on": None},
         report={"late": False},
         correction=False,
         adviser="Beata Woźniak",
@@ -55,6 +56,7 @@ def test_the_report_confirmation_names_the_adviser_in_the_right_form(gender: str
     )
     expected = "Doradczyni (Beata Woźniak) dostała" if gender == "K" else "Doradca (Beata"
     assert expected in text
+    assert "Raport za wrzesień 2027" in text, "a report is named by its month (issue 18)"
 
 
 def test_no_polish_template_writes_slashed_gender_forms() -> None:
