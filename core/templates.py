@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_interval
 from babel.numbers import format_percent
 from babel.plural import PluralRule
 from jinja2 import Environment, PackageLoader, StrictUndefined, meta, nodes, select_autoescape
@@ -44,6 +44,7 @@ class Templates:
         self.env.filters["gendered"] = gendered
         self.env.filters["percent"] = percent
         self.env.filters["month_year"] = self._month_year
+        self.env.filters["week_span"] = week_span
 
     def render(self, lang: str, name: str, /, **context: Any) -> str:
         template = self.env.get_template(f"{_lang(lang)}/{name}")
@@ -129,6 +130,15 @@ def gendered(gender: str | None, feminine: str, masculine: str, neutral: str) ->
 def percent(value: float, lang: str) -> str:
     """A percentage (7.3 for 7.3 %) as the language writes it: "7,3%" in Polish, "7.3%"."""
     return format_percent(value / 100, "#,##0.0%", locale=_lang(lang))
+
+
+def week_span(week: str, lang: str) -> str:
+    """An ISO week ("2026-W49") as the days it spans, as a person reads them: "30 listopada –
+    6 grudnia 2026" (a coordinator does not count ISO weeks)."""
+    year, number = week.split("-W")
+    monday = dt.date.fromisocalendar(int(year), int(number), 1)
+    sunday = monday + dt.timedelta(days=6)
+    return format_interval(monday, sunday, "yMMMMd", locale=_lang(lang))
 
 
 def _lang(lang: str) -> str:

@@ -205,7 +205,9 @@ async def test_every_part_renders_in_both_languages(services: Services) -> None:
                 services.templates.render(language, f"email/{template}.{part}.j2", **context)
                 for part in ("subject.txt", "txt", "html")
             )
-            assert digest.week in subject and str(digest.overdue) in subject
+            span = services.templates.env.filters["week_span"](digest.week, language)
+            assert span in subject and str(digest.overdue) in subject
+            assert digest.week not in subject, "no ISO week a coordinator reads (issue 18)"
             assert "Powiat bocheński (TERYT 1201)" in text
             assert parsed(html).values[("1201", "overdue")] == "2"
             decimals = r"\d,\d%" if language == "pl" else r"\d\.\d%"

@@ -82,7 +82,8 @@ async def test_the_email_has_the_chart_inline_and_the_workbook_attached(
     async with services.sessionmaker() as session:
         coordinator = await session.get_one(Person, ids["coordinator"])
     [message] = smtp.to(coordinator.email)
-    assert "2026-W19" in str(message["Subject"]) and "3" in str(message["Subject"])
+    subject = str(message["Subject"])
+    assert "4–10 maja 2026" in subject and "3" in subject and "W19" not in subject
     assert message.get_content_type() == "multipart/mixed"
     related = next(p for p in message.walk() if p.get_content_type() == "multipart/related")
     html = related.get_body(("html",))
