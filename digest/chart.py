@@ -6,16 +6,18 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from digest.build import Digest
+from storage.team import TaskView, TeamView
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BAR_WIDTH = 0.4
-Row = Sequence[str | int | float | None]
+Row = Sequence[str | int | float | dt.date | None]
+Words = Callable[..., str]  # (macro, **values): a label of the digest in the reader's language
 
 
 def chart_png(digest: Digest, *, reports: str, tasks: str) -> bytes:
@@ -54,44 +56,24 @@ def chart_png(digest: Digest, *, reports: str, tasks: str) -> bytes:
     return buffer.getvalue()
 
 
-def digest_sheets(digest: Digest) -> dict[str, list[Row]]:
-    """The workbook's sheets: header keys first, then one row per JST, task and adviser."""
-    teams: list[Row] = [
-        ["teryt", "jst", "adviser", "phase", "overdue", "open_tasks", "report", "open_questions"]
-    ]
-    tasks: list[Row] = [["teryt", "jst", "code", "title", "due_on", "state", "overdue"]]
-    questions: list[Row] = [
-        ["teryt", "jst", "adviser", "answered", "median_h", "p90_h", "open", "oldest_open_h"]
-    ]
+HEADERS = {
+    "teams": ("teryt", "jst", "adviser", "phase", "overdue", "open_tasks", "report", "questions"),
+    "tasks": ("teryt", "jst", "code", "title", "due_on", "state", "overdue"),
+    "questions": ("teryt", "jst", "adviser", "answered", "median_h", "p90_h", "open", "oldest_h"),
+}
+
+
+def digest_sheets(digest: Digest, words: Words) -> dict[str, list[Row]]:
+    """The workbook's sheets in the reader's language (`words`: a macro of the digest's labels
+    by name): headers first, then one row per JST, task and adviser."""
+    sheets: dict[str, list[Row]] = {
+        name: [[words("xlsx_header", key=key) for key in keys]] for name, keys in HEADERS.items()
+    }
     for team in digest.teams:
-        report = team.report.state if team.report else None
-        phase = team.phase.code if team.phase else None
-        teams.append(
-            [
-                team.teryt,
-                team.jst_name,
-                team.adviser,
-                phase,
-                team.overdue,
-                len(team.upcoming),
-                report,
-                team.open_questions,
-            ]
-        )
-        for task in team.tasks:
-            tasks.append(
-                [
-                    team.teryt,
-                    team.jst_name,
-                    task.code,
-                    task.title_pl,
-                    task.due_on.isoformat(),
-                    task.state,
-                    int(task.overdue),
-                ]
-            )
+        sheets["teams"].append(_team_row(team, words))
+        sheets["tasks"] += [_task_row(team, task, words) for task in team.tasks]
     for r in digest.response:
-        questions.append(
+        sheets["questions"].append(
             [
                 r.teryt,
                 r.jst_name,
@@ -103,14 +85,34 @@ def digest_sheets(digest: Digest) -> dict[str, list[Row]]:
                 _hours(r.oldest_open),
             ]
         )
-    return {"teams": teams, "tasks": tasks, "questions": questions}
+    return {words("xlsx_sheet", name=name): rows for name, rows in sheets.items()}
 
 
-def digest_xlsx(digest: Digest) -> bytes:
+def _team_row(team: TeamView, words: Words) -> Row:
+    report = words("report_state", state=team.report.state) if team.report else None
+    return [
+        team.teryt,
+        team.jst_name,
+        team.adviser,
+        words("phase", team=team),
+        team.overdue,
+        len(team.upcoming),
+        report,
+        team.open_questions,
+    ]
+
+
+def _task_row(team: TeamView, task: TaskView, words: Words) -> Row:
+    title = words("task_title", task=task)
+    state = words("task_state", state=task.state)
+    return [team.teryt, team.jst_name, task.code, title, task.due_on, state, int(task.overdue)]
+
+
+def digest_xlsx(digest: Digest, words: Words) -> bytes:
     """The details as a workbook; every text cell is a string, never a formula."""
     workbook = Workbook()
     workbook.remove(workbook.worksheets[0])
-    for title, rows in digest_sheets(digest).items():
+    for title, rows in digest_sheets(digest, words).items():
         sheet = workbook.create_sheet(title)
         for row in rows:
             sheet.append(list(row))

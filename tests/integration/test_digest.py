@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import io
 import re
 from html.parser import HTMLParser
 
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from PIL import Image
 
 from core.services import Services
 from digest.build import Digest, build_digest
 from digest.chart import digest_xlsx
+from digest.enclosures import LABELS
 from reminders.digest_rule import preview_html
 from tests.support.digest_data import NOW, seed_digest
 
@@ -163,31 +165,42 @@ async def test_the_preview_page_shows_those_numbers_and_a_real_chart(
 
 
 async def test_the_workbook_opens_and_holds_the_rows(services: Services) -> None:
+    """In the reader's language: sheets, headers, states and titles (issue 18: English headers
+    and codes such as "missing" in a Polish workbook)."""
     await seed_digest(services)
     digest = await digest_at(services)
-    workbook = load_workbook(io.BytesIO(digest_xlsx(digest)), read_only=True)
-    assert workbook.sheetnames == ["teams", "tasks", "questions"]
-    teams = list(workbook["teams"].iter_rows(values_only=True))
+    english = _workbook(services, digest, "en")
+    assert english.sheetnames == ["JSTs", "Tasks", "Questions"]
+    assert next(english["JSTs"].iter_rows(values_only=True))[3:7] == (
+        "Stage",
+        "Overdue",
+        "Open tasks",
+        "Monthly report",
+    )
+    workbook = _workbook(services, digest, "pl")
+    assert workbook.sheetnames == ["JST", "Zadania", "Pytania"]
+    teams = list(workbook["JST"].iter_rows(values_only=True))
     assert teams[0] == (
-        "teryt",
-        "jst",
-        "adviser",
-        "phase",
-        "overdue",
-        "open_tasks",
-        "report",
-        "open_questions",
+        "TERYT",
+        "JST",
+        "Doradca",
+        "Etap",
+        "Po terminie",
+        "Zadania otwarte",
+        "Raport miesięczny",
+        "Otwarte pytania",
     )
     by_teryt = {row[0]: row for row in teams[1:]}
     assert {t: (row[4], row[6], row[7]) for t, row in by_teryt.items()} == {
-        "0201022": (1, "draft", 0),
-        "1465011": (0, "submitted", 1),
-        "1201": (2, "submitted", 0),
+        "0201022": (1, "w przygotowaniu", 0),
+        "1465011": (0, "złożone", 1),
+        "1201": (2, "złożone", 0),
     }
-    tasks = list(workbook["tasks"].iter_rows(values_only=True))[1:]
+    tasks = list(workbook["Zadania"].iter_rows(values_only=True))[1:]
     assert len(tasks) == 18  # six tasks for each of three JSTs
     assert [row[2] for row in tasks if row[6] == 1] == ["ZW2", "ZW1", "ZW2"]
-    questions = list(workbook["questions"].iter_rows(values_only=True))[1:]
+    assert {row[5] for row in tasks} <= {"do zrobienia", "zgłoszone", "zwrócone", "przyjęte"}
+    questions = list(workbook["Pytania"].iter_rows(values_only=True))[1:]
     assert {row[0]: (row[3], row[4], row[6], row[7]) for row in questions} == {
         "0201022": (1, 4.0, 0, None),
         "1465011": (0, None, 1, 96.0),
@@ -213,3 +226,8 @@ async def test_every_part_renders_in_both_languages(services: Services) -> None:
             decimals = r"\d,\d%" if language == "pl" else r"\d\.\d%"
             if template == "digest":  # the indicators, as the language writes decimals
                 assert re.search(decimals, text) and re.search(decimals, html)
+
+
+def _workbook(services: Services, digest: Digest, language: str) -> Workbook:
+    words = functools.partial(services.templates.macro, language, LABELS)
+    return load_workbook(io.BytesIO(digest_xlsx(digest, words)), read_only=True)
