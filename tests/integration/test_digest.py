@@ -193,8 +193,8 @@ async def test_the_workbook_opens_and_holds_the_rows(services: Services) -> None
     by_teryt = {row[0]: row for row in teams[1:]}
     assert {t: (row[4], row[6], row[7]) for t, row in by_teryt.items()} == {
         "0201022": (1, "w przygotowaniu", 0),
-        "1465011": (0, "złożone", 1),
-        "1201": (2, "złożone", 0),
+        "1465011": (0, "wysłany", 1),
+        "1201": (2, "wysłany", 0),
     }
     tasks = list(workbook["Zadania"].iter_rows(values_only=True))[1:]
     assert len(tasks) == 18  # six tasks for each of three JSTs

@@ -101,7 +101,9 @@ async def test_the_email_has_the_chart_inline_and_the_workbook_attached(
     assert attachment.get_content_type() == XLSX
     assert attachment.get_filename() == "digest-2026-W19.xlsx"
     workbook = load_workbook(io.BytesIO(attachment.get_content()), read_only=True)
-    assert len(list(workbook["JST"].iter_rows(values_only=True))) == 4  # header + 3 JSTs, sheets in Polish
+    assert (
+        len(list(workbook["JST"].iter_rows(values_only=True))) == 4
+    )  # header + 3 JSTs, sheets in Polish
     text = message.get_body(("plain",))
     assert text is not None and "Zadania po terminie: 3" in text.get_content()
 

@@ -84,3 +84,18 @@ def test_a_quoted_sentence_is_gone_and_its_better_one_is_used(quoted: str) -> No
     sources = [path.read_text(encoding="utf-8") for path in (ROOT / "pl").rglob("*.j2")]
     assert not any(quoted in source for source in sources)
     assert any(QUOTED[quoted] in source for source in sources)
+
+
+# docs/glossary.md: the words the Polish templates do not use, and the one they use instead.
+NOT_USED = {"sprawozdani": "raport", "raport tygodniowy": "cotygodniowe podsumowanie"}
+
+
+@pytest.mark.parametrize("word", list(NOT_USED))
+def test_one_word_for_one_thing(word: str) -> None:
+    """Members read "raport", coordinators read "sprawozdanie" for the same thing (issue 18)."""
+    found = [
+        str(path.relative_to(ROOT))
+        for path in sorted((ROOT / "pl").rglob("*.j2"))
+        if word in path.read_text(encoding="utf-8").lower()
+    ]
+    assert found == [], f"{word!r} in {found}: the glossary says {NOT_USED[word]!r}"
