@@ -71,7 +71,8 @@ async def walk(
         empty_only=True,
     ) as sandbox:
         walker = Walker(sandbox, clock, plan)
-        end = await walker.prepare(months)
+        # SIGTERM may come while people are still joining: preparing is stopped too.
+        end = await until_stopped(walker.prepare(months), sandbox.running.stop)
         await until_stopped(walker.run(end), sandbox.running.stop)
         running = sandbox.running
         return await collect(
