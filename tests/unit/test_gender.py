@@ -4,6 +4,7 @@ reader is addressed without "(-aś)" forms (issue 18)."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -99,3 +100,12 @@ def test_one_word_for_one_thing(word: str) -> None:
         if word in path.read_text(encoding="utf-8").lower()
     ]
     assert found == [], f"{word!r} in {found}: the glossary says {NOT_USED[word]!r}"
+
+
+def test_a_task_title_does_not_split_its_sentence() -> None:
+    """ "Zadanie DP Opis dobrej praktyki … przekazany do ORE zgłoszone jako wykonane" (issue 18):
+    the title closes the sentence instead of standing inside it."""
+    text = TEMPLATES.render(
+        "pl", "tg/task_submitted.html.j2", change=CHANGE, adviser=None, adviser_gender=None
+    )
+    assert f"zgłoszone jako wykonane: {CHANGE.title_pl}" in html.unescape(text)
