@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 from telegram import InputFile, Update
@@ -13,6 +12,7 @@ from handlers.common import label
 from handlers.context import BotApplication, BotContext
 from handlers.replies import answer_press, remove_buttons, render, reply
 from notices.message import keyboard
+from outbox.email_policy import template_values
 from storage.people import personal_data, request_erasure
 
 ERASE_CALLBACK = button("erase").prefix
@@ -26,10 +26,7 @@ async def my_data(update: Update, context: BotContext) -> None:
     async with context.services.sessionmaker() as session:
         data = await personal_data(session, caller.person_id)
     payload = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
-    person = {
-        key: dt.datetime.fromisoformat(value) if key.endswith("_at") and value else value
-        for key, value in data["person"].items()
-    }
+    person = template_values(data["person"])
     await context.bot.send_document(
         chat.id,
         InputFile(payload, filename=f"{label(context, 'my_data_file')}.json"),

@@ -3,9 +3,9 @@
 A `Text` is a Telegram template rendered in the reader's language and split at Telegram's limit
 (never inside a tag's line or an entity), HTML, without link previews, its buttons on the last
 part; a `Copy` copies a message or a file of another chat; an `Email` is rendered by the e-mail
-sender when it goes. `queue` puts any of them in the outbox for a person (or a chat); the tick
-makes its many rows from `text_payloads` itself. The payload format is described in
-outbox/queue.py.
+sender when it goes (its row holds `Email.payload()`). `queue` puts a text or a copy in the
+outbox for a person (or a chat); the tick makes its many rows from `single_text_payload`. The
+payload format is described in outbox/queue.py.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ class Email:
         return payload
 
 
-Message = Text | Copy | Email
+Message = Text | Copy  # what `queue` sends on Telegram; an e-mail row holds Email.payload()
 
 
 def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
@@ -167,8 +167,6 @@ def payloads(
         case Copy():
             params = {"from_chat_id": message.from_chat_id, "message_id": message.message_id}
             return [_payload("copyMessage", params, link, False)]
-        case Email():
-            return [message.payload()]
 
 
 @dataclass(frozen=True)
@@ -206,12 +204,11 @@ async def queue(
     made = payloads(message, templates, recipient.language, link=link)
     if recipient.chat_id is not None:
         made = [payload | {"chat_id": recipient.chat_id} for payload in made]
-    channel = Channel.EMAIL if isinstance(message, Email) else Channel.TELEGRAM
     rows = [
         await enqueue(
             session,
             dedupe_key=f"{key}:{index}" if numbered or index else key,
-            channel=channel,
+            channel=Channel.TELEGRAM,
             kind=kind or _kind(message),
             payload=payload,
             person_id=recipient.person_id,

@@ -24,7 +24,13 @@ from storage.models import (
 )
 from storage.programme import ProgrammeTemplate
 from storage.programme_calendar import TASK
-from storage.rosters import Duty, coordinator_ids, load_duties, member_ids_by_jst, names_of
+from storage.rosters import (
+    Duty,
+    adviser_names,
+    coordinator_ids,
+    load_duties,
+    member_ids_by_jst,
+)
 
 ONE_DAY = dt.timedelta(days=1)
 # More than weekends and holidays can push a step (Christmas Eve to a Sunday is five days).
@@ -136,7 +142,7 @@ async def load_deadline_state(session: AsyncSession, now: dt.datetime) -> Deadli
                 tasks=cohort.tasks_of(progress.get(jst_id, {}), accepted.get(jst_id, ()), today),
             )
         )
-    coordinators, names = await coordinator_ids(session), await names_of(session)
+    coordinators, names = await coordinator_ids(session), await adviser_names(session)
     return DeadlineState(now, tuple(jsts), coordinators, names)
 
 

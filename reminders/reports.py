@@ -40,7 +40,13 @@ from storage.models import (
     ReportState,
 )
 from storage.programme_calendar import REPORT
-from storage.rosters import Duty, coordinator_ids, load_duties, member_ids_by_jst, names_of
+from storage.rosters import (
+    Duty,
+    adviser_names,
+    coordinator_ids,
+    load_duties,
+    member_ids_by_jst,
+)
 
 HOUR = 9
 STALE_AFTER = dt.timedelta(days=7)
@@ -82,7 +88,7 @@ async def load_report_state(session: AsyncSession, now: dt.datetime) -> tuple[Js
     templates = await cohort_templates(session)
     months, submitted = await _cohort_months(session), await _submitted(session)
     members, duties = await member_ids_by_jst(session), await load_duties(session)
-    coordinators, names = await coordinator_ids(session), await names_of(session)
+    coordinators, names = await coordinator_ids(session), await adviser_names(session)
     jsts = []
     for jst in await session.execute(select(Jst.id, Jst.name, Jst.teryt, Jst.cohort_id)):
         if jst.cohort_id not in templates:

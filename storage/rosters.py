@@ -39,17 +39,21 @@ async def coordinator_ids(session: AsyncSession) -> tuple[int, ...]:
     return tuple(found)
 
 
-async def names_of(session: AsyncSession, ids: Iterable[int] | None = None) -> dict[int, str]:
-    """These people's names (None: every adviser's), for others to read."""
-    query = select(Person.id, Person.full_name)
-    if ids is None:
-        query = query.where(Person.role == Role.ADVISER)
-    else:
-        wanted = set(ids)
-        if not wanted:
-            return {}
-        query = query.where(Person.id.in_(wanted))
-    return {person_id: name for person_id, name in await session.execute(query)}
+async def adviser_names(session: AsyncSession) -> dict[int, str]:
+    """Every adviser's name, for others to read."""
+    rows = await session.execute(
+        select(Person.id, Person.full_name).where(Person.role == Role.ADVISER)
+    )
+    return {person_id: name for person_id, name in rows}
+
+
+async def names_of(session: AsyncSession, ids: Iterable[int]) -> dict[int, str]:
+    """These people's names, for others to read."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = await session.execute(select(Person.id, Person.full_name).where(Person.id.in_(wanted)))
+    return {person_id: name for person_id, name in rows}
 
 
 @dataclass(frozen=True)

@@ -59,7 +59,7 @@ def test_a_copy_and_an_email_in_the_outbox_format() -> None:
         "params": {"from_chat_id": 501, "message_id": 12},
         "link": {"q": 1},
     }
-    (email,) = payloads(Email("invitation", {"link": "x"}, forget=("link",)), TEMPLATES, "pl")
+    email = Email("invitation", {"link": "x"}, forget=("link",)).payload()
     assert email == {"template": "invitation", "values": {"link": "x"}, "forget": ["link"]}
     assert Email("digest", {"week": "2026-W49"}).payload() == {
         "template": "digest",
