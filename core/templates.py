@@ -43,7 +43,6 @@ class Templates:
         self.env.filters["count"] = count
         self.env.filters["gendered"] = gendered
         self.env.filters["percent"] = percent
-        self.env.filters["month_year"] = self._month_year
         self.env.filters["week_span"] = week_span
 
     def render(self, lang: str, name: str, /, **context: Any) -> str:
@@ -80,11 +79,6 @@ class Templates:
     def _date(value: dt.date, lang: str = DEFAULT_LANGUAGE, form: str = "long") -> str:
         """A reminder pass formats the same few dates thousands of times: worked out once."""
         return format_date(value, format=form, locale=_lang(lang))
-
-    @staticmethod
-    def _month_year(value: dt.date, lang: str = DEFAULT_LANGUAGE) -> str:
-        """A month as a name and year ("wrzesień 2027", "September 2027"): a report is for one."""
-        return format_date(value, format="LLLL y", locale=_lang(lang))
 
     def _datetime(self, value: dt.datetime, lang: str = DEFAULT_LANGUAGE) -> str:
         local = value.astimezone(self.zone)
