@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.services import Services
 from notices.message import Text, queue
 from notices.notify import notify
-from storage.models import Gender, Jst, MonthlyReport, Person
+from storage.models import Jst, MonthlyReport, Person
 from storage.people import joined_members
 from storage.reports import report_questions, shown_answers, slot_of, submitter
 from storage.tasks.views import adviser_on_duty
@@ -28,7 +28,7 @@ async def done_values(session: AsyncSession, report: MonthlyReport) -> dict[str,
         "slot": await slot_of(session, report),
         "report": report,
         "by": person.full_name if person else None,
-        "he": person is not None and person.gender is Gender.MALE,
+        "by_gender": person.gender.value if person and person.gender else None,
     }
 
 

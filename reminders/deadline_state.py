@@ -77,6 +77,8 @@ class TaskFacts:
     title_pl: str
     title_en: str
     due_on: dt.date  # the programme's date; `due` honours an extension
+    label_pl: str | None = None  # the short name sentences use
+    label_en: str | None = None
     resolution: bool = False
     state: TaskState = TaskState.PENDING
     extended_until: dt.date | None = None
@@ -224,7 +226,15 @@ def _facts(step: ProgrammeStep, template: ProgrammeTemplate) -> TaskFacts:
     """A task as it stands for a JST with no progress on it (shared by those JSTs)."""
     assert step.due_on is not None, "selected with a due date"
     resolution = any(task.code == step.code and task.resolution for task in template.task)
-    return TaskFacts(step.code, step.title_pl, step.title_en, step.due_on, resolution)
+    return TaskFacts(
+        step.code,
+        step.title_pl,
+        step.title_en,
+        step.due_on,
+        step.label_pl,
+        step.label_en,
+        resolution,
+    )
 
 
 def _progressed(facts: TaskFacts, row: list[Any]) -> TaskFacts:
@@ -236,6 +246,8 @@ def _progressed(facts: TaskFacts, row: list[Any]) -> TaskFacts:
         facts.title_pl,
         facts.title_en,
         facts.due_on,
+        facts.label_pl,
+        facts.label_en,
         facts.resolution,
         state=state,
         extended_until=extended_until,

@@ -236,6 +236,8 @@ class _TaskPlan:
             "code": task.code,
             "title_pl": task.title_pl,
             "title_en": task.title_en,
+            "label_pl": task.label_pl,
+            "label_en": task.label_en,
             "jst_name": self.jst.name,
             "due_on": task.due,
             "extended": task.extended_until is not None,

@@ -179,6 +179,8 @@ class ProgrammeStep(Base):
     starts_on: Mapped[dt.date] = mapped_column(Date)
     ends_on: Mapped[dt.date] = mapped_column(Date)
     due_on: Mapped[dt.date | None] = mapped_column(Date)
+    label_pl: Mapped[str | None] = mapped_column(Text)  # a task's short name for sentences
+    label_en: Mapped[str | None] = mapped_column(Text)
 
     cohort: Mapped[Cohort] = relationship(back_populates="steps", lazy="raise")
 

@@ -28,6 +28,8 @@ NUMBER_PLACEHOLDER = "{number}"
 PhaseKind = Literal["preparation", "training", "advisory", "adoption", "monitoring", "summary"]
 StepCode = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]{0,19}$")]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+# A task's short name that fits into a sentence: "zadanie ZW1 (diagnoza wstępna)".
+Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
 Positive = Annotated[int, Field(gt=0, le=366)]
 
 
@@ -51,6 +53,8 @@ class Task(_Strict):
     code: StepCode
     title_pl: Title
     title_en: Title
+    label_pl: Label | None = None
+    label_en: Label | None = None
     due_at_end_of: str
     resolution: bool = False
 

@@ -31,6 +31,8 @@ class CalendarStep:
     starts_on: dt.date
     ends_on: dt.date
     due_on: dt.date | None
+    label_pl: str | None = None  # a task's short name for sentences
+    label_en: str | None = None
 
 
 def phase_dates(template: ProgrammeTemplate, start: dt.date) -> dict[str, tuple[dt.date, dt.date]]:
@@ -59,7 +61,18 @@ def compute_calendar(template: ProgrammeTemplate, start: dt.date) -> list[Calend
     for task in template.task:
         first, last = dates[task.due_at_end_of]
         steps.append(
-            CalendarStep(0, task.code, TASK, task.title_pl, task.title_en, first, last, last)
+            CalendarStep(
+                0,
+                task.code,
+                TASK,
+                task.title_pl,
+                task.title_en,
+                first,
+                last,
+                last,
+                task.label_pl,
+                task.label_en,
+            )
         )
     steps.extend(_reports(template, dates[template.monitoring.starts_at_end_of][1]))
     ordered = sorted(steps, key=lambda step: (step.starts_on, step.kind in (TASK, REPORT)))

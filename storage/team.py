@@ -48,6 +48,8 @@ class TaskView:
     code: str
     title_pl: str
     title_en: str
+    label_pl: str | None
+    label_en: str | None
     due_on: dt.date
     extended: bool
     state: str
@@ -168,6 +170,8 @@ def _tasks(
                 code=step.code,
                 title_pl=step.title_pl,
                 title_en=step.title_en,
+                label_pl=step.label_pl,
+                label_en=step.label_en,
                 due_on=due,
                 extended=bool(row and row.extended_until),
                 state=state.value,

@@ -78,6 +78,8 @@ class TaskChange:
     code: str
     title_pl: str
     title_en: str
+    label_pl: str | None
+    label_en: str | None
     actor_id: int | None  # None: the operator (CLI)
     actor_name: str | None
     actor_gender: str | None  # "K" or "M", for Polish verb forms
@@ -97,6 +99,8 @@ class TaskItem:
     code: str
     title_pl: str
     title_en: str
+    label_pl: str | None
+    label_en: str | None
     due_on: dt.date
     state: str
     submitted_by: str | None
@@ -147,6 +151,8 @@ def _change(event: TaskEvent, jst: Jst, step: ProgrammeStep, actor: Person | Non
         code=step.code,
         title_pl=step.title_pl,
         title_en=step.title_en,
+        label_pl=step.label_pl,
+        label_en=step.label_en,
         actor_id=event.person_id,
         actor_name=actor.full_name if actor else None,
         actor_gender=actor.gender.value if actor else None,
@@ -209,6 +215,8 @@ def _task_item(
         code=step.code,
         title_pl=step.title_pl,
         title_en=step.title_en,
+        label_pl=step.label_pl,
+        label_en=step.label_en,
         due_on=row.extended_until if row and row.extended_until else step.due_on,
         state=(row.state if row else TaskState.PENDING).value,
         submitted_by=submitters.get(row.submitted_by_id or 0) if row else None,

@@ -176,6 +176,8 @@ async def test_overdue_the_team_and_the_stand_in_then_an_email_alert_to_coordina
             "code": ZW1,
             "title_pl": alert.payload["values"]["title_pl"],
             "title_en": alert.payload["values"]["title_en"],
+            "label_pl": "diagnoza wstępna",
+            "label_en": "initial diagnosis",
             "jst_name": "Gmina Alfa",
             "teryt": "1401011",
             "due_on": "2025-04-08",

@@ -150,7 +150,7 @@ async def test_edited_file_updates_people_without_duplicates(services: Services)
     assert "JST: nowe: 0, zmienione: 0, bez zmian: 3" in result.stdout
     assert "osoby: nowe: 1, zmienione: 3, bez zmian: 4" in result.stdout
     assert "przypisania doradców: nowe: 0, zmienione: 1, bez zmian: 2" in result.stdout
-    assert "2 osób w bazie nie ma w pliku – bez zmian." in result.stdout
+    assert "Osoby z bazy, których nie ma w pliku (bez zmian): 2." in result.stdout
 
     state = await snapshot(services)
     assert len(state["people"]) == 10

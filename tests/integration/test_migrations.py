@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -52,3 +54,60 @@ async def test_schema_matches_models(services: Services) -> None:
             lambda sync: compare_metadata(MigrationContext.configure(sync), Base.metadata)
         )
     assert diff == []
+
+
+async def test_task_labels_reach_cohorts_started_before_them(
+    settings: Settings, clock: FixedClock
+) -> None:
+    """0005: a cohort of the programme "ore-2024" stored before tasks had short names gets
+    them ("zadanie ZW1 (diagnoza wstępna)"); a cohort of another programme keeps none."""
+    built = Services.build(settings, clock)
+    try:
+        await upgrade(built.engine, "0004")
+        cohorts = sa.table(
+            "cohorts",
+            *(sa.column(name) for name in ("id", "name", "start_date", "template_code")),
+            sa.column("template", sa.JSON),
+            sa.column("created_at", sa.DateTime(timezone=True)),
+        )
+        steps = sa.table(
+            "programme_steps",
+            *(sa.column(name) for name in ("cohort_id", "position", "code", "kind")),
+            *(sa.column(name) for name in ("title_pl", "title_en", "starts_on", "ends_on")),
+        )
+        day = dt.date(2026, 1, 1)
+        async with built.engine.begin() as connection:
+            for cohort_id, template in ((1, "ore-2024"), (2, "other-2025")):
+                await connection.execute(
+                    cohorts.insert().values(
+                        id=cohort_id,
+                        name=template,
+                        start_date=day,
+                        template_code=template,
+                        template={},
+                        created_at=clock.now(),
+                    )
+                )
+                await connection.execute(
+                    steps.insert().values(
+                        cohort_id=cohort_id,
+                        position=1,
+                        code="ZW1",
+                        kind="task",
+                        title_pl="Zadanie wdrożeniowe 1",
+                        title_en="Implementation task 1",
+                        starts_on=day,
+                        ends_on=day,
+                    )
+                )
+        await upgrade(built.engine)
+        async with built.engine.connect() as connection:
+            found = await connection.execute(
+                sa.text("SELECT cohort_id, label_pl, label_en FROM programme_steps ORDER BY 1")
+            )
+            assert [tuple(row) for row in found] == [
+                (1, "diagnoza wstępna", "initial diagnosis"),
+                (2, None, None),
+            ]
+    finally:
+        await built.close()

@@ -4,8 +4,8 @@ reader is addressed without "(-aś)" forms (issue 18)."""
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
+from dataclasses import replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -102,10 +102,14 @@ def test_one_word_for_one_thing(word: str) -> None:
     assert found == [], f"{word!r} in {found}: the glossary says {NOT_USED[word]!r}"
 
 
-def test_a_task_title_does_not_split_its_sentence() -> None:
-    """ "Zadanie DP Opis dobrej praktyki … przekazany do ORE zgłoszone jako wykonane" (issue 18):
-    the title closes the sentence instead of standing inside it."""
+def test_a_task_is_named_in_a_sentence_by_its_short_label() -> None:
+    """ "Zadanie DP Opis dobrej praktyki … przekazany do ORE zgłoszone jako wykonane" and "Zadanie
+    ZW1 Zadanie wdrożeniowe 1: …" (issue 18): a sentence names a task by its code and short
+    label, "zadanie ZW1 (diagnoza wstępna)", not by its title."""
+    change = replace(CHANGE, title_pl="Zadanie wdrożeniowe 1: diagnoza wstępna (arkusze)")
+    change = replace(change, label_pl="diagnoza wstępna")
     text = TEMPLATES.render(
-        "pl", "tg/task_submitted.html.j2", change=CHANGE, adviser=None, adviser_gender=None
+        "pl", "tg/task_submitted.html.j2", change=change, adviser=None, adviser_gender=None
     )
-    assert f"zgłoszone jako wykonane: {CHANGE.title_pl}" in html.unescape(text)
+    assert "✅ Zadanie <b>ZW1</b> (diagnoza wstępna) zgłoszone jako wykonane." in text
+    assert "arkusze" not in text

@@ -51,7 +51,7 @@ REMINDER_VALUES = {
 
 
 def _cases() -> list[tuple[str, dict[str, Any]]]:
-    done = {"slot": SLOT, "report": REPORT, "by": HOSTILE, "he": False}
+    done = {"slot": SLOT, "report": REPORT, "by": HOSTILE, "by_gender": "K"}
     rows = shown_answers(QUESTIONS, ANSWERS)
     asked = {"slot": SLOT, "answered": True, "number": 1, "total": 6}
     return [

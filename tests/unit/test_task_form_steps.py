@@ -23,7 +23,9 @@ from forms.task import (
 from storage.tasks.views import Evidence, TaskItem
 
 DUE = dt.date(2026, 7, 31)
-ZW1 = TaskItem("ZW1", "Diagnoza wstępna", "Initial diagnosis", DUE, "pending", None, None)
+ZW1 = TaskItem(
+    "ZW1", "Diagnoza wstępna", "Initial diagnosis", None, None, DUE, "pending", None, None
+)
 STARTED = FormState(CHOOSE, {UPDATE_KEY: 10})
 CANCELLED: Outcome[Any] = Outcome(None, Show("task_cancelled"), remove_buttons=True)
 LINK = "https://example.pl/diagnoza"

@@ -15,7 +15,9 @@ from storage.tasks.views import Evidence, SubmitChoices, TaskChange, TaskItem
 
 HOSTILE = 'Gmina <b>Zła</b> & "Syn" </i> <script>'
 AT = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
-ITEM = TaskItem("ZW1", HOSTILE, HOSTILE, dt.date(2026, 7, 31), "returned", HOSTILE, AT)
+ITEM = TaskItem(
+    "ZW1", HOSTILE, HOSTILE, HOSTILE, HOSTILE, dt.date(2026, 7, 31), "returned", HOSTILE, AT
+)
 CHANGE = TaskChange(
     event_id=1,
     action="submitted",
@@ -26,6 +28,8 @@ CHANGE = TaskChange(
     code="ZW1",
     title_pl=HOSTILE,
     title_en=HOSTILE,
+    label_pl=HOSTILE,
+    label_en=HOSTILE,
     actor_id=2,
     actor_name=HOSTILE,
     actor_gender="K",

@@ -17,8 +17,12 @@ HOSTILE = 'Gmina <b>Zła</b> & "Syn" </i> &amp; <script>'
 
 
 def _team(name: str) -> TeamView:
-    task = TaskView("ZW1", f"{name} pl", f"{name} en", dt.date(2026, 10, 1), True, "pending", True)
-    done = TaskView("ZW2", "Debata", "Debate", dt.date(2027, 2, 1), False, "accepted", False)
+    task = TaskView(
+        "ZW1", f"{name} pl", f"{name} en", None, None, dt.date(2026, 10, 1), True, "pending", True
+    )
+    done = TaskView(
+        "ZW2", "Debata", "Debate", None, None, dt.date(2027, 2, 1), False, "accepted", False
+    )
     return TeamView(
         jst_id=1,
         jst_name=name,

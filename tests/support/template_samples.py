@@ -1,0 +1,552 @@
+"""Values to render every template with, for the test that reads all of them (issue 18).
+
+A template reads names (`jst_name`, `team`, `days`); `values(sample)` gives one value for every
+name any template reads, built from the project's own view types where a template reads one
+(`TeamView`, `TaskChange`, `Digest`…), so a renamed field fails here as it would in use. Every
+count is the sample's number and every person has the sample's gender, so one pass renders each
+text with the counts and genders the acceptance names. A name whose value differs between
+templates (`question` is a number in one, a report question in another) is given per template
+in `OVERRIDES`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from markupsafe import Markup
+
+from digest.build import Digest, MonthActivity
+from outbox.email_alerts import AlertItem
+from storage.imports.apply import Counts, ImportSummary
+from storage.imports.read import ImportIssue
+from storage.indicators import Indicator, Indicators
+from storage.programme import QuestionKind, ReportQuestion
+from storage.questions.stats import ResponseTimes
+from storage.questions.threads import OpenQuestion
+from storage.reports import ReportSlot
+from storage.tasks.views import Evidence, SubmitChoices, TaskChange, TaskItem
+from storage.team import ReportView, StepView, TaskView, TeamView
+
+COUNTS = (0, 1, 2, 4, 5, 12, 21, 22, 25, 112)
+GENDERS = ("K", "M", None)
+ZONE = ZoneInfo("Europe/Warsaw")
+NOW = dt.datetime(2027, 10, 4, 9, 30, tzinfo=ZONE)
+TODAY = NOW.date()
+NAMES = {"K": "Beata Woźniak", "M": "Jan Kowalski", None: "Alex Nowak"}
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One rendering: every count is `n`, every person is of `gender` ("K", "M" or unknown)."""
+
+    n: int
+    gender: str | None
+
+    @property
+    def name(self) -> str:
+        return NAMES[self.gender]
+
+    @property
+    def flag(self) -> bool:
+        """Booleans alternate with the count, so both branches of every `if` are read."""
+        return self.n % 2 == 1
+
+    def many(self, item: Any) -> list[Any]:
+        """`n` of something, as a list a template counts with `|length`."""
+        return [item] * self.n
+
+
+def _task_view(s: Sample) -> TaskView:
+    return TaskView(
+        "ZW1",
+        "Zadanie wdrożeniowe 1: diagnoza wstępna",
+        "Implementation task 1: initial diagnosis",
+        *_labels(s),
+        TODAY + dt.timedelta(days=s.n),
+        s.flag,
+        "pending" if s.flag else "returned",
+        not s.flag,
+    )
+
+
+def _labels(s: Sample) -> tuple[str | None, str | None]:
+    """A task's short names; a template of the programme may give none."""
+    return ("diagnoza wstępna", "initial diagnosis") if s.flag else (None, None)
+
+
+def _step() -> StepView:
+    return StepView("D1", "Doradztwo po I zjeździe", "Advisory after round I")
+
+
+def _evidence(s: Sample) -> Evidence:
+    if s.flag:
+        return Evidence("text", "Arkusze diagnozy są gotowe.", None, None, None)
+    return Evidence("document", None, "diagnoza.xlsx", 1, 2)
+
+
+def _change(s: Sample, action: str = "submitted") -> TaskChange:
+    return TaskChange(
+        event_id=s.n,
+        action=action,
+        at=NOW,
+        jst_id=1,
+        jst_name="Gmina Stary Sącz",
+        teryt="1210133",
+        code="ZW1",
+        title_pl="Zadanie wdrożeniowe 1: diagnoza wstępna",
+        title_en="Implementation task 1: initial diagnosis",
+        label_pl=_labels(s)[0],
+        label_en=_labels(s)[1],
+        actor_id=2,
+        actor_name=s.name,
+        actor_gender=s.gender,
+        progress_id=3,
+        review_round=s.n,
+        evidence=_evidence(s),
+        remarks="Brakuje wyników SELFIE." if s.flag else None,
+        until=TODAY + dt.timedelta(days=5),
+        resolution_number="XIV/112/2027" if s.flag or action == "resolution" else None,
+        resolution_date=TODAY if s.flag or action == "resolution" else None,
+    )
+
+
+def _team(s: Sample) -> TeamView:
+    return TeamView(
+        jst_id=1,
+        jst_name="Gmina Stary Sącz",
+        teryt="1210133",
+        cohort="Pilotaż",
+        adviser=s.name if s.flag else None,
+        phase=_step() if s.flag else None,
+        tasks=tuple(s.many(_task_view(s))),
+        report=ReportView("R01", dt.date(2027, 9, 1), dt.date(2027, 10, 15), "draft")
+        if s.flag
+        else None,
+        open_questions=s.n,
+        history=tuple(_change(s, action) for action in ACTIONS),
+    )
+
+
+ACTIONS = ("submitted", "resolution", "returned", "accepted", "extended")
+
+
+def _slot(s: Sample) -> ReportSlot:
+    return ReportSlot(
+        1,
+        f"R{s.n:02d}",
+        f"Miesięczny raport z monitorowania nr {s.n}",
+        f"Monthly monitoring report no. {s.n}",
+        dt.date(2027, 9, 1),
+        dt.date(2027, 10, 15),
+    )
+
+
+def _question(key: str, kind: QuestionKind) -> ReportQuestion:
+    return ReportQuestion(
+        key=key, kind=kind, title_pl="Co zrobiliście?", title_en="What did you do?"
+    )
+
+
+def _task_item(s: Sample) -> TaskItem:
+    return TaskItem(
+        "ZW2",
+        "Zadanie wdrożeniowe 2: lokalna debata",
+        "Implementation task 2: local debate",
+        *_labels(s),
+        TODAY,
+        "submitted" if s.flag else "pending",
+        s.name if s.flag else None,
+        NOW,
+    )
+
+
+def _indicator(s: Sample) -> Indicator:
+    return Indicator(s.n, 150)
+
+
+def _digest(s: Sample) -> Digest:
+    team = _team(s)
+    return Digest(
+        now=NOW,
+        week="2027-W40",
+        adviser_id=4 if s.flag else None,
+        teams=tuple(s.many(team))[:3],
+        response=(
+            ResponseTimes(
+                4,
+                s.name,
+                team.jst_id,
+                team.jst_name,
+                team.teryt,
+                s.n,
+                dt.timedelta(hours=s.n) if s.flag else None,
+                dt.timedelta(days=s.n),
+                s.n,
+                dt.timedelta(days=s.n) if s.flag else None,
+            ),
+        ),
+        indicators=Indicators(_indicator(s), _indicator(s), _indicator(s), _indicator(s), s.n),
+        months=tuple(MonthActivity(dt.date(2027, month, 1), s.n, s.n) for month in (8, 9)),
+    )
+
+
+def _open_question(s: Sample) -> OpenQuestion:
+    return OpenQuestion(s.n, "Gmina Stary Sącz", "1210133", s.name, "Jak?", s.n, NOW, s.flag)
+
+
+def _issue(s: Sample, code: str = "bad_email") -> ImportIssue:
+    return ImportIssue(s.n, "email", code, _params(s))
+
+
+def _params(s: Sample) -> dict[str, Any]:
+    """Every parameter an import or template error may carry."""
+    return {
+        key: s.n
+        for key in ("limit", "length", "size", "line", "digit", "expected_digit", "column")
+    } | {
+        "value": "anna.nowak@",
+        "key": "months",
+        "name": "nazwisko",
+        "kind": "gmina",
+        "lengths": [7],
+        "expected": "int",
+        "prefix": "99",
+        "teryt": "12",
+        "given": "14",
+        "cohort": "pilot",
+        "form": "task_submit",
+        "code": "ZW1",
+        "subject": "1210133",
+        "first_row": s.n,
+        "detail": "unexpected character",
+        "allowed": "preparation, training",
+        "codes": ["ZW1", "ZW2"],
+        "date": TODAY,
+        "start": TODAY,
+        "due": TODAY,
+        "until": TODAY,
+        "by": s.name,
+        "at": NOW,
+        "email": "anna@example.pl",
+        "command": "/zadanie",
+        "column": "email",
+        "emails": "anna@example.pl",
+        "rows": [s.n],
+    }
+
+
+def _walk_log(s: Sample) -> SimpleNamespace:
+    person = SimpleNamespace(
+        person_id=1,
+        email="anna@example.pl",
+        full_name=s.name,
+        role=SimpleNamespace(value="member"),
+        jsts=["Gmina Stary Sącz"],
+        telegram_user_id=1 if s.flag else None,
+    )
+    entry = SimpleNamespace(
+        at=NOW,
+        channel="telegram",
+        subject="Temat" if s.flag else None,
+        text="Treść",
+        file_name="plik.pdf" if s.flag else None,
+    )
+    return SimpleNamespace(
+        person=person,
+        behaviour="late" if s.flag else None,
+        entries=s.many(entry)[:3],
+        count=lambda channel: s.n,
+    )
+
+
+def values(s: Sample) -> dict[str, Any]:
+    """A value for every name a template reads."""
+    team = _team(s)
+    return {
+        "adviser": s.name,
+        "adviser_gender": s.gender,
+        "alerts": s.many(AlertItem("Alert: pytanie nr 1", "Treść", Markup("<p>Treść</p>")))[:3],
+        "already": s.flag,
+        "answer": "4" if s.flag else None,
+        "answered": s.n,
+        "asked_at": NOW,
+        "at": NOW,
+        "asker": s.name,
+        "bot_link": "https://t.me/advisorybot",
+        "buttons": s.many("Tak")[:3],
+        "by": s.name,
+        "by_gender": s.gender,
+        "change": _change(s),
+        "changed": s.flag,
+        "chart_src": "cid:digest-chart",
+        "choices": SubmitChoices(
+            tuple(s.many(_task_item(s))[:3]), tuple(s.many(_task_item(s))[:3]), "UCHWALA"
+        ),
+        "code": "ZW1",
+        "cohort": "pilot",
+        "c": Counts(s.n, s.n, s.n),
+        "form": "task_submit",
+        "cohorts": [_cohort(s)],
+        "command": "answer",
+        "commands": [("status", "status"), ("tasks", "zadania")],
+        "correction": s.flag,
+        "corrigible": s.flag,
+        "count": s.n,
+        "current": "0004",
+        "data": {
+            "person": {
+                "full_name": s.name,
+                "email": "anna@example.pl",
+                "role": "member",
+                "language": "pl",
+                "jst": {"name": "Gmina Stary Sącz", "teryt": "1210133"},
+                "joined_at": NOW,
+                "notice_confirmed_at": NOW,
+                "digest_opted_out_at": NOW if s.flag else None,
+                "erasure_requested_at": NOW if s.flag else None,
+            },
+            "questions": s.many({"text": "Jak?"}),
+            "answers": s.many({"text": "Tak."}),
+        },
+        "database": "advisorybot.db",
+        "days": s.n,
+        "description": "Bad Request",
+        "details": _params(s),
+        "digest": _digest(s),
+        "directory": ".sandbox",
+        "dry_run": s.flag,
+        "due": s.n,
+        "due_on": TODAY,
+        "email": "anna@example.pl",
+        "emails": s.n,
+        "enqueued": s.n,
+        "errors": [_issue(s), _issue(s, "unknown_role")],
+        "e": _evidence(s),
+        "evidence": _evidence(s),
+        "expected": "0005",
+        "expires_at": NOW,
+        "extended": s.flag,
+        "failed": s.n,
+        "few": "osoby",
+        "file_count": s.n,
+        "files": s.n,
+        "first": TODAY,
+        "fix_by": TODAY,
+        "followup": s.flag,
+        "formats": ".csv, .xlsx",
+        "has_file": s.flag,
+        "html": Markup("Termin zadania <b>ZW1</b>"),
+        "invitation": SimpleNamespace(role="member"),
+        "item": _issue(s),
+        "jst": SimpleNamespace(name="Gmina Stary Sącz", teryt="1210133"),
+        "jst_name": "Gmina Stary Sącz",
+        "jsts": ["Gmina Stary Sącz", "Miasto Nowy Targ", "Powiat limanowski"][: s.n],
+        "jsts_under_advisory": _percentage(s),
+        "key": "teryt",
+        "kind": "people",
+        "label": "staff_supported",
+        "last": TODAY,
+        "limit": s.n,
+        "line": s.n,
+        "link": "https://t.me/advisorybot?start=abc",
+        "log": "sandbox.log",
+        "mail": SimpleNamespace(
+            number=s.n,
+            date=NOW if s.flag else None,
+            recipients=["anna@example.pl"],
+            subject="Przypomnienie o terminie",
+            text="Treść",
+        ),
+        "mails": s.many(
+            SimpleNamespace(number=s.n, date=NOW, recipients=["anna@example.pl"], subject="T")
+        )[:3],
+        "many": "osób",
+        "members_joined_telegram": s.n,
+        "messages": s.n,
+        "month": dt.date(2027, 9, 1),
+        "month_on": dt.date(2027, 9, 1),
+        "months": s.n,
+        "moved": s.n,
+        "n": s.n,
+        "name": s.name,
+        "next_at": NOW,
+        "now": NOW,
+        "number": s.n,
+        "one": "osoba",
+        "opted_out": s.flag,
+        "own": s.flag,
+        "p": _params(s),
+        "params": _params(s),
+        "path": "/tmp/eksport.xlsx",
+        "people": s.n,
+        "playing": "anna@example.pl",
+        "problem": "timed out",
+        "question": s.n,
+        "questions": s.many(_open_question(s))[:3],
+        "queued": s.n,
+        "reason": "unknown",
+        "recipient": SimpleNamespace(name=s.name, joined=s.flag, blocked=not s.flag),
+        "reminder": SimpleNamespace(why="task"),
+        "replied": s.flag,
+        "report": SimpleNamespace(
+            version=s.n,
+            late=s.flag,
+            submitted_at=NOW,
+            answers={"progress": 4},
+        ),
+        "resolution": s.flag,
+        "retried": s.n,
+        "review_round": s.n,
+        "revision": "0004",
+        "role": "member",
+        "role_name": "member",
+        "row_id": s.n,
+        "rows": s.many(3)[:3],
+        "sent": s.n,
+        "size": s.n,
+        "skipped": s.n,
+        "slot": _slot(s),
+        "staff_men": _percentage(s),
+        "staff_supported": _percentage(s),
+        "staff_women": _percentage(s),
+        "state": "pending",
+        "submitted_at": NOW,
+        "substitute": s.name,
+        "suffix": ".xls",
+        "summary": ImportSummary(
+            Counts(s.n, s.n, s.n), Counts(s.n, 0, s.n), Counts(0, s.n, 0), s.n, [_issue(s)]
+        ),
+        "support": s.flag,
+        "task": _task_item(s),
+        "team": team,
+        "teams": s.many(team)[:3],
+        "telegram": s.n,
+        "teryt": "1210133",
+        "text": "Czy arkusze wypełniamy dla każdej szkoły?",
+        "title": "Zadanie wdrożeniowe 1",
+        "title_en": "Implementation task 1",
+        "title_pl": "Zadanie wdrożeniowe 1",
+        "label_en": "initial diagnosis",
+        "label_pl": "diagnoza wstępna",
+        "to_team": s.flag,
+        "total": s.n,
+        "unsent": s.many(_slot(s))[:3],
+        "value": "2026-02-30",
+        "variable": "TELEGRAM_BOT_TOKEN",
+        "waiting": s.n,
+        "wanted": s.flag,
+        "warnings": [_issue(s, "team_size")],
+        "week": "2027-W40",
+        "when": NOW,
+        "working_days": s.n,
+    }
+
+
+def _percentage(s: Sample) -> dict[str, Any]:
+    return {"value": s.n, "target": 150, "percent": s.n / 150 * 100}
+
+
+def overrides(s: Sample) -> dict[str, dict[str, Any]]:
+    """Names whose value has another shape in these templates (or macros: `file::macro`)."""
+    rows = [
+        (_question("progress", "scale"), 4),
+        (_question("done", "text"), "Szkolenie dla dyrektorów."),
+        (_question("support", "yesno"), s.flag),
+    ]
+    report_rows = {"rows": rows, "question": _question("done", "text")}
+    return {
+        "tg/report_adviser.html.j2": report_rows,
+        "tg/report_summary.html.j2": report_rows,
+        "tg/report_question.html.j2": report_rows,
+        "tg/report_parts.html.j2::answers": report_rows,
+        "tg/report_parts.html.j2::answer": report_rows,
+        "tg/question_answer.html.j2": {"question": "Jak wypełnić arkusz diagnozy?"},
+        "tg/question_not_linked.html.j2": {"waiting": s.many(_open_question(s))[:3]},
+        "tg/task_choose.html.j2": {"waiting": s.many(_task_item(s))[:3]},
+        "email/_digest.txt.j2::month": {"value": dt.date(2027, 9, 1)},
+        "email/_digest.txt.j2::span": {"value": dt.timedelta(hours=s.n)},
+        "email/_digest.txt.j2::percent": {"indicator": _indicator(s)},
+        "email/_digest.txt.j2::task_title": {"task": _task_view(s)},
+        "cli/indicators.txt.j2::row": {"indicator": _percentage(s)},
+        "cli/reminders_preview.txt.j2": {
+            "rows": s.many(SimpleNamespace(when=NOW, to=s.name, what="ZW1"))[:3]
+        },
+        "cli/outbox_rows.txt.j2": {
+            "rows": s.many(
+                SimpleNamespace(
+                    id=s.n,
+                    state="pending",
+                    channel="telegram",
+                    kind="reminder",
+                    person_id=1 if s.flag else None,
+                    person=s.name,
+                    attempts=s.n,
+                    next_at=NOW,
+                    error="timed out" if s.flag else None,
+                )
+            )[:3],
+        },
+        "sandbox/people.txt.j2": {
+            "people": [
+                SimpleNamespace(
+                    email="anna@example.pl",
+                    full_name=s.name,
+                    role="member",
+                    jsts=["Gmina Stary Sącz"],
+                    active=s.flag,
+                    telegram_user_id=1,
+                    language="pl",
+                )
+            ]
+        },
+        "sandbox/report.html.j2": {
+            "report": SimpleNamespace(
+                cohort="pilot",
+                start=NOW,
+                end=NOW,
+                people=[_walk_log(s)],
+                total=lambda channel: s.n,
+            ),
+            "telegram": "telegram",
+            "email": "email",
+        },
+        "cli/help.txt.j2::text": {"key": "cohort"},
+        "cli/cohort.txt.j2": {"cohort": _cohort(s)},
+        "cli/cohort_messages.txt.j2::added": {"cohort": _cohort(s)},
+        "cli/digest.txt.j2::written": {"teams": s.n},
+        "cli/import.txt.j2::file_too_big": {"rows": s.n},
+        "sandbox/terminal.txt.j2::banner": {"mail": ".sandbox/mail"},
+        "email/_digest.txt.j2::xlsx_sheet": {"name": "teams"},
+        "tg/_states.html.j2::title": {"item": _task_view(s)},
+        "tg/_states.html.j2::task": {"item": _task_view(s)},
+        "tg/labels.txt.j2::command": {"key": "status"},
+        "tg/_states.html.j2::report_state": {"state": "missing"},
+        "email/_digest.txt.j2::report_state": {"state": "missing"},
+    }
+
+
+def _cohort(s: Sample) -> SimpleNamespace:
+    return SimpleNamespace(
+        name="pilot",
+        template="ore-2024",
+        title_pl="Cyfrowy rozwój oświaty w JST",
+        title_en="Digital development of education",
+        months=s.n,
+        start=TODAY,
+        end=TODAY,
+        steps=[
+            SimpleNamespace(
+                code="ZW1",
+                kind="task",
+                title_pl="Zadanie wdrożeniowe 1",
+                title_en="Implementation task 1",
+                starts_on=TODAY,
+                due_on=TODAY if s.flag else None,
+                ends_on=TODAY,
+            )
+        ],
+    )
