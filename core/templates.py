@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,6 +22,7 @@ from markupsafe import Markup
 
 LANGUAGES = ("pl", "en")
 DEFAULT_LANGUAGE = "pl"
+Words = Callable[..., str]  # (macro, **values): a document's labels in its reader's language
 
 
 class Templates:
@@ -52,6 +54,11 @@ class Templates:
     def macro(self, lang: str, name: str, macro: str, /, **arguments: Any) -> str:
         rendered = getattr(self._module(_lang(lang), name), macro)(**arguments)
         return str(rendered.unescape() if isinstance(rendered, Markup) else rendered).strip()
+
+    def words(self, lang: str, name: str) -> Words:
+        """The macros of one label file in one language, called by name: what a document
+        (the digest's workbook, an export) is given to word itself in its reader's language."""
+        return functools.partial(self.macro, lang, name)
 
     @functools.cache  # noqa: B019 - one Templates lives as long as the process
     def reads(self, lang: str, name: str) -> frozenset[str] | None:

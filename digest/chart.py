@@ -6,18 +6,18 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from core.templates import Words
 from digest.build import Digest
 from storage.team import TaskView, TeamView
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BAR_WIDTH = 0.4
 Row = Sequence[str | int | float | dt.date | None]
-Words = Callable[..., str]  # (macro, **values): a label of the digest in the reader's language
 
 
 def chart_png(digest: Digest, *, reports: str, tasks: str) -> bytes:

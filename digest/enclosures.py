@@ -4,7 +4,6 @@ inline and its workbook attached (the outbox row holds only the template and the
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -82,7 +81,7 @@ async def digest_enclosures(
                 digest_chart(templates, language, digest), "image/png", "chart.png", CHART_CID
             ),
             Enclosure(
-                digest_xlsx(digest, functools.partial(templates.macro, language, LABELS)),
+                digest_xlsx(digest, templates.words(language, LABELS)),
                 XLSX_TYPE,
                 f"digest-{digest.week}.xlsx",
             ),

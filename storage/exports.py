@@ -1,7 +1,10 @@
 """Exports for coordinators: people, task progress and monthly reports as plain tables.
 
 Column headers are stable English snake_case keys and cells hold raw values (dates, numbers,
-booleans), so a spreadsheet or a script can rely on them; `storage.spreadsheets` writes them.
+booleans, codes such as "pending" or "K"), so a script can rely on them: that is what
+`advisorybot export --keys` writes. A person reads them in their language instead: the CLI
+words the sheet titles, headers and codes from a template (`bot/cli/table_words.py`), as
+storage renders no text; `storage.spreadsheets` writes either.
 """
 
 from __future__ import annotations
@@ -15,8 +18,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.cohorts import cohort_templates
 from storage.models import (
     Jst,
+    Language,
     MonthlyReport,
     Person,
     ProgrammeStep,
@@ -24,6 +29,7 @@ from storage.models import (
     TaskProgress,
     TaskState,
 )
+from storage.programme import ReportQuestion
 from storage.programme_calendar import REPORT, TASK
 
 Cell = str | int | float | bool | dt.date | dt.datetime | None
@@ -62,7 +68,7 @@ TASK_HEADERS = (
     "jst_teryt",
     "jst_name",
     "task_code",
-    "task_title_pl",
+    "task_title_pl",  # task_title_en when the titles are English
     "due_on",
     "extended",
     "state",
@@ -87,12 +93,15 @@ REPORT_HEADERS = (
 )
 
 
-async def export_rows(session: AsyncSession, kind: ExportKind) -> ExportTable:
-    """The whole table of one kind, ordered by JST and programme position."""
+async def export_rows(
+    session: AsyncSession, kind: ExportKind, *, titles: Language = Language.PL
+) -> ExportTable:
+    """The whole table of one kind, ordered by JST and programme position; tasks are titled
+    in `titles`' language."""
     if kind is ExportKind.PEOPLE:
         return await _people(session)
     if kind is ExportKind.TASKS:
-        return await _tasks(session)
+        return await _tasks(session, titles)
     return await _reports(session)
 
 
@@ -122,13 +131,15 @@ async def _people(session: AsyncSession) -> ExportTable:
     return table
 
 
-async def _tasks(session: AsyncSession) -> ExportTable:
+async def _tasks(session: AsyncSession, titles: Language) -> ExportTable:
     """One row per JST and task step of its cohort; no progress yet means pending."""
     progress = {
         (row.jst_id, row.step_code): row for row in await session.scalars(select(TaskProgress))
     }
     emails = await _emails(session)
-    table = ExportTable(ExportKind.TASKS.value, list(TASK_HEADERS))
+    title_key = f"task_title_{titles.value}"
+    headers = [title_key if key == "task_title_pl" else key for key in TASK_HEADERS]
+    table = ExportTable(ExportKind.TASKS.value, headers)
     for jst, step in await _jst_steps(session, TASK):
         task = progress.get((jst.id, step.code))
         extended_until = task.extended_until if task else None
@@ -137,7 +148,7 @@ async def _tasks(session: AsyncSession) -> ExportTable:
                 jst.teryt,
                 jst.name,
                 step.code,
-                step.title_pl,
+                step.title_en if titles is Language.EN else step.title_pl,
                 extended_until or step.due_on,
                 extended_until is not None,
                 (task.state if task else TaskState.PENDING).value,
@@ -189,6 +200,16 @@ async def missing_reports(session: AsyncSession, today: dt.date) -> ExportTable:
             state = report.state.value if report else MISSING
             table.rows.append([jst.teryt, jst.name, step.code, step.starts_on, step.due_on, state])
     return table
+
+
+async def report_questions(session: AsyncSession) -> dict[str, ReportQuestion]:
+    """Each report answer's question by its key, from the cohorts' templates (the earliest
+    cohort's wording where two differ): what heads an answer's column for a person."""
+    questions: dict[str, ReportQuestion] = {}
+    for _, template in sorted((await cohort_templates(session)).items()):
+        for question in template.monitoring.question:
+            questions.setdefault(question.key, question)
+    return questions
 
 
 async def _jst_steps(session: AsyncSession, kind: str) -> list[tuple[Jst, ProgrammeStep]]:

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.audit import record
 from storage.models import (
     AdviserAssignment,
+    Gender,
     Invite,
     InviteAttempt,
     Jst,
@@ -68,6 +69,7 @@ class IssuedInvite:
     full_name: str
     email: str
     role: Role
+    gender: Gender
     jst_teryt: str | None
     jst_name: str | None
     code: str
@@ -166,6 +168,7 @@ async def issue_invites(
                 full_name=person.full_name,
                 email=person.email,
                 role=person.role,
+                gender=person.gender,
                 jst_teryt=jst.teryt if jst else None,
                 jst_name=jst.name if jst else None,
                 code=code,

@@ -9,12 +9,21 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cli.common import CliState, OperatorError, state
 from bot.cli.help import help_text
+from bot.cli.table_words import LABELS, READER_LANGUAGE, worded
 from core.services import Services
-from storage.exports import ExportKind, export_rows, missing_reports
+from storage.exports import (
+    ExportKind,
+    ExportTable,
+    export_rows,
+    missing_reports,
+    report_questions,
+)
 from storage.indicators import Indicators, compute_indicators
+from storage.models import Language
 from storage.spreadsheets import WRITERS, OutputError, replaced_on_success, supported, write_table
 
 EXPORTS = "cli/exports.txt.j2"
@@ -46,6 +55,10 @@ def export(
     ctx: typer.Context,
     kind: Annotated[ExportKind, typer.Argument(help=help_text("export.kind"))],
     out: Annotated[Path, typer.Option("--out", help=help_text("export.out"))],
+    lang: Annotated[
+        Language, typer.Option("--lang", help=help_text("export.lang"))
+    ] = READER_LANGUAGE,
+    keys: Annotated[bool, typer.Option("--keys", help=help_text("export.keys"))] = False,
 ) -> None:
     """Export people, task progress or monthly reports to CSV or XLSX."""
     cli = state(ctx)
@@ -54,16 +67,28 @@ def export(
     async def _work(services: Services) -> int:
         with output_file(out) as file:
             async with services.sessionmaker.begin() as session:
-                table = await export_rows(session, kind)
-                more = []
-                if kind is ExportKind.REPORTS:  # and who is missing which month
-                    today = services.clock.now().astimezone(services.settings.zone).date()
-                    more.append(await missing_reports(session, today))
+                table, *more = await _sheets(session, services, kind, lang, keys=keys)
             write_table(file, table, services.settings.zone, *more)
         return len(table.rows)
 
     count = cli.run(_work)
     cli.say(EXPORTS, "written", kind=kind.value, count=count, path=str(out))
+
+
+async def _sheets(
+    session: AsyncSession, services: Services, kind: ExportKind, lang: Language, *, keys: bool
+) -> list[ExportTable]:
+    """The kind's table (for reports, also who is missing which month), worded in `lang` for a
+    person, or with the stable keys and codes for a script (`keys`)."""
+    tables = [await export_rows(session, kind, titles=lang)]
+    if kind is ExportKind.REPORTS:
+        today = services.clock.now().astimezone(services.settings.zone).date()
+        tables.append(await missing_reports(session, today))
+    if keys:
+        return tables
+    questions = await report_questions(session) if kind is ExportKind.REPORTS else {}
+    words = services.templates.words(lang.value, LABELS)
+    return [worded(table, words, questions=questions) for table in tables]
 
 
 def indicators(

@@ -22,8 +22,10 @@ from telegram.error import TelegramError
 from bot.cli.common import CliState, OperatorError, state
 from bot.cli.exports import checked_output, output_file
 from bot.cli.help import help_text
+from bot.cli.table_words import LABELS, READER_LANGUAGE, worded
 from core.services import Services
 from core.settings import Settings
+from core.templates import Words
 from notices.invitations import queue_invitations
 from outbox.email_policy import SMTP_SETTINGS
 from outbox.email_sender import EmailDelivery, EmailStats, deliver_all
@@ -35,6 +37,7 @@ from storage.invites import (
     invite_link,
     issue_invites,
 )
+from storage.models import Language
 from storage.spreadsheets import write_table
 
 INVITES = "cli/invites.txt.j2"
@@ -57,8 +60,9 @@ async def bot_username(settings: Settings) -> str:
         raise OperatorError(INVITES, "get_me_failed", problem=type(error).__name__) from None
 
 
-def invites_table(issued: list[IssuedInvite], username: str) -> ExportTable:
-    """What the operator mails out: who, and their personal link."""
+def invites_table(issued: list[IssuedInvite], username: str, words: Words | None) -> ExportTable:
+    """What the operator mails out: who, and their personal link; worded by `words` for a
+    person (a role by the person's gender), or with the stable keys and codes when None."""
     rows: list[list[Cell]] = [
         [
             invite.full_name,
@@ -71,7 +75,10 @@ def invites_table(issued: list[IssuedInvite], username: str) -> ExportTable:
         ]
         for invite in issued
     ]
-    return ExportTable("invites", list(HEADERS), rows)
+    table = ExportTable("invites", list(HEADERS), rows)
+    if words is None:
+        return table
+    return worded(table, words, unseen=[{"gender": invite.gender.value} for invite in issued])
 
 
 def invites(
@@ -84,6 +91,10 @@ def invites(
     ] = None,
     send: Annotated[bool, typer.Option("--send", help=help_text("invites.send"))] = False,
     resend: Annotated[bool, typer.Option("--resend", help=help_text("invites.resend"))] = False,
+    lang: Annotated[
+        Language, typer.Option("--lang", help=help_text("invites.lang"))
+    ] = READER_LANGUAGE,
+    keys: Annotated[bool, typer.Option("--keys", help=help_text("invites.keys"))] = False,
 ) -> None:
     """Issue invite codes: write the links to a file (--out) or e-mail them (--send)."""
     cli = state(ctx)
@@ -115,7 +126,8 @@ def invites(
                 issued = await issue_invites(
                     session, now, ttl, reissue=reissue, cohort_id=cohort_id
                 )
-                write_table(file, invites_table(issued, username), services.settings.zone)
+                words = None if keys else services.templates.words(lang.value, LABELS)
+                write_table(file, invites_table(issued, username, words), services.settings.zone)
         return len(issued), skipped
 
     count, skipped = cli.run(_work)

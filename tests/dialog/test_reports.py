@@ -70,7 +70,7 @@ async def test_a_report_is_sent_once_told_to_the_team_and_stored_whole(
     assert len(reports) == 1 and DONE_TEXT in reports[0].text
     assert any("prosi o wsparcie doradcy" in m.text for m in received)
 
-    await world.cli("export", "reports", "--out", str(tmp_path / "reports.xlsx"))
+    await world.cli("export", "reports", "--out", str(tmp_path / "reports.xlsx"), "--keys")
     sheet = load_workbook(tmp_path / "reports.xlsx").active
     assert sheet is not None
     header, *rows = list(sheet.iter_rows(values_only=True))

@@ -76,7 +76,7 @@ async def test_a_form_killed_mid_way_is_finished_after_restart_and_stored_once(
     reports = [m for m in await control.received(ADAM) if "Gmina Jesionowa" in m.text]
     assert len(reports) == 1 and DONE_TEXT in reports[0].text
 
-    await world.cli("export", "reports", "--out", str(tmp_path / "reports.xlsx"))
+    await world.cli("export", "reports", "--out", str(tmp_path / "reports.xlsx"), "--keys")
     sheet = load_workbook(tmp_path / "reports.xlsx").active
     assert sheet is not None
     header, *rows = list(sheet.iter_rows(values_only=True))

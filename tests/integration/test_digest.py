@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import functools
 import io
 import re
 from html.parser import HTMLParser
@@ -229,5 +228,5 @@ async def test_every_part_renders_in_both_languages(services: Services) -> None:
 
 
 def _workbook(services: Services, digest: Digest, language: str) -> Workbook:
-    words = functools.partial(services.templates.macro, language, LABELS)
+    words = services.templates.words(language, LABELS)
     return load_workbook(io.BytesIO(digest_xlsx(digest, words)), read_only=True)

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from core.services import Services
 from storage.exports import (
@@ -30,11 +31,13 @@ from storage.models import (
     Jst,
     MonthlyReport,
     Person,
+    ProgrammeStep,
     ReportState,
     Role,
     TaskProgress,
     TaskState,
 )
+from storage.programme import default_template_path, load_template
 from storage.spreadsheets import write_table
 from tests.support.cli_runs import invoke, output_folder
 from tests.support.programme_data import add_cohort, add_jst, add_person
@@ -42,7 +45,10 @@ from tests.support.programme_data import add_cohort, add_jst, add_person
 AT = dt.datetime(2026, 3, 20, 13, 30, tzinfo=dt.UTC)
 LOCAL = "2026-03-20T14:30:00+01:00"
 FORMULA = '=HYPERLINK("http://evil.example","x")'
-PILOT = {"indicators": {"people": 150, "women": 105, "men": 45, "jsts": 50}}
+# The shipped template (its report questions head the answer columns); its indicator targets
+# are 150 people, 105 women, 45 men, 50 JSTs.
+PILOT = load_template(default_template_path()).model_dump(mode="json")
+TITLES_EN = {"ZW1": "Initial diagnosis", "ZW2": "Public debate"}
 
 
 async def _seed(services: Services) -> None:
@@ -65,6 +71,8 @@ async def _seed(services: Services) -> None:
         session.add(AdviserAssignment(jst_id=alfa.id, adviser_id=dorota.id))
         session.add_all(_tasks(alfa, beta, anna, celina))
         session.add_all(_reports(alfa, beta, anna))
+        for step in await session.scalars(select(ProgrammeStep)):
+            step.title_en = TITLES_EN.get(step.code, step.title_en)
 
 
 def _tasks(alfa: Jst, beta: Jst, anna: Person, celina: Person) -> list[TaskProgress]:
@@ -208,11 +216,13 @@ def _xlsx_value(value: Cell) -> Any:
     return value
 
 
-async def _export(services: Services, folder: Path, kind: ExportKind, suffix: str) -> Path:
-    """Seed, run `advisorybot export KIND --out FILE` and return the file."""
+async def _export(
+    services: Services, folder: Path, kind: ExportKind, suffix: str, *options: str
+) -> Path:
+    """Seed, run `advisorybot export KIND --out FILE [OPTIONS]` and return the file."""
     await _seed(services)
     out = folder / f"{kind}{suffix}"
-    result = await invoke(services, "export", kind.value, "--out", str(out))
+    result = await invoke(services, "export", kind.value, "--out", str(out), *options)
     assert result.exit_code == 0, result.output
     assert f"written to {out}; rows: {len(EXPECTED[kind])}." in result.output
     return out
@@ -220,7 +230,7 @@ async def _export(services: Services, folder: Path, kind: ExportKind, suffix: st
 
 @pytest.mark.parametrize("kind", list(ExportKind))
 async def test_csv_export_reads_back(services: Services, folder: Path, kind: ExportKind) -> None:
-    out = await _export(services, folder, kind, ".csv")
+    out = await _export(services, folder, kind, ".csv", "--keys")
     assert out.read_bytes().startswith(b"\xef\xbb\xbf")
     with out.open(encoding="utf-8-sig", newline="") as stream:
         header, *rows = list(csv.reader(stream, delimiter=";"))
@@ -232,7 +242,7 @@ async def test_csv_export_reads_back(services: Services, folder: Path, kind: Exp
 
 @pytest.mark.parametrize("kind", list(ExportKind))
 async def test_xlsx_export_reads_back(services: Services, folder: Path, kind: ExportKind) -> None:
-    out = await _export(services, folder, kind, ".xlsx")
+    out = await _export(services, folder, kind, ".xlsx", "--keys")
     sheet = load_workbook(out).active
     assert sheet is not None
     assert sheet.title == kind.value and sheet.freeze_panes == "A2"
@@ -246,6 +256,193 @@ async def test_xlsx_export_reads_back(services: Services, folder: Path, kind: Ex
     if kind is ExportKind.REPORTS:
         cell = sheet.cell(row=4, column=header.index("answer_progress") + 1)
         assert cell.value == FORMULA and cell.data_type == "s"
+        assert load_workbook(out).sheetnames == ["reports", "missing"]
+
+
+def _read(out: Path) -> tuple[list[Any], list[list[Any]]]:
+    """The first sheet's (or the CSV's) header and rows; an empty CSV cell reads as None."""
+    if out.suffix == ".csv":
+        with out.open(encoding="utf-8-sig", newline="") as stream:
+            read: list[list[Any]] = [
+                [cell or None for cell in row] for row in csv.reader(stream, delimiter=";")
+            ]
+    else:
+        sheet = load_workbook(out).active
+        assert sheet is not None
+        read = [list(row) for row in sheet.iter_rows(values_only=True)]
+    return read[0], read[1:]
+
+
+def _sheets(out: Path) -> dict[str, list[list[Any]]]:
+    """Every sheet of a workbook by its title: header and rows."""
+    return {
+        sheet.title: [list(row) for row in sheet.iter_rows(values_only=True)]
+        for sheet in load_workbook(out).worksheets
+    }
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+async def test_people_are_exported_in_polish_words_by_default(
+    services: Services, folder: Path, suffix: str
+) -> None:
+    """Issue 18: headers, gender, language, role (by the person's gender) and yes/no as a
+    Polish coordinator reads them, not "K", "member" and "true"."""
+    out = await _export(services, folder, ExportKind.PEOPLE, suffix)
+    header, rows = _read(out)
+    assert header == [
+        "E-mail",
+        "Imię i nazwisko",
+        "Płeć",
+        "Język",
+        "Rola",
+        "TERYT",
+        "JST",
+        "Korzysta z bota",
+        "Dołączenie do bota",
+    ]
+    assert [row[2:5] + row[7:8] for row in rows] == [
+        ["kobieta", "polski", "członkini zespołu", "tak"],
+        ["mężczyzna", "polski", "członek zespołu", "nie"],
+        ["kobieta", "polski", "członkini zespołu", "tak"],
+        ["kobieta", "polski", "doradczyni", "nie"],
+        ["kobieta", "polski", "członkini zespołu", "nie"],
+    ]
+    assert rows[0][:2] + rows[0][5:7] == [ANNA, "Anna Nowak", *ALFA], "data cells stay as stored"
+    if suffix == ".xlsx":
+        assert list(_sheets(out)) == ["Osoby"]
+
+
+TASK_WORDS = {
+    "pl": (
+        "Zadania",
+        [
+            "TERYT",
+            "JST",
+            "Kod zadania",
+            "Zadanie",
+            "Termin",
+            "Termin przedłużony",
+            "Stan",
+            "Data zgłoszenia",
+            "Zgłoszone przez (e-mail)",
+            "Data przyjęcia",
+            "Numer uchwały",
+            "Data uchwały",
+        ],
+        ["Diagnoza wstępna", "Debata publiczna"] * 3,
+        ("nie", "tak"),
+        ("do zrobienia", "zgłoszone", "przyjęte"),
+    ),
+    "en": (
+        "Tasks",
+        [
+            "TERYT",
+            "JST",
+            "Task code",
+            "Task",
+            "Deadline",
+            "Deadline extended",
+            "State",
+            "Submitted",
+            "Submitted by (e-mail)",
+            "Accepted",
+            "Resolution number",
+            "Resolution date",
+        ],
+        ["Initial diagnosis", "Public debate"] * 3,
+        ("no", "yes"),
+        ("to do", "submitted", "accepted"),
+    ),
+}
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+@pytest.mark.parametrize(("lang", "options"), [("pl", ()), ("en", ("--lang", "en"))])
+async def test_tasks_are_exported_in_the_readers_language(
+    services: Services, folder: Path, suffix: str, lang: str, options: tuple[str, ...]
+) -> None:
+    """Polish unless --lang en: the sheet, headers, the task's title in that language, states
+    in the digest's words, an extension as yes or no."""
+    out = await _export(services, folder, ExportKind.TASKS, suffix, *options)
+    title, headers, titles, (no, yes), (pending, submitted, accepted) = TASK_WORDS[lang]
+    header, rows = _read(out)
+    assert header == headers
+    assert [row[3] for row in rows] == titles
+    assert [row[5:7] for row in rows] == [
+        [no, pending],
+        [no, pending],
+        [yes, submitted],
+        [no, pending],
+        [no, accepted],
+        [no, pending],
+    ]
+    assert rows[4][10] == "XII/34/2026" and rows[2][8] == ANNA
+    if suffix == ".xlsx":
+        assert list(_sheets(out)) == [title]
+
+
+async def test_keys_with_english_titles_name_the_title_column_so(
+    services: Services, folder: Path
+) -> None:
+    """--keys keeps the codes; --lang then picks only the titles (and says so in the key)."""
+    out = await _export(services, folder, ExportKind.TASKS, ".csv", "--keys", "--lang", "en")
+    header, rows = _read(out)
+    assert header == [key.replace("_pl", "_en") for key in TASK_HEADERS]
+    assert [row[3] for row in rows] == ["Initial diagnosis", "Public debate"] * 3
+    assert [row[6] for row in rows] == [row[6] for row in EXPECTED[ExportKind.TASKS]]
+
+
+PROGRESS_PL = "Jak ogólnie przebiega wdrażanie HDR? (1 – bardzo źle, 5 – bardzo dobrze)"
+PROGRESS_EN = "How is the plan (HDR) implementation going overall? (1 – very badly, 5 – very well)"
+REPORT_WORDS: dict[str, dict[str, list[str | None]]] = {
+    "pl": {
+        "sheets": ["Raporty", "Brakujące raporty"],
+        "fixed": ["TERYT", "JST", "Kod raportu", "Początek miesiąca", "Termin", "Stan"],
+        "more": ["Data wysłania", "Wysłany przez (e-mail)", "Po terminie"],
+        "answers": ["Odpowiedź „meetings”", "Odpowiedź „ok”", PROGRESS_PL, "Odpowiedź „topics”"],
+        "states": ["brak", "brak", "wysłany", "brak", "w przygotowaniu", "brak"],
+        "late": [None, None, "tak", None, "nie", None],
+    },
+    "en": {
+        "sheets": ["Reports", "Missing reports"],
+        "fixed": ["TERYT", "JST", "Report code", "Month starts", "Deadline", "State"],
+        "more": ["Sent", "Sent by (e-mail)", "Late"],
+        "answers": ["Answer “meetings”", "Answer “ok”", PROGRESS_EN, "Answer “topics”"],
+        "states": ["missing", "missing", "submitted", "missing", "in progress", "missing"],
+        "late": [None, None, "yes", None, "no", None],
+    },
+}
+
+
+@pytest.mark.parametrize(("lang", "options"), [("pl", ()), ("en", ("--lang", "en"))])
+async def test_reports_workbook_in_the_readers_language(
+    services: Services, folder: Path, lang: str, options: tuple[str, ...]
+) -> None:
+    """Both sheets worded; an answer's column headed by its question in the cohort's
+    template, or named by its key where no template asks it."""
+    out = await _export(services, folder, ExportKind.REPORTS, ".xlsx", *options)
+    words = REPORT_WORDS[lang]
+    sheets = _sheets(out)
+    assert list(sheets) == words["sheets"]
+    (header, *rows), (missing_header, *missing) = sheets.values()
+    assert header == words["fixed"] + words["more"] + words["answers"]
+    assert [row[5] for row in rows] == words["states"]
+    assert [row[8] for row in rows] == words["late"]
+    assert rows[4][10] == ("tak" if lang == "pl" else "yes"), "a yes/no answer as a word"
+    assert rows[2][11] == FORMULA and rows[2][9] == 3
+    assert missing_header == words["fixed"]
+    assert ["1401022", "R01", words["states"][4]] in [[r[0], r[2], r[5]] for r in missing]
+    assert {row[5] for row in missing} <= {words["states"][0], words["states"][4]}
+
+
+async def test_reports_csv_in_polish_by_default(services: Services, folder: Path) -> None:
+    out = await _export(services, folder, ExportKind.REPORTS, ".csv")
+    header, rows = _read(out)
+    words = REPORT_WORDS["pl"]
+    assert header == words["fixed"] + words["more"] + words["answers"]
+    assert [row[5] for row in rows] == words["states"]
+    assert [row[8] for row in rows] == words["late"]
+    assert rows[2][11] == "'" + FORMULA, "a worded table is still neutralised"
 
 
 def test_nothing_is_read_as_a_formula(tmp_path: Path) -> None:

@@ -15,11 +15,21 @@ from sqlalchemy import select
 
 from core.services import Services
 from storage.invites import hash_code
-from storage.models import AdviserAssignment, Invite, Person, Role
+from storage.models import AdviserAssignment, Gender, Invite, Person, Role
 from tests.support.cli_runs import BOT_USERNAME, invoke, output_folder
 from tests.support.programme_data import add_cohort, add_jst, add_person
 
 HEADERS = ["full_name", "email", "role", "jst_teryt", "jst_name", "link", "expires_at"]
+HEADERS_PL = [
+    "Imię i nazwisko",
+    "E-mail",
+    "Rola",
+    "TERYT",
+    "JST",
+    "Link z zaproszeniem",
+    "Link ważny do",
+]
+KEYS = "--keys"  # the stable column keys these tests read the file by
 LINK_PREFIX = f"https://t.me/{BOT_USERNAME}?start="
 ADVISORYBOT = Path(sys.executable).parent / "advisorybot"
 
@@ -38,7 +48,9 @@ async def _seed(services: Services) -> None:
         await add_jst(session, other, "0201011", "Gmina Druga")
         await add_person(session, "anna@example.pl", "Anna Nowak", jst=jst)
         await add_person(session, "ktos@example.pl", "Ktoś Inny", role=Role.COORDINATOR)
-        adviser = await add_person(session, "bogdan@example.pl", "Bogdan", role=Role.ADVISER)
+        adviser = await add_person(
+            session, "bogdan@example.pl", "Bogdan", role=Role.ADVISER, gender=Gender.MALE
+        )
         session.add(AdviserAssignment(jst_id=jst.id, adviser_id=adviser.id))
 
 
@@ -69,7 +81,7 @@ async def test_invites_writes_links_that_match_stored_hashes(
 ) -> None:
     await _seed(services)
     out = folder / "invites.csv"
-    result = await invoke(services, "invites", "--out", str(out))
+    result = await invoke(services, "invites", "--out", str(out), KEYS)
     assert result.exit_code == 0, result.output
     assert f"Invitations written to {out}: 3." in result.output
     rows = _read(out)
@@ -94,13 +106,13 @@ async def test_invites_writes_links_that_match_stored_hashes(
 async def test_a_second_run_keeps_links_unless_reissue(services: Services, folder: Path) -> None:
     await _seed(services)
     first, second, third = (folder / f"{n}.csv" for n in ("first", "second", "third"))
-    assert (await invoke(services, "invites", "--out", str(first))).exit_code == 0
-    result = await invoke(services, "invites", "--out", str(second))
+    assert (await invoke(services, "invites", "--out", str(first), KEYS)).exit_code == 0
+    result = await invoke(services, "invites", "--out", str(second), KEYS)
     assert result.exit_code == 0, result.output
     assert f"Invitations written to {second}: 0." in result.output
     assert "already have a valid invitation: 3" in result.output and "--reissue" in result.output
     assert _read(second) == []
-    result = await invoke(services, "invites", "--out", str(third), "--reissue")
+    result = await invoke(services, "invites", "--out", str(third), "--reissue", KEYS)
     assert result.exit_code == 0, result.output
     old, new = _read(first), _read(third)
     assert [row["email"] for row in new] == [row["email"] for row in old]
@@ -114,7 +126,7 @@ async def test_a_second_run_keeps_links_unless_reissue(services: Services, folde
 async def test_cohort_limits_the_invitations(services: Services, folder: Path) -> None:
     await _seed(services)
     out = folder / "pilot.csv"
-    result = await invoke(services, "invites", "--out", str(out), "--cohort", "pilot")
+    result = await invoke(services, "invites", "--out", str(out), "--cohort", "pilot", KEYS)
     assert result.exit_code == 0, result.output
     assert [row["email"] for row in _read(out)] == ["anna@example.pl", "bogdan@example.pl"]
     missing = folder / "none.csv"
@@ -168,14 +180,36 @@ async def test_installed_command_writes_invites_in_polish(
     assert completed.stdout.strip() == f"Zaproszenia zapisane w pliku {out}: 3."
     sheet = load_workbook(out).active
     assert sheet is not None
+    assert sheet.title == "Zaproszenia", "the sheet, headers and roles in Polish by default"
     rows = list(sheet.iter_rows(values_only=True))
-    assert list(rows[0]) == HEADERS
-    assert [row[1] for row in rows[1:]] == [
-        "anna@example.pl",
-        "bogdan@example.pl",
-        "ktos@example.pl",
+    assert list(rows[0]) == HEADERS_PL
+    assert [row[1:3] for row in rows[1:]] == [
+        ("anna@example.pl", "członkini zespołu"),
+        ("bogdan@example.pl", "doradca"),
+        ("ktos@example.pl", "koordynatorka"),
     ]
     assert sheet["E2"].value == "Gmina Testowa" and sheet["E2"].data_type == "s"
+    assert str(rows[1][5]).startswith(LINK_PREFIX)
+
+
+async def test_invites_in_english_words(services: Services, folder: Path) -> None:
+    await _seed(services)
+    out = folder / "invites.csv"
+    result = await invoke(services, "invites", "--out", str(out), "--lang", "en")
+    assert result.exit_code == 0, result.output
+    with out.open(encoding="utf-8-sig", newline="") as stream:
+        header, *rows = list(csv.reader(stream, delimiter=";"))
+    assert header == [
+        "Name",
+        "E-mail",
+        "Role",
+        "TERYT",
+        "JST",
+        "Invitation link",
+        "Link valid until",
+    ]
+    assert [row[2] for row in rows] == ["team member", "adviser", "coordinator"]
+    assert all(row[5].startswith(LINK_PREFIX) for row in rows)
 
 
 async def test_a_failing_get_me_is_one_line_without_the_token(

@@ -193,7 +193,7 @@ async def test_texts_round_trip_unchanged_to_the_xlsx_export(
     slot = await _slot(services, ids)
     await _answer(services, slot, ids["anna"], progress=4, done=LONG, obstacles=None)
     await _submit(services, slot, ids["anna"])
-    result = await invoke(services, "export", "reports", "--out", str(folder / "r.xlsx"))
+    result = await invoke(services, "export", "reports", "--out", str(folder / "r.xlsx"), "--keys")
     assert result.exit_code == 0, result.output
     workbook = load_workbook(folder / "r.xlsx")
     assert workbook.sheetnames == ["reports", "missing"], "all reports, then who is missing"

@@ -55,7 +55,7 @@ class BotWorld:
         """E-mail -> invite code, from a fresh `advisorybot invites` file."""
         self.invite_files += 1
         out = self.workdir / f"invites-{self.invite_files}.csv"
-        await self.cli("invites", "--out", str(out))
+        await self.cli("invites", "--out", str(out), "--keys")  # read by the column keys
         with out.open(encoding="utf-8-sig", newline="") as handle:
             return {
                 row["email"]: row["link"].rsplit("start=", 1)[1]
