@@ -46,6 +46,7 @@ class Templates:
         self.env.filters["gendered"] = gendered
         self.env.filters["percent"] = percent
         self.env.filters["week_span"] = week_span
+        self.env.filters["month_days"] = month_days
 
     def render(self, lang: str, name: str, /, **context: Any) -> str:
         template = self.env.get_template(f"{_lang(lang)}/{name}")
@@ -140,6 +141,14 @@ def week_span(week: str, lang: str) -> str:
     monday = dt.date.fromisocalendar(int(year), int(number), 1)
     sunday = monday + dt.timedelta(days=6)
     return format_interval(monday, sunday, "yMMMMd", locale=_lang(lang))
+
+
+def month_days(month: dt.date, lang: str) -> str:
+    """The days of a date's month, as a person reads them: "1–30 września 2027" (the genitive a
+    Polish sentence needs: "w dniach 1–30 września 2027", where "we wrześniu" has no CLDR form)."""
+    first = month.replace(day=1)
+    last = (first + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1)
+    return format_interval(first, last, "yMMMMd", locale=_lang(lang))
 
 
 def _lang(lang: str) -> str:

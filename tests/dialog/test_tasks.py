@@ -69,7 +69,10 @@ async def test_submit_return_resubmit_accept_seen_by_the_whole_team(world: World
     done = await _submit(anna, "Arkusze diagnozy wstępnej są gotowe.")
     assert "zgłoszone jako wykonane" in done.text and "Jan Kowalski" in done.text
     told = ("Anna Nowak przesłała doradcy zadanie ZW1", "Arkusze diagnozy wstępnej są gotowe.")
-    returned = ("Jan Kowalski zwrócił zadanie ZW1 (diagnoza wstępna) do poprawy", "Brakuje wyników SELFIE")
+    returned = (
+        "Jan Kowalski zwrócił zadanie ZW1 (diagnoza wstępna) do poprawy",
+        "Brakuje wyników SELFIE",
+    )
     [*_, first_request, _, _] = await dialog(
         (bartosz, receives, told),
         (celina, receives, told),

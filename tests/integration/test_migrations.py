@@ -14,7 +14,7 @@ from core.clock import FixedClock
 from core.services import Services
 from core.settings import Settings
 from storage.migrate import current_revision, ensure_current, head_revision, upgrade
-from storage.models import Base
+from storage.models import Base, Cohort
 
 
 @pytest.fixture
@@ -56,6 +56,20 @@ async def test_schema_matches_models(services: Services) -> None:
     assert diff == []
 
 
+STORED = {
+    "task": [{"code": "ZW1", "title_pl": "Zadanie wdrożeniowe 1"}],
+    "monitoring": {
+        "question": [
+            {
+                "key": "done",
+                "title_pl": "Co zrobiliście w tym miesiącu?",
+                "title_en": "What did you do this month?",
+            }
+        ]
+    },
+}
+
+
 async def test_task_labels_reach_cohorts_started_before_them(
     settings: Settings, clock: FixedClock
 ) -> None:
@@ -84,7 +98,7 @@ async def test_task_labels_reach_cohorts_started_before_them(
                         name=template,
                         start_date=day,
                         template_code=template,
-                        template={},
+                        template=STORED,
                         created_at=clock.now(),
                     )
                 )
@@ -109,5 +123,15 @@ async def test_task_labels_reach_cohorts_started_before_them(
                 (1, "diagnoza wstępna", "initial diagnosis"),
                 (2, None, None),
             ]
+        async with built.sessionmaker() as session:
+            ore = await session.get_one(Cohort, 1)
+            other = await session.get_one(Cohort, 2)
+        assert ore.template["task"][0]["label_pl"] == "diagnoza wstępna"
+        question = ore.template["monitoring"]["question"][0]
+        assert (question["title_pl"], question["title_en"]) == (
+            "Co zrobiliście w dniach {period}?",
+            "What did you do in {period}?",
+        )
+        assert other.template == STORED, "another programme's template is its own"
     finally:
         await built.close()

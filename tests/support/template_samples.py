@@ -147,7 +147,10 @@ def _slot(s: Sample) -> ReportSlot:
 
 def _question(key: str, kind: QuestionKind) -> ReportQuestion:
     return ReportQuestion(
-        key=key, kind=kind, title_pl="Co zrobiliście?", title_en="What did you do?"
+        key=key,
+        kind=kind,
+        title_pl="Co zrobiliście w dniach {period}?",
+        title_en="What did you do in {period}?",
     )
 
 
@@ -522,6 +525,11 @@ def overrides(s: Sample) -> dict[str, dict[str, Any]]:
         "sandbox/terminal.txt.j2::banner": {"mail": ".sandbox/mail"},
         "email/_digest.txt.j2::xlsx_sheet": {"name": "teams"},
         "tg/_states.html.j2::title": {"item": _task_view(s)},
+        "tg/report_labels.txt.j2::title": {
+            "question": _question("done", "text"),
+            "month": dt.date(2027, 9, 1) if s.flag else None,
+        },
+        **_export_words(s),
         "tg/_states.html.j2::task": {"item": _task_view(s)},
         "tg/labels.txt.j2::command": {"key": "status"},
         "tg/_states.html.j2::report_state": {"state": "missing"},
@@ -550,3 +558,23 @@ def _cohort(s: Sample) -> SimpleNamespace:
             )
         ],
     )
+
+
+def _export_words(s: Sample) -> dict[str, dict[str, Any]]:
+    """The coded cells of an exported table, each with its row."""
+    words = "cli/export_labels.txt.j2::"
+    row = {"row": {"gender": s.gender}}
+    return {
+        words + "sheet": {"name": "people"},
+        words + "header": {"sheet": "tasks", "key": "submitted_at"},
+        words + "answer": {
+            "key": "done",
+            "question": _question("done", "text") if s.flag else None,
+        },
+        words + "task_state": {"value": "submitted"} | row,
+        words + "report_state": {"value": "missing"} | row,
+        words + "gender": {"value": s.gender} | row,
+        words + "language": {"value": "pl"} | row,
+        words + "role": {"value": "adviser"} | row,
+        words + "yes_no": {"value": s.flag},
+    }

@@ -100,3 +100,29 @@ def test_the_summary_shows_every_answer_as_written(lang: str) -> None:
     )
     text = "\n".join(parse_html(part)[0] for part in split_text(html))
     assert HOSTILE in text and "4/5" in text
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("pl", "Co zrobiliście w dniach 1–30 września 2027?"),
+        ("en", "What did you do in September 2027?"),
+    ],
+)
+def test_the_form_asks_about_the_reports_month_by_name(lang: str, expected: str) -> None:
+    """ "Co zrobiliście w tym miesiącu?" asked on 1 October about September (issue 18): the
+    question names the month the report is about."""
+    done = next(question for question in QUESTIONS if question.key == "done")
+    slot = ReportSlot(1, "R01", "R", "R", dt.date(2027, 9, 1), dt.date(2027, 10, 15))
+    text = TEMPLATES.render(
+        lang,
+        "tg/report_question.html.j2",
+        slot=slot,
+        question=done,
+        number=2,
+        total=6,
+        answered=False,
+        answer=None,
+    )
+    assert f"<b>{expected}</b>" in text
+    assert "tym miesiącu" not in text and "this month" not in text
