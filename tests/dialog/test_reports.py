@@ -41,7 +41,7 @@ async def test_a_report_is_sent_once_told_to_the_team_and_stored_whole(
 
     [first, *_] = await dialog(
         (zofia, "/raport", ("pytanie 1 z 6", "Jak ogólnie przebiega")),
-        (zofia, press("4"), "Co zrobiliście w tym miesiącu?"),
+        (zofia, press("4"), "Co zrobiliście w dniach 1–"),
         (zofia, DONE_TEXT, "Które zaplanowane działania się opóźniły?"),
         (zofia, "/raport", "Które zaplanowane działania się opóźniły?"),  # where it stopped
     )

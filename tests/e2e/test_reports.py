@@ -45,7 +45,7 @@ async def test_a_form_killed_mid_way_is_finished_after_restart_and_stored_once(
     assert "pytanie 1 z 6" in first.text and "Jak ogólnie przebiega" in first.text
     await zofia.press(first, "4")
     second = await zofia.next_message(within=10)
-    assert "Co zrobiliście w tym miesiącu?" in second.text
+    assert "Co zrobiliście w dniach 1–" in second.text
     await zofia.say(DONE_TEXT)
     third = await zofia.next_message(within=10)
     assert "Które zaplanowane działania się opóźniły?" in third.text
