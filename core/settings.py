@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     # A send may arrive although its answer is late: wait well beyond PTB's 5 s (DESIGN 5).
     telegram_timeout_seconds: float = Field(default=30, ge=1, le=300)
     quiet_hours: Annotated[tuple[int, int], NoDecode] = (20, 8)
+    # Messages caused by people (questions, answers, notices, replies) go at once at any hour;
+    # outside working time (quiet hours, weekends, holidays) without a sound unless this is off.
+    silent_outside_working_time: bool = True
     digest_schedule: Annotated[tuple[int, int, int], NoDecode] = (0, 8, 0)  # Monday 08:00
     # Rows of a team file at most (the whole country is ~14,000: 2,800 JSTs, their advisers and
     # 11,000 members); a larger file is refused before it is read whole.

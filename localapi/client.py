@@ -36,7 +36,8 @@ class ChatMessage:
     """A message in a chat: the Bot API Message plus what the bot sent before parsing.
 
     From `next_message`/`next_edit` it is the message as it was then; from `messages` and
-    `received`, as it is now (with `edits` holding the earlier versions)."""
+    `received`, as it is now (with `edits` holding the earlier versions). `silent`: the bot
+    sent it with disable_notification."""
 
     message: Message
     from_bot: bool
@@ -44,6 +45,7 @@ class ChatMessage:
     parse_mode: str | None
     keyboard: JSONDict | None
     edits: tuple[JSONDict, ...]
+    silent: bool
 
     @classmethod
     def from_view(cls, view: JSONDict) -> ChatMessage:
@@ -54,6 +56,7 @@ class ChatMessage:
             view["parse_mode"],
             view["keyboard"],
             tuple(view["edits"]),
+            view["silent"],
         )
 
     @property

@@ -27,7 +27,10 @@ class UserRecord:
 
 @dataclass
 class StoredMessage:
-    """One message in a chat: the fields of its current version and what the bot sent."""
+    """One message in a chat: the fields of its current version and what the bot sent.
+
+    `silent`: sent with disable_notification (the recipient's phone makes no sound); Telegram
+    shows this only on the recipient's device, not in the Message object."""
 
     fields: dict[str, Any]
     from_bot: bool
@@ -35,13 +38,15 @@ class StoredMessage:
     parse_mode: str | None = None
     keyboard: JSONDict | None = None
     edits: list[JSONDict] = field(default_factory=list)
+    silent: bool = False
 
     @property
     def message(self) -> Message:
         return Message(**self.fields)
 
     def view(self) -> JSONDict:
-        """What a test reads: the Bot API message plus the raw text and any reply keyboard."""
+        """What a test reads: the Bot API message plus the raw text, any reply keyboard and
+        whether it came without a sound."""
         return {
             "message": self.message.to_dict(),
             "from_bot": self.from_bot,
@@ -49,6 +54,7 @@ class StoredMessage:
             "parse_mode": self.parse_mode,
             "keyboard": self.keyboard,
             "edits": list(self.edits),
+            "silent": self.silent,
         }
 
 

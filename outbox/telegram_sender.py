@@ -5,8 +5,9 @@ reply_parameters, ...) go to Telegram as the JSON given; plain values go through
 method, so the Application's rate limiter applies to every send.
 
 A row is marked "sending" just before its request goes out (outbox/claims.py). Outside
-working time only messages caused by people go, without a sound; a message sent again after
-an unknown outcome says that it may be a repeat.
+working time only messages caused by people go, without a sound (unless
+SILENT_OUTSIDE_WORKING_TIME is off); a message sent again after an unknown outcome says that
+it may be a repeat.
 """
 
 from __future__ import annotations
@@ -129,6 +130,7 @@ class TelegramDelivery:
         self._clock = services.clock
         self._templates = services.templates
         self._calendar = shared_calendar(services.settings.zone, services.settings.quiet_hours)
+        self._silent_off_hours = services.settings.silent_outside_working_time
         self._on_sent = on_sent
         self._lease = lease
         self._jitter = jitter
@@ -139,11 +141,12 @@ class TelegramDelivery:
         batch waits too (unsent: it loses no attempt)."""
         stats = DeliveryStats()
         working = self._calendar.is_working_time(self._clock.now())
+        silent = not working and self._silent_off_hours  # only people's messages go then
         claimed = await self._claim(limit, stats, working=working)
         for index, (row, target) in enumerate(claimed):
             if not await self._mark_sending(row):
                 continue
-            outcome = await self._send(row, target, silent=not working)
+            outcome = await self._send(row, target, silent=silent)
             verdict = await self._record(row, target, outcome, stats)
             if isinstance(outcome, RetryAfter):
                 stats.paused_until = self._clock.now() + retry_after_delay(outcome)

@@ -219,7 +219,14 @@ class Terminal:
 
     def _show_message(self, name: str, message: ChatMessage) -> None:
         labels = [label for label, _ in message.buttons]
-        self.line("message", name=name, at=message.message.date, text=message.text, buttons=labels)
+        self.line(
+            "message",
+            name=name,
+            at=message.message.date,
+            text=message.text,
+            buttons=labels,
+            silent=message.silent,
+        )
 
     async def _name(self, chat_id: int) -> str:
         if chat_id not in self._names:

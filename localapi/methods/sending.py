@@ -130,6 +130,7 @@ def _post(
     stored.raw_text = raw if raw is not None else params.text(field)
     stored.parse_mode = None if raw is not None else params.text("parse_mode")
     stored.keyboard = markup_data
+    stored.silent = params.flag("disable_notification")
     view = stored.view()
     core.world.events.add("message", chat.chat.id, message=view)
     return dict(view["message"])

@@ -70,6 +70,22 @@ async def test_html_message_arrives_parsed_with_the_raw_text_kept(
     assert received.message.date == sent.date
 
 
+async def test_a_message_sent_without_a_sound_is_marked_silent_in_the_chat(
+    ptb_bot: telegram.Bot, control: ControlClient, anna: Person
+) -> None:
+    """disable_notification is not in the Message; the recipient's phone alone knows it."""
+    await ptb_bot.send_message(ANNA, "Odpowiedź w nocy", disable_notification=True)
+    await ptb_bot.send_message(ANNA, "Przypomnienie rano")
+    question = await anna.say("Kiedy debata?")
+    await ptb_bot.copy_message(ANNA, ANNA, question.message_id, disable_notification=True)
+    received = await control.received(ANNA)
+    assert [(m.text, m.silent) for m in received] == [
+        ("Odpowiedź w nocy", True),
+        ("Przypomnienie rano", False),
+        ("Kiedy debata?", True),
+    ]
+
+
 async def test_telegrams_refusals_reach_the_bot_as_bad_request(
     ptb_bot: telegram.Bot, control: ControlClient, anna: Person
 ) -> None:

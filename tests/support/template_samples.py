@@ -410,6 +410,7 @@ def values(s: Sample) -> dict[str, Any]:
         "row_id": s.n,
         "rows": s.many(3)[:3],
         "sent": s.n,
+        "silent": s.flag,
         "size": s.n,
         "skipped": s.n,
         "slot": _slot(s),

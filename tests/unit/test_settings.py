@@ -18,7 +18,16 @@ def test_defaults() -> None:
     assert settings.timezone == "Europe/Warsaw"
     assert settings.smtp_tls is SmtpTls.STARTTLS
     assert settings.quiet_hours == (20, 8)
+    assert settings.silent_outside_working_time is True
     assert settings.digest_schedule == (0, 8, 0)
+
+
+@pytest.mark.parametrize(("value", "silent"), [("false", False), ("0", False), ("true", True)])
+def test_silent_outside_working_time_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, value: str, silent: bool
+) -> None:
+    monkeypatch.setenv("SILENT_OUTSIDE_WORKING_TIME", value)
+    assert load_settings(_env_file=None).silent_outside_working_time is silent
 
 
 @pytest.mark.parametrize(
@@ -43,6 +52,7 @@ def test_missing_token_is_named() -> None:
         ("database_url", "mysql://db", "database_driver"),
         ("timezone", "Mars/Olympus", "timezone"),
         ("quiet_hours", "25:00-08:00", "quiet_hours"),
+        ("silent_outside_working_time", "sometimes", "bool_parsing"),
         ("digest_schedule", "mo 08:00", "digest_schedule"),
         ("digest_schedule", "monday 24:00", "digest_schedule"),
         ("digest_schedule", "someday 08:00", "digest_schedule"),
