@@ -12,6 +12,7 @@ from storage.models import Role
 EVERYONE = frozenset(Role)
 MEMBERS = frozenset({Role.MEMBER})
 ADVISERS = frozenset({Role.ADVISER})
+OVERSEERS = frozenset({Role.ADVISER, Role.COORDINATOR})  # /jst: each sees the JSTs in their scope
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ COMMANDS = (
     Command("report", ("raport", "report"), MEMBERS),
     Command("submit", ("zadanie", "submit"), MEMBERS),
     Command("resolution", ("uchwala", "resolution"), MEMBERS),
-    Command("jst", ("jst",), ADVISERS),
+    Command("jst", ("jst",), OVERSEERS),
     Command("open", ("otwarte", "open"), ADVISERS),
     Command("answer", ("odpowiedz", "answer"), ADVISERS),
     Command("close", ("zamknij", "close"), ADVISERS),

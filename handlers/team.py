@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
@@ -11,11 +13,16 @@ from handlers.common import label
 from handlers.context import BotApplication, BotContext
 from handlers.replies import answer_press, remove_buttons, reply
 from notices.message import keyboard
+from reminders.attention import SERVICE_LEVEL_DAYS, jst_states
+from reminders.tick import work_calendar
 from storage.models import Language
+from storage.oversight import jst_id_of
 from storage.people import Caller, set_language
 from storage.team import team_view
 
 LANGUAGE_CALLBACK = button("language").prefix
+TERYT = re.compile(r"[0-9]{2,7}")  # ASCII digits: what a TERYT code can be, nothing else looked up
+LIST_LIMIT = 100  # JSTs /jst lists at most (about three messages); the rest by /jst TERYT
 
 
 def _caller(context: BotContext) -> Caller:
@@ -46,12 +53,36 @@ async def tasks(update: Update, context: BotContext) -> None:
     await _team_reply(update, context, "tasks", history=True)
 
 
-async def adviser_jsts(update: Update, context: BotContext) -> None:
-    """An adviser's JSTs, each with its state."""
-    caller = _caller(context)
-    async with context.services.sessionmaker() as session:
-        teams = [await team_view(session, jst_id, context.today()) for jst_id in caller.jst_ids]
-    await reply(update, context, "adviser_jsts", teams=teams)
+async def jsts(update: Update, context: BotContext) -> None:
+    """/jst: the JSTs the caller may see (an adviser's; every JST for a coordinator), those
+    needing attention first; `/jst TERYT`: one of them, read only."""
+    wanted = " ".join(context.args or [])
+    if wanted:
+        await _one_jst(update, context, wanted if TERYT.fullmatch(wanted) else None)
+        return
+    caller, services = _caller(context), context.services
+    now, calendar = services.clock.now(), work_calendar(services)
+    async with services.sessionmaker() as session:
+        states = await jst_states(session, caller.jst_ids, now, calendar)
+    role, limit, days = caller.role.value, LIST_LIMIT, SERVICE_LEVEL_DAYS
+    await reply(
+        update, context, "jst_list", jst_states=states, role=role, limit=limit, sla_days=days
+    )
+
+
+async def _one_jst(update: Update, context: BotContext, teryt: str | None) -> None:
+    """The JST of this TERYT if the caller may see it; otherwise one refusal, whether that
+    JST exists elsewhere or not (None: the argument is no TERYT at all)."""
+    caller, services = _caller(context), context.services
+    now, calendar = services.clock.now(), work_calendar(services)
+    async with services.sessionmaker() as session:
+        jst_id = await jst_id_of(session, teryt) if teryt else None
+        visible = [jst_id] if jst_id is not None and jst_id in caller.jst_ids else []
+        states = await jst_states(session, visible, now, calendar)
+    if states:
+        await reply(update, context, "jst", jst_state=states[0], sla_days=SERVICE_LEVEL_DAYS)
+    else:
+        await reply(update, context, "jst_refused", teryt=teryt)
 
 
 async def help_command(update: Update, context: BotContext) -> None:
@@ -108,7 +139,7 @@ def register(application: BotApplication) -> None:
     for key, callback in (
         ("status", status),
         ("tasks", tasks),
-        ("jst", adviser_jsts),
+        ("jst", jsts),
         ("help", help_command),
         ("language", language),
     ):

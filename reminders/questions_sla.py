@@ -16,6 +16,7 @@ the first follow-up not yet answered (keys end in :f{its answer id}).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,34 +92,7 @@ class QuestionSlaRule:
     name = "questions_sla"
 
     async def load(self, session: AsyncSession, now: dt.datetime) -> SlaState:
-        rows = await session.execute(
-            select(Question, Jst.name, Jst.teryt, AdviserAssignment)
-            .join(Jst, Jst.id == Question.jst_id)
-            .outerjoin(AdviserAssignment, AdviserAssignment.jst_id == Question.jst_id)
-            .where(Question.state == QuestionState.OPEN)
-            .order_by(Question.id)
-        )
-        found = list(rows)
-        reopened = await _pending_followups(
-            session, {q.id: q.asker_id for q, *_ in found if q.first_answered_at is not None}
-        )
-        questions = [
-            WaitingQuestion(
-                id=question.id,
-                jst_id=question.jst_id,
-                jst_name=jst_name,
-                teryt=teryt,
-                text=followup.text if followup else question.text,
-                state=question.state,
-                asked_at=followup.created_at if followup else question.created_at,
-                first_answered_at=question.first_answered_at,
-                adviser_id=question.adviser_id,
-                assignment=assignment,
-                followup_id=followup.id if followup else None,
-            )
-            for question, jst_name, teryt, assignment in found
-            for followup in [reopened.get(question.id)]
-        ]
+        questions = await open_questions(session)
         return SlaState(
             now=now,
             questions=questions,
@@ -137,6 +111,58 @@ class QuestionSlaRule:
         return schedule
 
 
+async def open_questions(
+    session: AsyncSession, jst_ids: Collection[int] | None = None
+) -> list[WaitingQuestion]:
+    """The open questions (of these JSTs; None: of every JST), each as the rule sees it."""
+    query = (
+        select(Question, Jst.name, Jst.teryt, AdviserAssignment)
+        .join(Jst, Jst.id == Question.jst_id)
+        .outerjoin(AdviserAssignment, AdviserAssignment.jst_id == Question.jst_id)
+        .where(Question.state == QuestionState.OPEN)
+        .order_by(Question.id)
+    )
+    if jst_ids is not None:
+        query = query.where(Question.jst_id.in_(list(jst_ids)))
+    found = list(await session.execute(query))
+    reopened = await _pending_followups(
+        session, {q.id: q.asker_id for q, *_ in found if q.first_answered_at is not None}
+    )
+    return [
+        WaitingQuestion(
+            id=question.id,
+            jst_id=question.jst_id,
+            jst_name=jst_name,
+            teryt=teryt,
+            text=followup.text if followup else question.text,
+            state=question.state,
+            asked_at=followup.created_at if followup else question.created_at,
+            first_answered_at=question.first_answered_at,
+            adviser_id=question.adviser_id,
+            assignment=assignment,
+            followup_id=followup.id if followup else None,
+        )
+        for question, jst_name, teryt, assignment in found
+        for followup in [reopened.get(question.id)]
+    ]
+
+
+def past_service_level(question: WaitingQuestion, now: dt.datetime, cal: WorkCalendar) -> bool:
+    """Whether a question waits past the service level at `now`: REMIND_AFTER working days
+    waited, the moment its adviser is reminded."""
+    return question.waiting and _due_at(_first_day(question, cal), REMIND_AFTER, cal) <= now
+
+
+def _first_day(question: WaitingQuestion, cal: WorkCalendar) -> dt.date:
+    """The first local day the question counts as waited: its first working moment's."""
+    return cal.local_date(cal.next_allowed(question.asked_at))
+
+
+def _due_at(first_day: dt.date, working_days: int, cal: WorkCalendar) -> dt.datetime:
+    """The start of the working day after `working_days` counted from `first_day`."""
+    return cal.at(cal.add_working_days(first_day, working_days), cal.quiet_end)
+
+
 @dataclass(frozen=True)
 class _Step:
     """One step of the ladder: due `at`, goes out on local `day`, `waited` working days by then."""
@@ -147,7 +173,7 @@ class _Step:
 
 
 def _step(first_day: dt.date, working_days: int, now: dt.datetime, cal: WorkCalendar) -> _Step:
-    at = cal.at(cal.add_working_days(first_day, working_days), cal.quiet_end)
+    at = _due_at(first_day, working_days, cal)
     day = cal.local_date(cal.next_allowed(max(at, now)))
     one_day = dt.timedelta(days=1)
     return _Step(at, day, cal.working_days_between(first_day - one_day, day - one_day))
@@ -158,7 +184,7 @@ def _question_plan(
 ) -> list[Due]:
     """The adviser reminded after REMIND_AFTER working days, the coordinators alerted after
     ESCALATE_AFTER (both counted from the first working moment after it was asked)."""
-    first_day = calendar.local_date(calendar.next_allowed(question.asked_at))
+    first_day = _first_day(question, calendar)
     about: dict[str, Any] = {
         "question": question.id,
         "jst_name": question.jst_name,

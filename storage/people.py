@@ -63,7 +63,9 @@ async def find_caller(
 
 
 async def visible_jsts(session: AsyncSession, person: Person, today: dt.date) -> tuple[int, ...]:
-    """A member sees their JST; an adviser the JSTs they advise or substitute for today."""
+    """A member sees their JST; an adviser the JSTs they advise or substitute for today; a
+    coordinator every JST (coordinators are not tied to a cohort: the import takes them without
+    a JST, and every alert and digest goes to all of them)."""
     if person.role is Role.MEMBER:
         return (person.jst_id,) if person.jst_id is not None else ()
     if person.role is Role.ADVISER:
@@ -80,6 +82,8 @@ async def visible_jsts(session: AsyncSession, person: Person, today: dt.date) ->
                 if a.adviser_id == person.id or a.adviser_on_duty(today) == person.id
             )
         )
+    if person.role is Role.COORDINATOR:
+        return tuple(await session.scalars(select(Jst.id).order_by(Jst.id)))
     return ()
 
 

@@ -2,6 +2,9 @@
 caller, with forged data, against the real bot (in process, over the local Bot API) on SQLite
 and PostgreSQL. The README's table is the specification; the registry must match it.
 
+`/jst TERYT` is tried by a member, two advisers and a coordinator on JSTs of two cohorts, with
+forged arguments.
+
 The callers: a member of the asker's JST, a member of another JST, the JST's adviser, an
 adviser of other JSTs who becomes the first adviser's substitute tomorrow, a coordinator, a
 person whose data was erased, and a stranger. Agnieszka asks a private question; Krzysztof
@@ -24,7 +27,8 @@ from core.services import Services
 from sandbox.runtime import Sandbox
 from storage.models import Answer, AuditEntry, Role
 from storage.people import erase_person
-from tests.support.sandbox_chat import People, changes, first_after, message_with
+from tests.support.sandbox_chat import People, changes, first_after, message_with, settle
+from tests.support.team_world import add_team
 
 README = Path(__file__).parents[2] / "README.md"
 ROLES = (Role.MEMBER, Role.ADVISER, Role.COORDINATOR)
@@ -40,6 +44,28 @@ REFUSED_COMMAND = "To polecenie jest przeznaczone dla innej roli w programie."
 REFUSED_BUTTON = "Ten przycisk jest przeznaczony dla innej roli w programie."
 STALE = "Ten przycisk jest nieaktualny."
 STRANGER_HINT = "zaproszenia"
+NOT_FOUND = "Nie znajduję JST o kodzie TERYT"
+NOT_A_TERYT = "Po /jst wpisz kod TERYT"
+STARY_SACZ, LUBLIN, OTHER_TERYT = "1210133", "0663011", "0201022"
+OTHER_COHORT = (
+    "jst_teryt;jst_name;jst_kind;voivodeship;role;full_name;email;gender;language\n"
+    "0201022;Gmina Przykładowa;gmina wiejska;dolnośląskie;członkini;Olga Kwiatkowska;"
+    "olga.kwiatkowska@example.pl;K;pl\n"
+    "0201022;Gmina Przykładowa;gmina wiejska;dolnośląskie;doradca;Tadeusz Adamski;"
+    "tadeusz.adamski@example.pl;M;pl\n"
+)
+# Arguments that are no TERYT: SQL and LIKE patterns, other digits, too long, a NUL.
+FORGED_TERYTS = (
+    "1210133' OR '1'='1",
+    "%",
+    "12101%",
+    "１２１０１３３",  # fullwidth digits
+    "١٢١٠١٣٣",  # Arabic-Indic digits
+    "12101330",
+    "1" * 5000,
+    "-1",
+    "1210133\x00",
+)
 
 
 def readme_table() -> dict[str, frozenset[Role]]:
@@ -160,6 +186,61 @@ async def test_every_command_by_every_role(sandbox: Sandbox, role: Role) -> None
             refused = reply.text.startswith(REFUSED_COMMAND)
             assert refused is (role not in table[f"/{command.names[0]}"]), (role, name, reply.text)
             await running.control.until_delivered()
+
+
+async def _say(sandbox: Sandbox, user_id: int, text: str) -> str:
+    """What the bot answers this person's message."""
+    control = sandbox.running.control
+    said = control.say(user_id, text)
+    reply = (await first_after(control, user_id, "message", said)).message
+    assert reply is not None
+    await control.until_delivered()
+    return reply.text
+
+
+async def test_jst_by_teryt_shows_only_a_jst_in_the_callers_scope(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """`/jst TERYT` (issue 19, item 6): an adviser sees the JSTs they advise today, a
+    coordinator every JST of every cohort (coordinators are not tied to a cohort: the import
+    takes them without a JST and every alert and digest goes to all of them), a member none.
+    A JST outside the scope, of the same cohort or another, gets the very words an unknown
+    TERYT gets; forged arguments are never looked up; nothing changes."""
+    services = sandbox.running.services
+    other = tmp_path / "other_cohort.csv"
+    other.write_text(OTHER_COHORT, encoding="utf-8")
+    await add_team(services, other, "Druga edycja", services.clock.now().date())
+    people = People(sandbox)
+    callers = {email: await people.join(email) for email in (TOMASZ, KRZYSZTOF, BEATA, RENATA)}
+    await sandbox.running.control.say(
+        callers[KRZYSZTOF], f"/zastepstwo {BEATA} {tomorrow(services)} {tomorrow(services)}"
+    )
+    await settle(sandbox)  # the substitution's notices, before the first question
+    before = await changes(services)
+    sees = {  # TERYT -> who may see it
+        STARY_SACZ: {KRZYSZTOF, RENATA},  # Beata stands in for Krzysztof only from tomorrow
+        LUBLIN: {BEATA, RENATA},
+        OTHER_TERYT: {RENATA},
+    }
+    for email, user_id in callers.items():
+        if email == TOMASZ:
+            assert (await _say(sandbox, user_id, f"/jst {STARY_SACZ}")).startswith(REFUSED_COMMAND)
+            continue
+        unknown = await _say(sandbox, user_id, "/jst 9999999")
+        assert unknown.startswith(NOT_FOUND), unknown
+        for teryt, allowed in sees.items():
+            shown = await _say(sandbox, user_id, f"/jst {teryt}")
+            if email in allowed:
+                assert f"TERYT {teryt}" in shown and not shown.startswith(NOT_FOUND), shown
+            else:
+                assert shown == unknown.replace("9999999", teryt), (email, teryt, shown)
+        for forged in FORGED_TERYTS:
+            answer = await _say(sandbox, user_id, f"/jst {forged}")
+            assert answer.startswith(NOT_A_TERYT), (email, forged, answer)
+        listing = await _say(sandbox, user_id, "/jst")
+        for teryt, allowed in sees.items():
+            assert (f"({teryt})" in listing) is (email in allowed), (email, teryt, listing)
+    assert await changes(services) == before
 
 
 async def test_an_adviser_who_replies_before_the_link_is_stored_still_answers(

@@ -120,10 +120,14 @@ async def test_a_substitute_sees_the_jst_only_inside_the_period(services: Servic
     assert dorota == dict.fromkeys(days, (ids["alfa"],)), "the adviser keeps seeing her JST"
 
 
-async def test_a_coordinator_sees_no_jst_and_strangers_are_not_found(services: Services) -> None:
-    await _seed(services)
+async def test_a_coordinator_sees_every_jst_and_strangers_are_not_found(
+    services: Services,
+) -> None:
+    """Coordinators are tied to no cohort (/jst shows them every JST, issue 19)."""
+    ids = await _seed(services)
     coordinator = await _caller(services, ZOFIA)
-    assert (coordinator.role, coordinator.jst_ids) == (Role.COORDINATOR, ())
+    every = tuple(sorted((ids["alfa"], ids["beta"])))
+    assert (coordinator.role, coordinator.jst_ids) == (Role.COORDINATOR, every)
     async with services.sessionmaker() as session:
         assert await find_caller(session, 424242, TODAY) is None
 

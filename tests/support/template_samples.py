@@ -11,6 +11,7 @@ in `OVERRIDES`.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -21,9 +22,11 @@ from markupsafe import Markup
 
 from digest.build import Digest, MonthActivity
 from outbox.email_alerts import AlertItem
+from reminders.attention import JstState
 from storage.imports.apply import Counts, ImportSummary
 from storage.imports.read import ImportIssue
 from storage.indicators import Indicator, Indicators
+from storage.oversight import MemberView
 from storage.programme import QuestionKind, ReportQuestion
 from storage.questions.stats import ResponseTimes
 from storage.questions.threads import OpenQuestion
@@ -132,6 +135,18 @@ def _team(s: Sample) -> TeamView:
 
 
 ACTIONS = ("submitted", "resolution", "returned", "accepted", "extended")
+
+
+def _jst_state(s: Sample) -> JstState:
+    """A JST in trouble: the sample's count of late things; its team on Telegram or not."""
+    members = (MemberView(s.name, s.flag), MemberView(NAMES[None], False))
+    return JstState(_team(s), members, reports_overdue=s.n, questions_late=s.n)
+
+
+def _fine_jst_state(s: Sample) -> JstState:
+    """A JST with nothing late."""
+    team = dataclasses.replace(_team(s), tasks=())
+    return JstState(team, (MemberView(s.name, True),), reports_overdue=0, questions_late=0)
 
 
 def _slot(s: Sample) -> ReportSlot:
@@ -348,6 +363,8 @@ def values(s: Sample) -> dict[str, Any]:
         "jst": SimpleNamespace(name="Gmina Stary Sącz", teryt="1210133"),
         "jst_name": "Gmina Stary Sącz",
         "jsts": ["Gmina Stary Sącz", "Miasto Nowy Targ", "Powiat limanowski"][: s.n],
+        "jst_state": _jst_state(s),
+        "jst_states": [_jst_state(s), _fine_jst_state(s), _fine_jst_state(s)] if s.n else [],
         "jsts_under_advisory": _percentage(s),
         "key": "teryt",
         "kind": "people",
@@ -412,6 +429,7 @@ def values(s: Sample) -> dict[str, Any]:
         "sent": s.n,
         "silent": s.flag,
         "size": s.n,
+        "sla_days": s.n,
         "skipped": s.n,
         "slot": _slot(s),
         "staff_men": _percentage(s),
@@ -469,6 +487,8 @@ def overrides(s: Sample) -> dict[str, dict[str, Any]]:
         "tg/report_parts.html.j2::answers": report_rows,
         "tg/report_parts.html.j2::answer": report_rows,
         "tg/question_answer.html.j2": {"question": "Jak wypełnić arkusz diagnozy?"},
+        "tg/jst_list.html.j2": {"limit": s.n % 3},  # some lists longer than shown
+        "tg/_team.html.j2::reasons": {"jst": _jst_state(s), "days": s.n},
         "tg/question_not_linked.html.j2": {"waiting": s.many(_open_question(s))[:3]},
         "tg/task_choose.html.j2": {"waiting": s.many(_task_item(s))[:3]},
         "email/_digest.txt.j2::month": {"value": dt.date(2027, 9, 1)},

@@ -9,8 +9,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from core.templates import Templates
+from handlers.team import LIST_LIMIT
 from localapi.markup import parse_html
 from notices.message import split_text
+from reminders.attention import JstState
+from storage.oversight import MemberView
 from storage.team import ReportView, StepView, TaskView, TeamView
 
 HOSTILE = 'Gmina <b>Zła</b> & "Syn" </i> &amp; <script>'
@@ -36,10 +39,21 @@ def _team(name: str) -> TeamView:
     )
 
 
+def _state(name: str, late: int = 1) -> JstState:
+    members = (MemberView(name, True), MemberView(f"{name} 2", False))
+    return JstState(_team(name), members, reports_overdue=late, questions_late=late)
+
+
 CASES: dict[str, dict[str, Any]] = {
     "status": {"team": _team(HOSTILE)},
     "tasks": {"team": _team(HOSTILE)},
-    "adviser_jsts": {"teams": [_team(HOSTILE), _team("Powiat <i>")]},
+    "jst_list": {
+        "jst_states": [_state(HOSTILE), _state("Powiat <i>", late=0)],
+        "role": "coordinator",
+        "limit": 100,
+        "sla_days": 2,
+    },
+    "jst": {"jst_state": _state(HOSTILE), "sla_days": 2},
     "welcome": {"name": HOSTILE, "role": "member"},
     "welcome_back": {"name": HOSTILE},
     "help": {"commands": [("status", "status"), ("help", "pomoc")], "role": "member"},
@@ -75,14 +89,22 @@ def test_hostile_values_render_as_text(lang: str, name: str) -> None:
 
 
 def test_long_lists_split_below_telegram_limit() -> None:
-    teams = [_team(f"Gmina {n:04d} " + "ą" * 80) for n in range(120)]
+    """/jst of a coordinator at national scale: LIST_LIMIT JSTs, in parts Telegram takes."""
+    states = [_state(f"Gmina {n:04d} " + "ą" * 80, late=n % 2) for n in range(2_800)]
     html = Templates(ZoneInfo("Europe/Warsaw")).render(
-        "pl", "tg/adviser_jsts.html.j2", teams=teams
+        "pl",
+        "tg/jst_list.html.j2",
+        jst_states=states,
+        role="coordinator",
+        limit=LIST_LIMIT,
+        sla_days=2,
     )
     parts = split_text(html)
     assert len(parts) > 1
     assert all(len(part) <= 4096 for part in parts)
-    assert sum(parse_html(part)[0].count("(1465011)") for part in parts) == 120
+    texts = [parse_html(part)[0] for part in parts]
+    assert sum(text.count("(1465011)") for text in texts) == LIST_LIMIT
+    assert "…i jeszcze 2700 JST poza tą listą." in texts[-1]
 
 
 def test_an_over_long_line_is_never_cut_inside_an_entity() -> None:

@@ -1,0 +1,75 @@
+"""What those who oversee JSTs see beside a team's view (storage/team.py): who of the team is
+on Telegram, how many report months went past their deadline unsent, a JST found by TERYT."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Jst, MonthlyReport, Person, ProgrammeStep, ReportState, Role
+from storage.team import STEP_REPORT
+
+
+@dataclass(frozen=True)
+class MemberView:
+    """A team member as others see them: their name and whether they joined on Telegram."""
+
+    name: str
+    joined: bool
+
+
+async def jst_id_of(session: AsyncSession, teryt: str) -> int | None:
+    """The JST with this TERYT (the caller checks it is one they may see)."""
+    found: int | None = await session.scalar(select(Jst.id).where(Jst.teryt == teryt))
+    return found
+
+
+async def team_members(
+    session: AsyncSession, jst_ids: Collection[int]
+) -> dict[int, tuple[MemberView, ...]]:
+    """The members of these JSTs (not erased), by name; joined: bound their Telegram account."""
+    found: dict[int, list[MemberView]] = defaultdict(list)
+    for jst_id, name, joined_at in await session.execute(
+        select(Person.jst_id, Person.full_name, Person.joined_at)
+        .where(
+            Person.role == Role.MEMBER,
+            Person.erased_at.is_(None),
+            Person.jst_id.in_(list(jst_ids)),
+        )
+        .order_by(Person.full_name, Person.id)
+    ):
+        if jst_id is not None:  # the query's filter; the column may be empty for others
+            found[jst_id].append(MemberView(name, joined_at is not None))
+    return {jst_id: tuple(found[jst_id]) for jst_id in jst_ids}
+
+
+async def reports_overdue(
+    session: AsyncSession, jst_ids: Collection[int], today: dt.date
+) -> dict[int, int]:
+    """How many report months of each JST are past their deadline without a sent report (a
+    draft is not sent); a month whose deadline has not passed is not counted."""
+    rows = await session.execute(select(Jst.id, Jst.cohort_id).where(Jst.id.in_(list(jst_ids))))
+    cohorts = {jst_id: cohort_id for jst_id, cohort_id in rows}
+    due: dict[int, set[str]] = defaultdict(set)
+    for cohort_id, code in await session.execute(
+        select(ProgrammeStep.cohort_id, ProgrammeStep.code).where(
+            ProgrammeStep.cohort_id.in_(set(cohorts.values())),
+            ProgrammeStep.kind == STEP_REPORT,
+            ProgrammeStep.due_on < today,
+        )
+    ):
+        due[cohort_id].add(code)
+    sent: dict[int, set[str]] = defaultdict(set)
+    for jst_id, code in await session.execute(
+        select(MonthlyReport.jst_id, MonthlyReport.step_code).where(
+            MonthlyReport.jst_id.in_(list(jst_ids)),
+            MonthlyReport.state == ReportState.SUBMITTED,
+        )
+    ):
+        sent[jst_id].add(code)
+    return {jst_id: len(due[cohort] - sent[jst_id]) for jst_id, cohort in cohorts.items()}
