@@ -24,7 +24,7 @@ from storage.models import (
     TaskState,
 )
 from storage.programme_calendar import REPORT, TASK
-from storage.tasks.views import Evidence
+from storage.tasks.views import Evidence, stored_pieces
 
 # Of the tasks past their date: accepted, submitted, returned; the rest are overdue.
 PAST_STATES = ((TaskState.ACCEPTED, 0.80), (TaskState.SUBMITTED, 0.07), (TaskState.RETURNED, 0.03))
@@ -163,7 +163,7 @@ class _Tasks:
             accepted_at=reviewed if state is TaskState.ACCEPTED else None,
             review_remarks="Proszę uzupełnić wnioski z debaty." if returned else None,
         )
-        evidence = Evidence("text", EVIDENCE).as_json()
+        evidence = stored_pieces([Evidence("text", EVIDENCE)])
         self._event(row, "submitted", member, submitted, note=EVIDENCE, evidence=evidence)
         if state is TaskState.ACCEPTED:
             self._event(row, "accepted", adviser, reviewed)

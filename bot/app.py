@@ -30,6 +30,7 @@ from handlers import (
     gate,
     onboarding,
     privacy,
+    review_queue,
     team,
 )
 from handlers.context import BotApplication, BotContext, BotData
@@ -104,6 +105,7 @@ def build_application(services: Services) -> BotApplication:
     tasks.register(application)
     questions.register(application)
     reports.register(application)
+    review_queue.register(application)
     digest.register(application)
     # Free messages and form buttons, after every command: a form kind per feature.
     form_kinds: dict[str, FormKind] = {

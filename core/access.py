@@ -36,6 +36,7 @@ COMMANDS = (
     Command("resolution", ("uchwala", "resolution"), MEMBERS),
     Command("jst", ("jst",), OVERSEERS),
     Command("open", ("otwarte", "open"), ADVISERS),
+    Command("to_review", ("do_oceny", "to_review"), ADVISERS),
     Command("answer", ("odpowiedz", "answer"), ADVISERS),
     Command("close", ("zamknij", "close"), ADVISERS),
     Command("substitute", ("zastepstwo", "substitute"), ADVISERS),
@@ -52,9 +53,10 @@ COMMANDS = (
 class Button:
     """An inline button: its callback data is `<prefix>:<body>`; who may press it.
 
-    A signed button names a record (an answer, a task under review): its data ends with a
-    signature bound to the person it was sent to (notices/buttons.py), so a record id typed
-    by hand, a button of someone else's, or one from before a key change is refused as stale.
+    A signed button names a record (an answer, a task under review, a question): its data
+    ends with a signature bound to the person it was sent to (notices/buttons.py), so a record
+    id typed by hand, a button of someone else's, or one from before a key change is refused
+    as stale.
     """
 
     key: str
@@ -76,6 +78,7 @@ BUTTONS = (
     Button("digest", "wd", ADVISERS),
     Button("review", "tk", ADVISERS, signed=True),
     Button("share", "qteam", ADVISERS, signed=True),
+    Button("waiting", "wait", ADVISERS, signed=True),  # open a /do_oceny item again
 )
 
 

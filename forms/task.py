@@ -1,6 +1,10 @@
 """The task forms' steps: a member's submission (task, evidence, confirm) and the remarks an
 adviser writes when returning a submission. Every task form ends with its Cancel button.
 
+A submission keeps every piece of evidence sent before it is confirmed (up to EVIDENCE_LIMIT);
+the last one can be taken back. Each step notes the update that moved it, so an update Telegram
+delivers again adds or takes back nothing twice.
+
 The changes themselves (submitting, returning) are effects the handler makes: storage checks
 them again on its own, so a re-delivered confirm submits nothing twice.
 """
@@ -11,12 +15,22 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from forms.steps import CANCEL, Button, FormState, Message, Outcome, Press, Show
-from storage.tasks.transitions import TaskRefused, check_evidence
-from storage.tasks.views import Evidence, TaskItem
+from forms.steps import (
+    CANCEL,
+    UPDATE_KEY,
+    Button,
+    FormState,
+    Message,
+    Outcome,
+    Press,
+    Show,
+    handled,
+)
+from storage.tasks.transitions import EVIDENCE_LIMIT, TaskRefused, check_evidence
+from storage.tasks.views import Evidence, TaskItem, evidence_pieces, stored_pieces
 
 CHOOSE, EVIDENCE, CONFIRM = "task", "evidence", "confirm"
-CONFIRMED = "ok"
+CONFIRMED, DROP_LAST = "ok", "drop"
 LINK = re.compile(r"^https?://\S+$", re.IGNORECASE)
 
 
@@ -25,7 +39,7 @@ class SubmitTask:
     """Submit the team's task with this evidence; the handler shows the result."""
 
     code: str
-    evidence: Evidence
+    evidence: tuple[Evidence, ...]
 
 
 @dataclass(frozen=True)
@@ -60,36 +74,53 @@ def evidence_of(message: Message) -> Evidence:
 
 def needed_task(state: FormState, event: Message | Press) -> str | None:
     """The task whose open state `submit_step` needs: the one pressed at the choice, or the one
-    chosen, when the evidence comes (None: it needs none)."""
+    chosen, when evidence comes or is taken back (None: it needs none)."""
     if isinstance(event, Press):
-        return event.choice if state.step == CHOOSE and event.choice != CANCEL else None
+        if state.step == CHOOSE and event.choice != CANCEL:
+            return event.choice
+        return str(state.data["task"]) if _dropping(state, event) else None
     return None if state.step == CHOOSE else str(state.data["task"])
 
 
 def submit_step(
     state: FormState, event: Message | Press, task: TaskItem | None
 ) -> Outcome[SubmitTask]:
-    """Task (a button), then evidence (the next message), then confirm (a button); `task` is
+    """Task (a button), then evidence (the next messages), then confirm (a button); `task` is
     the team's open task of `needed_task`, None when it is not open (or not needed)."""
+    if handled(state, event):
+        return Outcome(state)
     if isinstance(event, Message):
         return _evidence(state, event, task)
     if state.step == CHOOSE and event.choice != CANCEL:
-        return _chosen(state, event.choice, task)
+        return _chosen(state, event, task)
     if state.step == CONFIRM and event.choice == CONFIRMED:
-        change = SubmitTask(state.data["task"], Evidence(**state.data["evidence"]))
+        change = SubmitTask(state.data["task"], pieces_of(state))
         return Outcome(None, effect=change, remove_buttons=True)
+    if _dropping(state, event):
+        if task is None:
+            return Outcome(None, refusal("not_open", code=state.data["task"]), remove_buttons=True)
+        return _collected(state, event.update_id, task, pieces_of(state)[:-1])
     return cancel_only(state, event)
 
 
-def _chosen(state: FormState, code: str, task: TaskItem | None) -> Outcome[SubmitTask]:
+def pieces_of(state: FormState) -> tuple[Evidence, ...]:
+    """The evidence collected so far (a form begun before pieces were kept holds one)."""
+    return evidence_pieces(state.data.get("evidence"))
+
+
+def _dropping(state: FormState, press: Press) -> bool:
+    return state.step == CONFIRM and press.choice == DROP_LAST
+
+
+def _chosen(state: FormState, press: Press, task: TaskItem | None) -> Outcome[SubmitTask]:
     if task is None:
-        return Outcome(None, refusal("not_open", code=code), remove_buttons=True)
-    moved = FormState(EVIDENCE, {**state.data, "task": code})
+        return Outcome(None, refusal("not_open", code=press.choice), remove_buttons=True)
+    moved = FormState(EVIDENCE, {**state.data, "task": press.choice, UPDATE_KEY: press.update_id})
     return Outcome(moved, Show("task_evidence_ask", {"task": task}, ()), remove_buttons=True)
 
 
 def _evidence(state: FormState, message: Message, task: TaskItem | None) -> Outcome[SubmitTask]:
-    """The evidence; a second message before confirming replaces the first."""
+    """One more piece of evidence; every piece sent before confirming is kept."""
     if state.step == CHOOSE:
         return Outcome(state, refusal("choose_first"))
     evidence = evidence_of(message)
@@ -99,10 +130,24 @@ def _evidence(state: FormState, message: Message, task: TaskItem | None) -> Outc
         return Outcome(state, refusal(refused.reason, **refused.params))
     if task is None:
         return Outcome(None, refusal("not_open", code=state.data["task"]))
-    moved = FormState(CONFIRM, {**state.data, "evidence": evidence.as_json()})
-    summary = {"task": task, "evidence": evidence}
-    confirm = ((Button(CONFIRMED, "confirm"),),)
-    return Outcome(moved, Show("task_evidence_summary", summary, confirm))
+    pieces = pieces_of(state)
+    if len(pieces) >= EVIDENCE_LIMIT:
+        return Outcome(state, refusal("too_many", limit=EVIDENCE_LIMIT))
+    return _collected(state, message.update_id, task, (*pieces, evidence))
+
+
+def _collected(
+    state: FormState, update_id: int, task: TaskItem, pieces: tuple[Evidence, ...]
+) -> Outcome[SubmitTask]:
+    """The pieces so far to confirm (Send, Remove the last, Cancel); none: asked for again."""
+    data = {**state.data, UPDATE_KEY: update_id, "evidence": stored_pieces(pieces)}
+    if not pieces:
+        moved = FormState(EVIDENCE, {k: v for k, v in data.items() if k != "evidence"})
+        return Outcome(moved, Show("task_evidence_ask", {"task": task}, ()), remove_buttons=True)
+    summary = {"task": task, "evidence": pieces, "limit": EVIDENCE_LIMIT}
+    rows = ((Button(CONFIRMED, "confirm"),), (Button(DROP_LAST, "drop_last"),))
+    shown = Show("task_evidence_summary", summary, rows)
+    return Outcome(FormState(CONFIRM, data), shown, remove_buttons=True)
 
 
 def remarks_step(state: FormState, message: Message) -> Outcome[ReturnTask]:

@@ -23,6 +23,7 @@ from storage.questions.answers import AnswerInThread, load_answer
 from storage.questions.substitutes import Substitution
 from storage.questions.threads import (
     Part,
+    Thread,
     adviser_on_duty,
     files_of,
     load_thread,
@@ -109,13 +110,28 @@ async def forward_question(
     thread = await load_thread(session, question_id)
     if thread.adviser is None:
         return
+    key = f"question:{question_id}:to:{thread.adviser.id}"
+    await forward_to(session, services, thread, thread.adviser, key=key, now=now, today=today)
+
+
+async def forward_to(
+    session: AsyncSession,
+    services: Services,
+    thread: Thread,
+    person: Person,
+    *,
+    key: str,
+    now: dt.datetime,
+    today: dt.date,
+) -> None:
+    """The question's forward for this adviser (again, from /do_oceny, under a key of its own)."""
     question = thread.question
     files = files_of(question.attachments)
     await send_thread_message(
         session,
         services,
-        thread.adviser,
-        key=f"question:{question.id}:to:{thread.adviser.id}",
+        person,
+        key=key,
         template="question_forward",
         question_id=question.id,
         now=now,

@@ -1,5 +1,6 @@
 """Who is told about a task change: the team (all but whoever made it) and, for a submission,
-the adviser on duty with the evidence and Accept / Return buttons. Used by the bot and the CLI.
+the adviser on duty with the evidence (a copy of every file sent) and Accept / Return buttons.
+Used by the bot and the CLI; /do_oceny sends the adviser a waiting submission again.
 
 Dedupe keys come from the change's event id, so a change replayed (a re-delivered update)
 queues nothing twice.
@@ -19,13 +20,12 @@ from notices.message import keyboard
 from notices.notify import copy_to, notify
 from storage.models import Person
 from storage.people import joined_members
-from storage.tasks.transitions import Action
+from storage.tasks.transitions import FOR_REVIEW
 from storage.tasks.views import TaskChange, adviser_on_duty
 
 REVIEW = button("review")
 ACCEPT, RETURN = "a", "r"
 LABELS = "tg/task_labels.txt.j2"
-FOR_REVIEW = (Action.SUBMITTED, Action.RESOLUTION)
 
 
 async def announce(
@@ -47,24 +47,26 @@ async def announce(
     if change.action in FOR_REVIEW:
         adviser = await adviser_on_duty(session, change.jst_id, today)
         if adviser is not None:
-            await _ask_adviser(session, services, change, adviser)
+            key = f"task:{change.event_id}:{adviser.id}"
+            await ask_adviser(session, services, change, adviser, key=key)
 
 
-async def _ask_adviser(
-    session: AsyncSession, services: Services, change: TaskChange, adviser: Person
+async def ask_adviser(
+    session: AsyncSession, services: Services, change: TaskChange, adviser: Person, *, key: str
 ) -> None:
-    """The file first (a copy of the member's message), then the request with its buttons."""
+    """The files first (copies of the members' messages, in the order sent), then the request
+    that lists every piece, with its buttons."""
     now = services.clock.now()
-    key = f"task:{change.event_id}:{adviser.id}"
-    evidence = change.evidence
-    if evidence is not None and evidence.chat_id and evidence.message_id:
+    files = [piece for piece in change.evidence if piece.is_file]
+    for index, piece in enumerate(files):
+        assert piece.chat_id is not None and piece.message_id is not None
         await copy_to(
             session,
             services.templates,
             adviser,
-            key=f"{key}:file",
-            from_chat_id=evidence.chat_id,
-            message_id=evidence.message_id,
+            key=f"{key}:file:{index}",
+            from_chat_id=piece.chat_id,
+            message_id=piece.message_id,
             now=now,
         )
     await notify(

@@ -27,13 +27,13 @@ from core.calendar import WorkCalendar
 from reminders.schedule import Due
 from storage.models import (
     AdviserAssignment,
-    Answer,
     Channel,
     Delivery,
     Jst,
     Question,
     QuestionState,
 )
+from storage.questions.threads import pending_followups
 from storage.rosters import coordinator_ids, names_of
 
 REMIND_AFTER = 2
@@ -125,7 +125,7 @@ async def open_questions(
     if jst_ids is not None:
         query = query.where(Question.jst_id.in_(list(jst_ids)))
     found = list(await session.execute(query))
-    reopened = await _pending_followups(
+    reopened = await pending_followups(
         session, {q.id: q.asker_id for q, *_ in found if q.first_answered_at is not None}
     )
     return [
@@ -233,21 +233,6 @@ def _alerts(
         )
         for coordinator in state.coordinators
     ]
-
-
-async def _pending_followups(session: AsyncSession, askers: dict[int, int]) -> dict[int, Answer]:
-    """Per answered, reopened question: the asker's first message after the last answer."""
-    if not askers:
-        return {}
-    pending: dict[int, Answer] = {}
-    for answer in await session.scalars(
-        select(Answer).where(Answer.question_id.in_(askers)).order_by(Answer.created_at, Answer.id)
-    ):
-        if answer.author_id != askers[answer.question_id]:
-            pending.pop(answer.question_id, None)  # answered: nothing before it waits
-        else:
-            pending.setdefault(answer.question_id, answer)
-    return pending
 
 
 def _adviser_ids(questions: list[WaitingQuestion]) -> set[int]:

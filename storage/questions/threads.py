@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
     AdviserAssignment,
+    Answer,
     Jst,
     MessageLink,
     Person,
@@ -203,6 +204,7 @@ class OpenQuestion:
     files: int
     created_at: dt.datetime
     followed_up: bool  # answered before, open again because the asker wrote more
+    waiting_since: dt.datetime  # asked, or (followed up) the first follow-up not answered
 
 
 async def open_questions(
@@ -210,15 +212,20 @@ async def open_questions(
 ) -> list[OpenQuestion]:
     """The open questions of the JSTs the adviser advises or stands in for today, oldest first."""
     adviser = await session.get_one(Person, adviser_id)
-    rows = await session.execute(
-        select(Question, Jst, Person)
-        .join(Jst, Jst.id == Question.jst_id)
-        .join(Person, Person.id == Question.asker_id)
-        .where(
-            Question.state == QuestionState.OPEN,
-            Question.jst_id.in_(await visible_jsts(session, adviser, today)),
+    rows = (
+        await session.execute(
+            select(Question, Jst, Person)
+            .join(Jst, Jst.id == Question.jst_id)
+            .join(Person, Person.id == Question.asker_id)
+            .where(
+                Question.state == QuestionState.OPEN,
+                Question.jst_id.in_(await visible_jsts(session, adviser, today)),
+            )
+            .order_by(Question.created_at, Question.id)
         )
-        .order_by(Question.created_at, Question.id)
+    ).all()
+    reopened = await pending_followups(
+        session, {q.id: q.asker_id for q, _, _ in rows if q.first_answered_at is not None}
     )
     return [
         OpenQuestion(
@@ -230,6 +237,23 @@ async def open_questions(
             files=len(files_of(question.attachments)),
             created_at=question.created_at,
             followed_up=question.first_answered_at is not None,
+            waiting_since=followup.created_at if followup else question.created_at,
         )
         for question, jst, asker in rows
+        for followup in [reopened.get(question.id)]
     ]
+
+
+async def pending_followups(session: AsyncSession, askers: dict[int, int]) -> dict[int, Answer]:
+    """Per answered, reopened question: the asker's first message after the last answer."""
+    if not askers:
+        return {}
+    pending: dict[int, Answer] = {}
+    for answer in await session.scalars(
+        select(Answer).where(Answer.question_id.in_(askers)).order_by(Answer.created_at, Answer.id)
+    ):
+        if answer.author_id != askers[answer.question_id]:
+            pending.pop(answer.question_id, None)  # answered: nothing before it waits
+        else:
+            pending.setdefault(answer.question_id, answer)
+    return pending

@@ -10,6 +10,7 @@ again with the same `source` (a re-delivered update, the same form) returns the 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from enum import StrEnum
 
 from sqlalchemy import select
@@ -30,11 +31,18 @@ from storage.tasks.rows import (
     replayed_change,
     task_step,
 )
-from storage.tasks.views import Evidence, TaskChange, resolution_code, task_history
+from storage.tasks.views import (
+    Evidence,
+    TaskChange,
+    resolution_code,
+    stored_pieces,
+    task_history,
+)
 
 __all__ = ["Action", "Evidence", "TaskChange", "TaskRefused", "task_history"]
 RESOLUTION_NUMBER_LIMIT = 100
 TEXT_LIMIT = 3500  # evidence and remarks travel in one Telegram message (4096) with a header
+EVIDENCE_LIMIT = 10  # pieces of evidence in one submission: several sheets, not an archive
 
 
 class Action(StrEnum):
@@ -47,35 +55,40 @@ class Action(StrEnum):
     EXTENDED = "extended"
 
 
+FOR_REVIEW = (Action.SUBMITTED, Action.RESOLUTION)  # the changes an adviser is asked to review
+
+
 async def submit_task(
     session: AsyncSession,
     *,
     jst_id: int,
     code: str,
     person_id: int,
-    evidence: Evidence,
+    evidence: Sequence[Evidence],
     now: dt.datetime,
     source: str,
 ) -> TaskChange:
-    """A member hands in a task (first time, or again after a return) with its evidence."""
+    """A member hands in a task (first time, or again after a return) with its evidence: every
+    piece sent, in order."""
     await check_member(session, person_id, jst_id)
     step = await task_step(session, jst_id, code)
     if step.code == await resolution_code(session, await session.get_one(Jst, jst_id)):
         raise TaskRefused("use_resolution", code=step.code)
-    check_evidence(evidence)
+    check_pieces(evidence)
     progress = await locked_progress(session, jst_id, step.code, now)
     if replayed := await replayed_change(session, progress, source):
         return replayed
     await check_submittable(session, progress)
     mark_submitted(progress, person_id, now)
-    progress.evidence = evidence.summary
+    summary = "; ".join(piece.summary for piece in evidence if piece.summary) or None
+    progress.evidence = summary
     return await record_change(
         session,
         progress,
         Action.SUBMITTED,
         Origin(person_id, now, source),
-        note=evidence.summary,
-        evidence=evidence.as_json(),
+        note=summary,
+        evidence=stored_pieces(evidence),
     )
 
 
@@ -85,6 +98,16 @@ def check_evidence(evidence: Evidence) -> None:
         raise TaskRefused("empty_evidence")
     if len(evidence.text or "") > TEXT_LIMIT:
         raise TaskRefused("too_long", limit=TEXT_LIMIT)
+
+
+def check_pieces(pieces: Sequence[Evidence]) -> None:
+    """At least one piece and at most EVIDENCE_LIMIT, each of them complete."""
+    if not pieces:
+        raise TaskRefused("empty_evidence")
+    if len(pieces) > EVIDENCE_LIMIT:
+        raise TaskRefused("too_many", limit=EVIDENCE_LIMIT)
+    for piece in pieces:
+        check_evidence(piece)
 
 
 async def record_resolution(

@@ -37,7 +37,8 @@ Row = TypeVar("Row", Jst, Person)
 
 @dataclass(frozen=True)
 class Evidence:
-    """What a member handed in: a text or link, or a file message the adviser gets a copy of."""
+    """One piece of what a member handed in: a text or link, or a file message the adviser
+    gets a copy of (a submission keeps several: ZW1 is naturally several sheets)."""
 
     kind: str  # text | link | document | photo
     text: str | None = None  # the text, the link, or a file's caption
@@ -65,6 +66,20 @@ class Evidence:
         return asdict(self)
 
 
+def evidence_pieces(stored: Any) -> tuple[Evidence, ...]:
+    """Evidence as stored (a form's data, an event's details): a list of pieces, or, before
+    submissions kept every piece, one piece alone, or nothing."""
+    if not stored:
+        return ()
+    items = [stored] if isinstance(stored, dict) else stored
+    return tuple(Evidence(**item) for item in items)
+
+
+def stored_pieces(pieces: Sequence[Evidence]) -> list[dict[str, Any]]:
+    """What `evidence_pieces` reads back."""
+    return [piece.as_json() for piece in pieces]
+
+
 @dataclass(frozen=True)
 class TaskChange:
     """One change of a JST's task, by whom, with what it carried (rebuilt from its TaskEvent)."""
@@ -85,7 +100,7 @@ class TaskChange:
     actor_gender: str | None  # "K" or "M", for Polish verb forms
     progress_id: int
     review_round: int
-    evidence: Evidence | None
+    evidence: tuple[Evidence, ...]  # every piece handed in, in the order sent
     remarks: str | None
     until: dt.date | None  # a new deadline: the extension, or the fix date of a return
     resolution_number: str | None
@@ -140,7 +155,6 @@ async def task_changes(session: AsyncSession, events: Sequence[TaskEvent]) -> li
 def _change(event: TaskEvent, jst: Jst, step: ProgrammeStep, actor: Person | None) -> TaskChange:
     """The event as view data (its details say what the change carried)."""
     details = event.details
-    evidence = details.get("evidence")
     return TaskChange(
         event_id=event.id,
         action=event.action,
@@ -158,7 +172,7 @@ def _change(event: TaskEvent, jst: Jst, step: ProgrammeStep, actor: Person | Non
         actor_gender=actor.gender.value if actor else None,
         progress_id=details["progress_id"],
         review_round=details["round"],
-        evidence=Evidence(**evidence) if evidence else None,
+        evidence=evidence_pieces(details.get("evidence")),
         remarks=details.get("remarks"),
         until=_day(details.get("until")),
         resolution_number=details.get("resolution_number"),

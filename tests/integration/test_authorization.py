@@ -8,9 +8,10 @@ forged arguments.
 The callers: a member of the asker's JST, a member of another JST, the JST's adviser, an
 adviser of other JSTs who becomes the first adviser's substitute tomorrow, a coordinator, a
 person whose data was erased, and a stranger. Agnieszka asks a private question; Krzysztof
-answers her alone; then everyone presses the share button's data (his, typed by hand, with a
-forged signature, with an id beyond int32) and the task review buttons. Only Krzysztof's own
-button shares the answer; nothing else changes anything.
+answers her alone; Tomasz asks too, and Krzysztof's /do_oceny lists it. Then everyone presses
+the share button's data and the list's (his, typed by hand, with a forged signature, with an id
+beyond int32) and the task review buttons. Only Krzysztof's own buttons act (the answer is
+shared; the question is sent to him again); nothing else changes anything.
 """
 
 from __future__ import annotations
@@ -107,6 +108,17 @@ async def test_every_command_and_button_by_every_caller(sandbox: Sandbox) -> Non
     answer_id = int(signed.split(":")[1])
     await control.until_delivered()
 
+    # Tomasz asks too; Krzysztof's /do_oceny lists the question with a button signed for him.
+    await control.say(people.ids[TOMASZ], "Czy debatę można zrobić online?")
+    draft = await message_with(control, people.ids[TOMASZ], "f:")
+    await control.press(people.ids[TOMASZ], draft.message_id, draft.buttons[0][1] or "")
+    await message_with(control, krzysztof, "", "debatę można zrobić online")
+    await control.say(krzysztof, "/do_oceny")
+    listed = await message_with(control, krzysztof, "wait:", "Czeka na Ciebie")
+    waiting = listed.buttons[0][1] or ""
+    question_id = int(waiting.split(":")[2])
+    await control.until_delivered()
+
     # Małgorzata's data is erased; Beata stands in for Krzysztof from tomorrow.
     async with services.sessionmaker.begin() as session:
         await erase_person(session, MALGORZATA, services.clock.now(), actor="test")
@@ -134,6 +146,11 @@ async def test_every_command_and_button_by_every_caller(sandbox: Sandbox) -> Non
         "tk:a:1:0",
         "tk:a:99999999999:0:AAAAAAAAAAA",
         "tk:r:1:0:" + signed.rsplit(":", 1)[1],
+        waiting,
+        f"wait:q:{question_id}",
+        f"wait:q:{question_id}:AAAAAAAAAAA",
+        f"wait:t:1:{waiting.rsplit(':', 1)[1]}",
+        "wait:q:99999999999:AAAAAAAAAAA",
         "f:00:send",
         "zz:1",
     ]
@@ -141,8 +158,8 @@ async def test_every_command_and_button_by_every_caller(sandbox: Sandbox) -> Non
     for who, user_id in callers.items():
         own = (await control.messages(user_id))[-1]
         for data in forged:
-            if who == "the adviser" and data == signed:
-                continue  # the one press that may act: below
+            if who == "the adviser" and data in (signed, waiting):
+                continue  # the presses that may act: below
             pressed = control.press(user_id, own.message_id, data, forged=True)
             answer = (await first_after(control, user_id, "callback_answer", pressed)).data
             await control.until_delivered()
@@ -164,6 +181,12 @@ async def test_every_command_and_button_by_every_caller(sandbox: Sandbox) -> Non
         )
     assert shared.to_team and audited == 1
     await message_with(control, people.ids[TOMASZ], "", "Tak, proszę napisać wniosek.")
+
+    # Krzysztof's own button of the list sends him Tomasz's question again.
+    await message_with(control, krzysztof, "", "wysłana także pozostałym członkom zespołu")
+    pressed = control.press(krzysztof, listed.message_id, waiting)
+    again = (await first_after(control, krzysztof, "message", pressed)).message
+    assert again is not None and "debatę można zrobić online" in again.text
 
 
 def tomorrow(services: Services) -> str:

@@ -107,7 +107,7 @@ async def _submitted_and_returned(services: Services, ids: dict[str, int]) -> No
             jst_id=ids["warszawa"],
             code="ZW1",
             person_id=ids["anna"],
-            evidence=Evidence("text", SENT),
+            evidence=(Evidence("text", SENT),),
             now=NOW,
             source="form:nul",
         )

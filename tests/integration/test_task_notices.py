@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import pytest
 from sqlalchemy import select
@@ -34,7 +35,7 @@ async def _outbox(services: Services) -> list[tuple[int | None, str, dict[str, o
 async def _submitted(services: Services, ids: dict[str, int], today: dt.date) -> TaskChange:
     """Anna submits ZW1 with a file; announced twice, as a re-delivered update would."""
     for _ in range(2):
-        change = await _submit(services, ids, "anna", FILE, source="form:t", today=today)
+        change = await _submit(services, ids, "anna", [FILE], source="form:t", today=today)
     return change
 
 
@@ -42,7 +43,7 @@ async def _submit(
     services: Services,
     ids: dict[str, int],
     who: str,
-    evidence: Evidence,
+    evidence: Sequence[Evidence],
     *,
     source: str,
     today: dt.date,
@@ -121,7 +122,7 @@ async def test_a_return_reaches_every_member_and_a_stand_in_gets_the_next_round(
     assert "7 marca 2026" in text["text"], "fix by: 2 March + 5 days"
 
     link = Evidence("link", "https://example.pl/d")
-    await _submit(services, ids, "celina", link, source="form:u", today=STAND_IN[0])
+    await _submit(services, ids, "celina", [link], source="form:u", today=STAND_IN[0])
     rows = (await _outbox(services))[before + 3 :]
     assert [person for person, _, _ in rows] == [ids["anna"], ids["bartosz"], ids["edward"]]
 

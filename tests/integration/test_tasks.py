@@ -7,6 +7,7 @@ The programme (storage/programme/ore-2024.toml) starts on 1 January 2026: ZW1 is
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -47,7 +48,7 @@ async def _submit(
     *,
     who: str = "anna",
     code: str = "ZW1",
-    evidence: Evidence = TEXT,
+    evidence: Sequence[Evidence] = (TEXT,),
     source: str = "form:a",
     now: dt.datetime = NOW,
 ) -> TaskChange:
@@ -155,7 +156,7 @@ async def test_submit_return_resubmit_accept(services: Services, ids: dict[str, 
     assert row is not None and row.state == TaskState.SUBMITTED
     assert (row.submitted_at, row.submitted_by_id, row.evidence) == (NOW, ids["anna"], TEXT.text)
     assert (first.action, first.actor_name, first.review_round) == ("submitted", "Anna Nowak", 0)
-    assert first.evidence == TEXT and first.jst_name == "Miasto Stołeczne Warszawa"
+    assert first.evidence == (TEXT,) and first.jst_name == "Miasto Stołeczne Warszawa"
 
     later = NOW + dt.timedelta(days=1)
     returned = await _review(
@@ -171,12 +172,12 @@ async def test_submit_return_resubmit_accept(services: Services, ids: dict[str, 
 
     again = NOW + dt.timedelta(days=2)
     second = await _submit(
-        services, ids, who="bartosz", evidence=DOCUMENT, source="form:b", now=again
+        services, ids, who="bartosz", evidence=(DOCUMENT,), source="form:b", now=again
     )
     row = await _row(services, ids)
     assert row is not None and row.state == TaskState.SUBMITTED
     assert (row.submitted_at, row.submitted_by_id, row.review_round) == (again, ids["bartosz"], 1)
-    assert row.evidence == "poprawiona wersja" and second.evidence == DOCUMENT
+    assert row.evidence == "poprawiona wersja" and second.evidence == (DOCUMENT,)
 
     accepted = await _review(services, ids, second, accept=True, source="tg:2", now=again)
     row = await _row(services, ids)
@@ -198,10 +199,12 @@ async def test_refused_submissions(services: Services, ids: dict[str, int]) -> N
     cases: list[tuple[dict[str, Any], str]] = [
         ({"code": "ZW9"}, "unknown_task"),
         ({"code": "UCHWALA"}, "use_resolution"),
-        ({"evidence": Evidence("text", "   ")}, "empty_evidence"),
-        ({"evidence": Evidence("sticker")}, "empty_evidence"),
-        ({"evidence": Evidence("document", file_name="x.pdf")}, "empty_evidence"),
-        ({"evidence": Evidence("text", "x" * 3501)}, "too_long"),
+        ({"evidence": (Evidence("text", "   "),)}, "empty_evidence"),
+        ({"evidence": (Evidence("sticker"),)}, "empty_evidence"),
+        ({"evidence": (TEXT, Evidence("document", file_name="x.pdf"))}, "empty_evidence"),
+        ({"evidence": (Evidence("text", "x" * 3501),)}, "too_long"),
+        ({"evidence": ()}, "empty_evidence"),
+        ({"evidence": (TEXT,) * 11}, "too_many"),
         ({"who": "dorota"}, "not_your_team"),
         ({"who": "jan"}, "not_your_team"),
     ]

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from markupsafe import Markup
 
 from digest.build import Digest, MonthActivity
+from notices.review_queue import Listed
 from outbox.email_alerts import AlertItem
 from reminders.attention import JstState
 from storage.imports.apply import Counts, ImportSummary
@@ -31,6 +32,7 @@ from storage.programme import QuestionKind, ReportQuestion
 from storage.questions.stats import ResponseTimes
 from storage.questions.threads import OpenQuestion
 from storage.reports import ReportSlot
+from storage.review_queue import QUESTION, TASK, Waiting
 from storage.tasks.views import Evidence, SubmitChoices, TaskChange, TaskItem
 from storage.team import ReportView, StepView, TaskView, TeamView
 
@@ -91,6 +93,27 @@ def _evidence(s: Sample) -> Evidence:
     return Evidence("document", None, "diagnoza.xlsx", 1, 2)
 
 
+def _pieces(s: Sample) -> tuple[Evidence, ...]:
+    """As many pieces as a submission may keep (10) at most, text and files in turn."""
+    return tuple(_evidence(Sample(index, s.gender)) for index in range(min(s.n, 10)))
+
+
+def _waiting(s: Sample) -> list[Listed]:
+    """A submission and a question waiting for an adviser, `n` working days each."""
+    task = Waiting(TASK, 3, "Gmina Stary Sącz", "1210133", s.name, NOW, s.n, "ZW1", *_labels(s))
+    question = Waiting(
+        QUESTION,
+        s.n,
+        "Miasto Nowy Targ",
+        "1211011",
+        s.name if s.flag else None,
+        NOW,
+        s.n,
+        followed_up=s.flag,
+    )
+    return [Listed(task, s.n), Listed(question, s.n)][: s.n]
+
+
 def _change(s: Sample, action: str = "submitted") -> TaskChange:
     return TaskChange(
         event_id=s.n,
@@ -109,7 +132,7 @@ def _change(s: Sample, action: str = "submitted") -> TaskChange:
         actor_gender=s.gender,
         progress_id=3,
         review_round=s.n,
-        evidence=_evidence(s),
+        evidence=_pieces(s),
         remarks="Brakuje wyników SELFIE." if s.flag else None,
         until=TODAY + dt.timedelta(days=5),
         resolution_number="XIV/112/2027" if s.flag or action == "resolution" else None,
@@ -213,7 +236,7 @@ def _digest(s: Sample) -> Digest:
 
 
 def _open_question(s: Sample) -> OpenQuestion:
-    return OpenQuestion(s.n, "Gmina Stary Sącz", "1210133", s.name, "Jak?", s.n, NOW, s.flag)
+    return OpenQuestion(s.n, "Gmina Stary Sącz", "1210133", s.name, "Jak?", s.n, NOW, s.flag, NOW)
 
 
 def _issue(s: Sample, code: str = "bad_email") -> ImportIssue:
@@ -344,7 +367,7 @@ def values(s: Sample) -> dict[str, Any]:
         "enqueued": s.n,
         "errors": [_issue(s), _issue(s, "unknown_role")],
         "e": _evidence(s),
-        "evidence": _evidence(s),
+        "evidence": _pieces(s),
         "expected": "0005",
         "expires_at": NOW,
         "extended": s.flag,
@@ -358,6 +381,9 @@ def values(s: Sample) -> dict[str, Any]:
         "formats": ".csv, .xlsx",
         "has_file": s.flag,
         "html": Markup("Termin zadania <b>ZW1</b>"),
+        "budget": 500,
+        "items": _waiting(s),
+        "pieces": _pieces(s),
         "invitation": SimpleNamespace(role="member"),
         "item": _issue(s),
         "jst": SimpleNamespace(name="Gmina Stary Sącz", teryt="1210133"),

@@ -80,4 +80,4 @@ def test_the_counted_templates_read_right(language: str, number: int) -> None:
 
 
 def _change(review_round: int) -> TaskChange:
-    return replace(CHANGE, review_round=review_round, evidence=None)
+    return replace(CHANGE, review_round=review_round, evidence=())

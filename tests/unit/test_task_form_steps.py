@@ -16,6 +16,7 @@ from forms.task import (
     cancel_only,
     evidence_of,
     needed_task,
+    pieces_of,
     remarks_refused,
     remarks_step,
     submit_step,
@@ -35,7 +36,7 @@ def refused(reason: str, **details: object) -> Show:
     return Show("task_refused", {"reason": reason, "details": details})
 
 
-def text(words: str, update_id: int = 11) -> Message:
+def text(words: str, update_id: int = 12) -> Message:
     return Message(update_id, text=words, chat_id=501, message_id=update_id)
 
 
@@ -49,7 +50,7 @@ def test_task_then_evidence_then_confirm_submits_once() -> None:
     assert needed_task(STARTED, Press(11, "ZW1")) == "ZW1"
     outcome = submit_step(STARTED, Press(11, "ZW1"), ZW1)
     assert outcome == Outcome(
-        FormState(EVIDENCE, {UPDATE_KEY: 10, "task": "ZW1"}),
+        FormState(EVIDENCE, {UPDATE_KEY: 11, "task": "ZW1"}),
         Show("task_evidence_ask", {"task": ZW1}, ()),
         remove_buttons=True,
     ), "the task's buttons go; the question has Cancel only"
@@ -58,23 +59,80 @@ def test_task_then_evidence_then_confirm_submits_once() -> None:
     assert needed_task(state, text(LINK)) == "ZW1"
     summary = submit_step(state, text(LINK, 12), ZW1)
     evidence = Evidence("link", LINK)
-    assert summary.state == FormState(CONFIRM, {**state.data, "evidence": evidence.as_json()})
-    assert summary.show is not None and summary.show.values == {"task": ZW1, "evidence": evidence}
-    assert [[b.choice for b in row] for row in summary.show.buttons or ()] == [["ok"]]
+    stored = {**state.data, UPDATE_KEY: 12, "evidence": [evidence.as_json()]}
+    assert summary.state == FormState(CONFIRM, stored)
+    assert summary.show is not None
+    assert summary.show.values == {"task": ZW1, "evidence": (evidence,), "limit": 10}
+    assert [[b.choice for b in row] for row in summary.show.buttons or ()] == [["ok"], ["drop"]]
 
     assert summary.state is not None and needed_task(summary.state, Press(13, "ok")) is None
     confirmed = submit_step(summary.state, Press(13, "ok"), None)
-    assert confirmed == Outcome(None, effect=SubmitTask("ZW1", evidence), remove_buttons=True)
+    assert confirmed == Outcome(None, effect=SubmitTask("ZW1", (evidence,)), remove_buttons=True)
 
 
-def test_a_second_message_before_confirming_replaces_the_evidence() -> None:
-    first = submit_step(chosen(), text("Arkusze gotowe.", 12), ZW1).state
-    assert first is not None
+def _sent(state: FormState, *messages: Message) -> FormState:
+    for message in messages:
+        moved = submit_step(state, message, ZW1).state
+        assert moved is not None
+        state = moved
+    return state
+
+
+def test_every_piece_sent_before_confirming_is_kept_in_order() -> None:
     photo = Message(13, caption=" Zdjęcie tablicy ", file="photo", chat_id=501, message_id=13)
-    second = submit_step(first, photo, ZW1)
-    assert second.state is not None
-    replaced = Evidence("photo", "Zdjęcie tablicy", None, chat_id=501, message_id=13)
-    assert second.state.data["evidence"] == replaced.as_json()
+    sheet = Message(14, file="document", file_name="arkusz2.xlsx", chat_id=501, message_id=14)
+    state = _sent(chosen(), text("Arkusze gotowe.", 12), photo, sheet)
+    pieces = (
+        Evidence("text", "Arkusze gotowe."),
+        Evidence("photo", "Zdjęcie tablicy", None, chat_id=501, message_id=13),
+        Evidence("document", None, "arkusz2.xlsx", chat_id=501, message_id=14),
+    )
+    assert pieces_of(state) == pieces
+    assert submit_step(state, Press(15, "ok"), None).effect == SubmitTask("ZW1", pieces)
+
+
+def test_an_update_delivered_again_adds_and_takes_back_nothing_twice() -> None:
+    state = _sent(chosen(), text("Arkusz 1", 12), text("Arkusz 2", 13))
+    assert submit_step(state, text("Arkusz 2", 13), ZW1) == Outcome(state)
+    assert submit_step(state, text("Arkusz 1", 12), ZW1) == Outcome(state)
+    dropped = submit_step(state, Press(14, "drop"), ZW1).state
+    assert dropped is not None and submit_step(dropped, Press(14, "drop"), ZW1) == Outcome(dropped)
+    assert pieces_of(dropped) == (Evidence("text", "Arkusz 1"),)
+
+
+def test_the_last_piece_can_be_taken_back_down_to_none() -> None:
+    state = _sent(chosen(), text("Zły plik", 12))
+    assert needed_task(state, Press(13, "drop")) == "ZW1"
+    emptied = submit_step(state, Press(13, "drop"), ZW1)
+    assert emptied == Outcome(
+        FormState(EVIDENCE, {UPDATE_KEY: 13, "task": "ZW1"}),
+        Show("task_evidence_ask", {"task": ZW1}, ()),
+        remove_buttons=True,
+    ), "nothing left: the evidence is asked for again, with Cancel only"
+    assert emptied.state is not None
+    again = submit_step(emptied.state, text(LINK, 14), ZW1)
+    assert again.state is not None and pieces_of(again.state) == (Evidence("link", LINK),)
+    closed = submit_step(state, Press(13, "drop"), None)
+    assert closed == Outcome(None, refused("not_open", code="ZW1"), remove_buttons=True)
+
+
+def test_ten_pieces_at_most() -> None:
+    state = _sent(chosen(), *(text(f"Arkusz {n}", 100 + n) for n in range(10)))
+    assert len(pieces_of(state)) == 10
+    assert submit_step(state, text("Arkusz 11", 200), ZW1) == Outcome(
+        state, refused("too_many", limit=10)
+    ), "the form keeps its ten and waits"
+    summary = submit_step(state, Press(201, "drop"), ZW1).show
+    assert summary is not None and len(summary.values["evidence"]) == 9
+
+
+def test_a_form_begun_with_one_piece_of_evidence_goes_on() -> None:
+    """A form saved before pieces were kept holds one dict: it is the first piece."""
+    old = Evidence("text", "Arkusze gotowe.")
+    state = FormState(CONFIRM, {UPDATE_KEY: 12, "task": "ZW1", "evidence": old.as_json()})
+    assert pieces_of(state) == (old,)
+    more = submit_step(state, text(LINK, 13), ZW1).state
+    assert more is not None and pieces_of(more) == (old, Evidence("link", LINK))
 
 
 def test_evidence_that_is_empty_or_too_long_is_refused_and_the_form_waits() -> None:

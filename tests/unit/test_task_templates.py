@@ -35,18 +35,24 @@ CHANGE = TaskChange(
     actor_gender="K",
     progress_id=3,
     review_round=1,
-    evidence=Evidence("text", HOSTILE * 300),
+    evidence=(Evidence("text", HOSTILE * 300),),
     remarks=HOSTILE,
     until=dt.date(2026, 3, 7),
     resolution_number=HOSTILE,
     resolution_date=dt.date(2026, 3, 1),
 )
 ACTIONS = ("submitted", "resolution", "returned", "accepted", "extended")
-EVIDENCE = (
+PIECES = (
     Evidence("text", HOSTILE),
     Evidence("link", "https://example.pl/a?b=<c>"),
     Evidence("document", HOSTILE, HOSTILE, 1, 2),
     Evidence("photo", None, None, 1, 2),
+)
+# One piece of each kind; all of them; as many of the longest as a submission keeps.
+EVIDENCE = (
+    *((piece,) for piece in PIECES),
+    PIECES,
+    (Evidence("text", "x" * 3500), Evidence("document", "y" * 3500, "z" * 255, 1, 2)) * 5,
 )
 REASONS: dict[str, dict[str, Any]] = {
     "unknown_task": {"code": HOSTILE, "codes": ["ZW1", "ZW2"]},
@@ -56,6 +62,7 @@ REASONS: dict[str, dict[str, Any]] = {
     "no_resolution_task": {},
     "empty_evidence": {},
     "too_long": {"limit": 3500},
+    "too_many": {"limit": 10},
     "already_submitted": {"code": "ZW1", "by": HOSTILE, "at": AT},
     "already_accepted": {"code": "ZW1"},
     "not_open": {"code": "ZW1"},
@@ -90,7 +97,8 @@ def _cases() -> list[tuple[str, dict[str, Any]]]:
         ("task_extended", {"change": replace(CHANGE, action="extended")}),
     ]
     for evidence in EVIDENCE:
-        cases.append(("task_evidence_summary", {"task": ITEM, "evidence": evidence}))
+        summary = {"task": ITEM, "evidence": evidence, "limit": 10}
+        cases.append(("task_evidence_summary", summary))
         for action in ACTIONS:
             change = replace(CHANGE, action=action, evidence=evidence)
             cases.append(("task_news", {"change": change}))
