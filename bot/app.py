@@ -41,6 +41,7 @@ from handlers.tasks import routes as tasks
 from notices.questions import route_unrouted
 from outbox.email_sender import EmailDelivery, warn_missing
 from outbox.links import record_links
+from outbox.telegram_files import BotFiles
 from outbox.telegram_sender import TelegramDelivery
 from reminders.rules import all_rules
 from reminders.tick import run_tick
@@ -208,7 +209,9 @@ async def outbox_loop(application: BotApplication, stop: asyncio.Event) -> None:
 async def email_loop(application: BotApplication, stop: asyncio.Event) -> None:
     """Beside the Telegram sender in `advisorybot run`: a pass every second until stopped."""
     services = application.bot_data.services
-    delivery = EmailDelivery(services, bot_username=application.bot.username)
+    delivery = EmailDelivery(
+        services, bot_username=application.bot.username, files=BotFiles(application.bot)
+    )
     warned = False
     while not stop.is_set():
         try:

@@ -17,6 +17,7 @@ from babel import Locale
 from babel.dates import format_date, format_datetime, format_interval
 from babel.numbers import format_percent
 from babel.plural import PluralRule
+from babel.units import format_unit
 from jinja2 import Environment, PackageLoader, StrictUndefined, meta, nodes, select_autoescape
 from markupsafe import Markup
 
@@ -47,6 +48,7 @@ class Templates:
         self.env.filters["percent"] = percent
         self.env.filters["week_span"] = week_span
         self.env.filters["month_days"] = month_days
+        self.env.filters["file_size"] = file_size
 
     def render(self, lang: str, name: str, /, **context: Any) -> str:
         template = self.env.get_template(f"{_lang(lang)}/{name}")
@@ -149,6 +151,13 @@ def month_days(month: dt.date, lang: str) -> str:
     first = month.replace(day=1)
     last = (first + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1)
     return format_interval(first, last, "yMMMMd", locale=_lang(lang))
+
+
+def file_size(size: int, lang: str) -> str:
+    """A file's size as the language writes it: "340 kB", "1,2 MB" (Babel's CLDR units)."""
+    if size < 1_000_000:
+        return format_unit(max(size / 1000, 1), "digital-kilobyte", "short", "#,##0", _lang(lang))
+    return format_unit(size / 1_000_000, "digital-megabyte", "short", "#,##0.#", _lang(lang))
 
 
 def _lang(lang: str) -> str:

@@ -24,6 +24,9 @@ class Message:
     file_name: str | None = None
     chat_id: int | None = None
     message_id: int | None = None
+    file_id: str | None = None  # Telegram's, to fetch the file for an e-mail
+    file_size: int | None = None
+    mime_type: str | None = None
 
 
 @dataclass(frozen=True)

@@ -67,8 +67,16 @@ def evidence_of(message: Message) -> Evidence:
     """A text or link, or a document or photo (copied to the adviser), as evidence."""
     text = (message.text or message.caption or "").strip() or None
     if message.file is not None:
-        where = (message.chat_id, message.message_id)
-        return Evidence(message.file, text, message.file_name, *where)
+        return Evidence(
+            message.file,
+            text,
+            message.file_name,
+            message.chat_id,
+            message.message_id,
+            file_id=message.file_id,
+            file_size=message.file_size,
+            mime_type=message.mime_type,
+        )
     return Evidence("link" if text and LINK.match(text) else "text", text)
 
 

@@ -9,7 +9,8 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Document, InlineKeyboardMarkup, PhotoSize, Update
+from telegram import Message as TelegramMessage
 
 from core.access import button
 from forms.steps import CANCEL, UPDATE_KEY, Button, FormState, Message, Outcome, Show
@@ -48,16 +49,24 @@ def choice_data(form: Form, choice: str) -> str:
     return f"{CALLBACK_PREFIX}:{form.token}:{choice}"
 
 
+FileKind = Literal["document", "photo"]
+
+
+def file_in(message: TelegramMessage) -> tuple[FileKind, Document | PhotoSize] | None:
+    """The file a message carries: its document, or its photo's largest size; None if none."""
+    if message.document is not None:
+        return "document", message.document
+    if message.photo:
+        return "photo", message.photo[-1]
+    return None
+
+
 def read_message(update: Update) -> Message:
     """A free message (a text, photo or document: what the router passes on) as forms read it."""
     message = update.effective_message
     assert message is not None
     document = message.document
-    file: Literal["document", "photo"] | None = None
-    if document is not None:
-        file = "document"
-    elif message.photo:
-        file = "photo"
+    file, found = file_in(message) or (None, None)
     return Message(
         update.update_id,
         text=message.text,
@@ -66,6 +75,9 @@ def read_message(update: Update) -> Message:
         file_name=document.file_name if document is not None else None,
         chat_id=message.chat_id,
         message_id=message.message_id,
+        file_id=found.file_id if found is not None else None,
+        file_size=found.file_size if found is not None else None,
+        mime_type=document.mime_type if document is not None else None,
     )
 
 

@@ -11,8 +11,11 @@ from handlers.common import label
 from handlers.context import BotApplication, BotContext
 from handlers.replies import answer_press, remove_buttons, reply
 from notices.message import keyboard
+from notices.review_queue import deliver_waiting
 from storage.invites import GUESS_FAILURES, InviteRefused, redeem_invite
+from storage.models import Person, Role
 from storage.people import confirm_notice
+from storage.review_queue import Waiting, waiting_for
 
 NOTICE_CALLBACK = button("notice").prefix
 
@@ -58,8 +61,13 @@ async def confirm(update: Update, context: BotContext) -> None:
     await answer_press(update)
     services = context.services
     async with services.sessionmaker.begin() as session:
-        confirmed = await confirm_notice(session, caller.person_id, services.clock.now())
+        now = services.clock.now()
+        confirmed = await confirm_notice(session, caller.person_id, now)
         if confirmed:
+            waiting: list[Waiting] = []
+            if caller.role is Role.ADVISER:
+                today = now.astimezone(services.settings.zone).date()
+                waiting = await waiting_for(session, adviser_id=caller.person_id, today=today)
             await reply(
                 update,
                 context,
@@ -67,7 +75,11 @@ async def confirm(update: Update, context: BotContext) -> None:
                 session=session,
                 name=caller.full_name,
                 role=caller.role.value,
+                waiting=len(waiting),
             )
+            if waiting:
+                adviser = await session.get_one(Person, caller.person_id)
+                await deliver_waiting(session, services, adviser, waiting, today=today)
     await remove_buttons(update)
     if confirmed:
         await publish_commands(context, chat.id, caller.role, caller.language)

@@ -32,15 +32,36 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
+class Email:
+    """`email/<template>.*.j2`, rendered when sent; `forget`: values dropped once it has gone
+    (an invitation's link); `files`: Telegram files it carries as attachments
+    (`Part.file_ref()`: file_id, name, size, mime), fetched when it is sent."""
+
+    template: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+    forget: tuple[str, ...] = ()
+    files: tuple[Mapping[str, Any], ...] = ()
+
+    def payload(self) -> dict[str, Any]:
+        payload: dict[str, Any] = {"template": self.template, "values": dict(self.values)}
+        if self.forget:
+            payload["forget"] = list(self.forget)
+        if self.files:
+            payload["files"] = [dict(file) for file in self.files]
+        return payload
+
+
+@dataclass(frozen=True)
 class Text:
-    """`tg/<template>.html.j2` with `values`; `email`: if Telegram cannot reach the person,
-    an e-mail is made from the text (reminders)."""
+    """`tg/<template>.html.j2` with `values`; `email`: if Telegram cannot reach the person, an
+    e-mail goes instead: made from the text (True: reminders) or the one given (a question's
+    forward, with its files)."""
 
     template: str
     values: Mapping[str, Any] = field(default_factory=dict)
     buttons: InlineKeyboardMarkup | None = None
     silent: bool = False
-    email: bool = False
+    email: bool | Email = False
 
 
 @dataclass(frozen=True)
@@ -49,22 +70,6 @@ class Copy:
 
     from_chat_id: int
     message_id: int
-
-
-@dataclass(frozen=True)
-class Email:
-    """`email/<template>.*.j2`, rendered when sent; `forget`: values dropped once it has gone
-    (an invitation's link)."""
-
-    template: str
-    values: Mapping[str, Any] = field(default_factory=dict)
-    forget: tuple[str, ...] = ()
-
-    def payload(self) -> dict[str, Any]:
-        payload: dict[str, Any] = {"template": self.template, "values": dict(self.values)}
-        if self.forget:
-            payload["forget"] = list(self.forget)
-        return payload
 
 
 Message = Text | Copy  # what `queue` sends on Telegram; an e-mail row holds Email.payload()
@@ -114,10 +119,11 @@ def text_payloads(
     *,
     buttons: InlineKeyboardMarkup | None = None,
     silent: bool = False,
-    email: bool = False,
+    email: bool | Email = False,
     link: Link | None = None,
 ) -> list[dict[str, Any]]:
-    """The sendMessage payloads of a rendered text, one per part."""
+    """The sendMessage payloads of a rendered text, one per part; an e-mail to go instead of
+    the text rides on its first part (the one whose failure says the person is unreachable)."""
     parts = split_text(html)
     payloads = []
     for index, part in enumerate(parts):
@@ -130,7 +136,7 @@ def text_payloads(
             params["disable_notification"] = True
         if buttons is not None and index == len(parts) - 1:
             params["reply_markup"] = buttons.to_dict()
-        payloads.append(_payload("sendMessage", params, link, email))
+        payloads.append(_payload("sendMessage", params, link, email if index == 0 else False))
     return payloads
 
 
@@ -144,13 +150,15 @@ def single_text_payload(html: str, *, email: bool = False) -> dict[str, Any]:
 
 
 def _payload(
-    method: str, params: dict[str, Any], link: Link | None, email: bool
+    method: str, params: dict[str, Any], link: Link | None, email: bool | Email
 ) -> dict[str, Any]:
     payload: dict[str, Any] = {"method": method, "params": params}
     if link:
         payload["link"] = dict(link)
-    if email:
-        payload["email"] = True  # outbox.queue.leave_for_email makes the e-mail
+    if isinstance(email, Email):
+        payload["email"] = email.payload()  # outbox.queue.leave_for_email queues it
+    elif email:
+        payload["email"] = True  # outbox.queue.leave_for_email makes the e-mail from the text
     return payload
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup
 
 from core.templates import Templates
-from notices.message import Copy, Link, Text, queue
+from notices.message import Copy, Email, Link, Text, queue
 from storage.models import Delivery, OutboxMessage, Person
 
 
@@ -24,10 +24,12 @@ async def notify(
     delivery: Delivery = Delivery.AT_LEAST_ONCE,
     markup: InlineKeyboardMarkup | None = None,
     link: Link | None = None,
+    email: Email | None = None,
     **values: Any,
 ) -> OutboxMessage | None:
-    """Queue `tg/<template>.html.j2` for a person's own chat (dedupe `key`; None if queued)."""
-    message = Text(template, values, buttons=markup)
+    """Queue `tg/<template>.html.j2` for a person's own chat (dedupe `key`; None if queued);
+    `email` goes instead when Telegram cannot reach them."""
+    message = Text(template, values, buttons=markup, email=email or False)
     return await queue(
         session, templates, person, message, key=key, now=now, delivery=delivery, link=link
     )

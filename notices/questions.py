@@ -15,10 +15,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.services import Services
-from notices.message import Text, queue
+from notices.message import Email, Text, queue
 from notices.notify import copy_to, notify
 from storage.models import Delivery, Person
-from storage.people import joined_members
+from storage.people import joined_members, reachable_on_telegram
 from storage.questions.answers import AnswerInThread, load_answer
 from storage.questions.substitutes import Substitution
 from storage.questions.threads import (
@@ -43,11 +43,13 @@ async def send_thread_message(
     now: dt.datetime,
     files: Sequence[Part] = (),
     delivery: Delivery = Delivery.AT_LEAST_ONCE,
+    email: Email | None = None,
     **values: Any,
 ) -> None:
-    """Queue `tg/<template>.html.j2` (in parts if long) and copies of `files`, all linked."""
+    """Queue `tg/<template>.html.j2` (in parts if long) and copies of `files`, all linked;
+    `email` goes instead when Telegram cannot reach the person (it carries the files too)."""
     link = {"question_id": question_id}
-    text = Text(template, values)
+    text = Text(template, values, email=email or False)
     await queue(
         session,
         services.templates,
@@ -94,6 +96,7 @@ async def send_question(
         delivery=Delivery.AT_MOST_ONCE,
         number=question_id,
         adviser=adviser,
+        by_email=thread.adviser is not None and not reachable_on_telegram(thread.adviser),
     )
     await forward_question(session, services, question_id, now=now, today=today)
 
@@ -124,9 +127,23 @@ async def forward_to(
     now: dt.datetime,
     today: dt.date,
 ) -> None:
-    """The question's forward for this adviser (again, from /do_oceny, under a key of its own)."""
+    """The question's forward for this adviser (again, from /do_oceny, under a key of its own);
+    an adviser Telegram cannot reach (not joined, or the bot blocked) gets it by e-mail, with
+    its files attached and how to answer."""
     question = thread.question
     files = files_of(question.attachments)
+    email = Email(
+        "question_forward",
+        {
+            "number": question.id,
+            "jst_name": thread.jst.name,
+            "teryt": thread.jst.teryt,
+            "asker": thread.asker.full_name,
+            "text": question.text,
+            "asked_at": question.created_at.isoformat(),
+        },
+        files=tuple(part.file_ref() for part in files),
+    )
     await send_thread_message(
         session,
         services,
@@ -136,6 +153,7 @@ async def forward_to(
         question_id=question.id,
         now=now,
         files=files,
+        email=email,
         number=question.id,
         team=await team_view(session, thread.jst.id, today),
         asker=thread.asker.full_name,

@@ -6,6 +6,7 @@ checked again on every press (storage/review_queue.py)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -93,6 +94,23 @@ async def open_again(
     question = await waiting_question(session, int(record), adviser_id=adviser.id, today=today)
     thread = await load_thread(session, question.id)
     await forward_to(session, services, thread, adviser, key=key, now=now, today=today)
+
+
+async def deliver_waiting(
+    session: AsyncSession,
+    services: Services,
+    adviser: Person,
+    items: Sequence[Waiting],
+    *,
+    today: dt.date,
+) -> None:
+    """What waits for an adviser who has just joined (`waiting_for`, oldest first), sent at
+    once: it went by e-mail while they were not on Telegram. Keyed by their Telegram account,
+    so joining again from another one delivers it again."""
+    for item in items:
+        body = f"{_code(item.kind)}:{item.record_id}"
+        key = f"joined:{adviser.telegram_user_id}:{body}"
+        await open_again(session, services, adviser.id, body, key=key, today=today)
 
 
 def _code(kind: str) -> str:

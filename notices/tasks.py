@@ -16,7 +16,7 @@ from telegram import InlineKeyboardMarkup
 from core.access import button
 from core.services import Services
 from notices.buttons import button_data
-from notices.message import keyboard
+from notices.message import Email, keyboard
 from notices.notify import copy_to, notify
 from storage.models import Person
 from storage.people import joined_members
@@ -77,7 +77,33 @@ async def ask_adviser(
         template="task_review_request",
         now=now,
         markup=await review_buttons(session, services, adviser, change),
+        email=review_email(change),
         change=change,
+    )
+
+
+def review_email(change: TaskChange) -> Email:
+    """The review request for an adviser Telegram cannot reach: what was handed in, with the
+    files attached, and how to review it in the bot."""
+    return Email(
+        "task_review_request",
+        {
+            "jst_name": change.jst_name,
+            "teryt": change.teryt,
+            "code": change.code,
+            "label_pl": change.label_pl,
+            "label_en": change.label_en,
+            "by": change.actor_name,
+            "submitted_at": change.at.isoformat(),
+            "review_round": change.review_round,
+            "resolution_number": change.resolution_number,
+            "texts": [
+                {"kind": piece.kind, "text": piece.text}
+                for piece in change.evidence
+                if piece.text and not piece.is_file
+            ],
+        },
+        files=tuple(piece.file_ref() for piece in change.evidence if piece.is_file),
     )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email.message import EmailMessage
 from typing import Any
 
@@ -20,6 +20,7 @@ from digest.enclosures import Enclosures, digest_enclosures, enclose
 from outbox import queue
 from outbox.email_alerts import BATCHED_TEMPLATE, alert_item, claim_companions, is_alert
 from outbox.email_policy import compose, message_id, recipient_view, template_values
+from outbox.telegram_files import FileRef, attachment_plan
 from storage.models import OutboxMessage, Person
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ class Outgoing:
     rows: tuple[OutboxMessage, ...]
     message: EmailMessage
     recipient: str
+    downloads: tuple[FileRef, ...] = ()  # Telegram files to attach before sending
 
 
 @dataclass
@@ -78,11 +80,12 @@ class Renderer:
                     person=person,
                     now=now,
                 )
-                values = row.payload.get("values") or {}
+                listed, downloads = attachment_plan(row.payload.get("files") or ())
+                values = (row.payload.get("values") or {}) | ({"files": listed} if listed else {})
                 outgoing = self._message(
                     (row,), str(row.payload["template"]), values, person, now=now, extras=extras
                 )
-                rendered.ready.append(outgoing)
+                rendered.ready.append(replace(outgoing, downloads=downloads))
             except BAD_PAYLOAD_ERRORS as error:
                 rendered.failed += await _bad_payload(session, row, error)
         return rendered

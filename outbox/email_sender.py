@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.calendar import WorkCalendar, shared_calendar
 from core.services import Services
+from digest.enclosures import enclose
 from outbox import claims, queue
 from outbox.email_policy import (
     classify,
@@ -29,6 +30,7 @@ from outbox.email_policy import (
 )
 from outbox.email_render import Outgoing, Renderer
 from outbox.policy import GiveUp, RetryAt
+from outbox.telegram_files import FileSource, FilesUnavailable, fetch_enclosures
 from storage.invites import bot_link
 from storage.models import Channel, OutboxMessage
 
@@ -62,9 +64,13 @@ class EmailDelivery:
         services: Services,
         *,
         bot_username: str | None,
+        files: FileSource | None = None,
         jitter: Callable[[], float] = random.random,
     ) -> None:
+        """`files`: where Telegram files an e-mail carries are fetched from (the bot); without
+        it such e-mails wait for a sender that has one."""
         self._services = services
+        self._files = files
         self._settings = services.settings
         self._lease = dt.timedelta(seconds=services.settings.outbox_lease_seconds)
         link = bot_link(bot_username) if bot_username else None
@@ -94,7 +100,7 @@ class EmailDelivery:
                         return stats
                 if not await self._mark_sending(item):
                     continue
-                outcome = await self._send(client, item)
+                outcome = await self._attach(item) or await self._send(client, item)
                 await self._record(item, outcome, stats, connecting=False)
         finally:
             if client is not None:
@@ -145,6 +151,15 @@ class EmailDelivery:
         client = smtp_client(self._settings)
         await client.connect()
         return client
+
+    async def _attach(self, item: Outgoing) -> Exception | None:
+        """The Telegram files the e-mail carries, fetched now; an error (retried) when they
+        cannot be fetched."""
+        try:
+            enclose(item.message, await fetch_enclosures(self._files, item.downloads))
+        except FilesUnavailable as error:
+            return error
+        return None
 
     async def _send(self, client: SMTP, item: Outgoing) -> str | Exception:
         """The server's reply on success; errors are returned, to be classified and recorded."""
@@ -220,9 +235,12 @@ async def deliver_all(delivery: EmailDelivery) -> EmailStats:
             return total
 
 
-async def deliver_emails(services: Services, bot_username: str | None) -> int:
-    """Deliver the due e-mail rows if SMTP is configured; otherwise say once what is missing."""
-    stats = await deliver_all(EmailDelivery(services, bot_username=bot_username))
+async def deliver_emails(
+    services: Services, bot_username: str | None, files: FileSource | None = None
+) -> int:
+    """Deliver the due e-mail rows if SMTP is configured; otherwise say once what is missing.
+    E-mails carrying Telegram files wait when there is no `files` source (no bot here)."""
+    stats = await deliver_all(EmailDelivery(services, bot_username=bot_username, files=files))
     warn_missing(stats)
     return stats.sent
 

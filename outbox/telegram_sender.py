@@ -38,6 +38,7 @@ from outbox.policy import (
     retry_after_delay,
 )
 from storage.models import Channel, OutboxMessage, Person
+from storage.people import reachable_on_telegram
 
 log = logging.getLogger(__name__)
 
@@ -104,12 +105,9 @@ def telegram_target(payload: dict[str, Any], person: Person | None) -> Target | 
     if chat_id is not None:
         personal = person is not None and person.telegram_chat_id == chat_id
         return Target(chat_id, personal=personal, language=language)
-    if (
-        person is None
-        or person.telegram_chat_id is None
-        or person.telegram_unreachable_at is not None
-    ):
+    if person is None or not reachable_on_telegram(person):
         return None
+    assert person.telegram_chat_id is not None
     return Target(person.telegram_chat_id, personal=True, language=language)
 
 

@@ -23,6 +23,7 @@ from core.settings import Settings
 from localapi import Limits
 from outbox.claims import TAKEN, sendable
 from outbox.email_sender import EmailDelivery, deliver_all
+from outbox.telegram_files import BotFiles
 from reminders.rules import all_rules
 from reminders.tick import planned, work_calendar
 from sandbox.demo import DemoPlan, demo_start, load_plan
@@ -90,7 +91,11 @@ class Walker:
         self.clock = clock
         self.plan = plan
         self.agenda = Agenda()
-        self.emails = EmailDelivery(self.services, bot_username=BOT_USERNAME)
+        self.emails = EmailDelivery(
+            self.services,
+            bot_username=BOT_USERNAME,
+            files=BotFiles(self.running.application.bot),
+        )
         self.actors = Actors(self.running.control, self.services, plan, self.settle, {})
         self.advisers: Advisers | None = None
         self.seq = 0

@@ -244,6 +244,16 @@ def _iso(value: dt.datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
+def reachable_on_telegram(person: Person) -> bool:
+    """Whether the bot can write to the person on Telegram: joined, not blocked, not erased
+    (otherwise what has an e-mail version goes by e-mail)."""
+    return (
+        person.telegram_chat_id is not None
+        and person.telegram_unreachable_at is None
+        and person.erased_at is None
+    )
+
+
 async def joined_members(
     session: AsyncSession, jst_ids: Iterable[int], *, except_id: int | None = None
 ) -> list[Person]:

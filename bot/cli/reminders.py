@@ -18,6 +18,7 @@ from core.services import Services
 from notices.questions import route_unrouted
 from outbox.email_sender import deliver_emails
 from outbox.rows import queued_keys
+from outbox.telegram_files import BotFiles
 from reminders.rules import all_rules
 from reminders.tick import TickStats, planned, run_tick, work_calendar
 from storage.models import Jst, Person
@@ -83,7 +84,7 @@ async def _deliver(services: Services) -> int:
                 if isinstance(services.clock, FixedClock):
                     services.clock.advance(wait)
             elif stats.claimed == 0:
-                return sent + await deliver_emails(services, bot.username)
+                return sent + await deliver_emails(services, bot.username, BotFiles(bot))
 
 
 @reminders_app.command("preview", help=help_text("reminders.preview"))

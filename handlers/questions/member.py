@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Message, Update
 
-from handlers.common import caller_of, choice_data, labels_of
+from handlers.common import caller_of, choice_data, file_in, labels_of
 from handlers.context import BotContext
 from handlers.replies import remove_buttons, reply
 from notices.message import keyboard
@@ -36,13 +36,19 @@ question_label = labels_of("tg/question_labels.txt.j2")
 def message_part(message: Message, text: str | None = None) -> Part:
     """What a message adds to a question or answer: its text or caption, and its file."""
     chat_id, message_id = message.chat_id, message.message_id
-    caption = message.caption or ""
-    if message.document is not None:
-        name = message.document.file_name
-        return Part(chat_id, message_id, caption, kind="document", file_name=name)
-    if message.photo:
-        return Part(chat_id, message_id, caption, kind="photo")
-    return Part(chat_id, message_id, (message.text or "") if text is None else text)
+    if (carried := file_in(message)) is None:
+        return Part(chat_id, message_id, (message.text or "") if text is None else text)
+    kind, found = carried
+    return Part(
+        chat_id,
+        message_id,
+        message.caption or "",
+        kind=kind,
+        file_name=message.document.file_name if message.document else None,
+        file_id=found.file_id,
+        file_size=found.file_size,
+        mime_type=message.document.mime_type if message.document else None,
+    )
 
 
 def source_key(message: Message) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.attachments import CarriesFile
 from storage.models import (
     AdviserAssignment,
     Answer,
@@ -32,7 +33,7 @@ FILE_KINDS = ("photo", "document")
 
 
 @dataclass(frozen=True)
-class Part:
+class Part(CarriesFile):
     """One Telegram message of a question, answer or follow-up: its text and where it lies."""
 
     chat_id: int
@@ -40,6 +41,9 @@ class Part:
     text: str
     kind: str = TEXT
     file_name: str | None = None
+    file_id: str | None = None  # Telegram's, to fetch the file for an e-mail (None: older parts)
+    file_size: int | None = None
+    mime_type: str | None = None
 
     @property
     def is_file(self) -> bool:

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.attachments import CarriesFile
 from storage.models import (
     AdviserAssignment,
     Cohort,
@@ -36,7 +37,7 @@ Row = TypeVar("Row", Jst, Person)
 
 
 @dataclass(frozen=True)
-class Evidence:
+class Evidence(CarriesFile):
     """One piece of what a member handed in: a text or link, or a file message the adviser
     gets a copy of (a submission keeps several: ZW1 is naturally several sheets)."""
 
@@ -45,6 +46,9 @@ class Evidence:
     file_name: str | None = None
     chat_id: int | None = None  # where the file message is, for copyMessage
     message_id: int | None = None
+    file_id: str | None = None  # Telegram's, to fetch the file for an e-mail (None: older ones)
+    file_size: int | None = None
+    mime_type: str | None = None
 
     @property
     def summary(self) -> str | None:
@@ -252,9 +256,10 @@ async def assignment_of(session: AsyncSession, jst_id: int) -> AdviserAssignment
 
 
 async def adviser_on_duty(session: AsyncSession, jst_id: int, today: dt.date) -> Person | None:
-    """The adviser who reviews the JST's work today (a substitute while one stands in)."""
+    """The adviser who reviews the JST's work today (a substitute while one stands in), on
+    Telegram or not: one who has not joined gets it by e-mail (notices/tasks.review_email)."""
     adviser = await threads.adviser_on_duty(session, jst_id, today)
-    return adviser if adviser is not None and adviser.active else None
+    return adviser if adviser is not None and adviser.erased_at is None else None
 
 
 async def _rows(session: AsyncSession, model: type[Row], ids: set[int | None]) -> Sequence[Row]:

@@ -21,6 +21,7 @@ from localapi import ChatMessage, ControlClient, Limits
 from localapi.client import Event
 from outbox.claims import TAKEN, sendable
 from outbox.email_sender import EmailDelivery, deliver_all
+from outbox.telegram_files import BotFiles
 from reminders.tick import work_calendar
 from sandbox.people import join, playable_people
 from sandbox.runtime import BOT_USERNAME, Sandbox, isolated_settings
@@ -47,7 +48,8 @@ async def settle(box: Sandbox) -> None:
     """Until the bot has handled every update and delivered everything due now, on Telegram
     and by e-mail (as the sandbox's walk waits between its moments)."""
     running = box.running
-    emails = EmailDelivery(running.services, bot_username=BOT_USERNAME)
+    files = BotFiles(running.application.bot)
+    emails = EmailDelivery(running.services, bot_username=BOT_USERNAME, files=files)
     while True:
         await running.control.until_delivered()
         running.application.bot_data.outbox_wakeup.set()

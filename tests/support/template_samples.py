@@ -321,6 +321,11 @@ def values(s: Sample) -> dict[str, Any]:
         "buttons": s.many("Tak")[:3],
         "by": s.name,
         "by_gender": s.gender,
+        "by_email": s.flag,
+        "join_link": "https://t.me/advisorybot?start=xyz" if s.flag else None,
+        "resolution_number": "XIV/112/2027" if s.flag else None,
+        "review": s.flag,
+        "texts": s.many({"kind": "text", "text": "Arkusze są gotowe."})[:2],
         "change": _change(s),
         "changed": s.flag,
         "chart_src": "cid:digest-chart",
@@ -572,6 +577,17 @@ def overrides(s: Sample) -> dict[str, dict[str, Any]]:
         "sandbox/terminal.txt.j2::banner": {"mail": ".sandbox/mail"},
         "email/_digest.txt.j2::xlsx_sheet": {"name": "teams"},
         "tg/_states.html.j2::title": {"item": _task_view(s)},
+        **{
+            name: {"files": _email_files(s)}
+            for name in (
+                "email/question_forward.txt.j2",
+                "email/question_forward.html.j2",
+                "email/task_review_request.txt.j2",
+                "email/task_review_request.html.j2",
+                "email/_waiting.txt.j2::files_heading",
+            )
+        },
+        "email/_waiting.txt.j2::file": {"item": _email_files(s)[0]},
         "tg/report_labels.txt.j2::title": {
             "question": _question("done", "text"),
             "month": dt.date(2027, 9, 1) if s.flag else None,
@@ -625,3 +641,11 @@ def _export_words(s: Sample) -> dict[str, dict[str, Any]]:
         words + "role": {"value": "adviser"} | row,
         words + "yes_no": {"value": s.flag},
     }
+
+
+def _email_files(s: Sample) -> list[dict[str, Any]]:
+    """A question's or submission's files as an e-mail lists them: attached, or too large."""
+    return [
+        {"name": f"arkusz-{index}.xlsx", "size": 1000 * (index + 1) ** 4, "attached": index < 2}
+        for index in range(max(s.n, 1))
+    ][:4]
