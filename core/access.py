@@ -39,6 +39,7 @@ COMMANDS = (
     Command("to_review", ("do_oceny", "to_review"), ADVISERS),
     Command("answer", ("odpowiedz", "answer"), ADVISERS),
     Command("close", ("zamknij", "close"), ADVISERS),
+    Command("files", ("pliki", "files"), frozenset({Role.MEMBER, Role.ADVISER})),
     Command("substitute", ("zastepstwo", "substitute"), ADVISERS),
     Command("extend", ("przedluz", "extend"), ADVISERS),
     Command("digest", ("podsumowanie", "digest"), ADVISERS),

@@ -21,6 +21,7 @@ from handlers.questions.adviser import (
     open_list,
     share,
 )
+from handlers.questions.files import files
 from handlers.questions.member import DraftForm, ask, member_message
 from handlers.questions.substitute import substitute
 from storage.models import Role
@@ -47,6 +48,7 @@ def register(application: BotApplication) -> None:
         ("open", open_list),
         ("answer", answer_command),
         ("close", close),
+        ("files", files),
         ("substitute", substitute),
     ):
         application.add_handler(CommandHandler(command(key).names, callback))

@@ -174,6 +174,29 @@ async def question_for_adviser(
     return question
 
 
+async def question_files(
+    session: AsyncSession, question_id: int, *, person_id: int, today: dt.date
+) -> list[Part] | None:
+    """Every file of a question's thread (the question, then its answers and follow-ups, in
+    order) for someone who may see them: its asker, or an adviser of its JST today. None for
+    anyone else, as for no such question: whether a number exists is not told."""
+    question = await session.get(Question, question_id)
+    if question is None:
+        return None
+    person = await session.get_one(Person, person_id)
+    if person.id != question.asker_id and not (
+        person.role is Role.ADVISER
+        and question.jst_id in await visible_jsts(session, person, today)
+    ):
+        return None
+    answers = await session.scalars(
+        select(Answer).where(Answer.question_id == question_id).order_by(Answer.id)
+    )
+    return files_of(question.attachments) + [
+        part for answer in answers for part in files_of(answer.attachments)
+    ]
+
+
 @dataclass(frozen=True)
 class Thread:
     """A question with the people around it, for composing the messages of its thread."""

@@ -1,6 +1,7 @@
-"""Issue 19, item 1: a question or a submission reaches an adviser who is not on Telegram by
-e-mail, with its files attached; when the adviser joins, everything still open for them comes
-on Telegram at once, oldest first, and their answer reaches the member once.
+"""Issue 19, items 1 and 2: a question or a submission reaches an adviser who is not on
+Telegram by e-mail, with its files attached; when the adviser joins, everything still open for
+them comes on Telegram at once, oldest first, and their answer reaches the member once; a
+question's files come again on request (`/pliki NR`) to those who may see them.
 
 The real bot over the local Bot API, the sandbox's SMTP server (every e-mail a file): Anna
 (Warszawa) asks and submits while Jan Kowalski, her JST's adviser, has not joined.
@@ -19,18 +20,19 @@ from sandbox.mailbox import FILE_NAME, Mail
 from tests.support.dialog import Speaker, dialog, press, receives, reply, upload
 from tests.support.team_world import World
 
-ANNA, JAN = 8401, 8402
+ANNA, JAN, DOROTA = 8401, 8402, 8403
 ANNA_EMAIL, JAN_EMAIL = "anna.nowak@example.pl", "jan.kowalski@example.pl"
+DOROTA_EMAIL = "dorota.lewandowska@example.pl"  # a member of another JST
 SHEET = b"PK a spreadsheet of the schools"
 SECOND = b"PK the secondary schools"
 
 
-async def _anna(world: World) -> tuple[Speaker, str]:
-    """Anna joined, and Jan's invite code (he joins later)."""
+async def _anna(world: World) -> tuple[Speaker, dict[str, str]]:
+    """Anna joined, and everyone's invite codes (the others join later)."""
     codes = await world.invite_codes()
     anna, welcome = await world.join(codes[ANNA_EMAIL], ANNA, "Anna")
     assert "Anna Nowak" in welcome.text
-    return anna, codes[JAN_EMAIL]
+    return anna, codes
 
 
 def _mails_to(world: World, address: str) -> list[tuple[Mail, EmailMessage]]:
@@ -63,7 +65,7 @@ def _attachments(message: EmailMessage) -> dict[str, bytes]:
 async def test_a_question_with_a_photo_and_a_document_reaches_an_adviser_off_telegram(
     world: World,
 ) -> None:
-    anna, jan_code = await _anna(world)
+    anna, codes = await _anna(world)
     await dialog(
         (anna, "/pytanie", "Pytanie do doradcy"),
         (anna, upload("photo", _photo(), caption="Czy tak wypełniamy arkusz?"), "do wysłania"),
@@ -80,7 +82,7 @@ async def test_a_question_with_a_photo_and_a_document_reaches_an_adviser_off_tel
     assert Image.open(io.BytesIO(photo)).size == (16, 12), "the photo itself"
 
     # Jan joins: the question and both files come on Telegram at once; his answer reaches Anna.
-    jan, welcome = await world.join(jan_code, JAN, "Jan")
+    jan, welcome = await world.join(codes[JAN_EMAIL], JAN, "Jan")
     assert "czeka 1 sprawa" in welcome.text
     forwarded = await dialog(
         (jan, receives, ("Pytanie nr 1", "Anna Nowak", "Czy tak wypełniamy arkusz?")),
@@ -98,9 +100,24 @@ async def test_a_question_with_a_photo_and_a_document_reaches_an_adviser_off_tel
     assert len(answers) == 1, "the answer came once"
     assert len(_mails_to(world, JAN_EMAIL)) == 1, "no second e-mail once Jan is on Telegram"
 
+    # Item 2: the files come again on request, to the asker and the adviser, to nobody else.
+    again = await dialog(
+        (anna, "/pliki 1", "Pytanie nr 1: 2 pliki"), (anna, receives, None), (anna, receives, None)
+    )
+    assert again[1].message.photo and again[2].message.document is not None
+    dorota, _ = await world.join(codes[DOROTA_EMAIL], DOROTA, "Dorota")
+    await dialog(
+        (jan, "/pliki 1", "Pytanie nr 1: 2 pliki"),
+        (jan, receives, None),
+        (jan, receives, None),
+        (dorota, "/pliki 1", "Nie ma pytania nr 1, którego pliki możesz zobaczyć"),
+        (jan, "/pliki 999", "Nie ma pytania nr 999, którego pliki możesz zobaczyć"),
+        (jan, "/pliki", "Jak dostać jeszcze raz pliki pytania"),
+    )
+
 
 async def test_a_submission_with_two_files_reaches_an_adviser_off_telegram(world: World) -> None:
-    anna, jan_code = await _anna(world)
+    anna, codes = await _anna(world)
     world.clock.set(world.clock.now() + dt.timedelta(days=1))
     [choose] = await dialog((anna, "/zadanie", None))
     zw1 = next(text for text, _ in choose.buttons if text.startswith("ZW1"))
@@ -116,7 +133,7 @@ async def test_a_submission_with_two_files_reaches_an_adviser_off_telegram(world
     assert _attachments(message) == {"zw1-sp.xlsx": SHEET, "zw1-lo.xlsx": SECOND}
     assert "Oceń je w bocie" in mail.text
 
-    jan, welcome = await world.join(jan_code, JAN, "Jan")
+    jan, welcome = await world.join(codes[JAN_EMAIL], JAN, "Jan")
     assert "czeka 1 sprawa" in welcome.text
     copies = await dialog((jan, receives, None), (jan, receives, None))
     names = [copy.message.document.file_name for copy in copies if copy.message.document]

@@ -322,6 +322,8 @@ def values(s: Sample) -> dict[str, Any]:
         "by": s.name,
         "by_gender": s.gender,
         "by_email": s.flag,
+        "usage": s.n == 0,
+        "refused": s.n == 2,
         "join_link": "https://t.me/advisorybot?start=xyz" if s.flag else None,
         "resolution_number": "XIV/112/2027" if s.flag else None,
         "review": s.flag,
