@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.services import Services
 from notices.message import Email, Text, queue
 from notices.notify import copy_to, notify
+from notices.tasks import ask_adviser
 from storage.models import Delivery, Person
 from storage.people import joined_members, reachable_on_telegram
 from storage.questions.answers import AnswerInThread, load_answer
@@ -29,6 +30,7 @@ from storage.questions.threads import (
     load_thread,
     unrouted_questions,
 )
+from storage.review_queue import submissions_waiting
 from storage.team import team_view
 
 
@@ -301,7 +303,8 @@ async def announce_substitution(
     now: dt.datetime,
     today: dt.date,
 ) -> None:
-    """Tell the substitute and every team who answers and until when; forward what moved."""
+    """Tell the substitute and every team who answers and until when; forward what moved, and
+    (from its first day) the submissions that wait for review, oldest first."""
     sub = substitution
     key = f"substitute:{sub.adviser.id}:{sub.substitute.id}:{sub.first}:{sub.last}"
     await notify(
@@ -318,6 +321,10 @@ async def announce_substitution(
     await _tell_teams(session, services, sub, key=key, now=now)
     for question_id in sub.moved:
         await forward_question(session, services, question_id, now=now, today=today)
+    if sub.first <= today:
+        for change in await submissions_waiting(session, [jst.id for jst in sub.jsts]):
+            task_key = f"{key}:task:{change.progress_id}:{change.review_round}"
+            await ask_adviser(session, services, change, sub.substitute, key=task_key)
 
 
 async def _tell_teams(

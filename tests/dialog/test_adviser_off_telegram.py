@@ -23,6 +23,7 @@ from tests.support.team_world import World
 ANNA, JAN, DOROTA = 8401, 8402, 8403
 ANNA_EMAIL, JAN_EMAIL = "anna.nowak@example.pl", "jan.kowalski@example.pl"
 DOROTA_EMAIL = "dorota.lewandowska@example.pl"  # a member of another JST
+MARIA_EMAIL = "maria.szymanska@example.pl"  # an adviser of another JST, Jan's substitute
 SHEET = b"PK a spreadsheet of the schools"
 SECOND = b"PK the secondary schools"
 
@@ -45,6 +46,19 @@ def _mails_to(world: World, address: str) -> list[tuple[Mail, EmailMessage]]:
             assert isinstance(parsed, EmailMessage)
             found.append((mail, parsed))
     return found
+
+
+async def _submit_two_sheets(world: World, anna: Speaker) -> None:
+    """Anna hands in ZW1 with two spreadsheets, a day after the world's start."""
+    world.clock.set(world.clock.now() + dt.timedelta(days=1))
+    [choose] = await dialog((anna, "/zadanie", None))
+    zw1 = next(text for text, _ in choose.buttons if text.startswith("ZW1"))
+    await dialog(
+        (anna, press(zw1), None),
+        (anna, upload("document", SHEET, file_name="zw1-sp.xlsx"), "Sprawdź zgłoszenie"),
+        (anna, upload("document", SECOND, file_name="zw1-lo.xlsx"), "Dowody (2):"),
+        (anna, press("✅ Wyślij doradcy"), "zgłoszone jako wykonane"),
+    )
 
 
 def _photo() -> bytes:
@@ -118,15 +132,7 @@ async def test_a_question_with_a_photo_and_a_document_reaches_an_adviser_off_tel
 
 async def test_a_submission_with_two_files_reaches_an_adviser_off_telegram(world: World) -> None:
     anna, codes = await _anna(world)
-    world.clock.set(world.clock.now() + dt.timedelta(days=1))
-    [choose] = await dialog((anna, "/zadanie", None))
-    zw1 = next(text for text, _ in choose.buttons if text.startswith("ZW1"))
-    await dialog(
-        (anna, press(zw1), None),
-        (anna, upload("document", SHEET, file_name="zw1-sp.xlsx"), "Sprawdź zgłoszenie"),
-        (anna, upload("document", SECOND, file_name="zw1-lo.xlsx"), "Dowody (2):"),
-        (anna, press("✅ Wyślij doradcy"), "zgłoszone jako wykonane"),
-    )
+    await _submit_two_sheets(world, anna)
     await world.settle()
     [(mail, message)] = _mails_to(world, JAN_EMAIL)
     assert mail.subject.startswith("Do oceny: zadanie ZW1 (diagnoza wstępna)")
@@ -143,3 +149,20 @@ async def test_a_submission_with_two_files_reaches_an_adviser_off_telegram(world
         (jan, press("✅ Przyjmij"), "Przyjęto zadanie ZW1"),
         (anna, receives, "przyjął zadanie ZW1"),
     )
+
+
+async def test_a_substitute_gets_the_submissions_that_wait_by_email_when_off_telegram(
+    world: World,
+) -> None:
+    anna, codes = await _anna(world)
+    jan, _ = await world.join(codes[JAN_EMAIL], JAN, "Jan")
+    await _submit_two_sheets(world, anna)
+    await dialog((jan, receives, None), (jan, receives, None), (jan, receives, "Do oceny"))
+
+    today = world.today()
+    away = f"/zastepstwo {MARIA_EMAIL} {today:%d.%m.%Y} {today + dt.timedelta(days=7)}"
+    await dialog((jan, away, "Maria Szymańska"))
+    await world.settle()
+    [(mail, message)] = _mails_to(world, MARIA_EMAIL)[-1:]
+    assert mail.subject.startswith("Do oceny: zadanie ZW1 (diagnoza wstępna)")
+    assert _attachments(message) == {"zw1-sp.xlsx": SHEET, "zw1-lo.xlsx": SECOND}

@@ -126,7 +126,7 @@ async def test_a_file_question_arrives_as_a_file_and_a_reply_to_it_answers(
     )
     number = await _ask(dorota)
     [_, copy] = await dialog(
-        (jan, receives, (f"Pytanie nr {number}", "Załączniki: 1")),
+        (jan, receives, (f"Pytanie nr {number}", "📎 1 plik")),
         (jan, receives, None),
     )
     document = copy.message.document
