@@ -80,6 +80,8 @@ BUTTONS = (
     Button("review", "tk", ADVISERS, signed=True),
     Button("share", "qteam", ADVISERS, signed=True),
     Button("waiting", "wait", ADVISERS, signed=True),  # open a /do_oceny item again
+    # a question's or a submission's files sent again
+    Button("files", "fl", frozenset({Role.MEMBER, Role.ADVISER}), signed=True),
 )
 
 

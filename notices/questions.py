@@ -13,9 +13,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardMarkup
 
 from core.services import Services
-from notices.message import Email, Text, queue
+from notices.files import QUESTION, files_button
+from notices.message import Email, Text, keyboard, queue
 from notices.notify import copy_to, notify
 from notices.tasks import ask_adviser
 from storage.models import Delivery, Person
@@ -46,12 +48,13 @@ async def send_thread_message(
     files: Sequence[Part] = (),
     delivery: Delivery = Delivery.AT_LEAST_ONCE,
     email: Email | None = None,
+    buttons: InlineKeyboardMarkup | None = None,
     **values: Any,
 ) -> None:
     """Queue `tg/<template>.html.j2` (in parts if long) and copies of `files`, all linked;
     `email` goes instead when Telegram cannot reach the person (it carries the files too)."""
     link = {"question_id": question_id}
-    text = Text(template, values, email=email or False)
+    text = Text(template, values, buttons=buttons, email=email or False)
     await queue(
         session,
         services.templates,
@@ -156,12 +159,30 @@ async def forward_to(
         now=now,
         files=files,
         email=email,
+        buttons=await _files_button(session, services, person, question.id, len(files)),
         number=question.id,
         team=await team_view(session, thread.jst.id, today),
         asker=thread.asker.full_name,
         text=question.text,
         file_count=len(files),
         asked_at=question.created_at,
+    )
+
+
+async def _files_button(
+    session: AsyncSession, services: Services, person: Person, question_id: int, count: int
+) -> InlineKeyboardMarkup | None:
+    """Under a question with files: a button that sends them again (they scroll away)."""
+    if not count:
+        return None
+    return keyboard(
+        [
+            [
+                await files_button(
+                    session, services, person, kind=QUESTION, record=question_id, count=count
+                )
+            ]
+        ]
     )
 
 

@@ -16,6 +16,7 @@ from telegram import InlineKeyboardMarkup
 from core.access import button
 from core.services import Services
 from notices.buttons import button_data
+from notices.files import SUBMISSION, files_button
 from notices.message import Email, keyboard
 from notices.notify import copy_to, notify
 from storage.models import Person
@@ -110,10 +111,17 @@ def review_email(change: TaskChange) -> Email:
 async def review_buttons(
     session: AsyncSession, services: Services, adviser: Person, change: TaskChange
 ) -> InlineKeyboardMarkup:
-    """Accept / Return, signed for the adviser: the task row's id and its review round."""
+    """Accept / Return, signed for the adviser: the task row's id and its review round; below
+    them, when the evidence has files, a button that sends them again."""
     language, buttons = adviser.language.value, []
     for verdict, name in ((ACCEPT, "accept"), (RETURN, "return_")):
         body = f"{verdict}:{change.progress_id}:{change.review_round}"
         data = await button_data(session, services, REVIEW, body, person_id=adviser.id)
         buttons.append((services.templates.macro(language, LABELS, name), data))
-    return keyboard([buttons])
+    files = sum(piece.is_file for piece in change.evidence)
+    if not files:
+        return keyboard([buttons])
+    again = await files_button(
+        session, services, adviser, kind=SUBMISSION, record=change.progress_id, count=files
+    )
+    return keyboard([buttons, [again]])

@@ -13,6 +13,7 @@ from core.access import command
 from handlers import fallback
 from handlers.common import caller_of
 from handlers.context import BotApplication, BotContext
+from handlers.questions import files
 from handlers.questions.adviser import (
     SHARE,
     adviser_message,
@@ -21,7 +22,6 @@ from handlers.questions.adviser import (
     open_list,
     share,
 )
-from handlers.questions.files import files
 from handlers.questions.member import DraftForm, ask, member_message
 from handlers.questions.substitute import substitute
 from storage.models import Role
@@ -48,8 +48,8 @@ def register(application: BotApplication) -> None:
         ("open", open_list),
         ("answer", answer_command),
         ("close", close),
-        ("files", files),
         ("substitute", substitute),
     ):
         application.add_handler(CommandHandler(command(key).names, callback))
     application.add_handler(CallbackQueryHandler(share, pattern=SHARE.pattern(r"\d+")))
+    files.register(application)

@@ -15,6 +15,7 @@ from handlers.context import BotContext
 from handlers.replies import reply
 from notices.tasks import announce
 from storage.models import Form
+from storage.people import reachable_on_telegram
 from storage.tasks.views import TaskChange, adviser_on_duty
 
 
@@ -48,5 +49,6 @@ async def confirm_and_announce(
         change=change,
         adviser=adviser.full_name if adviser else None,
         adviser_gender=adviser.gender.value if adviser else None,
+        by_email=adviser is not None and not reachable_on_telegram(adviser),
     )
     await announce(session, context.services, change, today=context.today())

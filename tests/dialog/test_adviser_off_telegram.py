@@ -23,6 +23,7 @@ from tests.support.team_world import World
 ANNA, JAN, DOROTA = 8401, 8402, 8403
 ANNA_EMAIL, JAN_EMAIL = "anna.nowak@example.pl", "jan.kowalski@example.pl"
 DOROTA_EMAIL = "dorota.lewandowska@example.pl"  # a member of another JST
+FILES_AGAIN = "📎 Pliki jeszcze raz (2)"
 MARIA_EMAIL = "maria.szymanska@example.pl"  # an adviser of another JST, Jan's substitute
 SHEET = b"PK a spreadsheet of the schools"
 SECOND = b"PK the secondary schools"
@@ -48,8 +49,9 @@ def _mails_to(world: World, address: str) -> list[tuple[Mail, EmailMessage]]:
     return found
 
 
-async def _submit_two_sheets(world: World, anna: Speaker) -> None:
-    """Anna hands in ZW1 with two spreadsheets, a day after the world's start."""
+async def _submit_two_sheets(world: World, anna: Speaker, *, on_telegram: bool) -> None:
+    """Anna hands in ZW1 with two spreadsheets, a day after the world's start; her receipt
+    says whether the adviser got it on Telegram or by e-mail."""
     world.clock.set(world.clock.now() + dt.timedelta(days=1))
     [choose] = await dialog((anna, "/zadanie", None))
     zw1 = next(text for text, _ in choose.buttons if text.startswith("ZW1"))
@@ -59,6 +61,7 @@ async def _submit_two_sheets(world: World, anna: Speaker) -> None:
         (anna, upload("document", SECOND, file_name="zw1-lo.xlsx"), "Dowody (2):"),
         (anna, press("✅ Wyślij doradcy"), "zgłoszone jako wykonane"),
     )
+    assert ("e-mailem" in anna.read[-1].text) == (not on_telegram), "the receipt tells how"
 
 
 def _photo() -> bytes:
@@ -105,6 +108,10 @@ async def test_a_question_with_a_photo_and_a_document_reaches_an_adviser_off_tel
     )
     assert forwarded[1].message.photo and forwarded[2].message.document is not None
     assert forwarded[2].message.document.file_name == "szkoly.xlsx"
+    opened = await dialog(
+        (jan, press(FILES_AGAIN, on=forwarded[0]), None), (jan, receives, None)
+    )  # the files open again from the question's button
+    assert opened[0].message.photo and opened[1].message.document is not None
     await dialog(
         (jan, reply("Tak, osobno dla każdej szkoły.", to=forwarded[0]), "zapisana i wysłana"),
         (anna, receives, ("Odpowiedź doradcy", "Tak, osobno dla każdej szkoły.")),
@@ -126,13 +133,13 @@ async def test_a_question_with_a_photo_and_a_document_reaches_an_adviser_off_tel
         (jan, receives, None),
         (dorota, "/pliki 1", "Nie ma pytania nr 1, którego pliki możesz zobaczyć"),
         (jan, "/pliki 999", "Nie ma pytania nr 999, którego pliki możesz zobaczyć"),
-        (jan, "/pliki", "Jak dostać jeszcze raz pliki pytania"),
+        (jan, "/pliki", "Jak dostać jeszcze raz pliki"),
     )
 
 
 async def test_a_submission_with_two_files_reaches_an_adviser_off_telegram(world: World) -> None:
     anna, codes = await _anna(world)
-    await _submit_two_sheets(world, anna)
+    await _submit_two_sheets(world, anna, on_telegram=False)
     await world.settle()
     [(mail, message)] = _mails_to(world, JAN_EMAIL)
     assert mail.subject.startswith("Do oceny: zadanie ZW1 (diagnoza wstępna)")
@@ -144,10 +151,21 @@ async def test_a_submission_with_two_files_reaches_an_adviser_off_telegram(world
     copies = await dialog((jan, receives, None), (jan, receives, None))
     names = [copy.message.document.file_name for copy in copies if copy.message.document]
     assert names == ["zw1-sp.xlsx", "zw1-lo.xlsx"]
+    [request] = await dialog(
+        (jan, receives, ("Do oceny: Miasto Stołeczne Warszawa", "zw1-lo.xlsx"))
+    )
+    opened = await dialog((jan, press(FILES_AGAIN, on=request), None), (jan, receives, None))
+    assert [copy.message.document.file_name for copy in opened if copy.message.document] == [
+        "zw1-sp.xlsx",
+        "zw1-lo.xlsx",
+    ]
     await dialog(
-        (jan, receives, ("Do oceny: Miasto Stołeczne Warszawa", "zw1-lo.xlsx")),
-        (jan, press("✅ Przyjmij"), "Przyjęto zadanie ZW1"),
+        (jan, press("✅ Przyjmij", on=request), "Przyjęto zadanie ZW1"),
         (anna, receives, "przyjął zadanie ZW1"),
+        (anna, "/pliki zw1", "Zadanie ZW1: 2 pliki"),
+        (anna, receives, None),
+        (anna, receives, None),
+        (anna, "/pliki ZW9", "nie ma zadania ZW9"),
     )
 
 
@@ -156,7 +174,7 @@ async def test_a_substitute_gets_the_submissions_that_wait_by_email_when_off_tel
 ) -> None:
     anna, codes = await _anna(world)
     jan, _ = await world.join(codes[JAN_EMAIL], JAN, "Jan")
-    await _submit_two_sheets(world, anna)
+    await _submit_two_sheets(world, anna, on_telegram=True)
     await dialog((jan, receives, None), (jan, receives, None), (jan, receives, "Do oceny"))
 
     today = world.today()

@@ -151,6 +151,10 @@ async def test_every_command_and_button_by_every_caller(sandbox: Sandbox) -> Non
         f"wait:q:{question_id}:AAAAAAAAAAA",
         f"wait:t:1:{waiting.rsplit(':', 1)[1]}",
         "wait:q:99999999999:AAAAAAAAAAA",
+        f"fl:q:{question_id}",  # files again: unsigned, badly signed, someone else's signature
+        f"fl:q:{question_id}:AAAAAAAAAAA",
+        f"fl:t:1:{waiting.rsplit(':', 1)[1]}",
+        "fl:q:99999999999:AAAAAAAAAAA",
         "f:00:send",
         "zz:1",
     ]

@@ -590,6 +590,7 @@ def overrides(s: Sample) -> dict[str, dict[str, Any]]:
             )
         },
         "email/_waiting.txt.j2::file": {"item": _email_files(s)[0]},
+        "tg/question_files.html.j2": {"question": s.flag, "name": "12" if s.flag else "ZW1"},
         "tg/report_labels.txt.j2::title": {
             "question": _question("done", "text"),
             "month": dt.date(2027, 9, 1) if s.flag else None,
