@@ -8,10 +8,13 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import cached_property
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.calendar import WorkCalendar
+from digest.attention import Attention, needing_attention
 from storage.indicators import Indicators, compute_indicators
 from storage.models import AdviserAssignment, Cohort, Jst, MonthlyReport, TaskProgress
 from storage.questions.stats import ResponseTimes, response_times
@@ -40,6 +43,7 @@ class Digest:
     response: tuple[ResponseTimes, ...]
     indicators: Indicators
     months: tuple[MonthActivity, ...]
+    attention: tuple[Attention, ...] = ()  # the JSTs needing attention, and why
 
     @property
     def overdue(self) -> int:
@@ -71,9 +75,10 @@ def iso_week(moment: dt.datetime, zone: dt.tzinfo) -> str:
 
 
 async def build_digest(
-    session: AsyncSession, now: dt.datetime, *, adviser_id: int | None = None, zone: dt.tzinfo
+    session: AsyncSession, now: dt.datetime, *, adviser_id: int | None = None, zone: ZoneInfo
 ) -> Digest:
     """Read the digest at `now`; the adviser's variant covers the JSTs they are assigned to."""
+    calendar = WorkCalendar(zone)  # for working days only: quiet hours play no part here
     today = now.astimezone(zone).date()
     jsts = select(Jst.id).order_by(Jst.name, Jst.teryt)
     if adviser_id is not None:
@@ -92,6 +97,7 @@ async def build_digest(
         response=response,
         indicators=await compute_indicators(session),
         months=await _months(session, jst_ids, today, zone),
+        attention=await needing_attention(session, teams, now, calendar),
     )
 
 

@@ -7,7 +7,10 @@ E-mail payload (channel EMAIL), a JSON object:
                                     # ISO dates, handed to the templates as datetime and date
      "to": "someone@example.pl",    # optional; default: the person's address at send time
      "forget": ["link"]}            # optional: values dropped once the server took the e-mail
-The person's language chooses the templates; rows without a person use Polish.
+The person's language chooses the templates; rows without a person use Polish. A reminder's
+e-mail ("reminder") holds the Telegram reminder's template under "reminder" and its values:
+its text is that template rendered for e-mail when it is sent (`reminder_payload`); one
+queued by earlier versions holds the Telegram text ("html", "text": `reminder_email`).
 
 Errors: while connecting (refused, timeout, TLS, EHLO, AUTH) the server or its configuration is
 at fault, never the message, so every such error is retried; once connected, a 5xx reply (or a
@@ -20,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import email.policy
 import hashlib
+from collections.abc import Mapping
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
@@ -33,6 +37,8 @@ from outbox.policy import GIVE_UP_AT_ATTEMPT, GiveUp, RetryAt, backoff_delay
 from storage.models import Person
 
 REMINDER_TEMPLATE = "reminder"
+REMINDER_KEY = "reminder"  # in a reminder e-mail's values: the Telegram reminder's template
+DATED = ("_at", "_on")  # the keys of values that hold datetimes and dates
 SMTP_SETTINGS = ("smtp_host", "mail_from")
 SMTP_TIMEOUT_SECONDS = 30.0
 KEY_LENGTH = 200  # OutboxMessage.dedupe_key
@@ -133,11 +139,16 @@ def compose(
     html: str,
     message_id: str,
     date: dt.datetime,
+    reply_to: tuple[str, str] | None = None,
 ) -> EmailMessage:
-    """A multipart (plain text + HTML) message; names and subjects cannot add headers."""
+    """A multipart (plain text + HTML) message; names and subjects cannot add headers.
+    `reply_to`: (name, address) a reply goes to instead of MAIL_FROM."""
     message = EmailMessage(policy=UNFOLDED)
     message["From"] = mail_from
     message["To"] = Address(display_name=one_line(to_name), addr_spec=to_address.strip())
+    if reply_to is not None:
+        name, address = reply_to
+        message["Reply-To"] = Address(display_name=one_line(name), addr_spec=address.strip())
     message["Subject"] = one_line(subject)
     message["Date"] = format_datetime(date)
     message["Message-ID"] = message_id
@@ -167,15 +178,39 @@ def template_values(values: dict[str, Any]) -> dict[str, Any]:
     """JSON values as the templates want them: "_at" keys as datetimes, "_on" keys as dates."""
     decoded = dict(values)
     for key, value in values.items():
-        if isinstance(value, str) and key.endswith("_at"):
+        if isinstance(value, str) and key.endswith(DATED[0]):
             decoded[key] = dt.datetime.fromisoformat(value)
-        elif isinstance(value, str) and key.endswith("_on"):
+        elif isinstance(value, str) and key.endswith(DATED[1]):
             decoded[key] = dt.date.fromisoformat(value)
     return decoded
 
 
+def json_values(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Values kept in a row to be rendered later: dates and datetimes as ISO text, under keys
+    ending in "_on" and "_at" (`template_values` reads them back; a date under another key
+    could not be, and is refused)."""
+    encoded = dict(values)
+    for key, value in values.items():
+        if isinstance(value, dt.date):
+            if not key.endswith(DATED):
+                raise ValueError(f"a date under {key!r}: its key must end in _on or _at")
+            encoded[key] = value.isoformat()
+    return encoded
+
+
+def reminder_payload(template: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The e-mail of a Telegram reminder (`tg/reminders/<template>`), if Telegram cannot take
+    it: rendered when sent, so its subject can name the task or the report month and its text
+    say what to do without the bot."""
+    return {
+        "template": REMINDER_TEMPLATE,
+        "values": {REMINDER_KEY: template, **json_values(values)},
+    }
+
+
 def reminder_email(telegram_html: str) -> dict[str, Any]:
-    """The e-mail version of a reminder already rendered for Telegram, for the fallback."""
+    """The e-mail version of a reminder already rendered for Telegram (rows queued before
+    `reminder_payload`; tests)."""
     return {
         "template": REMINDER_TEMPLATE,
         "values": {"html": telegram_html, "text": telegram_text(telegram_html)},

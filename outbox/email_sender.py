@@ -31,7 +31,6 @@ from outbox.email_policy import (
 from outbox.email_render import Outgoing, Renderer
 from outbox.policy import GiveUp, RetryAt
 from outbox.telegram_files import FileSource, FilesUnavailable, fetch_enclosures
-from storage.invites import bot_link
 from storage.models import Channel, OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -73,8 +72,7 @@ class EmailDelivery:
         self._files = files
         self._settings = services.settings
         self._lease = dt.timedelta(seconds=services.settings.outbox_lease_seconds)
-        link = bot_link(bot_username) if bot_username else None
-        self._renderer = Renderer(services, link, self._lease)
+        self._renderer = Renderer(services, bot_username, self._lease)
         self._jitter = jitter
         self._calendar: WorkCalendar = shared_calendar(
             services.settings.zone, services.settings.quiet_hours
@@ -254,7 +252,8 @@ def warn_missing(stats: EmailStats) -> bool:
 
 
 async def _forget_secrets(session: AsyncSession, row: OutboxMessage) -> None:
-    """Values such as an invite link live only until the server has taken the e-mail."""
+    """Values such as an invitation's link live only until the server has taken the e-mail
+    (a `join_link` is never in the row: email_render draws it for each rendering)."""
     forget = set(row.payload.get("forget") or ())
     if not forget:
         return

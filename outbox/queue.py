@@ -12,9 +12,11 @@ e.g. {"method": "sendMessage", "params": {"text": "<b>…</b>", "parse_mode": "H
       "reply_markup": {"inline_keyboard": [[...]]}, "reply_to_message_id": 12}};
 copyMessage params hold from_chat_id and message_id; sendDocument/sendPhoto params hold
 document/photo (a Telegram file_id) and an optional caption. The chat is resolved at send time.
-A Telegram payload may also carry {"email": <an e-mail payload>}, or {"email": true} for an
-e-mail made from its sendMessage text (reminders: `email_policy.reminder_email`): if Telegram
-cannot take the row, that e-mail is queued instead (outbox/email_policy.py describes e-mail rows).
+A Telegram payload may also carry {"email": <an e-mail payload>} (the tick's reminders:
+`email_policy.reminder_payload`, the reminder's template and values, rendered for e-mail when
+sent), or {"email": true} (reminders queued by earlier versions) for an e-mail made from its
+sendMessage text (`email_policy.reminder_email`): if Telegram cannot take the row, that e-mail
+is queued instead (outbox/email_policy.py describes e-mail rows).
 """
 
 from __future__ import annotations

@@ -201,12 +201,12 @@ class _TaskPlan:
 
     def _fix(self, reviewed_at: dt.datetime) -> list[Due]:
         """The team: the day before the date to fix by, and on that day."""
-        fix_by = self.calendar.local_date(reviewed_at) + self.jst.ladder.fix_days * ONE_DAY
-        moments = [("fix-1", self._nine(fix_by - ONE_DAY)), ("fix-0", self._nine(fix_by))]
+        fix_on = self.calendar.local_date(reviewed_at) + self.jst.ladder.fix_days * ONE_DAY
+        moments = [("fix-1", self._nine(fix_on - ONE_DAY)), ("fix-0", self._nine(fix_on))]
         schedule = []
         for step, moment in self._deliveries(moments, since=reviewed_at):
-            days = (fix_by - self.calendar.local_date(moment)).days
-            schedule += self._team(step, FIX, self._review_key, days=days, fix_by=fix_by)
+            days = (fix_on - self.calendar.local_date(moment)).days
+            schedule += self._team(step, FIX, self._review_key, days=days, fix_on=fix_on)
         return schedule
 
     def _deliveries(

@@ -197,6 +197,7 @@ def _month_dues(
         if not window.holds(step):
             continue
         people, template = _recipients(jst, step, calendar)
+        days = (month.due_on - calendar.local_date(step.at)).days
         dues.extend(
             Due(
                 key=f"report:{jst.jst_id}:{month.code}:{step.name}:{person_id}",
@@ -204,7 +205,7 @@ def _month_dues(
                 template=template,
                 at=step.at,
                 until=step.until,
-                values=values,
+                values=values | {"days": days},
                 jst_id=jst.jst_id,
             )
             for person_id in people
@@ -213,12 +214,13 @@ def _month_dues(
 
 
 def _month_values(jst: JstReports, month: MonthFacts) -> dict[str, Any]:
-    """What the team's request and reminders and the adviser's notice say."""
+    """What the team's request and reminders and the adviser's notice say (with `days`: to
+    the deadline on the step's day, below 0 past it)."""
     return {
         "code": month.code,
         "title_pl": month.title_pl,
         "title_en": month.title_en,
-        "month": month.month,
+        "month_on": month.month,
         "due_on": month.due_on,
         "jst_name": jst.name,
     }

@@ -8,6 +8,7 @@ from reminders.digest_rule import DigestRule
 from reminders.questions_sla import QuestionSlaRule
 from reminders.reports import ReportRule
 from reminders.schedule import Rule
+from reminders.silent_teams import SilentTeamRule
 
 
 def all_rules(settings: Settings) -> list[Rule]:
@@ -17,5 +18,6 @@ def all_rules(settings: Settings) -> list[Rule]:
         DeadlineRule(),
         DigestRule(settings.digest_schedule),
         ReportRule(),
+        SilentTeamRule(),
     ]
     return rules

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.calendar import WorkCalendar, shared_calendar
 from core.services import Services
 from notices.message import Email, single_text_payload
+from outbox.email_policy import reminder_payload
 from outbox.plans import WITHDRAWN, revive, unplanned, withdraw
 from outbox.rows import NewMessage, enqueue_many, queued
 from reminders.schedule import Due, Rule
@@ -185,9 +186,9 @@ def _urgency(item: Due) -> tuple[bool, dt.datetime, dt.datetime, str]:
 
 
 class _Payloads:
-    """Telegram text is rendered now, in the person's language; its e-mail version is made
-    from it if Telegram cannot reach the person (`outbox.leave_for_email`); e-mail rows render
-    at sending.
+    """Telegram text is rendered now, in the person's language; its e-mail version, queued if
+    Telegram cannot reach the person (`outbox.leave_for_email`), holds the template and its
+    values and is rendered when sent, as e-mail rows are.
 
     People who would read the same text share one rendering: the same template and language,
     and the same values of the names the template reads (`Templates.reads`; a value that
@@ -202,6 +203,9 @@ class _Payloads:
     def of(self, item: Due, language: str) -> dict[str, Any]:
         if item.channel is Channel.EMAIL:
             return Email(item.template, item.values).payload()
+        return self._text(item, language) | {"email": reminder_payload(item.template, item.values)}
+
+    def _text(self, item: Due, language: str) -> dict[str, Any]:
         reads = self._templates.reads(language, self._name(item))
         if reads is None:
             return self._render(item, language)
@@ -221,7 +225,7 @@ class _Payloads:
 
     def _render(self, item: Due, language: str) -> dict[str, Any]:
         text = self._templates.render(language, self._name(item), **item.values)
-        return single_text_payload(text, email=True)
+        return single_text_payload(text)
 
 
 async def _languages(session: AsyncSession, ids: set[int]) -> dict[int, str]:

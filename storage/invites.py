@@ -148,7 +148,7 @@ async def issue_invites(
         query = query.where(Person.id.not_in(holders))
     people = (await session.execute(query)).all()
     if reissue:
-        await _revoke_active(session, now, [person.id for person, _ in people])
+        await revoke_active(session, now, [person.id for person, _ in people])
     codes = [secrets.token_urlsafe(CODE_BYTES) for _ in people]
     invites = [
         Invite(
@@ -160,7 +160,7 @@ async def issue_invites(
     await session.flush()
     issued = []
     for (person, jst), code, invite in zip(people, codes, invites, strict=True):
-        _audit(session, now, "invite_issued", invite)
+        audit_invite(session, now, "invite_issued", invite)
         issued.append(
             IssuedInvite(
                 invite_id=invite.id,
@@ -183,14 +183,14 @@ async def mark_emailed(session: AsyncSession, invite_ids: list[int], now: dt.dat
     await session.execute(update(Invite).where(Invite.id.in_(invite_ids)).values(emailed_at=now))
 
 
-async def _revoke_active(session: AsyncSession, now: dt.datetime, person_ids: list[int]) -> None:
+async def revoke_active(session: AsyncSession, now: dt.datetime, person_ids: list[int]) -> None:
     """Revoke, and withdraw the invitation e-mails still waiting with the revoked codes."""
     invites = list(
         await session.scalars(select(Invite).where(_active(now), Invite.person_id.in_(person_ids)))
     )
     for invite in invites:
         invite.revoked_at = now
-        _audit(session, now, "invite_revoked", invite)
+        audit_invite(session, now, "invite_revoked", invite)
     await session.execute(
         update(OutboxMessage)
         .where(
@@ -201,11 +201,13 @@ async def _revoke_active(session: AsyncSession, now: dt.datetime, person_ids: li
     )
 
 
-def _audit(session: AsyncSession, now: dt.datetime, action: str, invite: Invite) -> None:
+def audit_invite(
+    session: AsyncSession, now: dt.datetime, action: str, invite: Invite, actor: str = ISSUER
+) -> None:
     record(
         session,
         now,
-        actor=ISSUER,
+        actor=actor,
         action=action,
         entity="invite",
         entity_id=invite.id,

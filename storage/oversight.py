@@ -1,5 +1,6 @@
 """What those who oversee JSTs see beside a team's view (storage/team.py): who of the team is
-on Telegram, how many report months went past their deadline unsent, a JST found by TERYT."""
+on Telegram, teams nobody of which is (since when they were invited), how many report months
+went past their deadline unsent, a JST found by TERYT."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Jst, MonthlyReport, Person, ProgrammeStep, ReportState, Role
+from storage.models import Invite, Jst, MonthlyReport, Person, ProgrammeStep, ReportState, Role
+from storage.rosters import Contact
 from storage.team import STEP_REPORT
 
 
@@ -46,6 +48,50 @@ async def team_members(
         if jst_id is not None:  # the query's filter; the column may be empty for others
             found[jst_id].append(MemberView(name, joined_at is not None))
     return {jst_id: tuple(found[jst_id]) for jst_id in jst_ids}
+
+
+@dataclass(frozen=True)
+class SilentTeam:
+    """A JST none of whose members (not erased) has joined on Telegram, though invited:
+    `invited_at` is the first invite code any of them was given (by `invites`, or by an
+    e-mail that carried a join link), the moment from which they could have joined."""
+
+    jst_id: int
+    invited_at: dt.datetime
+    members: tuple[Contact, ...]
+
+
+async def silent_teams(
+    session: AsyncSession, jst_ids: Collection[int] | None = None
+) -> dict[int, SilentTeam]:
+    """The teams (of these JSTs; None: of every JST) nobody of which is on Telegram, by JST;
+    a team never invited is not among them (nobody could have joined yet)."""
+    members = [Person.role == Role.MEMBER, Person.erased_at.is_(None)]
+    if jst_ids is not None:
+        members.append(Person.jst_id.in_(list(jst_ids)))
+    teams: dict[int, list[Contact]] = defaultdict(list)
+    joined: set[int] = set()
+    for jst_id, name, email, gender, joined_at in await session.execute(
+        select(Person.jst_id, Person.full_name, Person.email, Person.gender, Person.joined_at)
+        .where(*members)
+        .order_by(Person.full_name, Person.id)
+    ):
+        if jst_id is None:  # no team: not a JST's member
+            continue
+        teams[jst_id].append(Contact(name, email, gender.value))
+        if joined_at is not None:
+            joined.add(jst_id)
+    invited = await session.execute(
+        select(Person.jst_id, func.min(Invite.created_at))
+        .join(Invite, Invite.person_id == Person.id)
+        .where(*members)
+        .group_by(Person.jst_id)
+    )
+    return {
+        jst_id: SilentTeam(jst_id, first, tuple(teams[jst_id]))
+        for jst_id, first in invited
+        if jst_id in teams and jst_id not in joined
+    }
 
 
 async def reports_overdue(

@@ -1,5 +1,5 @@
 """Who is who, as the rules read it: members per JST, coordinators, advisers' names, who
-advises each JST.
+advises each JST; and whom an e-mail names for a reply (`Contact`).
 
 Erased people are left out of every list that leads to a message.
 """
@@ -15,6 +15,19 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AdviserAssignment, Person, Role
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A person an e-mail names for its reader to write to: name, address, gender ("K"/"M")."""
+
+    name: str
+    email: str
+    gender: str
+
+    @classmethod
+    def of(cls, person: Person) -> Contact:
+        return cls(person.full_name, person.email, person.gender.value)
 
 
 async def member_ids_by_jst(session: AsyncSession) -> dict[int | None, list[int]]:
@@ -97,3 +110,26 @@ async def load_duties(session: AsyncSession) -> dict[int, Duty]:
         else:
             duties[jst_id] = Duty(adviser, StandIn(substitute, first, last))
     return duties
+
+
+async def coordinator_contact(session: AsyncSession) -> Contact | None:
+    """The programme's coordinator an e-mail names (the first imported, not erased)."""
+    first = await session.scalar(
+        select(Person)
+        .where(Person.role == Role.COORDINATOR, Person.erased_at.is_(None))
+        .order_by(Person.id)
+        .limit(1)
+    )
+    return None if first is None else Contact.of(first)
+
+
+async def adviser_contact(session: AsyncSession, jst_id: int, day: dt.date) -> Contact | None:
+    """The adviser on duty for the JST on `day` (a stand-in in their period), not erased:
+    whom a team member's e-mail answers go to, on Telegram or not."""
+    duty = await session.scalar(
+        select(AdviserAssignment).where(AdviserAssignment.jst_id == jst_id)
+    )
+    if duty is None:
+        return None
+    adviser = await session.get(Person, duty.adviser_on_duty(day))
+    return None if adviser is None or adviser.erased_at is not None else Contact.of(adviser)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
@@ -20,6 +21,7 @@ from sandbox.mailbox import FILE_NAME, Mail
 from tests.support.dialog import Speaker, dialog, press, receives, reply, upload
 from tests.support.team_world import World
 
+START_CODE = re.compile(r"\?start=([A-Za-z0-9_-]+)")
 ANNA, JAN, DOROTA = 8401, 8402, 8403
 ANNA_EMAIL, JAN_EMAIL = "anna.nowak@example.pl", "jan.kowalski@example.pl"
 DOROTA_EMAIL = "dorota.lewandowska@example.pl"  # a member of another JST
@@ -64,6 +66,13 @@ async def _submit_two_sheets(world: World, anna: Speaker, *, on_telegram: bool) 
     assert ("e-mailem" in anna.read[-1].text) == (not on_telegram), "the receipt tells how"
 
 
+def _start_code(mail: Mail) -> str:
+    """The personal join link's code an e-mail carries."""
+    found = START_CODE.search(mail.text)
+    assert found is not None, mail.text
+    return found[1]
+
+
 def _photo() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (16, 12), "blue").save(buffer, format="JPEG")
@@ -98,8 +107,9 @@ async def test_a_question_with_a_photo_and_a_document_reaches_an_adviser_off_tel
     [photo] = [data for name, data in attached.items() if name.endswith(".jpg")]
     assert Image.open(io.BytesIO(photo)).size == (16, 12), "the photo itself"
 
-    # Jan joins: the question and both files come on Telegram at once; his answer reaches Anna.
-    jan, welcome = await world.join(codes[JAN_EMAIL], JAN, "Jan")
+    # Jan joins with the link of that e-mail (it replaced his invitation's): the question and
+    # both files come on Telegram at once; his answer reaches Anna.
+    jan, welcome = await world.join(_start_code(mail), JAN, "Jan")
     assert "czeka 1 sprawa" in welcome.text
     forwarded = await dialog(
         (jan, receives, ("Pytanie nr 1", "Anna Nowak", "Czy tak wypełniamy arkusz?")),
@@ -138,7 +148,7 @@ async def test_a_question_with_a_photo_and_a_document_reaches_an_adviser_off_tel
 
 
 async def test_a_submission_with_two_files_reaches_an_adviser_off_telegram(world: World) -> None:
-    anna, codes = await _anna(world)
+    anna, _ = await _anna(world)
     await _submit_two_sheets(world, anna, on_telegram=False)
     await world.settle()
     [(mail, message)] = _mails_to(world, JAN_EMAIL)
@@ -146,7 +156,7 @@ async def test_a_submission_with_two_files_reaches_an_adviser_off_telegram(world
     assert _attachments(message) == {"zw1-sp.xlsx": SHEET, "zw1-lo.xlsx": SECOND}
     assert "Oceń je w bocie" in mail.text
 
-    jan, welcome = await world.join(codes[JAN_EMAIL], JAN, "Jan")
+    jan, welcome = await world.join(_start_code(mail), JAN, "Jan")
     assert "czeka 1 sprawa" in welcome.text
     copies = await dialog((jan, receives, None), (jan, receives, None))
     names = [copy.message.document.file_name for copy in copies if copy.message.document]

@@ -26,12 +26,13 @@ ANNA, ANNA_EMAIL, BARTOSZ_EMAIL = 7101, "anna.nowak@example.pl", "bartosz.wisnie
 START_CODE = re.compile(r"\?start=([A-Za-z0-9_-]+)")
 
 
-def text_of(smtp: SmtpServer, address: str, subject_start: str) -> list[str]:
-    """The plain-text parts of the e-mails to `address` whose subject starts so."""
+def text_of(smtp: SmtpServer, address: str, subject_start: str, *, but: bool = False) -> list[str]:
+    """The plain-text parts of the e-mails to `address` whose subject starts so (`but`: does
+    not)."""
     texts = []
     for message in smtp.to(address):
         part = message.get_body(("plain",))
-        if str(message["Subject"]).startswith(subject_start) and part is not None:
+        if str(message["Subject"]).startswith(subject_start) is not but and part is not None:
             texts.append(part.get_content())
     return texts
 
@@ -85,10 +86,11 @@ async def test_invited_by_email_a_member_who_blocked_the_bot_gets_her_reminder_b
             "forbidden",
         )
         assert by_key[f"{due.key}:email"].state is OutboxState.SENT
-        (reminder,) = text_of(smtp, ANNA_EMAIL, "Przypomnienie")
+        (reminder,) = text_of(smtp, ANNA_EMAIL, "Zaproszenie", but=True)
         assert telegram_text(by_key[due.key].payload["params"]["text"]) in reminder
         assert "https://t.me/" in reminder and "odblokuj bota" in reminder
-        (to_bartosz,) = text_of(smtp, BARTOSZ_EMAIL, "Przypomnienie")  # never joined
+        (to_bartosz,) = text_of(smtp, BARTOSZ_EMAIL, "Zaproszenie", but=True)  # never joined
         assert "Twoje konto nie jest jeszcze połączone z botem" in to_bartosz
+        assert "?start=" in to_bartosz and "?start=" not in reminder
     finally:
         smtp.stop()

@@ -17,6 +17,7 @@ from digest.build import Digest, build_digest
 from digest.chart import digest_xlsx
 from digest.enclosures import LABELS
 from reminders.digest_rule import preview_html
+from storage.rosters import Contact
 from tests.support.digest_data import NOW, seed_digest
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -212,6 +213,7 @@ async def test_every_part_renders_in_both_languages(services: Services) -> None:
         digest = await digest_at(services, adviser)
         context = {"digest": digest, "chart_src": "cid:digest-chart", "bot_link": None}
         context["recipient"] = {"name": "", "joined": False, "blocked": False}
+        context["coordinator"] = Contact("Kasia Zielińska", "kasia@ore.example.pl", "K")
         for language in ("pl", "en"):
             subject, text, html = (
                 services.templates.render(language, f"email/{template}.{part}.j2", **context)
@@ -221,6 +223,8 @@ async def test_every_part_renders_in_both_languages(services: Services) -> None:
             assert span in subject and str(digest.overdue) in subject
             assert digest.week not in subject, "no ISO week a coordinator reads (issue 18)"
             assert "Powiat bocheński (TERYT 1201)" in text
+            if template == "adviser_digest":  # the coordinator named where the text says so
+                assert "Kasia Zielińska (kasia@ore.example.pl)" in text
             assert parsed(html).values[("1201", "overdue")] == "2"
             decimals = r"\d,\d%" if language == "pl" else r"\d\.\d%"
             if template == "digest":  # the indicators, as the language writes decimals

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -11,7 +12,7 @@ from telegram import Bot
 
 from core.clock import FixedClock
 from core.services import Services
-from outbox.email_policy import reminder_email
+from outbox.email_policy import reminder_email, reminder_payload
 from outbox.email_sender import EmailDelivery, deliver_all
 from outbox.telegram_sender import TelegramDelivery
 from storage.models import Channel, Delivery, OutboxState, Person
@@ -22,6 +23,18 @@ from tests.support.telegram_request import BLOCKED, FakeBotApi, failing_for, off
 __all__ = ["smtp"]  # the fixture
 
 HTML = "Termin zadania <b>ZW1</b> mija <i>31 marca 2026</i>."
+TASK_DUE = {
+    "code": "ZW1",
+    "title_pl": "Zadanie wdrożeniowe 1: diagnoza wstępna",
+    "title_en": "Implementation task 1: initial diagnosis",
+    "label_pl": "diagnoza wstępna",
+    "label_en": "initial diagnosis",
+    "jst_name": "Gmina Alfa",
+    "due_on": dt.date(2026, 3, 31),
+    "extended": False,
+    "resolution": False,
+    "days": 29,
+}
 
 
 @pytest.fixture(autouse=True)
@@ -37,12 +50,12 @@ async def bot(clock: FixedClock) -> AsyncIterator[tuple[FakeBotApi, Bot]]:
 
 
 def reminder(person: str, key: str, *, legacy: bool = False) -> Queued:
-    """A reminder as the tick queues it: Telegram text, its e-mail made from it if needed; or
-    (`legacy`) as earlier versions queued it, with the e-mail rendered in the row."""
+    """A reminder as the tick queues it: Telegram text, and its e-mail (the template and its
+    values) if needed; or (`legacy`) as earlier versions queued it, the e-mail from the text."""
     payload: dict[str, Any] = {
         "method": "sendMessage",
         "params": {"text": HTML, "parse_mode": "HTML"},
-        "email": reminder_email(HTML) if legacy else True,
+        "email": reminder_email(HTML) if legacy else reminder_payload("task_due", TASK_DUE),
     }
     return Queued(person, key, delivery=Delivery.AT_MOST_ONCE, payload=payload)
 
@@ -98,6 +111,14 @@ async def test_blocked_and_never_joined_people_get_the_reminder_by_email_once(
         part = message.get_body(("plain",))
         assert part is not None
         texts[name] = part.get_content()
-        assert "Termin zadania ZW1 mija 31 marca 2026." in texts[name]
+    # Ann's is made from the reminder's template when sent: its subject names the task; she
+    # joined (and blocked the bot), so the text keeps the bot's command and has no join link.
+    assert to_ann["Subject"] == "Zadanie ZW1 (diagnoza wstępna): termin 31 marca 2026 – za 29 dni"
+    assert "Termin: 31 marca 2026 – za 29 dni." in texts["ann"] and "/zadanie" in texts["ann"]
     assert "otwórz https://t.me/advisory_test_bot, odblokuj bota" in texts["ann"]
-    assert "nie jest jeszcze połączone z botem" in texts["bob"] and "t.me" not in texts["bob"]
+    assert "?start=" not in texts["ann"]
+    # Bob's was queued by an earlier version: the text as it was, and a link to join with.
+    assert to_bob["Subject"].startswith("Przypomnienie z bota programu")
+    assert "Termin zadania ZW1 mija 31 marca 2026." in texts["bob"]
+    assert "nie jest jeszcze połączone z botem" in texts["bob"]
+    assert "https://t.me/advisory_test_bot?start=" in texts["bob"]

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
+from digest.attention import Attention
 from digest.build import Digest, MonthActivity
 from notices.review_queue import Listed
 from outbox.email_alerts import AlertItem
@@ -33,6 +34,7 @@ from storage.questions.stats import ResponseTimes
 from storage.questions.threads import OpenQuestion
 from storage.reports import ReportSlot
 from storage.review_queue import QUESTION, TASK, Waiting
+from storage.rosters import Contact
 from storage.tasks.views import Evidence, SubmitChoices, TaskChange, TaskItem
 from storage.team import ReportView, StepView, TaskView, TeamView
 
@@ -232,7 +234,17 @@ def _digest(s: Sample) -> Digest:
         ),
         indicators=Indicators(_indicator(s), _indicator(s), _indicator(s), _indicator(s), s.n),
         months=tuple(MonthActivity(dt.date(2027, month, 1), s.n, s.n) for month in (8, 9)),
+        attention=(_attention(s),) if s.n else (),
     )
+
+
+def _attention(s: Sample) -> Attention:
+    """A JST needing attention: late tasks and reports; a team on Telegram or not."""
+    return Attention(_team(s), s.n, TODAY if s.flag else None)
+
+
+def _contact(s: Sample, email: str) -> Contact:
+    return Contact(s.name, email, s.gender or "")
 
 
 def _open_question(s: Sample) -> OpenQuestion:
@@ -324,7 +336,6 @@ def values(s: Sample) -> dict[str, Any]:
         "by_email": s.flag,
         "usage": s.n == 0,
         "refused": s.n == 2,
-        "join_link": "https://t.me/advisorybot?start=xyz" if s.flag else None,
         "resolution_number": "XIV/112/2027" if s.flag else None,
         "review": s.flag,
         "texts": s.many({"kind": "text", "text": "Arkusze są gotowe."})[:2],
@@ -339,6 +350,7 @@ def values(s: Sample) -> dict[str, Any]:
         "c": Counts(s.n, s.n, s.n),
         "form": "task_submit",
         "cohorts": [_cohort(s)],
+        "coordinator": None if s.flag else _contact(s, "koordynacja@ore.edu.pl"),
         "command": "answer",
         "commands": [("status", "status"), ("tasks", "zadania")],
         "correction": s.flag,
@@ -383,13 +395,15 @@ def values(s: Sample) -> dict[str, Any]:
         "file_count": s.n,
         "files": s.n,
         "first": TODAY,
-        "fix_by": TODAY,
+        "fix_on": TODAY,
         "followup": s.flag,
         "formats": ".csv, .xlsx",
         "has_file": s.flag,
         "html": Markup("Termin zadania <b>ZW1</b>"),
         "budget": 500,
         "items": _waiting(s),
+        "invited_on": TODAY,
+        "join_link": "https://t.me/advisorybot?start=abc" if s.flag else None,
         "pieces": _pieces(s),
         "invitation": SimpleNamespace(role="member"),
         "item": _issue(s),
@@ -418,6 +432,7 @@ def values(s: Sample) -> dict[str, Any]:
             SimpleNamespace(number=s.n, date=NOW, recipients=["anna@example.pl"], subject="T")
         )[:3],
         "many": "osób",
+        "members": [{"name": s.name, "email": "anna@example.pl", "gender": s.gender}] * s.n,
         "members_joined_telegram": s.n,
         "messages": s.n,
         "month": dt.date(2027, 9, 1),
@@ -443,7 +458,7 @@ def values(s: Sample) -> dict[str, Any]:
         "queued": s.n,
         "reason": "unknown",
         "recipient": SimpleNamespace(name=s.name, joined=s.flag, blocked=not s.flag),
-        "reminder": SimpleNamespace(why="task"),
+        "reminder": "task_due",
         "replied": s.flag,
         "report": SimpleNamespace(
             version=s.n,
@@ -479,6 +494,7 @@ def values(s: Sample) -> dict[str, Any]:
         "task": _task_item(s),
         "team": team,
         "teams": s.many(team)[:3],
+        "team_adviser": _contact(s, "doradca@ore.edu.pl") if s.flag else None,
         "telegram": s.n,
         "teryt": "1210133",
         "text": "Czy arkusze wypełniamy dla każdej szkoły?",
@@ -600,6 +616,7 @@ def overrides(s: Sample) -> dict[str, dict[str, Any]]:
         "tg/labels.txt.j2::command": {"key": "status"},
         "tg/_states.html.j2::report_state": {"state": "missing"},
         "email/_digest.txt.j2::report_state": {"state": "missing"},
+        "email/_digest.txt.j2::reasons": {"item": _attention(s)},
     }
 
 

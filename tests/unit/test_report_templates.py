@@ -45,7 +45,7 @@ REMINDER_VALUES = {
     "title_pl": HOSTILE,
     "title_en": HOSTILE,
     "jst_name": HOSTILE,
-    "month": SLOT.month,
+    "month_on": SLOT.month,
     "due_on": SLOT.due_on,
 }
 
