@@ -15,7 +15,7 @@ from storage.imports.read import COLUMNS, ImportIssue, RawRow
 from storage.models import Role
 from storage.people import erased_address
 
-MAX_TEAM = 4  # the programme's teams are 3-4 people
+MIN_TEAM, MAX_TEAM = 3, 4  # the project card: teams of 3-4 people (a warning, not a refusal)
 
 
 @dataclass
@@ -135,8 +135,8 @@ class _FileCheck:
                 ImportIssue(jst.row, "role", "jst_without_adviser", {"teryt": jst.teryt})
             )
         size = len(self.teams[jst.teryt])
-        if not bad_roles and not 1 <= size <= MAX_TEAM:
-            params = {"teryt": jst.teryt, "size": size, "limit": MAX_TEAM}
+        if not bad_roles and not MIN_TEAM <= size <= MAX_TEAM:
+            params = {"teryt": jst.teryt, "size": size, "low": MIN_TEAM, "high": MAX_TEAM}
             self.plan.warnings.append(ImportIssue(jst.row, "role", "team_size", params))
 
 

@@ -263,9 +263,10 @@ async def test_warnings_are_printed_but_do_not_refuse(services: Services, tmp_pa
     path.write_text("\n".join([*lines[:2], *extra, *lines[2:]]) + "\n", encoding="utf-8")
     result = await import_file(services, path)
     assert result.exit_code == 0, result.output
-    assert "Ostrzeżenia (1):" in result.stdout
+    assert "Ostrzeżenia (3):" in result.stdout  # and the file's 1- and 2-person teams
     assert (
-        "wiersz 2, kolumna role: zespół JST 1465011 ma 5 osób (zwykle najwyżej 4)" in result.stdout
+        "wiersz 2, kolumna role: zespół JST 1465011 ma 5 osób, a karta projektu przewiduje"
+        " zespoły 3–4-osobowe (zaimportowano mimo to)" in result.stdout
     )
     async with services.sessionmaker() as session:
         assert await session.scalar(select(func.count()).select_from(Person)) == 11

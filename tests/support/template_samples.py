@@ -261,6 +261,8 @@ def _params(s: Sample) -> dict[str, Any]:
         key: s.n
         for key in ("limit", "length", "size", "line", "digit", "expected_digit", "column")
     } | {
+        "low": 3,
+        "high": 4,
         "value": "anna.nowak@",
         "key": "months",
         "name": "nazwisko",

@@ -18,7 +18,8 @@ from tests.support.team_files import COHORT, DATA, Row, check, found, team
 def test_good_file_accepts_polish_spellings_and_variants() -> None:
     plan = validate(read_rows(DATA / "teams.csv"), COHORT, {})
     assert plan.errors == []
-    assert plan.warnings == []
+    # the card's teams are 3-4 people: the file's smaller ones are imported with a warning
+    assert [(w.row, w.params["size"]) for w in plan.warnings] == [(6, 1), (8, 2)]
     assert set(plan.jsts) == {"1465011", "0201022", "1201"}
     assert plan.jsts["0201022"].kind is JstKind.GMINA_WIEJSKA
     assert plan.jsts["0201022"].voivodeship == "dolnośląskie"
@@ -166,7 +167,9 @@ def test_team_size_is_only_a_warning(tmp_path: Path) -> None:
     big = check(tmp_path, rows[:1] + extra + rows[1:])
     assert big.errors == []
     assert found(big.warnings) == [(2, "role", "team_size")]
-    assert big.warnings[0].params == {"teryt": "1465011", "size": 5, "limit": 4}
+    assert big.warnings[0].params == {"teryt": "1465011", "size": 5, "low": 3, "high": 4}
+    small = check(tmp_path, rows)  # two members: the card plans 3-4 (issue 21)
+    assert small.errors == [] and [w.params["size"] for w in small.warnings] == [2]
     empty = check(tmp_path, rows[2:])
     assert empty.errors == []
     assert [issue.params["size"] for issue in empty.warnings] == [0]
@@ -213,8 +216,8 @@ def test_every_problem_renders_as_one_line(lang: str) -> None:
         ImportIssue(2, "jst_teryt", "member_two_jsts", {"first_row": 1, "subject": "1201"}),
     ]
     warnings = [
-        ImportIssue(2, "role", "team_size", {"teryt": "1201", "size": size, "limit": 4})
-        for size in (0, 5)
+        ImportIssue(2, "role", "team_size", {"teryt": "1201", "size": size, "low": 3, "high": 4})
+        for size in (0, 2, 5)
     ]
     text = Templates(ZoneInfo("Europe/Warsaw")).macro(
         lang, "cli/import.txt.j2", "refused", errors=issues, warnings=warnings
