@@ -197,7 +197,9 @@ def _month_dues(
         if not window.holds(step):
             continue
         people, template = _recipients(jst, step, calendar)
-        days = (month.due_on - calendar.local_date(step.at)).days
+        day = calendar.local_date(step.at)
+        days = (month.due_on - day).days
+        late = calendar.working_days_between(month.due_on, day)  # 0 until the deadline passed
         dues.extend(
             Due(
                 key=f"report:{jst.jst_id}:{month.code}:{step.name}:{person_id}",
@@ -205,7 +207,7 @@ def _month_dues(
                 template=template,
                 at=step.at,
                 until=step.until,
-                values=values | {"days": days},
+                values=values | {"days": days, "late": late},
                 jst_id=jst.jst_id,
             )
             for person_id in people
@@ -215,7 +217,7 @@ def _month_dues(
 
 def _month_values(jst: JstReports, month: MonthFacts) -> dict[str, Any]:
     """What the team's request and reminders and the adviser's notice say (with `days`: to
-    the deadline on the step's day, below 0 past it)."""
+    the deadline on the step's day, below 0 past it; `late`: working days past it, or 0)."""
     return {
         "code": month.code,
         "title_pl": month.title_pl,

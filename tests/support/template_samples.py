@@ -419,6 +419,7 @@ def values(s: Sample) -> dict[str, Any]:
         "kind": "people",
         "label": "staff_supported",
         "last": TODAY,
+        "late": s.n if not s.flag else 0,
         "limit": s.n,
         "line": s.n,
         "link": "https://t.me/advisorybot?start=abc",

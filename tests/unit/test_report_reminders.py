@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from dateutil.relativedelta import relativedelta
 
 from core.calendar import WorkCalendar
+from core.templates import Templates
 from reminders.reports import JstReports, MonthFacts, Window, plan_reports
 from storage.models import Channel, Delivery
 from storage.rosters import Duty
@@ -143,3 +144,22 @@ def test_the_ladder_counts_working_days_from_the_first_working_day() -> None:
     days = {d.key.split(":")[3]: d.at.astimezone(ZONE).date() for d in dues}
     assert days["request"] == dt.date(2028, 1, 3)
     assert days["reminder-5"] == dt.date(2028, 1, 11)
+
+
+def test_a_reminder_after_the_deadline_says_it_passed_and_by_how_many_working_days() -> None:
+    """ "nie jest jeszcze wysłany (termin: 15 listopada 2027)" sent after 15 November read as
+    if the report were still on time (issue 21): past its deadline the reminder says so."""
+    templates = Templates(ZONE)
+    dues = [d for d in plan_reports((_jst(3),), CALENDAR) if d.template == "report_reminder"]
+    late = [d for d in dues if d.values["days"] < 0]
+    on_time = [d for d in dues if d.values["days"] >= 0]
+    assert late and on_time
+    for due in late:
+        day = due.at.astimezone(ZONE).date()
+        assert due.values["late"] == CALENDAR.working_days_between(due.values["due_on"], day) > 0
+        text = templates.render("pl", "tg/reminders/report_reminder.html.j2", **due.values)
+        assert "minął" in text and "temu" in text and "nie jest jeszcze wysłany" not in text
+    for due in on_time:
+        assert due.values["late"] == 0
+        text = templates.render("pl", "tg/reminders/report_reminder.html.j2", **due.values)
+        assert "nie jest jeszcze wysłany" in text
