@@ -7,10 +7,10 @@ into aware UTC datetimes at the end, so daylight-saving changes shift nothing.
 from __future__ import annotations
 
 import datetime as dt
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays
+from storage.workdays import is_working_day, polish_holidays
 
 
 class WorkCalendar:
@@ -23,10 +23,6 @@ class WorkCalendar:
         self._working: dict[dt.date, bool] = {}
         self._after: dict[tuple[dt.date, int], dt.date] = {}
         self._at: dict[tuple[dt.date, int, int], dt.datetime] = {}
-
-    @cached_property
-    def _holidays(self) -> holidays.HolidayBase:
-        return holidays.country_holidays("PL")  # fills in years as they are asked for
 
     def local_date(self, moment: dt.datetime) -> dt.date:
         return moment.astimezone(self.zone).date()
@@ -42,16 +38,23 @@ class WorkCalendar:
     def is_working_day(self, day: dt.date) -> bool:
         working = self._working.get(day)
         if working is None:
-            working = self._working[day] = day.weekday() < 5 and day not in self._holidays
+            working = self._working[day] = is_working_day(day)
         return working
 
     def holiday_name(self, day: dt.date) -> str | None:
-        return self._holidays.get(day)
+        return polish_holidays().get(day)
 
     def next_working_day(self, day: dt.date) -> dt.date:
         """`day` itself if it is a working day, else the next one."""
         while not self.is_working_day(day):
             day += dt.timedelta(days=1)
+        return day
+
+    def working_day_before(self, day: dt.date) -> dt.date:
+        """The last working day before `day` (a Friday before a Monday deadline)."""
+        day -= dt.timedelta(days=1)
+        while not self.is_working_day(day):
+            day -= dt.timedelta(days=1)
         return day
 
     def add_working_days(self, day: dt.date, count: int) -> dt.date:

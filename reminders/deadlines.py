@@ -4,7 +4,10 @@ The ladder is the cohort's template ([reminders] and [review]); these are the de
 
 - Team ladder. For each count d of `task_days_before` (14, 7, 1, 0) every member of the JST
   (not erased; one not yet on Telegram is left to the e-mail fallback) is reminded at 09:00
-  local on the due date minus d days. On the day after it (T+1) the team and the adviser on duty
+  local on the due date minus d days; "the day before" (d = 1) is the last working day before
+  it (a Monday deadline: Friday). A due date never falls on a day off: a term that ends on one
+  ends on the next working day (storage/workdays.py). On the day after it (T+1) the team and the
+  adviser on duty
   are told the task is overdue; `task_overdue_alert_days` (7) after the due date every
   coordinator gets an e-mail alert. The due date is the JST's extension when it has one.
 - The calendar moves each step to the next allowed time (weekends, Polish public holidays,
@@ -19,8 +22,9 @@ The ladder is the cohort's template ([reminders] and [review]); these are the de
   adviser on duty is reminded once `first_review_days` (7; `rereview_days`, 5, after a return)
   have passed since the submission, at the same wall-clock time (a submission at 23:00 is
   reminded at 08:00 on the next working day). Returned: the team has `fix_days` (5) from the day
-  of the return (the date storage.tasks.transitions tells them) and is reminded at 09:00 on the
-  day before and on that day. Accepted: nothing more, from the next tick on. Each submission
+  of the return, to the next working day if that is a day off (the date
+  storage.tasks.transitions tells them), and is reminded at 09:00 on the working day before and
+  on that day. Accepted: nothing more, from the next tick on. Each submission
   and each return is a round of its own (`review_round` counts the returns).
 - An extension: keys carry the due date, so the new date is a fresh ladder and the old one is
   no longer planned (no T-1, overdue notice or alert for a date that no longer holds). The team
@@ -143,9 +147,18 @@ class _TaskPlan:
     def _first_day(self) -> dt.date:
         return self.task.due - max(self.jst.ladder.days_before, default=0) * ONE_DAY
 
+    def _before(self, deadline: dt.date, days: int) -> dt.date:
+        """`days` before a deadline; "the day before" is the last working day before it (a
+        Monday deadline is announced on Friday, not on Sunday, superseded by Monday's)."""
+        return (
+            self.calendar.working_day_before(deadline) if days == 1 else deadline - days * ONE_DAY
+        )
+
     def _ladder(self) -> list[Due]:
         due = self.task.due
-        moments = [(f"T-{d}", self._nine(due - d * ONE_DAY)) for d in self.jst.ladder.days_before]
+        moments = [
+            (f"T-{d}", self._nine(self._before(due, d))) for d in self.jst.ladder.days_before
+        ]
         moments.append(("T+1", self._nine(due + ONE_DAY)))
         schedule = []
         for step, moment in self._deliveries(moments, since=self.task.extended_at):
@@ -201,8 +214,9 @@ class _TaskPlan:
 
     def _fix(self, reviewed_at: dt.datetime) -> list[Due]:
         """The team: the day before the date to fix by, and on that day."""
-        fix_on = self.calendar.local_date(reviewed_at) + self.jst.ladder.fix_days * ONE_DAY
-        moments = [("fix-1", self._nine(fix_on - ONE_DAY)), ("fix-0", self._nine(fix_on))]
+        reviewed_on = self.calendar.local_date(reviewed_at)
+        fix_on = self.calendar.next_working_day(reviewed_on + self.jst.ladder.fix_days * ONE_DAY)
+        moments = [("fix-1", self._nine(self._before(fix_on, 1))), ("fix-0", self._nine(fix_on))]
         schedule = []
         for step, moment in self._deliveries(moments, since=reviewed_at):
             days = (fix_on - self.calendar.local_date(moment)).days

@@ -2,7 +2,8 @@
 
 Phase i starts the sum of the earlier phases' months after the cohort's start (computed from
 the start each time, so clipping 31 Jan to 28 Feb never drifts later phases) and ends the day
-before the next one starts.
+before the next one starts. A task's or a report's due date that falls on a day off moves to
+the next working day (storage/workdays.py).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, replace
 from dateutil.relativedelta import relativedelta
 
 from storage.programme import NUMBER_PLACEHOLDER, ProgrammeTemplate
+from storage.workdays import working_day_from
 
 TASK = "task"
 REPORT = "report"
@@ -69,7 +71,7 @@ def compute_calendar(template: ProgrammeTemplate, start: dt.date) -> list[Calend
                 task.title_en,
                 first,
                 last,
-                last,
+                working_day_from(last),
                 task.label_pl,
                 task.label_en,
             )
@@ -99,7 +101,7 @@ def _reports(template: ProgrammeTemplate, after: dt.date) -> list[CalendarStep]:
                 monitoring.report_title_en.replace(NUMBER_PLACEHOLDER, str(number)),
                 month,
                 next_month - ONE_DAY,
-                next_month.replace(day=monitoring.due_day),
+                working_day_from(next_month.replace(day=monitoring.due_day)),
             )
         )
     return reports

@@ -24,9 +24,11 @@ TASK_CODES = ("ZW1", "ZW2", "ZW3", "HDR_ORE", "UCHWALA", "DP")
 WARSAW = ZoneInfo("Europe/Warsaw")
 
 
-async def test_a_member_gets_each_step_once_and_a_sunday_one_on_monday_morning(
+async def test_a_member_gets_each_step_once_and_the_day_before_is_a_working_day(
     world: World, tmp_path: Path
 ) -> None:
+    """DP's phase ends on Sunday 8 November 2026: it is due Monday 9th (issue 21); "the day
+    before" is Friday 6th, and nothing comes on a Sunday."""
     team = tmp_path / "jesien.csv"
     team.write_text(TEAM, encoding="utf-8")
     await world.add_team(team, COHORT, dt.date(2024, 9, 9))
@@ -40,18 +42,21 @@ async def test_a_member_gets_each_step_once_and_a_sunday_one_on_monday_morning(
         news = (await world.control.received(ZOFIA))[before:]
         return [m.text for m in news if any(f"{code} – " in m.text for code in TASK_CODES)]
 
-    assert await tick("2026-10-25T09:30") == [], "Sunday: T-14 waits for Monday"
-    [t14] = await tick("2026-10-26T08:00")
+    assert await tick("2026-10-25T09:30") == [], "Sunday: nothing"
+    [t14] = await tick("2026-10-26T09:00")
     assert t14.startswith("⏰ DP – Opis dobrej praktyki")
-    assert "Termin: 8 listopada 2026 – za 13 dni." in t14
+    assert "Termin: 9 listopada 2026 – za 14 dni." in t14
     assert "/zadanie" in t14
-    assert await tick("2026-10-26T08:00") == [], "ticking twice doubles nothing"
+    assert await tick("2026-10-26T09:00") == [], "ticking twice doubles nothing"
 
-    assert await tick("2026-11-01T09:00") == [], "Sunday 1 November: T-7 waits"
-    [t7] = await tick("2026-11-02T08:00")
-    assert "Termin: 8 listopada 2026 – za 6 dni." in t7
-
-    assert await tick("2026-11-08T09:00") == [], "T-1 and T-0 would come after the deadline"
-    [overdue] = await tick("2026-11-09T09:00")
+    assert await tick("2026-11-01T09:00") == [], "Sunday 1 November: nothing"
+    [t7] = await tick("2026-11-02T09:00")
+    assert "Termin: 9 listopada 2026 – za 7 dni." in t7
+    [t1] = await tick("2026-11-06T09:00")
+    assert "za 3 dni" in t1, "the working day before a Monday deadline: Friday"
+    assert await tick("2026-11-08T09:00") == [], "Sunday"
+    [t0] = await tick("2026-11-09T09:00")
+    assert "to dziś" in t0
+    [overdue] = await tick("2026-11-10T09:00")
     assert overdue.startswith("⚠️ DP – Opis dobrej praktyki")
-    assert "Termin minął 8 listopada 2026 (1 dzień temu)." in overdue
+    assert "Termin minął 9 listopada 2026 (1 dzień temu)." in overdue

@@ -97,6 +97,8 @@ async def test_twelve_months_of_reminders_for_a_prompt_team_and_a_silent_one(
                 kinds["request"] += 1
             elif "Przypomnienie: raport za " in message.text:
                 kinds["reminder"] += 1
+            elif "Termin <b>raportu za " in message.text or "Termin raportu za " in message.text:
+                kinds["reminder"] += 1  # one sent after the deadline says it passed
             elif "nie wysłała jeszcze raportu za " in message.text:
                 kinds["adviser"] += 1
         return kinds

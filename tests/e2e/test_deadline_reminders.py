@@ -1,8 +1,9 @@
 """An `advisorybot tick` process killed mid-delivery never doubles a reminder (issue 5).
 
-A cohort of its own, started on 9 September 2024: its last task, DP, is due on Sunday
-8 November 2026, so its T-14 reminder is sent on Monday 26 October. (The reminders' days and
-texts as the clock moves: tests/dialog/test_deadline_reminders.py, in process.)
+A cohort of its own, started on 9 September 2024: its last task, DP, ends its phase on Sunday
+8 November 2026 and is due on Monday 9th, so its T-14 reminder is sent on Monday 26 October.
+(The reminders' days and texts as the clock moves: tests/dialog/test_deadline_reminders.py,
+in process.)
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ async def test_a_tick_killed_mid_delivery_never_doubles_a_reminder(
         ADVISORYBOT,
         "tick",
         "--now",
-        "2026-10-26T08:00",
+        "2026-10-26T09:00",
         cwd=world.workdir,
         env=world.env,
         stdout=subprocess.DEVNULL,
@@ -61,6 +62,6 @@ async def test_a_tick_killed_mid_delivery_never_doubles_a_reminder(
     delivered = await control.next_message(ZOFIA, within=10)
     assert "DP – Opis dobrej praktyki" in delivered.text
 
-    await world.cli("tick", "--now", "2026-10-26T08:10")  # after the lease: not sent again
+    await world.cli("tick", "--now", "2026-10-26T09:10")  # after the lease: not sent again
     texts = [m.text for m in (await control.received(ZOFIA))[before:]]
     assert texts == [delivered.text]

@@ -2,10 +2,11 @@
 sound, and a deadline reminder due then waits for the working morning.
 
 The real `advisorybot sandbox` process in a real terminal (tmux), on a database the operator's
-commands prepared: a team of one JST whose ZW1 is due on the Saturday a week after the coming
-one, so its T-7 reminder falls on that Saturday. The sandbox's local Bot API keeps what the bot
-sent with `disable_notification`, and its terminal marks such a message "🔕"; `/time` moves the
-sandbox's clock and runs the reminders.
+commands prepared: a team of one JST whose ZW1 is extended to the Saturday a week after the
+coming one, so its T-7 reminder falls on that Saturday (a programme's own deadlines are always
+working days; an adviser's extension is the date they chose). The sandbox's local Bot API keeps
+what the bot sent with `disable_notification`, and its terminal marks such a message "🔕";
+`/time` moves the sandbox's clock and runs the reminders.
 """
 
 from __future__ import annotations
@@ -75,7 +76,9 @@ async def play(pane: Pane, *steps: tuple[str, str]) -> None:
 
 
 def saturday_before_a_deadline() -> tuple[dt.date, dt.date]:
-    """A coming Saturday, and a cohort start that makes ZW1 due on the Saturday after it."""
+    """A coming Saturday, and a cohort start that makes ZW1 due a few days after it (a due date
+    is always a working day: the test then extends ZW1 to the Saturday a week later, so its T-7
+    falls on the coming Saturday)."""
     template = load_template(default_template_path())
 
     def zw1_due(start: dt.date) -> dt.date | None:
@@ -83,13 +86,12 @@ def saturday_before_a_deadline() -> tuple[dt.date, dt.date]:
 
     today = dt.datetime.now(ZONE).date()
     saturday = today + dt.timedelta(days=(5 - today.weekday()) % 7 or 7)
-    while True:
-        due = saturday + dt.timedelta(days=7)
-        start = due - relativedelta(months=7)  # about; then moved by what it is off
-        start += due - (zw1_due(start) or due)
-        if zw1_due(start) == due:
-            return saturday, start
-        saturday += dt.timedelta(days=7)  # no start gives that day (31 January): a week on
+    start = saturday + dt.timedelta(days=3) - relativedelta(months=7)  # about
+    while (zw1_due(start) or saturday) <= saturday:
+        start += dt.timedelta(days=1)
+    while (zw1_due(start) or saturday) >= saturday + dt.timedelta(days=7):
+        start -= dt.timedelta(days=1)
+    return saturday, start
 
 
 def when(moment: dt.datetime) -> str:
@@ -111,6 +113,8 @@ async def test_a_saturday_night_question_goes_silently_and_the_reminder_waits(
     await world.cli("db", "upgrade")
     await world.cli("cohort", "add", COHORT, "--start", start.isoformat())
     await world.cli("import", str(team), "--cohort", COHORT)
+    extended = saturday + dt.timedelta(days=7)  # a Saturday: T-7 is the coming one
+    await world.cli("extend", "1206022", "ZW1", extended.isoformat())
 
     environment = f"env -i PATH={os.environ['PATH']} HOME={tmp_path} LANG=C.UTF-8 TERM=xterm"
     pane.start(tmp_path, f"{environment} {ADVISORYBOT} sandbox --database-url {database}")

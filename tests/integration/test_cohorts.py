@@ -120,7 +120,7 @@ def test_cli_add_show_list(migrated: str) -> None:
     assert "15 marca 2026 – 14 czerwca 2026" in rows["PREP"]
     assert "termin: 14 października 2026" in rows["ZW1"]
     assert "Zadanie wdrożeniowe 1" in rows["ZW1"]
-    assert "lipiec 2027, termin: 15 sierpnia 2027" in rows["R01"]
+    assert "lipiec 2027, termin: 16 sierpnia 2027" in rows["R01"]  # 15 August: a holiday
     assert len(rows) == 31
 
     english = _cli(migrated, "cohort", "show", "pilot", lang="en")

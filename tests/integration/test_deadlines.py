@@ -281,18 +281,20 @@ async def test_a_cohort_whose_template_no_longer_validates_is_left_out(
     assert len(await _tick(services, local(2025, 4, 1, 9))) == 2
 
 
-async def test_reminders_preview_shows_the_sunday_reminder_on_monday_morning(
-    services: Services,
-) -> None:
+async def test_reminders_preview_shows_what_goes_when(services: Services) -> None:
+    """DP's phase ends on Sunday 8 November 2026: it is due Monday 9th, its T-7 is Monday 2nd
+    (not Sunday 1st, All Saints' Day) and "the day before" Friday 6th."""
     await _seed(services)
-    assert len(await _tick(services, local(2026, 10, 26, 8))) == 2, "DP's T-14, queued"
-    result = await preview_reminders(services, "2026-10-30T12:00", days=5, jst="1401011")
+    assert len(await _tick(services, local(2026, 10, 26, 9))) == 2, "DP's T-14, queued"
+    result = await preview_reminders(services, "2026-10-30T12:00", days=7, jst="1401011")
     assert result.exit_code == 0, result.output
     lines = [line.split() for line in result.output.splitlines() if "task_due" in line]
     assert lines == [
-        ["2", "November", "2026,", "08:00", "Anna", "Nowak", "task_due"],
-        ["2", "November", "2026,", "08:00", "Ben", "Smith", "task_due"],
-    ], "DP's T-7 falls on Sunday 1 November (All Saints' Day)"
+        ["2", "November", "2026,", "09:00", "Anna", "Nowak", "task_due"],
+        ["2", "November", "2026,", "09:00", "Ben", "Smith", "task_due"],
+        ["6", "November", "2026,", "09:00", "Anna", "Nowak", "task_due"],
+        ["6", "November", "2026,", "09:00", "Ben", "Smith", "task_due"],
+    ]
 
 
 async def test_the_ladder_is_the_cohort_template(services: Services, tmp_path: Path) -> None:

@@ -135,3 +135,75 @@ async def test_task_labels_reach_cohorts_started_before_them(
         assert other.template == STORED, "another programme's template is its own"
     finally:
         await built.close()
+
+
+async def test_due_dates_on_a_day_off_move_to_the_next_working_day(
+    settings: Settings, clock: FixedClock
+) -> None:
+    """0006: a task due on Sunday 14 February 2027 and a report due on Saturday 15 July 2028
+    of a cohort stored before are due the next Monday; a phase's end stays."""
+    built = Services.build(settings, clock)
+    try:
+        await upgrade(built.engine, "0005")
+        steps = sa.table(
+            "programme_steps",
+            *(sa.column(name) for name in ("cohort_id", "position", "code", "kind")),
+            *(sa.column(name) for name in ("title_pl", "title_en", "starts_on", "ends_on")),
+            sa.column("due_on", sa.Date),
+        )
+        cohorts = sa.table(
+            "cohorts",
+            *(sa.column(name) for name in ("id", "name", "start_date", "template_code")),
+            sa.column("template", sa.JSON),
+            sa.column("created_at", sa.DateTime(timezone=True)),
+        )
+        days = {
+            "ZW2": ("task", dt.date(2027, 2, 14)),
+            "R12": ("report", dt.date(2028, 7, 15)),
+            "ZW1": ("task", dt.date(2026, 10, 14)),
+            "D2": ("advisory", None),
+        }
+        async with built.engine.begin() as connection:
+            await connection.execute(
+                cohorts.insert().values(
+                    id=1,
+                    name="pilot",
+                    start_date=dt.date(2026, 1, 1),
+                    template_code="ore-2024",
+                    template={},
+                    created_at=clock.now(),
+                )
+            )
+            for position, (code, (kind, due)) in enumerate(days.items(), start=1):
+                await connection.execute(
+                    steps.insert().values(
+                        cohort_id=1,
+                        position=position,
+                        code=code,
+                        kind=kind,
+                        title_pl=code,
+                        title_en=code,
+                        starts_on=dt.date(2026, 1, 1),
+                        ends_on=dt.date(2027, 2, 14),
+                        due_on=due,
+                    )
+                )
+        await upgrade(built.engine)
+        async with built.engine.connect() as connection:
+            found = await connection.execute(
+                sa.text("SELECT code, due_on, ends_on FROM programme_steps ORDER BY position")
+            )
+            moved = {code: (_day(due), _day(end)) for code, due, end in found}
+        assert moved == {
+            "ZW2": (dt.date(2027, 2, 15), dt.date(2027, 2, 14)),
+            "R12": (dt.date(2028, 7, 17), dt.date(2027, 2, 14)),
+            "ZW1": (dt.date(2026, 10, 14), dt.date(2027, 2, 14)),
+            "D2": (None, dt.date(2027, 2, 14)),
+        }
+    finally:
+        await built.close()
+
+
+def _day(value: dt.date | str | None) -> dt.date | None:
+    """A date as SQLite (text) or PostgreSQL (a date) returns it from plain SQL."""
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value

@@ -119,7 +119,7 @@ async def test_a_return_reaches_every_member_and_a_stand_in_gets_the_next_round(
     assert [person for person, _, _ in rows] == [ids["anna"], ids["bartosz"], ids["celina"]]
     text = rows[0][2]["params"]
     assert isinstance(text, dict) and "&lt;wyników&gt;" in text["text"]
-    assert "7 marca 2026" in text["text"], "fix by: 2 March + 5 days"
+    assert "9 marca 2026" in text["text"], "fix by: 2 March + 5 days, a Saturday: Monday"
 
     link = Evidence("link", "https://example.pl/d")
     await _submit(services, ids, "celina", [link], source="form:u", today=STAND_IN[0])

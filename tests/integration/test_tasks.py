@@ -26,6 +26,7 @@ from storage.tasks.transitions import (
 )
 from storage.tasks.views import TaskChange, submit_choices
 from storage.team import team_view
+from storage.workdays import working_day_from
 from tests.support.task_data import BOCHNIA, PRZYKLADOWA, STAND_IN, WARSZAWA, seed_teams
 
 START = dt.date(2026, 1, 1)
@@ -167,7 +168,8 @@ async def test_submit_return_resubmit_accept(services: Services, ids: dict[str, 
     assert (row.reviewed_at, row.reviewed_by_id) == (later, ids["jan"])
     assert row.review_remarks == "Brak SELFIE." and row.review_round == 1
     assert row.submitted_at == NOW
-    assert returned.until == TODAY + dt.timedelta(days=5), "[review] fix_days"
+    fix_days = TODAY + dt.timedelta(days=5)
+    assert returned.until == working_day_from(fix_days), "[review] fix_days, to a working day"
     assert returned.remarks == "Brak SELFIE." and returned.review_round == 1
 
     again = NOW + dt.timedelta(days=2)

@@ -126,11 +126,11 @@ async def test_tasks_by_due_date_with_the_extension_in_place_of_the_due_date(
     view = await _view(services, ids["alfa"], TODAY)
     assert [(t.code, t.due_on, t.extended, t.state, t.overdue) for t in view.tasks] == [
         ("ZW1", D(2025, 7, 31), False, "accepted", False),
-        ("ZW2", D(2025, 11, 30), False, "returned", True),
+        ("ZW2", D(2025, 12, 1), False, "returned", True),  # its phase ends on Sunday 30 Nov
         ("HDR_ORE", D(2026, 6, 30), False, "pending", False),
         ("UCHWALA", D(2026, 7, 31), False, "pending", False),
         ("ZW3", ZW3_EXTENDED, True, "pending", False),
-        ("DP", D(2027, 2, 28), False, "pending", False),
+        ("DP", D(2027, 3, 1), False, "pending", False),  # Sunday 28 February: Monday
     ]
     assert [t.code for t in view.upcoming] == ["ZW2", "HDR_ORE", "UCHWALA", "ZW3", "DP"]
     assert view.overdue == 1

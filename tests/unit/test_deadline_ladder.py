@@ -162,14 +162,15 @@ def rows(people: Iterable[int], template: str, code: str, *moments: dt.datetime)
     return {(person, template, code, moment) for person in people for moment in moments}
 
 
-# T-14 and T-7 of each task, as the calendar moves them (Sundays and 1 November to Monday 08:00).
+# T-14 and T-7 of each task. ZW3, HDR_ORE and DP end their phases on Sundays (8 March and
+# 8 November 2026): their deadlines are the Mondays after (issue 21), and so are their steps.
 EARLY_STEPS = {
     "ZW1": (local(2025, 3, 25, 9), local(2025, 4, 1, 9)),
     "ZW2": (local(2025, 7, 25, 9), local(2025, 8, 1, 9)),
-    "ZW3": (local(2026, 2, 23, 8), local(2026, 3, 2, 8)),
-    "HDR_ORE": (local(2026, 2, 23, 8), local(2026, 3, 2, 8)),
+    "ZW3": (local(2026, 2, 23, 9), local(2026, 3, 2, 9)),
+    "HDR_ORE": (local(2026, 2, 23, 9), local(2026, 3, 2, 9)),
     "UCHWALA": (local(2026, 3, 25, 9), local(2026, 4, 1, 9)),
-    "DP": (local(2026, 10, 26, 8), local(2026, 11, 2, 8)),
+    "DP": (local(2026, 10, 26, 9), local(2026, 11, 2, 9)),
 }
 
 
@@ -177,22 +178,25 @@ def early_steps(members: tuple[int, ...]) -> set[Row]:
     return set().union(*(rows(members, "task_due", c, *m) for c, m in EARLY_STEPS.items()))
 
 
-# T-1 and T-0 of the tasks a late team still hears them for: those of ZW3, HDR_ORE and DP fall
-# on the weekend of a Sunday deadline and are superseded by Monday's T+1.
+# T-1 and T-0 of the tasks a late team still hears them for: "the day before" a Monday deadline
+# (ZW3, HDR_ORE, DP) is the Friday before it.
 LAST_DAYS = {
     "ZW1": (local(2025, 4, 7, 9), local(2025, 4, 8, 9)),
     "ZW2": (local(2025, 8, 7, 9), local(2025, 8, 8, 9)),
+    "ZW3": (local(2026, 3, 6, 9), local(2026, 3, 9, 9)),
+    "HDR_ORE": (local(2026, 3, 6, 9), local(2026, 3, 9, 9)),
     "UCHWALA": (local(2026, 4, 7, 9), local(2026, 4, 8, 9)),
+    "DP": (local(2026, 11, 6, 9), local(2026, 11, 9, 9)),
 }
 # T+1 (the team's and the adviser's overdue notice) and T+7 (the coordinators' alert).
 OVERDUE = {
     "ZW1": (local(2025, 4, 9, 9), local(2025, 4, 15, 9)),
     # T+1 on Saturday -> Monday 08:00; the alert on 15 August (a holiday) -> Monday 18th
     "ZW2": (local(2025, 8, 11, 8), local(2025, 8, 18, 8)),
-    "ZW3": (local(2026, 3, 9, 9), local(2026, 3, 16, 8)),
-    "HDR_ORE": (local(2026, 3, 9, 9), local(2026, 3, 16, 8)),
+    "ZW3": (local(2026, 3, 10, 9), local(2026, 3, 16, 9)),
+    "HDR_ORE": (local(2026, 3, 10, 9), local(2026, 3, 16, 9)),
     "UCHWALA": (local(2026, 4, 9, 9), local(2026, 4, 15, 9)),
-    "DP": (local(2026, 11, 9, 9), local(2026, 11, 16, 8)),
+    "DP": (local(2026, 11, 10, 9), local(2026, 11, 16, 9)),
 }
 
 
@@ -207,14 +211,14 @@ def late_steps(team: Team) -> set[Row]:
     return found
 
 
-ON_TIME = Team(1, (11, 12), 91, tuple(handed_in(-3)))
+ON_TIME = Team(1, (11, 12), 91, tuple(handed_in(-4)))  # before the working day before
 LATE = Team(2, (21, 22), 92, tuple(handed_in(10)))
 EXTENDED = Team(
     3,
     (31, 32),
     93,
     (
-        *handed_in(-3, skip={"ZW2"}),
+        *handed_in(-4, skip={"ZW2"}),
         extended(local(2025, 8, 4, 10), "ZW2", dt.date(2025, 9, 7)),
         submitted(local(2025, 9, 4, 10), "ZW2"),
         accepted(local(2025, 9, 6, 10), "ZW2"),
@@ -225,7 +229,7 @@ RETURNED_TWICE = Team(
     (41, 42),
     94,
     (
-        *handed_in(-3, skip={"ZW1"}),
+        *handed_in(-4, skip={"ZW1"}),
         submitted(local(2025, 4, 5, 10), "ZW1"),  # Saturday, three days early
         returned(local(2025, 4, 14, 12), "ZW1", 1),  # after the reminder: fix by Sat 19 April
         submitted(local(2025, 4, 22, 23), "ZW1"),  # late at night, after both fix reminders
@@ -254,11 +258,12 @@ def test_a_whole_cohort_gets_exactly_the_reminders_its_teams_call_for() -> None:
     team, adviser = RETURNED_TWICE.members, (RETURNED_TWICE.adviser,)
     review_loop = (
         rows(adviser, "task_review", "ZW1", local(2025, 4, 14, 8))  # 7 days: Sat 12 -> Mon
-        | rows(team, "task_fix", "ZW1", local(2025, 4, 18, 9))  # the day before 19 April
-        | rows(team, "task_fix", "ZW1", local(2025, 4, 22, 8))  # Sat 19, Easter Monday -> Tue
+        # 5 days to fix end on Sat 19 April; Easter Monday: the term ends on Tue 22 April, and
+        # "the day before" is the working day before it, Fri 18 April
+        | rows(team, "task_fix", "ZW1", local(2025, 4, 18, 9), local(2025, 4, 22, 9))
         | rows(adviser, "task_review", "ZW1", local(2025, 4, 28, 8))  # 5 days: Sun 23:00 -> Mon
-        # round 2: fix by Sun 4 May; the day before is 3 May (a holiday) -> superseded
-        | rows(team, "task_fix", "ZW1", local(2025, 5, 5, 8))
+        # round 2: fix by Sun 4 May -> Mon 5 May; the working day before is Fri 2 May
+        | rows(team, "task_fix", "ZW1", local(2025, 5, 2, 9), local(2025, 5, 5, 9))
     )
     assert found[4] == early_steps(team) | review_loop
 
@@ -331,17 +336,18 @@ def test_every_reminder_renders_in_both_languages_and_alerts_are_json() -> None:
 
 
 def test_days_are_counted_on_the_day_the_message_goes_out() -> None:
-    """DP is due Sun 8 Nov 2026; its T-14 and T-7 fall on Sundays and go out on Mondays."""
+    """DP extended to Wed 18 Nov 2026: its T-7 falls on 11 November (a holiday) and goes out on
+    Thursday 12th at 08:00, counting 6 days, not 7."""
+    extension = extended(local(2026, 10, 20, 10), "DP", dt.date(2026, 11, 18))
     texts = {
         row[3]: Templates(WARSAW).render("pl", "tg/reminders/task_due.html.j2", **due.values)
         for due, row in ticks(
-            [Team(10, (1001,), 100, ())], local(2026, 10, 20, 0), local(2026, 11, 8, 23)
+            [Team(10, (1001,), 100, (extension,))], local(2026, 10, 20, 0), local(2026, 11, 18, 23)
         )
         if row[0] == 1001
     }
-    assert "8 listopada 2026</b> – za 13 dni" in texts[local(2026, 10, 26, 8)]
-    assert "za 6 dni" in texts[local(2026, 11, 2, 8)]
-    assert len(texts) == 2, "T-1 (Saturday) and T-0 (Sunday) would arrive after the deadline"
+    assert "18 listopada 2026</b> – za 14 dni" in texts[local(2026, 11, 4, 9)]
+    assert "za 6 dni" in texts[local(2026, 11, 12, 8)]
 
 
 def test_the_load_leaves_out_only_tasks_that_cannot_speak_again() -> None:

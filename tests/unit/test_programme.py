@@ -16,6 +16,7 @@ from storage.programme import (
     template_from_dict,
 )
 from storage.programme_calendar import CalendarStep, compute_calendar, programme_end
+from storage.workdays import is_working_day, working_day_from
 
 # "Harmonogram działań w projekcie": the blocks and their "ok. N miesięcy", 27 in total.
 SCHEDULE = [
@@ -125,22 +126,36 @@ def test_start_on_31_january_clips_to_month_ends_without_drifting(
     assert {code: (steps[code].starts_on, steps[code].ends_on) for code in expected} == expected
 
 
-def test_tasks_are_due_on_the_last_day_of_their_phase(template: ProgrammeTemplate) -> None:
+def test_tasks_are_due_on_the_last_day_of_their_phase_or_the_next_working_day(
+    template: ProgrammeTemplate,
+) -> None:
     steps = _by_code(compute_calendar(template, START))
     due = {code: steps[code].due_on for code in ("ZW1", "ZW2", "ZW3", "HDR_ORE", "UCHWALA", "DP")}
     assert due == {
         "ZW1": dt.date(2026, 10, 14),
-        "ZW2": dt.date(2027, 2, 14),
+        "ZW2": dt.date(2027, 2, 15),  # the phase ends on Sunday 14 February
         "ZW3": dt.date(2027, 9, 14),
         "HDR_ORE": dt.date(2027, 9, 14),
         "UCHWALA": dt.date(2027, 10, 14),
-        "DP": dt.date(2028, 5, 14),
+        "DP": dt.date(2028, 5, 15),  # Sunday 14 May
     }
     for task in template.task:
         phase = steps[task.due_at_end_of]
         assert steps[task.code].kind == "task"
         assert steps[task.code].starts_on == phase.starts_on
-        assert steps[task.code].ends_on == steps[task.code].due_on == phase.ends_on
+        assert steps[task.code].ends_on == phase.ends_on
+        assert steps[task.code].due_on == working_day_from(phase.ends_on)
+
+
+@pytest.mark.parametrize(
+    "start", [dt.date(2026, 1, 1) + dt.timedelta(days=n) for n in range(0, 366, 7)]
+)
+def test_no_deadline_falls_on_a_day_off(template: ProgrammeTemplate, start: dt.date) -> None:
+    """Reports due on the 15th fell on Saturdays (15 Jan, 15 Apr, 15 Jul 2028) and on a holiday
+    (15 Aug 2028) (issue 21): a term ending on a day off ends on the next working day."""
+    for step in compute_calendar(template, start):
+        if step.due_on is not None:
+            assert is_working_day(step.due_on), (start, step.code, step.due_on)
 
 
 def test_twelve_monthly_reports_from_the_first_whole_month_after_training(
@@ -153,11 +168,11 @@ def test_twelve_monthly_reports_from_the_first_whole_month_after_training(
     for number, report in enumerate(reports, start=1):
         following = month + relativedelta(months=1)
         assert (report.starts_on, report.ends_on) == (month, following - dt.timedelta(1))
-        assert report.due_on == following.replace(day=15)
+        assert report.due_on == working_day_from(following.replace(day=15))
         assert report.title_pl.endswith(f"nr {number}")
         assert report.title_en.endswith(f"no. {number}")
         month = following
-    assert reports[-1].due_on == dt.date(2028, 7, 15)
+    assert reports[-1].due_on == dt.date(2028, 7, 17)  # Saturday 15 July
 
 
 def test_reports_start_in_the_same_month_when_training_ends_on_a_month_end(
@@ -169,7 +184,7 @@ def test_reports_start_in_the_same_month_when_training_ends_on_a_month_end(
         dt.date(2027, 4, 1),
         dt.date(2027, 4, 30),
     )
-    assert steps["R01"].due_on == dt.date(2027, 5, 15)
+    assert steps["R01"].due_on == dt.date(2027, 5, 17)  # Saturday 15 May
     assert steps["R02"].ends_on == dt.date(2027, 5, 31)
 
 
