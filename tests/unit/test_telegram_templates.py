@@ -74,6 +74,14 @@ CASES: dict[str, dict[str, Any]] = {
             "answers": [],
         }
     },
+    "notice": {
+        "role": "adviser",
+        "controller_name": HOSTILE,
+        "controller_contact": HOSTILE,
+        "dpo_contact": HOSTILE,
+        "retention_months": 60,
+        "confirm": True,
+    },
 }
 
 
