@@ -12,6 +12,9 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 TOKEN_PATTERN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
 USERNAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
+# The information notice (GDPR Art. 13/14) names the controller and its data protection officer:
+# `run` does not start without them.
+NOTICE_SETTINGS = ("controller_name", "controller_contact", "dpo_contact")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -66,6 +69,15 @@ class Settings(BaseSettings):
     # Rows of a team file at most (the whole country is ~14,000: 2,800 JSTs, their advisers and
     # 11,000 members); a larger file is refused before it is read whole.
     import_max_rows: int = Field(default=20_000, ge=1)
+    # Who is responsible for the data and how to reach them and their data protection officer,
+    # as the notice shows them (e.g. "Ośrodek Rozwoju Edukacji, Aleje Ujazdowskie 28, 00-478
+    # Warszawa" and an address); `run` refuses to start without them (NOTICE_SETTINGS).
+    controller_name: str | None = Field(default=None, max_length=200)
+    controller_contact: str | None = Field(default=None, max_length=200)
+    dpo_contact: str | None = Field(default=None, max_length=200)
+    # How long people's data are kept after their cohort's programme ends: the archive period
+    # of an EU-funded project's documents (60 months: 5 years); the notice says it in words.
+    retention_months_after_cohort: int = Field(default=60, ge=1, le=240)
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -83,6 +95,14 @@ class Settings(BaseSettings):
         if not USERNAME_PATTERN.match(value):
             raise ValueError("username_shape")
         return value
+
+    @field_validator(*NOTICE_SETTINGS)
+    @classmethod
+    def _text_or_unset(cls, value: str | None) -> str | None:
+        """Blank is not set: the notice would name nobody."""
+        if value is None:
+            return None
+        return " ".join(value.split()) or None
 
     @field_validator("database_url")
     @classmethod
@@ -137,10 +157,10 @@ class Settings(BaseSettings):
         return self.telegram_bot_token.get_secret_value()
 
     def require(self, *names: str) -> None:
-        """Stop with a SettingsError for the first of these settings that is not set."""
-        for name in names:
-            if getattr(self, name) in (None, ""):
-                raise SettingsError(name.upper(), "missing")
+        """Stop with one SettingsError naming every one of these settings that is not set."""
+        missing = [name.upper() for name in names if getattr(self, name) in (None, "")]
+        if missing:
+            raise SettingsError(", ".join(missing), "missing")
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup, Update
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from core.access import button
@@ -11,6 +12,7 @@ from handlers.common import label
 from handlers.context import BotApplication, BotContext
 from handlers.replies import answer_press, remove_buttons, reply
 from notices.message import keyboard
+from notices.privacy_notice import NOTICE, notice_values
 from notices.review_queue import deliver_waiting
 from storage.invites import GUESS_FAILURES, InviteRefused, redeem_invite
 from storage.models import Person, Role
@@ -32,7 +34,7 @@ async def start(update: Update, context: BotContext) -> None:
         if caller is None:
             await reply(update, context, "stranger")
         else:
-            await reply(update, context, "notice", markup=_notice_button(context))
+            await _notice(update, context, caller.role)
         return
     services = context.services
     async with services.sessionmaker.begin() as session:
@@ -43,11 +45,16 @@ async def start(update: Update, context: BotContext) -> None:
             await reply(update, context, f"invite/{reason}", session=session)
             return
         context.language = person.language.value
-        await reply(update, context, "notice", markup=_notice_button(context), session=session)
+        await _notice(update, context, person.role, session=session)
 
 
-def _notice_button(context: BotContext) -> InlineKeyboardMarkup:
-    return keyboard([[(label(context, "notice_confirm"), NOTICE_CALLBACK)]])
+async def _notice(
+    update: Update, context: BotContext, role: Role, session: AsyncSession | None = None
+) -> None:
+    """The information notice in the reader's role's wording, its button on the last part."""
+    markup = keyboard([[(label(context, "notice_confirm"), NOTICE_CALLBACK)]])
+    values = notice_values(context.services.settings, role, confirm=True)
+    await reply(update, context, NOTICE, markup=markup, session=session, **values)
 
 
 async def confirm(update: Update, context: BotContext) -> None:

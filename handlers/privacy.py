@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from telegram import InputFile, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
@@ -11,29 +9,42 @@ from core.access import button, command
 from handlers.common import label
 from handlers.context import BotApplication, BotContext
 from handlers.replies import answer_press, remove_buttons, render, reply
+from notices.files import send_copies
 from notices.message import keyboard
+from notices.my_data import data_files
+from notices.privacy_notice import NOTICE, notice_values
 from outbox.email_policy import template_values
-from storage.people import personal_data, request_erasure
+from storage.models import Person
+from storage.people import request_erasure
+from storage.personal_data import files_sent, personal_data
 
 ERASE_CALLBACK = button("erase").prefix
 
 
 async def my_data(update: Update, context: BotContext) -> None:
-    """Art. 15: a JSON file of all the person's data (read-only: sent directly, DESIGN rule 1),
-    then a readable summary of it, to their own chat only."""
+    """Art. 15: all the person's data as a JSON and a CSV file (read-only: sent directly, DESIGN
+    rule 1), then a readable summary, the notice's information and copies of the files they
+    sent, to their own chat only."""
     caller, chat = context.caller, update.effective_chat
     assert caller is not None and chat is not None
-    async with context.services.sessionmaker() as session:
+    services = context.services
+    async with services.sessionmaker() as session:
         data = await personal_data(session, caller.person_id)
-    payload = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
-    person = template_values(data["person"])
-    await context.bot.send_document(
-        chat.id,
-        InputFile(payload, filename=f"{label(context, 'my_data_file')}.json"),
-        caption=render(context, "my_data_caption"),
-        parse_mode="HTML",
-    )
-    await reply(update, context, "my_data", data=data | {"person": person})
+    for file in data_files(services, context.language, data):
+        await context.bot.send_document(
+            chat.id,
+            InputFile(file.content, filename=file.name),
+            caption=render(context, "my_data_caption", format=file.format),
+            parse_mode="HTML",
+        )
+    summary = data | {"person": template_values(data["person"])}
+    notice = notice_values(services.settings, caller.role, confirm=False)
+    files = files_sent(data)
+    async with services.sessionmaker.begin() as session:
+        await reply(update, context, "my_data", session=session, data=summary, files=len(files))
+        await reply(update, context, NOTICE, session=session, **notice)
+        person = await session.get_one(Person, caller.person_id)
+        await send_copies(session, services, person, files, key=f"my-data:{update.update_id}")
 
 
 async def erase(update: Update, context: BotContext) -> None:

@@ -53,7 +53,8 @@ EmailVerdict = RetryAt | GiveUp
 
 
 def missing_smtp_setting(settings: Settings) -> str | None:
-    """The first SMTP variable e-mail cannot go without (as the operator spells it), or None."""
+    """The SMTP variables e-mail cannot go without that are not set (as the operator spells
+    them), or None."""
     try:
         settings.require(*SMTP_SETTINGS)
     except SettingsError as error:

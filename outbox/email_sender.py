@@ -40,7 +40,7 @@ BATCH = 20
 
 @dataclass
 class EmailStats:
-    """What delivery passes did; `missing` names the SMTP variable that keeps `waiting` rows."""
+    """What delivery passes did; `missing` names the SMTP variables that keep `waiting` rows."""
 
     claimed: int = 0
     sent: int = 0
@@ -247,7 +247,7 @@ def warn_missing(stats: EmailStats) -> bool:
     """One log line when e-mail must wait for a setting; True once said."""
     if stats.missing is None or stats.waiting == 0:
         return False
-    log.warning("%d e-mail(s) wait: %s is not set", stats.waiting, stats.missing)
+    log.warning("%d e-mail(s) wait: %s not set", stats.waiting, stats.missing)
     return True
 
 

@@ -42,6 +42,13 @@ DATABASE_FILE = "sandbox.db"
 CLOCK_FILE = "clock-offset"
 LOG_FILE = "sandbox.log"
 MAIL_DIRECTORY = "mail"
+# The information notice's controller and data protection officer where the operator has not
+# named them (.invalid: nobody to write to; "przykład" says they are not the real ones).
+SAMPLE_NOTICE = {
+    "controller_name": "Ośrodek Rozwoju Edukacji (przykład z piaskownicy)",
+    "controller_contact": "administrator@ore.invalid",
+    "dpo_contact": "iod@ore.invalid",
+}
 
 
 class NotEmpty(Exception):
@@ -73,6 +80,12 @@ def isolated_settings(database_url: str) -> dict[str, Any]:
         "smtp_tls": SmtpTls.NONE.value,
         "mail_from": MAIL_FROM,
     }
+
+
+def sample_notice(settings: Settings) -> dict[str, str]:
+    """The notice's settings the operator left unset, with sample values: the sandbox shows
+    the operator's own notice where they named the controller and DPO."""
+    return {name: value for name, value in SAMPLE_NOTICE.items() if not getattr(settings, name)}
 
 
 @dataclass
@@ -146,6 +159,7 @@ class Sandbox:
                 "telegram_api_base_url": AnyHttpUrl(api.url),
                 "smtp_port": port,
             }
+            | sample_notice(self.settings)
         )
         services = Services.build(settings, self.clock)
         self._stack.push_async_callback(services.close)  # again after serve(): harmless

@@ -1,4 +1,5 @@
-"""People as the bot sees them: who is calling, the notice, language, GDPR access and erasure."""
+"""People as the bot sees them: who is calling, the notice, language, GDPR erasure (access:
+storage/personal_data.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,14 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage import audit
 from storage.models import (
     AdviserAssignment,
-    Answer,
     Invite,
     Jst,
     Language,
     OutboxMessage,
     OutboxState,
     Person,
-    Question,
     Role,
 )
 
@@ -201,47 +199,6 @@ async def erase_person(
         session, now, actor=actor, action="person_erased", entity="person", entity_id=person.id
     )
     return person.id
-
-
-async def personal_data(session: AsyncSession, person_id: int) -> dict[str, Any]:
-    """Everything stored about a person (Art. 15), as plain JSON-ready data."""
-    person = await session.get_one(Person, person_id)
-    jst = await session.get(Jst, person.jst_id) if person.jst_id is not None else None
-    questions = await session.scalars(
-        select(Question).where(Question.asker_id == person_id).order_by(Question.id)
-    )
-    answers = await session.scalars(
-        select(Answer).where(Answer.author_id == person_id).order_by(Answer.id)
-    )
-    return {
-        "person": {
-            "full_name": person.full_name,
-            "email": person.email,
-            "gender": person.gender.value,
-            "language": person.language.value,
-            "role": person.role.value,
-            "jst": {"teryt": jst.teryt, "name": jst.name} if jst else None,
-            "telegram_user_id": person.telegram_user_id,
-            "telegram_chat_id": person.telegram_chat_id,
-            "telegram_unreachable_at": _iso(person.telegram_unreachable_at),
-            "created_at": _iso(person.created_at),
-            "joined_at": _iso(person.joined_at),
-            "notice_confirmed_at": _iso(person.notice_confirmed_at),
-            "erasure_requested_at": _iso(person.erasure_requested_at),
-            "digest_opted_out_at": _iso(person.digest_opted_out_at),
-        },
-        "questions": [
-            {"number": q.id, "text": q.text, "created_at": _iso(q.created_at)} for q in questions
-        ],
-        "answers": [
-            {"question": a.question_id, "text": a.text, "created_at": _iso(a.created_at)}
-            for a in answers
-        ],
-    }
-
-
-def _iso(value: dt.datetime | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 def reachable_on_telegram(person: Person) -> bool:

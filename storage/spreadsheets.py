@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import os
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
@@ -35,9 +37,20 @@ def write_csv(file: Path, table: ExportTable, zone: ZoneInfo, *more: ExportTable
     """One table only: CSV has no sheets (the extra tables are an XLSX feature)."""
     del more
     with file.open("w", encoding="utf-8-sig", newline="") as stream:
-        writer = csv.writer(stream, delimiter=CSV_DELIMITER)
-        writer.writerow(table.headers)
-        writer.writerows([_csv_text(cell, zone) for cell in row] for row in table.rows)
+        _write_csv(stream, table, zone)
+
+
+def csv_bytes(table: ExportTable, zone: ZoneInfo) -> bytes:
+    """The table as a CSV file's content (to send rather than save)."""
+    stream = io.StringIO(newline="")
+    _write_csv(stream, table, zone)
+    return stream.getvalue().encode("utf-8-sig")
+
+
+def _write_csv(stream: TextIO, table: ExportTable, zone: ZoneInfo) -> None:
+    writer = csv.writer(stream, delimiter=CSV_DELIMITER)
+    writer.writerow(table.headers)
+    writer.writerows([_csv_text(cell, zone) for cell in row] for row in table.rows)
 
 
 def write_xlsx(file: Path, table: ExportTable, zone: ZoneInfo, *more: ExportTable) -> None:

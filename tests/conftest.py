@@ -18,6 +18,7 @@ import pytest
 from core.clock import FixedClock
 from core.services import Services
 from core.settings import Settings, load_settings
+from sandbox.runtime import SAMPLE_NOTICE
 from storage.db import create_engine
 from storage.migrate import upgrade
 from tests.support import postgres
@@ -124,6 +125,7 @@ def settings(database_url: str) -> Settings:
         database_url=database_url,
         telegram_bot_username="advisory_test_bot",
         _env_file=None,
+        **SAMPLE_NOTICE,
     )
 
 

@@ -63,6 +63,14 @@ class CliState:
         except SettingsError as error:
             _print_settings_error(error, settings.operator_language)
 
+    def require(self, *names: str) -> None:
+        """These settings, or one line naming every one not set and exit 2."""
+        settings = self.settings()
+        try:
+            settings.require(*names)
+        except SettingsError as error:
+            _print_settings_error(error, settings.operator_language)
+
     def secrets(self) -> list[str]:
         """What no output may show: the bot token and the SMTP and database passwords, of the
         settings read so far (a command that failed before reading them has none to show)."""

@@ -15,6 +15,7 @@ from bot.cli.help import help_text
 from bot.intake import poll, serve_webhook
 from core.logging_setup import setup_logging
 from core.services import Services
+from core.settings import NOTICE_SETTINGS
 from storage.people import erase_person
 
 
@@ -32,6 +33,7 @@ def run(
     """Run the bot: Telegram (long polling, or a webhook) and the outbox sender."""
     cli = state(ctx)
     token = cli.token()
+    cli.require(*NOTICE_SETTINGS)  # the information notice names them
     setup_logging(cli.secrets())
     intake: Intake = poll
     if webhook_url is not None:

@@ -16,9 +16,11 @@ async def test_my_data_file_and_erasure(world: World, tmp_path: Path) -> None:
     codes = await world.invite_codes()
     anna, _ = await world.join(codes["anna.nowak@example.pl"], ANNA, "Anna")
 
-    [sent, summary, *_] = await dialog(
+    [sent, _, summary, *_] = await dialog(
         (anna, "/moje_dane", None),
+        (anna, receives, None),  # the same as CSV (tests/dialog/test_my_data.py)
         (anna, receives, ("Twoje dane w bocie programu", "anna.nowak@example.pl", "Pytania")),
+        (anna, receives, "Informacja o przetwarzaniu danych osobowych"),
         (anna, "/usun_dane", None),
         (anna, press(ERASE), "został zapisany"),
         (anna, "/usun_dane", None),

@@ -99,7 +99,7 @@ async def test_a_question_reaches_its_adviser_and_the_answer_only_the_asker(
     anna_chat = " ".join(await _texts(world, ANNA))
     dorota_chat = " ".join(await _texts(world, DOROTA))
     assert "Do końca maja" not in anna_chat and "Przykładowa" not in anna_chat
-    assert "arkusz" not in dorota_chat and "Warszawa" not in dorota_chat
+    assert "arkusz" not in dorota_chat and "Stołeczne Warszawa" not in dorota_chat
     assert not any("arkusza A" in text for text in await _texts(world, BARTOSZ))
 
 

@@ -107,7 +107,7 @@ async def test_submit_return_resubmit_accept_seen_by_the_whole_team(world: World
         (anna, "/zadania", ("Jan Kowalski przyjął zadanie ZW1", "Anna Nowak przesłała")),
     )
     dorota_chat = " ".join(m.text for m in await world.control.received(DOROTA))
-    assert "Warszawa" not in dorota_chat and "ZW1" not in dorota_chat
+    assert "Stołeczne Warszawa" not in dorota_chat and "ZW1" not in dorota_chat
     jan_texts = [m.text for m in await world.control.received(JAN)]
     assert len(jan_texts) == len(set(jan_texts)), "nothing reached the adviser twice"
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from outbox.policy import BACKOFF_CAP
-from tests.support.dialog import Speaker, dialog, receives
+from tests.support.dialog import dialog, receives
 from tests.support.team_world import World
 
 ANNA, BARTOSZ, CELINA = 7001, 7002, 7003
@@ -17,15 +17,6 @@ PEOPLE = {
     BARTOSZ: ("bartosz.wisniewski@example.pl", "Bartosz"),
     CELINA: ("celina.wojcik@example.pl", "Celina"),
 }
-
-
-async def _joined(world: World, *user_ids: int) -> list[Speaker]:
-    codes = await world.invite_codes()
-    people = []
-    for user_id in user_ids:
-        email, name = PEOPLE[user_id]
-        people.append((await world.join(codes[email], user_id, name))[0])
-    return people
 
 
 async def _past_every_retry(world: World) -> None:
@@ -41,7 +32,7 @@ async def test_a_slow_but_successful_send_is_not_sent_again(
 ) -> None:
     """Telegram delivers at once but answers after the bot stopped waiting: the reply may have
     arrived, so it is not sent again."""
-    [anna] = await _joined(world, ANNA)
+    [anna] = await world.join_all(PEOPLE, ANNA)
 
     await world.control.fault("slow", method="sendMessage", chat_id=ANNA, seconds=6)  # PTB: 5
     [status] = await dialog((anna, "/status", None))
@@ -55,7 +46,7 @@ async def test_a_slow_but_successful_send_is_not_sent_again(
 
 
 async def test_429_storm_and_5xx_burst_delay_messages_but_lose_none(world: World) -> None:
-    people = await _joined(world, ANNA, BARTOSZ, CELINA)
+    people = await world.join_all(PEOPLE, ANNA, BARTOSZ, CELINA)
     control = world.control
     # Five 429s in a row, each waited out in real time by the sender (a second each here; the
     # exact waits: tests/integration/test_telegram_delivery.py).

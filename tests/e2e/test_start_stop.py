@@ -178,3 +178,16 @@ async def test_sandbox_walk_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     assert "Traceback" not in out + err
     assert "The walk was stopped before its end" in err.strip().splitlines()[-1]
     assert not (tmp_path / ".sandbox" / "walk-report.html").exists()
+
+
+async def test_run_without_the_controller_and_the_dpo_names_them_in_one_line(
+    world: BotWorld,
+) -> None:
+    """The information notice names them (issue 20): the bot does not start without them."""
+    del world.env["CONTROLLER_NAME"], world.env["DPO_CONTACT"]
+    process = await finished(world, "run")
+    assert process.returncode == 2
+    assert one_line(process) == (
+        "Configuration error: CONTROLLER_NAME, DPO_CONTACT: not set "
+        "(set the environment variable or put it in the .env file)."
+    )

@@ -115,7 +115,7 @@ async def test_send_refuses_without_smtp_settings_and_issues_nothing(services: S
 
     assert result.exit_code == 2
     assert result.output.strip() == (
-        "Configuration error: SMTP_HOST: not set "
+        "Configuration error: SMTP_HOST, MAIL_FROM: not set "
         "(set the environment variable or put it in the .env file)."
     )
     async with services.sessionmaker() as session:

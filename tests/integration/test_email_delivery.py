@@ -217,7 +217,9 @@ async def test_without_smtp_settings_rows_wait_and_one_line_names_the_variable(
     with caplog.at_level(logging.WARNING, logger="outbox.email_sender"):
         assert await deliver_emails(services, "advisory_test_bot") == 0
 
-    assert [r.getMessage() for r in caplog.records] == ["1 e-mail(s) wait: SMTP_HOST is not set"]
+    assert [r.getMessage() for r in caplog.records] == [
+        "1 e-mail(s) wait: SMTP_HOST, MAIL_FROM not set"
+    ]
     row = (await outbox_rows(services))["waits"]
     assert (row.state, row.attempts) == (OutboxState.PENDING, 0)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 from typing import Any
 
 from sqlalchemy import select
@@ -30,7 +29,6 @@ from storage.people import (
     erase_person,
     erased_address,
     find_caller,
-    personal_data,
     request_erasure,
     set_language,
     set_reachable,
@@ -268,52 +266,3 @@ async def test_the_erase_command_reports_the_outcome(services: Services) -> None
     assert "anna@example.pl has been anonymised" in erased.output
     assert "no person with the e-mail nobody@example.pl" in unknown.output
     assert (await _person(services, ids["anna"])).full_name == ERASED_NAME
-
-
-async def test_personal_data_holds_exactly_the_persons_own_data(services: Services) -> None:
-    ids = await _seed(services)
-    now = services.clock.now()
-    asked = dt.datetime(2026, 3, 1, 10, 0, tzinfo=dt.UTC)
-    async with services.sessionmaker.begin() as session:
-        anna, bartek, dorota, edward = [
-            await session.get_one(Person, ids[name])
-            for name in ("anna", "bartek", "dorota", "edward")
-        ]
-        first = await add_question(session, anna, "Pytanie Anny 1", at=asked)
-        second = await add_question(session, anna, "Pytanie Anny 2", at=now)
-        await add_answer(session, first, dorota, "Odpowiedź Doroty", at=now)
-        await add_answer(session, first, anna, "Uzupełnienie Anny", at=now)
-        theirs = await add_question(session, bartek, "Pytanie Bartka", at=asked)
-        await add_answer(session, theirs, edward, "Odpowiedź Edwarda", at=now)
-        await add_answer(session, theirs, bartek, "Uzupełnienie Bartka", at=now)
-        await confirm_notice(session, anna.id, now)
-        await request_erasure(session, anna.id, now)
-    async with services.sessionmaker() as session:
-        data = await personal_data(session, ids["anna"])
-    assert data == {
-        "person": {
-            "full_name": "Anna Nowak",
-            "email": "anna@example.pl",
-            "gender": "K",
-            "language": "pl",
-            "role": "member",
-            "jst": {"teryt": "1401011", "name": "Gmina Alfa"},
-            "telegram_user_id": ANNA,
-            "telegram_chat_id": ANNA,
-            "telegram_unreachable_at": None,
-            "created_at": CREATED.isoformat(),
-            "joined_at": CREATED.isoformat(),
-            "notice_confirmed_at": now.isoformat(),
-            "erasure_requested_at": now.isoformat(),
-            "digest_opted_out_at": None,
-        },
-        "questions": [
-            {"number": first.id, "text": "Pytanie Anny 1", "created_at": asked.isoformat()},
-            {"number": second.id, "text": "Pytanie Anny 2", "created_at": now.isoformat()},
-        ],
-        "answers": [
-            {"question": first.id, "text": "Uzupełnienie Anny", "created_at": now.isoformat()}
-        ],
-    }
-    flat = json.dumps(data, ensure_ascii=False)
-    assert [n for n in ("Bartk", "bartek", "Beta", "Doroty", "Edward") if n in flat] == []

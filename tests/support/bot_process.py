@@ -17,6 +17,7 @@ from typer.testing import CliRunner, Result
 
 from bot.cli import app
 from core.settings import Settings
+from sandbox.runtime import SAMPLE_NOTICE
 
 ADVISORYBOT = str(Path(sys.executable).with_name("advisorybot"))
 STOP_TIMEOUT_SECONDS = 20
@@ -114,4 +115,4 @@ def bot_environment(workdir: Path, api_url: str, token: str, database_url: str) 
         "OPERATOR_LANGUAGE": "en",
         "OUTBOX_LEASE_SECONDS": "5",
         "PYTHONUNBUFFERED": "1",
-    }
+    } | {name.upper(): value for name, value in SAMPLE_NOTICE.items()}

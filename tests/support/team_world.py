@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -100,6 +100,17 @@ class World:
         notice = await person.next_message(within=WAIT)
         await person.press(notice, NOTICE_BUTTON[language])
         return person, await person.next_message(within=WAIT)
+
+    async def join_all(
+        self, people: Mapping[int, tuple[str, str]], *user_ids: int
+    ) -> list[Speaker]:
+        """These people (Telegram user id -> e-mail and name) join, in this order."""
+        codes = await self.invite_codes()
+        joined = []
+        for user_id in user_ids:
+            email, name = people[user_id]
+            joined.append((await self.join(codes[email], user_id, name))[0])
+        return joined
 
     async def cli(self, *args: str) -> str:
         """One operator command on this world (the Typer app, in a thread beside the bot):

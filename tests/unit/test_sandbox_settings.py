@@ -6,7 +6,13 @@ import pytest
 
 from core.settings import SmtpTls, load_settings
 from localapi import DEFAULT_TOKEN
-from sandbox.runtime import BOT_USERNAME, MAIL_FROM, isolated_settings
+from sandbox.runtime import (
+    BOT_USERNAME,
+    MAIL_FROM,
+    SAMPLE_NOTICE,
+    isolated_settings,
+    sample_notice,
+)
 
 PRODUCTION = {
     "TELEGRAM_BOT_TOKEN": "987654321:AAF-production-token-never-used-here-xx",
@@ -46,3 +52,13 @@ def test_a_malformed_production_token_does_not_stop_the_sandbox(
     monkeypatch.setenv("DATABASE_URL", "mysql://elsewhere")
     settings = load_settings(_env_file=None, **isolated_settings("sqlite+aiosqlite:///x.db"))
     assert settings.token() == DEFAULT_TOKEN
+
+
+def test_the_notice_shows_the_operators_controller_and_samples_for_the_rest() -> None:
+    """The controller and DPO are no connection: the operator previews their own notice."""
+    mine = load_settings(_env_file=None, controller_name="Ośrodek Rozwoju Edukacji")
+    assert sample_notice(mine) == {
+        "controller_contact": SAMPLE_NOTICE["controller_contact"],
+        "dpo_contact": SAMPLE_NOTICE["dpo_contact"],
+    }
+    assert sample_notice(load_settings(_env_file=None, **SAMPLE_NOTICE)) == {}

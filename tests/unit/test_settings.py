@@ -6,7 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
-from core.settings import SettingsError, SmtpTls, load_settings
+from core.settings import NOTICE_SETTINGS, SettingsError, SmtpTls, load_settings
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0"
 
@@ -92,3 +92,33 @@ def test_bad_token_value_never_echoed() -> None:
     assert result.exit_code == 2
     assert "TELEGRAM_BOT_TOKEN" in result.output
     assert secret not in result.output
+
+
+def test_run_without_the_controller_and_dpo_names_them_in_one_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in NOTICE_SETTINGS:
+        monkeypatch.delenv(name.upper(), raising=False)
+    monkeypatch.chdir("/")
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "OPERATOR_LANGUAGE": "en"}
+    result = CliRunner().invoke(app, ["run"], env=env | {"CONTROLLER_NAME": "ORE"})
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        "Configuration error: CONTROLLER_CONTACT, DPO_CONTACT: not set "
+        "(set the environment variable or put it in the .env file)."
+    ]
+
+
+def test_notice_settings_blank_is_unset_and_spaces_are_one() -> None:
+    settings = load_settings(
+        _env_file=None, controller_name="  Ośrodek \n Rozwoju  Edukacji ", dpo_contact=" "
+    )
+    assert settings.controller_name == "Ośrodek Rozwoju Edukacji"
+    assert settings.dpo_contact is None
+    assert settings.retention_months_after_cohort == 60
+    with pytest.raises(SettingsError) as raised:
+        load_settings(_env_file=None, controller_contact="x" * 201)
+    assert (raised.value.variable, raised.value.problem) == (
+        "CONTROLLER_CONTACT",
+        "string_too_long",
+    )

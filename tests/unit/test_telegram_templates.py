@@ -65,6 +65,7 @@ CASES: dict[str, dict[str, Any]] = {
                 "role": "member",
                 "jst": {"name": HOSTILE, "teryt": "1465011"},
                 "language": "pl",
+                "gender": "K",
                 "joined_at": dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC),
                 "notice_confirmed_at": dt.datetime(2026, 3, 2, 9, 1, tzinfo=dt.UTC),
                 "digest_opted_out_at": None,
@@ -72,7 +73,20 @@ CASES: dict[str, dict[str, Any]] = {
             },
             "questions": [{"text": HOSTILE}],
             "answers": [],
-        }
+            "task_changes": [],
+            "reports": [],
+            "messages_to_you": [],
+            "advised_jsts": [{"jst_name": HOSTILE}],
+        },
+        "files": 2,
+    },
+    "notice": {
+        "role": "adviser",
+        "controller_name": HOSTILE,
+        "controller_contact": HOSTILE,
+        "dpo_contact": HOSTILE,
+        "retention_months": 60,
+        "confirm": True,
     },
 }
 
