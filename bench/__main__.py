@@ -8,12 +8,12 @@ import asyncio
 import logging
 from pathlib import Path
 
-from bench import delivery, digest, importing, inbound, tick
+from bench import delivery, digest, importing, inbound, retention, tick
 from bench.databases import Databases
 from bench.generate import FOLLOW_UP, NATIONAL, Scale
 from bench.results import RESULTS_FILE, Result, table, write
 
-NAMES = ("inbound", "footprint", "tick", "delivery", "digest", "import")
+NAMES = ("inbound", "footprint", "tick", "delivery", "digest", "import", "retention")
 QUICK = Scale("quick", 12, 40, 3, 2)
 
 
@@ -58,6 +58,8 @@ async def run(options: argparse.Namespace) -> list[Result]:
             results += await digest.run(databases, scales)
         if "import" in only:
             results += await importing.run(databases, quick=options.quick)
+        if "retention" in only:
+            results += await retention.run(databases, quick=options.quick)
     return results
 
 

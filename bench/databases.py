@@ -98,6 +98,10 @@ class Databases:
         seeded = self._seeded[key]
         return await self._new(kind, seeded.url), seeded.generated
 
+    async def copy(self, kind: str, url: str) -> str:
+        """A new database holding what the database at `url` holds (closed by its users)."""
+        return await self._new(kind, url)
+
     async def _new(self, kind: str, template: str | None) -> str:
         name = f"bench{next(self._names)}"
         if kind == SQLITE:

@@ -43,14 +43,16 @@ from outbox.email_sender import EmailDelivery, warn_missing
 from outbox.links import record_links
 from outbox.telegram_files import BotFiles
 from outbox.telegram_sender import TelegramDelivery
+from reminders.retention import DailyRetention, run_retention
 from reminders.rules import all_rules
-from reminders.tick import run_tick
+from reminders.tick import run_tick, work_calendar
 
 log = logging.getLogger(__name__)
 OUTBOX_BATCH = 20
 OUTBOX_IDLE_SECONDS = 1.0
 OUTBOX_ERROR_PAUSE_SECONDS = 5.0
 TICK_SECONDS = 60
+RETENTION_FIRST_SECONDS = 30  # the first retention pass, after the first ticks
 SEND_CONNECTIONS = 8
 START_RETRY_FIRST_SECONDS = 1.0
 START_RETRY_MAX_SECONDS = 60.0
@@ -150,6 +152,14 @@ async def serve(
             name="tick",
             job_kwargs={"coalesce": True, "max_instances": 1, "misfire_grace_time": TICK_SECONDS},
         )
+        application.job_queue.run_repeating(
+            _retention_job,
+            interval=TICK_SECONDS,
+            first=RETENTION_FIRST_SECONDS,
+            name="retention",
+            data=DailyRetention(work_calendar(application.bot_data.services)),
+            job_kwargs={"coalesce": True, "max_instances": 1, "misfire_grace_time": TICK_SECONDS},
+        )
         log.info("advisorybot is running")
         try:
             await intake(application, stop)
@@ -234,6 +244,17 @@ async def _tick_job(context: BotContext) -> None:
     stats = await run_tick(services, all_rules(services.settings), services.clock.now())
     if stats.enqueued or routed:
         context.wake_outbox()
+
+
+async def _retention_job(context: BotContext) -> None:
+    """Retention (reminders/retention.py): a pass when the day's is due, in bounded batches;
+    the job looks every minute, the pass runs once a day unless the last one left work."""
+    assert context.job is not None
+    daily = context.job.data
+    assert isinstance(daily, DailyRetention)
+    now = context.services.clock.now()
+    if daily.due(now):
+        daily.passed(now, await run_retention(context.services, now))
 
 
 async def _first(*events: asyncio.Event) -> None:

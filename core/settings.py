@@ -75,8 +75,21 @@ class Settings(BaseSettings):
     controller_name: str | None = Field(default=None, max_length=200)
     controller_contact: str | None = Field(default=None, max_length=200)
     dpo_contact: str | None = Field(default=None, max_length=200)
-    # How long people's data are kept after their cohort's programme ends: the archive period
-    # of an EU-funded project's documents (60 months: 5 years); the notice says it in words.
+    # Retention (GDPR Art. 5(1)(e)), applied once a day by the tick (reminders/retention.py).
+    # What people wrote (questions, answers, evidence, remarks, report texts, their files):
+    # months after the cohort's end (never later than the people are anonymised); ORE goes on
+    # monitoring the plans for 2 years after the project (its project card, seeds/001).
+    retention_messages_months: int = Field(default=24, ge=1, le=240)
+    # Outbox payloads (texts, addresses, values) of messages sent, skipped or failed: days after.
+    retention_outbox_days: int = Field(default=30, ge=1, le=3650)
+    # Forms left unfinished (a question's draft, a hand-in not sent): days after the last step.
+    retention_drafts_days: int = Field(default=30, ge=1, le=3650)
+    # Failed invitation codes typed (the limit needs 15 minutes of them): days after.
+    retention_invite_attempts_days: int = Field(default=30, ge=1, le=3650)
+    # People of a finished cohort anonymised this many months after its end: the archive period
+    # of EU-funded projects (Regulation (EU) 2021/1060 Art. 82: 5 years from 31 December of the
+    # year of the last payment to the beneficiary; the operator checks it against the grant);
+    # the notice says it in words.
     retention_months_after_cohort: int = Field(default=60, ge=1, le=240)
 
     @field_validator("telegram_bot_token")

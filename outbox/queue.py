@@ -33,8 +33,17 @@ from outbox.email_policy import fallback_key, reminder_email
 from outbox.rows import NewMessage, insert_new
 from storage import audit
 from storage.models import Channel, Delivery, OutboxMessage, OutboxState, Person
+from storage.retention.outbox import EXPIRED
 
 NO_TELEGRAM_CHAT = "no_telegram_chat"
+
+
+class PayloadExpired(Exception):
+    """The row's payload went by the retention schedule (storage/retention/outbox.py)."""
+
+    def __init__(self, row_id: int) -> None:
+        super().__init__(row_id)
+        self.row_id = row_id
 
 
 async def enqueue(
@@ -224,11 +233,14 @@ async def requeue_failed(
     """Put a failed row back to be sent now, with a fresh allowance of tries.
 
     Returns the row's state before (FAILED when requeued; another state changes nothing), or
-    None for no such row.
+    None for no such row. A row whose payload went by the retention schedule has nothing left
+    to send: `PayloadExpired`.
     """
     row = await session.get(OutboxMessage, row_id, with_for_update=True)
     if row is None or row.state is not OutboxState.FAILED:
         return None if row is None else row.state
+    if row.last_error == EXPIRED:
+        raise PayloadExpired(row_id)
     row.state = OutboxState.PENDING
     row.attempts = 0
     row.next_attempt_at = now

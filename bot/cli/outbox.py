@@ -10,7 +10,7 @@ import typer
 from bot.cli.common import OperatorError, state
 from bot.cli.help import help_text
 from core.services import Services
-from outbox.queue import requeue_failed, rows_in
+from outbox.queue import PayloadExpired, requeue_failed, rows_in
 from storage.models import OutboxState
 
 MESSAGES = "cli/outbox.txt.j2"
@@ -91,7 +91,10 @@ def retry(
         now = services.clock.now()
         async with services.sessionmaker.begin() as session:
             for row_id in row_ids:
-                before = await requeue_failed(session, row_id, now=now, actor="cli:outbox")
+                try:
+                    before = await requeue_failed(session, row_id, now=now, actor="cli:outbox")
+                except PayloadExpired:
+                    raise OperatorError(MESSAGES, "expired", row_id=row_id) from None
                 if before is None:
                     raise OperatorError(MESSAGES, "unknown_row", row_id=row_id)
                 if before is not OutboxState.FAILED:

@@ -19,6 +19,7 @@ from notices.questions import route_unrouted
 from outbox.email_sender import deliver_emails
 from outbox.rows import queued_keys
 from outbox.telegram_files import BotFiles
+from reminders.retention import run_retention
 from reminders.rules import all_rules
 from reminders.tick import TickStats, planned, run_tick, work_calendar
 from storage.models import Jst, Person
@@ -47,16 +48,19 @@ def tick(
     cli.token()
     clock = FixedClock(parse_moment(now, cli)) if now else SystemClock()
 
-    async def _work(services: Services) -> tuple[TickStats, int]:
+    async def _work(services: Services) -> tuple[TickStats, int, int]:
         await route_unrouted(services)
         # An operator's pass takes all that is due at once; the bot's minute passes take at
-        # most PASS_LIMIT each, so that none holds the database long.
+        # most PASS_LIMIT each, so that none holds the database long. So does retention.
         now = services.clock.now()
         stats = await run_tick(services, all_rules(services.settings), now, limit=None)
-        return stats, await _deliver(services)
+        retained = await run_retention(services, now, limit=None)
+        return stats, await _deliver(services), retained.gone.total()
 
-    stats, sent = cli.run(_work, clock=clock)
+    stats, sent, retained = cli.run(_work, clock=clock)
     cli.say(MESSAGES, "ticked", due=stats.due, enqueued=stats.enqueued, sent=sent)
+    if retained:
+        cli.say(MESSAGES, "retained", count=retained)
 
 
 async def _deliver(services: Services) -> int:

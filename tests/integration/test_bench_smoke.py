@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent.parent
-AREAS = {"inbound", "footprint", "tick", "delivery", "digest", "import"}
+AREAS = {"inbound", "footprint", "tick", "delivery", "digest", "import", "retention"}
 RESULT_KEYS = {"name", "value", "unit", "baseline", "baseline_name", "goal", "ratio", "met"}
 
 

@@ -3,7 +3,8 @@ e-mail sender) over the local Bot API and mailbox, on the test's database, with 
 tests/data/import/teams.csv in a cohort four months into its programme instead of the demo.
 
 The bot's own minute tick is taken out: reminders come when a test moves the clock and runs a
-pass (`World.tick`), so none arrives in the middle of a conversation because of the hour.
+pass (`World.tick`), so none arrives in the middle of a conversation because of the hour; so
+is its retention job (a test runs `advisorybot tick` for it).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ COHORT = "Pilotaż"
 ACTOR = "tests"
 NOTICE_BUTTON = {"pl": "Przeczytane – potwierdzam", "en": "I have read the notice"}
 TICK_JOB = "tick"
+RETENTION_JOB = "retention"  # comes with `advisorybot tick` when a test runs it
 FIRST_TICK_WITHIN = dt.timedelta(seconds=5)  # after its first pass, the next is a minute away
 # As the end-to-end tests ran the bot: a lease short enough for a test to outlive.
 SETTINGS: dict[str, Any] = {"outbox_lease_seconds": 5}
@@ -184,5 +186,7 @@ async def open_world(database_url: str, directory: Path, **settings: Any) -> Asy
             # Its first pass comes a second after the start: it must not have run yet.
             first = job.next_t
             assert first is not None and first < dt.datetime.now(dt.UTC) + FIRST_TICK_WITHIN
+            job.schedule_removal()
+        for job in application.job_queue.get_jobs_by_name(RETENTION_JOB):
             job.schedule_removal()
         yield World(box, clock)

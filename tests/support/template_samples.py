@@ -25,6 +25,8 @@ from digest.build import Digest, MonthActivity
 from notices.review_queue import Listed
 from outbox.email_alerts import AlertItem
 from reminders.attention import JstState
+from reminders.retention import Schedule
+from reminders.retention_preview import KINDS, Going
 from storage.imports.apply import Counts, ImportSummary
 from storage.imports.read import ImportIssue
 from storage.indicators import Indicator, Indicators
@@ -562,6 +564,11 @@ def overrides(s: Sample) -> dict[str, dict[str, Any]]:
         "cli/reminders_preview.txt.j2": {
             "rows": s.many(SimpleNamespace(when=NOW, to=s.name, what="ZW1"))[:3]
         },
+        "cli/retention_preview.txt.j2": {
+            "rows": _retention_rows(s),
+            "schedule": Schedule(s.n, s.n, s.n, s.n, s.n),
+        },
+        "cli/retention_preview.txt.j2::what": {"row": _retention_rows(s)[-1]},
         "cli/outbox_rows.txt.j2": {
             "rows": s.many(
                 SimpleNamespace(
@@ -633,6 +640,15 @@ def overrides(s: Sample) -> dict[str, dict[str, Any]]:
         "email/_digest.txt.j2::report_state": {"state": "missing"},
         "email/_digest.txt.j2::reasons": {"item": _attention(s)},
     }
+
+
+def _retention_rows(s: Sample) -> list[Going]:
+    """One row of every kind the retention preview words, in two days and two cohorts."""
+    days = (TODAY, TODAY + dt.timedelta(days=s.n))
+    return [
+        Going(days[i % 2], what, "Pilotaż 2026" if i % 3 else None, "reminder", s.n)
+        for i, what in enumerate(KINDS)
+    ]
 
 
 def _cohort(s: Sample) -> SimpleNamespace:

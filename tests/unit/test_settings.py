@@ -20,6 +20,14 @@ def test_defaults() -> None:
     assert settings.quiet_hours == (20, 8)
     assert settings.silent_outside_working_time is True
     assert settings.digest_schedule == (0, 8, 0)
+    retention = (
+        settings.retention_messages_months,
+        settings.retention_outbox_days,
+        settings.retention_drafts_days,
+        settings.retention_invite_attempts_days,
+        settings.retention_months_after_cohort,
+    )
+    assert retention == (24, 30, 30, 30, 60)
 
 
 @pytest.mark.parametrize(("value", "silent"), [("false", False), ("0", False), ("true", True)])
@@ -57,6 +65,9 @@ def test_missing_token_is_named() -> None:
         ("digest_schedule", "monday 24:00", "digest_schedule"),
         ("digest_schedule", "someday 08:00", "digest_schedule"),
         ("smtp_port", "seventy", "int_parsing"),
+        ("retention_messages_months", "0", "greater_than_equal"),
+        ("retention_outbox_days", "many", "int_parsing"),
+        ("retention_months_after_cohort", "241", "less_than_equal"),
     ],
 )
 def test_bad_value_names_the_variable(variable: str, value: str, problem: str) -> None:

@@ -1,0 +1,69 @@
+"""People of finished cohorts, anonymised when the archive period has passed.
+
+A member belongs to their JST's cohort; an adviser to the cohorts of every JST they advised or
+stood in for, so they stay until the last of those has passed. Coordinators are tied to no
+cohort (storage/people.visible_jsts) and are not anonymised by the schedule. Anonymising is
+`storage.people.erase_person`, as for an erasure request: the name and address go, gender
+and JST stay (the indicators count people supported by gender).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import AdviserAssignment, Jst, Person, Role
+from storage.people import erase_person
+
+ACTOR = "retention"  # the audit log's actor of an anonymisation by the schedule
+
+
+@dataclass(frozen=True)
+class Tied:
+    """A person not yet anonymised and the cohorts they belong to."""
+
+    person_id: int
+    role: Role
+    cohort_ids: frozenset[int]
+
+
+async def people_tied(session: AsyncSession) -> list[Tied]:
+    """Members and advisers not anonymised yet, each with their cohorts."""
+    found: dict[tuple[int, Role], set[int]] = defaultdict(set)
+    members = (
+        select(Person.id, Jst.cohort_id)
+        .join(Jst, Jst.id == Person.jst_id)
+        .where(Person.role == Role.MEMBER, Person.erased_at.is_(None))
+    )
+    for person_id, cohort_id in await session.execute(members):
+        found[person_id, Role.MEMBER].add(cohort_id)
+    advised = or_(
+        AdviserAssignment.adviser_id == Person.id, AdviserAssignment.substitute_id == Person.id
+    )
+    advisers = (
+        select(Person.id, Jst.cohort_id)
+        .join(AdviserAssignment, advised)
+        .join(Jst, Jst.id == AdviserAssignment.jst_id)
+        .where(Person.role == Role.ADVISER, Person.erased_at.is_(None))
+    )
+    for person_id, cohort_id in await session.execute(advisers):
+        found[person_id, Role.ADVISER].add(cohort_id)
+    return [
+        Tied(person_id, role, frozenset(cohorts))
+        for (person_id, role), cohorts in sorted(found.items())
+    ]
+
+
+async def anonymise(session: AsyncSession, person_id: int, now: dt.datetime) -> bool:
+    """Anonymise one person as an erasure does (audited as done by the schedule); False if
+    they were anonymised meanwhile."""
+    email = await session.scalar(
+        select(Person.email).where(Person.id == person_id, Person.erased_at.is_(None))
+    )
+    if email is None:
+        return False
+    return await erase_person(session, email, now, ACTOR) is not None

@@ -1,0 +1,52 @@
+"""Traces kept for a while only: forms left unfinished, failed invitation codes typed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from storage.models import Form, InviteAttempt
+
+
+@dataclass(frozen=True)
+class Trace:
+    """A table whose rows go some time after a moment of their own."""
+
+    name: str
+    id_column: InstrumentedAttribute[int]
+    since: InstrumentedAttribute[dt.datetime]
+
+
+# A form's data holds what the person typed so far (a question's draft, a hand-in's evidence);
+# one untouched for the period was abandoned (the person's next message starts afresh).
+DRAFTS = Trace("drafts", Form.id, Form.updated_at)
+# The limit on guessing codes reads 15 minutes of them; the Telegram id stays a while longer.
+INVITE_ATTEMPTS = Trace("invite_attempts", InviteAttempt.id, InviteAttempt.at)
+
+
+async def forget_traces(
+    session: AsyncSession, trace: Trace, before: dt.datetime, limit: int, *, after: int = 0
+) -> list[int]:
+    """Delete at most `limit` rows of this trace older than the moment, with ids above
+    `after`; their ids."""
+    ids = list(
+        await session.scalars(
+            select(trace.id_column)
+            .where(trace.id_column > after, trace.since < before)
+            .order_by(trace.id_column)
+            .limit(limit)
+        )
+    )
+    if ids:
+        table = trace.id_column.class_
+        await session.execute(delete(table).where(trace.id_column.in_(ids)))
+    return ids
+
+
+async def traces_kept(session: AsyncSession, trace: Trace) -> list[dt.datetime]:
+    """The moment of each row of the trace (few: they go after days)."""
+    return list(await session.scalars(select(trace.since)))
