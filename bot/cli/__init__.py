@@ -7,9 +7,11 @@ import os
 import typer
 
 from bot.cli import (
+    audit,
     cohort,
     db,
     digest,
+    erasure,
     exports,
     invites,
     outbox,
@@ -45,6 +47,8 @@ for area in (
     exports,
     reminders,
     runner,
+    erasure,
+    audit,
     tasks,
     outbox,
     digest,
