@@ -150,14 +150,12 @@ async def _empty_outbox(
     for row in emptied:
         _empty(row, needles)
     seen = {row.id for row in emptied}
-    found = await session.scalars(
-        select(OutboxMessage).where(
-            needles.found_in(key, OutboxMessage.payload, OutboxMessage.last_error),
-            OutboxMessage.id.not_in(seen) if seen else OutboxMessage.id.is_not(None),
-        )
-    )
+    columns = (key, OutboxMessage.payload, OutboxMessage.last_error, OutboxMessage.external_id)
+    found = await session.scalars(select(OutboxMessage).where(needles.found_in(*columns)))
     changed = 0
     for row in found:
+        if row.id in seen:
+            continue
         payload = needles.redact(row.payload)
         if payload.ids:
             _empty(row, needles)

@@ -31,7 +31,7 @@ from outbox.email_sender import deliver_emails
 from storage.anonymise import Anonymised
 from storage.audit import record_reads
 from storage.db import flush_log
-from storage.erasure import complete_erasure, confirm_erasure
+from storage.erasure import complete_erasure, confirm_erasure, open_request
 from storage.erasure_views import (
     ErasureTarget,
     ErasureView,
@@ -73,7 +73,9 @@ def erase(
         if not typer.confirm(question, default=False):
             cli.say(MESSAGES, "aborted")
             raise typer.Exit(1)
-    outcome = cli.run(functools.partial(_erase, person_id=target.person_id, actor=actor))
+    shown = target.request.request_id if target.request else None
+    erase_it = functools.partial(_erase, person_id=target.person_id, shown=shown, actor=actor)
+    outcome = cli.run(erase_it)
     states = {channel.value: [s.value for s in found] for channel, found in outcome.states.items()}
     if outcome.done is None:
         cli.say(MESSAGES, "waiting", number=outcome.request_id, states=states, email=email)
@@ -96,13 +98,16 @@ async def _target(services: Services, *, email: str) -> ErasureTarget:
     return target
 
 
-async def _erase(services: Services, *, person_id: int, actor: str) -> Outcome:
-    """Confirm, tell the person, and once that has gone, anonymise (each its own
-    transaction)."""
+async def _erase(services: Services, *, person_id: int, shown: int | None, actor: str) -> Outcome:
+    """Confirm the request the operator was shown (none: one is recorded now), tell the
+    person, and once that has gone, anonymise (each its own transaction)."""
     now = services.clock.now()
     today = now.astimezone(services.settings.zone).date()
     async with services.sessionmaker.begin() as session:
         person = await session.get_one(Person, person_id)
+        found = await open_request(session, person_id)
+        if (found.id if found else None) != shown:  # withdrawn, or made, while asked
+            raise OperatorError(MESSAGES, "changed", email=person.email)
         request = await confirm_erasure(session, person_id, now, today, actor=actor)
         await queue_confirmation(session, services.templates, person, request, now)
         request_id = request.id
