@@ -74,7 +74,8 @@ class Button:
 BUTTONS = (
     Button("notice", "notice", EVERYONE),  # the information notice: before joining too
     Button("language", "lang", EVERYONE),
-    Button("erase", "erase", EVERYONE),
+    Button("erase", "erase", EVERYONE),  # Yes / No to an erasure request
+    Button("erase_cancel", "erase_cancel", EVERYONE, signed=True),  # withdraw one's request
     Button("form", "f", EVERYONE),  # a form's choice; the form's random token is checked
     Button("digest", "wd", ADVISERS),
     Button("review", "tk", ADVISERS, signed=True),

@@ -46,6 +46,13 @@ class Digest:
     attention: tuple[Attention, ...] = ()  # the JSTs needing attention, and why
 
     @property
+    def people(self) -> set[int]:
+        """Whom it names: the advisers of its answering times, who changed a task."""
+        named = {r.adviser_id for r in self.response if r.adviser_id is not None}
+        changes = (change for team in self.teams for change in team.history)
+        return named | {c.actor_id for c in changes if c.actor_id is not None}
+
+    @property
     def overdue(self) -> int:
         return sum(team.overdue for team in self.teams)
 

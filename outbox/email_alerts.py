@@ -1,9 +1,10 @@
 """Coordinator alerts: one outbox row per event, but one e-mail for all that are due at once.
 
-An escalation (overdue task, unanswered question, missing report) is queued as its own row, so
-each event is sent exactly once whatever else happens. When the sender takes a person's alert
-row it also leases their other due alerts; they travel in one e-mail and share its outcome,
-so a morning with forty overdue tasks gives each coordinator one e-mail listing forty events.
+An escalation (overdue task, unanswered question, missing report; an erasure request) is
+queued as its own row, so each event is sent exactly once whatever else happens. When the
+sender takes a person's alert row it also leases their other due alerts; they travel in one
+e-mail and share its outcome, so a morning with forty overdue tasks gives each coordinator
+one e-mail listing forty events.
 """
 
 from __future__ import annotations
@@ -20,7 +21,16 @@ from outbox.claims import lease_rows, sendable
 from outbox.email_policy import template_values
 from storage.models import Channel, OutboxMessage
 
-ALERTS = frozenset({"task_overdue_alert", "question_sla_coordinator", "report_missing_alert"})
+ALERTS = frozenset(
+    {
+        "task_overdue_alert",
+        "question_sla_coordinator",
+        "report_missing_alert",
+        "erasure_request_alert",
+        "erasure_deadline_alert",
+        "erasure_cancelled_alert",
+    }
+)
 BATCHED_TEMPLATE = "alerts"
 MOST_PER_EMAIL = 100
 

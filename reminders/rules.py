@@ -5,6 +5,7 @@ from __future__ import annotations
 from core.settings import Settings
 from reminders.deadlines import DeadlineRule
 from reminders.digest_rule import DigestRule
+from reminders.erasure_deadlines import ErasureDeadlineRule
 from reminders.questions_sla import QuestionSlaRule
 from reminders.reports import ReportRule
 from reminders.schedule import Rule
@@ -19,5 +20,6 @@ def all_rules(settings: Settings) -> list[Rule]:
         DigestRule(settings.digest_schedule),
         ReportRule(),
         SilentTeamRule(),
+        ErasureDeadlineRule(),
     ]
     return rules

@@ -1,4 +1,5 @@
-"""Engine and sessions: SQLite (WAL, busy timeout, BEGIN IMMEDIATE) or PostgreSQL (asyncpg)."""
+"""Engine and sessions: SQLite (WAL, busy timeout, BEGIN IMMEDIATE, freed space zeroed) or
+PostgreSQL (asyncpg)."""
 
 from __future__ import annotations
 
@@ -49,6 +50,9 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # What a change or a delete frees is overwritten with zeros, so an erased person's data
+        # does not linger in the file's free space (storage/anonymise.py).
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
@@ -56,6 +60,21 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+async def flush_log(engine: AsyncEngine) -> bool:
+    """SQLite: the write-ahead log copied into the database file and emptied, so the old page
+    images it holds (an erased person's data) are gone; False if readers kept it (the next
+    checkpoint does it). PostgreSQL: nothing here (its VACUUM reclaims old row versions)."""
+    if engine.dialect.name != "sqlite":
+        return True
+    async with engine.connect() as connection:
+        driver = (await connection.get_raw_connection()).driver_connection
+        assert driver is not None  # an aiosqlite connection, in autocommit (_on_connect)
+        cursor = await driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        busy, *_ = await cursor.fetchone()
+        await cursor.close()
+    return not busy
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

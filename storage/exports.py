@@ -46,11 +46,13 @@ class ExportKind(StrEnum):
 
 @dataclass(frozen=True)
 class ExportTable:
-    """A titled table: header keys and rows of raw cell values."""
+    """A titled table: header keys and rows of raw cell values; `people`: whose personal data
+    it shows (by id, for the audit log)."""
 
     title: str
     headers: list[str]
     rows: list[list[Cell]] = field(default_factory=list)
+    people: set[int] = field(default_factory=set)
 
 
 PEOPLE_HEADERS = (
@@ -115,6 +117,8 @@ async def _people(session: AsyncSession) -> ExportTable:
     table = ExportTable(ExportKind.PEOPLE.value, list(PEOPLE_HEADERS))
     for person, jst in found:
         erased = person.erased_at is not None
+        if not erased:
+            table.people.add(person.id)
         table.rows.append(
             [
                 None if erased else person.email,
@@ -143,6 +147,8 @@ async def _tasks(session: AsyncSession, titles: Language) -> ExportTable:
     for jst, step in await _jst_steps(session, TASK):
         task = progress.get((jst.id, step.code))
         extended_until = task.extended_until if task else None
+        if task is not None and task.submitted_by_id is not None:
+            table.people.update({task.submitted_by_id} & emails.keys())
         table.rows.append(
             [
                 jst.teryt,
@@ -178,6 +184,8 @@ async def _reports(session: AsyncSession) -> ExportTable:
         if report is None:
             table.rows.append([*fixed, MISSING, None, None, None] + [None] * len(keys))
             continue
+        if report.submitted_by_id is not None:
+            table.people.update({report.submitted_by_id} & emails.keys())
         fixed += [
             report.state.value,
             report.submitted_at,

@@ -134,9 +134,10 @@ async def issue_invites(
     *,
     reissue: bool = False,
     cohort_id: int | None = None,
+    actor: str = ISSUER,
 ) -> list[IssuedInvite]:
     """New codes for everyone who has not joined; a link already handed out stays valid
-    unless `reissue` asks to revoke it and issue a new one."""
+    unless `reissue` asks to revoke it and issue a new one (audited as `actor`)."""
     holders = select(Invite.person_id).where(_active(now))
     query = (
         select(Person, Jst)
@@ -148,7 +149,7 @@ async def issue_invites(
         query = query.where(Person.id.not_in(holders))
     people = (await session.execute(query)).all()
     if reissue:
-        await revoke_active(session, now, [person.id for person, _ in people])
+        await revoke_active(session, now, [person.id for person, _ in people], actor=actor)
     codes = [secrets.token_urlsafe(CODE_BYTES) for _ in people]
     invites = [
         Invite(
@@ -160,7 +161,7 @@ async def issue_invites(
     await session.flush()
     issued = []
     for (person, jst), code, invite in zip(people, codes, invites, strict=True):
-        audit_invite(session, now, "invite_issued", invite)
+        audit_invite(session, now, "invite_issued", invite, actor)
         issued.append(
             IssuedInvite(
                 invite_id=invite.id,
@@ -183,14 +184,16 @@ async def mark_emailed(session: AsyncSession, invite_ids: list[int], now: dt.dat
     await session.execute(update(Invite).where(Invite.id.in_(invite_ids)).values(emailed_at=now))
 
 
-async def revoke_active(session: AsyncSession, now: dt.datetime, person_ids: list[int]) -> None:
+async def revoke_active(
+    session: AsyncSession, now: dt.datetime, person_ids: list[int], *, actor: str = ISSUER
+) -> None:
     """Revoke, and withdraw the invitation e-mails still waiting with the revoked codes."""
     invites = list(
         await session.scalars(select(Invite).where(_active(now), Invite.person_id.in_(person_ids)))
     )
     for invite in invites:
         invite.revoked_at = now
-        audit_invite(session, now, "invite_revoked", invite)
+        audit_invite(session, now, "invite_revoked", invite, actor)
     await session.execute(
         update(OutboxMessage)
         .where(

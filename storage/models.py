@@ -139,6 +139,17 @@ class OutboxState(StrEnum):
     SKIPPED = "skipped"
 
 
+class ErasureState(StrEnum):
+    """An erasure request's life: pending (recorded, the operator has not acted yet) ->
+    confirming (the operator confirmed; the person's confirmation is on its way) -> done; or
+    cancelled by the person while pending."""
+
+    PENDING = "pending"
+    CONFIRMING = "confirming"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
 class Delivery(StrEnum):
     """What to do with a row found 'sending' after a crash (DESIGN 5)."""
 
@@ -425,6 +436,27 @@ class OutboxMessage(Base):
     external_id: Mapped[str | None] = mapped_column(String(200))
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime]
+
+
+class ErasureRequest(Base):
+    """A request to erase a person's data (GDPR Art. 17): when it came, its legal deadline (one
+    month, Art. 12(3)) and what became of it. Kept after the erasure: it names the person only
+    by their (anonymised) row, and `summary` holds counts, never the data."""
+
+    __tablename__ = "erasure_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    state: Mapped[ErasureState] = mapped_column(_enum(ErasureState, "erasure_state"))
+    via: Mapped[str] = mapped_column(String(20))  # "telegram" (/usun_dane) or "operator"
+    requested_at: Mapped[dt.datetime]
+    deadline: Mapped[dt.date] = mapped_column(Date)  # local calendar date
+    cancelled_at: Mapped[dt.datetime | None]
+    confirmed_at: Mapped[dt.datetime | None]  # the operator confirmed it (`advisorybot erase`)
+    confirmed_by: Mapped[str | None] = mapped_column(String(100))
+    done_at: Mapped[dt.datetime | None]
+    done_by: Mapped[str | None] = mapped_column(String(100))
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON)  # what was anonymised: counts only
 
 
 class AuditEntry(Base):

@@ -1,5 +1,5 @@
-"""People as the bot sees them: who is calling, the notice, language, GDPR erasure (access:
-storage/personal_data.py)."""
+"""People as the bot sees them: who is calling, the notice, language (GDPR access:
+storage/personal_data.py; erasure: storage/erasure.py, storage/anonymise.py)."""
 
 from __future__ import annotations
 
@@ -14,11 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage import audit
 from storage.models import (
     AdviserAssignment,
-    Invite,
     Jst,
     Language,
-    OutboxMessage,
-    OutboxState,
     Person,
     Role,
 )
@@ -156,49 +153,10 @@ async def set_reachable(
     )
 
 
-async def request_erasure(session: AsyncSession, person_id: int, now: dt.datetime) -> bool:
-    """Record an erasure request (Art. 17) for the operator; False if one is already pending."""
-    return await _stamp_once(session, person_id, "erasure_requested_at", "erasure_requested", now)
-
-
 def erased_address(email: str) -> str:
     """What an erased person's e-mail becomes: not the address, but recognisable on re-import."""
     digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
     return f"erased-{digest}@invalid"
-
-
-async def erase_person(
-    session: AsyncSession, email: str, now: dt.datetime, actor: str
-) -> int | None:
-    """Anonymise a person; their JST's questions and reports stay, attributed to a former member.
-
-    Gender and JST are kept: the programme's indicators count people supported by gender.
-    """
-    person = await session.scalar(select(Person).where(Person.email == email.strip().lower()))
-    if person is None:
-        return None
-    person.full_name = ERASED_NAME
-    person.email = erased_address(person.email)
-    person.telegram_user_id = None
-    person.telegram_chat_id = None
-    person.erased_at = now
-    person.updated_at = now
-    await session.execute(
-        update(Invite)
-        .where(
-            Invite.person_id == person.id, Invite.used_at.is_(None), Invite.revoked_at.is_(None)
-        )
-        .values(revoked_at=now)
-    )
-    await session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.person_id == person.id, OutboxMessage.state == OutboxState.PENDING)
-        .values(state=OutboxState.SKIPPED, last_error=ERASED_ERROR)
-    )
-    audit.record(
-        session, now, actor=actor, action="person_erased", entity="person", entity_id=person.id
-    )
-    return person.id
 
 
 def reachable_on_telegram(person: Person) -> bool:

@@ -7,9 +7,11 @@ import os
 import typer
 
 from bot.cli import (
+    audit,
     cohort,
     db,
     digest,
+    erasure,
     exports,
     invites,
     outbox,
@@ -47,6 +49,8 @@ for area in (
     reminders,
     retention,
     runner,
+    erasure,
+    audit,
     tasks,
     outbox,
     digest,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import getpass
 import traceback
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
@@ -84,6 +85,14 @@ class CliState:
             if secret is not None
         ]
         return [secret for secret in found if secret]
+
+    def operator(self) -> str:
+        """Who runs the command, as the audit log names them: their system account."""
+        try:
+            login = getpass.getuser()
+        except (OSError, KeyError):  # no login name in the environment nor a passwd entry
+            login = "unknown"
+        return f"operator:{login}"
 
     def templates(self) -> Templates:
         return Templates(self.settings().zone)

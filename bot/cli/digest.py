@@ -21,6 +21,7 @@ from notices.message import Email
 from outbox.email_sender import deliver_emails
 from outbox.queue import enqueue
 from reminders.digest_rule import digest_due, preview_html, recipients
+from storage.audit import record_reads
 from storage.models import Person, Role
 from storage.people import set_weekly_digest
 
@@ -40,10 +41,14 @@ def preview(
     if out.suffix.lower() not in HTML_SUFFIXES or not out.parent.is_dir() or out.is_dir():
         cli.fail("bad_out", template=MESSAGES, path=str(out))
     clock = FixedClock(parse_moment(now, cli)) if now else SystemClock()
+    actor = cli.operator()
 
     async def _work(services: Services) -> Digest:
         async with services.sessionmaker.begin() as session:
             digest = await build_digest(session, services.clock.now(), zone=services.settings.zone)
+            read_at = SystemClock().now()  # when, whatever moment the digest shows
+            named = digest.people
+            await record_reads(session, read_at, actor=actor, people=named, via="digest preview")
         page = preview_html(services.templates, services.settings.operator_language, digest)
         with output_file(out) as file:
             file.write_text(page, encoding="utf-8")
@@ -109,6 +114,7 @@ def opt_in(
 
 def _set_weekly_digest(ctx: typer.Context, email: str, *, wanted: bool) -> None:
     cli = state(ctx)
+    actor = cli.operator()
 
     async def _work(services: Services) -> bool:
         async with services.sessionmaker.begin() as session:
@@ -122,7 +128,7 @@ def _set_weekly_digest(ctx: typer.Context, email: str, *, wanted: bool) -> None:
             if adviser is None:
                 raise OperatorError(MESSAGES, "not_an_adviser", email=email)
             now = services.clock.now()
-            return await set_weekly_digest(session, adviser.id, wanted, now, actor="cli:digest")
+            return await set_weekly_digest(session, adviser.id, wanted, now, actor=actor)
 
     changed = cli.run(_work)
     cli.say(MESSAGES, "weekly_digest", email=email, wanted=wanted, changed=changed)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +16,7 @@ from bot.cli.common import CliState, OperatorError, state
 from bot.cli.help import help_text
 from bot.cli.table_words import LABELS, READER_LANGUAGE, worded
 from core.services import Services
+from storage.audit import record_reads
 from storage.exports import (
     ExportKind,
     ExportTable,
@@ -63,11 +65,15 @@ def export(
     """Export people, task progress or monthly reports to CSV or XLSX."""
     cli = state(ctx)
     checked_output(cli, out)
+    actor = cli.operator()
 
     async def _work(services: Services) -> int:
         with output_file(out) as file:
             async with services.sessionmaker.begin() as session:
                 table, *more = await _sheets(session, services, kind, lang, keys=keys)
+                now = services.clock.now()
+                shown = {person for sheet in (table, *more) for person in sheet.people}
+                await record_reads(session, now, actor=actor, people=shown, via=f"export {kind}")
             write_table(file, table, services.settings.zone, *more)
         return len(table.rows)
 
@@ -88,7 +94,9 @@ async def _sheets(
         return tables
     questions = await report_questions(session) if kind is ExportKind.REPORTS else {}
     words = services.templates.words(lang.value, LABELS)
-    return [worded(table, words, questions=questions) for table in tables]
+    return [
+        replace(worded(table, words, questions=questions), people=table.people) for table in tables
+    ]
 
 
 def indicators(

@@ -29,6 +29,7 @@ from core.templates import Words
 from notices.invitations import queue_invitations
 from outbox.email_policy import SMTP_SETTINGS
 from outbox.email_sender import EmailDelivery, EmailStats, deliver_all
+from storage.audit import record_reads
 from storage.cohorts import find_cohort
 from storage.exports import Cell, ExportTable
 from storage.invites import (
@@ -108,6 +109,7 @@ def invites(
     if out is None:
         cli.fail("out_or_send", template=SENDING)
     checked_output(cli, out)
+    actor = cli.operator()
 
     async def _work(services: Services) -> tuple[int, int]:
         username = await bot_username(services.settings)
@@ -124,8 +126,10 @@ def invites(
                     else await count_waiting_with_active_invite(session, now, cohort_id=cohort_id)
                 )
                 issued = await issue_invites(
-                    session, now, ttl, reissue=reissue, cohort_id=cohort_id
+                    session, now, ttl, reissue=reissue, cohort_id=cohort_id, actor=actor
                 )
+                shown = [invite.person_id for invite in issued]
+                await record_reads(session, now, actor=actor, people=shown, via="invites --out")
                 words = None if keys else services.templates.words(lang.value, LABELS)
                 write_table(file, invites_table(issued, username, words), services.settings.zone)
         return len(issued), skipped
@@ -136,6 +140,7 @@ def invites(
 
 def send_invitations(cli: CliState, *, cohort: str | None, resend: bool) -> None:
     """Issue codes and queue their e-mails in one transaction, then deliver what is due."""
+    actor = cli.operator()
 
     async def _work(services: Services) -> tuple[int, int, EmailStats]:
         services.settings.require(*SMTP_SETTINGS)
@@ -149,7 +154,9 @@ def send_invitations(cli: CliState, *, cohort: str | None, resend: bool) -> None
                 if resend
                 else await count_waiting_with_active_invite(session, now, cohort_id=cohort_id)
             )
-            issued = await issue_invites(session, now, ttl, reissue=resend, cohort_id=cohort_id)
+            issued = await issue_invites(
+                session, now, ttl, reissue=resend, cohort_id=cohort_id, actor=actor
+            )
             await queue_invitations(session, issued, username, now)
         stats = await deliver_all(EmailDelivery(services, bot_username=username))
         return len(issued), skipped, stats

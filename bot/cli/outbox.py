@@ -11,6 +11,7 @@ from bot.cli.common import OperatorError, state
 from bot.cli.help import help_text
 from core.services import Services
 from outbox.queue import PayloadExpired, requeue_failed, rows_in
+from storage.audit import record_reads
 from storage.models import OutboxState
 
 MESSAGES = "cli/outbox.txt.j2"
@@ -52,10 +53,14 @@ def listing(
     if ctx.invoked_subcommand is not None:
         return
     cli = state(ctx)
+    actor = cli.operator()
 
     async def _work(services: Services) -> list[dict[str, Any]]:
-        async with services.sessionmaker() as session:
+        async with services.sessionmaker.begin() as session:
             found = await rows_in(session, STATES[shown], limit=LISTING_LIMIT)
+            named = [p.id for _, p in found if p is not None and p.erased_at is None]
+            now = services.clock.now()
+            await record_reads(session, now, actor=actor, people=named, via="outbox")
         return [
             {
                 "id": row.id,
@@ -86,13 +91,14 @@ def retry(
 ) -> None:
     """Put failed rows back to be sent now, with a fresh allowance of tries."""
     cli = state(ctx)
+    actor = cli.operator()
 
     async def _work(services: Services) -> None:
         now = services.clock.now()
         async with services.sessionmaker.begin() as session:
             for row_id in row_ids:
                 try:
-                    before = await requeue_failed(session, row_id, now=now, actor="cli:outbox")
+                    before = await requeue_failed(session, row_id, now=now, actor=actor)
                 except PayloadExpired:
                     raise OperatorError(MESSAGES, "expired", row_id=row_id) from None
                 if before is None:

@@ -16,7 +16,6 @@ from storage.imports.read import ImportFileError, RawRow, read_rows
 from storage.imports.validate import validate
 
 IMPORT = "cli/import.txt.j2"
-ACTOR = "cli:import"
 
 
 def import_file(
@@ -34,15 +33,17 @@ def import_file(
             cli.fail("refused", template=IMPORT, errors=error.issues, warnings=[])
         cli.fail(error.code, template=IMPORT, **error.params)
 
+    actor = cli.operator()
+
     async def _work(services: Services) -> ImportSummary:
-        return await _import(services, rows, cohort, dry_run=dry_run)
+        return await _import(services, rows, cohort, actor, dry_run=dry_run)
 
     summary = cli.run(_work)
     cli.say(IMPORT, "summary", summary=summary, cohort=cohort, dry_run=dry_run)
 
 
 async def _import(
-    services: Services, rows: list[RawRow], cohort_name: str, *, dry_run: bool
+    services: Services, rows: list[RawRow], cohort_name: str, actor: str, *, dry_run: bool
 ) -> ImportSummary:
     """Validate against the database and apply in one transaction; a dry run rolls it back."""
     async with services.sessionmaker() as session, session.begin() as transaction:
@@ -54,7 +55,7 @@ async def _import(
         )
         if plan.errors:
             raise OperatorError(IMPORT, "refused", errors=plan.errors, warnings=plan.warnings)
-        summary = await apply_import(session, plan, cohort, services.clock.now(), ACTOR)
+        summary = await apply_import(session, plan, cohort, services.clock.now(), actor)
         if dry_run:
             await transaction.rollback()
         return summary

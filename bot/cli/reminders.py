@@ -22,6 +22,7 @@ from outbox.telegram_files import BotFiles
 from reminders.retention import run_retention
 from reminders.rules import all_rules
 from reminders.tick import TickStats, planned, run_tick, work_calendar
+from storage.audit import record_reads
 from storage.models import Jst, Person
 
 MESSAGES = "cli/reminders.txt.j2"
@@ -55,7 +56,7 @@ def tick(
         now = services.clock.now()
         stats = await run_tick(services, all_rules(services.settings), now, limit=None)
         retained = await run_retention(services, now, limit=None)
-        return stats, await _deliver(services), retained.gone.total()
+        return stats, await deliver_now(services), retained.gone.total()
 
     stats, sent, retained = cli.run(_work, clock=clock)
     cli.say(MESSAGES, "ticked", due=stats.due, enqueued=stats.enqueued, sent=sent)
@@ -63,7 +64,7 @@ def tick(
         cli.say(MESSAGES, "retained", count=retained)
 
 
-async def _deliver(services: Services) -> int:
+async def deliver_now(services: Services) -> int:
     """Deliver until nothing is due, Telegram then e-mail (the fallbacks Telegram left, too); a
     flood-control pause is waited out (the clock moves too). When Telegram cannot be reached,
     its messages stay queued and the e-mails still go before the failure is told."""
@@ -101,12 +102,13 @@ def preview(
     """List what the rules would send in the coming days, with local times."""
     cli = state(ctx)
     clock = FixedClock(parse_moment(now, cli)) if now else SystemClock()
+    actor = cli.operator()
 
     async def _work(services: Services) -> list[dict[str, object]]:
         start = services.clock.now()
         horizon = start + dt.timedelta(days=days)
         calendar = work_calendar(services)
-        async with services.sessionmaker() as session:
+        async with services.sessionmaker.begin() as session:
             jst_id = await _jst_id(session, jst)
             schedule = [
                 due
@@ -116,7 +118,7 @@ def preview(
                 if jst_id is None or due.jst_id == jst_id
             ]
             queued = await queued_keys(session, [due.key for due in schedule])
-            rows = []
+            rows, named = [], set()
             for due in schedule:
                 when = calendar.next_allowed(max(due.at, start))
                 stale = due.until is not None and when >= due.until
@@ -124,6 +126,10 @@ def preview(
                     continue
                 person = await session.get_one(Person, due.person_id)
                 rows.append({"when": when, "to": person.full_name, "what": due.template})
+                if person.erased_at is None:
+                    named.add(person.id)
+            now = SystemClock().now()  # when it was read, whatever moment the preview shows
+            await record_reads(session, now, actor=actor, people=named, via="reminders preview")
             return rows
 
     cli.show("cli/reminders_preview.txt.j2", rows=cli.run(_work, clock=clock), days=days)

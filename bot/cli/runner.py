@@ -1,4 +1,4 @@
-"""`advisorybot run` (the whole bot in one process) and `advisorybot erase` (GDPR Art. 17)."""
+"""`advisorybot run`: the whole bot in one process."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from bot.intake import poll, serve_webhook
 from core.logging_setup import setup_logging
 from core.services import Services
 from core.settings import NOTICE_SETTINGS
-from storage.people import erase_person
 
 
 def _webhook_secret(token: str) -> str:
@@ -52,21 +51,5 @@ def run(
     cli.run(_serve)
 
 
-def erase(
-    ctx: typer.Context, email: str = typer.Argument(..., help=help_text("erase.email"))
-) -> None:
-    """Carry out an erasure request: anonymise the person, keep their JST's records."""
-    cli = state(ctx)
-
-    async def _work(services: Services) -> int | None:
-        async with services.sessionmaker.begin() as session:
-            return await erase_person(session, email, services.clock.now(), actor="cli:erase")
-
-    if cli.run(_work) is None:
-        cli.fail("unknown_person", email=email)
-    cli.say("cli/messages.txt.j2", "person_erased", email=email)
-
-
 def register(app: typer.Typer) -> None:
     app.command("run", help=help_text("run"))(run)
-    app.command("erase", help=help_text("erase"))(erase)

@@ -43,6 +43,7 @@ from storage.models import (
 )
 from storage.programme import default_template_path, load_template, template_from_dict
 from storage.programme_errors import TemplateInvalid
+from storage.redaction import ERASED_MARK
 from storage.reports import SUBMITTED_ACTION
 from storage.tasks.transitions import Action
 
@@ -101,7 +102,7 @@ class Target:
 
 
 def _written(text: InstrumentedAttribute[str], files: InstrumentedAttribute[Any]) -> Any:
-    return or_(text != "", cast(files, Text) != "{}")
+    return or_(text.not_in(("", ERASED_MARK)), cast(files, Text) != "{}")  # an erasure's "…"
 
 
 async def _blank_question(session: AsyncSession, ids: list[int], _: CohortTexts) -> None:

@@ -3,8 +3,9 @@
 A member belongs to their JST's cohort; an adviser to the cohorts of every JST they advised or
 stood in for, so they stay until the last of those has passed. Coordinators are tied to no
 cohort (storage/people.visible_jsts) and are not anonymised by the schedule. Anonymising is
-`storage.people.erase_person`, as for an erasure request: the name and address go, gender
-and JST stay (the indicators count people supported by gender).
+`storage.anonymise.anonymise_person`, as for an erasure request: the name and address go,
+gender and JST stay (the indicators count people supported by gender); the audit log says the
+schedule did it.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import audit
+from storage.anonymise import anonymise_person
 from storage.models import AdviserAssignment, Jst, Person, Role
-from storage.people import erase_person
 
 ACTOR = "retention"  # the audit log's actor of an anonymisation by the schedule
 
@@ -61,9 +63,20 @@ async def people_tied(session: AsyncSession) -> list[Tied]:
 async def anonymise(session: AsyncSession, person_id: int, now: dt.datetime) -> bool:
     """Anonymise one person as an erasure does (audited as done by the schedule); False if
     they were anonymised meanwhile."""
-    email = await session.scalar(
-        select(Person.email).where(Person.id == person_id, Person.erased_at.is_(None))
+    person = await session.scalar(
+        select(Person).where(Person.id == person_id, Person.erased_at.is_(None))
     )
-    if email is None:
+    if person is None:
         return False
-    return await erase_person(session, email, now, ACTOR) is not None
+    done = await anonymise_person(session, person_id, now, close_questions=False)
+    person.erased_at = now
+    audit.record(
+        session,
+        now,
+        actor=ACTOR,
+        action="person_erased",
+        entity="person",
+        entity_id=person_id,
+        **done.as_json(),
+    )
+    return True

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dateutil.relativedelta import relativedelta
 from openpyxl import load_workbook
 
 from tests.support.dialog import Speaker, alert, dialog, press, receives
-from tests.support.flow_data import ADAM, DONE_TEXT, MONITORING, MONITORING_TEAM, PIOTR, ZOFIA
-from tests.support.team_world import World, cohort_start
+from tests.support.flow_data import ADAM, DONE_TEXT, PIOTR, ZOFIA
+from tests.support.team_world import World, join_monitoring_team
 
 LONG = ("Zażółć gęślą jaźń 🎓 <i>nie kursywa</i> & " * 120)[:4096]  # Telegram's whole limit
 
@@ -22,15 +21,7 @@ LONG = ("Zażółć gęślą jaźń 🎓 <i>nie kursywa</i> & " * 120)[:4096]  #
 async def _team(world: World, tmp_path: Path, months_ago: int = 0) -> dict[int, Speaker]:
     """The monitoring cohort's team, joined; the cohort starts `months_ago` earlier than the
     one whose first report (R01) is last month's."""
-    team = tmp_path / "monitoring.csv"
-    team.write_text(MONITORING_TEAM, encoding="utf-8")
-    start = cohort_start(world.today()) - relativedelta(months=12 + months_ago)
-    await world.add_team(team, MONITORING, start)
-    codes = await world.invite_codes()
-    people = {}
-    for user_id, name in ((ZOFIA, "Zofia"), (PIOTR, "Piotr"), (ADAM, "Adam")):
-        people[user_id], _ = await world.join(codes[f"{name.lower()}@example.pl"], user_id, name)
-    return people
+    return await join_monitoring_team(world, tmp_path, (ZOFIA, PIOTR, ADAM), months_ago)
 
 
 async def test_a_report_is_sent_once_told_to_the_team_and_stored_whole(

@@ -8,10 +8,11 @@ forged arguments.
 The callers: a member of the asker's JST, a member of another JST, the JST's adviser, an
 adviser of other JSTs who becomes the first adviser's substitute tomorrow, a coordinator, a
 person whose data was erased, and a stranger. Agnieszka asks a private question; Krzysztof
-answers her alone; Tomasz asks too, and Krzysztof's /do_oceny lists it. Then everyone presses
-the share button's data and the list's (his, typed by hand, with a forged signature, with an id
-beyond int32) and the task review buttons. Only Krzysztof's own buttons act (the answer is
-shared; the question is sent to him again); nothing else changes anything.
+answers her alone; Tomasz asks too, and Krzysztof's /do_oceny lists it; Agnieszka asks for the
+erasure of her data. Then everyone presses the share button's data and the list's (his, typed
+by hand, with a forged signature, with an id beyond int32), the task review buttons and
+Agnieszka's "withdraw the request". Only Krzysztof's own buttons act (the answer is shared;
+the question is sent to him again), and Agnieszka's own; nothing else changes anything.
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ from sqlalchemy import func, select
 from core.access import BUTTONS, COMMANDS
 from core.services import Services
 from sandbox.runtime import Sandbox
+from storage.erasure import erase_person
 from storage.models import Answer, AuditEntry, Role
-from storage.people import erase_person
 from tests.support.sandbox_chat import People, changes, first_after, message_with, settle
 from tests.support.team_world import add_team
 
@@ -119,9 +120,19 @@ async def test_every_command_and_button_by_every_caller(sandbox: Sandbox) -> Non
     question_id = int(waiting.split(":")[2])
     await control.until_delivered()
 
+    # Agnieszka asks for the erasure of her data: her "withdraw" button is signed for her.
+    await control.say(agnieszka, "/usun_dane")
+    prompt = await message_with(control, agnieszka, "erase:")
+    await control.press(agnieszka, prompt.message_id, "erase:yes")
+    recorded = await message_with(control, agnieszka, "erase_cancel:")
+    withdraw = next(d or "" for _, d in recorded.buttons if (d or "").startswith("erase_cancel:"))
+    request_id = int(withdraw.split(":")[1])
+    await control.until_delivered()
+
     # Małgorzata's data is erased; Beata stands in for Krzysztof from tomorrow.
     async with services.sessionmaker.begin() as session:
-        await erase_person(session, MALGORZATA, services.clock.now(), actor="test")
+        now = services.clock.now()
+        await erase_person(session, MALGORZATA, now, now.date(), actor="test")
     await control.say(krzysztof, f"/zastepstwo {BEATA} {tomorrow(services)} {tomorrow(services)}")
     await control.until_delivered()
     await control.user(STRANGER, "Obcy", started=True)
@@ -155,6 +166,11 @@ async def test_every_command_and_button_by_every_caller(sandbox: Sandbox) -> Non
         f"fl:q:{question_id}:AAAAAAAAAAA",
         f"fl:t:1:{waiting.rsplit(':', 1)[1]}",
         "fl:q:99999999999:AAAAAAAAAAA",
+        withdraw,  # an erasure request withdrawn: by its asker's own button only
+        f"erase_cancel:{request_id}",
+        f"erase_cancel:{request_id}:AAAAAAAAAAA",
+        f"erase_cancel:{request_id}:{waiting.rsplit(':', 1)[1]}",
+        "erase_cancel:99999999999:AAAAAAAAAAA",
         "f:00:send",
         "zz:1",
     ]
@@ -162,8 +178,10 @@ async def test_every_command_and_button_by_every_caller(sandbox: Sandbox) -> Non
     for who, user_id in callers.items():
         own = (await control.messages(user_id))[-1]
         for data in forged:
-            if who == "the adviser" and data in (signed, waiting):
+            if (who, data) in (("the adviser", signed), ("the adviser", waiting)):
                 continue  # the presses that may act: below
+            if (who, data) == ("asker", withdraw):
+                continue
             pressed = control.press(user_id, own.message_id, data, forged=True)
             answer = (await first_after(control, user_id, "callback_answer", pressed)).data
             await control.until_delivered()
@@ -191,6 +209,11 @@ async def test_every_command_and_button_by_every_caller(sandbox: Sandbox) -> Non
     pressed = control.press(krzysztof, listed.message_id, waiting)
     again = (await first_after(control, krzysztof, "message", pressed)).message
     assert again is not None and "debatę można zrobić online" in again.text
+
+    # Agnieszka's own button withdraws her request.
+    pressed = control.press(agnieszka, recorded.message_id, withdraw)
+    withdrawn = (await first_after(control, agnieszka, "message", pressed)).message
+    assert withdrawn is not None and "wycofany" in withdrawn.text
 
 
 def tomorrow(services: Services) -> str:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.services import Services
+from storage.anonymise import ERASED_PAYLOAD
+from storage.erasure import erase_person, request_erasure
 from storage.indicators import compute_indicators
 from storage.models import (
     Answer,
@@ -17,22 +20,23 @@ from storage.models import (
     Gender,
     Invite,
     Language,
+    OutboxMessage,
     OutboxState,
     Person,
     Question,
+    QuestionState,
     Role,
 )
 from storage.people import (
     ERASED_NAME,
     Caller,
     confirm_notice,
-    erase_person,
     erased_address,
     find_caller,
-    request_erasure,
     set_language,
     set_reachable,
 )
+from storage.redaction import ERASED_MARK
 from tests.support.cli_runs import invoke
 from tests.support.outbox_rows import queue_text, states
 from tests.support.people_data import add_answer, add_invite, add_question, assign_adviser
@@ -136,7 +140,7 @@ async def test_an_erased_person_is_not_found(services: Services) -> None:
     async with services.sessionmaker.begin() as session:
         # Even with the account still bound (erased before ids were cleared), nobody is found.
         await add_person(session, "gone@example.pl", "-", telegram_user_id=ERASED, erased_at=now)
-        await erase_person(session, "anna@example.pl", now, actor="operator")
+        await erase_person(session, "anna@example.pl", now, TODAY, actor="operator")
     async with services.sessionmaker() as session:
         assert await find_caller(session, ERASED, TODAY) is None
         assert await find_caller(session, ANNA, TODAY) is None
@@ -187,8 +191,9 @@ async def test_an_erasure_request_is_recorded_once(services: Services) -> None:
     results = []
     for at in (now, now + LATER):
         async with services.sessionmaker.begin() as session:
-            results.append(await request_erasure(session, ids["anna"], at))
-    assert results == [True, False]
+            request, new = await request_erasure(session, ids["anna"], at, TODAY)
+            results.append((new, request.requested_at, request.deadline))
+    assert results == [(True, now, dt.date(2026, 4, 2)), (False, now, dt.date(2026, 4, 2))]
     assert (await _person(services, ids["anna"])).erasure_requested_at == now
     assert [e.action for e in await _audit(services)] == ["erasure_requested"]
 
@@ -222,7 +227,7 @@ async def test_erasure_anonymises_and_keeps_the_jsts_records(services: Services)
     async with services.sessionmaker() as session:
         indicators_before = await compute_indicators(session)
     async with services.sessionmaker.begin() as session:
-        erased = await erase_person(session, " Anna@Example.pl ", now, actor="operator")
+        erased = await erase_person(session, " Anna@Example.pl ", now, TODAY, actor="operator")
     assert erased == ids["anna"]
 
     anna = await _person(services, ids["anna"])
@@ -234,35 +239,53 @@ async def test_erasure_anonymises_and_keeps_the_jsts_records(services: Services)
         revoked = {i.id: i.revoked_at for i in await session.scalars(select(Invite))}
         question = await session.get_one(Question, rows["question"])
         answers = list(await session.scalars(select(Answer).order_by(Answer.id)))
+        payloads = {
+            row.dedupe_key: row.payload for row in await session.scalars(select(OutboxMessage))
+        }
     earlier = services.clock.now() - dt.timedelta(days=3)
     assert revoked == {rows["open"]: now, rows["used"]: None, rows["revoked"]: earlier}
-    assert (question.asker_id, question.text) == (ids["anna"], "Jak wypełnić arkusz SELFIE?")
+    assert (question.asker_id, question.text, question.state) == (
+        ids["anna"],
+        ERASED_MARK,
+        QuestionState.CLOSED,
+    ), "the question stays, counted, without its text"
     assert [(a.author_id, a.text) for a in answers] == [
         (ids["dorota"], "Proszę zacząć od części A."),
-        (ids["anna"], "Dziękuję, a część B?"),
+        (ids["anna"], ERASED_MARK),
     ]
     assert await states(services) == {
         "anna-pending": (OutboxState.SKIPPED, "erased"),
         "anna-sent": (OutboxState.SENT, None),
         "bartek-pending": (OutboxState.PENDING, None),
     }
-    audit = [(e.actor, e.action, e.entity, e.entity_id, e.details) for e in await _audit(services)]
-    assert audit == [("operator", "person_erased", "person", ids["anna"], {})], "no personal data"
+    assert payloads["anna-sent"] == ERASED_PAYLOAD and payloads["bartek-pending"] != ERASED_PAYLOAD
+    audit = [(e.actor, e.action, e.entity, e.entity_id) for e in await _audit(services)]
+    assert audit == [
+        ("operator", action, "person", ids["anna"])
+        for action in ("erasure_requested", "erasure_confirmed", "person_erased")
+    ]
+    details = json.dumps([e.details for e in await _audit(services)])
+    assert "anna" not in details.lower() and "Nowak" not in details, "no personal data"
 
 
 async def test_erasing_an_unknown_email_changes_nothing(services: Services) -> None:
     await _seed(services)
     async with services.sessionmaker.begin() as session:
-        assert await erase_person(session, "nobody@example.pl", services.clock.now(), "x") is None
+        now = services.clock.now()
+        assert await erase_person(session, "nobody@example.pl", now, TODAY, actor="x") is None
     assert await _audit(services) == []
     assert (await _caller(services, ANNA)).full_name == "Anna Nowak"
 
 
-async def test_the_erase_command_reports_the_outcome(services: Services) -> None:
-    ids = await _seed(services)
-    erased = await invoke(services, "erase", "anna@example.pl")
+async def test_the_erase_command_refuses_an_unknown_or_erased_address(
+    services: Services,
+) -> None:
+    """Refused before anything is asked (the whole command: tests/dialog/test_erasure.py)."""
+    await _seed(services)
+    async with services.sessionmaker.begin() as session:
+        await erase_person(session, "anna@example.pl", services.clock.now(), TODAY, actor="x")
     unknown = await invoke(services, "erase", "nobody@example.pl")
-    assert (erased.exit_code, unknown.exit_code) == (0, 2)
-    assert "anna@example.pl has been anonymised" in erased.output
+    erased = await invoke(services, "erase", "Anna@example.pl")
+    assert (unknown.exit_code, erased.exit_code) == (2, 2)
     assert "no person with the e-mail nobody@example.pl" in unknown.output
-    assert (await _person(services, ids["anna"])).full_name == ERASED_NAME
+    assert "anna@example.pl was erased already" in erased.output

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.services import Services
+from storage.erasure import request_erasure
 from storage.models import (
     Form,
     Gender,
@@ -21,7 +22,7 @@ from storage.models import (
     Role,
     TaskEvent,
 )
-from storage.people import confirm_notice, request_erasure
+from storage.people import confirm_notice
 from storage.personal_data import files_sent, flat_rows, personal_data
 from tests.support.outbox_rows import queue_text
 from tests.support.people_data import add_answer, add_invite, add_question, assign_adviser
@@ -129,7 +130,7 @@ async def _seed(services: Services) -> dict[str, Any]:
         await queue_text(session, now, bartek.id, "Przypomnienie dla Bartka")
         await add_invite(session, anna, "kod-anny", CREATED, used_at=CREATED)
         await confirm_notice(session, anna.id, now)
-        await request_erasure(session, anna.id, now)
+        await request_erasure(session, anna.id, now, now.date())
         return {"anna": anna.id, "first": first.id, "now": now}
 
 

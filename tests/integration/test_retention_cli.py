@@ -39,14 +39,14 @@ From July 1, 2029:
   pilot: 1 report: the answers in words
   pilot: 1 audit entry with report answers
 
-From April 16, 2031:
+From April 17, 2031:
   Nabór 2027: 1 question: texts and files
 
 From July 1, 2032:
   pilot: 5 members of teams: anonymised
   pilot: 2 advisers: anonymised
 
-From April 16, 2034:
+From April 17, 2034:
   Nabór 2027: 1 member of a team: anonymised
   Nabór 2027: 1 adviser: anonymised
 """
@@ -82,14 +82,14 @@ async def test_what_went_is_no_longer_listed(services: Services, world: Retentio
         "Co i od kiedy zostanie usunięte (same liczby; to, na co pora już minęła, usunie"
         " najbliższy przebieg):\n"
         "\n"
-        "Od 16 kwietnia 2031:\n"
+        "Od 17 kwietnia 2031:\n"
         "  Nabór 2027: 1 pytanie: treść i pliki\n"
         "\n"
         "Od 1 lipca 2032:\n"
         "  pilot: 5 członków zespołów: anonimizacja\n"
         "  pilot: 2 doradcy: anonimizacja\n"
         "\n"
-        "Od 16 kwietnia 2034:\n"
+        "Od 17 kwietnia 2034:\n"
         "  Nabór 2027: 1 członek zespołu: anonimizacja\n"
         "  Nabór 2027: 1 doradca: anonimizacja\n"
     )

@@ -165,7 +165,7 @@ async def test_a_retention_walk_over_whole_cohorts(services: Services) -> None:
     await _still_waiting(services, world)
 
     # The later cohort's texts: 24 months after 15 April 2029.
-    before, after = _eve(dt.date(2031, 4, 16))
+    before, after = _eve(dt.date(2031, 4, 17))
     assert not (await _pass(services, before)).gone
     assert (await _pass(services, after)).gone == {"questions": 1}
     assert await _texts_of(services, ids["later_jst"]) == []
@@ -188,7 +188,7 @@ async def test_a_retention_walk_over_whole_cohorts(services: Services) -> None:
     assert (waiting.state, waiting.payload) == (OutboxState.SKIPPED, {})
 
     # The later cohort's people, Maria with them.
-    before, after = _eve(dt.date(2034, 4, 16))
+    before, after = _eve(dt.date(2034, 4, 17))
     assert not (await _pass(services, before)).gone
     assert (await _pass(services, after)).gone == {"members": 1, "advisers": 1}
     coordinator = await _row(services, Person, ids["coordinator"])

@@ -42,7 +42,7 @@ from tests.support.programme_data import add_jst, add_person
 UTC = dt.UTC
 PILOT_END = dt.date(2027, 6, 30)  # Warszawa's DP extended to this day
 LATER_START = dt.date(2027, 1, 1)
-LATER_END = dt.date(2029, 4, 15)  # its R12's deadline
+LATER_END = dt.date(2029, 4, 16)  # its R12's deadline (Sunday 15 April: Monday)
 SENT_AT = dt.datetime(2026, 5, 4, 10, 0, tzinfo=UTC)
 LEASE_LEFT_AT = dt.datetime(2026, 5, 5, 10, 5, tzinfo=UTC)  # the failed row's last claim
 OLD_TRACE = dt.datetime(2026, 5, 4, 12, 0, tzinfo=UTC)

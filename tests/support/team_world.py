@@ -33,6 +33,7 @@ from storage.migrate import upgrade
 from storage.programme import default_template_path
 from tests.support.cli_runs import invoke
 from tests.support.dialog import WAIT, Speaker
+from tests.support.flow_data import MONITORING, MONITORING_TEAM
 from tests.support.sandbox_chat import open_sandbox, settle
 
 TEAMS = Path(__file__).parent.parent / "data" / "import" / "teams.csv"
@@ -49,6 +50,22 @@ SETTINGS: dict[str, Any] = {"outbox_lease_seconds": 5}
 def cohort_start(today: dt.date) -> dt.date:
     """Four months before this month: the cohort is in its first advisory period today."""
     return today.replace(day=1) - relativedelta(months=4)
+
+
+async def join_monitoring_team(
+    world: World, folder: Path, users: tuple[int, int, int], months_ago: int = 0
+) -> dict[int, Speaker]:
+    """The monitoring cohort's team (tests/support/flow_data.py: Zofia, Piotr, Adam) joined as
+    these Telegram users; its first report (R01) is last month's, or `months_ago` earlier."""
+    team = folder / "monitoring.csv"
+    team.write_text(MONITORING_TEAM, encoding="utf-8")
+    start = cohort_start(world.today()) - relativedelta(months=12 + months_ago)
+    await world.add_team(team, MONITORING, start)
+    codes = await world.invite_codes()
+    people = {}
+    for user_id, name in zip(users, ("Zofia", "Piotr", "Adam"), strict=True):
+        people[user_id], _ = await world.join(codes[f"{name.lower()}@example.pl"], user_id, name)
+    return people
 
 
 @dataclass

@@ -27,6 +27,8 @@ from outbox.email_alerts import AlertItem
 from reminders.attention import JstState
 from reminders.retention import Schedule
 from reminders.retention_preview import KINDS, Going
+from storage.anonymise import Anonymised
+from storage.erasure_views import ErasureTarget, ErasureView
 from storage.imports.apply import Counts, ImportSummary
 from storage.imports.read import ImportIssue
 from storage.indicators import Indicator, Indicators
@@ -320,6 +322,44 @@ def _walk_log(s: Sample) -> SimpleNamespace:
     )
 
 
+def _erasure(s: Sample, state: str) -> ErasureView:
+    """A request of each state; the name and address only while the person is not erased."""
+    done = state == "done"
+    return ErasureView(
+        request_id=s.n,
+        person_id=s.n + 1,
+        state=state,
+        via="telegram" if s.flag else "operator",
+        requested_at=NOW,
+        deadline=TODAY + dt.timedelta(days=s.n - 5),
+        cancelled_at=NOW if state == "cancelled" else None,
+        confirmed_at=NOW if state in ("confirming", "done") else None,
+        done_at=NOW if done else None,
+        done_by="operator:jkowalski" if done else None,
+        name=None if done else s.name,
+        email=None if done else "anna@example.pl",
+        role="member",
+        gender=s.gender or "K",
+        jst_name="Gmina Stary Sącz" if s.flag else None,
+    )
+
+
+def _erasure_target(s: Sample) -> ErasureTarget:
+    return ErasureTarget(
+        person_id=s.n,
+        name=s.name,
+        email="anna@example.pl",
+        role=("member", "adviser", "coordinator")[s.n % 3],
+        gender=s.gender or "K",
+        jst_name="Gmina Stary Sącz" if s.flag else None,
+        on_telegram=s.flag,
+        questions=s.n,
+        answers=s.n,
+        advised=s.n if s.n % 3 == 1 else 0,
+        request=_erasure(s, "confirming" if s.flag else "pending") if s.n else None,
+    )
+
+
 def values(s: Sample) -> dict[str, Any]:
     """A value for every name a template reads."""
     team = _team(s)
@@ -363,6 +403,7 @@ def values(s: Sample) -> dict[str, Any]:
         "correction": s.flag,
         "corrigible": s.flag,
         "count": s.n,
+        "counts": Anonymised(s.n, s.n, s.n, s.n, s.n, s.n, s.n, s.n).as_json(),
         "current": "0004",
         "data": {
             "person": {
@@ -396,6 +437,9 @@ def values(s: Sample) -> dict[str, Any]:
         "due_on": TODAY,
         "email": "anna@example.pl",
         "emails": s.n,
+        "entries": s.many(
+            {"at": NOW, "actor": "operator:jkowalski", "action": "read", "details": {"via": "x"}}
+        )[:3],
         "enqueued": s.n,
         "errors": [_issue(s), _issue(s, "unknown_role")],
         "e": _evidence(s),
@@ -409,6 +453,7 @@ def values(s: Sample) -> dict[str, Any]:
         "files": s.n,
         "first": TODAY,
         "fix_on": TODAY,
+        "gender": s.gender,
         "followup": s.flag,
         "format": "json",
         "formats": ".csv, .xlsx",
@@ -466,6 +511,7 @@ def values(s: Sample) -> dict[str, Any]:
         "params": _params(s),
         "path": "/tmp/eksport.xlsx",
         "people": s.n,
+        "person": "anna@example.pl" if s.flag else "12",
         "playing": "anna@example.pl",
         "problem": "timed out",
         "question": s.n,
@@ -474,6 +520,11 @@ def values(s: Sample) -> dict[str, Any]:
         "reason": "unknown",
         "recipient": SimpleNamespace(name=s.name, joined=s.flag, blocked=not s.flag),
         "reminder": "task_due",
+        "requested_at": NOW,
+        "requests": [
+            *[_erasure(s, state) for state in ("pending", "confirming", "done")][: s.n],
+            _erasure(s, "cancelled"),
+        ],
         "replied": s.flag,
         "report": SimpleNamespace(
             version=s.n,
@@ -500,6 +551,13 @@ def values(s: Sample) -> dict[str, Any]:
         "staff_supported": _percentage(s),
         "staff_women": _percentage(s),
         "state": "pending",
+        "states": {"telegram": ["sent"], "email": ["pending" if s.flag else "sent"]},
+        "subject": SimpleNamespace(
+            person_id=s.n,
+            name=None if s.flag else s.name,
+            email=None if s.flag else "anna@example.pl",
+            erased_at=NOW if s.flag else None,
+        ),
         "submitted_at": NOW,
         "substitute": s.name,
         "suffix": ".xls",
@@ -507,6 +565,7 @@ def values(s: Sample) -> dict[str, Any]:
             Counts(s.n, s.n, s.n), Counts(s.n, 0, s.n), Counts(0, s.n, 0), s.n, [_issue(s)]
         ),
         "support": s.flag,
+        "target": _erasure_target(s),
         "task": _task_item(s),
         "team": team,
         "teams": s.many(team)[:3],
@@ -517,12 +576,15 @@ def values(s: Sample) -> dict[str, Any]:
         "title": "Zadanie wdrożeniowe 1",
         "title_en": "Implementation task 1",
         "title_pl": "Zadanie wdrożeniowe 1",
+        "today": TODAY,
         "label_en": "initial diagnosis",
         "label_pl": "diagnoza wstępna",
         "to_team": s.flag,
         "total": s.n,
+        "under_way": s.flag,
         "unsent": s.many(_slot(s))[:3],
         "value": "2026-02-30",
+        "via": "telegram" if s.flag else "operator",
         "variable": "TELEGRAM_BOT_TOKEN",
         "waiting": s.n,
         "wanted": s.flag,
