@@ -37,7 +37,7 @@ class Services:
             settings=settings,
             engine=engine,
             sessionmaker=create_sessionmaker(engine),
-            templates=Templates(settings.zone),
+            templates=Templates(settings.zone, controller=settings.controller_name),
             clock=clock or SystemClock(),
         )
 

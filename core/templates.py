@@ -29,7 +29,9 @@ Words = Callable[..., str]  # (macro, **values): a document's labels in its read
 class Templates:
     """Renders templates and macros in a person's language; built once and injected."""
 
-    def __init__(self, zone: ZoneInfo) -> None:
+    def __init__(self, zone: ZoneInfo, *, controller: str | None = None) -> None:
+        """`controller`: the data controller's name (CONTROLLER_NAME), which texts about
+        personal data name (`controller_name`)."""
         self.zone = zone
         self.env = Environment(
             loader=PackageLoader("core", "templates"),
@@ -40,6 +42,7 @@ class Templates:
             keep_trailing_newline=False,
             auto_reload=False,  # templates are part of the release: no stat() on every render
         )
+        self.env.globals["controller_name"] = controller
         self.env.filters["date"] = self._date
         self.env.filters["datetime"] = self._datetime
         self.env.filters["plural"] = plural

@@ -34,7 +34,8 @@ FILE_NAME = "plan-debaty-nowicka.pdf"
 FOLLOW_UP = "Dziękuję, a kto powinien poprowadzić debatę?"
 EVIDENCE = "Arkusze diagnozy są gotowe w folderze gminy."
 YES, NO, WITHDRAW = "Tak, usuńcie moje dane", "Nie", "Wycofaj wniosek"
-CONTROLLER = "Ośrodek Rozwoju Edukacji (administrator danych)"
+# The sandbox's CONTROLLER_NAME, as the erasure texts name it.
+CONTROLLER = "Ośrodek Rozwoju Edukacji (przykład z piaskownicy) (administrator danych)"
 
 
 async def _team(world: World, tmp_path: Path) -> dict[int, Speaker]:

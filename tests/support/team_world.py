@@ -145,6 +145,9 @@ class World:
             SMTP_PORT=str(settings.smtp_port),
             SMTP_TLS=settings.smtp_tls.value,
             MAIL_FROM=settings.mail_from,
+            CONTROLLER_NAME=settings.controller_name or "",
+            CONTROLLER_CONTACT=settings.controller_contact or "",
+            DPO_CONTACT=settings.dpo_contact or "",
         )
         assert result.exit_code == 0, (
             f"advisorybot {' '.join(args)} failed:\n{result.output}{result.exception!r}"

@@ -85,3 +85,13 @@ def test_reads_names_what_a_template_reads_or_none_when_others_read_its_values(
     assert templates.reads("pl", "plain.j2") == frozenset({"a", "b"})
     assert templates.reads("pl", "including.j2") is None
     assert templates.reads("pl", "with_context.j2") is None
+
+
+def test_texts_about_erasure_name_the_controller_of_the_settings() -> None:
+    """ "/usun_dane … never says who the operator is" (issue 20): the controller's name comes from
+    CONTROLLER_NAME (the programme's own, ORE, when a test sets none)."""
+    named = Templates(ZoneInfo("Europe/Warsaw"), controller="Fundacja Przykładowa")
+    controller = named.macro("pl", "tg/_erasure.html.j2", "controller")
+    assert controller == "Fundacja Przykładowa (administrator danych)"
+    plain = Templates(ZoneInfo("Europe/Warsaw"))
+    assert plain.macro("en", "tg/_erasure.html.j2", "controller").startswith("Ośrodek Rozwoju")
