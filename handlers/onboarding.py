@@ -72,8 +72,8 @@ async def confirm(update: Update, context: BotContext) -> None:
         confirmed = await confirm_notice(session, caller.person_id, now)
         if confirmed:
             waiting: list[Waiting] = []
+            today = context.today()
             if caller.role is Role.ADVISER:
-                today = now.astimezone(services.settings.zone).date()
                 waiting = await waiting_for(session, adviser_id=caller.person_id, today=today)
             await reply(
                 update,

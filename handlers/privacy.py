@@ -13,9 +13,9 @@ from handlers.context import BotApplication, BotContext
 from handlers.replies import answer_press, remove_buttons, render, reply
 from notices.buttons import button_data
 from notices.erasure import CANCELLED_ALERT, REQUEST_ALERT, alert_coordinators
-from notices.files import send_copies
 from notices.message import keyboard
 from notices.my_data import data_files
+from notices.notify import copy_all
 from notices.privacy_notice import NOTICE, notice_values
 from outbox.email_policy import template_values
 from storage.erasure import Cancelled, cancel_erasure, open_request, request_erasure
@@ -49,7 +49,14 @@ async def my_data(update: Update, context: BotContext) -> None:
         await reply(update, context, "my_data", session=session, data=summary, files=len(files))
         await reply(update, context, NOTICE, session=session, **notice)
         person = await session.get_one(Person, caller.person_id)
-        await send_copies(session, services, person, files, key=f"my-data:{update.update_id}")
+        await copy_all(
+            session,
+            services.templates,
+            person,
+            files,
+            key=f"my-data:{update.update_id}",
+            now=services.clock.now(),
+        )
 
 
 async def erase(update: Update, context: BotContext) -> None:

@@ -5,17 +5,15 @@ member or an adviser of the JST for a submission)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.access import button
 from core.services import Services
 from notices.buttons import button_data
-from notices.notify import copy_to
 from storage.models import Person
 from storage.questions.threads import question_files
 from storage.tasks.files import submission_files
+from storage.tasks.views import file_messages
 
 FILES = button("files")
 QUESTION, SUBMISSION = "q", "t"
@@ -48,32 +46,4 @@ async def files_named(
         parts = await question_files(session, int(record), person_id=person.id, today=today)
         return None if parts is None else [(part.chat_id, part.message_id) for part in parts]
     pieces = await submission_files(session, int(record), person_id=person.id, today=today)
-    if pieces is None:
-        return None
-    return [
-        (piece.chat_id, piece.message_id)
-        for piece in pieces
-        if piece.chat_id is not None and piece.message_id is not None
-    ]
-
-
-async def send_copies(
-    session: AsyncSession,
-    services: Services,
-    person: Person,
-    files: Sequence[tuple[int, int]],
-    *,
-    key: str,
-) -> None:
-    """Copies of file messages (chat, message) for the person, in order."""
-    now = services.clock.now()
-    for index, (chat_id, message_id) in enumerate(files):
-        await copy_to(
-            session,
-            services.templates,
-            person,
-            key=f"{key}:{index}",
-            from_chat_id=chat_id,
-            message_id=message_id,
-            now=now,
-        )
+    return None if pieces is None else file_messages(pieces)

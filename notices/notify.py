@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -49,3 +50,27 @@ async def copy_to(
     """Queue a copy of a message (a photo, a document) for a person's own chat."""
     message = Copy(from_chat_id, message_id)
     return await queue(session, templates, person, message, key=key, now=now, link=link)
+
+
+async def copy_all(
+    session: AsyncSession,
+    templates: Templates,
+    person: Person,
+    files: Sequence[tuple[int, int]],
+    *,
+    key: str,
+    now: dt.datetime,
+    link: Link | None = None,
+) -> None:
+    """Copies of file messages (chat, message) for a person, in order, keyed `key:<n>`."""
+    for index, (chat_id, message_id) in enumerate(files):
+        await copy_to(
+            session,
+            templates,
+            person,
+            key=f"{key}:{index}",
+            from_chat_id=chat_id,
+            message_id=message_id,
+            now=now,
+            link=link,
+        )

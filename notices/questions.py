@@ -18,7 +18,7 @@ from telegram import InlineKeyboardMarkup
 from core.services import Services
 from notices.files import QUESTION, files_button
 from notices.message import Email, Text, keyboard, queue
-from notices.notify import copy_to, notify
+from notices.notify import copy_all, notify
 from notices.tasks import ask_adviser
 from storage.models import Delivery, Person
 from storage.people import joined_members, reachable_on_telegram
@@ -66,17 +66,10 @@ async def send_thread_message(
         link=link,
         numbered=True,
     )
-    for index, part in enumerate(files):
-        await copy_to(
-            session,
-            services.templates,
-            person,
-            key=f"{key}:file:{index}",
-            from_chat_id=part.chat_id,
-            message_id=part.message_id,
-            now=now,
-            link=link,
-        )
+    where = [(part.chat_id, part.message_id) for part in files]
+    await copy_all(
+        session, services.templates, person, where, key=f"{key}:file", now=now, link=link
+    )
 
 
 async def send_question(

@@ -18,11 +18,11 @@ from core.services import Services
 from notices.buttons import button_data
 from notices.files import SUBMISSION, files_button
 from notices.message import Email, keyboard
-from notices.notify import copy_to, notify
+from notices.notify import copy_all, notify
 from storage.models import Person
 from storage.people import joined_members
 from storage.tasks.transitions import FOR_REVIEW
-from storage.tasks.views import TaskChange, adviser_on_duty
+from storage.tasks.views import TaskChange, adviser_on_duty, file_messages
 
 REVIEW = button("review")
 ACCEPT, RETURN = "a", "r"
@@ -58,18 +58,14 @@ async def ask_adviser(
     """The files first (copies of the members' messages, in the order sent), then the request
     that lists every piece, with its buttons."""
     now = services.clock.now()
-    files = [piece for piece in change.evidence if piece.is_file]
-    for index, piece in enumerate(files):
-        assert piece.chat_id is not None and piece.message_id is not None
-        await copy_to(
-            session,
-            services.templates,
-            adviser,
-            key=f"{key}:file:{index}",
-            from_chat_id=piece.chat_id,
-            message_id=piece.message_id,
-            now=now,
-        )
+    await copy_all(
+        session,
+        services.templates,
+        adviser,
+        file_messages(change.evidence),
+        key=f"{key}:file",
+        now=now,
+    )
     await notify(
         session,
         services.templates,

@@ -14,7 +14,8 @@ from handlers.common import caller_of, label
 from handlers.context import BotApplication, BotContext
 from handlers.questions.adviser import NUMBER
 from handlers.replies import answer_press, reply
-from notices.files import FILES, QUESTION, SUBMISSION, files_named, send_copies
+from notices.files import FILES, QUESTION, SUBMISSION, files_named
+from notices.notify import copy_all
 from storage.models import Person, Role
 from storage.tasks.files import progress_of
 
@@ -53,7 +54,14 @@ async def files(update: Update, context: BotContext) -> None:
             refused=found is None,
             count=len(found or ()),
         )
-        await send_copies(session, services, person, found or (), key=f"files:{update.update_id}")
+        await copy_all(
+            session,
+            services.templates,
+            person,
+            found or (),
+            key=f"files:{update.update_id}",
+            now=services.clock.now(),
+        )
     context.wake_outbox()
 
 
@@ -65,7 +73,14 @@ async def files_pressed(update: Update, context: BotContext) -> None:
     async with services.sessionmaker.begin() as session:
         person = await session.get_one(Person, caller.person_id)
         found = await files_named(session, services, person, body)
-        await send_copies(session, services, person, found or (), key=f"files:{update.update_id}")
+        await copy_all(
+            session,
+            services.templates,
+            person,
+            found or (),
+            key=f"files:{update.update_id}",
+            now=services.clock.now(),
+        )
     await answer_press(update, label(context, "stale_button") if found is None else None)
     context.wake_outbox()
 

@@ -79,6 +79,15 @@ def evidence_pieces(stored: Any) -> tuple[Evidence, ...]:
     return tuple(Evidence(**item) for item in items)
 
 
+def file_messages(pieces: Sequence[Evidence]) -> list[tuple[int, int]]:
+    """Where the file pieces are (chat, message), in the order sent, to copy them."""
+    return [
+        (piece.chat_id, piece.message_id)
+        for piece in pieces
+        if piece.chat_id is not None and piece.message_id is not None
+    ]
+
+
 def stored_pieces(pieces: Sequence[Evidence]) -> list[dict[str, Any]]:
     """What `evidence_pieces` reads back."""
     return [piece.as_json() for piece in pieces]
