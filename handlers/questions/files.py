@@ -5,7 +5,9 @@ use; the files come as copies through the outbox, after a line saying how many."
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
@@ -54,14 +56,7 @@ async def files(update: Update, context: BotContext) -> None:
             refused=found is None,
             count=len(found or ()),
         )
-        await copy_all(
-            session,
-            services.templates,
-            person,
-            found or (),
-            key=f"files:{update.update_id}",
-            now=services.clock.now(),
-        )
+        await _copies(session, update, context, person, found or ())
     context.wake_outbox()
 
 
@@ -73,16 +68,22 @@ async def files_pressed(update: Update, context: BotContext) -> None:
     async with services.sessionmaker.begin() as session:
         person = await session.get_one(Person, caller.person_id)
         found = await files_named(session, services, person, body)
-        await copy_all(
-            session,
-            services.templates,
-            person,
-            found or (),
-            key=f"files:{update.update_id}",
-            now=services.clock.now(),
-        )
+        await _copies(session, update, context, person, found or ())
     await answer_press(update, label(context, "stale_button") if found is None else None)
     context.wake_outbox()
+
+
+async def _copies(
+    session: AsyncSession,
+    update: Update,
+    context: BotContext,
+    person: Person,
+    found: Sequence[tuple[int, int]],
+) -> None:
+    """The files as copies, keyed by the update: a redelivered one queues none twice."""
+    services = context.services
+    key, now = f"files:{update.update_id}", services.clock.now()
+    await copy_all(session, services.templates, person, found, key=key, now=now)
 
 
 def register(application: BotApplication) -> None:
