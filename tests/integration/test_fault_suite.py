@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from telegram import Bot
+from telegram.error import NetworkError
 
 from core.calendar import shared_calendar
 from core.clock import FixedClock
@@ -448,3 +449,55 @@ async def test_two_instances_meeting_429_and_timeouts_send_each_message_once(
     assert copies == Counter({f"{p}:{turn}": 1 for p in chats for turn in range(3)})
     for chat_id in chats.values():
         assert received(api, chat_id) == sorted(received(api, chat_id)), "in order per chat"
+
+
+class FlakyTelegramFiles:
+    """Telegram's getFile for an e-mail's attachments: down for the first `down` fetches."""
+
+    def __init__(self, down: int) -> None:
+        self.down, self.fetched = down, 0
+
+    async def fetch(self, file_id: str) -> bytes:
+        self.fetched += 1
+        if self.fetched <= self.down:
+            raise NetworkError("Telegram is down")
+        return f"content of {file_id}".encode()
+
+
+async def test_an_email_with_telegram_files_waits_while_telegram_is_down_then_goes_once(
+    services: Services, clock: FixedClock, smtp: SmtpServer
+) -> None:
+    """A question e-mailed to an adviser not on Telegram carries its files: while they cannot be
+    fetched nothing reaches the server and nothing is lost; then it goes once, with them."""
+    clock.set(TUESDAY_9.astimezone(dt.UTC))
+    payload = {
+        "template": "question_forward",
+        "values": {
+            "number": 7,
+            "jst_name": "Gmina Alfa",
+            "teryt": "1401011",
+            "asker": "Anna Nowak",
+            "text": "Czy tak wypełniamy arkusz?",
+            "asked_at": clock.now().isoformat(),
+        },
+        "files": [{"file_id": "F1", "name": "arkusz.xlsx", "size": 100, "mime": None}],
+    }
+    forward = Queued("adviser", "forward", channel=Channel.EMAIL, payload=payload)
+    people = await given(services, {"adviser": None}, forward)
+    files = FlakyTelegramFiles(down=3)
+    delivery = EmailDelivery(smtp.services(services), bot_username="b", files=files)
+    while files.fetched < files.down:
+        await deliver_all(delivery)
+        assert smtp.received == [], "nothing without its files"
+        clock.advance(dt.timedelta(minutes=30))
+    assert (await outbox_rows(services))["forward"].state is OutboxState.PENDING
+    clock.advance(dt.timedelta(hours=6))  # past any backoff
+    await deliver_all(delivery)
+    async with services.sessionmaker() as session:
+        address = (await session.get_one(Person, people["adviser"])).email
+    [mail] = smtp.to(address)
+    attached = {
+        part.get_filename(): part.get_payload(decode=True) for part in mail.iter_attachments()
+    }
+    assert attached == {"arkusz.xlsx": b"content of F1"}
+    assert (await outbox_rows(services))["forward"].state is OutboxState.SENT
