@@ -22,6 +22,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    Time,
     TypeDecorator,
     UniqueConstraint,
     false,
@@ -150,6 +151,13 @@ class ErasureState(StrEnum):
     CANCELLED = "cancelled"
 
 
+class RoundMode(StrEnum):
+    """Where a training round is held: on site (a place) or online (a link)."""
+
+    ON_SITE = "on_site"
+    ONLINE = "online"
+
+
 class Delivery(StrEnum):
     """What to do with a row found 'sending' after a crash (DESIGN 5)."""
 
@@ -194,6 +202,30 @@ class ProgrammeStep(Base):
     label_en: Mapped[str | None] = mapped_column(Text)
 
     cohort: Mapped[Cohort] = relationship(back_populates="steps", lazy="raise")
+
+
+class TrainingEvent(Base):
+    """A cohort's training round (a phase of kind "training", e.g. Z1) as a dated event: when,
+    where or online, what to bring; the date before its last change and whether it was cleared,
+    for the members' notice (reminders/rounds.py)."""
+
+    __tablename__ = "training_events"
+    __table_args__ = (UniqueConstraint("cohort_id", "phase_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"))
+    phase_code: Mapped[str] = mapped_column(String(20))
+    held_on: Mapped[dt.date] = mapped_column(Date)  # local calendar date
+    start_time: Mapped[dt.time | None] = mapped_column(Time)  # local wall-clock time
+    end_time: Mapped[dt.time | None] = mapped_column(Time)
+    mode: Mapped[RoundMode] = mapped_column(_enum(RoundMode, "round_mode"))
+    place: Mapped[str | None] = mapped_column(NulFreeText)
+    link: Mapped[str | None] = mapped_column(NulFreeText)
+    bring: Mapped[str | None] = mapped_column(NulFreeText)
+    set_at: Mapped[dt.datetime]
+    changed_at: Mapped[dt.datetime | None]  # the last change members are told of
+    previous_on: Mapped[dt.date | None] = mapped_column(Date)  # the date before that change
+    cancelled_at: Mapped[dt.datetime | None]  # cleared: no date now; members are told
 
 
 class Jst(Base):

@@ -26,6 +26,8 @@ DEFAULT_TEMPLATE = "ore-2024.toml"
 NUMBER_PLACEHOLDER = "{number}"
 
 PhaseKind = Literal["preparation", "training", "advisory", "adoption", "monitoring", "summary"]
+TRAINING = "training"
+RoundModeName = Literal["on_site", "online"]
 StepCode = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]{0,19}$")]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 # A task's short name that fits into a sentence: "zadanie ZW1 (diagnoza wstępna)".
@@ -45,6 +47,13 @@ class Phase(_Strict):
     title_pl: Title
     title_en: Title
     months: Annotated[int, Field(gt=0, le=60)]
+    # A training round's defaults for its dated event (`cohort event set` may give others).
+    mode: RoundModeName | None = None
+    place: Title | None = None
+    bring: Title | None = None
+
+
+ROUND_DEFAULTS = ("mode", "place", "bring")
 
 
 class Task(_Strict):
@@ -101,6 +110,8 @@ class Reminders(_Strict):
     report_reminder_working_days: list[Positive]
     report_adviser_notice_working_days: Positive
     report_coordinator_alert_working_days: Positive = 20  # templates stored before it: 20
+    # Working days before a training round its members are reminded; stored templates: 7, 1.
+    round_working_days_before: list[Positive] = [7, 1]
 
 
 class Indicators(_Strict):
@@ -129,6 +140,10 @@ class ProgrammeTemplate(_Strict):
     def months(self) -> int:
         """The programme's length: the sum of its phases."""
         return sum(phase.months for phase in self.phase)
+
+    def training_phases(self) -> list[Phase]:
+        """The training rounds (zjazdy), in order."""
+        return [phase for phase in self.phase if phase.kind == TRAINING]
 
     def report_codes(self) -> list[str]:
         """R01, R02, … one per monitoring report."""
@@ -199,6 +214,12 @@ def _reference_problems(template: ProgrammeTemplate) -> list[Problem]:
     for key in ("report_title_pl", "report_title_en"):
         if NUMBER_PLACEHOLDER not in getattr(template.monitoring, key):
             problems.append(Problem(("monitoring", key), "missing_placeholder", {"key": key}))
+    problems += [
+        Problem(("phase", index, key), "training_only", {"key": key})
+        for index, phase in enumerate(template.phase)
+        for key in ROUND_DEFAULTS
+        if getattr(phase, key) is not None and phase.kind != TRAINING
+    ]
     return problems + _question_problems(template.monitoring.question)
 
 

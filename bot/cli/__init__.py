@@ -18,6 +18,7 @@ from bot.cli import (
     people,
     reminders,
     retention,
+    rounds,
     runner,
     sandbox,
     tasks,
@@ -43,6 +44,7 @@ def _root(ctx: typer.Context) -> None:
 for area in (
     db,
     cohort,
+    rounds,
     people,
     invites,
     exports,

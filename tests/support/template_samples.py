@@ -39,6 +39,7 @@ from storage.questions.threads import OpenQuestion
 from storage.reports import ReportSlot
 from storage.review_queue import QUESTION, TASK, Waiting
 from storage.rosters import Contact
+from storage.rounds import RoundView
 from storage.tasks.views import Evidence, SubmitChoices, TaskChange, TaskItem
 from storage.team import ReportView, StepView, TaskView, TeamView
 
@@ -360,10 +361,51 @@ def _erasure_target(s: Sample) -> ErasureTarget:
     )
 
 
+def _round(s: Sample, number: int = 1) -> RoundView:
+    """A training round: on site with hours and what to bring, or online with a link only;
+    moved from an earlier date (or, with `number` 0, cleared)."""
+    held_on = TODAY + dt.timedelta(days=s.n)
+    return RoundView(
+        cohort_id=1,
+        code=f"Z{max(number, 1)}",
+        number=max(number, 1),
+        title_pl="I zjazd szkoleniowy",
+        title_en="Training round I",
+        phase_starts_on=TODAY,
+        phase_ends_on=TODAY + dt.timedelta(days=30),
+        event_id=1,
+        held_on=None if number == 0 else held_on,
+        start_time="10:00" if s.flag else None,
+        end_time="15:30" if s.flag else None,
+        mode="on_site" if s.flag else "online",
+        place="Warszawa, ul. Spokojna 13A" if s.flag else None,
+        link=None if s.flag else "https://meet.example.pl/zjazd",
+        bring="laptop, wyniki ankiety SELFIE" if s.flag else None,
+        previous_on=TODAY - dt.timedelta(days=s.n),
+        set_at=NOW,
+        changed_at=NOW,
+        cancelled_at=NOW if number == 0 else None,
+    )
+
+
+def _rounds(s: Sample) -> list[RoundView]:
+    """Rounds dated, cleared and not dated yet."""
+    undated = dataclasses.replace(_round(s, 3), event_id=None, held_on=None, previous_on=None)
+    return [_round(s), _round(s, 0), undated][: max(s.n, 1)]
+
+
 def values(s: Sample) -> dict[str, Any]:
     """A value for every name a template reads."""
     team = _team(s)
     return {
+        "round": _round(s),
+        "rounds": _rounds(s),
+        "told": s.flag,
+        "starts_on": TODAY,
+        "ends_on": TODAY + dt.timedelta(days=30),
+        "day": TODAY,
+        "holiday": "Boże Narodzenie" if s.flag else None,
+        "option": "place",
         "adviser": s.name,
         "adviser_gender": s.gender,
         "alerts": s.many(AlertItem("Alert: pytanie nr 1", "Treść", Markup("<p>Treść</p>")))[:3],
@@ -671,6 +713,7 @@ def overrides(s: Sample) -> dict[str, dict[str, Any]]:
             "email": "email",
         },
         "cli/help.txt.j2::text": {"key": "cohort"},
+        "cli/rounds_messages.txt.j2::not_training": {"codes": "Z1, Z2, Z3, Z4" if s.flag else ""},
         "cli/cohort.txt.j2": {"cohort": _cohort(s)},
         "cli/cohort_messages.txt.j2::added": {"cohort": _cohort(s)},
         "cli/digest.txt.j2::written": {"teams": s.n},

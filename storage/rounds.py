@@ -1,0 +1,309 @@
+"""Training rounds (zjazdy) as dated events: a cohort's training phase given a date, a time, a
+place or an online link and what to bring; changed (the members are told) or cleared.
+
+A round is a phase of kind "training" of the cohort's template (Z1..Z4); its event is one row
+of `training_events`. Options not given keep what the event had, or, for a new one, the
+phase's defaults in the template.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Collection
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.audit import record
+from storage.models import Cohort, ProgrammeStep, RoundMode, TrainingEvent
+from storage.programme import TRAINING, Phase, template_from_dict
+from storage.workdays import is_working_day, polish_holidays
+
+TEXT_LIMIT = 300  # a place, what to bring
+LINK_LIMIT = 500
+LINK_SCHEMES = ("https://", "http://")
+
+
+class RoundRefused(Exception):
+    """A round cannot be set or cleared; `reason` names the message template's macro."""
+
+    def __init__(self, reason: str, **params: Any) -> None:
+        super().__init__(f"{reason} {params}")
+        self.reason = reason
+        self.params = params
+
+
+@dataclass(frozen=True)
+class RoundDetails:
+    """What the operator gives; None keeps the event's value (a new one: the template's)."""
+
+    held_on: dt.date
+    start_time: dt.time | None = None
+    end_time: dt.time | None = None
+    mode: RoundMode | None = None
+    place: str | None = None
+    link: str | None = None
+    bring: str | None = None
+
+
+@dataclass(frozen=True)
+class RoundView:
+    """A training round of a cohort as plain data: its phase, and its event if dated."""
+
+    cohort_id: int
+    code: str
+    number: int  # I, II, … as the template orders its training phases
+    title_pl: str
+    title_en: str
+    phase_starts_on: dt.date
+    phase_ends_on: dt.date
+    event_id: int | None = None
+    held_on: dt.date | None = None  # None: not dated yet, or cleared
+    start_time: str | None = None  # "10:00", local
+    end_time: str | None = None
+    mode: str | None = None  # "on_site" or "online"
+    place: str | None = None
+    link: str | None = None
+    bring: str | None = None
+    previous_on: dt.date | None = None
+    set_at: dt.datetime | None = None
+    changed_at: dt.datetime | None = None
+    cancelled_at: dt.datetime | None = None
+
+    @property
+    def dated(self) -> bool:
+        return self.held_on is not None
+
+
+@dataclass(frozen=True)
+class RoundChange:
+    """What `set_round` did: the round now, warnings (macro, params), and whether the members
+    are told of a change (an earlier date, time or place no longer holds)."""
+
+    round: RoundView
+    warnings: tuple[tuple[str, dict[str, Any]], ...]
+    told: bool
+
+
+def _hhmm(value: dt.time | None) -> str | None:
+    return None if value is None else value.strftime("%H:%M")
+
+
+def _view(step: ProgrammeStep, number: int, event: TrainingEvent | None) -> RoundView:
+    view = RoundView(
+        step.cohort_id,
+        step.code,
+        number,
+        step.title_pl,
+        step.title_en,
+        step.starts_on,
+        step.ends_on,
+    )
+    if event is None:
+        return view
+    cancelled = event.cancelled_at is not None
+    return replace(
+        view,
+        event_id=event.id,
+        held_on=None if cancelled else event.held_on,
+        start_time=_hhmm(event.start_time),
+        end_time=_hhmm(event.end_time),
+        mode=event.mode.value,
+        place=event.place,
+        link=event.link,
+        bring=event.bring,
+        previous_on=event.held_on if cancelled else event.previous_on,
+        set_at=event.set_at,
+        changed_at=event.changed_at,
+        cancelled_at=event.cancelled_at,
+    )
+
+
+async def rounds_by_cohort(
+    session: AsyncSession, cohort_ids: Collection[int]
+) -> dict[int, list[RoundView]]:
+    """Each cohort's training rounds in order, dated or not."""
+    events = {
+        (event.cohort_id, event.phase_code): event
+        for event in await session.scalars(
+            select(TrainingEvent).where(TrainingEvent.cohort_id.in_(cohort_ids))
+        )
+    }
+    rounds: dict[int, list[RoundView]] = defaultdict(list)
+    for step in await session.scalars(
+        select(ProgrammeStep)
+        .where(ProgrammeStep.cohort_id.in_(cohort_ids), ProgrammeStep.kind == TRAINING)
+        .order_by(ProgrammeStep.cohort_id, ProgrammeStep.position)
+    ):
+        found = rounds[step.cohort_id]
+        found.append(_view(step, len(found) + 1, events.get((step.cohort_id, step.code))))
+    return rounds
+
+
+async def cohort_rounds(session: AsyncSession, cohort_id: int) -> list[RoundView]:
+    """A cohort's training rounds in order."""
+    return (await rounds_by_cohort(session, [cohort_id])).get(cohort_id, [])
+
+
+def next_round(rounds: list[RoundView], today: dt.date) -> RoundView | None:
+    """The first dated round on or after `today`."""
+    return next((r for r in rounds if r.held_on is not None and r.held_on >= today), None)
+
+
+async def _round_of(session: AsyncSession, cohort: Cohort, code: str) -> RoundView:
+    rounds = await cohort_rounds(session, cohort.id)
+    found = next((r for r in rounds if r.code == code.strip().upper()), None)
+    if found is None:
+        codes = ", ".join(r.code for r in rounds)
+        raise RoundRefused("not_training", cohort=cohort.name, code=code, codes=codes)
+    return found
+
+
+def _checked(details: RoundDetails) -> None:
+    """Refuse a bad link or an empty or too long text."""
+    if details.link is not None and (
+        not details.link.startswith(LINK_SCHEMES) or len(details.link) > LINK_LIMIT
+    ):
+        raise RoundRefused("bad_link", link=details.link[:80], limit=LINK_LIMIT)
+    for name in ("place", "bring"):
+        text = getattr(details, name)
+        if text is not None and (not text.strip() or len(text) > TEXT_LIMIT):
+            raise RoundRefused("bad_text", option=name, limit=TEXT_LIMIT)
+
+
+def _check_times(event: TrainingEvent) -> None:
+    """An end needs a start before it."""
+    start, end = event.start_time, event.end_time
+    if end is not None and start is None:
+        raise RoundRefused("end_without_start")
+    if start is not None and end is not None and end <= start:
+        raise RoundRefused("end_before_start")
+
+
+def _warnings(found: RoundView, day: dt.date, today: dt.date) -> list[tuple[str, dict[str, Any]]]:
+    """Allowed, but worth a word: outside the round's phase, a day off, in the past."""
+    warnings: list[tuple[str, dict[str, Any]]] = []
+    if not found.phase_starts_on <= day <= found.phase_ends_on:
+        phase = {"starts_on": found.phase_starts_on, "ends_on": found.phase_ends_on}
+        warnings.append(("outside_phase", phase))
+    if not is_working_day(day):
+        warnings.append(("day_off", {"day": day, "holiday": polish_holidays().get(day)}))
+    if day < today:
+        warnings.append(("past", {"day": day}))
+    return warnings
+
+
+def _phase(cohort: Cohort, code: str) -> Phase:
+    template = template_from_dict(cohort.template)
+    return next(phase for phase in template.phase if phase.code == code)
+
+
+def _new_event(
+    cohort: Cohort, code: str, details: RoundDetails, now: dt.datetime
+) -> TrainingEvent:
+    phase = _phase(cohort, code)
+    link = details.link
+    mode = details.mode or (RoundMode(phase.mode) if phase.mode else None)
+    mode = mode or (RoundMode.ONLINE if link else RoundMode.ON_SITE)
+    return TrainingEvent(
+        cohort_id=cohort.id,
+        phase_code=code,
+        held_on=details.held_on,
+        start_time=details.start_time,
+        end_time=details.end_time,
+        mode=mode,
+        place=details.place if details.place is not None else phase.place,
+        link=link,
+        bring=details.bring if details.bring is not None else phase.bring,
+        set_at=now,
+    )
+
+
+WHEN_AND_WHERE = ("held_on", "start_time", "end_time", "mode", "place", "link")
+
+
+def _update(event: TrainingEvent, details: RoundDetails, now: dt.datetime) -> bool:
+    """Apply what was given; True when the members are to be told (when or where changed, or
+    a cleared round is dated again)."""
+    before = tuple(getattr(event, name) for name in WHEN_AND_WHERE)
+    if details.mode is RoundMode.ONLINE:
+        event.place = None
+    elif details.mode is RoundMode.ON_SITE:
+        event.link = None
+    event.mode = details.mode or event.mode
+    event.held_on = details.held_on
+    for name in ("start_time", "end_time", "place", "link", "bring"):
+        value = getattr(details, name)
+        if value is not None:
+            setattr(event, name, value)
+    revived = event.cancelled_at is not None
+    changed = before != tuple(getattr(event, name) for name in WHEN_AND_WHERE)
+    if revived or changed:
+        event.previous_on, event.changed_at, event.cancelled_at = before[0], now, None
+    return revived or changed
+
+
+async def set_round(
+    session: AsyncSession,
+    cohort: Cohort,
+    code: str,
+    details: RoundDetails,
+    *,
+    now: dt.datetime,
+    today: dt.date,
+    actor: str,
+) -> RoundChange:
+    """Date a cohort's training round, or change its date, time or place (audited)."""
+    found = await _round_of(session, cohort, code)
+    _checked(details)
+    event = (
+        None if found.event_id is None else await session.get_one(TrainingEvent, found.event_id)
+    )
+    if event is None:
+        event, told = _new_event(cohort, found.code, details, now), False
+        session.add(event)
+    else:
+        told = _update(event, details, now)
+    _check_times(event)
+    await session.flush()
+    record(
+        session,
+        now,
+        actor=actor,
+        action="round.set",
+        entity="cohort",
+        entity_id=cohort.id,
+        code=found.code,
+        held_on=event.held_on.isoformat(),
+        mode=event.mode.value,
+        changed=told,
+    )
+    (view,) = [r for r in await cohort_rounds(session, cohort.id) if r.code == found.code]
+    return RoundChange(view, tuple(_warnings(found, details.held_on, today)), told)
+
+
+async def clear_round(
+    session: AsyncSession, cohort: Cohort, code: str, *, now: dt.datetime, actor: str
+) -> RoundView:
+    """Take a round's date back (audited); its members are told if it was still ahead."""
+    found = await _round_of(session, cohort, code)
+    if found.event_id is None or found.cancelled_at is not None:
+        raise RoundRefused("not_dated", cohort=cohort.name, code=found.code)
+    event = await session.get_one(TrainingEvent, found.event_id)
+    event.cancelled_at = now
+    await session.flush()
+    record(
+        session,
+        now,
+        actor=actor,
+        action="round.clear",
+        entity="cohort",
+        entity_id=cohort.id,
+        code=found.code,
+        held_on=event.held_on.isoformat(),
+    )
+    (view,) = [r for r in await cohort_rounds(session, cohort.id) if r.code == found.code]
+    return view
