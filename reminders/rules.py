@@ -8,6 +8,7 @@ from reminders.digest_rule import DigestRule
 from reminders.erasure_deadlines import ErasureDeadlineRule
 from reminders.questions_sla import QuestionSlaRule
 from reminders.reports import ReportRule
+from reminders.rounds import RoundRule
 from reminders.schedule import Rule
 from reminders.silent_teams import SilentTeamRule
 
@@ -21,5 +22,6 @@ def all_rules(settings: Settings) -> list[Rule]:
         ReportRule(),
         SilentTeamRule(),
         ErasureDeadlineRule(),
+        RoundRule(),
     ]
     return rules
