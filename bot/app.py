@@ -31,6 +31,7 @@ from handlers import (
     onboarding,
     privacy,
     review_queue,
+    rounds,
     team,
 )
 from handlers.context import BotApplication, BotContext, BotData
@@ -110,6 +111,7 @@ def build_application(services: Services) -> BotApplication:
     reports.register(application)
     review_queue.register(application)
     digest.register(application)
+    rounds.register(application)
     # Free messages and form buttons, after every command: a form kind per feature.
     form_kinds: dict[str, FormKind] = {
         questions.DRAFT_KIND: questions.DraftForm(),

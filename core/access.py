@@ -34,6 +34,7 @@ COMMANDS = (
     Command("report", ("raport", "report"), MEMBERS),
     Command("submit", ("zadanie", "submit"), MEMBERS),
     Command("resolution", ("uchwala", "resolution"), MEMBERS),
+    Command("rounds", ("zjazdy", "rounds"), MEMBERS),
     Command("jst", ("jst",), OVERSEERS),
     Command("open", ("otwarte", "open"), ADVISERS),
     Command("to_review", ("do_oceny", "to_review"), ADVISERS),
@@ -83,6 +84,7 @@ BUTTONS = (
     Button("waiting", "wait", ADVISERS, signed=True),  # open a /do_oceny item again
     # a question's or a submission's files sent again
     Button("files", "fl", frozenset({Role.MEMBER, Role.ADVISER}), signed=True),
+    Button("rounds_file", "ics", MEMBERS),  # the training rounds as a calendar file
 )
 
 

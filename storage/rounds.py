@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.audit import record
-from storage.models import Cohort, ProgrammeStep, RoundMode, TrainingEvent
+from storage.models import Cohort, Jst, ProgrammeStep, RoundMode, TrainingEvent
 from storage.programme import TRAINING, Phase, template_from_dict
 from storage.workdays import is_working_day, polish_holidays
 
@@ -146,6 +146,12 @@ async def rounds_by_cohort(
 async def cohort_rounds(session: AsyncSession, cohort_id: int) -> list[RoundView]:
     """A cohort's training rounds in order."""
     return (await rounds_by_cohort(session, [cohort_id])).get(cohort_id, [])
+
+
+async def jst_rounds(session: AsyncSession, jst_id: int) -> list[RoundView]:
+    """The training rounds of a JST's cohort."""
+    jst = await session.get_one(Jst, jst_id)
+    return await cohort_rounds(session, jst.cohort_id)
 
 
 def next_round(rounds: list[RoundView], today: dt.date) -> RoundView | None:

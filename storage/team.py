@@ -25,6 +25,7 @@ from storage.models import (
     TaskProgress,
     TaskState,
 )
+from storage.rounds import RoundView, next_round, rounds_by_cohort
 from storage.tasks.views import HISTORY_LIMIT, TaskChange, task_changes
 
 STEP_TASK = "task"
@@ -76,6 +77,7 @@ class TeamView:
     report: ReportView | None
     open_questions: int
     history: tuple[TaskChange, ...] = ()  # who did what on the tasks, newest first
+    next_round: RoundView | None = None  # the next training round with a date
 
     @property
     def upcoming(self) -> tuple[TaskView, ...]:
@@ -119,6 +121,7 @@ async def team_views(
     advisers = await _adviser_names(session, jsts, today)
     open_questions = await _open_questions(session, jsts)
     histories = await _histories(session, jsts) if history else {}
+    rounds = await rounds_by_cohort(session, cohorts)
     views = []
     for jst_id in jst_ids:
         jst = jsts[jst_id]
@@ -135,6 +138,7 @@ async def team_views(
                 report=_report_view(report_step, reports.get(jst_id)),
                 open_questions=open_questions.get(jst_id, 0),
                 history=histories.get(jst_id, ()),
+                next_round=next_round(rounds.get(jst.cohort_id, []), today),
             )
         )
     return views

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Sequence
 from contextlib import suppress
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,9 +17,10 @@ from bot.cli.help import help_text
 from core.services import Services
 from storage.cohorts import CohortRefused, add_cohort, cohort_steps, find_cohort, list_cohorts
 from storage.models import Cohort, ProgrammeStep
-from storage.programme import default_template_path, template_from_dict
+from storage.programme import TRAINING, default_template_path, template_from_dict
 from storage.programme_calendar import programme_end
 from storage.programme_errors import TemplateError
+from storage.rounds import RoundView, cohort_rounds
 
 MESSAGES = "cli/cohort_messages.txt.j2"
 PAGE = "cli/cohort.txt.j2"
@@ -80,7 +82,8 @@ def cohort_show(
             cohort = await find_cohort(session, name)
             if cohort is None:
                 raise OperatorError(MESSAGES, "unknown", cohort=name)
-            return _calendar(cohort, await cohort_steps(session, cohort.id))
+            rounds = await cohort_rounds(session, cohort.id)
+            return _calendar(cohort, await cohort_steps(session, cohort.id), rounds)
 
     calendar = cli.run(_work)
     if as_json:
@@ -123,8 +126,12 @@ def _summary(cohort: Cohort) -> dict[str, Any]:
     }
 
 
-def _calendar(cohort: Cohort, steps: list[ProgrammeStep]) -> dict[str, Any]:
-    """A cohort and its steps as plain data (dates stay dates; JSON makes them ISO)."""
+def _calendar(
+    cohort: Cohort, steps: list[ProgrammeStep], rounds: Sequence[RoundView] = ()
+) -> dict[str, Any]:
+    """A cohort and its steps as plain data (dates stay dates; JSON makes them ISO); a training
+    round's step with its event (`round`: null until dated)."""
+    dated = {r.code: _round_row(r) for r in rounds if r.held_on is not None}
     rows = [
         {
             "position": step.position,
@@ -136,9 +143,16 @@ def _calendar(cohort: Cohort, steps: list[ProgrammeStep]) -> dict[str, Any]:
             "ends_on": step.ends_on,
             "due_on": step.due_on,
         }
+        | ({"round": dated.get(step.code)} if step.kind == TRAINING else {})
         for step in steps
     ]
     return {**_summary(cohort), "steps": rows}
+
+
+def _round_row(found: RoundView) -> dict[str, Any]:
+    """A dated round's event: when, where, what to bring."""
+    names = ("held_on", "start_time", "end_time", "mode", "place", "link", "bring")
+    return {name: getattr(found, name) for name in names}
 
 
 def register(app: typer.Typer) -> None:

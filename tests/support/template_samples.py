@@ -161,6 +161,7 @@ def _team(s: Sample) -> TeamView:
         else None,
         open_questions=s.n,
         history=tuple(_change(s, action) for action in ACTIONS),
+        next_round=_round(s) if s.flag else None,
     )
 
 
@@ -781,6 +782,7 @@ def _cohort(s: Sample) -> SimpleNamespace:
                 starts_on=TODAY,
                 due_on=TODAY if s.flag else None,
                 ends_on=TODAY,
+                round=_round(s) if s.flag else None,
             )
         ],
     )
