@@ -202,6 +202,15 @@ def _warnings(found: RoundView, day: dt.date, today: dt.date) -> list[tuple[str,
     return warnings
 
 
+def _given_mode(details: RoundDetails) -> RoundMode | None:
+    """The mode given, or what a place (on site) or a link alone (online) says."""
+    if details.mode is not None:
+        return details.mode
+    if details.place is not None:
+        return RoundMode.ON_SITE
+    return RoundMode.ONLINE if details.link is not None else None
+
+
 def _phase(cohort: Cohort, code: str) -> Phase:
     template = template_from_dict(cohort.template)
     return next(phase for phase in template.phase if phase.code == code)
@@ -212,8 +221,7 @@ def _new_event(
 ) -> TrainingEvent:
     phase = _phase(cohort, code)
     link = details.link
-    mode = details.mode or (RoundMode(phase.mode) if phase.mode else None)
-    mode = mode or (RoundMode.ONLINE if link else RoundMode.ON_SITE)
+    mode = _given_mode(details) or (RoundMode(phase.mode) if phase.mode else RoundMode.ON_SITE)
     return TrainingEvent(
         cohort_id=cohort.id,
         phase_code=code,
@@ -235,11 +243,12 @@ def _update(event: TrainingEvent, details: RoundDetails, now: dt.datetime) -> bo
     """Apply what was given; True when the members are to be told (when or where changed, or
     a cleared round is dated again)."""
     before = tuple(getattr(event, name) for name in WHEN_AND_WHERE)
-    if details.mode is RoundMode.ONLINE:
+    mode = _given_mode(details)
+    if mode is RoundMode.ONLINE:
         event.place = None
-    elif details.mode is RoundMode.ON_SITE:
+    elif mode is RoundMode.ON_SITE:
         event.link = None
-    event.mode = details.mode or event.mode
+    event.mode = mode or event.mode
     event.held_on = details.held_on
     for name in ("start_time", "end_time", "place", "link", "bring"):
         value = getattr(details, name)
