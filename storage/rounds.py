@@ -283,20 +283,8 @@ async def set_round(
     else:
         told = _update(event, details, now)
     _check_times(event)
-    await session.flush()
-    record(
-        session,
-        now,
-        actor=actor,
-        action="round.set",
-        entity="cohort",
-        entity_id=cohort.id,
-        code=found.code,
-        held_on=event.held_on.isoformat(),
-        mode=event.mode.value,
-        changed=told,
-    )
-    (view,) = [r for r in await cohort_rounds(session, cohort.id) if r.code == found.code]
+    audit = {"mode": event.mode.value, "changed": told}
+    view = await _recorded(session, event, "round.set", now=now, actor=actor, **audit)
     return RoundChange(view, tuple(_warnings(found, details.held_on, today)), told)
 
 
@@ -309,16 +297,32 @@ async def clear_round(
         raise RoundRefused("not_dated", cohort=cohort.name, code=found.code)
     event = await session.get_one(TrainingEvent, found.event_id)
     event.cancelled_at = now
+    return await _recorded(session, event, "round.clear", now=now, actor=actor)
+
+
+async def _recorded(
+    session: AsyncSession,
+    event: TrainingEvent,
+    action: str,
+    *,
+    now: dt.datetime,
+    actor: str,
+    **details: Any,
+) -> RoundView:
+    """The change audited (on the cohort: no person's data), and the round as it is now."""
     await session.flush()
+    code = event.phase_code
+    held_on = event.held_on.isoformat()
     record(
         session,
         now,
         actor=actor,
-        action="round.clear",
+        action=action,
         entity="cohort",
-        entity_id=cohort.id,
-        code=found.code,
-        held_on=event.held_on.isoformat(),
+        entity_id=event.cohort_id,
+        code=code,
+        held_on=held_on,
+        **details,
     )
-    (view,) = [r for r in await cohort_rounds(session, cohort.id) if r.code == found.code]
+    (view,) = [r for r in await cohort_rounds(session, event.cohort_id) if r.code == code]
     return view
