@@ -121,7 +121,7 @@ async def team_views(
     advisers = await _adviser_names(session, jsts, today)
     open_questions = await _open_questions(session, jsts)
     histories = await _histories(session, jsts) if history else {}
-    rounds = await rounds_by_cohort(session, cohorts)
+    rounds = await rounds_by_cohort(session, list(cohorts))
     views = []
     for jst_id in jst_ids:
         jst = jsts[jst_id]
