@@ -140,10 +140,12 @@ def text_payloads(
     return payloads
 
 
-def single_text_payload(html: str, *, email: bool = False) -> dict[str, Any]:
+def single_text_payload(
+    html: str, *, email: bool = False, buttons: InlineKeyboardMarkup | None = None
+) -> dict[str, Any]:
     """A reminder is one message (its key is the rule's plan): a text over the limit, which
     its short templates never make, is cut there and said in the log."""
-    parts = text_payloads(html, email=email)
+    parts = text_payloads(html, email=email, buttons=buttons)
     if len(parts) > 1:
         log.warning("a text of %d characters was cut to Telegram's limit", len(html))
     return parts[0]

@@ -11,6 +11,7 @@ and told when one is moved or withdrawn.
   keys carry the round's date, so the new date has reminders of its own and the old date's
   unsent ones are withdrawn; steps that fell before the change are skipped (the notice says it).
   Only the latest change is planned: an unsent notice of an earlier one is withdrawn.
+- A reminder and a change's notice carry a button that sends the round's calendar file.
 - Withdrawn (`cohort event clear`) while the round was still ahead: the members are told.
 - Notices go stale when the round's day (the withdrawn one's) has passed.
 
@@ -27,6 +28,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.access import button
 from core.calendar import WorkCalendar
 from reminders.deadlines import Step, series
 from reminders.schedule import Due
@@ -36,6 +38,7 @@ from storage.rosters import member_ids_by_jst
 from storage.rounds import RoundView, rounds_by_cohort
 
 HOUR = 9
+FILE = button("rounds_file")
 ONE_DAY = dt.timedelta(days=1)
 REMINDER, CHANGED, CANCELLED = "round_reminder", "round_changed", "round_cancelled"
 # One message to every member: its key (the person's id follows), template, moment, when it
@@ -134,6 +137,7 @@ class _Planner:
                     values=values,
                     until=stale,
                     jst_id=jst_id,
+                    buttons=_calendar_button(found) if template != CANCELLED else (),
                 )
                 for key, template, at, stale, values in messages
                 for jst_id, members in cohort.teams
@@ -188,6 +192,11 @@ class _Planner:
             return []
         key = f"round:{found.event_id}:cancelled:{int(found.cancelled_at.timestamp())}"
         return [(key, CANCELLED, found.cancelled_at, stale, round_values(found))]
+
+
+def _calendar_button(found: RoundView) -> tuple[tuple[str, str], ...]:
+    """The round's calendar file, one press away (handlers/rounds.py sends it)."""
+    return (("round_file", f"{FILE.prefix}:{found.code}"),)
 
 
 class RoundRule:

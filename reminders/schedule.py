@@ -31,6 +31,8 @@ class Due:
     jst_id: int | None = None  # the JST it is about, for previews and digests
     channel: Channel = Channel.TELEGRAM
     delivery: Delivery = Delivery.AT_MOST_ONCE
+    # Buttons under a Telegram reminder: (a label macro of tg/labels.txt.j2, callback data).
+    buttons: tuple[tuple[str, str], ...] = field(default=(), hash=False, compare=False)
 
     def is_due(self, now: dt.datetime) -> bool:
         return self.at <= now and (self.until is None or now < self.until)

@@ -11,10 +11,11 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardMarkup
 
 from core.calendar import WorkCalendar, shared_calendar
 from core.services import Services
-from notices.message import Email, single_text_payload
+from notices.message import Email, keyboard, single_text_payload
 from outbox.email_policy import reminder_payload
 from outbox.plans import WITHDRAWN, revive, unplanned, withdraw
 from outbox.rows import NewMessage, enqueue_many, queued
@@ -23,6 +24,7 @@ from storage.db import among
 from storage.models import Channel, Person
 
 log = logging.getLogger(__name__)
+LABELS = "tg/labels.txt.j2"  # a reminder's button labels
 
 
 # New rows one pass adds at most. Telegram takes ~1,700 messages a minute (29/s), so 10,000 are
@@ -211,7 +213,7 @@ class _Payloads:
             return self._render(item, language)
         try:
             used = frozenset((k, value) for k, value in item.values.items() if k in reads)
-            key: Hashable = (item.template, language, used)
+            key: Hashable = (item.template, language, used, item.buttons)
             found = self._rendered.get(key)
         except TypeError:  # a value that cannot be a key: rendered every time
             return self._render(item, language)
@@ -225,7 +227,14 @@ class _Payloads:
 
     def _render(self, item: Due, language: str) -> dict[str, Any]:
         text = self._templates.render(language, self._name(item), **item.values)
-        return single_text_payload(text)
+        return single_text_payload(text, buttons=self._buttons(item, language))
+
+    def _buttons(self, item: Due, language: str) -> InlineKeyboardMarkup | None:
+        """The reminder's buttons, labelled in the reader's language."""
+        if not item.buttons:
+            return None
+        labels = [self._templates.macro(language, LABELS, macro) for macro, _ in item.buttons]
+        return keyboard([list(zip(labels, (data for _, data in item.buttons), strict=True))])
 
 
 async def _languages(session: AsyncSession, ids: set[int]) -> dict[int, str]:

@@ -45,14 +45,14 @@ async def _setup(world: World, tmp_path: Path) -> tuple[Speaker, WorkCalendar, d
     return zofia, calendar, day
 
 
-def _rounds_of(messages: list[ChatMessage]) -> list[str]:
-    return [m.text for m in messages if m.text.startswith(("🗓", "🔄"))]
+def _rounds_of(messages: list[ChatMessage]) -> list[ChatMessage]:
+    return [m for m in messages if m.text.startswith(("🗓", "🔄"))]
 
 
 async def test_reminders_once_a_change_told_and_the_new_date_reminded(
     world: World, tmp_path: Path
 ) -> None:
-    _zofia, calendar, day = await _setup(world, tmp_path)
+    zofia, calendar, day = await _setup(world, tmp_path)
     said = await world.cli(
         "cohort", "event", "set", COHORT, "Z1", day.isoformat(),
         "--place", PLACE, "--time", "10:00-15:30", "--bring", "laptop",
@@ -60,13 +60,23 @@ async def test_reminders_once_a_change_told_and_the_new_date_reminded(
     assert "Round Z1 (Training round I)" in said and PLACE in said
 
     async def tick(on: dt.date, hour: int = 9) -> list[str]:
+        return [m.text for m in await tick_messages(on, hour)]
+
+    async def tick_messages(on: dt.date, hour: int = 9) -> list[ChatMessage]:
         before = len(await world.control.received(ZOFIA))
         await world.tick(calendar.at(on, hour))
         return _rounds_of((await world.control.received(ZOFIA))[before:])
 
     t7 = working_days_before(calendar, day, 7)
     assert await tick(t7 - dt.timedelta(days=1)) == []
-    [reminder] = await tick(t7)
+    [message] = await tick_messages(t7)
+    reminder = message.text
+    assert [label for label, _ in message.buttons] == ["📅 Dodaj do kalendarza (.ics)"]
+    while (await zofia.next_message()).message_id != message.message_id:
+        pass  # Zofia reads up to the reminder
+    [file] = await dialog((zofia, press("📅 Dodaj do kalendarza (.ics)", message), None))
+    assert file.message.document is not None
+    assert file.message.document.file_name == "zjazdy-Z1.ics"
     assert "I zjazd szkoleniowy" in reminder and f"za {(day - t7).days} dni" in reminder
     assert PLACE in reminder and "10:00–15:30" in reminder and "Co zabrać: laptop" in reminder
     assert await tick(t7, 11) == [], "ticking again sends nothing twice"
