@@ -174,6 +174,6 @@ async def test_the_operators_refusals(
         result = await invoke(services, "cohort", "event", "set", *args)
         assert result.exit_code == 2 and words in result.output, (args, result.output)
     result = await invoke(services, "cohort", "event", "set", "pilot", "Z1", "14.10.2026")
-    assert result.exit_code == 0 and "Wednesday, 14 October 2026" in result.output
+    assert result.exit_code == 0 and "Wednesday, October 14, 2026" in result.output
     listed = await invoke(services, "cohort", "event", "list", "pilot")
     assert "No date yet" in listed.output and "the place will follow" in listed.output
