@@ -13,7 +13,7 @@ from handlers.context import BotApplication, BotContext
 from handlers.replies import answer_press, render, reply
 from notices.message import keyboard
 from notices.round_calendar import rounds_file
-from storage.rounds import RoundView, jst_rounds
+from storage.round_views import RoundView, jst_rounds
 
 FILE = button("rounds_file")
 ALL = "all"

@@ -14,7 +14,7 @@ from icalendar import Calendar, Event
 
 from core.templates import Templates
 from notices.my_data import DataFile
-from storage.rounds import RoundView
+from storage.round_views import RoundView
 
 LABELS = "tg/labels.txt.j2"
 PRODUCT = "-//advisorybot//Cyfrowy rozwoj oswiaty w JST//PL"

@@ -35,7 +35,7 @@ from reminders.schedule import Due
 from storage.cohorts import cohort_templates
 from storage.models import Jst
 from storage.rosters import member_ids_by_jst
-from storage.rounds import RoundView, rounds_by_cohort
+from storage.round_views import RoundView, rounds_by_cohort
 
 HOUR = 9
 FILE = button("rounds_file")

@@ -25,7 +25,7 @@ from storage.models import (
     TaskProgress,
     TaskState,
 )
-from storage.rounds import RoundView, next_round, rounds_by_cohort
+from storage.round_views import RoundView, next_round, rounds_by_cohort
 from storage.tasks.views import HISTORY_LIMIT, TaskChange, task_changes
 
 STEP_TASK = "task"

@@ -20,7 +20,7 @@ from storage.models import Cohort, ProgrammeStep
 from storage.programme import TRAINING, default_template_path, template_from_dict
 from storage.programme_calendar import programme_end
 from storage.programme_errors import TemplateError
-from storage.rounds import RoundView, cohort_rounds
+from storage.round_views import RoundView, cohort_rounds
 
 MESSAGES = "cli/cohort_messages.txt.j2"
 PAGE = "cli/cohort.txt.j2"

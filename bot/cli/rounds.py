@@ -18,15 +18,8 @@ from core.days import parse_day
 from core.services import Services
 from storage.cohorts import find_cohort
 from storage.models import Cohort, RoundMode
-from storage.rounds import (
-    RoundChange,
-    RoundDetails,
-    RoundRefused,
-    RoundView,
-    clear_round,
-    cohort_rounds,
-    set_round,
-)
+from storage.round_views import RoundView, cohort_rounds
+from storage.rounds import RoundChange, RoundDetails, RoundRefused, clear_round, set_round
 
 MESSAGES = "cli/rounds_messages.txt.j2"
 PAGE = "cli/rounds.txt.j2"

@@ -15,14 +15,8 @@ from storage.cohorts import add_cohort
 from storage.models import AuditEntry, Cohort
 from storage.programme import default_template_path, load_template
 from storage.programme_errors import TemplateError
-from storage.rounds import (
-    RoundChange,
-    RoundDetails,
-    RoundRefused,
-    clear_round,
-    cohort_rounds,
-    set_round,
-)
+from storage.round_views import cohort_rounds
+from storage.rounds import RoundChange, RoundDetails, RoundRefused, clear_round, set_round
 from tests.support.cli_runs import invoke, output_folder
 
 START = dt.date(2026, 7, 1)  # Z1: October 2026, Z2: February 2027

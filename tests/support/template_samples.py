@@ -39,7 +39,7 @@ from storage.questions.threads import OpenQuestion
 from storage.reports import ReportSlot
 from storage.review_queue import QUESTION, TASK, Waiting
 from storage.rosters import Contact
-from storage.rounds import RoundView
+from storage.round_views import RoundView
 from storage.tasks.views import Evidence, SubmitChoices, TaskChange, TaskItem
 from storage.team import ReportView, StepView, TaskView, TeamView
 

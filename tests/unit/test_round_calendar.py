@@ -13,7 +13,7 @@ from icalendar import Calendar
 
 from core.templates import Templates
 from notices.round_calendar import rounds_file
-from storage.rounds import RoundView
+from storage.round_views import RoundView
 
 ZONE = ZoneInfo("Europe/Warsaw")
 TEMPLATES = Templates(ZONE)

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from core.calendar import WorkCalendar
 from reminders.rounds import CANCELLED, CHANGED, REMINDER, CohortRounds, RoundRule, RoundState
 from reminders.schedule import Due
-from storage.rounds import RoundView
+from storage.round_views import RoundView
 
 ZONE = ZoneInfo("Europe/Warsaw")
 CALENDAR = WorkCalendar(ZONE)
