@@ -94,6 +94,7 @@ def review_email(change: TaskChange) -> Email:
             "submitted_at": change.at.isoformat(),
             "review_round": change.review_round,
             "resolution_number": change.resolution_number,
+            "resolution_on": change.resolution_date.isoformat() if change.resolution_date else None,
             "texts": [
                 {"kind": piece.kind, "text": piece.text}
                 for piece in change.evidence

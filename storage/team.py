@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -65,6 +65,15 @@ class ReportView:
 
 
 @dataclass(frozen=True)
+class ResolutionView:
+    """The council's resolution adopting the plan, as the adviser confirmed it."""
+
+    number: str
+    adopted_on: dt.date
+    link: str | None
+
+
+@dataclass(frozen=True)
 class TeamView:
     jst_id: int
     jst_name: str
@@ -76,6 +85,7 @@ class TeamView:
     report: ReportView | None
     open_questions: int
     history: tuple[TaskChange, ...] = ()  # who did what on the tasks, newest first
+    resolution: ResolutionView | None = None  # once the adviser confirmed it
 
     @property
     def upcoming(self) -> tuple[TaskView, ...]:
@@ -135,9 +145,18 @@ async def team_views(
                 report=_report_view(report_step, reports.get(jst_id)),
                 open_questions=open_questions.get(jst_id, 0),
                 history=histories.get(jst_id, ()),
+                resolution=_confirmed_resolution(progress[jst_id].values()),
             )
         )
     return views
+
+
+def _confirmed_resolution(rows: Iterable[TaskProgress]) -> ResolutionView | None:
+    """The resolution recorded with a task the adviser accepted (only that task holds one)."""
+    for row in rows:
+        if row.state == TaskState.ACCEPTED and row.resolution_number and row.resolution_date:
+            return ResolutionView(row.resolution_number, row.resolution_date, row.resolution_link)
+    return None
 
 
 async def _by_id(session: AsyncSession, model: type[Row], ids: set[int]) -> dict[int, Row]:
