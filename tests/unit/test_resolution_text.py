@@ -65,9 +65,7 @@ REFUSED: list[tuple[str, str, dict[str, Any]]] = [  # as typed -> why, with what
 
 
 @pytest.mark.parametrize(("typed", "expected"), READ)
-def test_the_usual_forms_are_read(
-    typed: str, expected: tuple[str, dt.date, str | None]
-) -> None:
+def test_the_usual_forms_are_read(typed: str, expected: tuple[str, dt.date, str | None]) -> None:
     assert parse_resolution(typed) == ResolutionText(*expected)
 
 
