@@ -137,6 +137,43 @@ async def test_task_labels_reach_cohorts_started_before_them(
         await built.close()
 
 
+async def test_the_plan_task_is_marked_in_cohorts_started_before(
+    settings: Settings, clock: FixedClock
+) -> None:
+    """0011: HDR_ORE of an "ore-2024" cohort's stored template hands in the plan a resolution
+    adopts (`plan = true`); another programme's template is left as it was."""
+    built = Services.build(settings, clock)
+    stored = {"task": [{"code": "HDR_ORE"}, {"code": "UCHWALA", "resolution": True}]}
+    cohorts = sa.table(  # as 0007 left it: the model may have grown since
+        "cohorts",
+        *(sa.column(name) for name in ("id", "name", "start_date", "template_code")),
+        sa.column("template", sa.JSON),
+        sa.column("created_at", sa.DateTime(timezone=True)),
+    )
+    try:
+        await upgrade(built.engine, "0007")
+        async with built.engine.begin() as connection:
+            for cohort_id, template in ((1, "ore-2024"), (2, "other-2025")):
+                await connection.execute(
+                    cohorts.insert().values(
+                        id=cohort_id,
+                        name=template,
+                        start_date=dt.date(2026, 1, 1),
+                        template_code=template,
+                        template=stored,
+                        created_at=clock.now(),
+                    )
+                )
+        await upgrade(built.engine)
+        async with built.sessionmaker() as session:
+            ore = await session.get_one(Cohort, 1)
+            other = await session.get_one(Cohort, 2)
+        assert [task.get("plan") for task in ore.template["task"]] == [True, None]
+        assert other.template == stored
+    finally:
+        await built.close()
+
+
 async def test_due_dates_on_a_day_off_move_to_the_next_working_day(
     settings: Settings, clock: FixedClock
 ) -> None:
