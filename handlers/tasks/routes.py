@@ -12,15 +12,15 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from core.access import command
 from core.days import parse_day
 from forms.resolution import NUMBER, resolution_step
-from forms.steps import FormState, Input, Outcome, Press
+from forms.steps import FormState, Input, Outcome
 from handlers import fallback
 from handlers.common import buttons, caller_of, form_for, read_message, settle, state_of
 from handlers.context import BotApplication, BotContext
 from handlers.forms import FormKind
 from handlers.replies import reply
-from handlers.tasks.forms import confirm_and_announce, refuse
+from handlers.tasks.forms import StepForm, confirm_and_announce, refuse
 from handlers.tasks.review import REMARKS_FORM, RemarksForm, review_pressed
-from handlers.tasks.submit import SUBMIT_FORM, SubmitForm, submit_command
+from handlers.tasks.submit import SUBMIT, SUBMIT_FORM, submit_command
 from notices.tasks import REVIEW
 from storage.forms import current_form
 from storage.models import Form
@@ -53,20 +53,6 @@ async def resolution_command(update: Update, context: BotContext) -> None:
         await reply(update, context, "task_resolution_ask", markup=markup, session=session)
 
 
-class ResolutionForm:
-    """forms/resolution.py's steps, then the resolution they confirm."""
-
-    async def on_choice(
-        self, update: Update, context: BotContext, form: Form, session: AsyncSession, choice: str
-    ) -> None:
-        await _take(update, context, form, session, Press(update.update_id, choice))
-
-    async def on_message(
-        self, update: Update, context: BotContext, form: Form, session: AsyncSession
-    ) -> None:
-        await _take(update, context, form, session, read_message(update))
-
-
 async def _take(
     update: Update,
     context: BotContext,
@@ -76,7 +62,8 @@ async def _take(
     *,
     state: FormState | None = None,
 ) -> None:
-    """One step of the form (from `state`, else where the form is), then the resolution."""
+    """One step of forms/resolution.py (from `state`, else where the form is), then the
+    resolution it confirms."""
     caller, zone = caller_of(context), context.services.settings.zone
     try:
         found = await adoption(session, caller.jst_ids[0], zone)
@@ -147,9 +134,9 @@ async def other_content(update: Update, context: BotContext) -> None:
 
 
 FORM_KINDS: dict[str, FormKind] = {
-    SUBMIT_FORM: SubmitForm(),
+    SUBMIT_FORM: SUBMIT,
     REMARKS_FORM: RemarksForm(),
-    RESOLUTION_FORM: ResolutionForm(),
+    RESOLUTION_FORM: StepForm(_take),
 }
 
 
