@@ -40,7 +40,6 @@ class Adoption:
     """What a JST's resolution is checked against: the programme's start, the plan's task and
     the local day it was first handed in (no plan task in the template: None)."""
 
-    code: str  # the resolution's task
     start: dt.date
     plan_code: str | None
     plan_on: dt.date | None
@@ -72,7 +71,7 @@ async def adoption(session: AsyncSession, jst_id: int, zone: ZoneInfo) -> Adopti
         await check_submittable(session, progress)
     plan = next((task.code for task in template.task if task.plan), None)
     if plan is None:
-        return Adoption(code, cohort.start_date, None, None)
+        return Adoption(cohort.start_date, None, None)
     handed_in = await session.scalar(
         select(func.min(TaskEvent.at)).where(
             TaskEvent.jst_id == jst_id,
@@ -82,7 +81,7 @@ async def adoption(session: AsyncSession, jst_id: int, zone: ZoneInfo) -> Adopti
     )
     if handed_in is None:
         raise TaskRefused("plan_not_submitted", code=plan)
-    return Adoption(code, cohort.start_date, plan, handed_in.astimezone(zone).date())
+    return Adoption(cohort.start_date, plan, handed_in.astimezone(zone).date())
 
 
 def check_number(number: str) -> str:
