@@ -94,6 +94,7 @@ def review_email(change: TaskChange) -> Email:
             "submitted_at": change.at.isoformat(),
             "review_round": change.review_round,
             "resolution_number": change.resolution_number,
+            "resolution_on": _iso(change.resolution_date),
             "texts": [
                 {"kind": piece.kind, "text": piece.text}
                 for piece in change.evidence
@@ -102,6 +103,10 @@ def review_email(change: TaskChange) -> Email:
         },
         files=tuple(piece.file_ref() for piece in change.evidence if piece.is_file),
     )
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 async def review_buttons(

@@ -74,6 +74,7 @@ class Texts(_Data):
     evidence: str
     report_answer: str
     resolution_number: str
+    resolution_link: str  # the resolution in the BIP: its proof
 
 
 class DemoPlan(_Data):

@@ -108,12 +108,16 @@ def submit_task(email: str, code: str) -> Step:
 
 
 def record_resolution(email: str, adopted_on: dt.date) -> Step:
-    """/uchwala NUMBER DATE: the council adopted the plan."""
+    """/uchwala NUMBER DATE LINK (the council adopted the plan; the resolution in the BIP),
+    then confirm."""
 
     async def run(actors: Actors) -> None:
-        number = actors.plan.texts.resolution_number.format(year=adopted_on.year)
-        text = f"/{command('resolution').names[0]} {number} {adopted_on.isoformat()}"
-        await actors.say(actors.user_ids[email], text)
+        user_id, texts = actors.user_ids[email], actors.plan.texts
+        number = texts.resolution_number.format(year=adopted_on.year)
+        link = texts.resolution_link.format(year=adopted_on.year)
+        name = command("resolution").names[0]
+        await actors.say(user_id, f"/{name} {number} {adopted_on.isoformat()} {link}")
+        await actors.press_choice(user_id, CONFIRMED)
 
     return run
 

@@ -79,6 +79,7 @@ TASK_HEADERS = (
     "accepted_at",
     "resolution_number",
     "resolution_date",
+    "resolution_link",
 )
 MISSING_HEADERS = ("jst_teryt", "jst_name", "report_code", "period_start", "due_on", "state")
 MISSING_TITLE = "missing"
@@ -163,6 +164,7 @@ async def _tasks(session: AsyncSession, titles: Language) -> ExportTable:
                 task.accepted_at if task else None,
                 task.resolution_number if task else None,
                 task.resolution_date if task else None,
+                task.resolution_link if task else None,
             ]
         )
     return table

@@ -340,6 +340,7 @@ class TaskProgress(Base):
     accepted_at: Mapped[dt.datetime | None]
     resolution_number: Mapped[str | None] = mapped_column(NulFreeString(100))
     resolution_date: Mapped[dt.date | None] = mapped_column(Date)
+    resolution_link: Mapped[str | None] = mapped_column(NulFreeText)  # its address in the BIP
     review_round: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     updated_at: Mapped[dt.datetime]
 

@@ -66,6 +66,7 @@ class Task(_Strict):
     label_en: Label | None = None
     due_at_end_of: str
     resolution: bool = False
+    plan: bool = False  # the plan handed in: a resolution adopting it is dated on or after it
 
 
 QuestionKind = Literal["scale", "text", "choice", "yesno"]

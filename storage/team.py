@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -66,6 +66,15 @@ class ReportView:
 
 
 @dataclass(frozen=True)
+class ResolutionView:
+    """The council's resolution adopting the plan, as the adviser confirmed it."""
+
+    number: str
+    adopted_on: dt.date
+    link: str | None
+
+
+@dataclass(frozen=True)
 class TeamView:
     jst_id: int
     jst_name: str
@@ -78,6 +87,7 @@ class TeamView:
     open_questions: int
     history: tuple[TaskChange, ...] = ()  # who did what on the tasks, newest first
     next_round: RoundView | None = None  # the next training round with a date
+    resolution: ResolutionView | None = None  # once the adviser confirmed it
 
     @property
     def upcoming(self) -> tuple[TaskView, ...]:
@@ -139,9 +149,18 @@ async def team_views(
                 open_questions=open_questions.get(jst_id, 0),
                 history=histories.get(jst_id, ()),
                 next_round=next_round(rounds.get(jst.cohort_id, []), today),
+                resolution=_confirmed_resolution(progress[jst_id].values()),
             )
         )
     return views
+
+
+def _confirmed_resolution(rows: Iterable[TaskProgress]) -> ResolutionView | None:
+    """The resolution recorded with a task the adviser accepted (only that task holds one)."""
+    for row in rows:
+        if row.state == TaskState.ACCEPTED and row.resolution_number and row.resolution_date:
+            return ResolutionView(row.resolution_number, row.resolution_date, row.resolution_link)
+    return None
 
 
 async def _by_id(session: AsyncSession, model: type[Row], ids: set[int]) -> dict[int, Row]:

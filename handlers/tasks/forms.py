@@ -3,14 +3,16 @@ notices it makes (the forms' Telegram side in general: handlers/common.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
-from forms.steps import Press
+from forms.steps import Input, Press
 from forms.task import cancel_only, refusal
-from handlers.common import settle, show, state_of
+from handlers.common import read_message, settle, show, state_of
 from handlers.context import BotContext
 from handlers.replies import reply
 from notices.tasks import announce
@@ -27,6 +29,26 @@ class TaskForm:
     ) -> None:
         outcome = cancel_only(state_of(form), Press(update.update_id, choice))
         await settle(update, context, session, form, outcome)
+
+
+Take = Callable[[Update, BotContext, Form, AsyncSession, Input], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class StepForm:
+    """A form whose presses and messages alike go to one step of its own (`take`)."""
+
+    take: Take
+
+    async def on_choice(
+        self, update: Update, context: BotContext, form: Form, session: AsyncSession, choice: str
+    ) -> None:
+        await self.take(update, context, form, session, Press(update.update_id, choice))
+
+    async def on_message(
+        self, update: Update, context: BotContext, form: Form, session: AsyncSession
+    ) -> None:
+        await self.take(update, context, form, session, read_message(update))
 
 
 async def refuse(

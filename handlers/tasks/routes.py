@@ -3,84 +3,95 @@ the adviser's review buttons, and the forms behind them."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from core.access import command
 from core.days import parse_day
+from forms.resolution import NUMBER, resolution_step
+from forms.steps import FormState, Input, Outcome
 from handlers import fallback
-from handlers.common import buttons, caller_of, form_for
+from handlers.common import buttons, caller_of, form_for, read_message, settle, state_of
 from handlers.context import BotApplication, BotContext
 from handlers.forms import FormKind
 from handlers.replies import reply
-from handlers.tasks.forms import TaskForm, confirm_and_announce, refuse
-from handlers.tasks.input import parse_resolution
+from handlers.tasks.forms import StepForm, confirm_and_announce, refuse
 from handlers.tasks.review import REMARKS_FORM, RemarksForm, review_pressed
-from handlers.tasks.submit import SUBMIT_FORM, SubmitForm, submit_command
+from handlers.tasks.submit import SUBMIT, SUBMIT_FORM, submit_command
 from notices.tasks import REVIEW
-from storage.forms import current_form, finish_form
+from storage.forms import current_form
 from storage.models import Form
-from storage.tasks.transitions import TaskRefused, extend_deadline, record_resolution
+from storage.tasks.resolution import adoption, record_resolution
+from storage.tasks.transitions import TaskRefused, extend_deadline
 
 RESOLUTION_FORM = "task_resolution"
 EXTEND_ARGUMENTS = 3
 
 
 async def resolution_command(update: Update, context: BotContext) -> None:
-    """`/uchwala NUMER RRRR-MM-DD`; without arguments, a short form asks for them."""
-    if not caller_of(context).jst_ids:
+    """`/uchwala`: a form asks for the number and date (or takes them from the command), then
+    for the document or its BIP link, then confirms; refused at once if it cannot be recorded."""
+    caller = caller_of(context)
+    if not caller.jst_ids:
         await reply(update, context, "no_team")
         return
     async with context.services.sessionmaker.begin() as session:
-        if context.args:
-            await _record_resolution(update, context, session, " ".join(context.args))
+        try:
+            await adoption(session, caller.jst_ids[0], context.services.settings.zone)
+        except TaskRefused as refused:
+            await refuse(update, context, session, refused.reason, **refused.params)
             return
-        form = await form_for(
-            session, update, context, kind=RESOLUTION_FORM, step="resolution", data={}
-        )
+        form = await form_for(session, update, context, kind=RESOLUTION_FORM, step=NUMBER, data={})
+        if context.args:  # the number and date typed after the command: its first step
+            typed = replace(read_message(update), text=" ".join(context.args))
+            await _take(update, context, form, session, typed, state=FormState(NUMBER, {}))
+            return
         markup = buttons(context, form, [])
         await reply(update, context, "task_resolution_ask", markup=markup, session=session)
 
 
-async def _record_resolution(
-    update: Update, context: BotContext, session: AsyncSession, text: str
-) -> bool:
-    """Record and announce the resolution; False (with a reply saying why) if refused."""
-    caller = caller_of(context)
-    parsed = parse_resolution(text)
-    if parsed is None:
-        await refuse(update, context, session, "usage_resolution")
-        return False
-    number, adopted_on = parsed
+async def _take(
+    update: Update,
+    context: BotContext,
+    form: Form,
+    session: AsyncSession,
+    event: Input,
+    *,
+    state: FormState | None = None,
+) -> None:
+    """One step of forms/resolution.py (from `state`, else where the form is), then the
+    resolution it confirms."""
+    caller, zone = caller_of(context), context.services.settings.zone
+    try:
+        found = await adoption(session, caller.jst_ids[0], zone)
+    except TaskRefused as refused:
+        await settle(update, context, session, form, Outcome(None, remove_buttons=True))
+        await refuse(update, context, session, refused.reason, **refused.params)
+        return
+    outcome = resolution_step(state or state_of(form), event, found, context.today())
+    await settle(update, context, session, form, outcome)
+    if outcome.effect is None:
+        return
     try:
         change = await record_resolution(
             session,
             jst_id=caller.jst_ids[0],
             person_id=caller.person_id,
-            number=number,
-            adopted_on=adopted_on,
+            number=outcome.effect.number,
+            adopted_on=outcome.effect.adopted_on,
+            proof=outcome.effect.proof,
             today=context.today(),
             now=context.services.clock.now(),
-            source=f"tg:{update.update_id}",
+            zone=zone,
+            source=f"form:{form.token}",
         )
     except TaskRefused as refused:
         await refuse(update, context, session, refused.reason, **refused.params)
-        return False
+        return
     await confirm_and_announce(update, context, session, "task_submitted", change)
-    return True
-
-
-class ResolutionForm(TaskForm):
-    """The next text is `NUMER RRRR-MM-DD`; a refused one leaves the form open to try again."""
-
-    async def on_message(
-        self, update: Update, context: BotContext, form: Form, session: AsyncSession
-    ) -> None:
-        message = update.effective_message
-        assert message is not None
-        if await _record_resolution(update, context, session, message.text or ""):
-            await finish_form(session, form.person_id)
 
 
 async def extend_command(update: Update, context: BotContext) -> None:
@@ -123,9 +134,9 @@ async def other_content(update: Update, context: BotContext) -> None:
 
 
 FORM_KINDS: dict[str, FormKind] = {
-    SUBMIT_FORM: SubmitForm(),
+    SUBMIT_FORM: SUBMIT,
     REMARKS_FORM: RemarksForm(),
-    RESOLUTION_FORM: ResolutionForm(),
+    RESOLUTION_FORM: StepForm(_take),
 }
 
 

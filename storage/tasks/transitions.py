@@ -41,7 +41,6 @@ from storage.tasks.views import (
 from storage.workdays import working_day_from
 
 __all__ = ["Action", "Evidence", "TaskChange", "TaskRefused", "task_history"]
-RESOLUTION_NUMBER_LIMIT = 100
 TEXT_LIMIT = 3500  # evidence and remarks travel in one Telegram message (4096) with a header
 EVIDENCE_LIMIT = 10  # pieces of evidence in one submission: several sheets, not an archive
 
@@ -109,61 +108,6 @@ def check_pieces(pieces: Sequence[Evidence]) -> None:
         raise TaskRefused("too_many", limit=EVIDENCE_LIMIT)
     for piece in pieces:
         check_evidence(piece)
-
-
-async def record_resolution(
-    session: AsyncSession,
-    *,
-    jst_id: int,
-    person_id: int,
-    number: str,
-    adopted_on: dt.date,
-    today: dt.date,
-    now: dt.datetime,
-    source: str,
-) -> TaskChange:
-    """The council adopted the plan: record the resolution and submit its task for review."""
-    await check_member(session, person_id, jst_id)
-    jst = await session.get_one(Jst, jst_id)
-    code = await resolution_code(session, jst)
-    if code is None:
-        raise TaskRefused("no_resolution_task")
-    number = _resolution_number(number)
-    cohort = await session.get_one(Cohort, jst.cohort_id)
-    _check_adopted_on(adopted_on, today=today, start=cohort.start_date)
-    progress = await locked_progress(session, jst_id, code, now)
-    if replayed := await replayed_change(session, progress, source):
-        return replayed
-    await check_submittable(session, progress)
-    mark_submitted(progress, person_id, now)
-    progress.evidence = None
-    progress.resolution_number = number
-    progress.resolution_date = adopted_on
-    return await record_change(
-        session,
-        progress,
-        Action.RESOLUTION,
-        Origin(person_id, now, source),
-        note=number,
-        resolution_number=number,
-        resolution_date=adopted_on.isoformat(),
-    )
-
-
-def _resolution_number(number: str) -> str:
-    """The number with its spaces folded; refused if blank or too long."""
-    number = " ".join(number.split())
-    if not number or len(number) > RESOLUTION_NUMBER_LIMIT:
-        raise TaskRefused("bad_resolution_number", limit=RESOLUTION_NUMBER_LIMIT)
-    return number
-
-
-def _check_adopted_on(adopted_on: dt.date, *, today: dt.date, start: dt.date) -> None:
-    """A resolution is adopted between the cohort's start and today."""
-    if adopted_on > today:
-        raise TaskRefused("resolution_in_future", date=adopted_on)
-    if adopted_on < start:
-        raise TaskRefused("resolution_too_early", start=start)
 
 
 async def check_reviewable(

@@ -133,6 +133,6 @@ async def test_extensions_and_bad_input(world: World) -> None:
     await _choose(anna, "ZW2")
     await dialog(
         (anna, upload("sticker", b"sticker-bytes", emoji="👍"), "Tego nie przyjmę jako dowodu"),
-        (anna, "/uchwala XII/1/2026 2099-01-01", "jest w przyszłości"),
+        (anna, "/uchwala XII/1/2026 2099-01-01", "najpierw zgłoś zadanie HDR_ORE"),
         (anna, "/zadania", "przedłużony"),
     )

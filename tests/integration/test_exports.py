@@ -96,6 +96,7 @@ def _tasks(alfa: Jst, beta: Jst, anna: Person, celina: Person) -> list[TaskProgr
             accepted_at=AT,
             resolution_number="XII/34/2026",
             resolution_date=dt.date(2026, 3, 18),
+            resolution_link=BIP,
             updated_at=AT,
         ),
     ]
@@ -126,6 +127,7 @@ def _reports(alfa: Jst, beta: Jst, anna: Person) -> list[MonthlyReport]:
 
 D = dt.date.fromisoformat
 ANNA = "anna@example.pl"
+BIP = "https://bip.example.pl/uchwaly/XII-34-2026"
 GAMMA, ALFA, BETA = (
     ("0201011", "Gmina Gamma"),
     ("1401011", "Gmina Alfa"),
@@ -133,7 +135,7 @@ GAMMA, ALFA, BETA = (
 )
 ZW1, ZW2 = ("ZW1", "Diagnoza wstępna"), ("ZW2", "Debata publiczna")
 R01, R02 = ("R01", D("2026-03-01"), D("2026-04-07")), ("R02", D("2026-04-01"), D("2026-05-07"))
-PENDING: list[Cell] = ["pending", None, None, None, None, None]
+PENDING: list[Cell] = ["pending", None, None, None, None, None, None]
 MISSING: list[Cell] = ["missing", None, None, None, None, None, None, None]
 EXPECTED: dict[ExportKind, list[list[Cell]]] = {
     ExportKind.PEOPLE: [
@@ -146,7 +148,7 @@ EXPECTED: dict[ExportKind, list[list[Cell]]] = {
     ExportKind.TASKS: [
         [*GAMMA, *ZW1, D("2026-03-31"), False, *PENDING],
         [*GAMMA, *ZW2, D("2026-05-31"), False, *PENDING],
-        [*ALFA, *ZW1, D("2026-04-15"), True, "submitted", AT, ANNA, None, None, None],
+        [*ALFA, *ZW1, D("2026-04-15"), True, "submitted", AT, ANNA, None, None, None, None],
         [*ALFA, *ZW2, D("2026-05-31"), False, *PENDING],
         [
             *BETA,
@@ -159,6 +161,7 @@ EXPECTED: dict[ExportKind, list[list[Cell]]] = {
             AT,
             "XII/34/2026",
             D("2026-03-18"),
+            BIP,
         ],
         [*BETA, *ZW2, D("2026-05-31"), False, *PENDING],
     ],
@@ -328,6 +331,7 @@ TASK_WORDS = {
             "Data przyjęcia",
             "Numer uchwały",
             "Data uchwały",
+            "Uchwała w BIP",
         ],
         ["Diagnoza wstępna", "Debata publiczna"] * 3,
         ("nie", "tak"),
@@ -348,6 +352,7 @@ TASK_WORDS = {
             "Accepted",
             "Resolution number",
             "Resolution date",
+            "Resolution in the BIP",
         ],
         ["Initial diagnosis", "Public debate"] * 3,
         ("no", "yes"),
@@ -376,7 +381,7 @@ async def test_tasks_are_exported_in_the_readers_language(
         [no, accepted],
         [no, pending],
     ]
-    assert rows[4][10] == "XII/34/2026" and rows[2][8] == ANNA
+    assert (rows[4][10], rows[4][12], rows[2][8]) == ("XII/34/2026", BIP, ANNA)
     if suffix == ".xlsx":
         assert list(_sheets(out)) == [title]
 

@@ -56,6 +56,12 @@ async def test_schema_matches_models(services: Services) -> None:
     assert diff == []
 
 
+COHORTS = sa.table(  # as the early revisions made it: the model may have grown since
+    "cohorts",
+    *(sa.column(name) for name in ("id", "name", "start_date", "template_code")),
+    sa.column("template", sa.JSON),
+    sa.column("created_at", sa.DateTime(timezone=True)),
+)
 STORED = {
     "task": [{"code": "ZW1", "title_pl": "Zadanie wdrożeniowe 1"}],
     "monitoring": {
@@ -78,12 +84,6 @@ async def test_task_labels_reach_cohorts_started_before_them(
     built = Services.build(settings, clock)
     try:
         await upgrade(built.engine, "0004")
-        cohorts = sa.table(
-            "cohorts",
-            *(sa.column(name) for name in ("id", "name", "start_date", "template_code")),
-            sa.column("template", sa.JSON),
-            sa.column("created_at", sa.DateTime(timezone=True)),
-        )
         steps = sa.table(
             "programme_steps",
             *(sa.column(name) for name in ("cohort_id", "position", "code", "kind")),
@@ -93,7 +93,7 @@ async def test_task_labels_reach_cohorts_started_before_them(
         async with built.engine.begin() as connection:
             for cohort_id, template in ((1, "ore-2024"), (2, "other-2025")):
                 await connection.execute(
-                    cohorts.insert().values(
+                    COHORTS.insert().values(
                         id=cohort_id,
                         name=template,
                         start_date=day,
@@ -137,6 +137,37 @@ async def test_task_labels_reach_cohorts_started_before_them(
         await built.close()
 
 
+async def test_the_plan_task_is_marked_in_cohorts_started_before(
+    settings: Settings, clock: FixedClock
+) -> None:
+    """0011: HDR_ORE of an "ore-2024" cohort's stored template hands in the plan a resolution
+    adopts (`plan = true`); another programme's template is left as it was."""
+    built = Services.build(settings, clock)
+    stored = {"task": [{"code": "HDR_ORE"}, {"code": "UCHWALA", "resolution": True}]}
+    try:
+        await upgrade(built.engine, "0007")
+        async with built.engine.begin() as connection:
+            for cohort_id, template in ((1, "ore-2024"), (2, "other-2025")):
+                await connection.execute(
+                    COHORTS.insert().values(
+                        id=cohort_id,
+                        name=template,
+                        start_date=dt.date(2026, 1, 1),
+                        template_code=template,
+                        template=stored,
+                        created_at=clock.now(),
+                    )
+                )
+        await upgrade(built.engine)
+        async with built.sessionmaker() as session:
+            ore = await session.get_one(Cohort, 1)
+            other = await session.get_one(Cohort, 2)
+        assert [task.get("plan") for task in ore.template["task"]] == [True, None]
+        assert other.template == stored
+    finally:
+        await built.close()
+
+
 async def test_due_dates_on_a_day_off_move_to_the_next_working_day(
     settings: Settings, clock: FixedClock
 ) -> None:
@@ -151,12 +182,6 @@ async def test_due_dates_on_a_day_off_move_to_the_next_working_day(
             *(sa.column(name) for name in ("title_pl", "title_en", "starts_on", "ends_on")),
             sa.column("due_on", sa.Date),
         )
-        cohorts = sa.table(
-            "cohorts",
-            *(sa.column(name) for name in ("id", "name", "start_date", "template_code")),
-            sa.column("template", sa.JSON),
-            sa.column("created_at", sa.DateTime(timezone=True)),
-        )
         days = {
             "ZW2": ("task", dt.date(2027, 2, 14)),
             "R12": ("report", dt.date(2028, 7, 15)),
@@ -165,7 +190,7 @@ async def test_due_dates_on_a_day_off_move_to_the_next_working_day(
         }
         async with built.engine.begin() as connection:
             await connection.execute(
-                cohorts.insert().values(
+                COHORTS.insert().values(
                     id=1,
                     name="pilot",
                     start_date=dt.date(2026, 1, 1),

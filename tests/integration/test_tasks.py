@@ -15,11 +15,11 @@ from sqlalchemy import func, select
 
 from core.services import Services
 from storage.models import AuditEntry, TaskEvent, TaskProgress, TaskState
+from storage.tasks.resolution import record_resolution
 from storage.tasks.transitions import (
     Evidence,
     TaskRefused,
     extend_deadline,
-    record_resolution,
     review_task,
     submit_task,
     task_history,
@@ -36,6 +36,8 @@ ZW1_DUE = dt.date(2026, 7, 31)
 TEXT = Evidence("text", "Arkusze diagnozy wstępnej są gotowe.")
 DOCUMENT = Evidence("document", "poprawiona wersja", "diagnoza.pdf", chat_id=501, message_id=77)
 ADOPTED = dt.date(2026, 2, 27)
+PLAN_AT = dt.datetime(2026, 2, 26, 23, 30, tzinfo=dt.UTC)  # 27 February in Warsaw
+BIP = Evidence("link", "https://bip.warszawa.pl/uchwaly/XII-45-2026")
 
 
 @pytest.fixture
@@ -120,6 +122,7 @@ async def _resolution(
     number: str = "XII/1/2026",
     adopted_on: dt.date = TODAY,
     *,
+    proof: Sequence[Evidence] = (BIP,),
     source: str = "tg:1",
 ) -> TaskChange:
     """Celina records the council's resolution."""
@@ -130,10 +133,17 @@ async def _resolution(
             person_id=ids["celina"],
             number=number,
             adopted_on=adopted_on,
+            proof=proof,
             today=TODAY,
             now=NOW,
+            zone=services.settings.zone,
             source=source,
         )
+
+
+async def _plan(services: Services, ids: dict[str, int]) -> TaskChange:
+    """Anna hands the plan (HDR_ORE) to ORE: late on 26 February UTC, the 27th in Warsaw."""
+    return await _submit(services, ids, code="HDR_ORE", source="form:plan", now=PLAN_AT)
 
 
 async def _row(services: Services, ids: dict[str, int], code: str = "ZW1") -> TaskProgress | None:
@@ -277,29 +287,45 @@ async def test_the_same_source_replays_the_first_change(
     assert await _extend(services, ids, code="ZW2", until=later, who="jan", source="tg:43") == (
         extended
     )
+    await _plan(services, ids)
     resolution = await _resolution(services, ids, source="tg:44")
     assert await _resolution(services, ids, source="tg:44") == resolution
-    assert await _count(services, TaskEvent) == 4
+    assert await _count(services, TaskEvent) == 5
 
 
 async def test_resolution_is_recorded_and_submitted(
     services: Services, ids: dict[str, int]
 ) -> None:
-    for number, adopted_on, reason in (
-        ("  ", TODAY, "bad_resolution_number"),
-        ("x" * 101, TODAY, "bad_resolution_number"),
-        ("XII/1/2026", TODAY + dt.timedelta(days=1), "resolution_in_future"),
-        ("XII/1/2026", START - dt.timedelta(days=1), "resolution_too_early"),
+    with pytest.raises(TaskRefused) as no_plan:
+        await _resolution(services, ids, "XII/1/2026", ADOPTED)
+    assert (no_plan.value.reason, no_plan.value.params) == (
+        "plan_not_submitted",
+        {"code": "HDR_ORE"},
+    )
+    plan = await _plan(services, ids)
+    await _review(services, ids, plan, accept=False, remarks="Brak budżetu.", source="tg:r")
+    for number, adopted_on, proof, reason in (
+        ("  ", TODAY, (BIP,), "bad_resolution_number"),
+        ("x" * 101, TODAY, (BIP,), "bad_resolution_number"),
+        ("XII/1/2026", TODAY + dt.timedelta(days=1), (BIP,), "resolution_in_future"),
+        ("XII/1/2026", ADOPTED - dt.timedelta(days=1), (BIP,), "resolution_before_plan"),
+        ("XII/1/2026", ADOPTED, (), "no_proof"),
+        ("XII/1/2026", ADOPTED, (TEXT,), "not_proof"),
+        ("XII/1/2026", ADOPTED, (Evidence("link", " "),), "empty_evidence"),
     ):
         with pytest.raises(TaskRefused) as refused:
-            await _resolution(services, ids, number, adopted_on)
+            await _resolution(services, ids, number, adopted_on, proof=proof)
         assert refused.value.reason == reason
-    change = await _resolution(services, ids, "XII / 45 /  2026", ADOPTED, source="tg:2")
+    assert refused.value.reason == "empty_evidence"
+    change = await _resolution(
+        services, ids, "XII / 45 /  2026", ADOPTED, proof=(DOCUMENT, BIP), source="tg:2"
+    )
     assert (change.action, change.code) == ("resolution", "UCHWALA")
-    assert change.resolution_number == "XII / 45 / 2026"
+    assert change.resolution_number == "XII / 45 / 2026" and change.evidence == (DOCUMENT, BIP)
     row = await _row(services, ids, "UCHWALA")
     assert row is not None and row.state == TaskState.SUBMITTED
     assert (row.resolution_number, row.resolution_date) == ("XII / 45 / 2026", ADOPTED)
+    assert row.resolution_link == BIP.text, "a plan returned for fixes was handed in all the same"
     assert (row.submitted_by_id, row.submitted_at) == (ids["celina"], NOW)
     with pytest.raises(TaskRefused) as twice:
         await _resolution(services, ids, "XII/46/2026", source="tg:3")

@@ -41,7 +41,7 @@ from storage.review_queue import QUESTION, TASK, Waiting
 from storage.rosters import Contact
 from storage.round_views import RoundView
 from storage.tasks.views import Evidence, SubmitChoices, TaskChange, TaskItem
-from storage.team import ReportView, StepView, TaskView, TeamView
+from storage.team import ReportView, ResolutionView, StepView, TaskView, TeamView
 
 COUNTS = (0, 1, 2, 4, 5, 12, 21, 22, 25, 112)
 GENDERS = ("K", "M", None)
@@ -162,6 +162,11 @@ def _team(s: Sample) -> TeamView:
         open_questions=s.n,
         history=tuple(_change(s, action) for action in ACTIONS),
         next_round=_round(s) if s.flag else None,
+        resolution=ResolutionView(
+            "XIV/112/2027", TODAY, "https://bip.example.pl/uchwala" if s.flag else None
+        )
+        if s.n
+        else None,
     )
 
 
@@ -287,6 +292,9 @@ def _params(s: Sample) -> dict[str, Any]:
         "allowed": "preparation, training",
         "codes": ["ZW1", "ZW2"],
         "date": TODAY,
+        "plan_on": TODAY,
+        "written": "31 lutego 2027",
+        "dates": ["3.12.2027", "4 grudnia 2027"],
         "start": TODAY,
         "due": TODAY,
         "until": TODAY,
@@ -431,6 +439,8 @@ def values(s: Sample) -> dict[str, Any]:
         "usage": s.n == 0,
         "refused": s.n == 2,
         "resolution_number": "XIV/112/2027" if s.flag else None,
+        "resolution_on": TODAY if s.flag else None,
+        "adopted_on": TODAY,
         "review": s.flag,
         "texts": s.many({"kind": "text", "text": "Arkusze są gotowe."})[:2],
         "change": _change(s),

@@ -73,7 +73,20 @@ REASONS: dict[str, dict[str, Any]] = {
     "bad_resolution_number": {"limit": 100},
     "resolution_in_future": {"date": dt.date(2026, 4, 1)},
     "resolution_too_early": {"start": dt.date(2026, 1, 1)},
-    "usage_resolution": {},
+    "resolution_before_plan": {
+        "date": dt.date(2026, 3, 1),
+        "plan_on": dt.date(2026, 3, 5),
+        "code": "HDR_ORE",
+    },
+    "plan_not_submitted": {"code": "HDR_ORE"},
+    "resolution_no_date": {},
+    "resolution_bad_date": {"written": HOSTILE},
+    "resolution_many_dates": {"dates": ["3.12.2026", HOSTILE]},
+    "resolution_no_number": {},
+    "resolution_many_links": {},
+    "proof_expected": {},
+    "no_proof": {},
+    "not_proof": {},
     "usage_extend": {},
     "bad_date": {"value": HOSTILE},
     "date_in_past": {"date": dt.date(2026, 3, 1)},
@@ -99,6 +112,9 @@ def _cases() -> list[tuple[str, dict[str, Any]]]:
     for evidence in EVIDENCE:
         summary = {"task": ITEM, "evidence": evidence, "limit": 10}
         cases.append(("task_evidence_summary", summary))
+        resolution = {"number": HOSTILE, "adopted_on": dt.date(2026, 3, 1)}
+        cases.append(("task_resolution_summary", resolution | {"evidence": evidence, "limit": 10}))
+        cases.append(("task_resolution_proof_ask", resolution))
         for action in ACTIONS:
             change = replace(CHANGE, action=action, evidence=evidence)
             cases.append(("task_news", {"change": change}))
