@@ -9,13 +9,15 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Cohort, Jst, ProgrammeStep, TaskProgress
+from storage.monitoring import latest_day, monitoring_of
 
 
 @dataclass(frozen=True)
 class CohortEnd:
     """A cohort and the last day of its calendar: its last step's end or deadline (the last
-    monthly report is due after the programme's last phase ends), or a later extension a JST
-    was given."""
+    monthly report is due after the programme's last phase ends), a later extension a JST was
+    given, or the last deadline of a JST's own monitoring (its reports, the good-practice
+    description and dissemination, later for a JST whose resolution came late)."""
 
     cohort_id: int
     name: str
@@ -42,5 +44,10 @@ async def cohort_ends(session: AsyncSession) -> list[CohortEnd]:
     for cohort_id, extended in await session.execute(extensions):
         if extended is not None and cohort_id in latest:
             latest[cohort_id] = max(latest[cohort_id], extended)
+    jsts = dict((await session.execute(select(Jst.id, Jst.cohort_id))).tuples().all())
+    for jst_id, monitoring in (await monitoring_of(session, jsts)).items():
+        day, cohort_id = latest_day(monitoring), jsts[jst_id]
+        if day is not None and cohort_id in latest:
+            latest[cohort_id] = max(latest[cohort_id], day)
     ends = [CohortEnd(cohort_id, names[cohort_id], end) for cohort_id, end in latest.items()]
     return sorted(ends, key=lambda item: (item.end, item.name))

@@ -1,0 +1,176 @@
+"""Each JST's monitoring: when its council adopted the plan, its report months, and the due
+dates of the tasks that follow monitoring (the good-practice description, dissemination).
+
+With `monitoring.starts = "resolution"` (the default) a JST's reports start the month after
+its resolution (`adopted_on`); a JST without one is asked for no report, and the tasks after
+monitoring wait for it (no date of their own: views show the cohort's planned date, the
+deadline ladder plans nothing). With `"phase"` every JST of the cohort has the cohort's
+calendar. Every reader of a report month or of a task's due date goes through
+`monitoring_of` / `Monitoring.task_due`, so the rule is written once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Cohort, Jst, TaskProgress, TaskState
+from storage.programme import ProgrammeTemplate, template_from_dict
+from storage.programme_calendar import (
+    REPORT,
+    CalendarStep,
+    compute_calendar,
+    monitoring_steps,
+    month_after,
+    planned_first_month,
+)
+from storage.programme_errors import TemplateInvalid
+
+# A resolution counts once the JST has recorded it (/uchwala) and until the adviser returns it:
+# the council's vote is a fact the team reports, and waiting for the adviser's confirmation
+# would hold the first report back by the review's days. A returned resolution stops the
+# monitoring until it is recorded again (the reports already sent are kept).
+COUNTED = (TaskState.SUBMITTED, TaskState.ACCEPTED)
+
+
+@dataclass(frozen=True)
+class Monitoring:
+    """One JST's monitoring. `reports`: its report months in order (empty: not started);
+    `after`: the tasks that follow monitoring, each with its due date for this JST (None: it
+    waits for the resolution); `resolution_due`: the resolution task's due date (extension
+    honoured) when monitoring waits for it."""
+
+    jst_id: int
+    by_resolution: bool
+    adopted_on: dt.date | None
+    resolution_due: dt.date | None
+    reports: tuple[CalendarStep, ...]
+    after: Mapping[str, dt.date | None] = field(default_factory=dict)
+
+    @property
+    def waiting(self) -> bool:
+        """Monitoring starts with the resolution, which has not been recorded."""
+        return self.by_resolution and self.adopted_on is None
+
+    def task_due(
+        self, code: str, planned: dt.date, extended: dt.date | None = None
+    ) -> dt.date | None:
+        """A task's due date for this JST: the extension it was given, else the programme's
+        date (`planned`) or the one counted from this JST's monitoring; None while that waits
+        for the resolution. Every reader of a task's due date asks here."""
+        return extended or self.after.get(code, planned)
+
+    def report(self, code: str) -> CalendarStep | None:
+        return next((step for step in self.reports if step.code == code), None)
+
+    def ended(self, today: dt.date) -> tuple[CalendarStep, ...]:
+        """The report months that have ended by `today`, R01 first."""
+        return tuple(step for step in self.reports if step.ends_on < today)
+
+
+async def adopted_on(session: AsyncSession, jst_ids: Collection[int]) -> dict[int, dt.date]:
+    """JST id -> the day its council adopted the plan, for those whose resolution counts
+    (`COUNTED`): the one place that decides when monitoring may start."""
+    rows = await session.execute(
+        select(TaskProgress.jst_id, TaskProgress.resolution_date).where(
+            TaskProgress.jst_id.in_(list(jst_ids)),
+            TaskProgress.resolution_date.is_not(None),
+            TaskProgress.state.in_(COUNTED),
+        )
+    )
+    return {jst_id: day for jst_id, day in rows if day is not None}  # resolution tasks' only
+
+
+async def monitoring_of(session: AsyncSession, jst_ids: Collection[int]) -> dict[int, Monitoring]:
+    """The monitoring of each of these JSTs whose cohort has a valid template."""
+    ids = list(jst_ids)
+    if not ids:
+        return {}
+    rows = await session.execute(select(Jst.id, Jst.cohort_id).where(Jst.id.in_(ids)))
+    jsts: dict[int, int] = {jst_id: cohort_id for jst_id, cohort_id in rows}
+    wanted = Cohort.id.in_(set(jsts.values()))
+    cohorts = {cohort.id: cohort for cohort in await session.scalars(select(Cohort).where(wanted))}
+    adopted = await adopted_on(session, ids)
+    extended = await _resolution_extensions(session, ids)
+    plans: dict[int, _CohortPlan] = {}
+    found = {}
+    for jst_id, cohort_id in jsts.items():
+        if cohort_id not in plans:
+            try:
+                template = template_from_dict(cohorts[cohort_id].template)
+            except TemplateInvalid:
+                continue  # as storage.cohorts.cohort_templates: left out, logged there
+            plans[cohort_id] = _CohortPlan(template, cohorts[cohort_id].start_date)
+        found[jst_id] = plans[cohort_id].of(jst_id, adopted.get(jst_id), extended.get(jst_id))
+    return found
+
+
+async def _resolution_extensions(
+    session: AsyncSession, jst_ids: Collection[int]
+) -> dict[int, dict[str, dt.date]]:
+    """JST id -> task code -> the extension it was given (the resolution's is read)."""
+    found: dict[int, dict[str, dt.date]] = defaultdict(dict)
+    for jst_id, code, until in await session.execute(
+        select(TaskProgress.jst_id, TaskProgress.step_code, TaskProgress.extended_until).where(
+            TaskProgress.jst_id.in_(list(jst_ids)), TaskProgress.extended_until.is_not(None)
+        )
+    ):
+        if until is not None:
+            found[jst_id][code] = until
+    return found
+
+
+_Dated = tuple[tuple[CalendarStep, ...], dict[str, dt.date | None]]
+
+
+class _CohortPlan:
+    """A cohort's template and start, and the monitoring of each first month asked (JSTs
+    adopting in the same month share it)."""
+
+    def __init__(self, template: ProgrammeTemplate, start: dt.date) -> None:
+        self.template = template
+        self.by_resolution = template.monitoring.starts == "resolution"
+        self.planned = planned_first_month(template, start)
+        resolution = template.resolution_task()
+        self.resolution = resolution.code if resolution else None
+        self.resolution_due = next(
+            (s.due_on for s in compute_calendar(template, start) if s.code == self.resolution),
+            None,
+        )
+        self.after_codes = tuple(t.code for t in template.task if t.due_after is not None)
+        self._months: dict[dt.date, _Dated] = {}
+
+    def dated(self, first: dt.date) -> _Dated:
+        """The reports from `first` on, and the due dates of the tasks after them."""
+        if first not in self._months:
+            steps = monitoring_steps(self.template, first)
+            self._months[first] = (
+                tuple(s for s in steps if s.kind == REPORT),
+                {s.code: s.due_on for s in steps if s.kind != REPORT},
+            )
+        return self._months[first]
+
+    def of(
+        self, jst_id: int, adopted: dt.date | None, extended: Mapping[str, dt.date] | None
+    ) -> Monitoring:
+        if not self.by_resolution:
+            reports, after = self.dated(self.planned)
+            return Monitoring(jst_id, False, adopted, None, reports, after)
+        if adopted is None:
+            due = (extended or {}).get(self.resolution or "", self.resolution_due)
+            return Monitoring(jst_id, True, None, due, (), dict.fromkeys(self.after_codes))
+        reports, after = self.dated(month_after(adopted))
+        return Monitoring(jst_id, True, adopted, None, reports, after)
+
+
+def latest_day(monitoring: Monitoring) -> dt.date | None:
+    """The last due date of a JST's monitoring and the tasks after it (None: not dated)."""
+    days = [s.due_on for s in monitoring.reports if s.due_on] + [
+        day for day in monitoring.after.values() if day is not None
+    ]
+    return max(days, default=None)
