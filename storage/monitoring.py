@@ -97,7 +97,7 @@ async def monitoring_of(session: AsyncSession, jst_ids: Collection[int]) -> dict
     cohorts = {cohort.id: cohort for cohort in await session.scalars(select(Cohort).where(wanted))}
     adopted = await adopted_on(session, ids)
     extended = await _resolution_extensions(session, ids)
-    plans: dict[int, _CohortPlan] = {}
+    plans: dict[int, CohortPlan] = {}
     found = {}
     for jst_id, cohort_id in jsts.items():
         if cohort_id not in plans:
@@ -105,7 +105,7 @@ async def monitoring_of(session: AsyncSession, jst_ids: Collection[int]) -> dict
                 template = template_from_dict(cohorts[cohort_id].template)
             except TemplateInvalid:
                 continue  # as storage.cohorts.cohort_templates: left out, logged there
-            plans[cohort_id] = _CohortPlan(template, cohorts[cohort_id].start_date)
+            plans[cohort_id] = CohortPlan(template, cohorts[cohort_id].start_date)
         found[jst_id] = plans[cohort_id].of(jst_id, adopted.get(jst_id), extended.get(jst_id))
     return found
 
@@ -128,9 +128,9 @@ async def _resolution_extensions(
 _Dated = tuple[tuple[CalendarStep, ...], dict[str, dt.date | None]]
 
 
-class _CohortPlan:
+class CohortPlan:
     """A cohort's template and start, and the monitoring of each first month asked (JSTs
-    adopting in the same month share it)."""
+    adopting in the same month share it): `of` is the rule, pure, for a JST's adoption day."""
 
     def __init__(self, template: ProgrammeTemplate, start: dt.date) -> None:
         self.template = template
@@ -158,6 +158,8 @@ class _CohortPlan:
     def of(
         self, jst_id: int, adopted: dt.date | None, extended: Mapping[str, dt.date] | None
     ) -> Monitoring:
+        """The JST's monitoring, given the day its resolution counts from (None: none yet) and
+        its tasks' extensions (the resolution's moves the date monitoring waits for)."""
         if not self.by_resolution:
             reports, after = self.dated(self.planned)
             return Monitoring(jst_id, False, adopted, None, reports, after)

@@ -39,7 +39,7 @@ from storage.tasks.views import (
     stored_pieces,
     task_history,
 )
-from storage.workdays import working_day_from
+from storage.workdays import term_end
 
 __all__ = ["Action", "Evidence", "TaskChange", "TaskRefused", "task_history"]
 RESOLUTION_NUMBER_LIMIT = 100
@@ -240,7 +240,7 @@ async def _return(
     progress.review_round += 1
     jst = await session.get_one(Jst, progress.jst_id)
     review = template_from_dict((await session.get_one(Cohort, jst.cohort_id)).template).review
-    fix_by = working_day_from(today + dt.timedelta(days=review.fix_days))
+    fix_by = term_end(today, review.fix_days)
     return await record_change(
         session,
         progress,
