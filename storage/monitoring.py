@@ -4,9 +4,10 @@ dates of the tasks that follow monitoring (the good-practice description, dissem
 With `monitoring.starts = "resolution"` (the default) a JST's reports start the month after
 its resolution (`adopted_on`); a JST without one is asked for no report, and the tasks after
 monitoring wait for it (no date of their own: views show the cohort's planned date, the
-deadline ladder plans nothing). With `"phase"` every JST of the cohort has the cohort's
-calendar. Every reader of a report month or of a task's due date goes through
-`monitoring_of` / `Monitoring.task_due`, so the rule is written once.
+deadline ladder plans nothing). With `"phase"` (and for a cohort whose template no longer
+validates) every JST of the cohort has the report months stored with the cohort's calendar,
+and its tasks their stored due dates. Every reader of a report month or of a task's due date
+goes through `monitoring_of` / `Monitoring.task_due`, so the rule is written once.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Cohort, Jst, TaskProgress, TaskState
+from storage.models import Cohort, Jst, ProgrammeStep, TaskProgress, TaskState
 from storage.programme import ProgrammeTemplate, template_from_dict
 from storage.programme_calendar import (
     REPORT,
@@ -27,7 +28,6 @@ from storage.programme_calendar import (
     compute_calendar,
     monitoring_steps,
     month_after,
-    planned_first_month,
 )
 from storage.programme_errors import TemplateInvalid
 
@@ -73,51 +73,94 @@ class Monitoring:
         return tuple(step for step in self.reports if step.ends_on < today)
 
 
-async def adopted_on(session: AsyncSession, jst_ids: Collection[int]) -> dict[int, dt.date]:
-    """JST id -> the day its council adopted the plan, for those whose resolution counts
-    (`COUNTED`): the one place that decides when monitoring may start."""
+async def adopted_on(
+    session: AsyncSession, resolution_codes: Mapping[int, str]
+) -> dict[int, dt.date]:
+    """JST id -> the day its council adopted the plan, for those (of `resolution_codes`: JST
+    id -> the code of its programme's resolution task) whose resolution counts (`COUNTED`):
+    the one place that decides when monitoring may start."""
     rows = await session.execute(
-        select(TaskProgress.jst_id, TaskProgress.resolution_date).where(
-            TaskProgress.jst_id.in_(list(jst_ids)),
+        select(TaskProgress.jst_id, TaskProgress.step_code, TaskProgress.resolution_date).where(
+            TaskProgress.jst_id.in_(list(resolution_codes)),
             TaskProgress.resolution_date.is_not(None),
             TaskProgress.state.in_(COUNTED),
         )
     )
-    return {jst_id: day for jst_id, day in rows if day is not None}  # resolution tasks' only
+    return {
+        jst_id: day
+        for jst_id, code, day in rows
+        if day is not None and resolution_codes[jst_id] == code
+    }
 
 
 async def monitoring_of(session: AsyncSession, jst_ids: Collection[int]) -> dict[int, Monitoring]:
-    """The monitoring of each of these JSTs whose cohort has a valid template."""
+    """The monitoring of each of these JSTs. A cohort monitored by phase, or whose template no
+    longer validates, has its stored calendar's report months for every JST."""
     ids = list(jst_ids)
     if not ids:
         return {}
     rows = await session.execute(select(Jst.id, Jst.cohort_id).where(Jst.id.in_(ids)))
     jsts: dict[int, int] = {jst_id: cohort_id for jst_id, cohort_id in rows}
-    wanted = Cohort.id.in_(set(jsts.values()))
-    cohorts = {cohort.id: cohort for cohort in await session.scalars(select(Cohort).where(wanted))}
-    adopted = await adopted_on(session, ids)
-    extended = await _resolution_extensions(session, ids)
-    plans: dict[int, CohortPlan] = {}
+    stored = await _stored_reports(session, set(jsts.values()))
+    plans: dict[int, CohortPlan | None] = {}
+    for cohort in await session.scalars(select(Cohort).where(Cohort.id.in_(stored))):
+        try:
+            template = template_from_dict(cohort.template)
+        except TemplateInvalid:  # as storage.cohorts.cohort_templates: logged there
+            plans[cohort.id] = None
+            continue
+        plans[cohort.id] = CohortPlan(template, cohort.start_date, stored[cohort.id])
+    codes = {
+        jst_id: plan.resolution
+        for jst_id, cohort_id in jsts.items()
+        if (plan := plans[cohort_id]) is not None and plan.resolution is not None
+    }
+    adopted = await adopted_on(session, codes)
+    extended = await _extensions(session, codes)
     found = {}
     for jst_id, cohort_id in jsts.items():
-        if cohort_id not in plans:
-            try:
-                template = template_from_dict(cohorts[cohort_id].template)
-            except TemplateInvalid:
-                continue  # as storage.cohorts.cohort_templates: left out, logged there
-            plans[cohort_id] = CohortPlan(template, cohorts[cohort_id].start_date)
-        found[jst_id] = plans[cohort_id].of(jst_id, adopted.get(jst_id), extended.get(jst_id))
+        plan = plans[cohort_id]
+        if plan is None:
+            found[jst_id] = Monitoring(jst_id, False, None, None, stored[cohort_id])
+        else:
+            found[jst_id] = plan.of(jst_id, adopted.get(jst_id), extended.get(jst_id))
     return found
 
 
-async def _resolution_extensions(
-    session: AsyncSession, jst_ids: Collection[int]
+async def _stored_reports(
+    session: AsyncSession, cohort_ids: Collection[int]
+) -> dict[int, tuple[CalendarStep, ...]]:
+    """Each cohort's report steps as stored with its calendar, R01 first."""
+    found: dict[int, list[CalendarStep]] = {cohort_id: [] for cohort_id in cohort_ids}
+    for step in await session.scalars(
+        select(ProgrammeStep)
+        .where(ProgrammeStep.cohort_id.in_(list(cohort_ids)), ProgrammeStep.kind == REPORT)
+        .order_by(ProgrammeStep.cohort_id, ProgrammeStep.starts_on)
+    ):
+        found[step.cohort_id].append(
+            CalendarStep(
+                step.position,
+                step.code,
+                step.kind,
+                step.title_pl,
+                step.title_en,
+                step.starts_on,
+                step.ends_on,
+                step.due_on,
+            )
+        )
+    return {cohort_id: tuple(steps) for cohort_id, steps in found.items()}
+
+
+async def _extensions(
+    session: AsyncSession, resolution_codes: Mapping[int, str]
 ) -> dict[int, dict[str, dt.date]]:
     """JST id -> task code -> the extension it was given (the resolution's is read)."""
     found: dict[int, dict[str, dt.date]] = defaultdict(dict)
     for jst_id, code, until in await session.execute(
         select(TaskProgress.jst_id, TaskProgress.step_code, TaskProgress.extended_until).where(
-            TaskProgress.jst_id.in_(list(jst_ids)), TaskProgress.extended_until.is_not(None)
+            TaskProgress.jst_id.in_(list(resolution_codes)),
+            TaskProgress.extended_until.is_not(None),
         )
     ):
         if until is not None:
@@ -130,12 +173,16 @@ _Dated = tuple[tuple[CalendarStep, ...], dict[str, dt.date | None]]
 
 class CohortPlan:
     """A cohort's template and start, and the monitoring of each first month asked (JSTs
-    adopting in the same month share it): `of` is the rule, pure, for a JST's adoption day."""
+    adopting in the same month share it): `of` is the rule, pure, for a JST's adoption day.
+    `stored`: the cohort's report months as stored with its calendar (what a cohort monitored
+    by phase has, for every JST)."""
 
-    def __init__(self, template: ProgrammeTemplate, start: dt.date) -> None:
+    def __init__(
+        self, template: ProgrammeTemplate, start: dt.date, stored: tuple[CalendarStep, ...]
+    ) -> None:
         self.template = template
+        self.stored = stored
         self.by_resolution = template.monitoring.starts == "resolution"
-        self.planned = planned_first_month(template, start)
         resolution = template.resolution_task()
         self.resolution = resolution.code if resolution else None
         self.resolution_due = next(
@@ -161,8 +208,7 @@ class CohortPlan:
         """The JST's monitoring, given the day its resolution counts from (None: none yet) and
         its tasks' extensions (the resolution's moves the date monitoring waits for)."""
         if not self.by_resolution:
-            reports, after = self.dated(self.planned)
-            return Monitoring(jst_id, False, adopted, None, reports, after)
+            return Monitoring(jst_id, False, adopted, None, self.stored)
         if adopted is None:
             due = (extended or {}).get(self.resolution or "", self.resolution_due)
             return Monitoring(jst_id, True, None, due, (), dict.fromkeys(self.after_codes))
