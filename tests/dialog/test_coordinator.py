@@ -90,7 +90,7 @@ async def test_a_coordinator_sees_every_jst_those_needing_attention_first(
                 "Wymaga uwagi: 1 pytanie bez odpowiedzi ponad 2 dni robocze",
                 "ZW1",
                 "do zrobienia",
-                "monitorowanie zacznie się w miesiącu po przyjęciu uchwały o HDR (termin uchwały: ",
+                "monitorowanie zacznie się w miesiącu po przyjęciu uchwały o HDR (termin uchwały",
                 "1 otwarte pytanie do doradcy",
                 "Na Telegramie: Dorota Lewandowska",
             ),
