@@ -101,30 +101,38 @@ async def monitoring_of(session: AsyncSession, jst_ids: Collection[int]) -> dict
         return {}
     rows = await session.execute(select(Jst.id, Jst.cohort_id).where(Jst.id.in_(ids)))
     jsts: dict[int, int] = {jst_id: cohort_id for jst_id, cohort_id in rows}
-    stored = await _stored_reports(session, set(jsts.values()))
-    plans: dict[int, CohortPlan | None] = {}
-    for cohort in await session.scalars(select(Cohort).where(Cohort.id.in_(stored))):
-        try:
-            template = template_from_dict(cohort.template)
-        except TemplateInvalid:  # as storage.cohorts.cohort_templates: logged there
-            plans[cohort.id] = None
-            continue
-        plans[cohort.id] = CohortPlan(template, cohort.start_date, stored[cohort.id])
+    plans, stored = await cohort_plans(session, set(jsts.values()))
     codes = {
         jst_id: plan.resolution
         for jst_id, cohort_id in jsts.items()
-        if (plan := plans[cohort_id]) is not None and plan.resolution is not None
+        if (plan := plans.get(cohort_id)) is not None and plan.resolution is not None
     }
     adopted = await adopted_on(session, codes)
     extended = await _extensions(session, codes)
     found = {}
     for jst_id, cohort_id in jsts.items():
-        plan = plans[cohort_id]
+        plan = plans.get(cohort_id)
         if plan is None:
             found[jst_id] = Monitoring(jst_id, False, None, None, stored[cohort_id])
         else:
             found[jst_id] = plan.of(jst_id, adopted.get(jst_id), extended.get(jst_id))
     return found
+
+
+async def cohort_plans(
+    session: AsyncSession, cohort_ids: Collection[int]
+) -> tuple[dict[int, CohortPlan], dict[int, tuple[CalendarStep, ...]]]:
+    """Each cohort's plan (of those whose template validates: the others are logged by
+    storage.cohorts.cohort_templates) and each one's report months as stored."""
+    stored = await _stored_reports(session, cohort_ids)
+    plans = {}
+    for cohort in await session.scalars(select(Cohort).where(Cohort.id.in_(stored))):
+        try:
+            template = template_from_dict(cohort.template)
+        except TemplateInvalid:
+            continue
+        plans[cohort.id] = CohortPlan(template, cohort.start_date, stored[cohort.id])
+    return plans, stored
 
 
 async def _stored_reports(
