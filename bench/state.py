@@ -44,6 +44,7 @@ QUESTIONS = (
 )
 ANSWER = "Tak, proszę postępować zgodnie z wytycznymi ze zjazdu; szczegóły w materiałach."
 EVIDENCE = "Protokół ze spotkania zespołu i wnioski (link w dokumentach gminy)"
+RESOLUTION = "UCHWALA"  # the shipped template's: a JST that hands it in has adopted its plan
 
 
 async def add_state(
@@ -162,6 +163,7 @@ class _Tasks:
             reviewed_by_id=adviser if state is not TaskState.SUBMITTED else None,
             accepted_at=reviewed if state is TaskState.ACCEPTED else None,
             review_remarks="Proszę uzupełnić wnioski z debaty." if returned else None,
+            **self._resolution(step, submitted),
         )
         evidence = stored_pieces([Evidence("text", EVIDENCE)])
         self._event(row, "submitted", member, submitted, note=EVIDENCE, evidence=evidence)
@@ -170,6 +172,14 @@ class _Tasks:
         elif returned:
             until = (reviewed + dt.timedelta(days=5)).date().isoformat()
             self._event(row, "returned", adviser, reviewed, until=until)
+
+    @staticmethod
+    def _resolution(step: ProgrammeStep, submitted: dt.datetime) -> dict[str, Any]:
+        """The resolution handed in with its task: adopted the day it was recorded (its JST's
+        monitoring starts the month after: storage/monitoring.py)."""
+        if step.code != RESOLUTION:
+            return {}
+        return {"resolution_number": "XIV/112/2027", "resolution_date": submitted.date()}
 
     def _submitted_at(self, step: ProgrammeStep, state: TaskState) -> dt.datetime:
         """Days ago for a task still in review; an accepted one some time in its phase."""

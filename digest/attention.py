@@ -1,5 +1,6 @@
 """Which JSTs the weekly digest lists as needing attention, and why: tasks past their deadline,
-report months past theirs unsent, and a team nobody of which is on Telegram
+report months past theirs unsent, monitoring not started for a resolution past its due date
+(`resolution_late`, shared with /jst), and a team nobody of which is on Telegram
 SILENT_WORKING_DAYS working days after it was first invited, until someone joins.
 
 The silent team's moment is shared with the adviser's notice (reminders/silent_teams.py):
@@ -33,19 +34,35 @@ def silent_from(invited_at: dt.datetime, calendar: WorkCalendar) -> dt.datetime:
     return calendar.at(day, HOUR)
 
 
+def resolution_late(team: TeamView, today: dt.date, calendar: WorkCalendar) -> int | None:
+    """Working days (0 on the days off right after it) since the due date of the resolution
+    a JST's monitoring waits for; None when it waits for none, or not past its due date."""
+    due = team.monitoring.resolution_due if team.monitoring else None
+    if due is None or due >= today:
+        return None
+    return calendar.working_days_between(due, today)
+
+
 @dataclass(frozen=True)
 class Attention:
     """A JST the digest lists as needing attention: its view and what is late; `silent_since`:
-    the day its team was first invited, when nobody of it has joined (for long enough)."""
+    the day its team was first invited, when nobody of it has joined (for long enough);
+    `resolution_late`: monitoring waits for a resolution this many working days late."""
 
     team: TeamView
     reports_overdue: int
     silent_since: dt.date | None
+    resolution_late: int | None = None
 
     @property
     def reasons(self) -> int:
         return sum(
-            (self.team.overdue > 0, self.reports_overdue > 0, self.silent_since is not None)
+            (
+                self.team.overdue > 0,
+                self.reports_overdue > 0,
+                self.silent_since is not None,
+                self.resolution_late is not None,
+            )
         )
 
 
@@ -57,11 +74,20 @@ async def needing_attention(
     ids = [team.jst_id for team in teams]
     if not ids:
         return ()
-    reports = await reports_overdue(session, ids, calendar.local_date(now))
+    today = calendar.local_date(now)
+    reports = await reports_overdue(session, ids, today)
     silent = {
         jst_id: calendar.local_date(team.invited_at)
         for jst_id, team in (await silent_teams(session, ids)).items()
         if silent_from(team.invited_at, calendar) <= now
     }
-    found = [Attention(team, reports[team.jst_id], silent.get(team.jst_id)) for team in teams]
+    found = [
+        Attention(
+            team,
+            reports[team.jst_id],
+            silent.get(team.jst_id),
+            resolution_late(team, today, calendar),
+        )
+        for team in teams
+    ]
     return tuple(sorted((a for a in found if a.reasons), key=lambda a: -a.reasons))

@@ -1,5 +1,6 @@
 """Which JSTs need attention at `now`, and why, as /jst shows them: tasks past their deadline,
-report months past theirs unsent, nobody of the team on Telegram, questions unanswered past the
+report months past theirs unsent, monitoring not started for a resolution past its due date
+(digest.attention.resolution_late), nobody of the team on Telegram, questions unanswered past the
 service level (questions_sla.past_service_level). Read only; the caller says which JSTs."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.calendar import WorkCalendar
+from digest.attention import resolution_late
 from reminders.questions_sla import REMIND_AFTER, open_questions, past_service_level
 from storage.oversight import MemberView, reports_overdue, team_members
 from storage.team import TeamView, team_views
@@ -28,6 +30,7 @@ class JstState:
     members: tuple[MemberView, ...]
     reports_overdue: int
     questions_late: int
+    resolution_late: int | None = None  # working days; None: monitoring waits for nothing late
 
     @property
     def nobody_joined(self) -> bool:
@@ -43,6 +46,7 @@ class JstState:
                 self.reports_overdue > 0,
                 self.nobody_joined,
                 self.questions_late > 0,
+                self.resolution_late is not None,
             )
         )
 
@@ -63,7 +67,13 @@ async def jst_states(
         if past_service_level(question, now, calendar)
     )
     states = [
-        JstState(team, members[team.jst_id], reports[team.jst_id], late[team.jst_id])
+        JstState(
+            team,
+            members[team.jst_id],
+            reports[team.jst_id],
+            late[team.jst_id],
+            resolution_late(team, today, calendar),
+        )
         for team in await team_views(session, ids, today)
     ]
     return sorted(states, key=lambda s: (-s.reasons, _alphabetical(s.team.jst_name), s.team.teryt))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -22,6 +22,7 @@ from storage.models import (
     TaskProgress,
     TaskState,
 )
+from storage.monitoring import Monitoring, monitoring_of
 from storage.programme import ProgrammeTemplate
 from storage.programme_calendar import TASK
 from storage.rosters import (
@@ -126,13 +127,15 @@ async def load_deadline_state(session: AsyncSession, now: dt.datetime) -> Deadli
     progress = await _progress(session)
     members = await member_ids_by_jst(session)
     duties = await load_duties(session)
+    rows = (
+        await session.execute(select(Jst.id, Jst.name, Jst.teryt, Jst.cohort_id).order_by(Jst.id))
+    ).all()
+    monitoring = await monitoring_of(session, [row.id for row in rows])
     jsts = []
-    for jst_id, name, teryt, cohort_id in await session.execute(
-        select(Jst.id, Jst.name, Jst.teryt, Jst.cohort_id).order_by(Jst.id)
-    ):
+    for jst_id, name, teryt, cohort_id in rows:
         if cohort_id not in templates:
             continue
-        cohort = cohorts[cohort_id]
+        cohort = cohorts[cohort_id].dated(monitoring.get(jst_id), today)
         jsts.append(
             JstTasks(
                 jst_id=jst_id,
@@ -151,11 +154,31 @@ async def load_deadline_state(session: AsyncSession, now: dt.datetime) -> Deadli
 @dataclass(frozen=True)
 class _CohortTasks:
     """A cohort's ladder and tasks. A task nobody has touched speaks the same for every JST of
-    the cohort: `untouched` are those that may still speak, checked once."""
+    the cohort (or, for the tasks after monitoring, of those whose monitoring has the same
+    dates): `untouched` are those that may still speak, checked once."""
 
     ladder: Ladder
     by_code: dict[str, TaskFacts]
     untouched: tuple[TaskFacts, ...]
+    _dated: dict[tuple[tuple[str, dt.date | None], ...], _CohortTasks] = field(
+        default_factory=dict
+    )
+
+    def dated(self, monitoring: Monitoring | None, today: dt.date) -> _CohortTasks:
+        """The tasks with a JST's own due dates (storage/monitoring.py); a task that waits for
+        the JST's resolution has no date yet and is left out."""
+        if monitoring is None or not monitoring.after:
+            return self
+        key = tuple(sorted(monitoring.after.items()))
+        if key not in self._dated:
+            own, by_code = dict(key), {}
+            for code, facts in self.by_code.items():
+                due = own.get(code, facts.due_on)
+                if due is not None:
+                    by_code[code] = facts if due == facts.due_on else replace(facts, due_on=due)
+            untouched = tuple(f for f in by_code.values() if self.ladder.may_speak(f, today))
+            self._dated[key] = _CohortTasks(self.ladder, by_code, untouched)
+        return self._dated[key]
 
     def tasks_of(
         self, own: dict[str, list[Any]], accepted: Collection[str], today: dt.date

@@ -1,7 +1,9 @@
 """Monthly report reminders: the request, the team's reminders, the adviser's notice.
 
-- Each report month R01..R12 of a JST is requested on the first working day of the month after
-  it, at 09:00 local, from every member (not erased).
+- Each report month R01..R12 of a JST (storage/monitoring.py: from the month after its
+  resolution, or the cohort's months) is requested on the first working day of the month after
+  it, at 09:00 local, from every member (not erased). A JST whose monitoring waits for its
+  resolution is asked for nothing.
 - While the team's report is not submitted, the members are reminded after each count of
   `report_reminder_working_days` (5, 10) working days from the request, and the adviser on duty
   gets a notice after `report_adviser_notice_working_days` (15).
@@ -36,10 +38,10 @@ from storage.models import (
     Delivery,
     Jst,
     MonthlyReport,
-    ProgrammeStep,
     ReportState,
 )
-from storage.programme_calendar import REPORT
+from storage.monitoring import monitoring_of
+from storage.programme_calendar import CalendarStep
 from storage.rosters import (
     Duty,
     adviser_names,
@@ -86,12 +88,14 @@ class JstReports:
 async def load_report_state(session: AsyncSession, now: dt.datetime) -> tuple[JstReports, ...]:
     """Every JST of a cohort with a valid template, with its report months."""
     templates = await cohort_templates(session)
-    months, submitted = await _cohort_months(session), await _submitted(session)
+    rows = (await session.execute(select(Jst.id, Jst.name, Jst.teryt, Jst.cohort_id))).all()
+    monitoring = await monitoring_of(session, [row.id for row in rows])
+    months, submitted = _JstMonths(), await _submitted(session)
     members, duties = await member_ids_by_jst(session), await load_duties(session)
     coordinators, names = await coordinator_ids(session), await adviser_names(session)
     jsts = []
-    for jst in await session.execute(select(Jst.id, Jst.name, Jst.teryt, Jst.cohort_id)):
-        if jst.cohort_id not in templates:
+    for jst in rows:
+        if jst.cohort_id not in templates or jst.id not in monitoring:
             continue
         reminders = templates[jst.cohort_id].reminders
         jsts.append(
@@ -104,7 +108,7 @@ async def load_report_state(session: AsyncSession, now: dt.datetime) -> tuple[Js
                 reminders.report_adviser_notice_working_days,
                 tuple(
                     done if (jst.id, month.code) in submitted else month
-                    for month, done in months.get(jst.cohort_id, ())
+                    for month, done in months.of(monitoring[jst.id].reports)
                 ),
                 jst.teryt,
                 reminders.report_coordinator_alert_working_days,
@@ -115,18 +119,22 @@ async def load_report_state(session: AsyncSession, now: dt.datetime) -> tuple[Js
     return tuple(jsts)
 
 
-async def _cohort_months(session: AsyncSession) -> dict[int, list[tuple[MonthFacts, MonthFacts]]]:
-    """Each cohort's report months in order, each as open and as submitted (shared by its
-    JSTs)."""
-    months: dict[int, list[tuple[MonthFacts, MonthFacts]]] = {}
-    for s in await session.scalars(
-        select(ProgrammeStep).where(ProgrammeStep.kind == REPORT).order_by(ProgrammeStep.starts_on)
-    ):
-        month = MonthFacts(
-            s.code, s.title_pl, s.title_en, s.starts_on, s.due_on or s.ends_on, False
-        )
-        months.setdefault(s.cohort_id, []).append((month, replace(month, submitted=True)))
-    return months
+class _JstMonths:
+    """Report months as facts, each as open and as submitted; JSTs whose monitoring starts in
+    the same month share one tuple (and `_month_steps`' cache)."""
+
+    def __init__(self) -> None:
+        self._made: dict[tuple[CalendarStep, ...], tuple[tuple[MonthFacts, MonthFacts], ...]] = {}
+
+    def of(self, steps: tuple[CalendarStep, ...]) -> tuple[tuple[MonthFacts, MonthFacts], ...]:
+        if steps not in self._made:
+            facts = []
+            for s in steps:
+                assert s.due_on is not None, "reports have due dates"
+                month = MonthFacts(s.code, s.title_pl, s.title_en, s.starts_on, s.due_on, False)
+                facts.append((month, replace(month, submitted=True)))
+            self._made[steps] = tuple(facts)
+        return self._made[steps]
 
 
 async def _submitted(session: AsyncSession) -> set[tuple[int, str]]:

@@ -42,7 +42,8 @@ from sandbox.script import (
 )
 from storage.cohorts import cohort_steps, find_cohort
 from storage.models import Jst, OutboxMessage, OutboxState, Role
-from storage.programme_calendar import REPORT, TASK
+from storage.monitoring import cohort_plans
+from storage.programme_calendar import TASK
 from storage.tasks.views import resolution_code
 
 ACTION_TIME = dt.time(10, 0)
@@ -106,7 +107,9 @@ class Walker:
         return dt.datetime.combine(day, ACTION_TIME, tzinfo=self.services.settings.zone)
 
     async def prepare(self, months: int | None) -> dt.datetime:
-        """Plan everyone's actions from the cohort's calendar; returns when the walk ends."""
+        """Plan everyone's actions from the cohort's calendar and each JST's monitoring (from
+        the day its council adopts the plan, as its behaviour has it); returns when the walk
+        ends."""
         async with self.services.sessionmaker() as session:
             cohort = await find_cohort(session, self.plan.cohort.name)
             assert cohort is not None
@@ -114,33 +117,42 @@ class Walker:
             people = await playable_people(session)
             jsts = {jst.teryt: jst for jst in await session.scalars(select(Jst))}
             resolution = await resolution_code(session, next(iter(jsts.values())))
+            plans, _ = await cohort_plans(session, [cohort.id])
         joining = self._joining(people, jsts)
         for person in joining:
             self.agenda.add(self.clock.now(), self._join(person))
             self.actors.user_ids[person.email] = person.user_id
         advisers = {p.user_id for p in joining if p.role is Role.ADVISER}
         self.advisers = Advisers(self.actors, self.agenda, advisers)
+        tasks = [step for step in steps if step.kind == TASK and step.due_on]
+        resolution_due = next(step.due_on for step in tasks if step.code == resolution)
+        assert resolution_due is not None, "the demo's programme records a resolution"
+        last = max(step.due_on or step.ends_on for step in steps)
         for jst in self.plan.jst:
             behaviour = self.plan.behaviour_of(jst)
             if not behaviour.joins or jst.actor is None:
                 continue
-            for step in steps:
-                if step.kind == TASK and step.due_on:
-                    day = step.due_on + dt.timedelta(days=behaviour.task_days)
-                    adopted = day - dt.timedelta(days=RESOLUTION_DAYS_BEFORE)
-                    action = (
-                        record_resolution(jst.actor, adopted)
-                        if step.code == resolution
-                        else submit_task(jst.actor, step.code)
-                    )
-                    self.agenda.add(self.at(day), action)
-                elif step.kind == REPORT and step.due_on:
-                    day = step.due_on + dt.timedelta(days=behaviour.report_days)
-                    self.agenda.add(self.at(day), fill_report(jst.actor))
+            adopted = resolution_due + dt.timedelta(days=behaviour.task_days)
+            adopted -= dt.timedelta(days=RESOLUTION_DAYS_BEFORE)
+            own = plans[cohort.id].of(0, adopted, None)  # the JST's monitoring once it adopts
+            for step in tasks:
+                assert step.due_on is not None
+                due = own.task_due(step.code, step.due_on) or step.due_on
+                day = due + dt.timedelta(days=behaviour.task_days)
+                action = (
+                    record_resolution(jst.actor, adopted)
+                    if step.code == resolution
+                    else submit_task(jst.actor, step.code)
+                )
+                self.agenda.add(self.at(day), action)
+                last = max(last, due)
+            for report in own.reports:
+                assert report.due_on is not None
+                day = report.due_on + dt.timedelta(days=behaviour.report_days)
+                self.agenda.add(self.at(day), fill_report(jst.actor))
             if jst.question is not None:
                 day = cohort.start_date + dt.timedelta(days=jst.question.day)
                 self.agenda.add(self.at(day), ask(jst.actor, jst.question.text))
-        last = max(step.due_on or step.ends_on for step in steps)
         end = self.at(last) + TAIL
         if months is not None:
             end = min(end, self.at(cohort.start_date + relativedelta(months=months)))

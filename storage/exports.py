@@ -29,8 +29,9 @@ from storage.models import (
     TaskProgress,
     TaskState,
 )
+from storage.monitoring import monitoring_of
 from storage.programme import ReportQuestion
-from storage.programme_calendar import REPORT, TASK
+from storage.programme_calendar import REPORT, TASK, CalendarStep
 
 Cell = str | int | float | bool | dt.date | dt.datetime | None
 
@@ -145,9 +146,14 @@ async def _tasks(session: AsyncSession, titles: Language) -> ExportTable:
     title_key = f"task_title_{titles.value}"
     headers = [title_key if key == "task_title_pl" else key for key in TASK_HEADERS]
     table = ExportTable(ExportKind.TASKS.value, headers)
-    for jst, step in await _jst_steps(session, TASK):
+    pairs = await _jst_steps(session, TASK)
+    monitoring = await monitoring_of(session, {jst.id for jst, _ in pairs})
+    for jst, step in pairs:
         task = progress.get((jst.id, step.code))
         extended_until = task.extended_until if task else None
+        assert step.due_on is not None, "a task step has a due date"
+        own = monitoring.get(jst.id)
+        due = own.task_due(step.code, step.due_on, extended_until) if own else extended_until
         if task is not None and task.submitted_by_id is not None:
             table.people.update({task.submitted_by_id} & emails.keys())
         table.rows.append(
@@ -156,7 +162,7 @@ async def _tasks(session: AsyncSession, titles: Language) -> ExportTable:
                 jst.name,
                 step.code,
                 step.title_en if titles is Language.EN else step.title_pl,
-                extended_until or step.due_on,
+                due or step.due_on,  # a task waiting for the resolution: the planned date
                 extended_until is not None,
                 (task.state if task else TaskState.PENDING).value,
                 task.submitted_at if task else None,
@@ -180,8 +186,7 @@ async def _reports(session: AsyncSession) -> ExportTable:
     table = ExportTable(
         ExportKind.REPORTS.value, [*REPORT_HEADERS, *(ANSWER_PREFIX + key for key in keys)]
     )
-    for jst, step in await _jst_steps(session, REPORT):
-        report = reports.get((jst.id, step.code))
+    for jst, step, report in await _jst_months(session, reports):
         fixed: list[Cell] = [jst.teryt, jst.name, step.code, step.starts_on, step.due_on]
         if report is None:
             table.rows.append([*fixed, MISSING, None, None, None] + [None] * len(keys))
@@ -204,8 +209,7 @@ async def missing_reports(session: AsyncSession, today: dt.date) -> ExportTable:
         (row.jst_id, row.step_code): row for row in await session.scalars(select(MonthlyReport))
     }
     table = ExportTable(MISSING_TITLE, list(MISSING_HEADERS))
-    for jst, step in await _jst_steps(session, REPORT):
-        report = reports.get((jst.id, step.code))
+    for jst, step, report in await _jst_months(session, reports):
         if step.ends_on < today and (report is None or report.state is ReportState.DRAFT):
             state = report.state.value if report else MISSING
             table.rows.append([jst.teryt, jst.name, step.code, step.starts_on, step.due_on, state])
@@ -231,6 +235,23 @@ async def _jst_steps(session: AsyncSession, kind: str) -> list[tuple[Jst, Progra
         .order_by(Jst.teryt, ProgrammeStep.position)
     )
     return [(jst, step) for jst, step in found]
+
+
+async def _jst_months(
+    session: AsyncSession, reports: dict[tuple[int, str], MonthlyReport]
+) -> list[tuple[Jst, CalendarStep | ProgrammeStep, MonthlyReport | None]]:
+    """Every JST with each of its report months (storage/monitoring.py: none before its
+    monitoring starts) and its report; a report stored for a month the JST's monitoring no
+    longer has (its resolution returned) with the cohort's planned month."""
+    pairs = await _jst_steps(session, REPORT)
+    monitoring = await monitoring_of(session, {jst.id for jst, _ in pairs})
+    found: list[tuple[Jst, CalendarStep | ProgrammeStep, MonthlyReport | None]] = []
+    for jst, planned in pairs:
+        own = monitoring[jst.id].report(planned.code) if jst.id in monitoring else None
+        report = reports.get((jst.id, planned.code))
+        if own is not None or report is not None:
+            found.append((jst, own or planned, report))
+    return found
 
 
 async def _emails(session: AsyncSession) -> dict[int | None, str]:

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Invite, Jst, MonthlyReport, Person, ProgrammeStep, ReportState, Role
+from storage.models import Invite, Jst, MonthlyReport, Person, ReportState, Role
+from storage.monitoring import monitoring_of
 from storage.rosters import Contact
-from storage.team import STEP_REPORT
 
 
 @dataclass(frozen=True)
@@ -98,18 +98,9 @@ async def reports_overdue(
     session: AsyncSession, jst_ids: Collection[int], today: dt.date
 ) -> dict[int, int]:
     """How many report months of each JST are past their deadline without a sent report (a
-    draft is not sent); a month whose deadline has not passed is not counted."""
-    rows = await session.execute(select(Jst.id, Jst.cohort_id).where(Jst.id.in_(list(jst_ids))))
-    cohorts = {jst_id: cohort_id for jst_id, cohort_id in rows}
-    due: dict[int, set[str]] = defaultdict(set)
-    for cohort_id, code in await session.execute(
-        select(ProgrammeStep.cohort_id, ProgrammeStep.code).where(
-            ProgrammeStep.cohort_id.in_(set(cohorts.values())),
-            ProgrammeStep.kind == STEP_REPORT,
-            ProgrammeStep.due_on < today,
-        )
-    ):
-        due[cohort_id].add(code)
+    draft is not sent); a month whose deadline has not passed is not counted, nor any before
+    the JST's monitoring starts."""
+    monitoring = await monitoring_of(session, jst_ids)
     sent: dict[int, set[str]] = defaultdict(set)
     for jst_id, code in await session.execute(
         select(MonthlyReport.jst_id, MonthlyReport.step_code).where(
@@ -118,4 +109,11 @@ async def reports_overdue(
         )
     ):
         sent[jst_id].add(code)
-    return {jst_id: len(due[cohort] - sent[jst_id]) for jst_id, cohort in cohorts.items()}
+    return {
+        jst_id: sum(
+            1
+            for step in (monitoring[jst_id].reports if jst_id in monitoring else ())
+            if step.due_on is not None and step.due_on < today and step.code not in sent[jst_id]
+        )
+        for jst_id in jst_ids
+    }

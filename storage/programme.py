@@ -56,15 +56,28 @@ class Phase(_Strict):
 ROUND_DEFAULTS = ("mode", "place", "bring")
 
 
+MONITORING = "monitoring"  # what `due_after` names for the end of the monitoring reports
+
+
+class After(_Strict):
+    """A due date counted from an earlier one: `months` after the end of monitoring (the last
+    report's deadline) or after an earlier task's deadline."""
+
+    step: StepCode | Literal["monitoring"]
+    months: Annotated[int, Field(ge=1, le=12)] = 1
+
+
 class Task(_Strict):
-    """Something a JST hands in, due on the last day of a phase."""
+    """Something a JST hands in, due on the last day of a phase (`due_at_end_of`) or some
+    months after monitoring ends or after another task (`due_after`): one of the two."""
 
     code: StepCode
     title_pl: Title
     title_en: Title
     label_pl: Label | None = None
     label_en: Label | None = None
-    due_at_end_of: str
+    due_at_end_of: str | None = None
+    due_after: After | None = None
     resolution: bool = False
     plan: bool = False  # the plan handed in: a resolution adopting it is dated on or after it
 
@@ -84,10 +97,16 @@ class ReportQuestion(_Strict):
     only_if: QuestionKey | None = None
 
 
-class Monitoring(_Strict):
-    """Monthly monitoring reports, counted from the end of a phase; their form's questions."""
+MonitoringStart = Literal["resolution", "phase"]
 
-    starts_at_end_of: str
+
+class Monitoring(_Strict):
+    """Monthly monitoring reports and their form's questions. `starts`: "resolution" (each
+    JST's reports start the month after its council adopts the plan) or "phase" (the whole
+    cohort's start the first whole month after the phase `starts_at_end_of`)."""
+
+    starts: MonitoringStart = "resolution"
+    starts_at_end_of: str | None = None
     reports: Annotated[int, Field(ge=1, le=36)]
     due_day: Annotated[int, Field(ge=1, le=28)]
     report_title_pl: Title
@@ -150,6 +169,10 @@ class ProgrammeTemplate(_Strict):
         """R01, R02, … one per monitoring report."""
         return [f"R{number:02d}" for number in range(1, self.monitoring.reports + 1)]
 
+    def resolution_task(self) -> Task | None:
+        """The task the council's resolution is recorded with."""
+        return next((task for task in self.task if task.resolution), None)
+
 
 def default_template_path() -> Path:
     """The template shipped with the package (installed as plain files, never zipped)."""
@@ -207,7 +230,11 @@ def _reference_problems(template: ProgrammeTemplate) -> list[Problem]:
     references: list[tuple[tuple[str | int, ...], str]] = [
         (("task", index, "due_at_end_of"), task.due_at_end_of)
         for index, task in enumerate(template.task)
-    ] + [(("monitoring", "starts_at_end_of"), template.monitoring.starts_at_end_of)]
+        if task.due_at_end_of is not None
+    ]
+    start = template.monitoring.starts_at_end_of
+    if start is not None:
+        references.append((("monitoring", "starts_at_end_of"), start))
     for loc, value in references:
         if value not in phases:
             key = str(loc[-1])
@@ -221,7 +248,41 @@ def _reference_problems(template: ProgrammeTemplate) -> list[Problem]:
         for key in ROUND_DEFAULTS
         if getattr(phase, key) is not None and phase.kind != TRAINING
     ]
-    return problems + _question_problems(template.monitoring.question)
+    return (
+        problems
+        + _due_problems(template.task)
+        + _start_problems(template)
+        + _question_problems(template.monitoring.question)
+    )
+
+
+def _due_problems(tasks: list[Task]) -> list[Problem]:
+    """Each task has one due rule; `due_after` names monitoring or a task listed before it
+    (so the dates follow one another without a loop)."""
+    problems: list[Problem] = []
+    earlier: set[str] = {MONITORING}
+    for index, task in enumerate(tasks):
+        if task.due_at_end_of is None and task.due_after is None:
+            problems.append(Problem(("task", index), "missing_key", {"key": "due_at_end_of"}))
+        elif task.due_at_end_of is not None and task.due_after is not None:
+            problems.append(Problem(("task", index, "due_after"), "two_due_rules"))
+        elif task.due_after is not None and task.due_after.step not in earlier:
+            loc, value = ("task", index, "due_after"), task.due_after.step
+            problems.append(Problem(loc, "unknown_earlier", {"value": value}))
+        earlier.add(task.code)
+    return problems
+
+
+def _start_problems(template: ProgrammeTemplate) -> list[Problem]:
+    """ "resolution" needs a resolution task and no phase; "phase" needs its phase."""
+    monitoring = template.monitoring
+    if monitoring.starts == "phase" and monitoring.starts_at_end_of is None:
+        return [Problem(("monitoring",), "missing_key", {"key": "starts_at_end_of"})]
+    if monitoring.starts == "resolution" and monitoring.starts_at_end_of is not None:
+        return [Problem(("monitoring", "starts_at_end_of"), "only_with_phase")]
+    if monitoring.starts == "resolution" and template.resolution_task() is None:
+        return [Problem(("monitoring", "starts"), "no_resolution_task")]
+    return []
 
 
 def _question_problems(questions: list[ReportQuestion]) -> list[Problem]:

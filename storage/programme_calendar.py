@@ -4,6 +4,15 @@ Phase i starts the sum of the earlier phases' months after the cohort's start (c
 the start each time, so clipping 31 Jan to 28 Feb never drifts later phases) and ends the day
 before the next one starts. A task's or a report's due date that falls on a day off moves to
 the next working day (storage/workdays.py).
+
+Monitoring (`monitoring_steps`) runs from a first month: the month after the JST's resolution
+(`starts = "resolution"`; the cohort's calendar plans it from the resolution task's due date,
+storage/monitoring.py dates each JST from its own resolution) or the first whole month after
+a phase. The reports follow month by month, each due on `due_day` of the next month; a task
+`due_after` monitoring is due `months` after the last report's due date (monitoring ends when
+its last report is due), a task `due_after` another task `months` after that task's due date;
+a term in months ends on the same day of the month, or the month's last day (as Kodeks
+postępowania administracyjnego, art. 57 § 3, counts them; relativedelta clips the same way).
 """
 
 from __future__ import annotations
@@ -13,7 +22,7 @@ from dataclasses import dataclass, replace
 
 from dateutil.relativedelta import relativedelta
 
-from storage.programme import NUMBER_PLACEHOLDER, ProgrammeTemplate
+from storage.programme import MONITORING, NUMBER_PLACEHOLDER, ProgrammeTemplate
 from storage.workdays import working_day_from
 
 TASK = "task"
@@ -54,13 +63,16 @@ def programme_end(template: ProgrammeTemplate, start: dt.date) -> dt.date:
 
 
 def compute_calendar(template: ProgrammeTemplate, start: dt.date) -> list[CalendarStep]:
-    """Every step with its dates, ordered by start (phases first on the same day)."""
+    """Every step with its dates, ordered by start (phases first on the same day); monitoring
+    and the tasks after it as planned (`planned_first_month`)."""
     dates = phase_dates(template, start)
     steps = [
         CalendarStep(0, p.code, p.kind, p.title_pl, p.title_en, *dates[p.code], None)
         for p in template.phase
     ]
     for task in template.task:
+        if task.due_at_end_of is None:
+            continue  # dated by monitoring_steps
         first, last = dates[task.due_at_end_of]
         steps.append(
             CalendarStep(
@@ -76,23 +88,38 @@ def compute_calendar(template: ProgrammeTemplate, start: dt.date) -> list[Calend
                 task.label_en,
             )
         )
-    steps.extend(_reports(template, dates[template.monitoring.starts_at_end_of][1]))
+    steps.extend(monitoring_steps(template, planned_first_month(template, start)))
     ordered = sorted(steps, key=lambda step: (step.starts_on, step.kind in (TASK, REPORT)))
     return [replace(step, position=position) for position, step in enumerate(ordered, start=1)]
 
 
-def _reports(template: ProgrammeTemplate, after: dt.date) -> list[CalendarStep]:
-    """One report per calendar month, from the first whole month after `after`."""
+def month_after(day: dt.date) -> dt.date:
+    """The first day of the first whole month after `day`: a resolution adopted on any day of
+    December 2027 starts monitoring in January 2028."""
+    following = day + ONE_DAY
+    return following if following.day == 1 else following.replace(day=1) + relativedelta(months=1)
+
+
+def planned_first_month(template: ProgrammeTemplate, start: dt.date) -> dt.date:
+    """The month a cohort's monitoring starts as planned: after the phase it starts at the end
+    of, or after the resolution task's due date (a JST adopting the plan by then)."""
     monitoring = template.monitoring
-    first_day = after + ONE_DAY
-    first_month = (
-        first_day if first_day.day == 1 else first_day.replace(day=1) + relativedelta(months=1)
-    )
-    reports = []
+    if monitoring.starts == "phase":
+        assert monitoring.starts_at_end_of is not None, "checked with the template"
+        return month_after(phase_dates(template, start)[monitoring.starts_at_end_of][1])
+    resolution = template.resolution_task()
+    assert resolution is not None and resolution.due_at_end_of is not None, "checked"
+    return month_after(working_day_from(phase_dates(template, start)[resolution.due_at_end_of][1]))
+
+
+def monitoring_steps(template: ProgrammeTemplate, first_month: dt.date) -> list[CalendarStep]:
+    """The reports from `first_month` on, then the tasks due after monitoring, in order."""
+    monitoring = template.monitoring
+    steps = []
     for number, code in enumerate(template.report_codes(), start=1):
         month = first_month + relativedelta(months=number - 1)
         next_month = month + relativedelta(months=1)
-        reports.append(
+        steps.append(
             CalendarStep(
                 0,
                 code,
@@ -104,4 +131,26 @@ def _reports(template: ProgrammeTemplate, after: dt.date) -> list[CalendarStep]:
                 working_day_from(next_month.replace(day=monitoring.due_day)),
             )
         )
-    return reports
+    due = {MONITORING: steps[-1].due_on}
+    for task in template.task:
+        if task.due_after is None:
+            continue
+        after = due[task.due_after.step]
+        assert after is not None, "reports and tasks have due dates"
+        term = after + relativedelta(months=task.due_after.months)
+        due[task.code] = working_day_from(term)
+        steps.append(
+            CalendarStep(
+                0,
+                task.code,
+                TASK,
+                task.title_pl,
+                task.title_en,
+                after + ONE_DAY,
+                term,
+                due[task.code],
+                task.label_pl,
+                task.label_en,
+            )
+        )
+    return steps

@@ -17,13 +17,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.audit import record
 from storage.models import Cohort, Jst, MonthlyReport, Person, ProgrammeStep, ReportState
+from storage.monitoring import monitoring_of
 from storage.programme import (
     ReportQuestion,
     default_template_path,
     load_template,
     template_from_dict,
 )
-from storage.programme_calendar import REPORT
+from storage.programme_calendar import CalendarStep
 
 SUBMITTED_ACTION = "report_submitted"
 YES = "yes"
@@ -52,27 +53,16 @@ class Submission:
     correction: bool
 
 
-async def report_steps(session: AsyncSession, cohort_id: int) -> list[ProgrammeStep]:
-    """A cohort's report steps, R01 first."""
-    rows = await session.scalars(
-        select(ProgrammeStep)
-        .where(ProgrammeStep.cohort_id == cohort_id, ProgrammeStep.kind == REPORT)
-        .order_by(ProgrammeStep.starts_on)
-    )
-    return list(rows)
-
-
-def _slot(jst_id: int, step: ProgrammeStep) -> ReportSlot:
+def _slot(jst_id: int, step: CalendarStep | ProgrammeStep) -> ReportSlot:
     assert step.due_on is not None, "report steps have a due date"
     return ReportSlot(jst_id, step.code, step.title_pl, step.title_en, step.starts_on, step.due_on)
 
 
 async def ended_slots(session: AsyncSession, jst_id: int, today: dt.date) -> list[ReportSlot]:
-    """Every report month of the JST that has ended by `today`, R01 first."""
-    jst = await session.get_one(Jst, jst_id)
-    return [
-        _slot(jst_id, s) for s in await report_steps(session, jst.cohort_id) if s.ends_on < today
-    ]
+    """Every report month of the JST that has ended by `today`, R01 first (none before its
+    monitoring starts: storage/monitoring.py)."""
+    monitoring = (await monitoring_of(session, [jst_id])).get(jst_id)
+    return [_slot(jst_id, s) for s in monitoring.ended(today)] if monitoring else []
 
 
 async def current_slot(session: AsyncSession, jst_id: int, today: dt.date) -> ReportSlot | None:
@@ -96,7 +86,12 @@ async def unsent_slots(session: AsyncSession, jst_id: int, today: dt.date) -> li
 
 
 async def slot_of(session: AsyncSession, report: MonthlyReport) -> ReportSlot:
-    """The month a stored report is about."""
+    """The month a stored report is about: the JST's own month, or the cohort's planned one
+    for a report its monitoring no longer has (a resolution returned after it was written)."""
+    monitoring = (await monitoring_of(session, [report.jst_id])).get(report.jst_id)
+    own = monitoring.report(report.step_code) if monitoring else None
+    if own is not None:
+        return _slot(report.jst_id, own)
     jst = await session.get_one(Jst, report.jst_id)
     step = await session.scalar(
         select(ProgrammeStep).where(

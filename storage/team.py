@@ -25,11 +25,12 @@ from storage.models import (
     TaskProgress,
     TaskState,
 )
+from storage.monitoring import Monitoring, monitoring_of
+from storage.programme_calendar import CalendarStep
 from storage.round_views import RoundView, next_round, rounds_by_cohort
 from storage.tasks.views import HISTORY_LIMIT, TaskChange, task_changes
 
 STEP_TASK = "task"
-STEP_REPORT = "report"
 REPORT_MISSING = "missing"
 Row = TypeVar("Row", Jst, Cohort)
 
@@ -75,6 +76,15 @@ class ResolutionView:
 
 
 @dataclass(frozen=True)
+class MonitoringView:
+    """Where a JST's monitoring stands: its first report month once started; else the
+    resolution it waits for (its due date) when reports start with the resolution."""
+
+    first_month: dt.date | None
+    resolution_due: dt.date | None
+
+
+@dataclass(frozen=True)
 class TeamView:
     jst_id: int
     jst_name: str
@@ -88,6 +98,7 @@ class TeamView:
     history: tuple[TaskChange, ...] = ()  # who did what on the tasks, newest first
     next_round: RoundView | None = None  # the next training round with a date
     resolution: ResolutionView | None = None  # once the adviser confirmed it
+    monitoring: MonitoringView | None = None
 
     @property
     def upcoming(self) -> tuple[TaskView, ...]:
@@ -126,8 +137,9 @@ async def team_views(
     progress: dict[int, dict[str, TaskProgress]] = defaultdict(dict)
     for row in await session.scalars(select(TaskProgress).where(TaskProgress.jst_id.in_(jsts))):
         progress[row.jst_id][row.step_code] = row
-    report_steps = {cohort: _report_step(found, today) for cohort, found in steps.items()}
-    reports = await _reports(session, jsts, report_steps)
+    monitoring = await monitoring_of(session, jsts)
+    report_steps = {jst_id: _report_step(monitoring.get(jst_id), today) for jst_id in jsts}
+    reports = await _reports(session, report_steps)
     advisers = await _adviser_names(session, jsts, today)
     open_questions = await _open_questions(session, jsts)
     histories = await _histories(session, jsts) if history else {}
@@ -135,7 +147,7 @@ async def team_views(
     views = []
     for jst_id in jst_ids:
         jst = jsts[jst_id]
-        cohort_steps, report_step = steps[jst.cohort_id], report_steps.get(jst.cohort_id)
+        cohort_steps, own = steps[jst.cohort_id], monitoring.get(jst_id)
         views.append(
             TeamView(
                 jst_id=jst.id,
@@ -144,12 +156,13 @@ async def team_views(
                 cohort=cohorts[jst.cohort_id].name,
                 adviser=advisers.get(jst_id),
                 phase=_current_phase(cohort_steps, today),
-                tasks=_tasks(cohort_steps, progress[jst_id], today),
-                report=_report_view(report_step, reports.get(jst_id)),
+                tasks=_tasks(cohort_steps, progress[jst_id], own, today),
+                report=_report_view(report_steps[jst_id], reports.get(jst_id)),
                 open_questions=open_questions.get(jst_id, 0),
                 history=histories.get(jst_id, ()),
                 next_round=next_round(rounds.get(jst.cohort_id, []), today),
                 resolution=_confirmed_resolution(progress[jst_id].values()),
+                monitoring=_monitoring_view(own),
             )
         )
     return views
@@ -179,15 +192,21 @@ def _current_phase(steps: Sequence[ProgrammeStep], today: dt.date) -> StepView |
 
 
 def _tasks(
-    steps: Sequence[ProgrammeStep], progress: dict[str, TaskProgress], today: dt.date
+    steps: Sequence[ProgrammeStep],
+    progress: dict[str, TaskProgress],
+    monitoring: Monitoring | None,
+    today: dt.date,
 ) -> tuple[TaskView, ...]:
+    """The tasks with their due dates for this JST: an extension, else the date its
+    monitoring gives (a task waiting for the resolution shows the planned date, never late)."""
     views = []
     for step in steps:
         if step.kind != STEP_TASK or step.due_on is None:
             continue
         row = progress.get(step.code)
         state = row.state if row else TaskState.PENDING
-        due = row.extended_until if row and row.extended_until else step.due_on
+        extended = row.extended_until if row else None
+        due = monitoring.task_due(step.code, step.due_on, extended) if monitoring else step.due_on
         views.append(
             TaskView(
                 code=step.code,
@@ -195,22 +214,22 @@ def _tasks(
                 title_en=step.title_en,
                 label_pl=step.label_pl,
                 label_en=step.label_en,
-                due_on=due,
-                extended=bool(row and row.extended_until),
+                due_on=due or step.due_on,
+                extended=extended is not None,
                 state=state.value,
-                overdue=state in TEAM_MUST_ACT and due < today,
+                overdue=state in TEAM_MUST_ACT and due is not None and due < today,
             )
         )
     return tuple(sorted(views, key=lambda t: t.due_on))
 
 
-def _report_step(steps: Sequence[ProgrammeStep], today: dt.date) -> ProgrammeStep | None:
+def _report_step(monitoring: Monitoring | None, today: dt.date) -> CalendarStep | None:
     """The report of the latest month that has ended (the one being collected now)."""
-    ended = [s for s in steps if s.kind == STEP_REPORT and s.due_on and s.ends_on < today]
+    ended = monitoring.ended(today) if monitoring else ()
     return ended[-1] if ended else None
 
 
-def _report_view(step: ProgrammeStep | None, report: MonthlyReport | None) -> ReportView | None:
+def _report_view(step: CalendarStep | None, report: MonthlyReport | None) -> ReportView | None:
     if step is None:
         return None
     assert step.due_on is not None
@@ -218,23 +237,29 @@ def _report_view(step: ProgrammeStep | None, report: MonthlyReport | None) -> Re
     return ReportView(step.code, step.starts_on, step.due_on, state)
 
 
+def _monitoring_view(monitoring: Monitoring | None) -> MonitoringView | None:
+    if monitoring is None:
+        return None
+    first = monitoring.reports[0].starts_on if monitoring.reports else None
+    return MonitoringView(first, monitoring.resolution_due if monitoring.waiting else None)
+
+
 async def _reports(
-    session: AsyncSession, jsts: dict[int, Jst], steps: dict[int, ProgrammeStep | None]
+    session: AsyncSession, steps: dict[int, CalendarStep | None]
 ) -> dict[int, MonthlyReport]:
-    """Each JST's report of its cohort's current report month, by JST id."""
-    step_of = {jst_id: steps.get(jst.cohort_id) for jst_id, jst in jsts.items()}
-    codes = {step.code for step in step_of.values() if step is not None}
+    """Each JST's report of its current report month, by JST id."""
+    codes = {step.code for step in steps.values() if step is not None}
     if not codes:
         return {}
     rows = await session.scalars(
         select(MonthlyReport).where(
-            MonthlyReport.jst_id.in_(jsts), MonthlyReport.step_code.in_(codes)
+            MonthlyReport.jst_id.in_(steps), MonthlyReport.step_code.in_(codes)
         )
     )
     return {
         row.jst_id: row
         for row in rows
-        if (step := step_of[row.jst_id]) is not None and step.code == row.step_code
+        if (step := steps[row.jst_id]) is not None and step.code == row.step_code
     }
 
 

@@ -30,3 +30,8 @@ def working_day_from(day: dt.date) -> dt.date:
     while not is_working_day(day):
         day += ONE_DAY
     return day
+
+
+def term_end(day: dt.date, days: int) -> dt.date:
+    """When a term of `days` calendar days from `day` ends (a return's days to fix it)."""
+    return working_day_from(day + dt.timedelta(days=days))

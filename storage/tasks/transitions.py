@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Cohort, Jst, ProgrammeStep, TaskProgress
 from storage.models import TaskState as State
+from storage.monitoring import Monitoring, monitoring_of
 from storage.programme import template_from_dict
 from storage.tasks.rows import (
     Origin,
@@ -38,7 +39,7 @@ from storage.tasks.views import (
     stored_pieces,
     task_history,
 )
-from storage.workdays import working_day_from
+from storage.workdays import term_end
 
 __all__ = ["Action", "Evidence", "TaskChange", "TaskRefused", "task_history"]
 TEXT_LIMIT = 3500  # evidence and remarks travel in one Telegram message (4096) with a header
@@ -183,7 +184,7 @@ async def _return(
     progress.review_round += 1
     jst = await session.get_one(Jst, progress.jst_id)
     review = template_from_dict((await session.get_one(Cohort, jst.cohort_id)).template).review
-    fix_by = working_day_from(today + dt.timedelta(days=review.fix_days))
+    fix_by = term_end(today, review.fix_days)
     return await record_change(
         session,
         progress,
@@ -209,7 +210,8 @@ async def extend_deadline(
     """A new deadline for one JST's task (the operator's, or an adviser's for their JST)."""
     jst = await _extendable_jst(session, teryt, adviser_id, today)
     step = await task_step(session, jst.id, code)
-    _check_new_deadline(step, until, today)
+    monitoring = (await monitoring_of(session, [jst.id])).get(jst.id)
+    _check_new_deadline(step, monitoring, until, today)
     progress = await locked_progress(session, jst.id, step.code, now)
     if replayed := await replayed_change(session, progress, source):
         return replayed
@@ -244,10 +246,14 @@ async def _extendable_jst(
     return jst
 
 
-def _check_new_deadline(step: ProgrammeStep, until: dt.date, today: dt.date) -> None:
-    """A new deadline is not in the past and later than the programme's."""
+def _check_new_deadline(
+    step: ProgrammeStep, monitoring: Monitoring | None, until: dt.date, today: dt.date
+) -> None:
+    """A new deadline is not in the past and later than the JST's own (the programme's, or
+    the one counted from its monitoring; the planned one while that waits)."""
     assert step.due_on is not None, "a task step has a due date"
+    due = (monitoring.task_due(step.code, step.due_on) if monitoring else None) or step.due_on
     if until < today:
         raise TaskRefused("date_in_past", date=until)
-    if until <= step.due_on:
-        raise TaskRefused("not_later", code=step.code, due=step.due_on)
+    if until <= due:
+        raise TaskRefused("not_later", code=step.code, due=due)

@@ -25,6 +25,7 @@ from storage.models import (
     TaskProgress,
     TaskState,
 )
+from storage.monitoring import Monitoring, monitoring_of
 from storage.programme import template_from_dict
 from storage.questions import threads
 
@@ -223,7 +224,8 @@ async def submit_choices(session: AsyncSession, jst_id: int) -> SubmitChoices:
         for p in await _rows(session, Person, {p.submitted_by_id for p in progress.values()})
     }
     resolution = await resolution_code(session, jst)
-    items = [_task_item(step, progress.get(step.code), submitters) for step in steps]
+    monitoring = (await monitoring_of(session, [jst_id])).get(jst_id)
+    items = [_task_item(step, progress.get(step.code), submitters, monitoring) for step in steps]
     return SubmitChoices(
         open=tuple(i for i in items if i.state in SUBMITTABLE and i.code != resolution),
         waiting=tuple(i for i in items if i.state == TaskState.SUBMITTED),
@@ -234,17 +236,23 @@ async def submit_choices(session: AsyncSession, jst_id: int) -> SubmitChoices:
 
 
 def _task_item(
-    step: ProgrammeStep, row: TaskProgress | None, submitters: dict[int, str]
+    step: ProgrammeStep,
+    row: TaskProgress | None,
+    submitters: dict[int, str],
+    monitoring: Monitoring | None,
 ) -> TaskItem:
-    """The task with its state and due date (extended, if it was) from its row, if any."""
+    """The task with its state and due date (extended, if it was; the planned one while it
+    waits for the resolution) from its row, if any."""
     assert step.due_on is not None, "a task step has a due date"
+    extended = row.extended_until if row else None
+    due = monitoring.task_due(step.code, step.due_on, extended) if monitoring else extended
     return TaskItem(
         code=step.code,
         title_pl=step.title_pl,
         title_en=step.title_en,
         label_pl=step.label_pl,
         label_en=step.label_en,
-        due_on=row.extended_until if row and row.extended_until else step.due_on,
+        due_on=due or step.due_on,
         state=(row.state if row else TaskState.PENDING).value,
         submitted_by=submitters.get(row.submitted_by_id or 0) if row else None,
         submitted_at=row.submitted_at if row else None,

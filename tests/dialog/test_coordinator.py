@@ -3,8 +3,9 @@ attention first with the reasons in words, `/jst TERYT` shows one, read only; an
 `/jst` is the same for their own JSTs and refuses another's as if it did not exist.
 
 The teams of teams.csv are four months into the programme: nothing is overdue yet. Beside them
-a cohort of a year and a half ago: its JST has tasks and reports past their deadlines and
-nobody on Telegram. In Powiat bocheński nobody joins; Dorota (Gmina Przykładowa) asks a
+a cohort of over two years ago: its JST has tasks past their deadlines, no resolution
+adopting its plan months after it was due (so its monitoring has not started) and nobody
+on Telegram. In Powiat bocheński nobody joins; Dorota (Gmina Przykładowa) asks a
 question that is left unanswered for two weeks; in Warszawa Anna joins and nothing is late.
 """
 
@@ -35,7 +36,7 @@ async def _world_with_trouble(world: World, tmp_path: Path) -> dict[int, Speaker
     """The earlier cohort, four people joined, Dorota's question two weeks unanswered."""
     teams = tmp_path / "earlier.csv"
     teams.write_text(EARLIER_TEAM, encoding="utf-8")
-    await world.add_team(teams, EARLIER, cohort_start(world.today()) - relativedelta(months=14))
+    await world.add_team(teams, EARLIER, cohort_start(world.today()) - relativedelta(months=22))
     codes = await world.invite_codes()
     people = {}
     for user_id, email, name in (
@@ -73,8 +74,8 @@ async def test_a_coordinator_sees_every_jst_those_needing_attention_first(
             (
                 "JST w programie",
                 "⚠️ 3 JST wymagają uwagi",
-                "zadania po terminie",
-                "zaległ",
+                "zadań po terminie",
+                "monitorowanie nie rozpoczęte: brak uchwały (termin ",
                 "nikogo z zespołu nie ma na Telegramie",
                 "1 pytanie bez odpowiedzi ponad 2 dni robocze",
                 "✅ 1 JST bez zaległości",
@@ -89,7 +90,7 @@ async def test_a_coordinator_sees_every_jst_those_needing_attention_first(
                 "Wymaga uwagi: 1 pytanie bez odpowiedzi ponad 2 dni robocze",
                 "ZW1",
                 "do zrobienia",
-                "monitorowanie jeszcze się nie zaczęło",
+                "monitorowanie zacznie się w miesiącu po przyjęciu uchwały o HDR (termin uchwały",
                 "1 otwarte pytanie do doradcy",
                 "Na Telegramie: Dorota Lewandowska",
             ),
@@ -102,7 +103,8 @@ async def test_a_coordinator_sees_every_jst_those_needing_attention_first(
     lines = listing.text.splitlines()
     earlier = next(n for n, line in enumerate(lines) if "Gmina Stary Sącz" in line)
     reasons = lines[earlier + 1]  # the JST's reasons, on the line under its name
-    assert "po terminie" in reasons and "zaległ" in reasons and "nikogo" in reasons, reasons
+    assert "po terminie" in reasons and "brak uchwały" in reasons and "nikogo" in reasons, reasons
+    assert " po terminie) · " in reasons and "dni robocz" in reasons, reasons
     assert "Jeszcze nie na Telegramie" not in one.text  # Dorota is her JST's only member
     assert "9999999" in unknown.text and "Warszawa" not in not_teryt.text
     assert "innej roli" not in help_text.text
@@ -129,7 +131,7 @@ async def test_a_coordinator_sees_every_jst_those_needing_attention_first(
                 "Needs attention: no team member on Telegram",
                 "On Telegram: nobody of the team",
                 "Not yet on Telegram: Edward Kamiński, Ewa Zielińska",
-                "monitoring has not started yet",
+                "monitoring starts the month after the council resolution adopting the plan",
             ),
         ),
     )

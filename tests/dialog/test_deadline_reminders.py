@@ -1,8 +1,9 @@
 """Deadline reminders reach a joined member as the clock moves and the tick runs (issue 5).
 
-A cohort of its own, started on 9 September 2024: its last task, DP, is due on Sunday
+A cohort of its own, started on 9 April 2025: its resolution (UCHWALA) is due on Sunday
 8 November 2026, so its T-14 falls on Sunday 25 October (the day summer time ends) and its T-7
-on Sunday 1 November (All Saints' Day). Every earlier task is long overdue and stale by then.
+on Sunday 1 November (All Saints' Day). Every earlier task is long overdue and stale by then;
+DP and UPOW wait for the resolution (they follow its monitoring) and remind of nothing.
 (A tick killed mid-delivery: tests/e2e/test_deadline_reminders.py.)
 """
 
@@ -14,24 +15,24 @@ from zoneinfo import ZoneInfo
 
 from tests.support.team_world import World
 
-COHORT = "Jesień 2024"
+COHORT = "Wiosna 2025"
 TEAM = """jst_teryt;jst_name;jst_kind;voivodeship;role;full_name;email;gender;language
 1206022;Gmina Jesionowa;gmina wiejska;małopolskie;członek;Zofia Nowicka;zofia@example.pl;K;pl
 1206022;Gmina Jesionowa;gmina wiejska;małopolskie;doradca;Adam Mazur;adam@example.pl;M;pl
 """
 ZOFIA = 8001
-TASK_CODES = ("ZW1", "ZW2", "ZW3", "HDR_ORE", "UCHWALA", "DP")
+TASK_CODES = ("ZW1", "ZW2", "ZW3", "HDR_ORE", "UCHWALA", "DP", "UPOW")
 WARSAW = ZoneInfo("Europe/Warsaw")
 
 
 async def test_a_member_gets_each_step_once_and_the_day_before_is_a_working_day(
     world: World, tmp_path: Path
 ) -> None:
-    """DP's phase ends on Sunday 8 November 2026: it is due Monday 9th (issue 21); "the day
-    before" is Friday 6th, and nothing comes on a Sunday."""
+    """UCHWALA's phase ends on Sunday 8 November 2026: it is due Monday 9th (issue 21); "the
+    day before" is Friday 6th, and nothing comes on a Sunday."""
     team = tmp_path / "jesien.csv"
     team.write_text(TEAM, encoding="utf-8")
-    await world.add_team(team, COHORT, dt.date(2024, 9, 9))
+    await world.add_team(team, COHORT, dt.date(2025, 4, 9))
     codes = await world.invite_codes()
     await world.join(codes["zofia@example.pl"], ZOFIA, "Zofia")
 
@@ -44,9 +45,9 @@ async def test_a_member_gets_each_step_once_and_the_day_before_is_a_working_day(
 
     assert await tick("2026-10-25T09:30") == [], "Sunday: nothing"
     [t14] = await tick("2026-10-26T09:00")
-    assert t14.startswith("⏰ DP – Opis dobrej praktyki")
+    assert t14.startswith("⏰ UCHWALA – Uchwała organu stanowiącego")
     assert "Termin: 9 listopada 2026 – za 14 dni." in t14
-    assert "/zadanie" in t14
+    assert "/uchwala" in t14
     assert await tick("2026-10-26T09:00") == [], "ticking twice doubles nothing"
 
     assert await tick("2026-11-01T09:00") == [], "Sunday 1 November: nothing"
@@ -58,5 +59,5 @@ async def test_a_member_gets_each_step_once_and_the_day_before_is_a_working_day(
     [t0] = await tick("2026-11-09T09:00")
     assert "to dziś" in t0
     [overdue] = await tick("2026-11-10T09:00")
-    assert overdue.startswith("⚠️ DP – Opis dobrej praktyki")
+    assert overdue.startswith("⚠️ UCHWALA – Uchwała organu stanowiącego")
     assert "Termin minął 9 listopada 2026 (1 dzień temu)." in overdue

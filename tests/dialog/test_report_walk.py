@@ -1,6 +1,8 @@
 """Issue 6, the twelve monitoring months walked by moving the clock and running the tick.
 
-A cohort far enough in the past that all twelve report months have ended. Gmina Szybka sends
+A cohort far enough in the past that all twelve report months have ended, both councils having
+adopted the plan on the day their resolution was due (so their months are the calendar's
+planned ones). Gmina Szybka sends
 every report the day after it is requested; Gmina Cicha never does. At each moment of the report
 ladder (request, +5, +10, +15 and +20 working days) one pass runs (sixty in all) and the bot
 delivers what it queued through the local Bot API and the mailbox. Then every person's chat and
@@ -22,7 +24,7 @@ from sqlalchemy import select
 from core.calendar import WorkCalendar
 from storage.models import Cohort, Person, ProgrammeStep
 from storage.reports import ended_slots, open_report, set_answer, submit_report
-from tests.support.team_world import World, cohort_start
+from tests.support.team_world import World, adopt_in_cohort, cohort_start
 
 ZONE = ZoneInfo("Europe/Warsaw")
 CALENDAR = WorkCalendar(ZONE)
@@ -54,6 +56,17 @@ async def send_report(world: World, email: str, code: str, moment: dt.datetime) 
         assert done.accepted and not done.report.late
 
 
+async def resolution_due(world: World, cohort: str) -> dt.date:
+    async with world.services.sessionmaker() as session:
+        due = await session.scalar(
+            select(ProgrammeStep.due_on)
+            .join(Cohort, Cohort.id == ProgrammeStep.cohort_id)
+            .where(Cohort.name == cohort, ProgrammeStep.code == "UCHWALA")
+        )
+    assert due is not None
+    return due
+
+
 async def report_months(world: World, cohort: str) -> list[dt.date]:
     """The cohort's report months R01..R12, from its computed calendar."""
     async with world.services.sessionmaker() as session:
@@ -71,8 +84,9 @@ async def test_twelve_months_of_reminders_for_a_prompt_team_and_a_silent_one(
 ) -> None:
     teams = tmp_path / "spacer.csv"
     teams.write_text(TEAMS, encoding="utf-8")
-    start = cohort_start(world.today()) - relativedelta(months=27)  # R12 ended before last month
+    start = cohort_start(world.today()) - relativedelta(months=35)  # R12 ended before last month
     await world.add_team(teams, "Spacer", start)
+    await adopt_in_cohort(world.services, "Spacer", await resolution_due(world, "Spacer"))
     codes = await world.invite_codes()
     for user_id, name in ((OLA, "Ola"), (EWA, "Ewa"), (ADAM, "Adam")):
         await world.join(codes[f"{name.lower()}@example.pl"], user_id, name)

@@ -11,8 +11,9 @@ from babel.dates import format_date
 from sqlalchemy import select
 
 from storage.models import TaskProgress
-from tests.support.dialog import Speaker, dialog, press, receives, upload
+from tests.support.dialog import dialog, press, receives, upload
 from tests.support.flow_data import ACCEPT, ANNA, BARTOSZ, CELINA, JAN, SEND, TASK_PEOPLE
+from tests.support.plan_flow import hand_in_plan
 from tests.support.team_world import World
 
 BIP = "https://bip.um.warszawa.pl/uchwaly/XIV-112"
@@ -24,25 +25,12 @@ def _written(day: dt.date) -> str:
     return format_date(day, "d MMMM y", locale="pl")
 
 
-async def _hand_in_plan(anna: Speaker, others: tuple[Speaker, ...], jan: Speaker) -> None:
-    """Anna hands the plan to ORE (HDR_ORE); the team and the adviser are told."""
-    [choose] = await dialog((anna, "/zadanie", None))
-    label = next(text for text, _ in choose.buttons if text.startswith("HDR_ORE"))
-    await dialog(
-        (anna, press(label), "Wyślij teraz dowód"),
-        (anna, "Plan przekazany do ORE e-mailem.", "Sprawdź zgłoszenie"),
-        (anna, press(SEND), "zgłoszone jako wykonane"),
-        *[(member, receives, "zadanie HDR_ORE") for member in others],
-        (jan, receives, "Do oceny"),
-    )
-
-
 async def test_a_resolution_with_its_document_is_confirmed_by_the_adviser(world: World) -> None:
     anna, bartosz, celina, jan = await world.join_all(TASK_PEOPLE, ANNA, BARTOSZ, CELINA, JAN)
     today = world.today()
     year = today.year
     await dialog((anna, "/uchwala", ("najpierw zgłoś zadanie HDR_ORE", "/zadanie")))
-    await _hand_in_plan(anna, (bartosz, celina), jan)
+    await hand_in_plan(anna, (bartosz, celina), jan)
 
     yesterday = _written(today - dt.timedelta(days=1))
     await dialog(
@@ -83,7 +71,7 @@ async def test_a_resolution_with_its_document_is_confirmed_by_the_adviser(world:
 
 async def test_a_resolution_by_its_bip_link_in_english(world: World) -> None:
     anna, bartosz, celina, jan = await world.join_all(TASK_PEOPLE, ANNA, BARTOSZ, CELINA, JAN)
-    await _hand_in_plan(anna, (bartosz, celina), jan)
+    await hand_in_plan(anna, (bartosz, celina), jan)
     today = world.today().isoformat()
     await dialog(
         (bartosz, "/jezyk en", "English"),

@@ -2,8 +2,9 @@
 finished after the restart and stored once (the rest of the form, the team told and a late
 month: tests/dialog/test_reports.py, in process).
 
-A cohort of its own that started 16 months before this month: its first monitoring report
-(R01, last month) is the one being collected today.
+A cohort of its own that started 16 months before this month, whose council adopted the plan on
+the 10th two months ago (recorded with /uchwala): its first monitoring report (R01, last month)
+is the one being collected today.
 """
 
 from __future__ import annotations
@@ -32,6 +33,10 @@ async def _team(world: BotWorld, control: ControlClient, tmp_path: Path) -> None
     members = ((ZOFIA, "zofia", "Zofia"), (PIOTR, "piotr", "Piotr"), (ADAM, "adam", "Adam"))
     for user_id, email, name in members:
         await join(control, codes[f"{email}@example.pl"], user_id, name)
+    adopted = (cohort_start() + relativedelta(months=2)).replace(day=10)  # two months ago
+    zofia = await control.user(ZOFIA, "Zofia", language_code="pl")
+    await zofia.say(f"/uchwala XII/1/{adopted.year} {adopted.isoformat()}")
+    assert "Zapisano uchwałę" in (await zofia.next_message(within=10)).text
 
 
 async def test_a_form_killed_mid_way_is_finished_after_restart_and_stored_once(
@@ -68,13 +73,13 @@ async def test_a_form_killed_mid_way_is_finished_after_restart_and_stored_once(
     assert "Dziękujemy" in (await zofia.next_message(within=10)).text
 
     async def adviser_has_it() -> bool:
-        return any("Gmina Jesionowa" in m.text for m in await control.received(ADAM))
+        return any(DONE_TEXT in m.text for m in await control.received(ADAM))
 
     await eventually(adviser_has_it)
     await zofia.say("/status")
     await zofia.next_message(within=10)
-    reports = [m for m in await control.received(ADAM) if "Gmina Jesionowa" in m.text]
-    assert len(reports) == 1 and DONE_TEXT in reports[0].text
+    reports = [m for m in await control.received(ADAM) if DONE_TEXT in m.text]
+    assert len(reports) == 1 and "Gmina Jesionowa" in reports[0].text  # once, after the kill
 
     await world.cli("export", "reports", "--out", str(tmp_path / "reports.xlsx"), "--keys")
     sheet = load_workbook(tmp_path / "reports.xlsx").active

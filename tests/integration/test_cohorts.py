@@ -109,7 +109,7 @@ def test_cli_add_show_list(migrated: str) -> None:
     added = _cli(migrated, "cohort", "add", "pilot", "--start", "2026-03-15")
     assert added.exit_code == 0, added.output
     assert "Dodano kohortę „pilot”" in added.output
-    assert "15 marca 2026 – 14 czerwca 2028, 27 miesięcy, 31 kroków" in added.output
+    assert "15 marca 2026 – 14 czerwca 2028, 27 miesięcy, 32 kroki" in added.output
 
     shown = _cli(migrated, "cohort", "show", "pilot")
     assert shown.exit_code == 0, shown.output
@@ -120,8 +120,11 @@ def test_cli_add_show_list(migrated: str) -> None:
     assert "15 marca 2026 – 14 czerwca 2026" in rows["PREP"]
     assert "termin: 14 października 2026" in rows["ZW1"]
     assert "Zadanie wdrożeniowe 1" in rows["ZW1"]
-    assert "lipiec 2027, termin: 16 sierpnia 2027" in rows["R01"]  # 15 August: a holiday
-    assert len(rows) == 31
+    # planned for a resolution on its due date, 14 October 2027: from November
+    assert "listopad 2027, termin: 15 grudnia 2027" in rows["R01"]
+    assert "lipiec 2028, termin: 16 sierpnia 2028" in rows["R09"]  # 15 August: a holiday
+    assert "termin: 15 stycznia 2029" in rows["UPOW"]
+    assert len(rows) == 32
 
     english = _cli(migrated, "cohort", "show", "pilot", lang="en")
     assert "From March 15, 2026 to June 14, 2028, 27 months in total" in english.output
@@ -155,15 +158,16 @@ def test_cli_show_json(migrated: str) -> None:
     steps = {step["code"]: step for step in data["steps"]}
     assert steps["UCHWALA"]["due_on"] == "2027-08-30"
     assert steps["R12"] == {
-        "position": 31,
+        "position": 30,
         "code": "R12",
         "kind": "report",
         "title_pl": "Miesięczny raport z monitorowania nr 12",
         "title_en": "Monthly monitoring report no. 12",
-        "starts_on": "2028-04-01",
-        "ends_on": "2028-04-30",
-        "due_on": "2028-05-15",
+        "starts_on": "2028-08-01",
+        "ends_on": "2028-08-31",
+        "due_on": "2028-09-15",
     }
+    assert (steps["DP"]["position"], steps["DP"]["due_on"]) == (31, "2028-10-16")
 
 
 def test_cli_refusals(migrated: str, tmp_path: Path) -> None:
@@ -228,4 +232,4 @@ def test_installed_console_script(tmp_path: Path) -> None:
     assert added.returncode == 0, added.stderr
     assert 'Added cohort "pilot-2026"' in added.stdout
     shown = json.loads(run("cohort", "show", "pilot-2026", "--json").stdout)
-    assert (shown["start"], shown["end"], len(shown["steps"])) == ("2026-09-01", "2028-11-30", 31)
+    assert (shown["start"], shown["end"], len(shown["steps"])) == ("2026-09-01", "2028-11-30", 32)

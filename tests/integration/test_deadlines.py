@@ -1,7 +1,7 @@
 """The deadline ladder from the database to the outbox, on SQLite and PostgreSQL.
 
 A cohort started on 9 September 2024 with the shipped template: ZW1 is due on Tuesday 8 April
-2025, DP on Sunday 8 November 2026. Gmina Alfa has Anna (Polish) and Ben (English), Cezary
+2025; DP a month after the JST's monitoring. Gmina Alfa has Anna (Polish) and Ben (English), Cezary
 (erased), adviser Dorota with Edward standing in on 9-11 April 2025, and coordinator Kasia.
 """
 
@@ -36,6 +36,7 @@ from tests.support.cli_runs import preview_reminders
 from tests.support.outbox_rows import outbox_rows
 from tests.support.people_data import assign_adviser
 from tests.support.programme_data import CREATED, add_jst, add_person
+from tests.support.task_data import adopt
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 RULES = [DeadlineRule()]
@@ -282,18 +283,26 @@ async def test_a_cohort_whose_template_no_longer_validates_is_left_out(
 
 
 async def test_reminders_preview_shows_what_goes_when(services: Services) -> None:
-    """DP's phase ends on Sunday 8 November 2026: it is due Monday 9th, its T-7 is Monday 2nd
-    (not Sunday 1st, All Saints' Day) and "the day before" Friday 6th."""
-    await _seed(services)
-    assert len(await _tick(services, local(2026, 10, 26, 9))) == 2, "DP's T-14, queued"
-    result = await preview_reminders(services, "2026-10-30T12:00", days=7, jst="1401011")
+    """Alfa's council adopted the plan on 20 September 2025: its reports run October 2025 -
+    September 2026, the last due Thursday 15 October 2026, so its DP is due a month after, on
+    Sunday 15 November: Monday 16th. Its T-14 is Monday 2nd, T-7 Monday 9th, and "the day
+    before" Friday 13th. Before the resolution, DP had no date and nothing was planned."""
+    ids = await _seed(services)
+    assert await _tick(services, local(2026, 11, 2, 9)) == set(), "no resolution: DP waits"
+    async with services.sessionmaker.begin() as session:
+        adopt(session, ids["alfa"], dt.date(2025, 9, 20), ids["anna"])
+    assert await _tick(services, local(2026, 11, 2, 9)) == {
+        _key(ids, "2026-11-16", "T-14", "anna", code="DP"),
+        _key(ids, "2026-11-16", "T-14", "ben", code="DP"),
+    }, "DP's T-14, queued"
+    result = await preview_reminders(services, "2026-11-06T12:00", days=7, jst="1401011")
     assert result.exit_code == 0, result.output
     lines = [line.split() for line in result.output.splitlines() if "task_due" in line]
     assert lines == [
-        ["2", "November", "2026,", "09:00", "Anna", "Nowak", "task_due"],
-        ["2", "November", "2026,", "09:00", "Ben", "Smith", "task_due"],
-        ["6", "November", "2026,", "09:00", "Anna", "Nowak", "task_due"],
-        ["6", "November", "2026,", "09:00", "Ben", "Smith", "task_due"],
+        ["9", "November", "2026,", "09:00", "Anna", "Nowak", "task_due"],
+        ["9", "November", "2026,", "09:00", "Ben", "Smith", "task_due"],
+        ["13", "November", "2026,", "09:00", "Anna", "Nowak", "task_due"],
+        ["13", "November", "2026,", "09:00", "Ben", "Smith", "task_due"],
     ]
 
 

@@ -197,7 +197,7 @@ async def test_the_workbook_opens_and_holds_the_rows(services: Services) -> None
         "1201": (2, "wysłany", 0),
     }
     tasks = list(workbook["Zadania"].iter_rows(values_only=True))[1:]
-    assert len(tasks) == 18  # six tasks for each of three JSTs
+    assert len(tasks) == 21  # seven tasks for each of three JSTs
     assert [row[2] for row in tasks if row[6] == 1] == ["ZW2", "ZW1", "ZW2"]
     assert {row[5] for row in tasks} <= {"do zrobienia", "zgłoszone", "zwrócone", "przyjęte"}
     questions = list(workbook["Pytania"].iter_rows(values_only=True))[1:]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import AsyncIterator
+from dataclasses import asdict
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -13,8 +15,24 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from core.clock import FixedClock
 from core.services import Services
 from core.settings import Settings
+from storage.cohorts import cohort_steps
 from storage.migrate import current_revision, ensure_current, head_revision, upgrade
-from storage.models import Base, Cohort
+from storage.models import (
+    Base,
+    Cohort,
+    Jst,
+    JstKind,
+    MonthlyReport,
+    ProgrammeStep,
+    ReportState,
+)
+from storage.programme import (
+    ProgrammeTemplate,
+    default_template_path,
+    load_template,
+    template_from_dict,
+)
+from storage.programme_calendar import compute_calendar
 
 
 @pytest.fixture
@@ -232,3 +250,100 @@ async def test_due_dates_on_a_day_off_move_to_the_next_working_day(
 def _day(value: dt.date | str | None) -> dt.date | None:
     """A date as SQLite (text) or PostgreSQL (a date) returns it from plain SQL."""
     return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _as_before_0010(template: ProgrammeTemplate) -> dict[str, Any]:
+    """The shipped template as cohorts stored it before 0010: reports from the end of Z4, DP
+    at the end of GP, no UPOW, no `starts` or `due_after`."""
+    stored = template.model_dump(mode="json")
+    stored["monitoring"].pop("starts")
+    stored["monitoring"]["starts_at_end_of"] = "Z4"
+    stored["task"] = [task for task in stored["task"] if task["code"] != "UPOW"]
+    for task in stored["task"]:
+        task.pop("due_after")
+        if task["code"] == "DP":
+            task["due_at_end_of"] = "GP"
+    return stored
+
+
+async def test_monitoring_is_planned_after_the_resolution_in_cohorts_stored_before(
+    settings: Settings, clock: FixedClock
+) -> None:
+    """0010: an ore-2024 cohort stored with reports from the end of Z4 gets the shipped
+    template and exactly the calendar a new cohort gets (reports from the month after the
+    resolution's due date, DP a month after the last report, UPOW); a report already sent
+    keeps its row and step; a cohort of another programme keeps its calendar, `starts =
+    "phase"`."""
+    shipped = load_template(default_template_path())
+    start = dt.date(2026, 3, 15)
+    built = Services.build(settings, clock)
+    try:
+        await upgrade(built.engine, "0007")
+        before = _as_before_0010(shipped)
+        old = template_from_dict(
+            before | {"monitoring": before["monitoring"] | {"starts": "phase"}}
+        )
+        async with built.sessionmaker() as session, session.begin():
+            for cohort_id, code in ((1, "ore-2024"), (2, "other-2025")):
+                session.add(
+                    Cohort(
+                        id=cohort_id,
+                        name=code,
+                        start_date=start,
+                        template_code=code,
+                        template=before,
+                        created_at=clock.now(),
+                    )
+                )
+                await session.flush()
+                session.add_all(
+                    ProgrammeStep(cohort_id=cohort_id, **asdict(step))
+                    for step in compute_calendar(old, start)
+                )
+            session.add(
+                Jst(
+                    id=1,
+                    teryt="1210133",
+                    name="Stary Sącz",
+                    kind=JstKind.GMINA_MIEJSKA,
+                    voivodeship="małopolskie",
+                    cohort_id=1,
+                    created_at=clock.now(),
+                )
+            )
+            session.add(
+                MonthlyReport(
+                    jst_id=1,
+                    step_code="R01",
+                    state=ReportState.SUBMITTED,
+                    answers={"progress": 4},
+                    updated_at=clock.now(),
+                )
+            )
+        await upgrade(built.engine)
+        async with built.sessionmaker() as session:
+            ore, other = await session.get_one(Cohort, 1), await session.get_one(Cohort, 2)
+            found = {
+                cohort_id: [
+                    (s.position, s.code, s.kind, s.starts_on, s.ends_on, s.due_on, s.label_pl)
+                    for s in await cohort_steps(session, cohort_id)
+                ]
+                for cohort_id in (1, 2)
+            }
+            report = await session.scalar(sa.select(MonthlyReport))
+        assert template_from_dict(ore.template) == shipped
+        assert found[1] == [
+            (s.position, s.code, s.kind, s.starts_on, s.ends_on, s.due_on, s.label_pl)
+            for s in compute_calendar(shipped, start)
+        ]
+        assert template_from_dict(other.template) == old
+        assert found[2] == [
+            (s.position, s.code, s.kind, s.starts_on, s.ends_on, s.due_on, s.label_pl)
+            for s in compute_calendar(old, start)
+        ]
+        assert report is not None and (report.step_code, report.answers) == (
+            "R01",
+            {"progress": 4},
+        )
+    finally:
+        await built.close()

@@ -1,7 +1,7 @@
 """Monthly reports on SQLite and PostgreSQL: one team draft, one submission, corrections, export.
 
-The programme starts on 1 January 2025: training ends on 31 March 2026, so R01 is April 2026,
-due on 15 May 2026.
+The programme starts on 1 January 2025; every council adopts the plan on 20 March 2026, so R01
+is April 2026, due on 15 May 2026.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from tests.support.programme_data import add_person
 from tests.support.task_data import seed_teams
 
 START = dt.date(2025, 1, 1)
+ADOPTED = dt.date(2026, 3, 20)
 MAY_4 = dt.date(2026, 5, 4)
 NOW = dt.datetime(2026, 5, 4, 9, 0, tzinfo=dt.UTC)
 LONG = ("Zażółć gęślą jaźń 🎓 <b>&amp;</b> " * 200)[:4096]
@@ -44,7 +45,7 @@ LONG = ("Zażółć gęślą jaźń 🎓 <b>&amp;</b> " * 200)[:4096]
 
 @pytest.fixture
 async def ids(services: Services) -> dict[str, int]:
-    return await seed_teams(services, START)
+    return await seed_teams(services, START, adopted=ADOPTED)
 
 
 async def _slot(services: Services, ids: dict[str, int], today: dt.date = MAY_4) -> ReportSlot:

@@ -35,6 +35,7 @@ from tests.support.outbox_rows import outbox_rows
 from tests.support.people_data import assign_adviser
 from tests.support.programme_data import CREATED, add_jst, add_person
 from tests.support.smtp import SmtpServer, smtp
+from tests.support.task_data import adopt
 from tests.support.telegram_request import FakeBotApi
 
 __all__ = ["smtp"]  # the fixture
@@ -71,9 +72,11 @@ async def _seed(services: Services) -> None:
         )
         cisza = await add_jst(session, cohort, CISZA, "Gmina Cisza")
         gwar = await add_jst(session, cohort, "1206033", "Gmina Gwar")
-        await add_person(session, ZOFIA, "Zofia Nowicka", jst=cisza)
+        zofia = await add_person(session, ZOFIA, "Zofia Nowicka", jst=cisza)
         await add_person(session, PIOTR, "Piotr Zając", jst=cisza, gender=Gender.MALE)
-        await add_person(session, EWA, "Ewa Gwarna", jst=gwar, **joined(903))
+        ewa = await add_person(session, EWA, "Ewa Gwarna", jst=gwar, **joined(903))
+        for jst, member in ((cisza, zofia), (gwar, ewa)):  # monitoring from April 2026
+            adopt(session, jst.id, dt.date(2026, 3, 20), member.id)
         adam = await add_person(
             session, ADAM, "Adam Mazur", role=Role.ADVISER, gender=Gender.MALE, **joined(ADAM_CHAT)
         )

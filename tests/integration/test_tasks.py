@@ -227,7 +227,8 @@ async def test_refused_submissions(services: Services, ids: dict[str, int]) -> N
     assert await _count(services, TaskProgress) == 0, "a refusal creates no row"
     with pytest.raises(TaskRefused) as unknown:
         await _submit(services, ids, code="ZW9")
-    assert unknown.value.params["codes"] == ["ZW1", "ZW2", "ZW3", "HDR_ORE", "UCHWALA", "DP"]
+    codes = ["ZW1", "ZW2", "ZW3", "HDR_ORE", "UCHWALA", "DP", "UPOW"]
+    assert unknown.value.params["codes"] == codes
 
     await _submit(services, ids, code="zw1")  # any letter case
     with pytest.raises(TaskRefused) as twice:
@@ -388,9 +389,9 @@ async def test_submit_choices_follow_the_team_state(
             found = await submit_choices(session, ids["warszawa"])
         return [t.code for t in found.open], [t.code for t in found.waiting], found.resolution_code
 
-    assert await choices() == (["ZW1", "ZW2", "ZW3", "HDR_ORE", "DP"], [], "UCHWALA")
+    assert await choices() == (["ZW1", "ZW2", "ZW3", "HDR_ORE", "DP", "UPOW"], [], "UCHWALA")
     first = await _submit(services, ids)
-    assert await choices() == (["ZW2", "ZW3", "HDR_ORE", "DP"], ["ZW1"], "UCHWALA")
+    assert await choices() == (["ZW2", "ZW3", "HDR_ORE", "DP", "UPOW"], ["ZW1"], "UCHWALA")
     await _review(services, ids, first, accept=False, remarks="Popraw.")
     assert (await choices())[0][0] == "ZW1", "a returned task can be submitted again"
     async with services.sessionmaker() as session:

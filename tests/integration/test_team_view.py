@@ -25,6 +25,7 @@ from storage.programme import default_template_path
 from storage.team import ReportView, TeamView, team_view
 from tests.support.people_data import add_question, assign_adviser
 from tests.support.programme_data import CREATED, add_jst, add_person
+from tests.support.task_data import adopt
 
 START = dt.date(2025, 1, 1)
 TODAY = dt.date(2026, 3, 2)
@@ -130,9 +131,13 @@ async def test_tasks_by_due_date_with_the_extension_in_place_of_the_due_date(
         ("HDR_ORE", D(2026, 6, 30), False, "pending", False),
         ("UCHWALA", D(2026, 7, 31), False, "pending", False),
         ("ZW3", ZW3_EXTENDED, True, "pending", False),
-        ("DP", D(2027, 3, 1), False, "pending", False),  # Sunday 28 February: Monday
+        # No resolution yet: DP and UPOW as planned for one adopted on its due date (31 July
+        # 2026 -> reports August 2026 - July 2027, the last due 16 August 2027), never late.
+        ("DP", D(2027, 9, 16), False, "pending", False),
+        ("UPOW", D(2027, 10, 18), False, "pending", False),  # 16 October: a Saturday
     ]
-    assert [t.code for t in view.upcoming] == ["ZW2", "HDR_ORE", "UCHWALA", "ZW3", "DP"]
+    upcoming = ["ZW2", "HDR_ORE", "UCHWALA", "ZW3", "DP", "UPOW"]
+    assert [t.code for t in view.upcoming] == upcoming
     assert view.overdue == 1
     beta = await _view(services, ids["beta"], TODAY)
     assert [(t.code, t.state) for t in beta.tasks[:2]] == [("ZW1", "pending"), ("ZW2", "accepted")]
@@ -181,8 +186,11 @@ async def test_a_task_submitted_late_waits_for_the_adviser_and_is_not_the_teams_
 
 
 async def test_the_report_is_the_latest_month_that_has_ended(services: Services) -> None:
+    """Alfa and Beta adopted the plan in March 2026: their reports from April; Gamma none."""
     ids = await _seed(services)
     async with services.sessionmaker.begin() as session:
+        adopt(session, ids["alfa"], D(2026, 3, 10), ids["anna"])
+        adopt(session, ids["beta"], D(2026, 3, 31), ids["bartek"])
         session.add_all(
             MonthlyReport(
                 jst_id=ids[jst], step_code=code, state=state, answers={}, updated_at=CREATED
@@ -203,6 +211,7 @@ async def test_the_report_is_the_latest_month_that_has_ended(services: Services)
             ("beta", D(2026, 6, 1)),
             ("alfa", D(2026, 7, 1)),
             ("alfa", D(2027, 4, 1)),
+            ("gamma", D(2027, 4, 1)),
         )
     }
     april, may, june = (
@@ -217,6 +226,7 @@ async def test_the_report_is_the_latest_month_that_has_ended(services: Services)
         ("beta", D(2026, 6, 1)): ReportView("R02", may.period_start, may.due_on, "submitted"),
         ("alfa", D(2026, 7, 1)): ReportView("R03", june.period_start, june.due_on, "submitted"),
         ("alfa", D(2027, 4, 1)): ReportView("R12", D(2027, 3, 1), D(2027, 4, 15), "missing"),
+        ("gamma", D(2027, 4, 1)): None,
     }
 
 

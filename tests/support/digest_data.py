@@ -1,10 +1,11 @@
 """A cohort with known numbers for the digest tests (programme started 1 January 2025).
 
-On Monday 4 May 2026 (ISO week 2026-W19): accepted tasks Warszawa ZW1 (January) and ZW2
-(February), Przykładowa ZW1 (February); April's report R01 submitted by Warszawa (April) and
-Bochnia (May), Przykładowa's a draft; overdue ZW2 in Przykładowa, ZW1 and ZW2 in Bochnia;
-one question answered in 4 hours (Dorota's, April) and one waiting for 4 days (Anna's);
-staff 5 (4 women, 1 man) in 3 JSTs under advisory.
+Every council adopted the plan on 20 March 2026 (its resolution recorded, waiting for the
+adviser), so R01 is April. On Monday 4 May 2026 (ISO week 2026-W19): accepted tasks Warszawa ZW1
+(January) and ZW2 (February), Przykładowa ZW1 (February); April's report R01 submitted by
+Warszawa (April) and Bochnia (May), Przykładowa's a draft; overdue ZW2 in Przykładowa, ZW1 and
+ZW2 in Bochnia; one question answered in 4 hours (Dorota's, April) and one waiting for 4 days
+(Anna's); staff 5 (4 women, 1 man) in 3 JSTs under advisory.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from tests.support.programme_data import CREATED, add_person
 from tests.support.task_data import seed_teams
 
 START = dt.date(2025, 1, 1)
+ADOPTED = dt.date(2026, 3, 20)
 NOW = dt.datetime(2026, 5, 4, 9, 0, tzinfo=dt.UTC)
 
 
@@ -35,7 +37,7 @@ def _at(month: int, day: int, hour: int = 10) -> dt.datetime:
 
 async def seed_digest(services: Services) -> dict[str, int]:
     """The teams of tests/support/task_data.py plus a coordinator, progress and questions."""
-    ids = await seed_teams(services, START)
+    ids = await seed_teams(services, START, adopted=ADOPTED)
     async with services.sessionmaker.begin() as session:
         coordinator = await add_person(
             session, "koordynacja@example.pl", "Koordynacja", role=Role.COORDINATOR

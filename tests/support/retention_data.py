@@ -1,13 +1,13 @@
 """Two cohorts with everything retention removes, for the retention walk (issue 20).
 
-The pilot of tests/support/digest_data.py (programme started 1 January 2025; Warszawa's DP
-extended to 30 June 2027, so the cohort ends then) gets, from its people: a question with a
-photo, the adviser's answer with a document, a follow-up, links of delivered messages, ZW3
-handed in with a text and a document, returned with remarks, handed in again; the May 2026
-report with answers in words, numbers and yes/no. A later cohort ("Nabór 2027", ending 15
-April 2029) has one JST with Maria (the pilot's adviser of Bochnia) and a member who asked a
-question. The outbox holds rows finished in May 2026 and one waiting since then; forms and failed
-invitation codes from May 2026 and from later.
+The pilot of tests/support/digest_data.py (programme started 1 January 2025, every plan adopted
+in March 2026; Warszawa's DP extended to 30 June 2027, so the cohort ends then) gets, from its
+people: a question with a photo, the adviser's answer with a document, a follow-up, links of
+delivered messages, ZW3 handed in with a text and a document, returned with remarks, handed in
+again; the May 2026 report with answers in words, numbers and yes/no. A later cohort ("Nabór
+2027", ending 16 April 2029) has one JST with Maria (the pilot's adviser of Bochnia) and a
+member who asked a question. The outbox holds rows finished in May 2026 and one waiting since
+then; forms and failed invitation codes from May 2026 and from later.
 """
 
 from __future__ import annotations
@@ -38,11 +38,15 @@ from storage.tasks.views import Evidence
 from tests.support.digest_data import seed_digest
 from tests.support.people_data import assign_adviser
 from tests.support.programme_data import add_jst, add_person
+from tests.support.task_data import adopt
 
 UTC = dt.UTC
 PILOT_END = dt.date(2027, 6, 30)  # Warszawa's DP extended to this day
 LATER_START = dt.date(2027, 1, 1)
-LATER_END = dt.date(2029, 4, 16)  # its R12's deadline (Sunday 15 April: Monday)
+# Its JST adopted the plan in January 2028: reports February 2028 - January 2029, DP due 15 March
+# 2029, UPOW a month after (Sunday 15 April: Monday), the cohort's last deadline.
+LATER_ADOPTED = dt.date(2028, 1, 20)
+LATER_END = dt.date(2029, 4, 16)
 SENT_AT = dt.datetime(2026, 5, 4, 10, 0, tzinfo=UTC)
 LEASE_LEFT_AT = dt.datetime(2026, 5, 5, 10, 5, tzinfo=UTC)  # the failed row's last claim
 OLD_TRACE = dt.datetime(2026, 5, 4, 12, 0, tzinfo=UTC)
@@ -90,6 +94,7 @@ async def _later_cohort(services: Services, ids: dict[str, int]) -> dict[str, in
         member.notice_confirmed_at = member.joined_at = at
         maria = await session.get_one(type(member), ids["maria"])
         await assign_adviser(session, jst, maria)
+        adopt(session, jst.id, LATER_ADOPTED, member.id)
         session.add(
             TaskProgress(
                 jst_id=ids["warszawa"],

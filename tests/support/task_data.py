@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from core.services import Services
 from storage.cohorts import add_cohort
-from storage.models import Gender, Role
+from storage.models import Gender, Role, TaskProgress, TaskState
 from storage.programme import default_template_path
 from tests.support.people_data import assign_adviser
 from tests.support.programme_data import CREATED, add_jst, add_person
@@ -19,8 +21,11 @@ WARSZAWA, PRZYKLADOWA, BOCHNIA = "1465011", "0201022", "1201"
 STAND_IN = (dt.date(2026, 5, 4), dt.date(2026, 5, 8))
 
 
-async def seed_teams(services: Services, start: dt.date) -> dict[str, int]:
-    """The cohort, JSTs and people; returns their ids by short name."""
+async def seed_teams(
+    services: Services, start: dt.date, *, adopted: dt.date | None = None
+) -> dict[str, int]:
+    """The cohort, JSTs and people; returns their ids by short name. With `adopted`, every
+    JST's council adopted the plan that day (monitoring starts the month after)."""
     async with services.sessionmaker.begin() as session:
         cohort = await add_cohort(
             session, "pilot", start, default_template_path(), now=CREATED, actor="operator"
@@ -56,5 +61,26 @@ async def seed_teams(services: Services, start: dt.date) -> dict[str, int]:
         )
         await assign_adviser(session, przykladowa, people["jan"])
         await assign_adviser(session, bochnia, people["maria"])
+        if adopted is not None:
+            for jst, member in ((warszawa, "anna"), (przykladowa, "dorota"), (bochnia, "ewa")):
+                adopt(session, jst.id, adopted, people[member].id)
     jsts = {"warszawa": warszawa.id, "przykladowa": przykladowa.id, "bochnia": bochnia.id}
     return jsts | {name: person.id for name, person in people.items()}
+
+
+def adopt(session: AsyncSession, jst_id: int, day: dt.date, member_id: int) -> None:
+    """The JST's resolution recorded (/uchwala: its task submitted with the number and date)."""
+    at = dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
+    session.add(
+        TaskProgress(
+            jst_id=jst_id,
+            step_code="UCHWALA",
+            state=TaskState.SUBMITTED,
+            submitted_at=at,
+            submitted_by_id=member_id,
+            resolution_number=f"XIV/{jst_id}/{day.year}",
+            resolution_date=day,
+            review_round=0,
+            updated_at=at,
+        )
+    )

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
+from sqlalchemy import func, select
 
 from core.clock import OffsetClock
 from core.services import Services
@@ -30,11 +31,13 @@ from storage.imports.read import read_rows
 from storage.imports.validate import validate
 from storage.invites import issue_invites
 from storage.migrate import upgrade
+from storage.models import Cohort, Jst, Person, Role
 from storage.programme import default_template_path
 from tests.support.cli_runs import invoke
 from tests.support.dialog import WAIT, Speaker
 from tests.support.flow_data import MONITORING, MONITORING_TEAM
 from tests.support.sandbox_chat import open_sandbox, settle
+from tests.support.task_data import adopt
 
 TEAMS = Path(__file__).parent.parent / "data" / "import" / "teams.csv"
 COHORT = "Pilotaż"
@@ -56,11 +59,14 @@ async def join_monitoring_team(
     world: World, folder: Path, users: tuple[int, int, int], months_ago: int = 0
 ) -> dict[int, Speaker]:
     """The monitoring cohort's team (tests/support/flow_data.py: Zofia, Piotr, Adam) joined as
-    these Telegram users; its first report (R01) is last month's, or `months_ago` earlier."""
+    these Telegram users; its council adopted the plan two months ago, so its first report
+    (R01) is last month's, or `months_ago` earlier."""
     team = folder / "monitoring.csv"
     team.write_text(MONITORING_TEAM, encoding="utf-8")
     start = cohort_start(world.today()) - relativedelta(months=12 + months_ago)
     await world.add_team(team, MONITORING, start)
+    adopted = world.today().replace(day=10) - relativedelta(months=2 + months_ago)
+    await adopt_in_cohort(world.services, MONITORING, adopted)
     codes = await world.invite_codes()
     people = {}
     for user_id, name in zip(users, ("Zofia", "Piotr", "Adam"), strict=True):
@@ -171,6 +177,20 @@ class World:
         running = self.box.running
         running.stop.set()
         await running.bot
+
+
+async def adopt_in_cohort(services: Services, cohort: str, day: dt.date) -> None:
+    """Every JST of the cohort has its resolution recorded, adopted on `day`, by a member."""
+    async with services.sessionmaker.begin() as session:
+        members = await session.execute(
+            select(Jst.id, func.min(Person.id))
+            .join(Cohort, Cohort.id == Jst.cohort_id)
+            .join(Person, Person.jst_id == Jst.id)
+            .where(Cohort.name == cohort, Person.role == Role.MEMBER)
+            .group_by(Jst.id)
+        )
+        for jst_id, member_id in members:
+            adopt(session, jst_id, day, member_id)
 
 
 async def add_team(services: Services, teams: Path, cohort: str, start: dt.date) -> None:

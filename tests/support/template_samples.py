@@ -41,7 +41,14 @@ from storage.review_queue import QUESTION, TASK, Waiting
 from storage.rosters import Contact
 from storage.round_views import RoundView
 from storage.tasks.views import Evidence, SubmitChoices, TaskChange, TaskItem
-from storage.team import ReportView, ResolutionView, StepView, TaskView, TeamView
+from storage.team import (
+    MonitoringView,
+    ReportView,
+    ResolutionView,
+    StepView,
+    TaskView,
+    TeamView,
+)
 
 COUNTS = (0, 1, 2, 4, 5, 12, 21, 22, 25, 112)
 GENDERS = ("K", "M", None)
@@ -167,7 +174,15 @@ def _team(s: Sample) -> TeamView:
         )
         if s.n
         else None,
+        monitoring=_monitoring(s),
     )
+
+
+def _monitoring(s: Sample) -> MonitoringView:
+    """Started (its first month) for some counts; else waiting for the resolution."""
+    if s.n % 4 == 2:
+        return MonitoringView(dt.date(2028, 1, 1), None)
+    return MonitoringView(None, dt.date(2027, 12, 31))
 
 
 ACTIONS = ("submitted", "resolution", "returned", "accepted", "extended")
@@ -176,7 +191,10 @@ ACTIONS = ("submitted", "resolution", "returned", "accepted", "extended")
 def _jst_state(s: Sample) -> JstState:
     """A JST in trouble: the sample's count of late things; its team on Telegram or not."""
     members = (MemberView(s.name, s.flag), MemberView(NAMES[None], False))
-    return JstState(_team(s), members, reports_overdue=s.n, questions_late=s.n)
+    late = s.n if s.flag else None  # working days past the resolution monitoring waits for
+    return JstState(
+        _team(s), members, reports_overdue=s.n, questions_late=s.n, resolution_late=late
+    )
 
 
 def _fine_jst_state(s: Sample) -> JstState:
@@ -251,7 +269,7 @@ def _digest(s: Sample) -> Digest:
 
 def _attention(s: Sample) -> Attention:
     """A JST needing attention: late tasks and reports; a team on Telegram or not."""
-    return Attention(_team(s), s.n, TODAY if s.flag else None)
+    return Attention(_team(s), s.n, TODAY if s.flag else None, s.n if s.flag else None)
 
 
 def _contact(s: Sample, email: str) -> Contact:
@@ -676,6 +694,7 @@ def overrides(s: Sample) -> dict[str, dict[str, Any]]:
         "tg/question_answer.html.j2": {"question": "Jak wypełnić arkusz diagnozy?"},
         "tg/jst_list.html.j2": {"limit": s.n % 3},  # some lists longer than shown
         "tg/_team.html.j2::reasons": {"jst": _jst_state(s), "days": s.n},
+        "tg/_team.html.j2::waiting": {"due": dt.date(2027, 12, 31), "days": s.n},
         "tg/question_not_linked.html.j2": {"waiting": s.many(_open_question(s))[:3]},
         "tg/task_choose.html.j2": {"waiting": s.many(_task_item(s))[:3]},
         "email/_digest.txt.j2::month": {"value": dt.date(2027, 9, 1)},

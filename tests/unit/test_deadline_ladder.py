@@ -2,7 +2,8 @@
 
 The cohort starts on 9 September 2024 with the shipped template (storage/programme/ore-2024.toml):
 ZW1 due Tue 8 Apr 2025, ZW2 Fri 8 Aug 2025, ZW3 and HDR_ORE Sun 8 Mar 2026, UCHWALA Wed 8 Apr
-2026, DP Sun 8 Nov 2026, the programme's end Tue 8 Dec 2026. Four JSTs act on a script; the
+2026, the programme's end Tue 8 Dec 2026 (DP and UPOW follow each JST's monitoring: planned for
+June and July 2027, after the walk). Four JSTs act on a script; the
 clock jumps from one moment to the next at which anything can change (an action, a reminder's
 start or end). That is exactly what a tick every minute would see: between two such moments
 the state stays the same and no reminder starts or ends. It takes well under a second.
@@ -162,15 +163,14 @@ def rows(people: Iterable[int], template: str, code: str, *moments: dt.datetime)
     return {(person, template, code, moment) for person in people for moment in moments}
 
 
-# T-14 and T-7 of each task. ZW3, HDR_ORE and DP end their phases on Sundays (8 March and
-# 8 November 2026): their deadlines are the Mondays after (issue 21), and so are their steps.
+# T-14 and T-7 of each task due in the walk. ZW3 and HDR_ORE end their phase on Sunday 8 March
+# 2026: their deadlines are the Monday after (issue 21), and so are their steps.
 EARLY_STEPS = {
     "ZW1": (local(2025, 3, 25, 9), local(2025, 4, 1, 9)),
     "ZW2": (local(2025, 7, 25, 9), local(2025, 8, 1, 9)),
     "ZW3": (local(2026, 2, 23, 9), local(2026, 3, 2, 9)),
     "HDR_ORE": (local(2026, 2, 23, 9), local(2026, 3, 2, 9)),
     "UCHWALA": (local(2026, 3, 25, 9), local(2026, 4, 1, 9)),
-    "DP": (local(2026, 10, 26, 9), local(2026, 11, 2, 9)),
 }
 
 
@@ -179,14 +179,13 @@ def early_steps(members: tuple[int, ...]) -> set[Row]:
 
 
 # T-1 and T-0 of the tasks a late team still hears them for: "the day before" a Monday deadline
-# (ZW3, HDR_ORE, DP) is the Friday before it.
+# (ZW3, HDR_ORE) is the Friday before it.
 LAST_DAYS = {
     "ZW1": (local(2025, 4, 7, 9), local(2025, 4, 8, 9)),
     "ZW2": (local(2025, 8, 7, 9), local(2025, 8, 8, 9)),
     "ZW3": (local(2026, 3, 6, 9), local(2026, 3, 9, 9)),
     "HDR_ORE": (local(2026, 3, 6, 9), local(2026, 3, 9, 9)),
     "UCHWALA": (local(2026, 4, 7, 9), local(2026, 4, 8, 9)),
-    "DP": (local(2026, 11, 6, 9), local(2026, 11, 9, 9)),
 }
 # T+1 (the team's and the adviser's overdue notice) and T+7 (the coordinators' alert).
 OVERDUE = {
@@ -196,7 +195,6 @@ OVERDUE = {
     "ZW3": (local(2026, 3, 10, 9), local(2026, 3, 16, 9)),
     "HDR_ORE": (local(2026, 3, 10, 9), local(2026, 3, 16, 9)),
     "UCHWALA": (local(2026, 4, 9, 9), local(2026, 4, 15, 9)),
-    "DP": (local(2026, 11, 10, 9), local(2026, 11, 16, 9)),
 }
 
 

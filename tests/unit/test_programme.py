@@ -50,9 +50,13 @@ def test_shipped_template_follows_the_schedule(template: ProgrammeTemplate) -> N
     assert template.code == "ore-2024"
     assert [(p.code, p.kind, p.months) for p in template.phase] == SCHEDULE
     assert template.months == 27
-    assert [t.code for t in template.task] == ["ZW1", "ZW2", "ZW3", "HDR_ORE", "UCHWALA", "DP"]
+    codes = ["ZW1", "ZW2", "ZW3", "HDR_ORE", "UCHWALA", "DP", "UPOW"]
+    assert [t.code for t in template.task] == codes
     assert [t.code for t in template.task if t.resolution] == ["UCHWALA"]
     assert (template.monitoring.reports, template.monitoring.due_day) == (12, 15)
+    assert template.monitoring.starts == "resolution"  # each JST from its own resolution
+    after = {t.code: (t.due_after.step, t.due_after.months) for t in template.task if t.due_after}
+    assert after == {"DP": ("monitoring", 1), "UPOW": ("DP", 1)}
     assert (template.review.first_review_days, template.review.fix_days) == (7, 5)
     assert template.review.rereview_days == 5
     assert template.reminders.task_days_before == [14, 7, 1, 0]
@@ -130,16 +134,17 @@ def test_tasks_are_due_on_the_last_day_of_their_phase_or_the_next_working_day(
     template: ProgrammeTemplate,
 ) -> None:
     steps = _by_code(compute_calendar(template, START))
-    due = {code: steps[code].due_on for code in ("ZW1", "ZW2", "ZW3", "HDR_ORE", "UCHWALA", "DP")}
+    due = {code: steps[code].due_on for code in ("ZW1", "ZW2", "ZW3", "HDR_ORE", "UCHWALA")}
     assert due == {
         "ZW1": dt.date(2026, 10, 14),
         "ZW2": dt.date(2027, 2, 15),  # the phase ends on Sunday 14 February
         "ZW3": dt.date(2027, 9, 14),
         "HDR_ORE": dt.date(2027, 9, 14),
         "UCHWALA": dt.date(2027, 10, 14),
-        "DP": dt.date(2028, 5, 15),  # Sunday 14 May
     }
     for task in template.task:
+        if task.due_at_end_of is None:
+            continue
         phase = steps[task.due_at_end_of]
         assert steps[task.code].kind == "task"
         assert steps[task.code].starts_on == phase.starts_on
@@ -158,13 +163,13 @@ def test_no_deadline_falls_on_a_day_off(template: ProgrammeTemplate, start: dt.d
             assert is_working_day(step.due_on), (start, step.code, step.due_on)
 
 
-def test_twelve_monthly_reports_from_the_first_whole_month_after_training(
+def test_twelve_monthly_reports_planned_from_the_month_after_the_resolution_is_due(
     template: ProgrammeTemplate,
 ) -> None:
     reports = [step for step in compute_calendar(template, START) if step.kind == "report"]
     assert [r.code for r in reports] == [f"R{n:02d}" for n in range(1, 13)]
-    # Z4 ends on 14 June 2027, so the first whole month is July 2027.
-    month = dt.date(2027, 7, 1)
+    # The resolution is due on 14 October 2027, so a JST adopting it then starts in November.
+    month = dt.date(2027, 11, 1)
     for number, report in enumerate(reports, start=1):
         following = month + relativedelta(months=1)
         assert (report.starts_on, report.ends_on) == (month, following - dt.timedelta(1))
@@ -172,13 +177,25 @@ def test_twelve_monthly_reports_from_the_first_whole_month_after_training(
         assert report.title_pl.endswith(f"nr {number}")
         assert report.title_en.endswith(f"no. {number}")
         month = following
-    assert reports[-1].due_on == dt.date(2028, 7, 17)  # Saturday 15 July
+    assert reports[-1].due_on == dt.date(2028, 11, 15)
+    steps = _by_code(compute_calendar(template, START))
+    # A month after the last report's deadline, then a month after that.
+    assert (steps["DP"].starts_on, steps["DP"].due_on) == (
+        dt.date(2028, 11, 16),
+        dt.date(2028, 12, 15),
+    )
+    assert steps["UPOW"].due_on == dt.date(2029, 1, 15)
 
 
 def test_reports_start_in_the_same_month_when_training_ends_on_a_month_end(
     template: ProgrammeTemplate,
 ) -> None:
-    steps = _by_code(compute_calendar(template, dt.date(2026, 1, 1)))
+    """`starts = "phase"`: the whole cohort's reports from the first whole month after Z4."""
+    monitoring = template.monitoring.model_copy(
+        update={"starts": "phase", "starts_at_end_of": "Z4"}
+    )
+    by_phase = template.model_copy(update={"monitoring": monitoring})
+    steps = _by_code(compute_calendar(by_phase, dt.date(2026, 1, 1)))
     assert steps["Z4"].ends_on == dt.date(2027, 3, 31)
     assert (steps["R01"].starts_on, steps["R01"].ends_on) == (
         dt.date(2027, 4, 1),
@@ -191,7 +208,7 @@ def test_reports_start_in_the_same_month_when_training_ends_on_a_month_end(
 def test_calendar_is_ordered_by_start_with_phases_first(template: ProgrammeTemplate) -> None:
     steps = compute_calendar(template, START)
     assert [step.position for step in steps] == list(range(1, len(steps) + 1))
-    assert len(steps) == 13 + 6 + 12
+    assert len(steps) == 13 + 7 + 12
     assert len({step.code for step in steps}) == len(steps)
     keys = [(step.starts_on, step.kind in ("task", "report")) for step in steps]
     assert keys == sorted(keys)

@@ -37,6 +37,7 @@ title_en = "T"
 due_at_end_of = "A"
 
 [monitoring]
+starts = "phase"
 starts_at_end_of = "A"
 reports = 2
 due_day = 10
@@ -103,21 +104,29 @@ def test_minimal_template_is_valid(tmp_path: Path) -> None:
         ({1: 'code = "Mini 1"'}, 1, "bad_template_code", {"value": "Mini 1"}),
         ({2: 'title_pl = "  "'}, 2, "empty_text", {"key": "title_pl"}),
         ({23: 'due_at_end_of = "Z"'}, 23, "unknown_phase", {"key": "due_at_end_of", "value": "Z"}),
-        ({26: 'starts_at_end_of = "Q"'}, 26, "unknown_phase", {"value": "Q"}),
-        ({27: "reports = 0"}, 27, "too_small", {"key": "reports", "limit": 1}),
-        ({27: "reports = 37"}, 27, "too_large", {"key": "reports", "limit": 36}),
-        ({28: "due_day = 0"}, 28, "too_small", {"key": "due_day", "limit": 1}),
-        ({28: "due_day = 29"}, 28, "too_large", {"key": "due_day", "limit": 28}),
-        ({29: 'report_title_pl = "Raport"'}, 29, "missing_placeholder", {}),
-        ({35: "rereview_days = 5\ncolour = 5"}, 36, "unknown_key", {"key": "colour"}),
-        ({38: "task_days_before = [7, -1]"}, 38, "too_small", {"limit": 0}),
-        ({38: "task_days_before = 7"}, 38, "wrong_type", {"expected": "list"}),
-        ({47: "jsts = 1\n\n[extra]\nkey = 1"}, 49, "unknown_key", {"key": "extra"}),
-        ({32: "", 33: "", 34: "", 35: ""}, 1, "missing_key", {"key": "review"}),
-        ({10: "months = 0", 28: "due_day = 99"}, 10, "not_positive", {}),
+        ({27: 'starts_at_end_of = "Q"'}, 27, "unknown_phase", {"value": "Q"}),
+        ({26: 'starts = "resolution"'}, 27, "only_with_phase", {}),
+        ({26: 'starts = "resolution"', 27: ""}, 26, "no_resolution_task", {}),
+        ({26: 'starts = "after"'}, 26, "not_allowed", {"key": "starts"}),
+        ({27: ""}, 25, "missing_key", {"key": "starts_at_end_of"}),
+        ({23: 'due_after = { step = "T9" }'}, 23, "unknown_earlier", {"value": "T9"}),
+        ({23: 'due_after = { step = "monitoring", months = 0 }'}, 23, "too_small", {}),
+        ({23: 'due_at_end_of = "A"\ndue_after = { step = "DP" }'}, 24, "two_due_rules", {}),
+        ({23: ""}, 19, "missing_key", {"key": "due_at_end_of"}),
+        ({28: "reports = 0"}, 28, "too_small", {"key": "reports", "limit": 1}),
+        ({28: "reports = 37"}, 28, "too_large", {"key": "reports", "limit": 36}),
+        ({29: "due_day = 0"}, 29, "too_small", {"key": "due_day", "limit": 1}),
+        ({29: "due_day = 29"}, 29, "too_large", {"key": "due_day", "limit": 28}),
+        ({30: 'report_title_pl = "Raport"'}, 30, "missing_placeholder", {}),
+        ({36: "rereview_days = 5\ncolour = 5"}, 37, "unknown_key", {"key": "colour"}),
+        ({39: "task_days_before = [7, -1]"}, 39, "too_small", {"limit": 0}),
+        ({39: "task_days_before = 7"}, 39, "wrong_type", {"expected": "list"}),
+        ({48: "jsts = 1\n\n[extra]\nkey = 1"}, 50, "unknown_key", {"key": "extra"}),
+        ({33: "", 34: "", 35: "", 36: ""}, 1, "missing_key", {"key": "review"}),
+        ({10: "months = 0", 29: "due_day = 99"}, 10, "not_positive", {}),
         ({10: "months = "}, 10, "syntax", {"column": 10}),
-        ({32: "[monitoring]"}, 32, "syntax", {}),
-        ({47: "jsts = 1\nnote = [1,"}, 48, "syntax", {"column": None}),
+        ({33: "[monitoring]"}, 33, "syntax", {}),
+        ({48: "jsts = 1\nnote = [1,"}, 49, "syntax", {"column": None}),
     ],
 )
 def test_refusal_names_the_line_and_the_reason(
