@@ -38,7 +38,6 @@ from storage.tasks.views import (
     stored_pieces,
     task_history,
 )
-from storage.workdays import working_day_from
 
 __all__ = ["Action", "Evidence", "TaskChange", "TaskRefused", "task_history"]
 RESOLUTION_NUMBER_LIMIT = 100
@@ -215,10 +214,10 @@ async def review_task(
         progress.state = State.ACCEPTED
         progress.accepted_at = now
         return await record_change(session, progress, Action.ACCEPTED, origin)
-    return await _return(session, progress, _checked_remarks(remarks), origin, today)
+    return await _return(session, progress, checked_remarks(remarks), origin, today)
 
 
-def _checked_remarks(remarks: str | None) -> str:
+def checked_remarks(remarks: str | None) -> str:
     """What the team is to fix: not blank, and short enough for one message."""
     remarks = (remarks or "").strip()
     if not remarks:
@@ -239,7 +238,7 @@ async def _return(
     progress.review_round += 1
     jst = await session.get_one(Jst, progress.jst_id)
     review = template_from_dict((await session.get_one(Cohort, jst.cohort_id)).template).review
-    fix_by = working_day_from(today + dt.timedelta(days=review.fix_days))
+    fix_by = review.fix_by(today)
     return await record_change(
         session,
         progress,
