@@ -34,7 +34,8 @@ SUBMITTED, RETURNED, ACCEPTED = "submitted", "returned", "accepted"  # MaterialE
 
 
 class MaterialRefused(TaskRefused):
-    """A change the loop refuses; `reason` names the message (tg/material_refused.html.j2)."""
+    """A change the loop refuses; `reason` names the message (tg/material_refused.html.j2).
+    The pieces and remarks are checked by the tasks' rules, which refuse with TaskRefused."""
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ async def submit_material(
         raise MaterialRefused("bad_title", limit=TITLE_LIMIT)
     if kind not in KINDS:
         raise MaterialRefused("unknown_kind", kind=kind, kinds=list(KINDS))
-    _checked(pieces)
+    check_pieces(pieces)  # the tasks' rule: 1-10 pieces, none blank
     review = await _review(session, cohort_id)
     material = Material(
         cohort_id=cohort_id,
@@ -92,7 +93,7 @@ async def submit_fix(
     if replayed := await _replayed(session, origin.source):
         return replayed
     submitter = await _coordinator(session, origin.person_id)
-    _checked(pieces)
+    check_pieces(pieces)  # the tasks' rule: 1-10 pieces, none blank
     material = await _locked(session, material_id)
     if material is None or material.state is not MaterialState.RETURNED:
         raise MaterialRefused("not_returned")
@@ -151,14 +152,6 @@ async def review_material(
     event_round = material.review_round
     material.review_round += 1
     return await _record(session, material, RETURNED, origin, note=text, round_=event_round)
-
-
-def _checked(pieces: Sequence[Evidence]) -> None:
-    """The task's rule for evidence: 1-10 pieces, none blank, texts fit one message."""
-    try:
-        check_pieces(pieces)
-    except TaskRefused as refused:
-        raise MaterialRefused(refused.reason, **refused.params) from refused
 
 
 async def _coordinator(session: AsyncSession, person_id: int | None) -> int:
