@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import case, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Cohort, Material, MaterialEvent, MaterialState, Person
+from storage.models import Cohort, Material, MaterialEvent, MaterialState, Person, Role
 from storage.tasks.views import Evidence, evidence_pieces
 
 KINDS = ("schedule", "scenario", "training", "other")  # harmonogram, scenariusz, materiał, inne
@@ -136,3 +136,14 @@ async def material_items(
         )
         for material, cohort, submitted_by, reviewed_by in rows
     ]
+
+
+async def experts(session: AsyncSession) -> list[Person]:
+    """Every expert not erased: each sees the whole queue and is told of each version."""
+    return list(
+        await session.scalars(
+            select(Person)
+            .where(Person.role == Role.EXPERT, Person.erased_at.is_(None))
+            .order_by(Person.id)
+        )
+    )
