@@ -6,6 +6,7 @@ from core.settings import Settings
 from reminders.deadlines import DeadlineRule
 from reminders.digest_rule import DigestRule
 from reminders.erasure_deadlines import ErasureDeadlineRule
+from reminders.materials import MaterialRule
 from reminders.questions_sla import QuestionSlaRule
 from reminders.reports import ReportRule
 from reminders.schedule import Rule
@@ -21,5 +22,6 @@ def all_rules(settings: Settings) -> list[Rule]:
         ReportRule(),
         SilentTeamRule(),
         ErasureDeadlineRule(),
+        MaterialRule(),
     ]
     return rules
