@@ -134,8 +134,9 @@ def _plan(
         schedule += [_due(material, step, person, template, values) for person in people]
         if reviewing and step.name.endswith("+1"):
             alert = Step("review-alert", step.at, step.until, None)
+            json_values = values | {"due_on": due.isoformat()}  # rendered when the e-mail goes
             schedule += [
-                _due(material, alert, coordinator, ALERT, values, email=True)
+                _due(material, alert, coordinator, ALERT, json_values, email=True)
                 for coordinator in state.coordinators
             ]
     return schedule
