@@ -7,6 +7,7 @@ member or an adviser can neither use the command nor forge the buttons; an exper
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from pathlib import Path
 
@@ -49,9 +50,9 @@ async def _people(world: World, tmp_path: Path) -> list[Speaker]:
     return await world.join_all(PEOPLE, KATARZYNA, OLGA, ANNA, JAN)
 
 
-async def _hand_in(katarzyna: Speaker) -> None:
+async def _hand_in(katarzyna: Speaker, listed: str = "Nie przekazano") -> None:
     await dialog(
-        (katarzyna, "/materialy", ("Materiały w ocenie ekspertów ORE", "Nie przekazano")),
+        (katarzyna, "/materialy", ("Materiały w ocenie ekspertów ORE", listed)),
         (katarzyna, press(NEW), "Jaki to materiał?"),
         (katarzyna, press("Harmonogram szkoleń"), "Napisz tytuł"),
         (katarzyna, TITLE, "Wyślij materiał"),
@@ -106,6 +107,34 @@ async def test_hand_in_return_fix_accept(world: World, tmp_path: Path) -> None:
     )
     olga_chat = " ".join(m.text for m in await world.control.received(OLGA))
     assert "Stołeczne" not in olga_chat and "TERYT" not in olga_chat
+
+
+async def test_the_operator_hands_in_and_exports(world: World, tmp_path: Path) -> None:
+    """`material submit` on a coordinator's behalf (a link): the experts are told;
+    `export materials` lists each material with its state and dates."""
+    katarzyna, olga, _anna, _jan = await _people(world, tmp_path)
+    said = await world.cli(
+        "material", "submit", "--cohort", COHORT, "--by", "Koordynacja@example.pl",
+        "--title", "Scenariusz zjazdu I", "--kind", "scenario",
+        "--link", "https://example.pl/scenariusz",
+    )  # fmt: skip
+    assert 'Handed in for review: "Scenariusz zjazdu I" (session scenario' in said
+    await dialog((olga, receives, ("Do oceny: Scenariusz zjazdu I", "example.pl/scenariusz")))
+    await _hand_in(
+        katarzyna, "Scenariusz zjazdu I (scenariusz zajęć, edycja Pilotaż): u ekspertów"
+    )
+    out = tmp_path / "materials.csv"
+    await world.cli("export", "materials", "--out", str(out), "--keys")
+    with out.open(encoding="utf-8-sig") as stream:
+        rows = list(csv.DictReader(stream, delimiter=";"))
+    assert [(r["material_title"], r["material_kind"], r["state"]) for r in rows] == [
+        ("Scenariusz zjazdu I", "scenario", "submitted"),
+        (TITLE, "schedule", "submitted"),
+    ]
+    assert {r["submitted_by"] for r in rows} == {"koordynacja@example.pl"}
+    worded = tmp_path / "materiały.csv"
+    await world.cli("export", "materials", "--out", str(worded), "--lang", "pl")
+    assert "scenariusz zajęć;u ekspertów" in worded.read_text(encoding="utf-8-sig")
 
 
 async def test_reminders_before_and_after_the_deadlines(world: World, tmp_path: Path) -> None:
