@@ -44,7 +44,13 @@ def material_submit(  # noqa: PLR0917 - the command's options
     pieces = [Evidence("link", url) for url in link or ()]
     pieces += [Evidence("text", note)] if note else []
     work = functools.partial(
-        _submit, cohort=cohort, by=by, title=title, kind=kind, pieces=tuple(pieces)
+        _submit,
+        cohort=cohort,
+        by=by,
+        title=title,
+        kind=kind,
+        pieces=tuple(pieces),
+        operator=cli.operator(),
     )
     cli.say(MESSAGES, "submitted", change=cli.run(work))
 
@@ -57,6 +63,7 @@ async def _submit(
     title: str,
     kind: str,
     pieces: tuple[Evidence, ...],
+    operator: str,
 ) -> MaterialChange:
     now = services.clock.now()
     async with services.sessionmaker.begin() as session:
@@ -71,7 +78,13 @@ async def _submit(
                 title=title,
                 kind=kind,
                 pieces=pieces,
-                origin=Origin(person, now, now.astimezone(services.settings.zone).date(), None),
+                origin=Origin(
+                    person,
+                    now,
+                    now.astimezone(services.settings.zone).date(),
+                    None,
+                    operator=operator,
+                ),
             )
         except TaskRefused as refused:
             raise OperatorError(

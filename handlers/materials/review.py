@@ -11,11 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
 from forms.material import ReturnMaterial, refusal, remarks_step
-from forms.steps import Press
-from forms.task import cancel_only, remarks_refused
-from handlers.common import buttons, caller_of, form_for, label, read_message, settle, state_of
+from handlers.common import buttons, caller_of, form_for, label
 from handlers.context import BotContext
 from handlers.replies import answer_press, remove_buttons, reply
+from handlers.tasks.forms import RemarksForm
 from notices.materials import ACCEPT, OPEN, announce_material, ask_expert, open_buttons
 from storage.materials.loop import Origin, check_reviewable, review_material
 from storage.materials.views import MaterialChange, latest_version, material_items
@@ -123,31 +122,6 @@ async def _reviewed(
     await announce_material(session, context.services, change)
 
 
-class RemarksForm:
-    """The expert's next text is the remarks of the return (forms/material.py)."""
-
-    async def on_choice(
-        self, update: Update, context: BotContext, form: Form, session: AsyncSession, choice: str
-    ) -> None:
-        outcome = cancel_only(state_of(form), Press(update.update_id, choice))
-        await settle(update, context, session, form, outcome)
-
-    async def on_message(
-        self, update: Update, context: BotContext, form: Form, session: AsyncSession
-    ) -> None:
-        state = state_of(form)
-        outcome = remarks_step(state, read_message(update))
-        change = None
-        if outcome.effect is not None:
-            try:
-                change = await _return(context, session, form, outcome.effect)
-            except TaskRefused as refused:
-                outcome = remarks_refused(state, refused.reason, refused.params, refusal)
-        await settle(update, context, session, form, outcome)
-        if change is not None:
-            await _reviewed(update, context, session, change)
-
-
 async def _return(
     context: BotContext, session: AsyncSession, form: Form, change: ReturnMaterial
 ) -> MaterialChange:
@@ -159,3 +133,7 @@ async def _return(
         remarks=change.remarks,
         origin=_origin(context, f"form:{form.token}"),
     )
+
+
+# The expert's next text is the remarks of the return (forms/material.py `remarks_step`).
+REMARKS_KIND = RemarksForm(remarks_step, _return, _reviewed, refusal)

@@ -10,7 +10,7 @@ from core.access import command
 from handlers.common import caller_of
 from handlers.context import BotApplication, BotContext
 from handlers.forms import FormKind
-from handlers.materials.review import REMARKS_FORM, RemarksForm, expert_list, review_pressed
+from handlers.materials.review import REMARKS_FORM, REMARKS_KIND, expert_list, review_pressed
 from handlers.materials.submit import SUBMIT_FORM, SubmitForm, coordinator_list
 from notices.materials import REVIEW
 from storage.models import Role
@@ -26,7 +26,7 @@ async def materials_command(update: Update, context: BotContext) -> None:
             await coordinator_list(update, context, session)
 
 
-FORM_KINDS: dict[str, FormKind] = {SUBMIT_FORM: SubmitForm(), REMARKS_FORM: RemarksForm()}
+FORM_KINDS: dict[str, FormKind] = {SUBMIT_FORM: SubmitForm(), REMARKS_FORM: REMARKS_KIND}
 
 
 def register(application: BotApplication) -> None:

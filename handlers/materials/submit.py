@@ -18,9 +18,10 @@ from forms.material import (
     start_buttons,
     submit_step,
 )
-from forms.steps import Input, Press, Show
-from handlers.common import caller_of, form_for, labels_of, read_message, settle, show, state_of
+from forms.steps import Input, Show
+from handlers.common import caller_of, form_for, labels_of, settle, show, state_of
 from handlers.context import BotContext
+from handlers.tasks.forms import InputForm
 from notices.materials import announce_material
 from storage.materials.loop import Origin, submit_fix, submit_material
 from storage.materials.views import material_items
@@ -54,28 +55,17 @@ async def _choices(session: AsyncSession) -> Choices:
     )
 
 
-class SubmitForm:
+class SubmitForm(InputForm):
     """The coordinator's form: forms/material.py `submit_step`, then the version it confirms."""
 
-    async def on_choice(
-        self, update: Update, context: BotContext, form: Form, session: AsyncSession, choice: str
+    async def take(
+        self, update: Update, context: BotContext, form: Form, session: AsyncSession, event: Input
     ) -> None:
-        await _take(update, context, form, session, Press(update.update_id, choice))
-
-    async def on_message(
-        self, update: Update, context: BotContext, form: Form, session: AsyncSession
-    ) -> None:
-        await _take(update, context, form, session, read_message(update))
-
-
-async def _take(
-    update: Update, context: BotContext, form: Form, session: AsyncSession, event: Input
-) -> None:
-    outcome = submit_step(state_of(form), event, await _choices(session))
-    source = f"form:{form.token}"
-    await settle(update, context, session, form, outcome, label=material_label)
-    if outcome.effect is not None:
-        await _hand_in(update, context, session, outcome.effect, source)
+        outcome = submit_step(state_of(form), event, await _choices(session))
+        source = f"form:{form.token}"
+        await settle(update, context, session, form, outcome, label=material_label)
+        if outcome.effect is not None:
+            await _hand_in(update, context, session, outcome.effect, source)
 
 
 async def _hand_in(

@@ -16,7 +16,7 @@ from handlers.forms import FormKind
 from handlers.replies import reply
 from handlers.tasks.forms import TaskForm, confirm_and_announce, refuse
 from handlers.tasks.input import parse_resolution
-from handlers.tasks.review import REMARKS_FORM, RemarksForm, review_pressed
+from handlers.tasks.review import REMARKS_FORM, REMARKS_KIND, review_pressed
 from handlers.tasks.submit import SUBMIT_FORM, SubmitForm, submit_command
 from notices.tasks import REVIEW
 from storage.forms import current_form, finish_form
@@ -124,7 +124,7 @@ async def other_content(update: Update, context: BotContext) -> None:
 
 FORM_KINDS: dict[str, FormKind] = {
     SUBMIT_FORM: SubmitForm(),
-    REMARKS_FORM: RemarksForm(),
+    REMARKS_FORM: REMARKS_KIND,
     RESOLUTION_FORM: ResolutionForm(),
 }
 

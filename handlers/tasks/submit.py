@@ -10,20 +10,19 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
-from forms.steps import Input, Press
+from forms.steps import Input
 from forms.task import CHOOSE, SubmitTask, needed_task, submit_step
 from handlers.common import (
     buttons,
     caller_of,
     form_for,
-    read_message,
     settle,
     state_of,
     task_label,
 )
 from handlers.context import BotContext
 from handlers.replies import reply
-from handlers.tasks.forms import confirm_and_announce, refuse
+from handlers.tasks.forms import InputForm, confirm_and_announce, refuse
 from storage.models import Form
 from storage.tasks.transitions import TaskRefused, submit_task
 from storage.tasks.views import TaskItem, submit_choices
@@ -54,30 +53,19 @@ async def _open_task(session: AsyncSession, context: BotContext, code: str) -> T
     return next((task for task in choices.open if task.code == code), None)
 
 
-class SubmitForm:
+class SubmitForm(InputForm):
     """The submission form: forms/task.py `submit_step`, then the submission it confirms."""
 
-    async def on_choice(
-        self, update: Update, context: BotContext, form: Form, session: AsyncSession, choice: str
+    async def take(
+        self, update: Update, context: BotContext, form: Form, session: AsyncSession, event: Input
     ) -> None:
-        await _take(update, context, form, session, Press(update.update_id, choice))
-
-    async def on_message(
-        self, update: Update, context: BotContext, form: Form, session: AsyncSession
-    ) -> None:
-        await _take(update, context, form, session, read_message(update))
-
-
-async def _take(
-    update: Update, context: BotContext, form: Form, session: AsyncSession, event: Input
-) -> None:
-    state = state_of(form)
-    code = needed_task(state, event)
-    task = await _open_task(session, context, code) if code is not None else None
-    outcome, source = submit_step(state, event, task), f"form:{form.token}"
-    await settle(update, context, session, form, outcome)
-    if outcome.effect is not None:
-        await _submit(update, context, session, outcome.effect, source)
+        state = state_of(form)
+        code = needed_task(state, event)
+        task = await _open_task(session, context, code) if code is not None else None
+        outcome, source = submit_step(state, event, task), f"form:{form.token}"
+        await settle(update, context, session, form, outcome)
+        if outcome.effect is not None:
+            await _submit(update, context, session, outcome.effect, source)
 
 
 async def _submit(

@@ -40,12 +40,14 @@ class MaterialRefused(TaskRefused):
 
 @dataclass(frozen=True)
 class Origin:
-    """Who makes a change (None: the operator), when, and from which update or form."""
+    """Who makes a change (a coordinator's version, an expert's review), when, and from which
+    update or form; `operator`: the CLI's account, when it acts on a coordinator's behalf."""
 
     person_id: int | None
     now: dt.datetime
     today: dt.date  # the local date: deadlines count from it
     source: str | None
+    operator: str | None = None
 
 
 async def submit_material(
@@ -211,7 +213,7 @@ async def _record(
     audit.record(
         session,
         origin.now,
-        actor=f"person:{origin.person_id}" if origin.person_id else "operator",
+        actor=origin.operator or f"person:{origin.person_id}",
         action=f"material.{action}",
         entity="material",
         entity_id=material.id,

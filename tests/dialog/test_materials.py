@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from reminders.tick import work_calendar
-from storage.models import Material
+from storage.models import AuditEntry, Material
 from storage.workdays import working_day_from
 from tests.support.dialog import (
     Speaker,
@@ -123,6 +123,14 @@ async def test_the_operator_hands_in_and_exports(world: World, tmp_path: Path) -
     await _hand_in(
         katarzyna, "Scenariusz zjazdu I (scenariusz zajęć, edycja Pilotaż): u ekspertów"
     )
+    async with world.services.sessionmaker() as session:
+        actors = await session.scalars(
+            select(AuditEntry.actor)
+            .where(AuditEntry.action == "material.submitted")
+            .order_by(AuditEntry.id)
+        )
+        by_operator, by_katarzyna = list(actors)
+    assert by_operator.startswith("operator:") and by_katarzyna.startswith("person:")
     out = tmp_path / "materials.csv"
     await world.cli("export", "materials", "--out", str(out), "--keys")
     with out.open(encoding="utf-8-sig") as stream:

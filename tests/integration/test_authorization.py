@@ -42,7 +42,7 @@ JOANNA = "joanna.mazur@lublin.example.pl"  # a member of another JST
 KRZYSZTOF = "krzysztof.pawlak@doradcy.example.pl"  # the adviser
 BEATA = "beata.wozniak@doradcy.example.pl"  # another adviser; Krzysztof's substitute tomorrow
 RENATA = "renata.kaminska@ore.example.pl"  # the coordinator
-EWELINA = "ewelina.gorska@ore.example.pl"  # an ORE expert (the materials' review)
+HALINA = "halina.sowa@ore.example.pl"  # an ORE expert (the materials' review)
 REFUSED_COMMAND = "To polecenie jest przeznaczone dla innej roli w programie."
 REFUSED_BUTTON = "Ten przycisk jest przeznaczony dla innej roli w programie."
 STALE = "Ten przycisk jest nieaktualny."
@@ -230,7 +230,7 @@ async def test_every_command_by_every_role(sandbox: Sandbox, role: Role) -> None
         Role.MEMBER: TOMASZ,
         Role.ADVISER: KRZYSZTOF,
         Role.COORDINATOR: RENATA,
-        Role.EXPERT: EWELINA,
+        Role.EXPERT: HALINA,
     }[role]
     user_id = await people.join(email)
     table = readme_table()
