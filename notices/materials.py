@@ -14,8 +14,9 @@ from telegram import InlineKeyboardMarkup
 from core.access import button
 from core.services import Services
 from notices.buttons import button_data
-from notices.message import keyboard
+from notices.message import Email, keyboard
 from notices.notify import copy_all, notify
+from notices.tasks import email_files, email_texts
 from storage.materials.loop import SUBMITTED
 from storage.materials.views import MaterialChange, experts
 from storage.models import Person
@@ -70,8 +71,27 @@ async def ask_expert(
         template="material_review_request",
         now=now,
         markup=await review_buttons(session, services, expert, change),
-        email=True,
+        email=review_email(change),
         change=change,
+    )
+
+
+def review_email(change: MaterialChange) -> Email:
+    """The version for an expert Telegram cannot reach: its texts, its files attached, and
+    how to review it in the bot."""
+    return Email(
+        "material_review_request",
+        {
+            "title": change.title,
+            "kind": change.kind,
+            "cohort": change.cohort,
+            "review_round": change.review_round,
+            "by": change.actor_name,
+            "submitted_at": change.at.isoformat(),
+            "due_on": change.due_on.isoformat(),
+            "texts": email_texts(change.pieces),
+        },
+        files=email_files(change.pieces),
     )
 
 

@@ -91,7 +91,9 @@ async def test_hand_in_return_fix_accept(world: World, tmp_path: Path) -> None:
     # The expert who is not on Telegram got each version by e-mail.
     await world.settle()
     to_piotr = [m for m in world.mailbox.mails() if "piotr.lis@ore.example.pl" in m.recipients]
-    assert len(to_piotr) == 2 and all(TITLE in m.text for m in to_piotr)
+    assert [m.subject.split(" – ")[0] for m in to_piotr] == [f"Do oceny: {TITLE}"] * 2
+    assert "harmonogram.pdf" in to_piotr[0].text and "wersja po poprawkach" in to_piotr[1].text
+    assert "harmonogram-v2" in to_piotr[1].text
 
     # Nobody else may review: a member and an adviser forging the expert's button are told it
     # is another role's, and neither may use /materialy; an expert reads no JST.

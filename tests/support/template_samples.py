@@ -216,6 +216,12 @@ def _materials(s: Sample) -> dict[str, dict[str, Any]]:
             f"email/material_review_alert.{part}.j2": reminder
             for part in ("subject.txt", "body.txt", "body.html")
         },
+        **{
+            f"email/material_review_request.{part}.j2": material | {"files": _email_files(s)}
+            for part in ("subject.txt", "txt", "html")
+        },
+        "email/_material.txt.j2::what": material,
+        "cli/materials.txt.j2::submitted": change,
         "tg/material_labels.txt.j2::kind": material,
         "tg/material_labels.txt.j2::kind_word": material,
         "tg/material_labels.txt.j2::cohort": {"name": "pilot"},
@@ -362,6 +368,7 @@ def _params(s: Sample) -> dict[str, Any]:
         "detail": "unexpected character",
         "allowed": "preparation, training",
         "codes": ["ZW1", "ZW2"],
+        "kinds": ["schedule", "scenario"],
         "date": TODAY,
         "start": TODAY,
         "due": TODAY,
@@ -832,6 +839,8 @@ def _export_words(s: Sample) -> dict[str, dict[str, Any]]:
         words + "language": {"value": "pl"} | row,
         words + "role": {"value": "adviser"} | row,
         words + "yes_no": {"value": s.flag},
+        words + "material_kind": {"value": "training"} | row,
+        words + "material_state": {"value": "returned"} | row,
     }
 
 
