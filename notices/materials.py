@@ -8,6 +8,8 @@ Dedupe keys come from the change's event id, so a change replayed queues nothing
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup
 
@@ -18,7 +20,7 @@ from notices.message import Email, keyboard
 from notices.notify import copy_all, notify
 from notices.tasks import email_files, email_texts
 from storage.materials.loop import SUBMITTED
-from storage.materials.views import MaterialChange, experts
+from storage.materials.views import MaterialChange, MaterialItem, experts, latest_version
 from storage.models import Person
 from storage.tasks.views import file_messages
 
@@ -119,3 +121,15 @@ async def open_buttons(
         data = await button_data(session, services, REVIEW, body, person_id=expert.id)
         rows.append((str(number), data))
     return keyboard([rows[i : i + 5] for i in range(0, len(rows), 5)])
+
+
+async def deliver_waiting_materials(
+    session: AsyncSession, services: Services, expert: Person, waiting: Sequence[MaterialItem]
+) -> None:
+    """The versions waiting for review (`material_items`), sent at once to an expert who has
+    just joined (they went by e-mail while the expert was not on Telegram); keyed by their
+    Telegram account, as an adviser's waiting items are."""
+    for item in waiting:
+        version = await latest_version(session, item.id)
+        key = f"joined:{expert.telegram_user_id}:material:{version.event_id}"
+        await ask_expert(session, services, version, expert, key=key)

@@ -33,7 +33,7 @@ EXPERTS = """jst_teryt;jst_name;jst_kind;voivodeship;role;full_name;email;gender
 ;;;;ekspertka;Olga Nowicka;olga@ore.example.pl;K;pl
 ;;;;expert;Piotr Lis;piotr.lis@ore.example.pl;M;pl
 """
-KATARZYNA, OLGA = 8201, 8202
+KATARZYNA, OLGA, PIOTR = 8201, 8202, 8203
 PEOPLE = TASK_PEOPLE | {
     KATARZYNA: ("koordynacja@example.pl", "Katarzyna"),
     OLGA: ("olga@ore.example.pl", "Olga"),
@@ -44,6 +44,7 @@ TITLE = "Harmonogram zjazdów I–IV"
 
 
 async def _people(world: World, tmp_path: Path) -> list[Speaker]:
+    """The experts imported; the coordinator, Olga, Anna and Jan joined (Piotr not)."""
     experts = tmp_path / "experts.csv"
     experts.write_text(EXPERTS, encoding="utf-8")
     await world.cli("import", str(experts), "--cohort", COHORT)
@@ -145,6 +146,16 @@ async def test_the_operator_hands_in_and_exports(world: World, tmp_path: Path) -
     worded = tmp_path / "materiały.csv"
     await world.cli("export", "materials", "--out", str(worded), "--lang", "pl")
     assert "scenariusz zajęć;u ekspertów" in worded.read_text(encoding="utf-8-sig")
+
+    # An expert who joins now, with the link of the latest e-mail he got, gets both waiting
+    # versions at once (e-mailed before).
+    await world.settle()
+    code = world.mailbox.invitation_code("piotr.lis@ore.example.pl")
+    assert code is not None
+    piotr, welcome = await world.join(code, PIOTR, "Piotr")
+    assert "Na ocenę czekają 2 materiały – przychodzą poniżej." in welcome.text
+    requests = [(await piotr.next_message()).text for _ in range(3)]  # a file, two requests
+    assert sum(text.startswith("Do oceny:") for text in requests) == 2
 
 
 async def test_reminders_before_and_after_the_deadlines(world: World, tmp_path: Path) -> None:
