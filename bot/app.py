@@ -36,6 +36,7 @@ from handlers import (
 )
 from handlers.context import BotApplication, BotContext, BotData
 from handlers.forms import FormKind
+from handlers.materials import routes as materials
 from handlers.questions import routes as questions
 from handlers.reports import routes as reports
 from handlers.tasks import routes as tasks
@@ -112,11 +113,13 @@ def build_application(services: Services) -> BotApplication:
     review_queue.register(application)
     digest.register(application)
     rounds.register(application)
+    materials.register(application)
     # Free messages and form buttons, after every command: a form kind per feature.
     form_kinds: dict[str, FormKind] = {
         questions.DRAFT_KIND: questions.DraftForm(),
         **tasks.FORM_KINDS,
         **reports.FORM_KINDS,
+        **materials.FORM_KINDS,
     }
     forms.register(application, kinds=form_kinds, default=questions.free_message)
     fallback.register(application)  # last: it takes what nothing else did

@@ -13,6 +13,7 @@ EVERYONE = frozenset(Role)
 MEMBERS = frozenset({Role.MEMBER})
 ADVISERS = frozenset({Role.ADVISER})
 OVERSEERS = frozenset({Role.ADVISER, Role.COORDINATOR})  # /jst: each sees the JSTs in their scope
+EXPERTS = frozenset({Role.EXPERT})  # ORE's experts: the materials' review, no JST at all
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,8 @@ COMMANDS = (
     Command("substitute", ("zastepstwo", "substitute"), ADVISERS),
     Command("extend", ("przedluz", "extend"), ADVISERS),
     Command("digest", ("podsumowanie", "digest"), ADVISERS),
+    # the materials' review loop: a coordinator hands them in, an expert reviews them
+    Command("materials", ("materialy", "material", "materials"), EXPERTS | {Role.COORDINATOR}),
     Command("help", ("pomoc", "help"), EVERYONE),
     Command("language", ("jezyk", "language"), EVERYONE),
     Command("my_data", ("moje_dane", "my_data"), EVERYONE),
@@ -85,6 +88,7 @@ BUTTONS = (
     # a question's or a submission's files sent again
     Button("files", "fl", frozenset({Role.MEMBER, Role.ADVISER}), signed=True),
     Button("rounds_file", "ics", MEMBERS),  # the training rounds as a calendar file
+    Button("material_review", "mr", EXPERTS, signed=True),  # accept / return a material
 )
 
 

@@ -12,6 +12,7 @@ them again on its own, so a re-delivered confirm submits nothing twice.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -166,8 +167,11 @@ def remarks_step(state: FormState, message: Message) -> Outcome[ReturnTask]:
     return Outcome(None, effect=change)
 
 
-def remarks_refused(state: FormState, reason: str, details: dict[str, Any]) -> Outcome[Any]:
-    """Reviewed meanwhile: the form ends; blank or too long: it waits for better text."""
+def remarks_refused(
+    state: FormState, reason: str, details: dict[str, Any], refuse: Callable[..., Show] = refusal
+) -> Outcome[Any]:
+    """Reviewed meanwhile: the form ends; blank or too long: it waits for better text.
+    `refuse` words it (a task's refusal, or a material's)."""
     if reason == "stale":
-        return Outcome(None, refusal("already_reviewed"))
-    return Outcome(state, refusal(reason, **details))
+        return Outcome(None, refuse("already_reviewed"))
+    return Outcome(state, refuse(reason, **details))

@@ -11,11 +11,13 @@ from handlers.commands import publish_commands
 from handlers.common import label
 from handlers.context import BotApplication, BotContext
 from handlers.replies import answer_press, remove_buttons, reply
+from notices.materials import deliver_waiting_materials
 from notices.message import keyboard
 from notices.privacy_notice import NOTICE, notice_values
 from notices.review_queue import deliver_waiting
 from storage.invites import GUESS_FAILURES, InviteRefused, redeem_invite
-from storage.models import Person, Role
+from storage.materials.views import MaterialItem, material_items
+from storage.models import MaterialState, Person, Role
 from storage.people import confirm_notice
 from storage.review_queue import Waiting, waiting_for
 
@@ -72,9 +74,13 @@ async def confirm(update: Update, context: BotContext) -> None:
         confirmed = await confirm_notice(session, caller.person_id, now)
         if confirmed:
             waiting: list[Waiting] = []
+            materials: list[MaterialItem] = []
             today = context.today()
+            person = await session.get_one(Person, caller.person_id)
             if caller.role is Role.ADVISER:
                 waiting = await waiting_for(session, adviser_id=caller.person_id, today=today)
+            if caller.role is Role.EXPERT:
+                materials = await material_items(session, states=(MaterialState.SUBMITTED,))
             await reply(
                 update,
                 context,
@@ -82,11 +88,10 @@ async def confirm(update: Update, context: BotContext) -> None:
                 session=session,
                 name=caller.full_name,
                 role=caller.role.value,
-                waiting=len(waiting),
+                waiting=len(waiting) + len(materials),
             )
-            if waiting:
-                adviser = await session.get_one(Person, caller.person_id)
-                await deliver_waiting(session, services, adviser, waiting, today=today)
+            await deliver_waiting(session, services, person, waiting, today=today)
+            await deliver_waiting_materials(session, services, person, materials)
     await remove_buttons(update)
     if confirmed:
         await publish_commands(context, chat.id, caller.role, caller.language)

@@ -25,12 +25,12 @@ async def notify(
     delivery: Delivery = Delivery.AT_LEAST_ONCE,
     markup: InlineKeyboardMarkup | None = None,
     link: Link | None = None,
-    email: Email | None = None,
+    email: Email | bool = False,
     **values: Any,
 ) -> OutboxMessage | None:
     """Queue `tg/<template>.html.j2` for a person's own chat (dedupe `key`; None if queued);
-    `email` goes instead when Telegram cannot reach them."""
-    message = Text(template, values, buttons=markup, email=email or False)
+    `email` goes instead when Telegram cannot reach them (True: the text itself, as e-mail)."""
+    message = Text(template, values, buttons=markup, email=email)
     return await queue(
         session, templates, person, message, key=key, now=now, delivery=delivery, link=link
     )

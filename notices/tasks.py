@@ -9,6 +9,8 @@ queues nothing twice.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup
@@ -22,7 +24,7 @@ from notices.notify import copy_all, notify
 from storage.models import Person
 from storage.people import joined_members
 from storage.tasks.transitions import FOR_REVIEW
-from storage.tasks.views import TaskChange, adviser_on_duty, file_messages
+from storage.tasks.views import Evidence, TaskChange, adviser_on_duty, file_messages
 
 REVIEW = button("review")
 ACCEPT, RETURN = "a", "r"
@@ -95,18 +97,25 @@ def review_email(change: TaskChange) -> Email:
             "review_round": change.review_round,
             "resolution_number": change.resolution_number,
             "resolution_on": _iso(change.resolution_date),
-            "texts": [
-                {"kind": piece.kind, "text": piece.text}
-                for piece in change.evidence
-                if piece.text and not piece.is_file
-            ],
+            "texts": email_texts(change.evidence),
         },
-        files=tuple(piece.file_ref() for piece in change.evidence if piece.is_file),
+        files=email_files(change.evidence),
     )
 
 
 def _iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day else None
+
+
+def email_texts(pieces: Sequence[Evidence]) -> list[dict[str, Any]]:
+    """The texts and links of a submission (a task's evidence, a material's pieces), as an
+    e-mail lists them; its files are `email_files`."""
+    return [{"kind": p.kind, "text": p.text} for p in pieces if p.text and not p.is_file]
+
+
+def email_files(pieces: Sequence[Evidence]) -> tuple[dict[str, Any], ...]:
+    """The Telegram files of a submission, as an e-mail attaches them (when they fit)."""
+    return tuple(piece.file_ref() for piece in pieces if piece.is_file)
 
 
 async def review_buttons(

@@ -29,6 +29,7 @@ ALERTS = frozenset(
         "erasure_request_alert",
         "erasure_deadline_alert",
         "erasure_cancelled_alert",
+        "material_review_alert",
     }
 )
 BATCHED_TEMPLATE = "alerts"

@@ -6,6 +6,7 @@ from core.settings import Settings
 from reminders.deadlines import DeadlineRule
 from reminders.digest_rule import DigestRule
 from reminders.erasure_deadlines import ErasureDeadlineRule
+from reminders.materials import MaterialRule
 from reminders.questions_sla import QuestionSlaRule
 from reminders.reports import ReportRule
 from reminders.rounds import RoundRule
@@ -23,5 +24,6 @@ def all_rules(settings: Settings) -> list[Rule]:
         SilentTeamRule(),
         ErasureDeadlineRule(),
         RoundRule(),
+        MaterialRule(),
     ]
     return rules

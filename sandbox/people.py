@@ -21,7 +21,7 @@ from storage.models import AdviserAssignment, Jst, Person, Role
 
 FAKE_USER_IDS = 7_000_000  # + the person's id: a Telegram account per person
 REPLY_SECONDS = 15.0
-ROLE_ORDER = (Role.MEMBER, Role.ADVISER, Role.COORDINATOR)
+ROLE_ORDER = (Role.MEMBER, Role.ADVISER, Role.COORDINATOR, Role.EXPERT)
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.cohorts import cohort_templates
 from storage.models import (
+    Cohort,
     Jst,
     Language,
+    Material,
     MonthlyReport,
     Person,
     ProgrammeStep,
@@ -43,6 +45,7 @@ class ExportKind(StrEnum):
     PEOPLE = "people"
     TASKS = "tasks"
     REPORTS = "reports"
+    MATERIALS = "materials"  # the preparation materials in their review loop
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,21 @@ REPORT_HEADERS = (
     "late",
 )
 
+MATERIAL_HEADERS = (
+    "material_id",
+    "cohort",
+    "material_title",
+    "material_kind",
+    "state",
+    "review_round",
+    "due_on",
+    "submitted_at",
+    "submitted_by",
+    "reviewed_at",
+    "reviewed_by",
+    "accepted_at",
+)
+
 
 async def export_rows(
     session: AsyncSession, kind: ExportKind, *, titles: Language = Language.PL
@@ -106,6 +124,8 @@ async def export_rows(
         return await _people(session)
     if kind is ExportKind.TASKS:
         return await _tasks(session, titles)
+    if kind is ExportKind.MATERIALS:
+        return await _materials(session)
     return await _reports(session)
 
 
@@ -200,6 +220,34 @@ async def _reports(session: AsyncSession) -> ExportTable:
             report.late,
         ]
         table.rows.append(fixed + [_answer_cell(report.answers.get(key)) for key in keys])
+    return table
+
+
+async def _materials(session: AsyncSession) -> ExportTable:
+    """One row per material: its state, round and deadline (the review's, or the fix's), who
+    handed in the latest version and who reviewed it last, by e-mail."""
+    emails = await _emails(session)
+    table = ExportTable(ExportKind.MATERIALS.value, list(MATERIAL_HEADERS))
+    found = await session.execute(select(Material, Cohort.name).join(Cohort).order_by(Material.id))
+    for material, cohort in found:
+        people = {material.submitted_by_id, material.reviewed_by_id or material.submitted_by_id}
+        table.people.update(people & emails.keys())
+        table.rows.append(
+            [
+                material.id,
+                cohort,
+                material.title,
+                material.kind,
+                material.state.value,
+                material.review_round,
+                material.due_on,
+                material.submitted_at,
+                emails.get(material.submitted_by_id),
+                material.reviewed_at,
+                emails.get(material.reviewed_by_id),
+                material.accepted_at,
+            ]
+        )
     return table
 
 

@@ -83,6 +83,7 @@ class Role(StrEnum):
     MEMBER = "member"
     ADVISER = "adviser"
     COORDINATOR = "coordinator"
+    EXPERT = "expert"  # ORE's expert: reviews the beneficiary's preparation materials
 
 
 class Gender(StrEnum):
@@ -119,6 +120,15 @@ class QuestionState(StrEnum):
     OPEN = "open"
     ANSWERED = "answered"
     CLOSED = "closed"
+
+
+class MaterialState(StrEnum):
+    """A preparation material's review loop: submitted (the experts review it by `due_on`) ->
+    accepted, or returned (the coordinators fix it by `due_on`) -> submitted again."""
+
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    ACCEPTED = "accepted"
 
 
 class Channel(StrEnum):
@@ -393,6 +403,46 @@ class MonthlyReport(Base):
     late: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[dt.datetime]
+
+
+class Material(Base):
+    """A preparation material of the beneficiary (a training schedule, a scenario...) in its
+    review loop with ORE's experts; the review days are its cohort's template's [review]."""
+
+    __tablename__ = "materials"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id"), index=True)
+    title: Mapped[str] = mapped_column(NulFreeString(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    state: Mapped[MaterialState] = mapped_column(_enum(MaterialState, "material_state"))
+    review_round: Mapped[int] = mapped_column(Integer, default=0)  # returns so far
+    due_on: Mapped[dt.date] = mapped_column(Date)  # the review's or the fix's, a working day
+    submitted_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    submitted_at: Mapped[dt.datetime]  # the latest version
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    reviewed_at: Mapped[dt.datetime | None]
+    remarks: Mapped[str | None] = mapped_column(NulFreeText)
+    accepted_at: Mapped[dt.datetime | None]
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
+
+
+class MaterialEvent(Base):
+    """What happened to a material, by whom: each version handed in (its pieces in `details`),
+    each return with remarks, the acceptance. `source` makes a re-delivered change a no-op."""
+
+    __tablename__ = "material_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    material_id: Mapped[int] = mapped_column(ForeignKey("materials.id"), index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    review_round: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(NulFreeText)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON)
+    source: Mapped[str | None] = mapped_column(String(100), unique=True)
+    at: Mapped[dt.datetime]
 
 
 class Question(Base):

@@ -23,6 +23,7 @@ from storage.models import (
     Invite,
     InviteAttempt,
     Jst,
+    MaterialEvent,
     MessageLink,
     MonthlyReport,
     OutboxMessage,
@@ -53,6 +54,7 @@ PERSON = (
 QUESTION = ("text", "state", "created_at", "first_answered_at", "closed_at")
 ANSWER = ("question_id", "text", "to_team", "created_at")  # an answer, or their follow-up
 TASK_CHANGE = ("step_code", "action", "at", "note", "details")  # details: e.g. the evidence
+MATERIAL_CHANGE = ("material_id", "action", "review_round", "at", "note", "details")
 REPORT = ("step_code", "state", "submitted_at", "updated_at", "answers")
 FORM = ("kind", "step", "data", "started_at", "updated_at")
 MESSAGE = ("channel", "kind", "state", "created_at", "sent_at")
@@ -93,6 +95,10 @@ async def personal_data(session: AsyncSession, person_id: int) -> dict[str, Any]
         ],
         "task_changes": [
             {"jst_teryt": jsts[e.jst_id].teryt} | _fields(e, *TASK_CHANGE) for e in events
+        ],
+        "material_changes": [  # a coordinator's versions, an expert's reviews (remarks)
+            _fields(e, *MATERIAL_CHANGE)
+            for e in await of(MaterialEvent, MaterialEvent.person_id == person_id)
         ],
         "reports": [
             {"jst_teryt": jsts[r.jst_id].teryt}
@@ -140,8 +146,9 @@ def files_sent(data: dict[str, Any]) -> list[Place]:
     ]
     places += [
         (piece.chat_id, piece.message_id)
-        for change in data["task_changes"]
-        for piece in evidence_pieces(change["details"].get("evidence"))
+        for section, key in (("task_changes", "evidence"), ("material_changes", "pieces"))
+        for change in data[section]
+        for piece in evidence_pieces(change["details"].get(key))
         if piece.chat_id is not None and piece.message_id is not None
     ]
     return list(dict.fromkeys(places))

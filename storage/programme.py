@@ -6,6 +6,7 @@ validated template as a dict (`Cohort.template`); `template_from_dict` rebuilds 
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from importlib.resources import files
 from pathlib import Path
@@ -21,6 +22,7 @@ from storage.programme_errors import (
     problem_from_pydantic,
     syntax_error_position,
 )
+from storage.workdays import term_end
 
 DEFAULT_TEMPLATE = "ore-2024.toml"
 NUMBER_PLACEHOLDER = "{number}"
@@ -120,6 +122,16 @@ class Review(_Strict):
     first_review_days: Positive
     fix_days: Positive
     rereview_days: Positive
+
+    def review_by(self, submitted_on: dt.date, review_round: int) -> dt.date:
+        """The date a review ends: first_review_days after a first submission, rereview_days
+        after a fix (`review_round`: returns so far), moved off a day off."""
+        days = self.rereview_days if review_round else self.first_review_days
+        return term_end(submitted_on, days)
+
+    def fix_by(self, returned_on: dt.date) -> dt.date:
+        """The date a fix is due: fix_days after the return, moved off a day off."""
+        return term_end(returned_on, self.fix_days)
 
 
 class Reminders(_Strict):

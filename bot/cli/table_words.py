@@ -24,6 +24,7 @@ CODED: dict[str, dict[str, str]] = {
     "reports": {"state": "report_state"},
     "missing": {"state": "report_state"},
     "invites": {"role": "role"},
+    "materials": {"material_kind": "material_kind", "state": "material_state"},
 }
 
 

@@ -1,23 +1,26 @@
-"""What the task forms share: Cancel, a refusal, and the confirmation of a change with the
-notices it makes (the forms' Telegram side in general: handlers/common.py)."""
+"""What the task forms share: Cancel, a refusal, the remarks of a return, a form whose every
+input goes to one step, and the confirmation of a change with the notices it makes (the forms'
+Telegram side in general: handlers/common.py). The materials' forms (handlers/materials) are
+built on the same."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
-from forms.steps import Input, Press
-from forms.task import cancel_only, refusal
+from forms.steps import FormState, Input, Message, Outcome, Press, Show
+from forms.task import cancel_only, refusal, remarks_refused
 from handlers.common import read_message, settle, show, state_of
 from handlers.context import BotContext
 from handlers.replies import reply
 from notices.tasks import announce
 from storage.models import Form
 from storage.people import reachable_on_telegram
+from storage.tasks.rows import TaskRefused
 from storage.tasks.views import TaskChange, adviser_on_duty
 
 
@@ -49,6 +52,38 @@ class StepForm:
         self, update: Update, context: BotContext, form: Form, session: AsyncSession
     ) -> None:
         await self.take(update, context, form, session, read_message(update))
+
+
+Return = TypeVar("Return")  # the return a remarks step makes (forms/)
+Change = TypeVar("Change")  # the change storage records for it
+
+
+@dataclass(frozen=True)
+class RemarksForm(TaskForm, Generic[Return, Change]):
+    """A reviewer's next text is the remarks of a return: `step` reads it, `make` returns the
+    work with it (storage's refusal goes back to the form in `refuse`'s words: reviewed
+    meanwhile ends it, blank remarks keep it), `confirm` tells the reviewer and whom it
+    concerns."""
+
+    step: Callable[[FormState, Message], Outcome[Return]]
+    make: Callable[[BotContext, AsyncSession, Form, Return], Awaitable[Change]]
+    confirm: Callable[[Update, BotContext, AsyncSession, Change], Awaitable[None]]
+    refuse: Callable[..., Show] = refusal
+
+    async def on_message(
+        self, update: Update, context: BotContext, form: Form, session: AsyncSession
+    ) -> None:
+        state = state_of(form)
+        outcome: Outcome[Return] = self.step(state, read_message(update))
+        change = None
+        if outcome.effect is not None:
+            try:
+                change = await self.make(context, session, form, outcome.effect)
+            except TaskRefused as refused:
+                outcome = remarks_refused(state, refused.reason, refused.params, self.refuse)
+        await settle(update, context, session, form, outcome)
+        if change is not None:
+            await self.confirm(update, context, session, change)
 
 
 async def refuse(

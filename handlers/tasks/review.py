@@ -12,11 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import CallbackQuery, Update
 from telegram.error import TelegramError
 
-from forms.task import ReturnTask, remarks_refused, remarks_step
-from handlers.common import buttons, caller_of, form_for, label, read_message, settle, state_of
+from forms.task import ReturnTask, remarks_step
+from handlers.common import buttons, caller_of, form_for, label
 from handlers.context import BotContext
 from handlers.replies import remove_buttons, reply
-from handlers.tasks.forms import TaskForm, confirm_and_announce
+from handlers.tasks.forms import RemarksForm, confirm_and_announce
 from notices.tasks import ACCEPT
 from storage.models import Form
 from storage.tasks.transitions import TaskRefused, check_reviewable, review_task
@@ -91,25 +91,6 @@ async def _ask_remarks(
     )
 
 
-class RemarksForm(TaskForm):
-    """The adviser's next text is the remarks of the return (forms/task.py `remarks_step`)."""
-
-    async def on_message(
-        self, update: Update, context: BotContext, form: Form, session: AsyncSession
-    ) -> None:
-        state = state_of(form)
-        outcome = remarks_step(state, read_message(update))
-        change = None
-        if outcome.effect is not None:
-            try:
-                change = await _return(context, session, form, outcome.effect)
-            except TaskRefused as refused:
-                outcome = remarks_refused(state, refused.reason, refused.params)
-        await settle(update, context, session, form, outcome)
-        if change is not None:
-            await confirm_and_announce(update, context, session, "task_reviewed", change)
-
-
 async def _return(
     context: BotContext, session: AsyncSession, form: Form, change: ReturnTask
 ) -> TaskChange:
@@ -124,3 +105,13 @@ async def _return(
         now=context.services.clock.now(),
         source=f"form:{form.token}",
     )
+
+
+async def _returned(
+    update: Update, context: BotContext, session: AsyncSession, change: TaskChange
+) -> None:
+    await confirm_and_announce(update, context, session, "task_reviewed", change)
+
+
+# The adviser's next text is the remarks of the return (forms/task.py `remarks_step`).
+REMARKS_KIND = RemarksForm(remarks_step, _return, _returned)

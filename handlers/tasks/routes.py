@@ -19,7 +19,7 @@ from handlers.context import BotApplication, BotContext
 from handlers.forms import FormKind
 from handlers.replies import reply
 from handlers.tasks.forms import StepForm, confirm_and_announce, refuse
-from handlers.tasks.review import REMARKS_FORM, RemarksForm, review_pressed
+from handlers.tasks.review import REMARKS_FORM, REMARKS_KIND, review_pressed
 from handlers.tasks.submit import SUBMIT, SUBMIT_FORM, submit_command
 from notices.tasks import REVIEW
 from storage.forms import current_form
@@ -135,7 +135,7 @@ async def other_content(update: Update, context: BotContext) -> None:
 
 FORM_KINDS: dict[str, FormKind] = {
     SUBMIT_FORM: SUBMIT,
-    REMARKS_FORM: RemarksForm(),
+    REMARKS_FORM: REMARKS_KIND,
     RESOLUTION_FORM: StepForm(_take),
 }
 

@@ -84,8 +84,12 @@ ROLES: dict[str, Role] = _words(
         "coordinator": Role.COORDINATOR,
         "koordynator": Role.COORDINATOR,
         "koordynatorka": Role.COORDINATOR,
+        "expert": Role.EXPERT,
+        "ekspert": Role.EXPERT,
+        "ekspertka": Role.EXPERT,
     }
 )
+WITHOUT_JST = (Role.COORDINATOR, Role.EXPERT)  # the programme's staff, tied to no JST
 GENDERS: dict[str, Gender] = _words(
     {"k": Gender.FEMALE, "kobieta": Gender.FEMALE, "m": Gender.MALE, "mężczyzna": Gender.MALE}
 )
@@ -165,11 +169,12 @@ class RowCheck:
             return None
 
     def jst(self) -> PlannedJst | None:
-        """The row's JST; for a coordinator (or an unknown role) the JST cells must be empty."""
+        """The row's JST; for a coordinator or an expert (or an unknown role) the JST cells must
+        be empty."""
         filled = [column for column in JST_COLUMNS if self.raw.cells[column]]
-        if self.role is Role.COORDINATOR:
+        if self.role in WITHOUT_JST:
             for column in filled:
-                self.bad(column, "coordinator_with_jst")
+                self.bad(column, f"{self.role}_with_jst")
             return None
         if self.role is None and not filled:
             return None

@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
-from storage.imports.cells import PlannedJst, PlannedPerson, RowCheck
+from storage.imports.cells import WITHOUT_JST, PlannedJst, PlannedPerson, RowCheck
 from storage.imports.read import COLUMNS, ImportIssue, RawRow
 from storage.models import Role
 from storage.people import erased_address
@@ -81,7 +81,7 @@ class _FileCheck:
             self.add_jst(jst)
             if person is None:
                 self.bad_rows[jst.teryt].add(cells.role)
-        if person is None or (jst is None and person.role is not Role.COORDINATOR):
+        if person is None or (jst is None and person.role not in WITHOUT_JST):
             return
         self.add_person(person)
         if jst is not None and person.role is Role.MEMBER:

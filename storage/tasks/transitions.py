@@ -39,7 +39,6 @@ from storage.tasks.views import (
     stored_pieces,
     task_history,
 )
-from storage.workdays import term_end
 
 __all__ = ["Action", "Evidence", "TaskChange", "TaskRefused", "task_history"]
 TEXT_LIMIT = 3500  # evidence and remarks travel in one Telegram message (4096) with a header
@@ -160,10 +159,10 @@ async def review_task(
         progress.state = State.ACCEPTED
         progress.accepted_at = now
         return await record_change(session, progress, Action.ACCEPTED, origin)
-    return await _return(session, progress, _checked_remarks(remarks), origin, today)
+    return await _return(session, progress, checked_remarks(remarks), origin, today)
 
 
-def _checked_remarks(remarks: str | None) -> str:
+def checked_remarks(remarks: str | None) -> str:
     """What the team is to fix: not blank, and short enough for one message."""
     remarks = (remarks or "").strip()
     if not remarks:
@@ -184,7 +183,7 @@ async def _return(
     progress.review_round += 1
     jst = await session.get_one(Jst, progress.jst_id)
     review = template_from_dict((await session.get_one(Cohort, jst.cohort_id)).template).review
-    fix_by = term_end(today, review.fix_days)
+    fix_by = review.fix_by(today)
     return await record_change(
         session,
         progress,

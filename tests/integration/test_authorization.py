@@ -33,7 +33,7 @@ from tests.support.sandbox_chat import People, changes, first_after, message_wit
 from tests.support.team_world import add_team
 
 README = Path(__file__).parents[2] / "README.md"
-ROLES = (Role.MEMBER, Role.ADVISER, Role.COORDINATOR)
+ROLES = (Role.MEMBER, Role.ADVISER, Role.COORDINATOR, Role.EXPERT)
 STRANGER = 6_000_001
 AGNIESZKA = "agnieszka.kowalczyk@stary-sacz.example.pl"  # asks; Stary Sącz, Krzysztof's JST
 TOMASZ = "tomasz.wrobel@stary-sacz.example.pl"  # her teammate
@@ -42,6 +42,7 @@ JOANNA = "joanna.mazur@lublin.example.pl"  # a member of another JST
 KRZYSZTOF = "krzysztof.pawlak@doradcy.example.pl"  # the adviser
 BEATA = "beata.wozniak@doradcy.example.pl"  # another adviser; Krzysztof's substitute tomorrow
 RENATA = "renata.kaminska@ore.example.pl"  # the coordinator
+HALINA = "halina.sowa@ore.example.pl"  # an ORE expert (the materials' review)
 REFUSED_COMMAND = "To polecenie jest przeznaczone dla innej roli w programie."
 REFUSED_BUTTON = "Ten przycisk jest przeznaczony dla innej roli w programie."
 STALE = "Ten przycisk jest nieaktualny."
@@ -227,7 +228,12 @@ def tomorrow(services: Services) -> str:
 async def test_every_command_by_every_role(sandbox: Sandbox, role: Role) -> None:
     running = sandbox.running
     people = People(sandbox)
-    email = {Role.MEMBER: TOMASZ, Role.ADVISER: KRZYSZTOF, Role.COORDINATOR: RENATA}[role]
+    email = {
+        Role.MEMBER: TOMASZ,
+        Role.ADVISER: KRZYSZTOF,
+        Role.COORDINATOR: RENATA,
+        Role.EXPERT: HALINA,
+    }[role]
     user_id = await people.join(email)
     table = readme_table()
     for command in COMMANDS:

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from core.services import Services
 from storage.exports import (
+    MATERIAL_HEADERS,
     PEOPLE_HEADERS,
     REPORT_HEADERS,
     TASK_HEADERS,
@@ -27,8 +28,11 @@ from storage.exports import (
 from storage.indicators import compute_indicators
 from storage.models import (
     AdviserAssignment,
+    Cohort,
     Gender,
     Jst,
+    Material,
+    MaterialState,
     MonthlyReport,
     Person,
     ProgrammeStep,
@@ -68,11 +72,47 @@ async def _seed(services: Services) -> None:
         )
         dorota = await add_person(session, "dorota@example.pl", "Dorota", role=Role.ADVISER)
         await add_person(session, "ewa@example.pl", "Ewa Bez Jst")
+        kinga = await add_person(session, "kinga@example.pl", "Kinga", role=Role.COORDINATOR)
+        olga = await add_person(session, "olga@example.pl", "Olga", role=Role.EXPERT)
         session.add(AdviserAssignment(jst_id=alfa.id, adviser_id=dorota.id))
+        session.add_all(_materials(pilot, kinga, olga))
         session.add_all(_tasks(alfa, beta, anna, celina))
         session.add_all(_reports(alfa, beta, anna))
         for step in await session.scalars(select(ProgrammeStep)):
             step.title_en = TITLES_EN.get(step.code, step.title_en)
+
+
+def _materials(pilot: Cohort, kinga: Person, olga: Person) -> list[Material]:
+    """A schedule Olga returned to Kinga, and a scenario still with the experts."""
+    return [
+        Material(
+            cohort_id=pilot.id,
+            title="Harmonogram zjazdów",
+            kind="schedule",
+            state=MaterialState.RETURNED,
+            review_round=1,
+            due_on=dt.date(2026, 3, 27),
+            submitted_by_id=kinga.id,
+            submitted_at=AT,
+            reviewed_by_id=olga.id,
+            reviewed_at=AT,
+            remarks="Dodać sale.",
+            created_at=AT,
+            updated_at=AT,
+        ),
+        Material(
+            cohort_id=pilot.id,
+            title=FORMULA,
+            kind="scenario",
+            state=MaterialState.SUBMITTED,
+            review_round=0,
+            due_on=dt.date(2026, 3, 27),
+            submitted_by_id=kinga.id,
+            submitted_at=AT,
+            created_at=AT,
+            updated_at=AT,
+        ),
+    ]
 
 
 def _tasks(alfa: Jst, beta: Jst, anna: Person, celina: Person) -> list[TaskProgress]:
@@ -128,6 +168,8 @@ def _reports(alfa: Jst, beta: Jst, anna: Person) -> list[MonthlyReport]:
 D = dt.date.fromisoformat
 ANNA = "anna@example.pl"
 BIP = "https://bip.example.pl/uchwaly/XII-34-2026"
+KINGA = ("kinga@example.pl",)
+MARCH_27 = D("2026-03-27")
 GAMMA, ALFA, BETA = (
     ("0201011", "Gmina Gamma"),
     ("1401011", "Gmina Alfa"),
@@ -143,7 +185,26 @@ EXPECTED: dict[ExportKind, list[list[Cell]]] = {
         ["bartek@example.pl", "Bartek Lis", "M", "pl", "member", *ALFA, False, None],
         [None, None, "K", "pl", "member", *BETA, True, AT],
         ["dorota@example.pl", "Dorota", "K", "pl", "adviser", None, None, False, None],
+        ["kinga@example.pl", "Kinga", "K", "pl", "coordinator", None, None, False, None],
+        ["olga@example.pl", "Olga", "K", "pl", "expert", None, None, False, None],
         ["ewa@example.pl", "Ewa Bez Jst", "K", "pl", "member", None, None, False, None],
+    ],
+    ExportKind.MATERIALS: [
+        [
+            1,
+            "pilot",
+            "Harmonogram zjazdów",
+            "schedule",
+            "returned",
+            1,
+            MARCH_27,
+            AT,
+            *KINGA,
+            AT,
+            "olga@example.pl",
+            None,
+        ],
+        [2, "pilot", FORMULA, "scenario", "submitted", 0, MARCH_27, AT, *KINGA, None, None, None],
     ],
     ExportKind.TASKS: [
         [*GAMMA, *ZW1, D("2026-03-31"), False, *PENDING],
@@ -180,6 +241,7 @@ HEADERS = {
     ExportKind.PEOPLE: list(PEOPLE_HEADERS),
     ExportKind.TASKS: list(TASK_HEADERS),
     ExportKind.REPORTS: [*REPORT_HEADERS, *ANSWER_HEADERS],
+    ExportKind.MATERIALS: list(MATERIAL_HEADERS),
 }
 ZONE = ZoneInfo("Europe/Warsaw")
 
@@ -254,7 +316,8 @@ async def test_xlsx_export_reads_back(services: Services, folder: Path, kind: Ex
     header, *rows = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert header == HEADERS[kind]
     assert rows == [[_xlsx_value(cell) for cell in row] for row in EXPECTED[kind]]
-    assert sheet.column_dimensions["B"].width >= len("Gmina Gamma")
+    widest = max(len(str(row[1])) for row in EXPECTED[kind])
+    assert sheet.column_dimensions["B"].width >= min(widest, len("Gmina Gamma"))
     if kind is ExportKind.TASKS:
         assert sheet["E2"].is_date and sheet["E2"].number_format == "yyyy-mm-dd"
     if kind is ExportKind.REPORTS:
@@ -309,6 +372,8 @@ async def test_people_are_exported_in_polish_words_by_default(
         ["mężczyzna", "polski", "członek zespołu", "nie"],
         ["kobieta", "polski", "członkini zespołu", "tak"],
         ["kobieta", "polski", "doradczyni", "nie"],
+        ["kobieta", "polski", "koordynatorka", "nie"],
+        ["kobieta", "polski", "ekspertka ORE", "nie"],
         ["kobieta", "polski", "członkini zespołu", "nie"],
     ]
     assert rows[0][:2] + rows[0][5:7] == [ANNA, "Anna Nowak", *ALFA], "data cells stay as stored"

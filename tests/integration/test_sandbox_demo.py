@@ -67,8 +67,13 @@ async def test_the_demo_cohort_is_imported_and_everyone_is_invited_by_e_mail(
         assert teryts == {jst.teryt for jst in plan.jst}
         people = await playable_people(session)
         invites = list(await session.scalars(select(Invite)))
-    assert len(people) == 14 and len(invites) == 14
-    assert [p.role for p in people][-3:] == [Role.ADVISER, Role.ADVISER, Role.COORDINATOR]
+    assert len(people) == 15 and len(invites) == 15
+    assert [p.role for p in people][-4:] == [
+        Role.ADVISER,
+        Role.ADVISER,
+        Role.COORDINATOR,
+        Role.EXPERT,
+    ]
     krzysztof = next(p for p in people if p.email == KRZYSZTOF)
     assert krzysztof.jsts == ("Gmina Stary Sącz", "Powiat świdnicki")
     assert krzysztof.user_id == FAKE_USER_IDS + krzysztof.person_id and not krzysztof.active
@@ -96,11 +101,11 @@ async def test_invitations_are_sent_again_only_when_a_link_has_expired(
     first = mailbox.invitation_code(KRZYSZTOF)
 
     assert await send_invitations(sandboxed) == 0, "everyone holds a valid link"
-    assert len(mailbox.mails()) == 14
+    assert len(mailbox.mails()) == 15
 
     clock.advance(dt.timedelta(days=sandboxed.settings.invite_ttl_days + 1))
-    assert await send_invitations(sandboxed) == 14
+    assert await send_invitations(sandboxed) == 15
     second = mailbox.invitation_code(KRZYSZTOF)
     assert second is not None and second != first
-    assert mailbox.mail(15) is not None and mailbox.mail(29) is None
+    assert mailbox.mail(16) is not None and mailbox.mail(31) is None
     assert mailbox.invitation_code("nobody@example.pl") is None

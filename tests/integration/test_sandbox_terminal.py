@@ -105,11 +105,11 @@ async def test_commands_say_what_they_did_and_refuse_with_a_reason(
     assert dt.timedelta(hours=23, minutes=59) < offset < dt.timedelta(days=1, minutes=1)
 
     await type_("/inbox")
-    assert "E-mails (14;" in screen.last() and "renata.kaminska@ore.example.pl" in screen.last()
+    assert "E-mails (15;" in screen.last() and "renata.kaminska@ore.example.pl" in screen.last()
     await type_("/inbox 1")
     assert screen.last().startswith("E-mail no. 1") and "?start=" in screen.last()
     await type_("/inbox 99")
-    assert screen.last() == "There is no e-mail no. 99 (there are 14)."
+    assert screen.last() == "There is no e-mail no. 99 (there are 15)."
     await type_("/people")
     assert f"▶ {TOMASZ} – Tomasz Wróbel" in screen.last()
     await type_("/help")

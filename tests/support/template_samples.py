@@ -32,6 +32,7 @@ from storage.erasure_views import ErasureTarget, ErasureView
 from storage.imports.apply import Counts, ImportSummary
 from storage.imports.read import ImportIssue
 from storage.indicators import Indicator, Indicators
+from storage.materials.views import MaterialChange, MaterialItem
 from storage.oversight import MemberView
 from storage.programme import QuestionKind, ReportQuestion
 from storage.questions.stats import ResponseTimes
@@ -152,6 +153,89 @@ def _change(s: Sample, action: str = "submitted") -> TaskChange:
         resolution_number="XIV/112/2027" if s.flag or action == "resolution" else None,
         resolution_date=TODAY if s.flag or action == "resolution" else None,
     )
+
+
+def _material_change(s: Sample) -> MaterialChange:
+    """A version handed in (count: the returns before it), or its return or acceptance."""
+    return MaterialChange(
+        event_id=s.n,
+        action="returned" if s.flag else "accepted",
+        at=NOW,
+        material_id=3,
+        title="Harmonogram zjazdów I–IV",
+        kind="schedule",
+        cohort="pilot",
+        review_round=s.n,
+        due_on=TODAY,
+        submitted_by_id=2,
+        actor_id=2,
+        actor_name=s.name,
+        actor_gender=s.gender,
+        pieces=_pieces(s),
+        remarks="Dodać salę i godziny." if s.flag else None,
+    )
+
+
+def _material_item(s: Sample, state: str) -> MaterialItem:
+    return MaterialItem(
+        id=3,
+        title="Scenariusz zajęć: zjazd I",
+        kind="scenario",
+        cohort="pilot",
+        state=state,
+        review_round=s.n,
+        due_on=TODAY - dt.timedelta(days=s.n % 3),
+        submitted_by=s.name,
+        submitted_at=NOW,
+        reviewed_by=s.name if s.flag else None,
+        reviewed_at=NOW if s.flag else None,
+        accepted_at=NOW if state == "accepted" else None,
+    )
+
+
+def _materials(s: Sample) -> dict[str, dict[str, Any]]:
+    """The materials' loop: a material's change, the list, the form's data, the reminders'
+    days before (and after) a deadline."""
+    change = {"change": _material_change(s)}
+    form = {"title": "Harmonogram zjazdów I–IV", "kind": "training", "cohort_name": "pilot"}
+    material = {"kind": "schedule", "title": "Harmonogram", "cohort": "pilot"}
+    reminder = material | {"days": s.n if s.flag else -s.n, "working_days": s.n}
+    states = ("submitted", "returned", "accepted")
+    return {
+        "tg/materials.html.j2": {
+            "items": [_material_item(s, states[i % 3]) for i in range(min(s.n, 4))]
+        },
+        "tg/material_ask.html.j2": {
+            "step": "pieces",
+            "form": form | ({"material": 3} if s.flag else {}),
+        },
+        "tg/material_summary.html.j2": {
+            "form": form | ({"material": 3} if s.flag else {}),
+            "pieces": _pieces(s),
+            "limit": 10,
+        },
+        **{
+            f"tg/material_{name}.html.j2": change
+            for name in ("submitted", "review_request", "remarks_ask", "reviewed", "news")
+        },
+        "tg/reminders/material_review.html.j2": reminder,
+        "tg/reminders/material_fix.html.j2": reminder,
+        **{
+            f"email/material_review_alert.{part}.j2": reminder
+            for part in ("subject.txt", "body.txt", "body.html")
+        },
+        **{
+            f"email/material_review_request.{part}.j2": material | {"files": _email_files(s)}
+            for part in ("subject.txt", "txt", "html")
+        },
+        "email/_material.txt.j2::what": material,
+        "cli/materials.txt.j2::submitted": change,
+        "tg/material_labels.txt.j2::kind": material,
+        "tg/material_labels.txt.j2::kind_word": material,
+        "tg/material_labels.txt.j2::cohort": {"name": "pilot"},
+        "tg/material_parts.html.j2::state": {"state": "returned"},
+        "tg/material_parts.html.j2::material": {"item": _material_item(s, "submitted")},
+    }
 
 
 def _team(s: Sample) -> TeamView:
@@ -309,6 +393,7 @@ def _params(s: Sample) -> dict[str, Any]:
         "detail": "unexpected character",
         "allowed": "preparation, training",
         "codes": ["ZW1", "ZW2"],
+        "kinds": ["schedule", "scenario"],
         "date": TODAY,
         "plan_on": TODAY,
         "written": "31 lutego 2027",
@@ -781,6 +866,7 @@ def overrides(s: Sample) -> dict[str, dict[str, Any]]:
         "tg/_states.html.j2::report_state": {"state": "missing"},
         "email/_digest.txt.j2::report_state": {"state": "missing"},
         "email/_digest.txt.j2::reasons": {"item": _attention(s)},
+        **_materials(s),
     }
 
 
@@ -834,6 +920,8 @@ def _export_words(s: Sample) -> dict[str, dict[str, Any]]:
         words + "language": {"value": "pl"} | row,
         words + "role": {"value": "adviser"} | row,
         words + "yes_no": {"value": s.flag},
+        words + "material_kind": {"value": "training"} | row,
+        words + "material_state": {"value": "returned"} | row,
     }
 
 

@@ -57,6 +57,15 @@ ERASURE = {  # the request's number, dates and way, the person's role and JST; n
     "requested_at": "2026-11-02T14:00:00+00:00",
     "due_on": "2026-12-02",
 }
+ALERTS["material_review_alert"] = {  # the experts' review of a material is overdue
+    "title": "Scenariusz dla: Gmina <Zła> & Syn",  # no JST: the hostile name in the title
+    "kind": "schedule",
+    "cohort": "Pilotaż",
+    "review_round": 1,
+    "due_on": "2026-12-28",
+    "days": -1,
+    "working_days": 1,
+}
 ALERTS |= {
     name: ERASURE
     for name in ("erasure_request_alert", "erasure_deadline_alert", "erasure_cancelled_alert")
@@ -85,7 +94,7 @@ def test_one_alert_is_an_email_of_its_own(lang: str, template: str) -> None:
     html = templates.render(lang, "email/alerts.html.j2", **alerts, **CONTEXT)
     assert subject == item.subject
     assert "\n" not in subject and "Gmina <Zła> & Syn" in subject
-    assert "Gmina <Zła> & Syn" in text and "0201022" in text
+    assert "Gmina <Zła> & Syn" in text and ALERTS[template].get("teryt", "") in text
     assert "Gmina <Zła>" not in html and "Gmina &lt;Zła&gt; &amp; Syn" in html
     HTMLParser().feed(html)
 

@@ -230,3 +230,26 @@ def test_every_problem_renders_as_one_line(lang: str) -> None:
         head, reason = line.strip().split(": ", 1)
         assert head.startswith(prefix)
         assert len(reason) > 10
+
+
+def test_an_expert_is_imported_without_a_jst(tmp_path: Path) -> None:
+    """ORE's experts review the materials: like a coordinator, they belong to no JST."""
+    rows = team()
+    expert = rows[3] | {"role": "Ekspertka", "full_name": "Iga Lis", "email": "iga@example.pl"}
+    plan = check(tmp_path, [*rows, expert])
+    assert plan.errors == []
+    assert plan.people["iga@example.pl"].role is Role.EXPERT
+    assert "iga@example.pl" not in plan.member_jsts
+    assert "iga@example.pl" not in plan.advisers.values()
+
+
+def test_an_expert_with_a_jst_is_refused_by_cell(tmp_path: Path) -> None:
+    rows = team()
+    expert = rows[0] | {"role": "expert", "full_name": "Iga Lis", "email": "iga@example.pl"}
+    plan = check(tmp_path, [*rows, expert])
+    assert found(plan.errors) == [
+        (6, "jst_teryt", "expert_with_jst"),
+        (6, "jst_name", "expert_with_jst"),
+        (6, "jst_kind", "expert_with_jst"),
+        (6, "voivodeship", "expert_with_jst"),
+    ]

@@ -109,17 +109,21 @@ SOURCE: dict[tuple[str, Role], tuple[str, ...]] = {
     ("pl", Role.MEMBER): ("przekazała Twoja JST", "Od Ciebie pochodzą"),
     ("pl", Role.ADVISER): ("z dokumentacji projektu", "Twoja umowa", "Od Ciebie pochodzą"),
     ("pl", Role.COORDINATOR): ("z dokumentacji projektu", "Od Ciebie pochodzą"),
+    ("pl", Role.EXPERT): ("zgłoszenie ekspertów przez ORE", "Od Ciebie pochodzą"),
     ("en", Role.MEMBER): ("were given by your JST", "From you come"),
     ("en", Role.ADVISER): ("project documentation", "your contract", "From you come"),
     ("en", Role.COORDINATOR): ("project documentation", "From you come"),
+    ("en", Role.EXPERT): ("the experts entered by ORE", "From you come"),
 }
 OWN_WORDING: dict[tuple[str, Role], tuple[str, ...]] = {
     ("pl", Role.MEMBER): ("członkowie Twojego zespołu JST", "udziału Twojej JST"),
     ("pl", Role.ADVISER): ("zespołów JST, które wspierasz", "osoba, która Cię zastępuje"),
     ("pl", Role.COORDINATOR): ("pozostali koordynatorzy", "jako kontakt"),
+    ("pl", Role.EXPERT): ("którzy przekazują materiały", "pozostali eksperci"),
     ("en", Role.MEMBER): ("the members of your JST team", "while your JST takes part"),
     ("en", Role.ADVISER): ("the JST teams you support", "whoever stands in for you"),
     ("en", Role.COORDINATOR): ("the other coordinators", "as the contact"),
+    ("en", Role.EXPERT): ("who hand in the materials", "the other experts"),
 }
 MEMBERS_ONLY = {"pl": ("Twojego zespołu", "Twojej JST"), "en": ("your JST team", "your JST")}
 
