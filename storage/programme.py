@@ -112,6 +112,31 @@ class Indicators(_Strict):
     jsts: Annotated[int, Field(ge=0)]
 
 
+CompetenceArea = Literal["information", "communication", "content", "safety", "problem_solving"]
+SCALE_POINTS = 5
+
+
+class CompetenceQuestion(_Strict):
+    """One statement of the self-assessment, rated 1-5, in a DigComp 2.2 area."""
+
+    key: QuestionKey
+    area: CompetenceArea
+    title_pl: Title
+    title_en: Title
+
+
+class Competences(_Strict):
+    """The competence self-assessment asked before the first training round and after the last;
+    a person "raised their competences" with a higher sum after, having attended at least
+    `min_rounds_attended` rounds (None: every training round of the template)."""
+
+    scale_pl: Annotated[list[Label], Field(min_length=SCALE_POINTS, max_length=SCALE_POINTS)]
+    scale_en: Annotated[list[Label], Field(min_length=SCALE_POINTS, max_length=SCALE_POINTS)]
+    min_rounds_attended: Annotated[int, Field(ge=1, le=60)] | None = None
+    after_working_days: Positive = 15  # how long "after" stays open once the last round ends
+    question: Annotated[list[CompetenceQuestion], Field(min_length=1, max_length=20)]
+
+
 class ProgrammeTemplate(_Strict):
     """A whole programme: ordered phases, tasks, reports and the rules around them."""
 
@@ -124,11 +149,16 @@ class ProgrammeTemplate(_Strict):
     review: Review
     reminders: Reminders
     indicators: Indicators
+    competences: Competences | None = None  # templates stored before it ask nothing
 
     @property
     def months(self) -> int:
         """The programme's length: the sum of its phases."""
         return sum(phase.months for phase in self.phase)
+
+    def training_codes(self) -> list[str]:
+        """The training rounds (zjazdy): the phases of kind "training", in order."""
+        return [phase.code for phase in self.phase if phase.kind == "training"]
 
     def report_codes(self) -> list[str]:
         """R01, R02, … one per monitoring report."""
@@ -199,16 +229,26 @@ def _reference_problems(template: ProgrammeTemplate) -> list[Problem]:
     for key in ("report_title_pl", "report_title_en"):
         if NUMBER_PLACEHOLDER not in getattr(template.monitoring, key):
             problems.append(Problem(("monitoring", key), "missing_placeholder", {"key": key}))
-    return problems + _question_problems(template.monitoring.question)
+    problems += _question_problems("monitoring", template.monitoring.question)
+    competences = template.competences
+    if competences is None:
+        return problems
+    rounds = len(template.training_codes())
+    if competences.min_rounds_attended is not None and competences.min_rounds_attended > rounds:
+        loc = ("competences", "min_rounds_attended")
+        problems.append(Problem(loc, "too_large", {"key": "min_rounds_attended", "limit": rounds}))
+    return problems + _question_problems("competences", competences.question)
 
 
-def _question_problems(questions: list[ReportQuestion]) -> list[Problem]:
-    """Report questions: unique keys (answers are stored under them)."""
+def _question_problems(
+    table: str, questions: list[ReportQuestion] | list[CompetenceQuestion]
+) -> list[Problem]:
+    """A form's questions: unique keys (answers are stored under them)."""
     problems: list[Problem] = []
     seen: set[str] = set()
-    for index, question in enumerate(questions):
-        if question.key in seen:
-            loc = ("monitoring", "question", index, "key")
-            problems.append(Problem(loc, "duplicate_code", {"code": question.key}))
-        seen.add(question.key)
+    for index, key in enumerate(question.key for question in questions):
+        if key in seen:
+            loc = (table, "question", index, "key")
+            problems.append(Problem(loc, "duplicate_code", {"code": key}))
+        seen.add(key)
     return problems

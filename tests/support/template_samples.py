@@ -215,6 +215,20 @@ def _indicator(s: Sample) -> Indicator:
     return Indicator(s.n, 150)
 
 
+def _indicators(s: Sample) -> Indicators:
+    return Indicators(
+        staff_supported=_indicator(s),
+        staff_women=_indicator(s),
+        staff_men=_indicator(s),
+        jsts_under_advisory=_indicator(s),
+        staff_improved=_indicator(s),
+        improved_women=_indicator(s),
+        improved_men=_indicator(s),
+        members_registered=s.n,
+        members_joined=s.n,
+    )
+
+
 def _digest(s: Sample) -> Digest:
     team = _team(s)
     return Digest(
@@ -236,7 +250,7 @@ def _digest(s: Sample) -> Digest:
                 dt.timedelta(days=s.n) if s.flag else None,
             ),
         ),
-        indicators=Indicators(_indicator(s), _indicator(s), _indicator(s), _indicator(s), s.n),
+        indicators=_indicators(s),
         months=tuple(MonthActivity(dt.date(2027, month, 1), s.n, s.n) for month in (8, 9)),
         attention=(_attention(s),) if s.n else (),
     )
@@ -267,6 +281,9 @@ def _params(s: Sample) -> dict[str, Any]:
     } | {
         "low": 3,
         "high": 4,
+        "first": s.n,
+        "jst": "Gmina Alfa",
+        "role": "adviser",
         "value": "anna.nowak@",
         "key": "months",
         "name": "nazwisko",
@@ -622,7 +639,15 @@ def overrides(s: Sample) -> dict[str, dict[str, Any]]:
         "email/_digest.txt.j2::span": {"value": dt.timedelta(hours=s.n)},
         "email/_digest.txt.j2::percent": {"indicator": _indicator(s)},
         "email/_digest.txt.j2::task_title": {"task": _task_view(s)},
+        "cli/indicators.txt.j2": {"indicators": _indicators(s)},
         "cli/indicators.txt.j2::row": {"indicator": _percentage(s)},
+        "cli/indicators.txt.j2::by_gender": {
+            "total": _indicator(s),
+            "women": _indicator(s),
+            "men": _indicator(s),
+        },
+        "cli/indicator_words.txt.j2::name": {"key": "staff_improved"},
+        "cli/indicator_words.txt.j2::definition": {"key": "staff_supported"},
         "cli/reminders_preview.txt.j2": {
             "rows": s.many(SimpleNamespace(when=NOW, to=s.name, what="ZW1"))[:3]
         },
@@ -675,6 +700,24 @@ def overrides(s: Sample) -> dict[str, dict[str, Any]]:
         "cli/cohort_messages.txt.j2::added": {"cohort": _cohort(s)},
         "cli/digest.txt.j2::written": {"teams": s.n},
         "cli/import.txt.j2::file_too_big": {"rows": s.n},
+        "cli/attendance.txt.j2::file_too_big": {"rows": s.n},
+        "cli/attendance.txt.j2::summary": {
+            "result": SimpleNamespace(
+                counts=SimpleNamespace(created=s.n, updated=s.n, unchanged=s.n),
+                present=s.n,
+                absent=s.n,
+                not_listed=s.n,
+            ),
+            "round": "Z1",
+        },
+        "cli/attendance.txt.j2::unknown_round": {"round": "Z9", "rounds": ["Z1", "Z2"][: s.n]},
+        "cli/attendance.txt.j2::round_not_started": {"round": "Z1", "starts": TODAY},
+        "cli/attendance.txt.j2::person_refused": {"code": "other_cohort"},
+        "cli/attendance.txt.j2::person_reason": {"code": "not_a_member"},
+        "cli/attendance.txt.j2::reason": {"code": "unknown_present"},
+        "cli/attendance.txt.j2::refused": {
+            "errors": [_issue(s, "unknown_person"), _issue(s, "duplicate_person")]
+        },
         "sandbox/terminal.txt.j2::banner": {"mail": ".sandbox/mail"},
         "email/_digest.txt.j2::xlsx_sheet": {"name": "teams"},
         "tg/_states.html.j2::title": {"item": _task_view(s)},
