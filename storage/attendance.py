@@ -155,3 +155,31 @@ async def cohort_members(session: AsyncSession, cohort_id: int) -> set[int]:
         .where(Jst.cohort_id == cohort_id, Person.role == Role.MEMBER)
     )
     return set(rows)
+
+
+async def team_attendance(
+    session: AsyncSession, jst_ids: Sequence[int]
+) -> dict[int, dict[str, dict[str, bool]]]:
+    """JST id -> round -> member's name -> present, as recorded (erased members left out)."""
+    rows = await session.execute(
+        select(Person.jst_id, Attendance.step_code, Person.full_name, Attendance.present)
+        .join(Attendance, Attendance.person_id == Person.id)
+        .where(among(session, Person.jst_id, jst_ids), Person.erased_at.is_(None))
+        .order_by(Person.full_name, Person.id)
+    )
+    found: dict[int, dict[str, dict[str, bool]]] = defaultdict(lambda: defaultdict(dict))
+    for jst_id, code, name, present in rows:
+        found[jst_id][code][name] = present
+    return found
+
+
+async def rounds_by_cohort(session: AsyncSession) -> dict[int, list[str]]:
+    """Each cohort's training rounds, in order."""
+    found: dict[int, list[str]] = defaultdict(list)
+    for cohort_id, code in await session.execute(
+        select(ProgrammeStep.cohort_id, ProgrammeStep.code)
+        .where(ProgrammeStep.kind == TRAINING)
+        .order_by(ProgrammeStep.cohort_id, ProgrammeStep.position)
+    ):
+        found[cohort_id].append(code)
+    return found

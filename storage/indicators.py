@@ -23,8 +23,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.attendance import TRAINING, attendance_of
-from storage.models import Cohort, Gender, Jst, Person, ProgrammeStep, Role, SelfAssessment
+from storage.attendance import attendance_of, rounds_by_cohort
+from storage.models import Cohort, Gender, Jst, Person, Role, SelfAssessment
 
 TARGET_KEYS = ("people", "women", "men", "jsts")
 BEFORE, AFTER = "before", "after"
@@ -156,7 +156,7 @@ async def staff_tallies(session: AsyncSession) -> list[StaffTally]:
         )
     )
     ids = [row.id for row in members]
-    rounds = await _rounds(session)
+    rounds = await rounds_by_cohort(session)
     attended = await attendance_of(session, ids)
     scores: dict[int, dict[str, int]] = defaultdict(dict)
     for person_id, moment, score in await session.execute(
@@ -179,18 +179,6 @@ async def staff_tallies(session: AsyncSession) -> list[StaffTally]:
     ]
 
 
-async def _rounds(session: AsyncSession) -> dict[int, list[str]]:
-    """Each cohort's training rounds, in order."""
-    found: dict[int, list[str]] = defaultdict(list)
-    for cohort_id, code in await session.execute(
-        select(ProgrammeStep.cohort_id, ProgrammeStep.code)
-        .where(ProgrammeStep.kind == TRAINING)
-        .order_by(ProgrammeStep.cohort_id, ProgrammeStep.position)
-    ):
-        found[cohort_id].append(code)
-    return found
-
-
 async def _required(session: AsyncSession, rounds: dict[int, list[str]]) -> dict[int, int]:
     """Each cohort's rounds to attend: its template's `min_rounds_attended`, else all."""
     found = {}
@@ -207,4 +195,3 @@ async def _targets(session: AsyncSession) -> dict[str, int]:
         for key in TARGET_KEYS:
             totals[key] += int(stated.get(key, 0))
     return totals
-

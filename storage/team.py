@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import NoResultFound
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.attendance import TRAINING, team_attendance
 from storage.models import (
     AdviserAssignment,
     Cohort,
@@ -65,6 +66,20 @@ class ReportView:
 
 
 @dataclass(frozen=True)
+class RoundView:
+    """A training round held so far (its phase has begun) and who of the team attended it;
+    `recorded`: anything was recorded for the team (else nobody knows yet)."""
+
+    code: str
+    title_pl: str
+    title_en: str
+    starts_on: dt.date
+    ends_on: dt.date
+    attended: tuple[str, ...]
+    recorded: bool
+
+
+@dataclass(frozen=True)
 class TeamView:
     jst_id: int
     jst_name: str
@@ -76,6 +91,7 @@ class TeamView:
     report: ReportView | None
     open_questions: int
     history: tuple[TaskChange, ...] = ()  # who did what on the tasks, newest first
+    rounds: tuple[RoundView, ...] = ()  # the training rounds held so far
 
     @property
     def upcoming(self) -> tuple[TaskView, ...]:
@@ -119,6 +135,7 @@ async def team_views(
     advisers = await _adviser_names(session, jsts, today)
     open_questions = await _open_questions(session, jsts)
     histories = await _histories(session, jsts) if history else {}
+    attendance = await team_attendance(session, list(jsts))
     views = []
     for jst_id in jst_ids:
         jst = jsts[jst_id]
@@ -135,6 +152,7 @@ async def team_views(
                 report=_report_view(report_step, reports.get(jst_id)),
                 open_questions=open_questions.get(jst_id, 0),
                 history=histories.get(jst_id, ()),
+                rounds=_rounds(cohort_steps, attendance.get(jst_id, {}), today),
             )
         )
     return views
@@ -179,6 +197,27 @@ def _tasks(
             )
         )
     return tuple(sorted(views, key=lambda t: t.due_on))
+
+
+def _rounds(
+    steps: Sequence[ProgrammeStep], attendance: dict[str, dict[str, bool]], today: dt.date
+) -> tuple[RoundView, ...]:
+    """The rounds begun by `today`; `attendance`: round -> member's name -> present."""
+    return tuple(
+        RoundView(
+            code=step.code,
+            title_pl=step.title_pl,
+            title_en=step.title_en,
+            starts_on=step.starts_on,
+            ends_on=step.ends_on,
+            attended=tuple(
+                name for name, present in attendance.get(step.code, {}).items() if present
+            ),
+            recorded=step.code in attendance,
+        )
+        for step in steps
+        if step.kind == TRAINING and step.starts_on <= today
+    )
 
 
 def _report_step(steps: Sequence[ProgrammeStep], today: dt.date) -> ProgrammeStep | None:

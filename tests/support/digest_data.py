@@ -4,7 +4,8 @@ On Monday 4 May 2026 (ISO week 2026-W19): accepted tasks Warszawa ZW1 (January) 
 (February), Przykładowa ZW1 (February); April's report R01 submitted by Warszawa (April) and
 Bochnia (May), Przykładowa's a draft; overdue ZW2 in Przykładowa, ZW1 and ZW2 in Bochnia;
 one question answered in 4 hours (Dorota's, April) and one waiting for 4 days (Anna's);
-staff 5 (4 women, 1 man) in 3 JSTs under advisory.
+staff 5 (4 women, 1 man), all joined and at round Z1, so supported, in 3 JSTs under
+advisory.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import datetime as dt
 
 from core.services import Services
 from storage.models import (
+    Attendance,
     MonthlyReport,
     Person,
     QuestionState,
@@ -42,6 +44,17 @@ async def seed_digest(services: Services) -> dict[str, int]:
         )
         session.add_all(_accepted(ids))
         session.add_all(_reports(ids))
+        session.add_all(
+            Attendance(
+                person_id=ids[name],
+                step_code="Z1",
+                present=True,
+                source="import",
+                recorded_by="operator:test",
+                recorded_at=CREATED,
+            )
+            for name in ("anna", "bartosz", "celina", "dorota", "ewa")
+        )
         anna = await session.get_one(Person, ids["anna"])
         dorota = await session.get_one(Person, ids["dorota"])
         await add_question(session, anna, "Kiedy szkolenie?", at=_at(4, 30, 9))

@@ -40,7 +40,7 @@ from storage.reports import ReportSlot
 from storage.review_queue import QUESTION, TASK, Waiting
 from storage.rosters import Contact
 from storage.tasks.views import Evidence, SubmitChoices, TaskChange, TaskItem
-from storage.team import ReportView, StepView, TaskView, TeamView
+from storage.team import ReportView, RoundView, StepView, TaskView, TeamView
 
 COUNTS = (0, 1, 2, 4, 5, 12, 21, 22, 25, 112)
 GENDERS = ("K", "M", None)
@@ -160,6 +160,20 @@ def _team(s: Sample) -> TeamView:
         else None,
         open_questions=s.n,
         history=tuple(_change(s, action) for action in ACTIONS),
+        rounds=tuple(_round(s, code) for code in ("Z1", "Z2", "Z3")),
+    )
+
+
+def _round(s: Sample, code: str) -> RoundView:
+    """A round the team attended (the sample's people), one nobody attended, one not recorded."""
+    return RoundView(
+        code=code,
+        title_pl="I zjazd szkoleniowy",
+        title_en="Training round I",
+        starts_on=dt.date(2026, 10, 1),
+        ends_on=dt.date(2026, 10, 31),
+        attended=tuple(s.many(s.name))[:2] if code == "Z1" else (),
+        recorded=code != "Z3",
     )
 
 
