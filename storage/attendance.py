@@ -169,7 +169,8 @@ async def team_attendance(
     )
     found: dict[int, dict[str, dict[str, bool]]] = defaultdict(lambda: defaultdict(dict))
     for jst_id, code, name, present in rows:
-        found[jst_id][code][name] = present
+        if jst_id is not None:  # the query asks for members of these JSTs only
+            found[jst_id][code][name] = present
     return found
 
 
