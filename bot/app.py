@@ -31,6 +31,7 @@ from handlers import (
     onboarding,
     privacy,
     review_queue,
+    self_assessment,
     team,
 )
 from handlers.context import BotApplication, BotContext, BotData
@@ -110,11 +111,13 @@ def build_application(services: Services) -> BotApplication:
     reports.register(application)
     review_queue.register(application)
     digest.register(application)
+    self_assessment.register(application)
     # Free messages and form buttons, after every command: a form kind per feature.
     form_kinds: dict[str, FormKind] = {
         questions.DRAFT_KIND: questions.DraftForm(),
         **tasks.FORM_KINDS,
         **reports.FORM_KINDS,
+        self_assessment.KIND: self_assessment.SelfAssessmentForm(),
     }
     forms.register(application, kinds=form_kinds, default=questions.free_message)
     fallback.register(application)  # last: it takes what nothing else did

@@ -34,6 +34,7 @@ COMMANDS = (
     Command("report", ("raport", "report"), MEMBERS),
     Command("submit", ("zadanie", "submit"), MEMBERS),
     Command("resolution", ("uchwala", "resolution"), MEMBERS),
+    Command("self_assessment", ("samoocena", "self_assessment"), MEMBERS),
     Command("jst", ("jst",), OVERSEERS),
     Command("open", ("otwarte", "open"), ADVISERS),
     Command("to_review", ("do_oceny", "to_review"), ADVISERS),

@@ -9,6 +9,7 @@ from reminders.erasure_deadlines import ErasureDeadlineRule
 from reminders.questions_sla import QuestionSlaRule
 from reminders.reports import ReportRule
 from reminders.schedule import Rule
+from reminders.self_assessment import SelfAssessmentRule
 from reminders.silent_teams import SilentTeamRule
 
 
@@ -21,5 +22,6 @@ def all_rules(settings: Settings) -> list[Rule]:
         ReportRule(),
         SilentTeamRule(),
         ErasureDeadlineRule(),
+        SelfAssessmentRule(),
     ]
     return rules

@@ -24,10 +24,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.attendance import attendance_of, rounds_by_cohort
+from storage.competences import AFTER, BEFORE
 from storage.models import Cohort, Gender, Jst, Person, Role, SelfAssessment
 
 TARGET_KEYS = ("people", "women", "men", "jsts")
-BEFORE, AFTER = "before", "after"
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from tests.support.programme_data import add_cohort, add_jst, add_person
 from tests.support.team_files import write_xlsx
 
 AT = dt.datetime(2026, 1, 10, 9, tzinfo=dt.UTC)
-HEADER = ["full_name", "email", "present"]
+HEADER: list[object] = ["full_name", "email", "present"]
 
 
 async def _seed(services: Services) -> dict[str, int]:

@@ -22,6 +22,7 @@ from markupsafe import Markup
 
 from digest.attention import Attention
 from digest.build import Digest, MonthActivity
+from forms.self_assessment import Window
 from notices.review_queue import Listed
 from outbox.email_alerts import AlertItem
 from reminders.attention import JstState
@@ -33,7 +34,7 @@ from storage.imports.apply import Counts, ImportSummary
 from storage.imports.read import ImportIssue
 from storage.indicators import Indicator, Indicators
 from storage.oversight import MemberView
-from storage.programme import QuestionKind, ReportQuestion
+from storage.programme import QuestionKind, ReportQuestion, default_template_path, load_template
 from storage.questions.stats import ResponseTimes
 from storage.questions.threads import OpenQuestion
 from storage.reports import ReportSlot
@@ -162,6 +163,48 @@ def _team(s: Sample) -> TeamView:
         history=tuple(_change(s, action) for action in ACTIONS),
         rounds=tuple(_round(s, code) for code in ("Z1", "Z2", "Z3")),
     )
+
+
+COMPETENCES = load_template(default_template_path()).competences
+
+
+def _self_assessment(s: Sample) -> dict[str, dict[str, Any]]:
+    """The self-assessment's form, its end, when it is open, and the reminder."""
+    assert COMPETENCES is not None
+    moment = "before" if s.flag else "after"
+    answers = {q.key: 1 + index % 5 for index, q in enumerate(COMPETENCES.question)}
+    before = Window("before", None, TODAY - dt.timedelta(days=s.n))
+    after = Window("after", TODAY + dt.timedelta(days=s.n), TODAY + dt.timedelta(days=20))
+    return {
+        "tg/self_assessment_question.html.j2": {
+            "competences": COMPETENCES,
+            "question": COMPETENCES.question[0],
+            "answer": s.n % 6 or None,
+            "moment": moment,
+        },
+        "tg/self_assessment_summary.html.j2": {
+            "competences": COMPETENCES,
+            "answers": answers,
+            "score": sum(answers.values()),
+            "moment": moment,
+        },
+        "tg/self_assessment_done.html.j2": {
+            "moment": moment,
+            "score": s.n,
+            "maximum": 50,
+            "before": None if s.flag else s.n,
+        },
+        "tg/self_assessment_closed.html.j2": {
+            "windows": (before, after) if s.n else (),
+            "answered": ["before"] if s.flag else [],
+        },
+        "tg/self_assessment_labels.txt.j2::moment": {"value": moment},
+        "tg/reminders/self_assessment.html.j2": {
+            "moment": moment,
+            "closes_on": TODAY,
+            "reminder": s.flag,
+        },
+    }
 
 
 def _round(s: Sample, code: str) -> RoundView:
@@ -645,6 +688,7 @@ def overrides(s: Sample) -> dict[str, dict[str, Any]]:
         "tg/report_parts.html.j2::answers": report_rows,
         "tg/report_parts.html.j2::answer": report_rows,
         "tg/question_answer.html.j2": {"question": "Jak wypełnić arkusz diagnozy?"},
+        **_self_assessment(s),
         "tg/jst_list.html.j2": {"limit": s.n % 3},  # some lists longer than shown
         "tg/_team.html.j2::reasons": {"jst": _jst_state(s), "days": s.n},
         "tg/question_not_linked.html.j2": {"waiting": s.many(_open_question(s))[:3]},
