@@ -77,7 +77,7 @@ def _dues(
         assert window.opens is not None
         ask = calendar.at(calendar.next_working_day(window.opens), HOUR)
         half = max(1, setting.competences.after_working_days // 2)
-        remind = calendar.at(calendar.add_working_days(window.opens, half), HOUR)
+        remind = calendar.at(calendar.add_working_days(setting.last_round_ends, half), HOUR)
     else:
         ask, day = member.joined_at, setting.first_round_starts
         for _ in range(REMIND_BEFORE):
