@@ -23,6 +23,7 @@ from core.logging_setup import log_failure
 from core.services import Services
 from core.settings import Settings
 from handlers import (
+    attendance,
     commands,
     digest,
     fallback,
@@ -112,6 +113,7 @@ def build_application(services: Services) -> BotApplication:
     review_queue.register(application)
     digest.register(application)
     self_assessment.register(application)
+    attendance.register(application)
     # Free messages and form buttons, after every command: a form kind per feature.
     form_kinds: dict[str, FormKind] = {
         questions.DRAFT_KIND: questions.DraftForm(),

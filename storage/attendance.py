@@ -184,3 +184,34 @@ async def rounds_by_cohort(session: AsyncSession) -> dict[int, list[str]]:
     ):
         found[cohort_id].append(code)
     return found
+
+
+@dataclass(frozen=True)
+class TeamMark:
+    """A member of a JST's team and what is recorded of them in a round (None: nothing)."""
+
+    person_id: int
+    name: str
+    present: bool | None
+
+
+async def begun_rounds(session: AsyncSession, jst_id: int, today: dt.date) -> list[ProgrammeStep]:
+    """The training rounds of the JST's cohort that have begun by `today`."""
+    cohort_id = await session.scalar(select(Jst.cohort_id).where(Jst.id == jst_id))
+    if cohort_id is None:
+        return []
+    return [step for step in await training_rounds(session, cohort_id) if step.starts_on <= today]
+
+
+async def team_marks(session: AsyncSession, jst_id: int, step_code: str) -> list[TeamMark]:
+    """The JST's team members (erased ones left out), by name, with their mark in the round."""
+    rows = await session.execute(
+        select(Person.id, Person.full_name, Attendance.present)
+        .outerjoin(
+            Attendance,
+            (Attendance.person_id == Person.id) & (Attendance.step_code == step_code),
+        )
+        .where(Person.jst_id == jst_id, Person.role == Role.MEMBER, Person.erased_at.is_(None))
+        .order_by(Person.full_name, Person.id)
+    )
+    return [TeamMark(person_id, name, present) for person_id, name, present in rows]

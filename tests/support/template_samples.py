@@ -689,6 +689,10 @@ def overrides(s: Sample) -> dict[str, dict[str, Any]]:
         "tg/report_parts.html.j2::answer": report_rows,
         "tg/question_answer.html.j2": {"question": "Jak wypełnić arkusz diagnozy?"},
         **_self_assessment(s),
+        "tg/attendance_rounds.html.j2": {"rounds": [_round(s, "Z1")] * min(s.n, 4)},
+        "tg/attendance_team.html.j2": {"step": _round(s, "Z2"), "members": s.n},
+        "tg/attendance_which.html.j2": {"teryt": "1465011" if s.flag else None},
+        "tg/attendance_labels.txt.j2::member": {"present": (True, False, None)[s.n % 3]},
         "tg/jst_list.html.j2": {"limit": s.n % 3},  # some lists longer than shown
         "tg/_team.html.j2::reasons": {"jst": _jst_state(s), "days": s.n},
         "tg/question_not_linked.html.j2": {"waiting": s.many(_open_question(s))[:3]},
