@@ -5,7 +5,7 @@ scope, the round begun in its cohort, the person a member of its team."""
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from core.access import command
@@ -29,7 +29,7 @@ async def attendance(update: Update, context: BotContext) -> None:
         if not wanted and len(caller.jst_ids) == 1:
             jst_id = caller.jst_ids[0]
         if jst_id is None or jst_id not in caller.jst_ids:
-            await reply(update, context, "attendance_which", teryt=wanted or None)
+            await reply(update, context, "attendance_which", session=session, teryt=wanted)
             return
         jst = await session.get_one(Jst, jst_id)
         rounds = await begun_rounds(session, jst_id, context.today())
@@ -40,35 +40,41 @@ async def attendance(update: Update, context: BotContext) -> None:
 
 
 async def pressed(update: Update, context: BotContext) -> None:
-    """A round's button (its team's toggles), or a member's toggle (recorded, toggles redrawn)."""
+    """A round's button (its team's toggles), or a member's toggle (recorded, toggles redrawn).
+    Telegram is answered after the transaction, so no other press waits for its lock."""
     assert context.pressed is not None  # checked by the gate
     caller, services = caller_of(context), context.services
     _prefix, jst_text, code, *toggle = context.pressed.split(":")
     jst_id, member = int(jst_text), int(toggle[0]) if toggle else None
+    markup: InlineKeyboardMarkup | None = None
     async with services.sessionmaker.begin() as session:
         rounds = {step.code: step for step in await begun_rounds(session, jst_id, context.today())}
         marks = await team_marks(session, jst_id, code)
         known = member is None or member in {mark.person_id for mark in marks}
-        if jst_id not in caller.jst_ids or code not in rounds or not known:
-            await answer_press(update, label(context, "stale_button"))
-            return
-        await answer_press(update)
-        if member is not None:
+        allowed = jst_id in caller.jst_ids and code in rounds and known
+        if allowed and member is not None:
             actor, now = f"person:{caller.person_id}", services.clock.now()
             present = {member: toggle[1] == "1"}
             await record_attendance(
                 session, code, present, source=Source.TELEGRAM, actor=actor, now=now
             )
             marks = await team_marks(session, jst_id, code)
-        words = services.templates.words(context.language, LABELS)
-        marking = Marking(session, services, caller.person_id, jst_id)
-        markup = await marking.members(code, marks, words)
-        if member is not None:
-            await replace_buttons(update, markup)
-            return
-        jst = await session.get_one(Jst, jst_id)
-        values = {"jst_name": jst.name, "step": rounds[code], "members": len(marks)}
-        await reply(update, context, "attendance_team", markup=markup, session=session, **values)
+        if allowed:
+            words = services.templates.words(context.language, LABELS)
+            marking = Marking(session, services, caller.person_id, jst_id)
+            markup = await marking.members(code, marks, words)
+        if allowed and member is None:
+            jst = await session.get_one(Jst, jst_id)
+            values = {"jst_name": jst.name, "step": rounds[code], "members": len(marks)}
+            await reply(
+                update, context, "attendance_team", markup=markup, session=session, **values
+            )
+    if not allowed:
+        await answer_press(update, label(context, "stale_button"))
+        return
+    await answer_press(update)
+    if member is not None:
+        await replace_buttons(update, markup)
 
 
 def register(application: BotApplication) -> None:
