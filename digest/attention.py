@@ -45,7 +45,12 @@ class Attention:
     @property
     def reasons(self) -> int:
         return sum(
-            (self.team.overdue > 0, self.reports_overdue > 0, self.silent_since is not None)
+            (
+                self.team.overdue > 0,
+                self.reports_overdue > 0,
+                self.silent_since is not None,
+                self.team.attendance_missing > 0,
+            )
         )
 
 

@@ -43,6 +43,7 @@ class JstState:
                 self.reports_overdue > 0,
                 self.nobody_joined,
                 self.questions_late > 0,
+                self.team.attendance_missing > 0,
             )
         )
 

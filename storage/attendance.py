@@ -159,18 +159,27 @@ async def cohort_members(session: AsyncSession, cohort_id: int) -> set[int]:
 
 async def team_attendance(
     session: AsyncSession, jst_ids: Sequence[int]
-) -> dict[int, dict[str, dict[str, bool]]]:
-    """JST id -> round -> member's name -> present, as recorded (erased members left out)."""
+) -> dict[int, dict[str, list[tuple[str | None, bool]]]]:
+    """JST id -> round -> each member recorded: their name (None once erased: the JST's record
+    stays, the name goes) and whether they attended."""
     rows = await session.execute(
-        select(Person.jst_id, Attendance.step_code, Person.full_name, Attendance.present)
+        select(
+            Person.jst_id,
+            Attendance.step_code,
+            Person.full_name,
+            Person.erased_at,
+            Attendance.present,
+        )
         .join(Attendance, Attendance.person_id == Person.id)
-        .where(among(session, Person.jst_id, jst_ids), Person.erased_at.is_(None))
+        .where(among(session, Person.jst_id, jst_ids))
         .order_by(Person.full_name, Person.id)
     )
-    found: dict[int, dict[str, dict[str, bool]]] = defaultdict(lambda: defaultdict(dict))
-    for jst_id, code, name, present in rows:
+    found: dict[int, dict[str, list[tuple[str | None, bool]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for jst_id, code, name, erased_at, present in rows:
         if jst_id is not None:  # the query asks for members of these JSTs only
-            found[jst_id][code][name] = present
+            found[jst_id][code].append((None if erased_at else name, present))
     return found
 
 

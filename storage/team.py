@@ -77,6 +77,7 @@ class RoundView:
     ends_on: dt.date
     attended: tuple[str, ...]
     recorded: bool
+    ended: bool  # its phase is over (yesterday or earlier)
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,11 @@ class TeamView:
     @property
     def overdue(self) -> int:
         return sum(1 for t in self.tasks if t.overdue)
+
+    @property
+    def attendance_missing(self) -> int:
+        """Training rounds over with nothing recorded of who of the team attended."""
+        return sum(1 for r in self.rounds if r.ended and not r.recorded)
 
 
 async def team_view(
@@ -200,9 +206,11 @@ def _tasks(
 
 
 def _rounds(
-    steps: Sequence[ProgrammeStep], attendance: dict[str, dict[str, bool]], today: dt.date
+    steps: Sequence[ProgrammeStep],
+    attendance: dict[str, list[tuple[str | None, bool]]],
+    today: dt.date,
 ) -> tuple[RoundView, ...]:
-    """The rounds begun by `today`; `attendance`: round -> member's name -> present."""
+    """The rounds begun by `today`; `attendance`: round -> (member's name, present)."""
     return tuple(
         RoundView(
             code=step.code,
@@ -211,9 +219,10 @@ def _rounds(
             starts_on=step.starts_on,
             ends_on=step.ends_on,
             attended=tuple(
-                name for name, present in attendance.get(step.code, {}).items() if present
+                name for name, present in attendance.get(step.code, []) if present and name
             ),
             recorded=step.code in attendance,
+            ended=step.ends_on < today,
         )
         for step in steps
         if step.kind == TRAINING and step.starts_on <= today

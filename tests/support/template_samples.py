@@ -217,6 +217,7 @@ def _round(s: Sample, code: str) -> RoundView:
         ends_on=dt.date(2026, 10, 31),
         attended=tuple(s.many(s.name))[:2] if code == "Z1" else (),
         recorded=code != "Z3",
+        ended=code != "Z3" or s.flag,
     )
 
 
