@@ -15,6 +15,7 @@ from core.services import Services
 from core.settings import Settings
 from storage.migrate import current_revision, ensure_current, head_revision, upgrade
 from storage.models import Base, Cohort
+from storage.programme import default_template_path, load_template, template_from_dict
 
 
 @pytest.fixture
@@ -207,3 +208,41 @@ async def test_due_dates_on_a_day_off_move_to_the_next_working_day(
 def _day(value: dt.date | str | None) -> dt.date | None:
     """A date as SQLite (text) or PostgreSQL (a date) returns it from plain SQL."""
     return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+async def test_the_self_assessment_reaches_ore_cohorts_started_before_it(
+    settings: Settings, clock: FixedClock
+) -> None:
+    """0009: a cohort of "ore-2024" stored before the self-assessment existed gets the shipped
+    file's; one of another programme gets none; the stored templates still validate."""
+    shipped = load_template(default_template_path())
+    before = shipped.model_dump(mode="json", exclude={"competences"})
+    built = Services.build(settings, clock)
+    try:
+        await upgrade(built.engine, "0007")
+        cohorts = sa.table(
+            "cohorts",
+            *(sa.column(name) for name in ("id", "name", "start_date", "template_code")),
+            sa.column("template", sa.JSON),
+            sa.column("created_at", sa.DateTime(timezone=True)),
+        )
+        async with built.engine.begin() as connection:
+            for cohort_id, code in ((1, "ore-2024"), (2, "other-2025")):
+                await connection.execute(
+                    cohorts.insert().values(
+                        id=cohort_id,
+                        name=code,
+                        start_date=dt.date(2026, 1, 1),
+                        template_code=code,
+                        template=before,
+                        created_at=clock.now(),
+                    )
+                )
+        await upgrade(built.engine)
+        async with built.sessionmaker() as session:
+            ore = await session.get_one(Cohort, 1)
+            other = await session.get_one(Cohort, 2)
+        assert template_from_dict(ore.template).competences == shipped.competences
+        assert template_from_dict(other.template).competences is None
+    finally:
+        await built.close()
