@@ -36,7 +36,7 @@ from handlers import (
     team,
 )
 from handlers.context import BotApplication, BotContext, BotData
-from handlers.forms import FormKind
+from handlers.forms import FormKind, SteppedForm
 from handlers.questions import routes as questions
 from handlers.reports import routes as reports
 from handlers.tasks import routes as tasks
@@ -119,7 +119,7 @@ def build_application(services: Services) -> BotApplication:
         questions.DRAFT_KIND: questions.DraftForm(),
         **tasks.FORM_KINDS,
         **reports.FORM_KINDS,
-        self_assessment.KIND: self_assessment.SelfAssessmentForm(),
+        self_assessment.KIND: SteppedForm(self_assessment.take_self_assessment),
     }
     forms.register(application, kinds=form_kinds, default=questions.free_message)
     fallback.register(application)  # last: it takes what nothing else did

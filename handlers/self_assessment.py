@@ -9,8 +9,8 @@ from telegram import Update
 from telegram.ext import CommandHandler
 
 from forms.self_assessment import SubmitAssessment, open_window, opened, step, windows
-from forms.steps import Input, Outcome, Press
-from handlers.common import caller_of, form_for, labels_of, read_message, settle, state_of
+from forms.steps import Input, Outcome
+from handlers.common import caller_of, form_for, labels_of, member_jst, settle, state_of
 from handlers.context import BotApplication, BotContext
 from handlers.replies import reply
 from reminders.tick import work_calendar
@@ -22,7 +22,7 @@ from storage.competences import (
     score_of,
     setting_of,
 )
-from storage.models import Form, Role
+from storage.models import Form
 
 COMMAND_NAMES = ("samoocena", "self_assessment")
 KIND = "self_assessment"
@@ -31,14 +31,11 @@ label = labels_of("tg/self_assessment_labels.txt.j2")
 
 async def self_assessment_command(update: Update, context: BotContext) -> None:
     """The open moment's form, or when the self-assessment is (or was) open."""
-    caller = caller_of(context)
-    if caller.role != Role.MEMBER or not caller.jst_ids:
-        await reply(
-            update, context, "no_team" if caller.role == Role.MEMBER else "not_for_your_role"
-        )
+    caller, jst_id = caller_of(context), await member_jst(update, context)
+    if jst_id is None:
         return
     async with context.services.sessionmaker.begin() as session:
-        setting = await setting_of(session, caller.jst_ids[0])
+        setting = await setting_of(session, jst_id)
         answered = await answered_moments(session, caller.person_id)
         window = None
         if setting is not None:
@@ -81,23 +78,10 @@ async def _closed(
     )
 
 
-class SelfAssessmentForm:
-    """The statements' scale buttons, Back and Submit; a message shows the statement again."""
-
-    async def on_message(
-        self, update: Update, context: BotContext, form: Form, session: AsyncSession
-    ) -> None:
-        await _take(update, context, form, session, read_message(update))
-
-    async def on_choice(
-        self, update: Update, context: BotContext, form: Form, session: AsyncSession, choice: str
-    ) -> None:
-        await _take(update, context, form, session, Press(update.update_id, choice))
-
-
-async def _take(
+async def take_self_assessment(
     update: Update, context: BotContext, form: Form, session: AsyncSession, event: Input
 ) -> None:
+    """The statements' scale buttons, Back and Submit; a message shows the statement again."""
     caller = caller_of(context)
     setting = await setting_of(session, caller.jst_ids[0]) if caller.jst_ids else None
     if setting is None:  # the member left the team meanwhile

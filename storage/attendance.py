@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import audit
+from storage.cohorts import cohort_steps
 from storage.db import among
 from storage.models import Attendance, Cohort, Jst, Person, ProgrammeStep, Role
 
@@ -45,12 +46,7 @@ class PersonIssue:
 
 async def training_rounds(session: AsyncSession, cohort_id: int) -> list[ProgrammeStep]:
     """The cohort's training rounds in order."""
-    rows = await session.scalars(
-        select(ProgrammeStep)
-        .where(ProgrammeStep.cohort_id == cohort_id, ProgrammeStep.kind == TRAINING)
-        .order_by(ProgrammeStep.position)
-    )
-    return list(rows)
+    return [step for step in await cohort_steps(session, cohort_id) if step.kind == TRAINING]
 
 
 async def people_by_email(session: AsyncSession, emails: Sequence[str]) -> dict[str, Person]:
