@@ -45,10 +45,12 @@ class Recorded:
 @attendance_app.command("import", help=help_text("attendance.import"))
 def attendance_import(
     ctx: typer.Context,
-    cohort: Annotated[str, typer.Argument(help=help_text("attendance.cohort"))],
-    round_code: Annotated[str, typer.Argument(help=help_text("attendance.round"))],
-    file: Annotated[Path, typer.Argument(help=help_text("attendance.file"))],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help=help_text("import.dry_run"))] = False,
+    cohort: Annotated[str, typer.Argument(help=help_text("attendance.import.cohort"))],
+    round_code: Annotated[str, typer.Argument(help=help_text("attendance.import.round_code"))],
+    file: Annotated[Path, typer.Argument(help=help_text("attendance.import.file"))],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help=help_text("attendance.import.dry_run"))
+    ] = False,
 ) -> None:
     """Record a round's attendance from its list of signatures; importing it again changes
     nothing."""
@@ -80,10 +82,12 @@ def attendance_import(
 @attendance_app.command("mark", help=help_text("attendance.mark"))
 def attendance_mark(
     ctx: typer.Context,
-    cohort: Annotated[str, typer.Argument(help=help_text("attendance.cohort"))],
-    round_code: Annotated[str, typer.Argument(help=help_text("attendance.round"))],
-    emails: Annotated[list[str], typer.Argument(help=help_text("attendance.emails"))],
-    absent: Annotated[bool, typer.Option("--absent", help=help_text("attendance.absent"))] = False,
+    cohort: Annotated[str, typer.Argument(help=help_text("attendance.mark.cohort"))],
+    round_code: Annotated[str, typer.Argument(help=help_text("attendance.mark.round_code"))],
+    emails: Annotated[list[str], typer.Argument(help=help_text("attendance.mark.emails"))],
+    absent: Annotated[
+        bool, typer.Option("--absent", help=help_text("attendance.mark.absent"))
+    ] = False,
 ) -> None:
     """Mark team members present (or, with --absent, absent) in a round."""
     cli = state(ctx)
