@@ -5,15 +5,15 @@ scope, the round begun in its cohort, the person a member of its team."""
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from core.access import command
 from handlers.common import caller_of, label
 from handlers.context import BotApplication, BotContext
 from handlers.replies import answer_press, replace_buttons, reply
-from notices.attendance import MARK, Marking
-from storage.attendance import Source, begun_rounds, record_attendance, team_marks
+from notices.attendance import MARK, Marking, press
+from storage.attendance import begun_rounds
 from storage.models import Jst
 from storage.oversight import jst_id_of
 
@@ -43,38 +43,26 @@ async def pressed(update: Update, context: BotContext) -> None:
     """A round's button (its team's toggles), or a member's toggle (recorded, toggles redrawn).
     Telegram is answered after the transaction, so no other press waits for its lock."""
     assert context.pressed is not None  # checked by the gate
-    caller, services = caller_of(context), context.services
-    _prefix, jst_text, code, *toggle = context.pressed.split(":")
-    jst_id, member = int(jst_text), int(toggle[0]) if toggle else None
-    markup: InlineKeyboardMarkup | None = None
+    services = context.services
+    words = services.templates.words(context.language, LABELS)
     async with services.sessionmaker.begin() as session:
-        rounds = {step.code: step for step in await begun_rounds(session, jst_id, context.today())}
-        marks = await team_marks(session, jst_id, code)
-        known = member is None or member in {mark.person_id for mark in marks}
-        allowed = jst_id in caller.jst_ids and code in rounds and known
-        if allowed and member is not None:
-            actor, now = f"person:{caller.person_id}", services.clock.now()
-            present = {member: toggle[1] == "1"}
-            await record_attendance(
-                session, code, present, source=Source.TELEGRAM, actor=actor, now=now
-            )
-            marks = await team_marks(session, jst_id, code)
-        if allowed:
-            words = services.templates.words(context.language, LABELS)
-            marking = Marking(session, services, caller.person_id, jst_id)
-            markup = await marking.members(code, marks, words)
-        if allowed and member is None:
-            jst = await session.get_one(Jst, jst_id)
-            values = {"jst_name": jst.name, "step": rounds[code], "members": len(marks)}
-            await reply(
-                update, context, "attendance_team", markup=markup, session=session, **values
-            )
-    if not allowed:
+        shown = await press(
+            session,
+            services,
+            caller_of(context),
+            context.pressed,
+            today=context.today(),
+            words=words,
+        )
+        if shown is not None and shown.team is not None:
+            values = {"markup": shown.markup, "session": session, **shown.team}
+            await reply(update, context, "attendance_team", **values)
+    if shown is None:
         await answer_press(update, label(context, "stale_button"))
         return
     await answer_press(update)
-    if member is not None:
-        await replace_buttons(update, markup)
+    if shown.team is None:
+        await replace_buttons(update, shown.markup)
 
 
 def register(application: BotApplication) -> None:
