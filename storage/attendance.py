@@ -179,7 +179,7 @@ async def team_attendance(
     return found
 
 
-async def rounds_by_cohort(session: AsyncSession) -> dict[int, list[str]]:
+async def round_codes_by_cohort(session: AsyncSession) -> dict[int, list[str]]:
     """Each cohort's training rounds, in order."""
     found: dict[int, list[str]] = defaultdict(list)
     for cohort_id, code in await session.execute(

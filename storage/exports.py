@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.attendance import rounds_by_cohort
+from storage.attendance import round_codes_by_cohort
 from storage.cohorts import cohort_templates
 from storage.indicators import StaffTally, staff_tallies
 from storage.models import (
@@ -124,7 +124,9 @@ async def _people(session: AsyncSession) -> ExportTable:
         .outerjoin(Jst, Person.jst_id == Jst.id)
         .order_by(Jst.teryt.nulls_last(), Person.role, Person.full_name, Person.id)
     )
-    codes = list(dict.fromkeys(c for cs in (await rounds_by_cohort(session)).values() for c in cs))
+    codes = list(
+        dict.fromkeys(c for cs in (await round_codes_by_cohort(session)).values() for c in cs)
+    )
     tallies = {tally.person_id: tally for tally in await staff_tallies(session)}
     headers = [*PEOPLE_HEADERS, *(ATTENDED_PREFIX + code for code in codes), *COMPETENCE_HEADERS]
     table = ExportTable(ExportKind.PEOPLE.value, headers)

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.attendance import attendance_of, rounds_by_cohort
+from storage.attendance import attendance_of, round_codes_by_cohort
 from storage.competences import AFTER, BEFORE
 from storage.models import Cohort, Gender, Jst, Person, Role, SelfAssessment
 
@@ -156,7 +156,7 @@ async def staff_tallies(session: AsyncSession) -> list[StaffTally]:
         )
     )
     ids = [row.id for row in members]
-    rounds = await rounds_by_cohort(session)
+    rounds = await round_codes_by_cohort(session)
     attended = await attendance_of(session, ids)
     scores: dict[int, dict[str, int]] = defaultdict(dict)
     for person_id, moment, score in await session.execute(

@@ -66,7 +66,7 @@ class ReportView:
 
 
 @dataclass(frozen=True)
-class RoundView:
+class RoundAttendance:
     """A training round held so far (its phase has begun) and who of the team attended it;
     `recorded`: anything was recorded for the team (else nobody knows yet)."""
 
@@ -92,7 +92,7 @@ class TeamView:
     report: ReportView | None
     open_questions: int
     history: tuple[TaskChange, ...] = ()  # who did what on the tasks, newest first
-    rounds: tuple[RoundView, ...] = ()  # the training rounds held so far
+    attendance: tuple[RoundAttendance, ...] = ()  # the training rounds begun so far
 
     @property
     def upcoming(self) -> tuple[TaskView, ...]:
@@ -106,7 +106,7 @@ class TeamView:
     @property
     def attendance_missing(self) -> int:
         """Training rounds over with nothing recorded of who of the team attended."""
-        return sum(1 for r in self.rounds if r.ended and not r.recorded)
+        return sum(1 for r in self.attendance if r.ended and not r.recorded)
 
 
 async def team_view(
@@ -158,7 +158,7 @@ async def team_views(
                 report=_report_view(report_step, reports.get(jst_id)),
                 open_questions=open_questions.get(jst_id, 0),
                 history=histories.get(jst_id, ()),
-                rounds=_rounds(cohort_steps, attendance.get(jst_id, {}), today),
+                attendance=_attendance(cohort_steps, attendance.get(jst_id, {}), today),
             )
         )
     return views
@@ -205,14 +205,14 @@ def _tasks(
     return tuple(sorted(views, key=lambda t: t.due_on))
 
 
-def _rounds(
+def _attendance(
     steps: Sequence[ProgrammeStep],
     attendance: dict[str, list[tuple[str | None, bool]]],
     today: dt.date,
-) -> tuple[RoundView, ...]:
+) -> tuple[RoundAttendance, ...]:
     """The rounds begun by `today`; `attendance`: round -> (member's name, present)."""
     return tuple(
-        RoundView(
+        RoundAttendance(
             code=step.code,
             title_pl=step.title_pl,
             title_en=step.title_en,

@@ -74,7 +74,7 @@ async def test_the_list_of_signatures_is_recorded_once(services: Services, tmp_p
     assert await _audited(services) == 3, "nothing changed, nothing audited"
     async with services.sessionmaker() as session:
         view = await team_view(session, ids["alfa"], dt.date(2026, 3, 2))
-    (round_one,) = view.rounds
+    (round_one,) = view.attendance
     assert (round_one.code, round_one.attended) == ("F1", ("Anna Nowak", "Celina Wójcik"))
 
 

@@ -41,7 +41,7 @@ from storage.reports import ReportSlot
 from storage.review_queue import QUESTION, TASK, Waiting
 from storage.rosters import Contact
 from storage.tasks.views import Evidence, SubmitChoices, TaskChange, TaskItem
-from storage.team import ReportView, RoundView, StepView, TaskView, TeamView
+from storage.team import ReportView, RoundAttendance, StepView, TaskView, TeamView
 
 COUNTS = (0, 1, 2, 4, 5, 12, 21, 22, 25, 112)
 GENDERS = ("K", "M", None)
@@ -161,7 +161,7 @@ def _team(s: Sample) -> TeamView:
         else None,
         open_questions=s.n,
         history=tuple(_change(s, action) for action in ACTIONS),
-        rounds=tuple(_round(s, code) for code in ("Z1", "Z2", "Z3")),
+        attendance=tuple(_attendance(s, code) for code in ("Z1", "Z2", "Z3")),
     )
 
 
@@ -207,9 +207,9 @@ def _self_assessment(s: Sample) -> dict[str, dict[str, Any]]:
     }
 
 
-def _round(s: Sample, code: str) -> RoundView:
+def _attendance(s: Sample, code: str) -> RoundAttendance:
     """A round the team attended (the sample's people), one nobody attended, one not recorded."""
-    return RoundView(
+    return RoundAttendance(
         code=code,
         title_pl="I zjazd szkoleniowy",
         title_en="Training round I",
@@ -690,8 +690,8 @@ def overrides(s: Sample) -> dict[str, dict[str, Any]]:
         "tg/report_parts.html.j2::answer": report_rows,
         "tg/question_answer.html.j2": {"question": "Jak wypełnić arkusz diagnozy?"},
         **_self_assessment(s),
-        "tg/attendance_rounds.html.j2": {"rounds": [_round(s, "Z1")] * min(s.n, 4)},
-        "tg/attendance_team.html.j2": {"step": _round(s, "Z2"), "members": s.n},
+        "tg/attendance_rounds.html.j2": {"rounds": [_attendance(s, "Z1")] * min(s.n, 4)},
+        "tg/attendance_team.html.j2": {"step": _attendance(s, "Z2"), "members": s.n},
         "tg/attendance_which.html.j2": {"teryt": "1465011" if s.flag else None},
         "tg/attendance_labels.txt.j2::member": {"present": (True, False, None)[s.n % 3]},
         "tg/jst_list.html.j2": {"limit": s.n % 3},  # some lists longer than shown
