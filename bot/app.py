@@ -23,6 +23,7 @@ from core.logging_setup import log_failure
 from core.services import Services
 from core.settings import Settings
 from handlers import (
+    attendance,
     commands,
     digest,
     fallback,
@@ -32,10 +33,11 @@ from handlers import (
     privacy,
     review_queue,
     rounds,
+    self_assessment,
     team,
 )
 from handlers.context import BotApplication, BotContext, BotData
-from handlers.forms import FormKind
+from handlers.forms import FormKind, SteppedForm
 from handlers.materials import routes as materials
 from handlers.questions import routes as questions
 from handlers.reports import routes as reports
@@ -114,12 +116,15 @@ def build_application(services: Services) -> BotApplication:
     digest.register(application)
     rounds.register(application)
     materials.register(application)
+    self_assessment.register(application)
+    attendance.register(application)
     # Free messages and form buttons, after every command: a form kind per feature.
     form_kinds: dict[str, FormKind] = {
         questions.DRAFT_KIND: questions.DraftForm(),
         **tasks.FORM_KINDS,
         **reports.FORM_KINDS,
         **materials.FORM_KINDS,
+        self_assessment.KIND: SteppedForm(self_assessment.take_self_assessment),
     }
     forms.register(application, kinds=form_kinds, default=questions.free_message)
     fallback.register(application)  # last: it takes what nothing else did

@@ -36,7 +36,9 @@ COMMANDS = (
     Command("submit", ("zadanie", "submit"), MEMBERS),
     Command("resolution", ("uchwala", "resolution"), MEMBERS),
     Command("rounds", ("zjazdy", "rounds"), MEMBERS),
+    Command("self_assessment", ("samoocena", "self_assessment"), MEMBERS),
     Command("jst", ("jst",), OVERSEERS),
+    Command("attendance", ("obecnosc", "attendance"), OVERSEERS),
     Command("open", ("otwarte", "open"), ADVISERS),
     Command("to_review", ("do_oceny", "to_review"), ADVISERS),
     Command("answer", ("odpowiedz", "answer"), ADVISERS),
@@ -82,6 +84,7 @@ BUTTONS = (
     Button("erase_cancel", "erase_cancel", EVERYONE, signed=True),  # withdraw one's request
     Button("form", "f", EVERYONE),  # a form's choice; the form's random token is checked
     Button("digest", "wd", ADVISERS),
+    Button("attendance", "att", OVERSEERS, signed=True),  # a round, or a member's presence
     Button("review", "tk", ADVISERS, signed=True),
     Button("share", "qteam", ADVISERS, signed=True),
     Button("waiting", "wait", ADVISERS, signed=True),  # open a /do_oceny item again

@@ -62,6 +62,7 @@ class Attention:
                 self.reports_overdue > 0,
                 self.silent_since is not None,
                 self.resolution_late is not None,
+                self.team.attendance_missing > 0,
             )
         )
 

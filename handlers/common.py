@@ -18,7 +18,7 @@ from handlers.context import BotContext
 from handlers.replies import remove_buttons, reply
 from notices.message import keyboard
 from storage.forms import advance_form, current_form, finish_form, start_form
-from storage.models import Form
+from storage.models import Form, Role
 from storage.people import Caller
 
 Label = Callable[..., str]  # (context, macro, /, **values): a short text in the caller's language
@@ -29,6 +29,15 @@ def caller_of(context: BotContext) -> Caller:
     """The caller the gate resolved (these handlers run only behind it)."""
     assert context.caller is not None, "the gate lets only active people through"
     return context.caller
+
+
+async def member_jst(update: Update, context: BotContext) -> int | None:
+    """The caller's JST when they are a member of a team; otherwise they are told why not."""
+    caller = caller_of(context)
+    if caller.role == Role.MEMBER and caller.jst_ids:
+        return caller.jst_ids[0]
+    await reply(update, context, "no_team" if caller.role == Role.MEMBER else "not_for_your_role")
+    return None
 
 
 def labels_of(file: str) -> Label:

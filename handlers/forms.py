@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
-from handlers.common import CALLBACK_PREFIX, label
+from forms.steps import Input, Press
+from handlers.common import CALLBACK_PREFIX, label, read_message
 from handlers.context import BotApplication, BotContext
 from handlers.replies import answer_press
 from storage.forms import current_form
@@ -38,6 +39,26 @@ class FormKind(Protocol):
         session: AsyncSession,
         choice: str,
     ) -> None: ...
+
+
+Take = Callable[[Update, BotContext, Form, AsyncSession, Input], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class SteppedForm:
+    """A form kind whose messages and presses both go to one step function (`take`)."""
+
+    take: Take
+
+    async def on_message(
+        self, update: Update, context: BotContext, form: Form, session: AsyncSession
+    ) -> None:
+        await self.take(update, context, form, session, read_message(update))
+
+    async def on_choice(
+        self, update: Update, context: BotContext, form: Form, session: AsyncSession, choice: str
+    ) -> None:
+        await self.take(update, context, form, session, Press(update.update_id, choice))
 
 
 FreeMessage = Callable[[Update, BotContext], Awaitable[None]]

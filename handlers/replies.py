@@ -76,10 +76,16 @@ async def answer_press(update: Update, text: str | None = None) -> None:
 
 async def remove_buttons(update: Update) -> None:
     """Take the buttons off the pressed message; a failure here changes nothing that matters."""
+    await replace_buttons(update, None)
+
+
+async def replace_buttons(update: Update, markup: InlineKeyboardMarkup | None) -> None:
+    """The pressed message's buttons replaced (None: taken off); a failure changes nothing
+    that matters."""
     query = update.callback_query
     if query is None:
         return
     try:
-        await query.edit_message_reply_markup(reply_markup=None)
+        await query.edit_message_reply_markup(reply_markup=markup)
     except TelegramError as error:
-        log.info("could not remove buttons: %s", type(error).__name__)
+        log.info("could not change buttons: %s", type(error).__name__)

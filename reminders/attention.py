@@ -47,6 +47,7 @@ class JstState:
                 self.nobody_joined,
                 self.questions_late > 0,
                 self.resolution_late is not None,
+                self.team.attendance_missing > 0,
             )
         )
 

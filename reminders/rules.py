@@ -11,6 +11,7 @@ from reminders.questions_sla import QuestionSlaRule
 from reminders.reports import ReportRule
 from reminders.rounds import RoundRule
 from reminders.schedule import Rule
+from reminders.self_assessment import SelfAssessmentRule
 from reminders.silent_teams import SilentTeamRule
 
 
@@ -25,5 +26,6 @@ def all_rules(settings: Settings) -> list[Rule]:
         ErasureDeadlineRule(),
         RoundRule(),
         MaterialRule(),
+        SelfAssessmentRule(),
     ]
     return rules

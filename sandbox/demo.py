@@ -21,8 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.services import Services
 from notices.invitations import queue_invitations
 from outbox.email_sender import EmailDelivery, deliver_all
+from storage.attendance import Source, record_attendance, training_rounds
 from storage.cohorts import add_cohort
 from storage.imports.apply import apply_import, erased_addresses, jst_cohorts
+from storage.imports.attendance import COLUMNS, OPTIONAL, check_attendance
 from storage.imports.read import read_rows
 from storage.imports.validate import validate
 from storage.invites import issue_invites
@@ -79,6 +81,7 @@ class Texts(_Data):
 
 class DemoPlan(_Data):
     cohort: CohortPlan
+    attendance: dict[str, str] = {}  # a round's code -> its list of signatures in DATA
     behaviour: dict[BehaviourName, Behaviour]
     jst: list[JstPlan]
     texts: Texts
@@ -119,7 +122,26 @@ async def create_demo(services: Services, plan: DemoPlan, start: dt.date) -> Non
             rows, cohort.name, await jst_cohorts(session), await erased_addresses(session)
         )
         await apply_import(session, checked, cohort, now, ACTOR)
+        await _attendance(session, plan, cohort, services)
     await send_invitations(services)
+
+
+async def _attendance(
+    session: AsyncSession, plan: DemoPlan, cohort: Cohort, services: Services
+) -> None:
+    """The lists of signatures of the rounds begun by today, checked as the import checks
+    them."""
+    now = services.clock.now()
+    today = now.astimezone(services.settings.zone).date()
+    for step in await training_rounds(session, cohort.id):
+        if step.code not in plan.attendance or step.starts_on > today:
+            continue
+        rows = read_rows(DATA / plan.attendance[step.code], None, COLUMNS, OPTIONAL)
+        checked = await check_attendance(session, rows, cohort)
+        assert not checked.errors, checked.errors  # the demo's own file
+        await record_attendance(
+            session, step.code, checked.marks, source=Source.IMPORT, actor=ACTOR, now=now
+        )
 
 
 async def send_invitations(services: Services) -> int:

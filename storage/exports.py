@@ -18,7 +18,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.attendance import round_codes_by_cohort
 from storage.cohorts import cohort_templates
+from storage.indicators import StaffTally, staff_tallies
 from storage.models import (
     Cohort,
     Jst,
@@ -69,6 +71,14 @@ PEOPLE_HEADERS = (
     "jst_name",
     "joined",
     "joined_at",
+)
+ATTENDED_PREFIX = "attended_"  # a column a training round: attended_Z1, attended_Z2, …
+COMPETENCE_HEADERS = (
+    "rounds_attended",
+    "supported",
+    "score_before",
+    "score_after",
+    "improved",
 )
 TASK_HEADERS = (
     "jst_teryt",
@@ -136,7 +146,12 @@ async def _people(session: AsyncSession) -> ExportTable:
         .outerjoin(Jst, Person.jst_id == Jst.id)
         .order_by(Jst.teryt.nulls_last(), Person.role, Person.full_name, Person.id)
     )
-    table = ExportTable(ExportKind.PEOPLE.value, list(PEOPLE_HEADERS))
+    codes = list(
+        dict.fromkeys(c for cs in (await round_codes_by_cohort(session)).values() for c in cs)
+    )
+    tallies = {tally.person_id: tally for tally in await staff_tallies(session)}
+    headers = [*PEOPLE_HEADERS, *(ATTENDED_PREFIX + code for code in codes), *COMPETENCE_HEADERS]
+    table = ExportTable(ExportKind.PEOPLE.value, headers)
     for person, jst in found:
         erased = person.erased_at is not None
         if not erased:
@@ -152,9 +167,25 @@ async def _people(session: AsyncSession) -> ExportTable:
                 jst.name if jst else None,
                 person.joined_at is not None,
                 person.joined_at,
+                *_competences(tallies.get(person.id), codes),
             ]
         )
     return table
+
+
+def _competences(tally: StaffTally | None, codes: list[str]) -> list[Cell]:
+    """A member's attendance of each round and their part in the indicators (storage.indicators);
+    empty for advisers and coordinators."""
+    if tally is None:
+        return [None] * (len(codes) + len(COMPETENCE_HEADERS))
+    return [
+        *(code in tally.rounds for code in codes),
+        len(tally.rounds),
+        tally.supported,
+        tally.before,
+        tally.after,
+        tally.improved,
+    ]
 
 
 async def _tasks(session: AsyncSession, titles: Language) -> ExportTable:

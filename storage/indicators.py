@@ -1,21 +1,33 @@
-"""The programme's indicators (staff supported, by gender; JSTs under advisory) and targets.
+"""The programme's indicators as the project card defines them, against its targets.
 
-Targets come from each cohort's stored template, `template["indicators"]` with the keys
-people, women, men and jsts; several cohorts add up, and a missing key counts as 0.
+Support is real engagement, not a registration: a team member is "supported" (product indicator
+"Liczba przedstawicieli kadr JST objętych wsparciem") once they joined on Telegram and attended
+at least one training round; a JST is "covered by advisory" (result indicator) once one of its
+members is supported. A member "raised their competences" (result indicator "Liczba
+przedstawicieli kadr JST, którzy podnieśli kompetencje") when their self-assessment after the
+last round sums higher than before the first, and they attended at least the rounds the
+cohort's template asks (`competences.min_rounds_attended`; every round when it does not say).
+
+Targets come from each cohort's stored template, `template["indicators"]` with the keys people,
+women, men and jsts; several cohorts add up, and a missing key counts as 0. `staff_tallies`
+gives each member's part, which `advisorybot export people` shows, so every number can be
+recounted by hand.
 """
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import AdviserAssignment, Cohort, Gender, Person, Role
+from storage.attendance import attendance_of, round_codes_by_cohort
+from storage.competences import AFTER, BEFORE
+from storage.models import Cohort, Gender, Jst, Person, Role, SelfAssessment
 
 TARGET_KEYS = ("people", "women", "men", "jsts")
-STAFF = (Person.role == Role.MEMBER, Person.jst_id.is_not(None))
 
 
 @dataclass(frozen=True)
@@ -37,6 +49,36 @@ class Indicator:
 
 
 @dataclass(frozen=True)
+class StaffTally:
+    """One team member's part in the indicators."""
+
+    person_id: int
+    gender: Gender
+    jst_id: int
+    joined: bool
+    rounds: tuple[str, ...]  # the training rounds attended, in programme order
+    required: int  # rounds to attend for the result indicator
+    before: int | None  # the self-assessment's sums
+    after: int | None
+
+    @property
+    def supported(self) -> bool:
+        """Joined on Telegram and took part: attended at least one training round."""
+        return self.joined and bool(self.rounds)
+
+    @property
+    def improved(self) -> bool:
+        """Supported, attended the rounds required, and scored higher after than before."""
+        return (
+            self.supported
+            and len(self.rounds) >= self.required
+            and self.before is not None
+            and self.after is not None
+            and self.after > self.before
+        )
+
+
+@dataclass(frozen=True)
 class Indicators:
     """The programme's numbers as reported to the funder, plus Telegram uptake."""
 
@@ -44,15 +86,41 @@ class Indicators:
     staff_women: Indicator
     staff_men: Indicator
     jsts_under_advisory: Indicator
+    staff_improved: Indicator
+    improved_women: Indicator
+    improved_men: Indicator
+    members_registered: int
     members_joined: int
 
-    def as_json(self) -> dict[str, Any]:
-        """Machine-readable: English keys, numbers only."""
+    def as_json(self, definitions: dict[str, dict[str, dict[str, str]]]) -> dict[str, Any]:
+        """Machine-readable: English keys, numbers, and each indicator's name and definition
+        (`definitions`: key -> "name"/"definition" -> language -> text)."""
+
+        def described(key: str, **values: Indicator) -> dict[str, Any]:
+            numbers = {name: value.as_json() for name, value in values.items()}
+            return definitions[key] | numbers
+
         return {
-            "staff_supported": self.staff_supported.as_json(),
-            "staff_women": self.staff_women.as_json(),
-            "staff_men": self.staff_men.as_json(),
-            "jsts_under_advisory": self.jsts_under_advisory.as_json(),
+            "product": {
+                "staff_supported": described(
+                    "staff_supported",
+                    total=self.staff_supported,
+                    women=self.staff_women,
+                    men=self.staff_men,
+                ),
+            },
+            "result": {
+                "staff_improved": described(
+                    "staff_improved",
+                    total=self.staff_improved,
+                    women=self.improved_women,
+                    men=self.improved_men,
+                ),
+                "jsts_under_advisory": described(
+                    "jsts_under_advisory", total=self.jsts_under_advisory
+                ),
+            },
+            "members_registered": self.members_registered,
             "members_joined_telegram": self.members_joined,
         }
 
@@ -60,26 +128,64 @@ class Indicators:
 async def compute_indicators(session: AsyncSession) -> Indicators:
     """Staff = members attached to a JST, erased ones included (their gender is kept)."""
     targets = await _targets(session)
-    staff = dict(
-        (
-            await session.execute(
-                select(Person.gender, func.count(Person.id)).where(*STAFF).group_by(Person.gender)
-            )
-        ).all()
-    )
-    joined = await session.scalar(
-        select(func.count(Person.id)).where(*STAFF, Person.joined_at.is_not(None))
-    )
-    advised = await session.scalar(select(func.count(func.distinct(AdviserAssignment.jst_id))))
-    women = staff.get(Gender.FEMALE, 0)
-    men = staff.get(Gender.MALE, 0)
+    tallies = await staff_tallies(session)
+    supported = Counter(tally.gender for tally in tallies if tally.supported)
+    improved = Counter(tally.gender for tally in tallies if tally.improved)
+    jsts = {tally.jst_id for tally in tallies if tally.supported}
     return Indicators(
-        staff_supported=Indicator(women + men, targets["people"]),
-        staff_women=Indicator(women, targets["women"]),
-        staff_men=Indicator(men, targets["men"]),
-        jsts_under_advisory=Indicator(int(advised or 0), targets["jsts"]),
-        members_joined=int(joined or 0),
+        staff_supported=Indicator(supported.total(), targets["people"]),
+        staff_women=Indicator(supported[Gender.FEMALE], targets["women"]),
+        staff_men=Indicator(supported[Gender.MALE], targets["men"]),
+        jsts_under_advisory=Indicator(len(jsts), targets["jsts"]),
+        staff_improved=Indicator(improved.total(), targets["people"]),
+        improved_women=Indicator(improved[Gender.FEMALE], targets["women"]),
+        improved_men=Indicator(improved[Gender.MALE], targets["men"]),
+        members_registered=len(tallies),
+        members_joined=sum(tally.joined for tally in tallies),
     )
+
+
+async def staff_tallies(session: AsyncSession) -> list[StaffTally]:
+    """Every team member's part, by person id."""
+    members = list(
+        await session.execute(
+            select(Person.id, Person.gender, Person.jst_id, Person.joined_at, Jst.cohort_id)
+            .join(Jst, Person.jst_id == Jst.id)
+            .where(Person.role == Role.MEMBER)
+            .order_by(Person.id)
+        )
+    )
+    ids = [row.id for row in members]
+    rounds = await round_codes_by_cohort(session)
+    attended = await attendance_of(session, ids)
+    scores: dict[int, dict[str, int]] = defaultdict(dict)
+    for person_id, moment, score in await session.execute(
+        select(SelfAssessment.person_id, SelfAssessment.moment, SelfAssessment.score)
+    ):
+        scores[person_id][moment] = score
+    required = await _required(session, rounds)
+    return [
+        StaffTally(
+            person_id=row.id,
+            gender=row.gender,
+            jst_id=row.jst_id,
+            joined=row.joined_at is not None,
+            rounds=tuple(code for code in rounds[row.cohort_id] if code in attended[row.id]),
+            required=required.get(row.cohort_id, 0),
+            before=scores[row.id].get(BEFORE),
+            after=scores[row.id].get(AFTER),
+        )
+        for row in members
+    ]
+
+
+async def _required(session: AsyncSession, rounds: dict[int, list[str]]) -> dict[int, int]:
+    """Each cohort's rounds to attend: its template's `min_rounds_attended`, else all."""
+    found = {}
+    for cohort_id, template in await session.execute(select(Cohort.id, Cohort.template)):
+        stated = template.get("competences", {}).get("min_rounds_attended")
+        found[cohort_id] = int(stated) if stated is not None else len(rounds[cohort_id])
+    return found
 
 
 async def _targets(session: AsyncSession) -> dict[str, int]:

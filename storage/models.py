@@ -563,3 +563,34 @@ class AppKey(Base):
 
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     value: Mapped[str] = mapped_column(String(200))
+
+
+class Attendance(Base):
+    """Whether a team member attended a training round (a phase of kind "training" of their
+    cohort's template, by its code): from the list of signatures, an adviser or a coordinator."""
+
+    __tablename__ = "attendance"
+    __table_args__ = (UniqueConstraint("person_id", "step_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    step_code: Mapped[str] = mapped_column(String(20))
+    present: Mapped[bool] = mapped_column(Boolean)
+    source: Mapped[str] = mapped_column(String(20))  # "import", "telegram" or "operator"
+    recorded_by: Mapped[str] = mapped_column(String(100))  # the audit log's actor
+    recorded_at: Mapped[dt.datetime]
+
+
+class SelfAssessment(Base):
+    """A member's answers to the competence self-assessment at one moment ("before" the first
+    training round or "after" the last), kept once sent; `score` is the sum of the answers."""
+
+    __tablename__ = "self_assessments"
+    __table_args__ = (UniqueConstraint("person_id", "moment"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    moment: Mapped[str] = mapped_column(String(10))
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    score: Mapped[int] = mapped_column(Integer)
+    submitted_at: Mapped[dt.datetime]

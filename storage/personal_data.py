@@ -1,8 +1,9 @@
 """Everything stored about one person (GDPR Art. 15), as plain JSON-ready data: their record,
 what they sent (questions, answers and follow-ups, task changes with their evidence, reports,
-a form in progress), what was sent to them, their invitations and the audit entries about them.
-Files are Telegram references (chat, message, file id), listed where they were sent;
-`files_sent` picks them out, so they can be sent to the person again."""
+self-assessments, a form in progress), their attendance of the training rounds, what was sent
+to them, their invitations and the audit entries about them. Files are Telegram references
+(chat, message, file id), listed where they were sent; `files_sent` picks them out, so they
+can be sent to the person again."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import (
     AdviserAssignment,
     Answer,
+    Attendance,
     AuditEntry,
     Form,
     Invite,
@@ -29,6 +31,7 @@ from storage.models import (
     OutboxMessage,
     Person,
     Question,
+    SelfAssessment,
     TaskEvent,
 )
 from storage.questions.threads import files_of
@@ -59,6 +62,8 @@ REPORT = ("step_code", "state", "submitted_at", "updated_at", "answers")
 FORM = ("kind", "step", "data", "started_at", "updated_at")
 MESSAGE = ("channel", "kind", "state", "created_at", "sent_at")
 INVITE = ("created_at", "expires_at", "emailed_at", "used_at", "revoked_at")
+ATTENDANCE = ("step_code", "present", "source", "recorded_at")
+SELF_ASSESSMENT = ("moment", "answers", "score", "submitted_at")
 
 
 async def personal_data(session: AsyncSession, person_id: int) -> dict[str, Any]:
@@ -113,6 +118,14 @@ async def personal_data(session: AsyncSession, person_id: int) -> dict[str, Any]
             _fields(f, *FORM) for f in await of(Form, Form.person_id == person_id)
         ],
         "advised_jsts": [_assignment(a, person_id, jsts[a.jst_id]) for a in assignments],
+        "training_attendance": [
+            _fields(a, *ATTENDANCE)
+            for a in await of(Attendance, Attendance.person_id == person_id)
+        ],
+        "self_assessments": [
+            _fields(a, *SELF_ASSESSMENT)
+            for a in await of(SelfAssessment, SelfAssessment.person_id == person_id)
+        ],
         "messages_to_you": [
             _fields(m, *MESSAGE) | {"content": _content(m.payload)}
             for m in await of(OutboxMessage, OutboxMessage.person_id == person_id)

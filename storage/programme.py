@@ -155,6 +155,31 @@ class Indicators(_Strict):
     jsts: Annotated[int, Field(ge=0)]
 
 
+CompetenceArea = Literal["information", "communication", "content", "safety", "problem_solving"]
+SCALE_POINTS = 5
+
+
+class CompetenceQuestion(_Strict):
+    """One statement of the self-assessment, rated 1-5, in a DigComp 2.2 area."""
+
+    key: QuestionKey
+    area: CompetenceArea
+    title_pl: Title
+    title_en: Title
+
+
+class Competences(_Strict):
+    """The competence self-assessment asked before the first training round and after the last;
+    a person "raised their competences" with a higher sum after, having attended at least
+    `min_rounds_attended` rounds (None: every training round of the template)."""
+
+    scale_pl: Annotated[list[Label], Field(min_length=SCALE_POINTS, max_length=SCALE_POINTS)]
+    scale_en: Annotated[list[Label], Field(min_length=SCALE_POINTS, max_length=SCALE_POINTS)]
+    min_rounds_attended: Annotated[int, Field(ge=1, le=60)] | None = None
+    after_working_days: Positive = 15  # how long "after" stays open once the last round ends
+    question: Annotated[list[CompetenceQuestion], Field(min_length=1, max_length=20)]
+
+
 class ProgrammeTemplate(_Strict):
     """A whole programme: ordered phases, tasks, reports and the rules around them."""
 
@@ -167,6 +192,7 @@ class ProgrammeTemplate(_Strict):
     review: Review
     reminders: Reminders
     indicators: Indicators
+    competences: Competences | None = None  # templates stored before it ask nothing
 
     @property
     def months(self) -> int:
@@ -260,12 +286,16 @@ def _reference_problems(template: ProgrammeTemplate) -> list[Problem]:
         for key in ROUND_DEFAULTS
         if getattr(phase, key) is not None and phase.kind != TRAINING
     ]
-    return (
-        problems
-        + _due_problems(template.task)
-        + _start_problems(template)
-        + _question_problems(template.monitoring.question)
-    )
+    problems += _due_problems(template.task) + _start_problems(template)
+    problems += _question_problems("monitoring", template.monitoring.question)
+    competences = template.competences
+    if competences is None:
+        return problems
+    rounds = len(template.training_phases())
+    if competences.min_rounds_attended is not None and competences.min_rounds_attended > rounds:
+        loc = ("competences", "min_rounds_attended")
+        problems.append(Problem(loc, "too_large", {"key": "min_rounds_attended", "limit": rounds}))
+    return problems + _question_problems("competences", competences.question)
 
 
 def _due_problems(tasks: list[Task]) -> list[Problem]:
@@ -297,13 +327,15 @@ def _start_problems(template: ProgrammeTemplate) -> list[Problem]:
     return []
 
 
-def _question_problems(questions: list[ReportQuestion]) -> list[Problem]:
-    """Report questions: unique keys (answers are stored under them)."""
+def _question_problems(
+    table: str, questions: list[ReportQuestion] | list[CompetenceQuestion]
+) -> list[Problem]:
+    """A form's questions: unique keys (answers are stored under them)."""
     problems: list[Problem] = []
     seen: set[str] = set()
-    for index, question in enumerate(questions):
-        if question.key in seen:
-            loc = ("monitoring", "question", index, "key")
-            problems.append(Problem(loc, "duplicate_code", {"code": question.key}))
-        seen.add(question.key)
+    for index, key in enumerate(question.key for question in questions):
+        if key in seen:
+            loc = (table, "question", index, "key")
+            problems.append(Problem(loc, "duplicate_code", {"code": key}))
+        seen.add(key)
     return problems

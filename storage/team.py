@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import NoResultFound
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.attendance import team_attendance
 from storage.models import (
     AdviserAssignment,
     Cohort,
@@ -26,6 +27,7 @@ from storage.models import (
     TaskState,
 )
 from storage.monitoring import Monitoring, monitoring_of
+from storage.programme import TRAINING
 from storage.programme_calendar import CalendarStep
 from storage.round_views import RoundView, next_round, rounds_by_cohort
 from storage.tasks.views import HISTORY_LIMIT, TaskChange, task_changes
@@ -85,6 +87,21 @@ class MonitoringView:
 
 
 @dataclass(frozen=True)
+class RoundAttendance:
+    """A training round held so far (its phase has begun) and who of the team attended it;
+    `recorded`: anything was recorded for the team (else nobody knows yet)."""
+
+    code: str
+    title_pl: str
+    title_en: str
+    starts_on: dt.date
+    ends_on: dt.date
+    attended: tuple[str, ...]
+    recorded: bool
+    ended: bool  # its phase is over (yesterday or earlier)
+
+
+@dataclass(frozen=True)
 class TeamView:
     jst_id: int
     jst_name: str
@@ -99,6 +116,7 @@ class TeamView:
     next_round: RoundView | None = None  # the next training round with a date
     resolution: ResolutionView | None = None  # once the adviser confirmed it
     monitoring: MonitoringView | None = None
+    attendance: tuple[RoundAttendance, ...] = ()  # the training rounds begun so far
 
     @property
     def upcoming(self) -> tuple[TaskView, ...]:
@@ -108,6 +126,11 @@ class TeamView:
     @property
     def overdue(self) -> int:
         return sum(1 for t in self.tasks if t.overdue)
+
+    @property
+    def attendance_missing(self) -> int:
+        """Training rounds over with nothing recorded of who of the team attended."""
+        return sum(1 for r in self.attendance if r.ended and not r.recorded)
 
 
 async def team_view(
@@ -144,6 +167,7 @@ async def team_views(
     open_questions = await _open_questions(session, jsts)
     histories = await _histories(session, jsts) if history else {}
     rounds = await rounds_by_cohort(session, list(cohorts))
+    attendance = await team_attendance(session, list(jsts))
     views = []
     for jst_id in jst_ids:
         jst = jsts[jst_id]
@@ -163,6 +187,7 @@ async def team_views(
                 next_round=next_round(rounds.get(jst.cohort_id, []), today),
                 resolution=_confirmed_resolution(progress[jst_id].values()),
                 monitoring=_monitoring_view(own),
+                attendance=_attendance(cohort_steps, attendance.get(jst_id, {}), today),
             )
         )
     return views
@@ -221,6 +246,30 @@ def _tasks(
             )
         )
     return tuple(sorted(views, key=lambda t: t.due_on))
+
+
+def _attendance(
+    steps: Sequence[ProgrammeStep],
+    attendance: dict[str, list[tuple[str | None, bool]]],
+    today: dt.date,
+) -> tuple[RoundAttendance, ...]:
+    """The rounds begun by `today`; `attendance`: round -> (member's name, present)."""
+    return tuple(
+        RoundAttendance(
+            code=step.code,
+            title_pl=step.title_pl,
+            title_en=step.title_en,
+            starts_on=step.starts_on,
+            ends_on=step.ends_on,
+            attended=tuple(
+                name for name, present in attendance.get(step.code, []) if present and name
+            ),
+            recorded=step.code in attendance,
+            ended=step.ends_on < today,
+        )
+        for step in steps
+        if step.kind == TRAINING and step.starts_on <= today
+    )
 
 
 def _report_step(monitoring: Monitoring | None, today: dt.date) -> CalendarStep | None:

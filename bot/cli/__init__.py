@@ -7,6 +7,7 @@ import os
 import typer
 
 from bot.cli import (
+    attendance,
     audit,
     cohort,
     db,
@@ -59,6 +60,7 @@ for area in (
     outbox,
     digest,
     sandbox,
+    attendance,
 ):
     area.register(app)
 

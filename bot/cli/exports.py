@@ -16,6 +16,7 @@ from bot.cli.common import CliState, OperatorError, state
 from bot.cli.help import help_text
 from bot.cli.table_words import LABELS, READER_LANGUAGE, worded
 from core.services import Services
+from core.templates import Templates
 from storage.audit import record_reads
 from storage.exports import (
     ExportKind,
@@ -29,6 +30,8 @@ from storage.models import Language
 from storage.spreadsheets import WRITERS, OutputError, replaced_on_success, supported, write_table
 
 EXPORTS = "cli/exports.txt.j2"
+INDICATOR_WORDS = "cli/indicator_words.txt.j2"
+INDICATOR_KEYS = ("staff_supported", "staff_improved", "jsts_under_advisory")
 
 
 def checked_output(cli: CliState, out: Path) -> None:
@@ -110,11 +113,23 @@ def indicators(
         async with services.sessionmaker.begin() as session:
             return await compute_indicators(session)
 
-    numbers = cli.run(_work).as_json()
+    numbers = cli.run(_work)
     if as_json:
-        typer.echo(json.dumps(numbers, indent=2))
+        typer.echo(json.dumps(numbers.as_json(_definitions(cli.templates())), indent=2))
     else:
-        cli.show("cli/indicators.txt.j2", **numbers)
+        cli.show("cli/indicators.txt.j2", indicators=numbers)
+
+
+def _definitions(templates: Templates) -> dict[str, dict[str, dict[str, str]]]:
+    """Each indicator's name and definition in every language, for scripts."""
+    words = {lang.value: templates.words(lang.value, INDICATOR_WORDS) for lang in Language}
+    return {
+        key: {
+            part: {lang: word(part, key=key) for lang, word in words.items()}
+            for part in ("name", "definition")
+        }
+        for key in INDICATOR_KEYS
+    }
 
 
 def register(app: typer.Typer) -> None:

@@ -21,7 +21,7 @@ from forms.material import (
 from forms.steps import Input, Show
 from handlers.common import caller_of, form_for, labels_of, settle, show, state_of
 from handlers.context import BotContext
-from handlers.tasks.forms import StepForm
+from handlers.forms import SteppedForm
 from notices.materials import announce_material
 from storage.materials.loop import Origin, submit_fix, submit_material
 from storage.materials.views import material_items
@@ -66,7 +66,7 @@ async def _take(
         await _hand_in(update, context, session, outcome.effect, source)
 
 
-SUBMIT = StepForm(_take)
+SUBMIT = SteppedForm(_take)
 
 
 async def _hand_in(

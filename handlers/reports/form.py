@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
 from forms.report import REPORT_KEY, Report, ReportChange, SaveAnswer, SubmitReport, done, step
-from forms.steps import Input, Outcome, Press
-from handlers.common import caller_of, labels_of, read_message, settle, show, state_of
+from forms.steps import Input, Outcome
+from handlers.common import caller_of, labels_of, settle, show, state_of
 from handlers.context import BotContext
 from handlers.replies import reply
 from notices.reports import announce, done_values
@@ -41,23 +41,10 @@ async def report_facts(
     )
 
 
-class ReportForm:
-    """The report form: text answers by message, scale/yes-no/back/skip/submit by buttons."""
-
-    async def on_message(
-        self, update: Update, context: BotContext, form: Form, session: AsyncSession
-    ) -> None:
-        await _take(update, context, form, session, read_message(update))
-
-    async def on_choice(
-        self, update: Update, context: BotContext, form: Form, session: AsyncSession, choice: str
-    ) -> None:
-        await _take(update, context, form, session, Press(update.update_id, choice))
-
-
-async def _take(
+async def take_report(
     update: Update, context: BotContext, form: Form, session: AsyncSession, event: Input
 ) -> None:
+    """The report form: text answers by message, scale/yes-no/back/skip/submit by buttons."""
     report = await session.get_one(MonthlyReport, form.data[REPORT_KEY])
     outcome = step(state_of(form), event, await report_facts(session, report, context))
     await settle_report(update, context, session, form, outcome, report=report)

@@ -10,28 +10,27 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CommandHandler
 
-from handlers.common import caller_of
+from handlers.common import member_jst
 from handlers.context import BotApplication, BotContext
-from handlers.forms import FormKind
+from handlers.forms import FormKind, SteppedForm
 from handlers.replies import reply
-from handlers.reports.form import REPORT_KIND, ReportForm
+from handlers.reports.form import REPORT_KIND, take_report
 from handlers.reports.pick import PICK_KIND, ReportPickForm, choices, offer_months, open_month
-from storage.models import Role
 
 COMMAND_NAMES = ("raport", "report")
-FORM_KINDS: dict[str, FormKind] = {REPORT_KIND: ReportForm(), PICK_KIND: ReportPickForm()}
+FORM_KINDS: dict[str, FormKind] = {
+    REPORT_KIND: SteppedForm(take_report),
+    PICK_KIND: ReportPickForm(),
+}
 
 
 async def report_command(update: Update, context: BotContext) -> None:
     """The report of the month that has just ended, or a choice when earlier ones are unsent."""
-    caller = caller_of(context)
-    if caller.role != Role.MEMBER or not caller.jst_ids:
-        await reply(
-            update, context, "no_team" if caller.role == Role.MEMBER else "not_for_your_role"
-        )
+    jst_id = await member_jst(update, context)
+    if jst_id is None:
         return
     async with context.services.sessionmaker.begin() as session:
-        months = await choices(session, caller.jst_ids[0], context)
+        months = await choices(session, jst_id, context)
         if not months:
             await reply(update, context, "report_none", session=session)
         elif len(months) > 1:

@@ -12,7 +12,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
-from forms.steps import FormState, Input, Message, Outcome, Press, Show
+from forms.steps import FormState, Message, Outcome, Press, Show
 from forms.task import cancel_only, refusal, remarks_refused
 from handlers.common import read_message, settle, show, state_of
 from handlers.context import BotContext
@@ -32,26 +32,6 @@ class TaskForm:
     ) -> None:
         outcome = cancel_only(state_of(form), Press(update.update_id, choice))
         await settle(update, context, session, form, outcome)
-
-
-Take = Callable[[Update, BotContext, Form, AsyncSession, Input], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class StepForm:
-    """A form whose presses and messages alike go to one step of its own (`take`)."""
-
-    take: Take
-
-    async def on_choice(
-        self, update: Update, context: BotContext, form: Form, session: AsyncSession, choice: str
-    ) -> None:
-        await self.take(update, context, form, session, Press(update.update_id, choice))
-
-    async def on_message(
-        self, update: Update, context: BotContext, form: Form, session: AsyncSession
-    ) -> None:
-        await self.take(update, context, form, session, read_message(update))
 
 
 Return = TypeVar("Return")  # the return a remarks step makes (forms/)

@@ -16,9 +16,9 @@ from forms.steps import FormState, Input, Outcome
 from handlers import fallback
 from handlers.common import buttons, caller_of, form_for, read_message, settle, state_of
 from handlers.context import BotApplication, BotContext
-from handlers.forms import FormKind
+from handlers.forms import FormKind, SteppedForm
 from handlers.replies import reply
-from handlers.tasks.forms import StepForm, confirm_and_announce, refuse
+from handlers.tasks.forms import confirm_and_announce, refuse
 from handlers.tasks.review import REMARKS_FORM, REMARKS_KIND, review_pressed
 from handlers.tasks.submit import SUBMIT, SUBMIT_FORM, submit_command
 from notices.tasks import REVIEW
@@ -136,7 +136,7 @@ async def other_content(update: Update, context: BotContext) -> None:
 FORM_KINDS: dict[str, FormKind] = {
     SUBMIT_FORM: SUBMIT,
     REMARKS_FORM: REMARKS_KIND,
-    RESOLUTION_FORM: StepForm(_take),
+    RESOLUTION_FORM: SteppedForm(_take),
 }
 
 

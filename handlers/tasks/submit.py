@@ -21,8 +21,9 @@ from handlers.common import (
     task_label,
 )
 from handlers.context import BotContext
+from handlers.forms import SteppedForm
 from handlers.replies import reply
-from handlers.tasks.forms import StepForm, confirm_and_announce, refuse
+from handlers.tasks.forms import confirm_and_announce, refuse
 from storage.models import Form
 from storage.tasks.transitions import TaskRefused, submit_task
 from storage.tasks.views import TaskItem, submit_choices
@@ -86,4 +87,4 @@ async def _submit(
     await confirm_and_announce(update, context, session, "task_submitted", submitted)
 
 
-SUBMIT = StepForm(_take)
+SUBMIT = SteppedForm(_take)

@@ -65,11 +65,11 @@ def fold(text: str) -> str:
     return " ".join(text.split())
 
 
-def _words(table: Mapping[str, Any]) -> dict[str, Any]:
+def spellings(table: Mapping[str, Any]) -> dict[str, Any]:
     return {fold(word): value for word, value in table.items()}
 
 
-ROLES: dict[str, Role] = _words(
+ROLES: dict[str, Role] = spellings(
     {
         "member": Role.MEMBER,
         "członek": Role.MEMBER,
@@ -90,12 +90,12 @@ ROLES: dict[str, Role] = _words(
     }
 )
 WITHOUT_JST = (Role.COORDINATOR, Role.EXPERT)  # the programme's staff, tied to no JST
-GENDERS: dict[str, Gender] = _words(
+GENDERS: dict[str, Gender] = spellings(
     {"k": Gender.FEMALE, "kobieta": Gender.FEMALE, "m": Gender.MALE, "mężczyzna": Gender.MALE}
 )
-LANGUAGES: dict[str, Language] = _words({"": Language.PL, "pl": Language.PL, "en": Language.EN})
-KINDS: dict[str, JstKind] = _words({kind.value: kind for kind in JstKind})
-VOIVODESHIP_NAMES: dict[str, str] = _words({name: name for name in VOIVODESHIPS.values()})
+LANGUAGES: dict[str, Language] = spellings({"": Language.PL, "pl": Language.PL, "en": Language.EN})
+KINDS: dict[str, JstKind] = spellings({kind.value: kind for kind in JstKind})
+VOIVODESHIP_NAMES: dict[str, str] = spellings({name: name for name in VOIVODESHIPS.values()})
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,7 @@ class RowCheck:
     def __init__(self, raw: RawRow, errors: list[ImportIssue]) -> None:
         self.raw = raw
         self.errors = errors
-        self.role = ROLES.get(fold(raw.cells["role"]))
+        self.role = ROLES.get(fold(raw.cells.get("role", "")))
 
     def bad(self, column: str, code: str, **params: Any) -> None:
         self.errors.append(ImportIssue(self.raw.row, column, code, params))

@@ -68,8 +68,14 @@ class ImportFileError(Exception):
         self.params = params
 
 
-def read_rows(path: Path, max_rows: int | None = None) -> list[RawRow]:
-    """The data rows of a CSV or XLSX file; fully empty rows are skipped.
+def read_rows(
+    path: Path,
+    max_rows: int | None = None,
+    columns: Sequence[str] = COLUMNS,
+    optional: Sequence[str] = (),
+) -> list[RawRow]:
+    """The data rows of a CSV or XLSX file; fully empty rows are skipped. The header must name
+    every one of `columns` and may name those of `optional` (a row reads "" where it does not).
 
     A file of more than `max_rows` rows (IMPORT_MAX_ROWS) is refused as soon as that is clear:
     unread when it is larger than `ROW_BYTES` a row, or at the first row too many.
@@ -81,9 +87,9 @@ def read_rows(path: Path, max_rows: int | None = None) -> list[RawRow]:
         raise ImportFileError("file_too_big", size=size, limit=max_rows * ROW_BYTES, rows=max_rows)
     suffix = path.suffix.lower()
     if suffix in CSV_SUFFIXES:
-        return _table(_csv_rows(path, max_rows))
+        return _table(_csv_rows(path, max_rows), columns, optional)
     if suffix in XLSX_SUFFIXES:
-        return _table(_xlsx_rows(path, max_rows))
+        return _table(_xlsx_rows(path, max_rows), columns, optional)
     raise ImportFileError("unknown_extension", suffix=path.suffix or "-")
 
 
@@ -143,11 +149,13 @@ def _bounded(lines: Iterable[list[Any]], max_rows: int | None) -> list[list[Any]
     return found
 
 
-def _table(lines: list[list[Any]]) -> list[RawRow]:
+def _table(
+    lines: list[list[Any]], columns: Sequence[str], optional: Sequence[str]
+) -> list[RawRow]:
     if not lines or not any(_text(value) for value in lines[0]):
         raise ImportFileError("empty_file")
     header = [_text(value).lower() for value in lines[0]]
-    _check_header(header)
+    _check_header(header, columns, optional)
     pairs = [(name, index) for index, name in enumerate(header) if name]
     rows: list[RawRow] = []
     issues: list[ImportIssue] = []
@@ -160,7 +168,8 @@ def _table(lines: list[list[Any]]) -> list[RawRow]:
         rows.append(
             RawRow(
                 row=number,
-                cells={name: texts[index] if index < len(texts) else "" for name, index in pairs},
+                cells=dict.fromkeys(optional, "")
+                | {name: texts[index] if index < len(texts) else "" for name, index in pairs},
                 numeric=frozenset(name for name, index in pairs if _is_number(values, index)),
             )
         )
@@ -171,15 +180,15 @@ def _table(lines: list[list[Any]]) -> list[RawRow]:
     return rows
 
 
-def _check_header(header: list[str]) -> None:
+def _check_header(header: list[str], columns: Sequence[str], optional: Sequence[str]) -> None:
     issues = [
-        ImportIssue(HEADER_ROW, name, "missing_column") for name in COLUMNS if name not in header
+        ImportIssue(HEADER_ROW, name, "missing_column") for name in columns if name not in header
     ]
     seen: set[str] = set()
     for index, name in enumerate(header):
         if not name:
             continue
-        if name not in COLUMNS:
+        if name not in columns and name not in optional:
             letter = get_column_letter(index + 1)
             issues.append(ImportIssue(HEADER_ROW, letter, "unknown_column", {"name": name}))
         elif name in seen:

@@ -2,7 +2,8 @@
 attention first with the reasons in words, `/jst TERYT` shows one, read only; an adviser's
 `/jst` is the same for their own JSTs and refuses another's as if it did not exist.
 
-The teams of teams.csv are four months into the programme: nothing is overdue yet. Beside them
+The teams of teams.csv are four months into the programme: nothing is overdue yet (their
+attendance of round Z1, over last month, is recorded). Beside them
 a cohort of over two years ago: its JST has tasks past their deadlines, no resolution
 adopting its plan months after it was due (so its monitoring has not started) and nobody
 on Telegram. In Powiat bocheński nobody joins; Dorota (Gmina Przykładowa) asks a
@@ -18,7 +19,7 @@ from dateutil.relativedelta import relativedelta
 
 from localapi import ChatMessage
 from tests.support.dialog import Speaker, dialog, press, receives
-from tests.support.team_world import World, cohort_start
+from tests.support.team_world import COHORT, World, cohort_start
 
 ANNA, DOROTA, JAN, KATARZYNA = range(9301, 9305)
 EARLIER = "Edycja 2025"
@@ -29,6 +30,7 @@ EARLIER_TEAM = (
     f"{STARY_SACZ};członek;Piotr Nowicki;piotr.nowicki@example.pl;M;pl\n"
     f"{STARY_SACZ};doradca;Tadeusz Adamski;tadeusz.adamski@example.pl;M;pl\n"
 )
+Z1_PRESENT = ("anna.nowak@example.pl", "dorota.lewandowska@example.pl", "ewa.zielinska@example.pl")
 IN_ORDER = ("Gmina Stary Sącz", "Gmina Przykładowa", "Powiat bocheński", "Miasto Stołeczne")
 
 
@@ -53,6 +55,7 @@ async def _world_with_trouble(world: World, tmp_path: Path) -> dict[int, Speaker
         (people[DOROTA], press("Wyślij"), "zapisane"),
         (people[JAN], receives, "Czy debata może odbyć się online?"),
     )
+    await world.cli("attendance", "mark", COHORT, "Z1", *Z1_PRESENT)
     world.clock.set(world.clock.now() + dt.timedelta(days=14))
     return people
 

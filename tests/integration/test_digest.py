@@ -144,6 +144,8 @@ async def test_the_preview_page_shows_those_numbers_and_a_real_chart(
         assert values[("1465011", "open_questions")] == "1"
         assert values[("1465011", "waiting")] == "1"
         assert values[("0201022", "answered")] == "1"
+        rounds = {"pl": "Z1 – 3 osoby, Z2 – 3 osoby", "en": "Z1 – 3 people, Z2 – 3 people"}
+        assert values[("1465011", "attendance")].startswith(rounds[language])  # all of Warszawa
         assert values[("staff_supported", "value")] == "5"
         assert values[("staff_supported", "target")] == "150"
         assert (values[("staff_women", "value")], values[("staff_women", "target")]) == (

@@ -13,9 +13,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.services import Services
+from storage.attendance import Source, record_attendance
 from storage.exports import (
+    COMPETENCE_HEADERS,
     MATERIAL_HEADERS,
     PEOPLE_HEADERS,
     REPORT_HEADERS,
@@ -38,6 +41,7 @@ from storage.models import (
     ProgrammeStep,
     ReportState,
     Role,
+    SelfAssessment,
     TaskProgress,
     TaskState,
 )
@@ -52,6 +56,7 @@ FORMULA = '=HYPERLINK("http://evil.example","x")'
 # The shipped template (its report questions head the answer columns); its indicator targets
 # are 150 people, 105 women, 45 men, 50 JSTs.
 PILOT = load_template(default_template_path()).model_dump(mode="json")
+PILOT["competences"] |= {"min_rounds_attended": 1}  # the test calendar has one round, F1
 TITLES_EN = {"ZW1": "Initial diagnosis", "ZW2": "Public debate"}
 
 
@@ -66,7 +71,9 @@ async def _seed(services: Services) -> None:
         anna = await add_person(
             session, "anna@example.pl", "Anna Nowak", jst=alfa, telegram_user_id=11, joined_at=AT
         )
-        await add_person(session, "bartek@example.pl", "Bartek Lis", jst=alfa, gender=Gender.MALE)
+        bartek = await add_person(
+            session, "bartek@example.pl", "Bartek Lis", jst=alfa, gender=Gender.MALE
+        )
         celina = await add_person(
             session, "erased-3@invalid", "-", jst=beta, erased_at=AT, joined_at=AT
         )
@@ -76,6 +83,7 @@ async def _seed(services: Services) -> None:
         olga = await add_person(session, "olga@example.pl", "Olga", role=Role.EXPERT)
         session.add(AdviserAssignment(jst_id=alfa.id, adviser_id=dorota.id))
         session.add_all(_materials(pilot, kinga, olga))
+        await _rounds(session, anna, bartek, celina)
         session.add_all(_tasks(alfa, beta, anna, celina))
         session.add_all(_reports(alfa, beta, anna))
         for step in await session.scalars(select(ProgrammeStep)):
@@ -113,6 +121,19 @@ def _materials(pilot: Cohort, kinga: Person, olga: Person) -> list[Material]:
             updated_at=AT,
         ),
     ]
+
+
+async def _rounds(session: AsyncSession, anna: Person, bartek: Person, celina: Person) -> None:
+    """Round F1: Anna (joined) and Bartek (not on Telegram) there, Celina absent; Anna's
+    self-assessment higher after than before."""
+    marks = {anna.id: True, bartek.id: True, celina.id: False}
+    await record_attendance(
+        session, "F1", marks, source=Source.IMPORT, actor="operator:test", now=AT
+    )
+    session.add_all(
+        SelfAssessment(person_id=anna.id, moment=moment, answers={}, score=score, submitted_at=AT)
+        for moment, score in (("before", 20), ("after", 31))
+    )
 
 
 def _tasks(alfa: Jst, beta: Jst, anna: Person, celina: Person) -> list[TaskProgress]:
@@ -178,16 +199,27 @@ GAMMA, ALFA, BETA = (
 ZW1, ZW2 = ("ZW1", "Diagnoza wstępna"), ("ZW2", "Debata publiczna")
 R01, R02 = ("R01", D("2026-03-01"), D("2026-04-07")), ("R02", D("2026-04-01"), D("2026-05-07"))
 PENDING: list[Cell] = ["pending", None, None, None, None, None, None]
+NONE: list[Cell] = [None] * 6  # no round, no self-assessment: not a JST's team member
 MISSING: list[Cell] = ["missing", None, None, None, None, None, None, None]
 EXPECTED: dict[ExportKind, list[list[Cell]]] = {
     ExportKind.PEOPLE: [
-        [ANNA, "Anna Nowak", "K", "pl", "member", *ALFA, True, AT],
-        ["bartek@example.pl", "Bartek Lis", "M", "pl", "member", *ALFA, False, None],
-        [None, None, "K", "pl", "member", *BETA, True, AT],
-        ["dorota@example.pl", "Dorota", "K", "pl", "adviser", None, None, False, None],
-        ["kinga@example.pl", "Kinga", "K", "pl", "coordinator", None, None, False, None],
-        ["olga@example.pl", "Olga", "K", "pl", "expert", None, None, False, None],
-        ["ewa@example.pl", "Ewa Bez Jst", "K", "pl", "member", None, None, False, None],
+        [ANNA, "Anna Nowak", "K", "pl", "member", *ALFA, True, AT, True, 1, True, 20, 31, True],
+        [
+            "bartek@example.pl",
+            "Bartek Lis",
+            "M",
+            "pl",
+            "member",
+            *ALFA,
+            False,
+            None,
+            *(True, 1, False, None, None, False),
+        ],
+        [None, None, "K", "pl", "member", *BETA, True, AT, False, 0, False, None, None, False],
+        ["dorota@example.pl", "Dorota", "K", "pl", "adviser", None, None, False, None, *NONE],
+        ["kinga@example.pl", "Kinga", "K", "pl", "coordinator", None, None, False, None, *NONE],
+        ["olga@example.pl", "Olga", "K", "pl", "expert", None, None, False, None, *NONE],
+        ["ewa@example.pl", "Ewa Bez Jst", "K", "pl", "member", None, None, False, None, *NONE],
     ],
     ExportKind.MATERIALS: [
         [
@@ -238,7 +270,7 @@ EXPECTED: dict[ExportKind, list[list[Cell]]] = {
 }
 ANSWER_HEADERS = ["answer_meetings", "answer_ok", "answer_progress", "answer_topics"]
 HEADERS = {
-    ExportKind.PEOPLE: list(PEOPLE_HEADERS),
+    ExportKind.PEOPLE: [*PEOPLE_HEADERS, "attended_F1", *COMPETENCE_HEADERS],
     ExportKind.TASKS: list(TASK_HEADERS),
     ExportKind.REPORTS: [*REPORT_HEADERS, *ANSWER_HEADERS],
     ExportKind.MATERIALS: list(MATERIAL_HEADERS),
@@ -366,6 +398,12 @@ async def test_people_are_exported_in_polish_words_by_default(
         "JST",
         "Korzysta z bota",
         "Dołączenie do bota",
+        "Obecność F1",
+        "Zjazdy z obecnością",
+        "Objęcie wsparciem (dołączenie i obecność na zjeździe)",
+        "Samoocena przed",
+        "Samoocena po",
+        "Podniesienie kompetencji",
     ]
     assert [row[2:5] + row[7:8] for row in rows] == [
         ["kobieta", "polski", "członkini zespołu", "tak"],
@@ -554,33 +592,81 @@ async def test_export_refuses_an_unknown_format(services: Services, folder: Path
     assert not (folder / "people.ods").exists() and not (folder / "x.csv").exists()
 
 
-EXPECTED_INDICATORS = {
-    "staff_supported": {"value": 3, "target": 162, "percent": 1.9},
-    "staff_women": {"value": 2, "target": 105, "percent": 1.9},
-    "staff_men": {"value": 1, "target": 45, "percent": 2.2},
-    "jsts_under_advisory": {"value": 1, "target": 50, "percent": 2.0},
+def _numbers(value: int, target: int) -> dict[str, Any]:
+    return {"value": value, "target": target, "percent": round(100 * value / target, 1)}
+
+
+# Targets: 150 + 12 people (two cohorts), 105 women, 45 men, 50 JSTs. Supported: Anna only
+# (Bartek attended but never joined, Celina joined but was absent); she also improved.
+EXPECTED_NUMBERS = {
+    "product": {
+        "staff_supported": {
+            "total": _numbers(1, 162),
+            "women": _numbers(1, 105),
+            "men": _numbers(0, 45),
+        }
+    },
+    "result": {
+        "staff_improved": {
+            "total": _numbers(1, 162),
+            "women": _numbers(1, 105),
+            "men": _numbers(0, 45),
+        },
+        "jsts_under_advisory": {"total": _numbers(1, 50)},
+    },
+    "members_registered": 3,
     "members_joined_telegram": 2,
 }
 
 
-async def test_indicators_count_staff_and_sum_targets(services: Services) -> None:
+def _without_words(numbers: dict[str, Any]) -> dict[str, Any]:
+    """The numbers of `indicators --json`, without the names and definitions."""
+    return numbers | {
+        group: {
+            key: {k: v for k, v in values.items() if k not in {"name", "definition"}}
+            for key, values in numbers[group].items()
+        }
+        for group in ("product", "result")
+    }
+
+
+async def test_indicators_count_engagement_and_sum_targets(services: Services) -> None:
     await _seed(services)
-    async with services.sessionmaker() as session:
-        indicators = await compute_indicators(session)
-    assert indicators.as_json() == EXPECTED_INDICATORS
     result = await invoke(services, "indicators", "--json")
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output) == EXPECTED_INDICATORS
+    numbers = json.loads(result.output)
+    assert _without_words(numbers) == EXPECTED_NUMBERS
+    supported = numbers["product"]["staff_supported"]
+    assert supported["name"]["pl"] == "Liczba przedstawicieli kadr JST objętych wsparciem"
+    assert "attended at least one training round" in supported["definition"]["en"]
+    improved = numbers["result"]["staff_improved"]["name"]["pl"]
+    assert improved == "Liczba przedstawicieli kadr JST, którzy podnieśli kompetencje"
+
+
+async def test_indicators_recount_from_the_people_export(services: Services) -> None:
+    """Every indicator is a count of the people export's rows (how a coordinator checks it)."""
+    await _seed(services)
+    async with services.sessionmaker() as session:
+        table = await export_rows(session, ExportKind.PEOPLE)
+        indicators = await compute_indicators(session)
+    rows = [dict(zip(table.headers, row, strict=True)) for row in table.rows]
+    supported = [row for row in rows if row["supported"]]
+    assert indicators.staff_supported.value == len(supported)
+    assert indicators.staff_women.value == sum(row["gender"] == "K" for row in supported)
+    assert indicators.staff_improved.value == sum(bool(row["improved"]) for row in rows)
+    assert indicators.jsts_under_advisory.value == len({row["jst_teryt"] for row in supported})
 
 
 async def test_indicators_table(services: Services) -> None:
     await _seed(services)
     result = await invoke(services, "indicators")
     assert result.exit_code == 0, result.output
-    assert re.search(r"JST staff supported +3 / 162 +1\.9%", result.output)
-    assert re.search(r"of whom men +1 / 45 +2\.2%", result.output)
-    assert re.search(r"JSTs under advisory +1 / 50 +2\.0%", result.output)
-    assert "joined on Telegram: 2 of 3" in result.output
+    assert re.search(
+        r"Product indicator: JST staff supported\n +in all +1 / 162 +0\.6%", result.output
+    )
+    assert re.search(r"of whom men +0 / 45 +0\.0%", result.output)
+    assert re.search(r"JSTs covered by advisory\n +in all +1 / 50 +2\.0%", result.output)
+    assert "Team members: imported 3, on Telegram 2" in result.output
 
 
 async def test_indicators_without_targets(services: Services) -> None:
@@ -589,7 +675,7 @@ async def test_indicators_without_targets(services: Services) -> None:
     assert indicators.staff_supported.percent is None
     result = await invoke(services, "indicators")
     assert result.exit_code == 0, result.output
-    assert re.search(r"JST staff supported +0 / 0 +\(no target\)", result.output)
+    assert re.search(r"in all +0 / 0 +\(no target\)", result.output)
 
 
 async def test_indicators_in_polish_write_a_decimal_comma(services: Services) -> None:
@@ -597,5 +683,5 @@ async def test_indicators_in_polish_write_a_decimal_comma(services: Services) ->
     await _seed(services)
     result = await invoke(services, "indicators", OPERATOR_LANGUAGE="pl")
     assert result.exit_code == 0, result.output
-    assert re.search(r"Wsparci pracownicy JST +3 / 162 +1,9%", result.output)
+    assert re.search(r"razem +1 / 162 +0,6%", result.output)
     assert not re.search(r"\d\.\d%", result.output)

@@ -94,6 +94,29 @@ STORED = {
 }
 
 
+async def _stored_cohorts(services: Services, clock: FixedClock, template: dict[str, Any]) -> None:
+    """Cohort 1 of the programme "ore-2024" and cohort 2 of another, storing `template`, as an
+    older schema stored them."""
+    cohorts = sa.table(
+        "cohorts",
+        *(sa.column(name) for name in ("id", "name", "start_date", "template_code")),
+        sa.column("template", sa.JSON),
+        sa.column("created_at", sa.DateTime(timezone=True)),
+    )
+    async with services.engine.begin() as connection:
+        for cohort_id, code in ((1, "ore-2024"), (2, "other-2025")):
+            await connection.execute(
+                cohorts.insert().values(
+                    id=cohort_id,
+                    name=code,
+                    start_date=dt.date(2026, 1, 1),
+                    template_code=code,
+                    template=template,
+                    created_at=clock.now(),
+                )
+            )
+
+
 async def test_task_labels_reach_cohorts_started_before_them(
     settings: Settings, clock: FixedClock
 ) -> None:
@@ -102,6 +125,7 @@ async def test_task_labels_reach_cohorts_started_before_them(
     built = Services.build(settings, clock)
     try:
         await upgrade(built.engine, "0004")
+        await _stored_cohorts(built, clock, STORED)
         steps = sa.table(
             "programme_steps",
             *(sa.column(name) for name in ("cohort_id", "position", "code", "kind")),
@@ -109,17 +133,7 @@ async def test_task_labels_reach_cohorts_started_before_them(
         )
         day = dt.date(2026, 1, 1)
         async with built.engine.begin() as connection:
-            for cohort_id, template in ((1, "ore-2024"), (2, "other-2025")):
-                await connection.execute(
-                    COHORTS.insert().values(
-                        id=cohort_id,
-                        name=template,
-                        start_date=day,
-                        template_code=template,
-                        template=STORED,
-                        created_at=clock.now(),
-                    )
-                )
+            for cohort_id in (1, 2):
                 await connection.execute(
                     steps.insert().values(
                         cohort_id=cohort_id,
@@ -345,5 +359,26 @@ async def test_monitoring_is_planned_after_the_resolution_in_cohorts_stored_befo
             "R01",
             {"progress": 4},
         )
+    finally:
+        await built.close()
+
+
+async def test_the_self_assessment_reaches_ore_cohorts_started_before_it(
+    settings: Settings, clock: FixedClock
+) -> None:
+    """0009: a cohort of "ore-2024" stored before the self-assessment existed gets the shipped
+    file's; one of another programme gets none; the stored templates still validate."""
+    shipped = load_template(default_template_path())
+    before = shipped.model_dump(mode="json", exclude={"competences"})
+    built = Services.build(settings, clock)
+    try:
+        await upgrade(built.engine, "0007")
+        await _stored_cohorts(built, clock, before)
+        await upgrade(built.engine)
+        async with built.sessionmaker() as session:
+            ore = await session.get_one(Cohort, 1)
+            other = await session.get_one(Cohort, 2)
+        assert template_from_dict(ore.template).competences == shipped.competences
+        assert template_from_dict(other.template).competences is None
     finally:
         await built.close()

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.services import Services
 from storage.erasure import request_erasure
 from storage.models import (
+    Attendance,
     Form,
     Gender,
     MonthlyReport,
@@ -20,6 +21,7 @@ from storage.models import (
     Question,
     ReportState,
     Role,
+    SelfAssessment,
     TaskEvent,
 )
 from storage.people import confirm_notice
@@ -126,6 +128,26 @@ async def _seed(services: Services) -> dict[str, Any]:
                 updated_at=now,
             )
         )
+        session.add_all(
+            Attendance(
+                person_id=person.id,
+                step_code="Z1",
+                present=present,
+                source="import",
+                recorded_by="operator:test",
+                recorded_at=now,
+            )
+            for person, present in ((anna, True), (bartek, False))
+        )
+        session.add(
+            SelfAssessment(
+                person_id=anna.id,
+                moment="before",
+                answers={"data_find": 3},
+                score=3,
+                submitted_at=now,
+            )
+        )
         await queue_text(session, now, anna.id, "Przypomnienie dla Anny")
         await queue_text(session, now, bartek.id, "Przypomnienie dla Bartka")
         await add_invite(session, anna, "kod-anny", CREATED, used_at=CREATED)
@@ -170,6 +192,13 @@ async def test_personal_data_holds_exactly_the_persons_own_data(services: Servic
     assert [i["used_at"] for i in data["invitations"]] == [CREATED.isoformat()]
     assert [e["action"] for e in data["audit"]] == ["notice_confirmed", "erasure_requested"]
     assert data["advised_jsts"] == []
+    assert [(a["step_code"], a["present"]) for a in data["training_attendance"]] == [("Z1", True)]
+    [assessment] = data["self_assessments"]
+    assert (assessment["moment"], assessment["answers"], assessment["score"]) == (
+        "before",
+        {"data_find": 3},
+        3,
+    )
 
     flat = json.dumps(data, ensure_ascii=False)
     others = ("Bartk", "bartek", "Beta", "Doroty", "kod-anny", str(BARTEK))

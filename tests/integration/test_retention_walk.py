@@ -76,7 +76,7 @@ async def _numbers(services: Services) -> dict[str, Any]:
                 select(Person).where(Person.role == Role.ADVISER).order_by(Person.id)
             )
         ]
-        indicators = (await compute_indicators(session)).as_json()
+        indicators = await compute_indicators(session)
         rows = {
             model.__tablename__: await session.scalar(select(func.count()).select_from(model))
             for model in COUNTED
@@ -106,7 +106,7 @@ def _digest_numbers(digest: Digest) -> dict[str, Any]:
             (r.adviser_id, r.teryt, r.answered, r.median, r.p90, r.open, r.oldest_open)
             for r in digest.response
         ),
-        "indicators": digest.indicators.as_json(),
+        "indicators": digest.indicators,
         "months": digest.months,
         "attention": [(a.team.teryt, a.reports_overdue, a.silent_since) for a in digest.attention],
     }

@@ -18,10 +18,13 @@ from sandbox.demo import create_demo, demo_start, is_empty, load_plan, send_invi
 from sandbox.mailbox import Mailbox
 from sandbox.people import FAKE_USER_IDS, playable_people
 from sandbox.runtime import BOT_USERNAME, MAIL_FROM
+from storage.exports import ExportKind, export_rows
+from storage.indicators import compute_indicators
 from storage.invites import hash_code
-from storage.models import Cohort, Invite, Jst, ProgrammeStep, Role
+from storage.models import Cohort, Invite, Jst, Person, ProgrammeStep, Role
 
 KRZYSZTOF = "krzysztof.pawlak@doradcy.example.pl"
+AGNIESZKA = "agnieszka.kowalczyk@stary-sacz.example.pl"
 
 
 @pytest.fixture
@@ -109,3 +112,28 @@ async def test_invitations_are_sent_again_only_when_a_link_has_expired(
     assert second is not None and second != first
     assert mailbox.mail(16) is not None and mailbox.mail(31) is None
     assert mailbox.invitation_code("nobody@example.pl") is None
+
+
+async def test_the_demo_indicators_are_recounted_from_the_people_export(
+    sandboxed: Services, mailbox: Mailbox, clock: FixedClock
+) -> None:
+    """Round Z1's list of signatures comes with the demo; two of its signers join the bot:
+    the indicators count them and them only, as the people export shows."""
+    plan = load_plan()
+    await create_demo(sandboxed, plan, demo_start(dt.date(2026, 3, 2), plan))
+    async with sandboxed.sessionmaker.begin() as session:
+        for email in (AGNIESZKA, "pawel.szczepanski@lublin.example.pl"):  # signed; did not
+            person = await session.scalar(select(Person).where(Person.email == email))
+            assert person is not None
+            person.joined_at = clock.now()
+    async with sandboxed.sessionmaker() as session:
+        table = await export_rows(session, ExportKind.PEOPLE)
+        indicators = await compute_indicators(session)
+    rows = [dict(zip(table.headers, row, strict=True)) for row in table.rows]
+    signed = [row["email"] for row in rows if row["attended_Z1"]]
+    assert len(signed) == 7 and "halina.baran@wizajny.example.pl" not in signed
+    supported = [row["email"] for row in rows if row["supported"]]
+    assert supported == [AGNIESZKA]
+    assert (indicators.staff_supported.value, indicators.staff_women.value) == (1, 1)
+    assert indicators.jsts_under_advisory.value == 1
+    assert indicators.staff_improved.value == sum(bool(row["improved"]) for row in rows) == 0

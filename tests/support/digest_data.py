@@ -5,7 +5,8 @@ adviser), so R01 is April. On Monday 4 May 2026 (ISO week 2026-W19): accepted ta
 (January) and ZW2 (February), Przykładowa ZW1 (February); April's report R01 submitted by
 Warszawa (April) and Bochnia (May), Przykładowa's a draft; overdue ZW2 in Przykładowa, ZW1 and
 ZW2 in Bochnia; one question answered in 4 hours (Dorota's, April) and one waiting for 4 days
-(Anna's); staff 5 (4 women, 1 man) in 3 JSTs under advisory.
+(Anna's); staff 5 (4 women, 1 man), all joined and at every training round (Z1-Z4, over by
+then), so supported, in 3 JSTs under advisory.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import datetime as dt
 
 from core.services import Services
 from storage.models import (
+    Attendance,
     MonthlyReport,
     Person,
     QuestionState,
@@ -44,6 +46,18 @@ async def seed_digest(services: Services) -> dict[str, int]:
         )
         session.add_all(_accepted(ids))
         session.add_all(_reports(ids))
+        session.add_all(
+            Attendance(
+                person_id=ids[name],
+                step_code=code,
+                present=True,
+                source="import",
+                recorded_by="operator:test",
+                recorded_at=CREATED,
+            )
+            for name in ("anna", "bartosz", "celina", "dorota", "ewa")
+            for code in ("Z1", "Z2", "Z3", "Z4")
+        )
         anna = await session.get_one(Person, ids["anna"])
         dorota = await session.get_one(Person, ids["dorota"])
         await add_question(session, anna, "Kiedy szkolenie?", at=_at(4, 30, 9))

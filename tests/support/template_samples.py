@@ -22,6 +22,7 @@ from markupsafe import Markup
 
 from digest.attention import Attention
 from digest.build import Digest, MonthActivity
+from forms.self_assessment import Window
 from notices.review_queue import Listed
 from outbox.email_alerts import AlertItem
 from reminders.attention import JstState
@@ -34,7 +35,7 @@ from storage.imports.read import ImportIssue
 from storage.indicators import Indicator, Indicators
 from storage.materials.views import MaterialChange, MaterialItem
 from storage.oversight import MemberView
-from storage.programme import QuestionKind, ReportQuestion
+from storage.programme import QuestionKind, ReportQuestion, default_template_path, load_template
 from storage.questions.stats import ResponseTimes
 from storage.questions.threads import OpenQuestion
 from storage.reports import ReportSlot
@@ -46,6 +47,7 @@ from storage.team import (
     MonitoringView,
     ReportView,
     ResolutionView,
+    RoundAttendance,
     StepView,
     TaskView,
     TeamView,
@@ -259,6 +261,63 @@ def _team(s: Sample) -> TeamView:
         if s.n
         else None,
         monitoring=_monitoring(s),
+        attendance=tuple(_attendance(s, code) for code in ("Z1", "Z2", "Z3")),
+    )
+
+
+COMPETENCES = load_template(default_template_path()).competences
+
+
+def _self_assessment(s: Sample) -> dict[str, dict[str, Any]]:
+    """The self-assessment's form, its end, when it is open, and the reminder."""
+    assert COMPETENCES is not None
+    moment = "before" if s.flag else "after"
+    answers = {q.key: 1 + index % 5 for index, q in enumerate(COMPETENCES.question)}
+    before = Window("before", None, TODAY - dt.timedelta(days=s.n))
+    after = Window("after", TODAY + dt.timedelta(days=s.n), TODAY + dt.timedelta(days=20))
+    return {
+        "tg/self_assessment_question.html.j2": {
+            "competences": COMPETENCES,
+            "question": COMPETENCES.question[0],
+            "answer": s.n % 6 or None,
+            "moment": moment,
+        },
+        "tg/self_assessment_summary.html.j2": {
+            "competences": COMPETENCES,
+            "answers": answers,
+            "score": sum(answers.values()),
+            "moment": moment,
+        },
+        "tg/self_assessment_done.html.j2": {
+            "moment": moment,
+            "score": s.n,
+            "maximum": 50,
+            "before": None if s.flag else s.n,
+        },
+        "tg/self_assessment_closed.html.j2": {
+            "windows": (before, after) if s.n else (),
+            "answered": ["before"] if s.flag else [],
+        },
+        "tg/self_assessment_labels.txt.j2::moment": {"value": moment},
+        "tg/reminders/self_assessment.html.j2": {
+            "moment": moment,
+            "closes_on": TODAY,
+            "reminder": s.flag,
+        },
+    }
+
+
+def _attendance(s: Sample, code: str) -> RoundAttendance:
+    """A round the team attended (the sample's people), one nobody attended, one not recorded."""
+    return RoundAttendance(
+        code=code,
+        title_pl="I zjazd szkoleniowy",
+        title_en="Training round I",
+        starts_on=dt.date(2026, 10, 1),
+        ends_on=dt.date(2026, 10, 31),
+        attended=tuple(s.many(s.name))[:2] if code == "Z1" else (),
+        recorded=code != "Z3",
+        ended=code != "Z3" or s.flag,
     )
 
 
@@ -324,6 +383,20 @@ def _indicator(s: Sample) -> Indicator:
     return Indicator(s.n, 150)
 
 
+def _indicators(s: Sample) -> Indicators:
+    return Indicators(
+        staff_supported=_indicator(s),
+        staff_women=_indicator(s),
+        staff_men=_indicator(s),
+        jsts_under_advisory=_indicator(s),
+        staff_improved=_indicator(s),
+        improved_women=_indicator(s),
+        improved_men=_indicator(s),
+        members_registered=s.n,
+        members_joined=s.n,
+    )
+
+
 def _digest(s: Sample) -> Digest:
     team = _team(s)
     return Digest(
@@ -345,7 +418,7 @@ def _digest(s: Sample) -> Digest:
                 dt.timedelta(days=s.n) if s.flag else None,
             ),
         ),
-        indicators=Indicators(_indicator(s), _indicator(s), _indicator(s), _indicator(s), s.n),
+        indicators=_indicators(s),
         months=tuple(MonthActivity(dt.date(2027, month, 1), s.n, s.n) for month in (8, 9)),
         attention=(_attention(s),) if s.n else (),
     )
@@ -376,6 +449,9 @@ def _params(s: Sample) -> dict[str, Any]:
     } | {
         "low": 3,
         "high": 4,
+        "first": s.n,
+        "jst": "Gmina Alfa",
+        "role": "adviser",
         "value": "anna.nowak@",
         "key": "months",
         "name": "nazwisko",
@@ -777,6 +853,11 @@ def overrides(s: Sample) -> dict[str, dict[str, Any]]:
         "tg/report_parts.html.j2::answers": report_rows,
         "tg/report_parts.html.j2::answer": report_rows,
         "tg/question_answer.html.j2": {"question": "Jak wypełnić arkusz diagnozy?"},
+        **_self_assessment(s),
+        "tg/attendance_rounds.html.j2": {"rounds": [_attendance(s, "Z1")] * min(s.n, 4)},
+        "tg/attendance_team.html.j2": {"step": _attendance(s, "Z2"), "members": s.n},
+        "tg/attendance_which.html.j2": {"teryt": "1465011" if s.flag else None},
+        "tg/attendance_labels.txt.j2::member": {"present": (True, False, None)[s.n % 3]},
         "tg/jst_list.html.j2": {"limit": s.n % 3},  # some lists longer than shown
         "tg/_team.html.j2::reasons": {"jst": _jst_state(s), "days": s.n},
         "tg/_team.html.j2::waiting": {"due": dt.date(2027, 12, 31), "days": s.n},
@@ -786,7 +867,15 @@ def overrides(s: Sample) -> dict[str, dict[str, Any]]:
         "email/_digest.txt.j2::span": {"value": dt.timedelta(hours=s.n)},
         "email/_digest.txt.j2::percent": {"indicator": _indicator(s)},
         "email/_digest.txt.j2::task_title": {"task": _task_view(s)},
+        "cli/indicators.txt.j2": {"indicators": _indicators(s)},
         "cli/indicators.txt.j2::row": {"indicator": _percentage(s)},
+        "cli/indicators.txt.j2::by_gender": {
+            "total": _indicator(s),
+            "women": _indicator(s),
+            "men": _indicator(s),
+        },
+        "cli/indicator_words.txt.j2::name": {"key": "staff_improved"},
+        "cli/indicator_words.txt.j2::definition": {"key": "staff_supported"},
         "cli/reminders_preview.txt.j2": {
             "rows": s.many(SimpleNamespace(when=NOW, to=s.name, what="ZW1"))[:3]
         },
@@ -840,6 +929,24 @@ def overrides(s: Sample) -> dict[str, dict[str, Any]]:
         "cli/cohort_messages.txt.j2::added": {"cohort": _cohort(s)},
         "cli/digest.txt.j2::written": {"teams": s.n},
         "cli/import.txt.j2::file_too_big": {"rows": s.n},
+        "cli/attendance.txt.j2::file_too_big": {"rows": s.n},
+        "cli/attendance.txt.j2::summary": {
+            "result": SimpleNamespace(
+                counts=SimpleNamespace(created=s.n, updated=s.n, unchanged=s.n),
+                present=s.n,
+                absent=s.n,
+                not_listed=s.n,
+            ),
+            "round": "Z1",
+        },
+        "cli/attendance.txt.j2::unknown_round": {"round": "Z9", "rounds": ["Z1", "Z2"][: s.n]},
+        "cli/attendance.txt.j2::round_not_started": {"round": "Z1", "starts": TODAY},
+        "cli/attendance.txt.j2::person_refused": {"code": "other_cohort"},
+        "cli/attendance.txt.j2::person_reason": {"code": "not_a_member"},
+        "cli/attendance.txt.j2::reason": {"code": "unknown_present"},
+        "cli/attendance.txt.j2::refused": {
+            "errors": [_issue(s, "unknown_person"), _issue(s, "duplicate_person")]
+        },
         "sandbox/terminal.txt.j2::banner": {"mail": ".sandbox/mail"},
         "email/_digest.txt.j2::xlsx_sheet": {"name": "teams"},
         "tg/_states.html.j2::title": {"item": _task_view(s)},

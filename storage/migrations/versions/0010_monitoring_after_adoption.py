@@ -32,7 +32,7 @@ from alembic import op
 from dateutil.relativedelta import relativedelta
 
 revision = "0010"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
