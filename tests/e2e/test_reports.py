@@ -3,21 +3,57 @@ finished after the restart and stored once (the rest of the form, the team told 
 month: tests/dialog/test_reports.py, in process).
 
 A cohort of its own that started 16 months before this month, whose council adopted the plan on
-the 10th two months ago (recorded with /uchwala): its first monitoring report (R01, last month)
-is the one being collected today.
+the 10th two months ago (recorded with /uchwala, after the plan it adopts was handed in, a week
+before): its first monitoring report (R01, last month) is the one being collected today.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from dateutil.relativedelta import relativedelta
 from openpyxl import load_workbook
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from localapi import ControlClient
+from storage.db import create_engine
+from storage.models import Person
+from storage.tasks.transitions import Evidence, submit_task
 from tests.e2e.conftest import cohort_start, eventually, join
 from tests.support.bot_process import BotWorld
-from tests.support.flow_data import ADAM, DONE_TEXT, MONITORING, MONITORING_TEAM, PIOTR, ZOFIA
+from tests.support.flow_data import (
+    ADAM,
+    DONE_TEXT,
+    MONITORING,
+    MONITORING_TEAM,
+    PIOTR,
+    SEND,
+    ZOFIA,
+)
+
+BIP = "https://bip.example.pl/uchwaly/XII-1"
+
+
+async def _plan_handed_in(database: Path, on: dt.date) -> None:
+    """Zofia handed the plan to ORE (HDR_ORE) on `on`: what the bot's clock cannot go back to."""
+    engine = create_engine(f"sqlite+aiosqlite:///{database}")
+    try:
+        async with async_sessionmaker(engine).begin() as session:
+            zofia = await session.scalar(select(Person).where(Person.email == "zofia@example.pl"))
+            assert zofia is not None and zofia.jst_id is not None
+            await submit_task(
+                session,
+                jst_id=zofia.jst_id,
+                person_id=zofia.id,
+                code="HDR_ORE",
+                evidence=[Evidence("text", "Plan przekazany do ORE.")],
+                now=dt.datetime.combine(on, dt.time(10), tzinfo=dt.UTC),
+                source="test:plan",
+            )
+    finally:
+        await engine.dispose()
 
 
 async def _team(world: BotWorld, control: ControlClient, tmp_path: Path) -> None:
@@ -28,14 +64,18 @@ async def _team(world: BotWorld, control: ControlClient, tmp_path: Path) -> None
     await world.cli("cohort", "add", MONITORING, "--start", start.isoformat())
     await world.cli("import", str(team), "--cohort", MONITORING)
     codes = await world.invite_codes()
+    adopted = (cohort_start() + relativedelta(months=2)).replace(day=10)  # two months ago
+    await _plan_handed_in(world.workdir / "advisorybot.db", adopted - dt.timedelta(days=7))
     world.start()
     await control.until_polling()
     members = ((ZOFIA, "zofia", "Zofia"), (PIOTR, "piotr", "Piotr"), (ADAM, "adam", "Adam"))
     for user_id, email, name in members:
         await join(control, codes[f"{email}@example.pl"], user_id, name)
-    adopted = (cohort_start() + relativedelta(months=2)).replace(day=10)  # two months ago
     zofia = await control.user(ZOFIA, "Zofia", language_code="pl")
-    await zofia.say(f"/uchwala XII/1/{adopted.year} {adopted.isoformat()}")
+    await zofia.say(f"/uchwala XII/1/{adopted.year} {adopted.isoformat()} {BIP}")
+    summary = await zofia.next_message(within=10)
+    assert "Sprawdź uchwałę" in summary.text
+    await zofia.press(summary, SEND)
     assert "Zapisano uchwałę" in (await zofia.next_message(within=10)).text
 
 
