@@ -24,10 +24,10 @@ from forms.steps import (
     Show,
     handled,
 )
-from forms.task import CONFIRMED, DROP_LAST, cancel_only, evidence_of, pieces_of
+from forms.task import CONFIRMED, DROP_LAST, cancel_only, evidence_of, pieces_of, with_piece
 from storage.materials.loop import TITLE_LIMIT
 from storage.materials.views import KINDS
-from storage.tasks.transitions import EVIDENCE_LIMIT, TaskRefused, check_evidence
+from storage.tasks.transitions import EVIDENCE_LIMIT
 from storage.tasks.views import Evidence, stored_pieces
 
 START, COHORT, KIND, TITLE, PIECES, CONFIRM = (
@@ -154,15 +154,10 @@ def _message(state: FormState, message: Message) -> Outcome[Effect]:
         )
     if state.step not in {PIECES, CONFIRM}:
         return Outcome(state, refusal("choose_first"))
-    piece = evidence_of(message)
-    try:
-        check_evidence(piece)
-    except TaskRefused as refused:
-        return Outcome(state, refusal(refused.reason, **refused.params))
-    pieces = pieces_of(state)
-    if len(pieces) >= EVIDENCE_LIMIT:
-        return Outcome(state, refusal("too_many", limit=EVIDENCE_LIMIT))
-    return _collected({**state.data, UPDATE_KEY: message.update_id}, (*pieces, piece))
+    pieces = with_piece(state, evidence_of(message), refusal)
+    if isinstance(pieces, Show):
+        return Outcome(state, pieces)
+    return _collected({**state.data, UPDATE_KEY: message.update_id}, pieces)
 
 
 def _collected(data: dict[str, Any], pieces: tuple[Evidence, ...]) -> Outcome[Effect]:

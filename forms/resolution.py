@@ -12,9 +12,17 @@ from dataclasses import dataclass
 
 from core.resolutions import Unreadable, find_link, parse_resolution
 from forms.steps import UPDATE_KEY, Button, FormState, Message, Outcome, Press, Show, handled
-from forms.task import CONFIRMED, DROP_LAST, cancel_only, evidence_of, pieces_of, refusal
+from forms.task import (
+    CONFIRMED,
+    DROP_LAST,
+    cancel_only,
+    evidence_of,
+    pieces_of,
+    refusal,
+    with_piece,
+)
 from storage.tasks.resolution import Adoption, check_number
-from storage.tasks.transitions import EVIDENCE_LIMIT, TaskRefused, check_evidence
+from storage.tasks.transitions import EVIDENCE_LIMIT, TaskRefused
 from storage.tasks.views import Evidence, stored_pieces
 
 NUMBER, PROOF, CONFIRM = "resolution", "proof", "confirm"
@@ -84,14 +92,10 @@ def _proof(state: FormState, message: Message) -> Outcome[RecordResolution]:
         if link is None:
             return Outcome(state, refusal("proof_expected"))
         piece = Evidence("link", link)
-    try:
-        check_evidence(piece)
-    except TaskRefused as refused:
-        return Outcome(state, refusal(refused.reason, **refused.params))
-    pieces = pieces_of(state)
-    if len(pieces) >= EVIDENCE_LIMIT:
-        return Outcome(state, refusal("too_many", limit=EVIDENCE_LIMIT))
-    return _collected(state, message.update_id, (*pieces, piece))
+    pieces = with_piece(state, piece)
+    if isinstance(pieces, Show):
+        return Outcome(state, pieces)
+    return _collected(state, message.update_id, pieces)
 
 
 def _collected(

@@ -117,6 +117,21 @@ def pieces_of(state: FormState) -> tuple[Evidence, ...]:
     return evidence_pieces(state.data.get("evidence"))
 
 
+def with_piece(
+    state: FormState, piece: Evidence, refuse: Callable[..., Show] = refusal
+) -> tuple[Evidence, ...] | Show:
+    """The pieces collected so far and one more; or why it is refused (incomplete, too long,
+    one too many) in `refuse`'s words."""
+    try:
+        check_evidence(piece)
+    except TaskRefused as refused:
+        return refuse(refused.reason, **refused.params)
+    pieces = pieces_of(state)
+    if len(pieces) >= EVIDENCE_LIMIT:
+        return refuse("too_many", limit=EVIDENCE_LIMIT)
+    return (*pieces, piece)
+
+
 def _dropping(state: FormState, press: Press) -> bool:
     return state.step == CONFIRM and press.choice == DROP_LAST
 
@@ -132,17 +147,12 @@ def _evidence(state: FormState, message: Message, task: TaskItem | None) -> Outc
     """One more piece of evidence; every piece sent before confirming is kept."""
     if state.step == CHOOSE:
         return Outcome(state, refusal("choose_first"))
-    evidence = evidence_of(message)
-    try:
-        check_evidence(evidence)
-    except TaskRefused as refused:
-        return Outcome(state, refusal(refused.reason, **refused.params))
     if task is None:
         return Outcome(None, refusal("not_open", code=state.data["task"]))
-    pieces = pieces_of(state)
-    if len(pieces) >= EVIDENCE_LIMIT:
-        return Outcome(state, refusal("too_many", limit=EVIDENCE_LIMIT))
-    return _collected(state, message.update_id, task, (*pieces, evidence))
+    pieces = with_piece(state, evidence_of(message))
+    if isinstance(pieces, Show):
+        return Outcome(state, pieces)
+    return _collected(state, message.update_id, task, pieces)
 
 
 def _collected(
