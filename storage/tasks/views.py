@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.attachments import CarriesFile
+from storage.cohorts import cohort_templates
 from storage.models import (
     AdviserAssignment,
     Cohort,
@@ -119,6 +120,7 @@ class TaskChange:
     until: dt.date | None  # a new deadline: the extension, or the fix date of a return
     resolution_number: str | None
     resolution_date: dt.date | None
+    resolution: bool = False  # the task the council's resolution is recorded with (/uchwala)
 
 
 @dataclass(frozen=True)
@@ -157,16 +159,22 @@ async def task_changes(session: AsyncSession, events: Sequence[TaskEvent]) -> li
             select(ProgrammeStep).where(ProgrammeStep.cohort_id.in_(cohorts))
         )
     }
+    templates = await cohort_templates(session)
     changes = []
     for event in events:
         jst = jsts[event.jst_id]
         step = steps[(jst.cohort_id, event.step_code)]
         actor = people.get(event.person_id) if event.person_id else None
-        changes.append(_change(event, jst, step, actor))
+        template = templates.get(jst.cohort_id)
+        resolution = template.resolution_task() if template else None
+        is_resolution = resolution is not None and resolution.code == step.code
+        changes.append(_change(event, jst, step, actor, resolution=is_resolution))
     return changes
 
 
-def _change(event: TaskEvent, jst: Jst, step: ProgrammeStep, actor: Person | None) -> TaskChange:
+def _change(
+    event: TaskEvent, jst: Jst, step: ProgrammeStep, actor: Person | None, *, resolution: bool
+) -> TaskChange:
     """The event as view data (its details say what the change carried)."""
     details = event.details
     return TaskChange(
@@ -191,6 +199,7 @@ def _change(event: TaskEvent, jst: Jst, step: ProgrammeStep, actor: Person | Non
         until=_day(details.get("until")),
         resolution_number=details.get("resolution_number"),
         resolution_date=_day(details.get("resolution_date")),
+        resolution=resolution,
     )
 
 

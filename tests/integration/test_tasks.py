@@ -336,6 +336,22 @@ async def test_resolution_is_recorded_and_submitted(
     assert row is not None and row.state == TaskState.ACCEPTED
 
 
+async def test_a_returned_resolution_is_recorded_again_with_uchwala(
+    services: Services, ids: dict[str, int]
+) -> None:
+    """The team is told to send a returned resolution again with /uchwala (the command it is
+    recorded with), a returned task with /zadanie."""
+    plan = await _plan(services, ids)
+    change = await _resolution(services, ids, "XII/1/2026", ADOPTED, source="tg:2")
+    returned = await _review(services, ids, change, accept=False, remarks="Brak podpisu.")
+    returned_plan = await _review(services, ids, plan, accept=False, remarks="Brak budżetu.")
+    assert (returned.resolution, returned_plan.resolution) == (True, False)
+    render = services.templates.render
+    assert "poleceniem /uchwala." in render("pl", "tg/task_news.html.j2", change=returned)
+    assert "with /resolution." in render("en", "tg/task_news.html.j2", change=returned)
+    assert "poleceniem /zadanie." in render("pl", "tg/task_news.html.j2", change=returned_plan)
+
+
 async def test_extensions(services: Services, ids: dict[str, int]) -> None:
     until = dt.date(2026, 9, 30)
     cases: list[tuple[dict[str, Any], str]] = [

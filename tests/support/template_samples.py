@@ -154,6 +154,7 @@ def _change(s: Sample, action: str = "submitted") -> TaskChange:
         until=TODAY + dt.timedelta(days=5),
         resolution_number="XIV/112/2027" if s.flag or action == "resolution" else None,
         resolution_date=TODAY if s.flag or action == "resolution" else None,
+        resolution=s.flag,
     )
 
 
