@@ -1,7 +1,7 @@
 """training rounds' attendance and the competence self-assessment (issue 21)
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-07 00:00:00
 
 Two tables: who attended which training round (a phase of kind "training" of the cohort's

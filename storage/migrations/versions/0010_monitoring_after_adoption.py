@@ -2,7 +2,7 @@
 the dissemination task UPOW closes the programme
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0009
 Create Date: 2026-12-06 23:40:00
 
 Cohorts started from the programme "ore-2024" get what that file now carries: the template

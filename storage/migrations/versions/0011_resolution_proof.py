@@ -1,7 +1,7 @@
 """a resolution's proof: its link in the BIP on the task's row; the plan's task in the template
 
 Revision ID: 0011
-Revises: 0007
+Revises: 0010
 Create Date: 2026-12-07 00:00:00
 
 `/uchwala` now takes the resolution's document or its BIP link, and a resolution is dated on or

@@ -1,7 +1,7 @@
 """the materials' review loop: the beneficiary's preparation materials reviewed by ORE's experts
 
 Revision ID: 0012
-Revises: 0007
+Revises: 0011
 Create Date: 2026-12-07 00:00:00
 
 Two new tables (a material and its history); the role `expert` needs no change: roles are
