@@ -19,7 +19,7 @@ from bench.generate import FOLLOW_UP, NATIONAL, PILOT, Scale
 from bench.results import Goal, Result
 from bench.tick import START, STATE_AT
 from digest.build import iso_week
-from digest.enclosures import COORDINATOR_TEMPLATE
+from digest.enclosures import COORDINATOR_TEMPLATE, enclose
 from outbox.email_render import Renderer
 from outbox.queue import enqueue
 from reminders.digest_rule import digest_due
@@ -64,6 +64,7 @@ async def digest_seconds(databases: Databases, kind: str, scale: Scale) -> tuple
             started = time.perf_counter()
             rendered = await renderer.render(session, [row], now=MONDAY, working=True)
             (outgoing,) = rendered.ready
+            enclose(outgoing.message, [build() for build in outgoing.builds])  # chart, workbook
             size = len(outgoing.message.as_bytes())
             return time.perf_counter() - started, size
     finally:

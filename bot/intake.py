@@ -29,6 +29,7 @@ T = TypeVar("T")
 
 POLL_TIMEOUT_SECONDS = 25
 ERROR_PAUSE_SECONDS = 5.0
+CANCEL_AGAIN_SECONDS = 0.1
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
@@ -45,11 +46,20 @@ async def until_stopped(awaitable: Awaitable[T], stop: asyncio.Event) -> T:
     finally:
         stopper.cancel()
     if not task.done():
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await _cancelled(task)
         raise Stopped
     return task.result()
+
+
+async def _cancelled(task: asyncio.Future[T]) -> None:
+    """Cancel `task` until it ends: a cancellation that an inner `asyncio.wait_for` swallowed
+    (Python 3.11 does when what it waits for completes at the same moment) is made again, so
+    a stop never waits for the task's own time-outs. What it raised meanwhile is logged."""
+    while not task.done():
+        task.cancel()
+        await asyncio.wait({task}, timeout=CANCEL_AGAIN_SECONDS)
+    if not task.cancelled() and (error := task.exception()) is not None:
+        log.warning("stopped; the work it interrupted ended with %s", type(error).__name__)
 
 
 async def pause(seconds: float, stop: asyncio.Event) -> None:

@@ -1,12 +1,18 @@
 """What a digest e-mail carries beyond its row: the digest built when it is sent, its chart
-inline and its workbook attached (the outbox row holds only the template and the week)."""
+inline and its workbook attached (the outbox row holds only the template and the week).
+
+The digest's numbers are read in the claim's transaction; its files (matplotlib, openpyxl:
+seconds of CPU, more on a first run that builds matplotlib's font cache) are built by the
+sender after it, in a thread (`Enclosures.builds`), so neither the event loop nor the
+database's write lock waits for them."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
+from functools import partial
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,12 +39,16 @@ class Enclosure:
     cid: str | None = None
 
 
+Build = Callable[[], Enclosure]  # a file made from data already read, outside any transaction
+
+
 @dataclass(frozen=True)
 class Enclosures:
-    """What an e-mail needs beyond its payload: more template values and files."""
+    """What an e-mail needs beyond its payload: more template values, and the files to build
+    when it is sent."""
 
     values: dict[str, Any] = field(default_factory=dict)
-    files: tuple[Enclosure, ...] = ()
+    builds: tuple[Build, ...] = ()
 
 
 def enclose(message: EmailMessage, files: Sequence[Enclosure]) -> None:
@@ -74,17 +84,13 @@ async def digest_enclosures(
     adviser = person.id if template == ADVISER_TEMPLATE else None
     digest = await build_digest(session, now, adviser_id=adviser, zone=templates.zone)
     language = person.language.value
+    chart = partial(digest_chart, templates, language, digest)
+    workbook = partial(digest_xlsx, digest, templates.words(language, LABELS))
     return Enclosures(
         values={"digest": digest, "chart_src": f"cid:{CHART_CID}"},
-        files=(
-            Enclosure(
-                digest_chart(templates, language, digest), "image/png", "chart.png", CHART_CID
-            ),
-            Enclosure(
-                digest_xlsx(digest, templates.words(language, LABELS)),
-                XLSX_TYPE,
-                f"digest-{digest.week}.xlsx",
-            ),
+        builds=(
+            lambda: Enclosure(chart(), "image/png", "chart.png", CHART_CID),
+            lambda: Enclosure(workbook(), XLSX_TYPE, f"digest-{digest.week}.xlsx"),
         ),
     )
 

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.services import Services
 from core.templates import DEFAULT_LANGUAGE
-from digest.enclosures import Enclosures, digest_enclosures, enclose
+from digest.enclosures import Build, Enclosures, digest_enclosures
 from outbox import queue
 from outbox.email_alerts import BATCHED_TEMPLATE, alert_item, claim_companions, is_alert
 from outbox.email_policy import (
@@ -55,6 +55,7 @@ class Outgoing:
     message: EmailMessage
     recipient: str
     downloads: tuple[FileRef, ...] = ()  # Telegram files to attach before sending
+    builds: tuple[Build, ...] = ()  # files to build before sending (the digest's)
 
 
 @dataclass
@@ -247,8 +248,7 @@ class Renderer:
             date=now,
             reply_to=None if adviser is None else (adviser.name, adviser.email),
         )
-        enclose(message, extras.files)
-        return Outgoing(rows, message, address)
+        return Outgoing(rows, message, address, builds=extras.builds)
 
     def _reminder_text(self, language: str, context: dict[str, Any]) -> dict[str, str]:
         """A reminder's text from its Telegram template, worded for e-mail when the reader

@@ -7,10 +7,11 @@ Logs name outbox rows only, never addresses or texts.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from aiosmtplib import SMTP, SMTPException
@@ -19,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.calendar import WorkCalendar, shared_calendar
 from core.services import Services
-from digest.enclosures import enclose
+from digest.enclosures import Build, Enclosure, enclose
 from outbox import claims, queue
 from outbox.email_policy import (
     classify,
@@ -151,8 +152,11 @@ class EmailDelivery:
         return client
 
     async def _attach(self, item: Outgoing) -> Exception | None:
-        """The Telegram files the e-mail carries, fetched now; an error (retried) when they
+        """The files the e-mail carries: those built from what was read (in a thread, outside
+        any transaction) and the Telegram files, fetched now; an error (retried) when those
         cannot be fetched."""
+        if item.builds:
+            enclose(item.message, await asyncio.to_thread(_built, item.builds))
         try:
             enclose(item.message, await fetch_enclosures(self._files, item.downloads))
         except FilesUnavailable as error:
@@ -269,3 +273,7 @@ async def _quit(client: SMTP) -> None:
         await client.quit()
     except (SMTPException, OSError):
         client.close()
+
+
+def _built(builds: Sequence[Build]) -> list[Enclosure]:
+    return [build() for build in builds]
