@@ -286,7 +286,8 @@ def _reference_problems(template: ProgrammeTemplate) -> list[Problem]:
         for key in ROUND_DEFAULTS
         if getattr(phase, key) is not None and phase.kind != TRAINING
     ]
-    problems += _due_problems(template.task) + _start_problems(template)
+    problems += _due_problems(template.task) + _flag_problems(template.task)
+    problems += _start_problems(template)
     problems += _question_problems("monitoring", template.monitoring.question)
     competences = template.competences
     if competences is None:
@@ -312,6 +313,18 @@ def _due_problems(tasks: list[Task]) -> list[Problem]:
             loc, value = ("task", index, "due_after"), task.due_after.step
             problems.append(Problem(loc, "unknown_earlier", {"value": value}))
         earlier.add(task.code)
+    return problems
+
+
+def _flag_problems(tasks: list[Task]) -> list[Problem]:
+    """One task at most records the resolution, one hands in the plan it adopts (the bot asks
+    for the resolution with the first of each, which would quietly ignore a second)."""
+    problems: list[Problem] = []
+    for flag in ("resolution", "plan"):
+        flagged = [(index, task) for index, task in enumerate(tasks) if getattr(task, flag)]
+        for index, _task in flagged[1:]:
+            params = {"key": flag, "code": flagged[0][1].code}
+            problems.append(Problem(("task", index, flag), "flag_twice", params))
     return problems
 
 

@@ -63,6 +63,9 @@ jsts = 1
 """
 
 
+SECOND_TASK = '\n[[task]]\ncode = "T2"\ntitle_pl = "T"\ntitle_en = "T"\ndue_at_end_of = "A"'
+
+
 def _edited(changes: dict[int, str]) -> str:
     """MINIMAL with some 1-based lines replaced (a replacement may hold several lines)."""
     lines = MINIMAL.splitlines()
@@ -113,6 +116,12 @@ def test_minimal_template_is_valid(tmp_path: Path) -> None:
         ({23: 'due_after = { step = "monitoring", months = 0 }'}, 23, "too_small", {}),
         ({23: 'due_at_end_of = "A"\ndue_after = { step = "DP" }'}, 24, "two_due_rules", {}),
         ({23: ""}, 19, "missing_key", {"key": "due_at_end_of"}),
+        (
+            {23: f'due_at_end_of = "A"\nplan = true\n{SECOND_TASK}\nplan = true'},
+            31,
+            "flag_twice",
+            {"key": "plan", "code": "T1"},
+        ),
         ({28: "reports = 0"}, 28, "too_small", {"key": "reports", "limit": 1}),
         ({28: "reports = 37"}, 28, "too_large", {"key": "reports", "limit": 36}),
         ({29: "due_day = 0"}, 29, "too_small", {"key": "due_day", "limit": 1}),
