@@ -2,18 +2,21 @@
 
 Questions, answers and follow-ups lose their texts and files (Telegram's file ids and the chat
 and message ids to copy them), task hand-ins their evidence and the adviser's remarks (an
-event keeps the kinds of its pieces: "two documents and a text"), reports the answers given in
-words, the audit log's copies of those answers too; which question a delivered message belonged
-to is forgotten. Dates, states, authors, scales and yes/no answers stay: every count of the
-digest and the indicators (how many questions, answered how fast; tasks accepted; reports
-sent) reads the same afterwards.
+event keeps the kinds of its pieces: "two documents and a text"), the cohort's materials the
+same (their versions' pieces and the experts' remarks; a material's title stays: it names a
+document, not a person), reports the answers given in words, the audit log's copies of those
+answers too; which question a delivered message belonged to is forgotten. Dates, states,
+authors, rounds, scales and yes/no answers stay: every count of the digest and the indicators
+(how many questions, answered how fast; tasks accepted; reports sent) reads the same
+afterwards.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -30,11 +33,14 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from storage.materials.loop import RETURNED, SUBMITTED
 from storage.models import (
     Answer,
     AuditEntry,
     Cohort,
     Jst,
+    Material,
+    MaterialEvent,
     MessageLink,
     MonthlyReport,
     Question,
@@ -48,11 +54,13 @@ from storage.reports import SUBMITTED_ACTION
 from storage.tasks.transitions import Action
 
 NO_FILES: dict[str, Any] = {}  # a question's or answer's `attachments` once its files went
-EXPIRED = "expired"  # TaskEvent.details["retention"]: this event's texts went
+EXPIRED = "expired"  # a TaskEvent's or MaterialEvent's details["retention"]: its texts went
 # The report questions answered in words: a choice is typed too while the plan lists no actions.
 WORDS = ("text", "choice")
 WORDED_EVENTS = (Action.SUBMITTED, Action.RETURNED)  # evidence; the adviser's remarks
+WORDED_MATERIAL_EVENTS = (SUBMITTED, RETURNED)  # a version's pieces; the experts' remarks
 Rows = Select[Any]  # one column of ids
+Event = TypeVar("Event", TaskEvent, MaterialEvent)
 
 
 @dataclass(frozen=True)
@@ -73,6 +81,9 @@ class CohortTexts:
             Question.id == question_id, Question.jst_id.in_(self.jsts())
         )
         return select(id_column).where(theirs.exists())
+
+    def materials(self) -> Rows:
+        return select(Material.id).where(Material.cohort_id == self.cohort_id)
 
     def reports(self) -> Rows:
         return select(MonthlyReport.id).where(MonthlyReport.jst_id.in_(self.jsts()))
@@ -129,29 +140,54 @@ async def _blank_hand_in(session: AsyncSession, ids: list[int], _: CohortTexts) 
     )
 
 
+def _not_expired(details: InstrumentedAttribute[dict[str, Any]]) -> ColumnElement[bool]:
+    return func.coalesce(details["retention"].as_string(), "") != EXPIRED
+
+
 def _events(cohort: CohortTexts) -> Rows:
-    marked = func.coalesce(TaskEvent.details["retention"].as_string(), "")
     return select(TaskEvent.id).where(
         TaskEvent.jst_id.in_(cohort.jsts()),
         TaskEvent.action.in_(WORDED_EVENTS),
-        marked != EXPIRED,
+        _not_expired(TaskEvent.details),
     )
 
 
-async def _blank_event(session: AsyncSession, ids: list[int], _: CohortTexts) -> None:
-    for event in await session.scalars(select(TaskEvent).where(TaskEvent.id.in_(ids))):
-        event.note = None
-        event.details = event_without_texts(event.details)
+async def _blank_material(session: AsyncSession, ids: list[int], _: CohortTexts) -> None:
+    await session.execute(update(Material).where(Material.id.in_(ids)).values(remarks=None))
 
 
-def event_without_texts(details: dict[str, Any]) -> dict[str, Any]:
-    """An event's details without its evidence's texts and files and the remarks: the kinds
-    of the pieces stay (the history still says what was handed in), marked as gone."""
-    stored = details.get("evidence")
-    kept = {key: value for key, value in details.items() if key not in ("evidence", "remarks")}
+def _material_events(cohort: CohortTexts) -> Rows:
+    return select(MaterialEvent.id).where(
+        MaterialEvent.material_id.in_(cohort.materials()),
+        MaterialEvent.action.in_(WORDED_MATERIAL_EVENTS),
+        _not_expired(MaterialEvent.details),
+    )
+
+
+async def _blank_events(
+    session: AsyncSession,
+    ids: list[int],
+    _: CohortTexts,
+    *,
+    model: type[Event],
+    pieces: str,
+) -> None:
+    """Events of a task's or a material's history without their texts (`pieces`: the key
+    of their pieces in the details)."""
+    for event in await session.scalars(select(model).where(model.id.in_(ids))):
+        event.note = None  # a return's remarks
+        event.details = event_without_texts(event.details, pieces=pieces)
+
+
+def event_without_texts(details: dict[str, Any], *, pieces: str = "evidence") -> dict[str, Any]:
+    """An event's details without its pieces' texts and files (under `pieces`: a task's
+    evidence, a material's version) and the remarks: the kinds of the pieces stay (the history
+    still says what was handed in), marked as gone."""
+    stored = details.get(pieces)
+    kept = {key: value for key, value in details.items() if key not in (pieces, "remarks")}
     if stored:
-        pieces = [stored] if isinstance(stored, dict) else stored
-        kept["evidence"] = [{"kind": piece.get("kind")} for piece in pieces]
+        items = [stored] if isinstance(stored, dict) else stored
+        kept[pieces] = [{"kind": piece.get("kind")} for piece in items]
     return kept | {"retention": EXPIRED}
 
 
@@ -230,7 +266,26 @@ TARGETS = (
         ),
         _blank_hand_in,
     ),
-    Target("task_history", TaskEvent.id, _events, _blank_event),
+    Target(
+        "task_history",
+        TaskEvent.id,
+        _events,
+        partial(_blank_events, model=TaskEvent, pieces="evidence"),
+    ),
+    Target(
+        "materials",
+        Material.id,
+        lambda c: select(Material.id).where(
+            Material.cohort_id == c.cohort_id, Material.remarks.is_not(None)
+        ),
+        _blank_material,
+    ),
+    Target(
+        "material_history",
+        MaterialEvent.id,
+        _material_events,
+        partial(_blank_events, model=MaterialEvent, pieces="pieces"),
+    ),
     Target("reports", MonthlyReport.id, _reports, _blank_report),
     Target("report_audit", AuditEntry.id, _audited_reports, _blank_audited_report),
 )

@@ -36,11 +36,14 @@ From July 1, 2029:
   pilot: 2 links of a message to its question
   pilot: 1 task: evidence and the advisers' remarks
   pilot: 3 entries of task history: evidence and remarks
+  pilot: 1 preparation material: the experts' remarks
+  pilot: 3 entries of material history: texts, files and remarks
   pilot: 1 report: the answers in words
   pilot: 1 audit entry with report answers
 
 From April 17, 2031:
   Nabór 2027: 1 question: texts and files
+  Nabór 2027: 1 entry of material history: texts, files and remarks
 
 From July 1, 2032:
   pilot: 5 members of teams: anonymised
@@ -84,6 +87,7 @@ async def test_what_went_is_no_longer_listed(services: Services, world: Retentio
         "\n"
         "Od 17 kwietnia 2031:\n"
         "  Nabór 2027: 1 pytanie: treść i pliki\n"
+        "  Nabór 2027: 1 wpis historii materiałów: treści, pliki i uwagi\n"
         "\n"
         "Od 1 lipca 2032:\n"
         "  pilot: 5 członków zespołów: anonimizacja\n"

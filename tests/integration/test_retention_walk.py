@@ -21,6 +21,8 @@ from storage.models import (
     Base,
     Form,
     InviteAttempt,
+    Material,
+    MaterialEvent,
     MessageLink,
     MonthlyReport,
     OutboxMessage,
@@ -48,7 +50,17 @@ from tests.support.retention_data import (
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 MINUTE = dt.timedelta(minutes=1)
-COUNTED = (Question, Answer, TaskProgress, TaskEvent, MonthlyReport, OutboxMessage, Person)
+COUNTED = (
+    Question,
+    Answer,
+    TaskProgress,
+    TaskEvent,
+    Material,
+    MaterialEvent,
+    MonthlyReport,
+    OutboxMessage,
+    Person,
+)
 WORDED = ("done", "slipped", "support_what")
 
 
@@ -132,6 +144,20 @@ async def _texts_of(services: Services, jst_id: int) -> list[str]:
         return [q.text for q in questions if q.text] + [a.text for a in answers if a.text]
 
 
+async def _material_texts(services: Services, material_id: int) -> list[str]:
+    """Every text still stored of the material: its remarks, its events' notes and pieces."""
+    async with services.sessionmaker() as session:
+        material = await session.get_one(Material, material_id)
+        events = list(
+            await session.scalars(
+                select(MaterialEvent).where(MaterialEvent.material_id == material_id)
+            )
+        )
+    texts = [material.remarks] + [event.note for event in events]
+    texts += [piece.get("text") for e in events for piece in e.details.get("pieces", [])]
+    return [text for text in texts if text]
+
+
 async def test_a_retention_walk_over_whole_cohorts(services: Services) -> None:
     world = await seed_retention(services)
     ids = world.ids
@@ -155,11 +181,14 @@ async def test_a_retention_walk_over_whole_cohorts(services: Services) -> None:
         "message_links": 2,
         "hand_ins": 1,
         "task_history": 3,  # submitted, returned, submitted again
+        "materials": 1,  # the return's remarks
+        "material_history": 3,  # handed in, returned, handed in again
         "reports": 1,
         "report_audit": 1,
     }
     await _pilot_texts_gone(services, ids)
     assert await _texts_of(services, ids["later_jst"]) == [SECRET_WORDS], "not its time yet"
+    assert await _material_texts(services, ids["later_material"]) == [SECRET_WORDS]
     assert await _numbers(services) == baseline
     assert not (await _pass(services, after)).gone, "a second pass finds nothing"
     await _still_waiting(services, world)
@@ -167,8 +196,9 @@ async def test_a_retention_walk_over_whole_cohorts(services: Services) -> None:
     # The later cohort's texts: 24 months after 15 April 2029.
     before, after = _eve(dt.date(2031, 4, 17))
     assert not (await _pass(services, before)).gone
-    assert (await _pass(services, after)).gone == {"questions": 1}
+    assert (await _pass(services, after)).gone == {"questions": 1, "material_history": 1}
     assert await _texts_of(services, ids["later_jst"]) == []
+    assert await _material_texts(services, ids["later_material"]) == []
 
     # The pilot's people: 60 months after its end; Maria also advises the later cohort.
     before, after = _eve(dt.date(2032, 7, 1))
@@ -268,6 +298,27 @@ async def _pilot_texts_gone(services: Services, ids: dict[str, int]) -> None:
         assert audited is not None
         assert [audited.details["answers"][key] for key in WORDED] == ["", "", ""]
         assert audited.details["answers"]["progress"] == 4
+        material = await session.get_one(Material, ids["material"])
+        assert (material.title, material.remarks) == ("Harmonogram zjazdów", None), "a title stays"
+        assert (material.state.value, material.review_round) == ("submitted", 1)
+        changes = list(
+            await session.scalars(
+                select(MaterialEvent)
+                .where(MaterialEvent.material_id == ids["material"])
+                .order_by(MaterialEvent.id)
+            )
+        )
+        assert [(c.action, c.review_round, c.note) for c in changes] == [
+            ("submitted", 0, None),
+            ("returned", 0, None),
+            ("submitted", 1, None),
+        ]
+        assert [c.details for c in changes] == [
+            {"pieces": [{"kind": "text"}, {"kind": "document"}], "retention": "expired"},
+            {"retention": "expired"},
+            {"pieces": [{"kind": "text"}], "retention": "expired"},
+        ]
+        assert [c.person_id for c in changes] == [ids["kinga"], ids["olga"], ids["kinga"]]
         names = list(await session.scalars(select(Person.full_name)))
         assert ERASED_NAME not in names, "the people stay until their own date"
 
@@ -295,6 +346,8 @@ async def test_the_bots_passes_are_bounded_and_go_on_where_the_last_one_stopped(
         "message_links": 2,
         "hand_ins": 1,
         "task_history": 3,
+        "materials": 1,
+        "material_history": 3,
         "reports": 1,
         "report_audit": 1,
     }

@@ -4,9 +4,11 @@ The pilot of tests/support/digest_data.py (programme started 1 January 2025, eve
 in March 2026; Warszawa's DP extended to 30 June 2027, so the cohort ends then) gets, from its
 people: a question with a photo, the adviser's answer with a document, a follow-up, links of
 delivered messages, ZW3 handed in with a text and a document, returned with remarks, handed in
-again; the May 2026 report with answers in words, numbers and yes/no. A later cohort ("Nabór
-2027", ending 16 April 2029) has one JST with Maria (the pilot's adviser of Bochnia) and a
-member who asked a question. The outbox holds rows finished in May 2026 and one waiting since
+again; the May 2026 report with answers in words, numbers and yes/no; a preparation material
+handed in by the coordinator Kinga with a text and a document, returned by the expert Olga with
+remarks, handed in again. A later cohort ("Nabór 2027", ending 16 April 2029) has one JST with
+Maria (the pilot's adviser of Bochnia) and a member who asked a question, and a material of
+its own waiting for review. The outbox holds rows finished in May 2026 and one waiting since
 then; forms and failed invitation codes from May 2026 and from later.
 """
 
@@ -18,6 +20,7 @@ from typing import Any
 
 from core.services import Services
 from storage.cohorts import add_cohort
+from storage.materials.loop import Origin, review_material, submit_fix, submit_material
 from storage.models import (
     Channel,
     Delivery,
@@ -36,6 +39,7 @@ from storage.reports import current_slot, open_report, set_answer, submit_report
 from storage.tasks.transitions import review_task, submit_task
 from storage.tasks.views import Evidence
 from tests.support.digest_data import seed_digest
+from tests.support.material_data import seed_reviewers
 from tests.support.people_data import assign_adviser
 from tests.support.programme_data import add_jst, add_person
 from tests.support.task_data import adopt
@@ -70,10 +74,12 @@ class RetentionWorld:
 
 async def seed_retention(services: Services) -> RetentionWorld:
     ids = await seed_digest(services)
+    ids |= await seed_reviewers(services)
     ids |= await _later_cohort(services, ids)
     await _pilot_texts(services, ids)
     await _pilot_tasks(services, ids)
     await _pilot_report(services, ids)
+    await _materials(services, ids)
     outbox = await _outbox(services, ids)
     await _traces(services, ids)
     return RetentionWorld(ids, outbox)
@@ -112,7 +118,12 @@ async def _later_cohort(services: Services, ids: dict[str, int]) -> dict[str, in
             now=_at(dt.date(2027, 2, 1)),
             today=dt.date(2027, 2, 1),
         )
-    return {"later_jst": jst.id, "zofia": member.id, "later_question": question.id}
+    return {
+        "later_cohort": later.id,
+        "later_jst": jst.id,
+        "zofia": member.id,
+        "later_question": question.id,
+    }
 
 
 async def _pilot_texts(services: Services, ids: dict[str, int]) -> None:
@@ -208,6 +219,46 @@ async def _pilot_report(services: Services, ids: dict[str, int]) -> None:
         )
         assert done.accepted
     ids["report"] = report.id
+
+
+def _by(person_id: int, day: dt.date, source: str) -> Origin:
+    return Origin(person_id, _at(day), day, source)
+
+
+async def _materials(services: Services, ids: dict[str, int]) -> None:
+    day, later_day = dt.date(2026, 6, 8), dt.date(2027, 3, 1)
+    async with services.sessionmaker.begin() as session:
+        pilot = await submit_material(
+            session,
+            cohort_id=ids["cohort"],
+            title="Harmonogram zjazdów",
+            kind="schedule",
+            pieces=EVIDENCE,
+            origin=_by(ids["kinga"], day, "form:m1"),
+        )
+        returned = await review_material(
+            session,
+            material_id=pilot.material_id,
+            review_round=0,
+            accept=False,
+            remarks=SECRET_WORDS,
+            origin=_by(ids["olga"], day, "tg:m2"),
+        )
+        await submit_fix(
+            session,
+            material_id=pilot.material_id,
+            pieces=EVIDENCE[:1],
+            origin=_by(ids["kinga"], day + dt.timedelta(days=1), "form:m3"),
+        )
+        later = await submit_material(
+            session,
+            cohort_id=ids["later_cohort"],
+            title="Scenariusz zajęć",
+            kind="scenario",
+            pieces=EVIDENCE[:1],
+            origin=_by(ids["kinga"], later_day, "form:m4"),
+        )
+    ids |= {"material": returned.material_id, "later_material": later.material_id}
 
 
 def _row(key: str, person_id: int, state: OutboxState, **times: Any) -> OutboxMessage:

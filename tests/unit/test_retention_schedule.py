@@ -87,6 +87,11 @@ def test_what_stays_of_a_hand_in_and_a_report() -> None:
     }
     one_piece = {"evidence": {"kind": "photo", "file_id": "f"}}  # stored before lists
     assert event_without_texts(one_piece)["evidence"] == [{"kind": "photo"}]
+    version = {"pieces": [{"kind": "link", "text": "https://example.pl"}]}  # a material's
+    assert event_without_texts(version, pieces="pieces") == {
+        "pieces": [{"kind": "link"}],
+        "retention": "expired",
+    }
     answers = {"progress": 4, "done": "Szkolenie", "support": False}
     assert without_words(answers, ("done", "obstacles")) == {
         "progress": 4,
