@@ -2,8 +2,9 @@
 
 The teams are a file in the import format (data/teams.csv), loaded through the importer's own
 checks; the invitations are issued and e-mailed as `advisorybot invites --send` does, so the
-people join with the codes in their mailboxes. data/demo.toml holds the cohort's start and what
-each JST's people do in the walk.
+people join with the codes in their mailboxes. data/demo.toml holds the cohort's start, the
+days, hours and places of its training rounds (set as `cohort event set` sets them, so /zjazdy,
+/status and the round reminders have them) and what each JST's people do in the walk.
 """
 
 from __future__ import annotations
@@ -30,12 +31,16 @@ from storage.imports.validate import validate
 from storage.invites import issue_invites
 from storage.models import Cohort
 from storage.programme import default_template_path
+from storage.rounds import RoundDetails, set_round
+from storage.workdays import working_day_from
 
 DATA = Path(__file__).parent / "data"
 TEAMS = DATA / "teams.csv"
 PLAN = DATA / "demo.toml"
 ACTOR = "sandbox"
 BehaviourName = Literal["on_time", "late", "silent"]
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday"]
+WEEKDAYS: tuple[Weekday, ...] = ("monday", "tuesday", "wednesday", "thursday", "friday")
 
 
 class _Data(BaseModel):
@@ -45,6 +50,44 @@ class _Data(BaseModel):
 class CohortPlan(_Data):
     name: str
     months_before_today: int = Field(ge=0, le=27)
+
+
+class RoundPlan(_Data):
+    """A training round's day (the `weekday` of the phase's `week`-th week: "the second
+    Wednesday"; a day off moves it to the next working day), hours, and a place in Warsaw or an
+    online link."""
+
+    week: int = Field(ge=1, le=4)
+    weekday: Weekday
+    start: dt.time
+    end: dt.time
+    place: str | None = None
+    link: str | None = None
+    bring: str
+
+    @model_validator(mode="after")
+    def _place_or_link(self) -> RoundPlan:
+        if (self.place is None) == (self.link is None):
+            raise ValueError("a round has a place or a link, not both")
+        if self.end <= self.start:
+            raise ValueError("a round ends after it starts")
+        return self
+
+    def held_on(self, phase_starts_on: dt.date) -> dt.date:
+        """The day in a phase that starts on `phase_starts_on`."""
+        ahead = (WEEKDAYS.index(self.weekday) - phase_starts_on.weekday()) % 7
+        day = phase_starts_on + dt.timedelta(days=ahead + 7 * (self.week - 1))
+        return working_day_from(day)
+
+    def details(self, phase_starts_on: dt.date) -> RoundDetails:
+        return RoundDetails(
+            held_on=self.held_on(phase_starts_on),
+            start_time=self.start,
+            end_time=self.end,
+            place=self.place,
+            link=self.link,
+            bring=self.bring,
+        )
 
 
 class Behaviour(_Data):
@@ -82,6 +125,7 @@ class Texts(_Data):
 class DemoPlan(_Data):
     cohort: CohortPlan
     attendance: dict[str, str] = {}  # a round's code -> its list of signatures in DATA
+    rounds: dict[str, RoundPlan] = {}  # a round's code -> its day, hours and place
     behaviour: dict[BehaviourName, Behaviour]
     jst: list[JstPlan]
     texts: Texts
@@ -123,7 +167,22 @@ async def create_demo(services: Services, plan: DemoPlan, start: dt.date) -> Non
         )
         await apply_import(session, checked, cohort, now, ACTOR)
         await _attendance(session, plan, cohort, services)
+        await _rounds(session, plan, cohort, services)
     await send_invitations(services)
+
+
+async def _rounds(
+    session: AsyncSession, plan: DemoPlan, cohort: Cohort, services: Services
+) -> None:
+    """The training rounds dated (audited, the sandbox their actor); a round already over is
+    dated too, as an operator records one that was held."""
+    now = services.clock.now()
+    today = now.astimezone(services.settings.zone).date()
+    for step in await training_rounds(session, cohort.id):
+        found = plan.rounds.get(step.code)
+        if found is not None:
+            details = found.details(step.starts_on)
+            await set_round(session, cohort, step.code, details, now=now, today=today, actor=ACTOR)
 
 
 async def _attendance(

@@ -19,7 +19,7 @@ from pydantic import AnyHttpUrl, SecretStr
 from sqlalchemy import func, select
 
 from bot.app import build_application, serve
-from bot.intake import poll
+from bot.intake import poll, until_stopped
 from core.clock import Clock, OffsetClock
 from core.logging_setup import setup_logging
 from core.services import Services
@@ -177,7 +177,8 @@ class Sandbox:
         bot = asyncio.create_task(serve(application, poll, stop), name="sandbox-bot")
         self._stack.push_async_callback(_stopped, bot, stop)
         self._running = Running(mailbox, services, control, application, bot, stop, created)
-        await control.until_polling()
+        # A stop right after the bot says it runs (before its first poll) never polls: Stopped.
+        await until_stopped(control.until_polling(), stop)
 
     async def _demo(self, services: Services) -> bool:
         async with services.sessionmaker() as session:

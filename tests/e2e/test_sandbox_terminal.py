@@ -115,8 +115,11 @@ async def test_make_run_without_a_token_opens_the_sandbox_and_plays_a_question(
 
     pane.type(f"/time {past_next_deadline()}")
     screen = await pane.shows("Termin minął")  # the member's overdue reminder
-    reminder = screen[screen.rindex("→ Agnieszka Kowalczyk") :]
-    assert "⚠️" in reminder and "Termin minął" in reminder
+    # The same day may bring the next training round's first reminder: the overdue one is the
+    # member's message that says the term is over.
+    over = screen.rindex("Termin minął")
+    reminder = screen[screen.rindex("→ Agnieszka Kowalczyk", 0, over) : over]
+    assert "⚠️" in reminder and "\n→ " not in reminder
 
     pane.type("/inbox")
     await pane.shows("renata.kaminska@ore.example.pl")

@@ -3,13 +3,15 @@ and the report's counts (read from the local Telegram and the mail sink) match t
 
 Eight months reach the first task's deadline: the on-time JSTs submit before it and their
 adviser accepts, the late one is reminded and alerted about before it submits, the silent one
-gets everything by e-mail, and two questions are asked and answered.
+gets everything by e-mail, two questions are asked and answered, and the members are reminded
+of the dated training rounds Z1 and Z2.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import re
 import subprocess
 from collections import Counter
 from html.parser import HTMLParser
@@ -151,3 +153,8 @@ async def test_the_walk_report_lists_what_everyone_received_as_the_outbox_sent_i
     assert questions == 2 and answers == 2
     assert "Czy debatę możemy przeprowadzić w formule online?" in html, "Lublin's question"
     assert "Termin minął" in html, "Lublin was reminded after its deadline"
+    # Rounds Z1 and Z2 fall in the eight months: their members are reminded the working day
+    # before (and 7 before) on Telegram, with the place, and the silent JST's by e-mail.
+    assert "zjazd szkoleniowy – jutro: " in html
+    assert "Gdzie: Ośrodek Rozwoju Edukacji, Al. Ujazdowskie 28, Warszawa" in html
+    assert re.search(r"II zjazd szkoleniowy: \d+ \w+ \d{4} – jutro", html), "an e-mail's subject"

@@ -21,7 +21,9 @@ from sandbox.runtime import BOT_USERNAME, MAIL_FROM
 from storage.exports import ExportKind, export_rows
 from storage.indicators import compute_indicators
 from storage.invites import hash_code
-from storage.models import Cohort, Invite, Jst, Person, ProgrammeStep, Role
+from storage.models import AuditEntry, Cohort, Invite, Jst, Person, ProgrammeStep, Role
+from storage.round_views import cohort_rounds
+from storage.workdays import is_working_day
 
 KRZYSZTOF = "krzysztof.pawlak@doradcy.example.pl"
 AGNIESZKA = "agnieszka.kowalczyk@stary-sacz.example.pl"
@@ -94,6 +96,40 @@ async def test_the_demo_cohort_is_imported_and_everyone_is_invited_by_e_mail(
     assert hash_code(code) in {invite.code_hash for invite in invites}
     assert all(mail.date == clock.now() for mail in mails)
     assert (mailbox.directory / "0001.eml").is_file()
+
+
+async def test_the_demo_cohort_dates_its_training_rounds_in_their_phases(
+    sandboxed: Services, mailbox: Mailbox
+) -> None:
+    """Each round on a working day of its phase (the second Wednesday, Z4 a Thursday), with
+    hours, a place in Warsaw or (Z3) a link, and what to bring; the sandbox is the audit's
+    actor."""
+    plan = load_plan()
+    await create_demo(sandboxed, plan, demo_start(dt.date(2026, 3, 2), plan))
+    async with sandboxed.sessionmaker() as session:
+        cohort = await session.scalar(select(Cohort))
+        assert cohort is not None
+        rounds = await cohort_rounds(session, cohort.id)
+        audited = list(
+            await session.scalars(select(AuditEntry).where(AuditEntry.action == "round.set"))
+        )
+    assert [r.code for r in rounds] == ["Z1", "Z2", "Z3", "Z4"]
+    for found in rounds:
+        assert found.held_on is not None and is_working_day(found.held_on)
+        assert found.phase_starts_on <= found.held_on <= found.phase_ends_on
+        assert found.start_time and found.end_time and found.bring
+    # Z1's phase is December 2025: its second Wednesday is the 10th.
+    assert rounds[0].held_on == dt.date(2025, 12, 10) and rounds[0].start_time == "10:00"
+    assert [r.mode for r in rounds] == ["on_site", "on_site", "online", "on_site"]
+    assert all("Warszawa" in (r.place or "") for r in rounds if r.mode == "on_site")
+    assert (rounds[2].link or "").startswith("https://") and rounds[2].place is None
+    assert len(audited) == 4 and {entry.actor for entry in audited} == {"sandbox"}
+
+
+def test_a_round_on_a_day_off_moves_to_the_next_working_day() -> None:
+    z2 = load_plan().rounds["Z2"]
+    # November 2026: its second Wednesday is the 11th, Independence Day.
+    assert z2.held_on(dt.date(2026, 11, 1)) == dt.date(2026, 11, 12)
 
 
 async def test_invitations_are_sent_again_only_when_a_link_has_expired(
