@@ -17,12 +17,11 @@ from core.access import button
 from core.services import Services
 from notices.buttons import button_data
 from notices.message import Email, keyboard
-from notices.notify import copy_all, notify
-from notices.tasks import email_files, email_texts
+from notices.notify import notify
+from notices.tasks import email_files, email_texts, request_review
 from storage.materials.loop import SUBMITTED
 from storage.materials.views import MaterialChange, MaterialItem, experts, latest_version
 from storage.models import Person
-from storage.tasks.views import file_messages
 
 REVIEW = button("material_review")
 ACCEPT, RETURN, OPEN = "a", "r", "o"
@@ -56,22 +55,13 @@ async def ask_expert(
 ) -> None:
     """The files first (copies of the coordinator's messages, in the order sent), then the
     request listing every piece, with its buttons; by e-mail when Telegram cannot reach them."""
-    now, key = services.clock.now(), f"{key}:{expert.id}"
-    await copy_all(
+    await request_review(
         session,
-        services.templates,
+        services,
         expert,
-        file_messages(change.pieces),
-        key=f"{key}:file",
-        now=now,
-    )
-    await notify(
-        session,
-        services.templates,
-        expert,
-        key=key,
+        key=f"{key}:{expert.id}",
         template="material_review_request",
-        now=now,
+        pieces=change.pieces,
         markup=await review_buttons(session, services, expert, change),
         email=review_email(change),
         change=change,

@@ -59,25 +59,48 @@ async def ask_adviser(
 ) -> None:
     """The files first (copies of the members' messages, in the order sent), then the request
     that lists every piece, with its buttons."""
+    await request_review(
+        session,
+        services,
+        adviser,
+        key=key,
+        template="task_review_request",
+        pieces=change.evidence,
+        markup=await review_buttons(session, services, adviser, change),
+        email=review_email(change),
+        change=change,
+    )
+
+
+async def request_review(
+    session: AsyncSession,
+    services: Services,
+    reviewer: Person,
+    *,
+    key: str,
+    template: str,
+    pieces: Sequence[Evidence],
+    markup: InlineKeyboardMarkup,
+    email: Email,
+    **values: Any,
+) -> None:
+    """A review request (a task's to its adviser, a material's to an expert): a copy of each
+    file handed in first, in the order sent, then `template` with the buttons; `email` where
+    Telegram cannot reach the reviewer."""
     now = services.clock.now()
     await copy_all(
-        session,
-        services.templates,
-        adviser,
-        file_messages(change.evidence),
-        key=f"{key}:file",
-        now=now,
+        session, services.templates, reviewer, file_messages(pieces), key=f"{key}:file", now=now
     )
     await notify(
         session,
         services.templates,
-        adviser,
+        reviewer,
         key=key,
-        template="task_review_request",
+        template=template,
         now=now,
-        markup=await review_buttons(session, services, adviser, change),
-        email=review_email(change),
-        change=change,
+        markup=markup,
+        email=email,
+        **values,
     )
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 
 from dateutil.relativedelta import relativedelta
 
-from storage.programme import MONITORING, NUMBER_PLACEHOLDER, ProgrammeTemplate
+from storage.programme import MONITORING, NUMBER_PLACEHOLDER, ProgrammeTemplate, Task
 from storage.workdays import working_day_from
 
 TASK = "task"
@@ -74,20 +74,7 @@ def compute_calendar(template: ProgrammeTemplate, start: dt.date) -> list[Calend
         if task.due_at_end_of is None:
             continue  # dated by monitoring_steps
         first, last = dates[task.due_at_end_of]
-        steps.append(
-            CalendarStep(
-                0,
-                task.code,
-                TASK,
-                task.title_pl,
-                task.title_en,
-                first,
-                last,
-                working_day_from(last),
-                task.label_pl,
-                task.label_en,
-            )
-        )
+        steps.append(_task_step(task, first, last))
     steps.extend(monitoring_steps(template, planned_first_month(template, start)))
     ordered = sorted(steps, key=lambda step: (step.starts_on, step.kind in (TASK, REPORT)))
     return [replace(step, position=position) for position, step in enumerate(ordered, start=1)]
@@ -137,20 +124,25 @@ def monitoring_steps(template: ProgrammeTemplate, first_month: dt.date) -> list[
             continue
         after = due[task.due_after.step]
         assert after is not None, "reports and tasks have due dates"
-        term = after + relativedelta(months=task.due_after.months)
-        due[task.code] = working_day_from(term)
-        steps.append(
-            CalendarStep(
-                0,
-                task.code,
-                TASK,
-                task.title_pl,
-                task.title_en,
-                after + ONE_DAY,
-                term,
-                due[task.code],
-                task.label_pl,
-                task.label_en,
-            )
+        step = _task_step(
+            task, after + ONE_DAY, after + relativedelta(months=task.due_after.months)
         )
+        due[task.code] = step.due_on
+        steps.append(step)
     return steps
+
+
+def _task_step(task: Task, first: dt.date, last: dt.date) -> CalendarStep:
+    """A task's step: its term from `first` to `last`, due on `last` or the next working day."""
+    return CalendarStep(
+        0,
+        task.code,
+        TASK,
+        task.title_pl,
+        task.title_en,
+        first,
+        last,
+        working_day_from(last),
+        task.label_pl,
+        task.label_en,
+    )
