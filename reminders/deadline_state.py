@@ -248,7 +248,8 @@ async def _progress(session: AsyncSession) -> dict[int, dict[str, list[Any]]]:
 def _facts(step: ProgrammeStep, template: ProgrammeTemplate) -> TaskFacts:
     """A task as it stands for a JST with no progress on it (shared by those JSTs)."""
     assert step.due_on is not None, "selected with a due date"
-    resolution = any(task.code == step.code and task.resolution for task in template.task)
+    resolution_task = template.resolution_task()
+    resolution = resolution_task is not None and resolution_task.code == step.code
     return TaskFacts(
         step.code,
         step.title_pl,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Collection
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -96,10 +97,16 @@ async def list_cohorts(session: AsyncSession) -> list[Cohort]:
     return list(rows)
 
 
-async def cohort_templates(session: AsyncSession) -> dict[int, ProgrammeTemplate]:
-    """Each cohort's template; one that no longer validates is left out, not the whole tick."""
+async def cohort_templates(
+    session: AsyncSession, cohort_ids: Collection[int] | None = None
+) -> dict[int, ProgrammeTemplate]:
+    """Each cohort's template (of `cohort_ids` only, if given); one that no longer validates is
+    left out, not the whole tick."""
+    query = select(Cohort)
+    if cohort_ids is not None:
+        query = query.where(Cohort.id.in_(cohort_ids))
     templates = {}
-    for cohort in await session.scalars(select(Cohort)):
+    for cohort in await session.scalars(query):
         try:
             templates[cohort.id] = template_from_dict(cohort.template)
         except TemplateInvalid:

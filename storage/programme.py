@@ -211,6 +211,10 @@ class ProgrammeTemplate(_Strict):
         """The task the council's resolution is recorded with."""
         return next((task for task in self.task if task.resolution), None)
 
+    def plan_task(self) -> Task | None:
+        """The task that hands in the plan a resolution adopts."""
+        return next((task for task in self.task if task.plan), None)
+
 
 def default_template_path() -> Path:
     """The template shipped with the package (installed as plain files, never zipped)."""

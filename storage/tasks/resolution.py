@@ -61,17 +61,20 @@ async def adoption(session: AsyncSession, jst_id: int, zone: ZoneInfo) -> Adopti
     jst = await session.get_one(Jst, jst_id)
     cohort = await session.get_one(Cohort, jst.cohort_id)
     template = template_from_dict(cohort.template)
-    code = next((task.code for task in template.task if task.resolution), None)
-    if code is None:
+    resolution = template.resolution_task()
+    if resolution is None:
         raise TaskRefused("no_resolution_task")
     progress = await session.scalar(
-        select(TaskProgress).where(TaskProgress.jst_id == jst_id, TaskProgress.step_code == code)
+        select(TaskProgress).where(
+            TaskProgress.jst_id == jst_id, TaskProgress.step_code == resolution.code
+        )
     )
     if progress is not None:
         await check_submittable(session, progress)
-    plan = next((task.code for task in template.task if task.plan), None)
-    if plan is None:
+    plan_task = template.plan_task()
+    if plan_task is None:
         return Adoption(cohort.start_date, None, None)
+    plan = plan_task.code
     handed_in = await session.scalar(
         select(func.min(TaskEvent.at)).where(
             TaskEvent.jst_id == jst_id,

@@ -159,7 +159,7 @@ async def task_changes(session: AsyncSession, events: Sequence[TaskEvent]) -> li
             select(ProgrammeStep).where(ProgrammeStep.cohort_id.in_(cohorts))
         )
     }
-    templates = await cohort_templates(session)
+    templates = await cohort_templates(session, cohorts)
     changes = []
     for event in events:
         jst = jsts[event.jst_id]
@@ -271,8 +271,8 @@ def _task_item(
 async def resolution_code(session: AsyncSession, jst: Jst) -> str | None:
     """The task of the JST's programme that the council's resolution is recorded with."""
     cohort = await session.get_one(Cohort, jst.cohort_id)
-    template = template_from_dict(cohort.template)
-    return next((task.code for task in template.task if task.resolution), None)
+    task = template_from_dict(cohort.template).resolution_task()
+    return task.code if task else None
 
 
 async def assignment_of(session: AsyncSession, jst_id: int) -> AdviserAssignment | None:
