@@ -176,6 +176,13 @@ async def test_every_command_and_button_by_every_caller(sandbox: Sandbox) -> Non
         "zz:1",
         "ics:all",  # the rounds' calendar file: the demo's rounds are dated, a member gets it
         "ics:Z9",
+        "att:1:Z1",  # attendance: unsigned, badly signed, a member's presence forged
+        "att:1:Z1:AAAAAAAAAAA",
+        "att:1:Z1:1:1:AAAAAAAAAAA",
+        "att:99999999999:Z1:AAAAAAAAAAA",
+        "mr:a:1:0",  # a material's review: an expert's only, and signed for them
+        "mr:a:1:0:AAAAAAAAAAA",
+        "mr:r:99999999999:0:AAAAAAAAAAA",
     ]
     before = await changes(services)
     calendar_files: set[str] = set()
