@@ -29,7 +29,7 @@ from outbox.email_policy import (
     smtp_client,
     wire_bytes,
 )
-from outbox.email_render import Outgoing, Renderer
+from outbox.email_render import BAD_PAYLOAD_ERRORS, Outgoing, Renderer
 from outbox.policy import GiveUp, RetryAt
 from outbox.telegram_files import FileSource, FilesUnavailable, fetch_enclosures
 from storage.models import Channel, OutboxMessage
@@ -156,7 +156,12 @@ class EmailDelivery:
         any transaction) and the Telegram files, fetched now; an error (retried) when those
         cannot be fetched."""
         if item.builds:
-            enclose(item.message, await asyncio.to_thread(_built, item.builds))
+            try:
+                enclose(item.message, await asyncio.to_thread(_built, item.builds))
+            except BAD_PAYLOAD_ERRORS as error:
+                # What could not be built from what was read never will be: given up, as a
+                # row that cannot be rendered is (a ValueError: classify's permanent error).
+                return ValueError(f"bad_payload: {type(error).__name__}")
         try:
             enclose(item.message, await fetch_enclosures(self._files, item.downloads))
         except FilesUnavailable as error:
