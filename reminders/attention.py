@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.calendar import WorkCalendar
+from core.service_level import REMIND_AFTER, past_service_level
 from digest.attention import resolution_late
-from reminders.questions_sla import REMIND_AFTER, open_questions, past_service_level
 from storage.oversight import MemberView, reports_overdue, team_members
+from storage.questions.waiting import open_questions
 from storage.team import TeamView, team_views
 
 SERVICE_LEVEL_DAYS = REMIND_AFTER  # working days a question may wait for its answer

@@ -11,9 +11,10 @@ import pytest
 from core.calendar import WorkCalendar
 from core.templates import Templates
 from localapi.markup import parse_html
-from reminders.questions_sla import QuestionSlaRule, SlaState, WaitingQuestion
+from reminders.questions_sla import QuestionSlaRule, SlaState
 from reminders.schedule import Due
 from storage.models import AdviserAssignment, Channel, Delivery, QuestionState
+from storage.questions.waiting import WaitingQuestion
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 CALENDAR = WorkCalendar(WARSAW, (20, 8))
