@@ -22,6 +22,7 @@ class WorkCalendar:
         # A tick asks the same dates for every JST of a cohort: each is worked out once.
         self._working: dict[dt.date, bool] = {}
         self._after: dict[tuple[dt.date, int], dt.date] = {}
+        self._between: dict[tuple[dt.date, dt.date], int] = {}
         self._at: dict[tuple[dt.date, int, int], dt.datetime] = {}
 
     def local_date(self, moment: dt.datetime) -> dt.date:
@@ -70,10 +71,13 @@ class WorkCalendar:
 
     def working_days_between(self, start: dt.date, end: dt.date) -> int:
         """Working days after `start` up to and including `end`."""
-        days, day = 0, start
-        while day < end:
-            day += dt.timedelta(days=1)
-            days += self.is_working_day(day)
+        days = self._between.get((start, end))
+        if days is None:
+            days, day = 0, start
+            while day < end:
+                day += dt.timedelta(days=1)
+                days += self.is_working_day(day)
+            self._between[start, end] = days
         return days
 
     def first_working_day_of_month(self, year: int, month: int) -> dt.date:

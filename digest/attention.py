@@ -1,26 +1,33 @@
-"""Which JSTs the weekly digest lists as needing attention, and why: tasks past their deadline,
-report months past theirs unsent, monitoring not started for a resolution past its due date
-(`resolution_late`, shared with /jst), and a team nobody of which is on Telegram
-SILENT_WORKING_DAYS working days after it was first invited, until someone joins.
+"""Which JSTs the weekly digest lists as needing attention, why, and since when: tasks past their
+deadline, report months past theirs unsent, questions unanswered past the service level, a team
+nobody of which is on Telegram SILENT_WORKING_DAYS working days after it was first invited,
+support asked for in the latest monthly report, monitoring not started for a resolution past its
+due date (`resolution_late`, shared with /jst), training rounds over with no attendance recorded.
+
+Each reason says how many and since when (working days, weekends and holidays not counted).
+The riskiest JSTs come first: most kinds of trouble, then the longest-lasting one, then by
+name; a coordinator reads down the list until it stops mattering.
 
 The silent team's moment is shared with the adviser's notice (reminders/silent_teams.py):
 the digest lists the JST from the moment its adviser is told. /jst (reminders/attention.py)
 says "nobody on Telegram" at once, for it is asked; the digest, read by every coordinator
 weekly, waits the same 10 working days, so its first weeks are not a list of every JST.
-Questions past their service level are in /jst only; the digest shows each JST's open
-questions and how long the oldest has waited.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.calendar import WorkCalendar
-from storage.oversight import reports_overdue, silent_teams
+from core.service_level import first_day, past_service_level
+from storage.oversight import overdue_reports, silent_teams, support_asked
+from storage.questions.waiting import open_questions
 from storage.team import TeamView
 
 SILENT_WORKING_DAYS = 10
@@ -43,52 +50,106 @@ def resolution_late(team: TeamView, today: dt.date, calendar: WorkCalendar) -> i
     return calendar.working_days_between(due, today)
 
 
+class ReasonKind(StrEnum):
+    """In the order a JST's reasons are listed."""
+
+    TASKS_LATE = "tasks_late"
+    REPORTS_LATE = "reports_late"
+    QUESTIONS_LATE = "questions_late"
+    SUPPORT_ASKED = "support_asked"
+    RESOLUTION_LATE = "resolution_late"
+    ATTENDANCE_MISSING = "attendance_missing"
+    NOBODY_JOINED = "nobody_joined"
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One kind of trouble: how many (tasks, reports, questions, rounds; 1 otherwise), since
+    which day it counts (a deadline, a question's first working day, a report's sending, the
+    first invitation), and for how many working days since then; `subject`: what the reader
+    needs beside the count (the report month asking for support)."""
+
+    kind: ReasonKind
+    count: int
+    since: dt.date
+    working_days: int
+    subject: str | None = None
+
+
 @dataclass(frozen=True)
 class Attention:
-    """A JST the digest lists as needing attention: its view and what is late; `silent_since`:
-    the day its team was first invited, when nobody of it has joined (for long enough);
-    `resolution_late`: monitoring waits for a resolution this many working days late."""
+    """A JST the digest lists as needing attention: its view and its reasons, in ReasonKind's
+    order."""
 
     team: TeamView
-    reports_overdue: int
-    silent_since: dt.date | None
-    resolution_late: int | None = None
+    reasons: tuple[Reason, ...]
 
     @property
-    def reasons(self) -> int:
-        return sum(
-            (
-                self.team.overdue > 0,
-                self.reports_overdue > 0,
-                self.silent_since is not None,
-                self.resolution_late is not None,
-                self.team.attendance_missing > 0,
-            )
-        )
+    def longest(self) -> int:
+        return max(reason.working_days for reason in self.reasons)
+
+    def reason(self, kind: ReasonKind) -> Reason | None:
+        return next((reason for reason in self.reasons if reason.kind is kind), None)
 
 
 async def needing_attention(
     session: AsyncSession, teams: Sequence[TeamView], now: dt.datetime, calendar: WorkCalendar
 ) -> tuple[Attention, ...]:
-    """Those of these JSTs that need attention at `now`, most reasons first (else in the
-    order given)."""
+    """Those of these JSTs that need attention at `now`, riskiest first."""
     ids = [team.jst_id for team in teams]
     if not ids:
         return ()
     today = calendar.local_date(now)
-    reports = await reports_overdue(session, ids, today)
+    reports = await overdue_reports(session, ids, today)
     silent = {
         jst_id: calendar.local_date(team.invited_at)
         for jst_id, team in (await silent_teams(session, ids)).items()
         if silent_from(team.invited_at, calendar) <= now
     }
-    found = [
-        Attention(
-            team,
-            reports[team.jst_id],
-            silent.get(team.jst_id),
-            resolution_late(team, today, calendar),
-        )
-        for team in teams
-    ]
-    return tuple(sorted((a for a in found if a.reasons), key=lambda a: -a.reasons))
+    waiting: dict[int, list[dt.date]] = defaultdict(list)
+    for question in await open_questions(session, ids):
+        if past_service_level(question, now, calendar):
+            waiting[question.jst_id].append(first_day(question, calendar))
+    support = await support_asked(session, ids)
+    found = []
+    for team in teams:
+        reasons = _Reasons(calendar, today)
+        reasons.tasks(team)
+        reasons.add(ReasonKind.REPORTS_LATE, [s.due_on for s in reports[team.jst_id] if s.due_on])
+        reasons.add(ReasonKind.QUESTIONS_LATE, waiting[team.jst_id])
+        if team.jst_id in support:
+            asked = support[team.jst_id]
+            day = calendar.local_date(asked.submitted_at)
+            reasons.add(ReasonKind.SUPPORT_ASKED, [day], asked.code)
+        reasons.monitoring(team)
+        if team.jst_id in silent:
+            reasons.add(ReasonKind.NOBODY_JOINED, [silent[team.jst_id]])
+        if reasons.found:
+            found.append(Attention(team, tuple(reasons.found)))
+    return tuple(sorted(found, key=lambda a: (-len(a.reasons), -a.longest)))
+
+
+class _Reasons:
+    """A JST's reasons as they are found, in ReasonKind's order."""
+
+    def __init__(self, calendar: WorkCalendar, today: dt.date) -> None:
+        self.calendar, self.today = calendar, today
+        self.found: list[Reason] = []
+
+    def add(self, kind: ReasonKind, days: Sequence[dt.date], subject: str | None = None) -> None:
+        """A reason counting `days` (one per late item: since when each is late), if any."""
+        if not days:
+            return
+        since = min(days)
+        lasted = self.calendar.working_days_between(since, self.today) if since < self.today else 0
+        self.found.append(Reason(kind, len(days), since, lasted, subject))
+
+    def tasks(self, team: TeamView) -> None:
+        self.add(ReasonKind.TASKS_LATE, [task.due_on for task in team.tasks if task.overdue])
+
+    def monitoring(self, team: TeamView) -> None:
+        """The resolution monitoring waits for, past its due date; rounds with no attendance."""
+        due = team.monitoring.resolution_due if team.monitoring else None
+        self.add(ReasonKind.RESOLUTION_LATE, [due] if due is not None and due < self.today else [])
+        ended = [r.ends_on for r in team.attendance if r.ended and not r.recorded]
+        self.add(ReasonKind.ATTENDANCE_MISSING, ended)

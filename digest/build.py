@@ -1,11 +1,18 @@
-"""The weekly digest as plain data: each JST's state, answering times, the programme's indicators
-and the monthly activity, read from the database at one moment (templates and files render it).
+"""The weekly digest as plain data, read from the database at one moment (templates and files
+render it): the JSTs needing attention, what changed in the week it covers, the programme's
+indicators, the traffic-light matrix of every JST and step, each JST's state, answering times.
+
+A digest is the one of the local ISO week it is sent in (its identity, "2026-W50"), and covers
+the seven days before that week's Monday: the Monday 7 December digest reports on 30 November -
+6 December, whenever in its week it is built. A coordinator's digest covers the JSTs of their
+cohorts (`cohort_ids`; None: every cohort), an adviser's the JSTs assigned to them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cached_property
 from zoneinfo import ZoneInfo
@@ -15,21 +22,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.calendar import WorkCalendar
 from digest.attention import Attention, needing_attention
-from storage.indicators import Indicators, compute_indicators
-from storage.models import AdviserAssignment, Cohort, Jst, MonthlyReport, TaskProgress
+from digest.matrix import Matrix, build_matrix
+from storage.changes import Change, ChangeKind, changes_between
+from storage.indicators import Indicators, StaffTally, compute_indicators, staff_tallies
+from storage.models import AdviserAssignment, Cohort, Jst, ProgrammeStep
+from storage.oversight import reports_overdue
 from storage.questions.stats import ResponseTimes, response_times
 from storage.team import TeamView, team_views
 
-CHART_MONTHS = 12
-
-
-@dataclass(frozen=True)
-class MonthActivity:
-    """What arrived in one calendar month: monthly reports submitted and tasks accepted."""
-
-    month: dt.date  # the first day
-    reports: int
-    tasks: int
+LIST_CAP = 30  # JSTs listed in the e-mail's attention list and its list of the rest; more: XLSX
 
 
 @dataclass(frozen=True)
@@ -37,13 +38,47 @@ class Digest:
     """Everything one digest shows; `adviser_id` set means an adviser's own JSTs only."""
 
     now: dt.datetime
-    week: str  # ISO week, e.g. "2026-W10"
+    today: dt.date  # the local day of `now`
+    week: str  # the ISO week it is sent in, e.g. "2026-W50"
+    start: dt.date  # the first day of the week covered (a Monday)
     adviser_id: int | None
-    teams: tuple[TeamView, ...]
+    teams: tuple[TeamView, ...]  # by name
+    attention: tuple[Attention, ...]  # riskiest first
+    changes: tuple[Change, ...]  # in the week covered, oldest first
+    matrix: Matrix  # the rows: those needing attention first, in their order, then the rest
     response: tuple[ResponseTimes, ...]
-    indicators: Indicators
-    months: tuple[MonthActivity, ...]
-    attention: tuple[Attention, ...] = ()  # the JSTs needing attention, and why
+    indicators: Indicators  # the programme's, every cohort's
+    staff: tuple[StaffTally, ...]  # every team member's part in them
+
+    @property
+    def end(self) -> dt.date:
+        """The last day of the week covered (a Sunday)."""
+        return self.start + dt.timedelta(days=6)
+
+    @property
+    def cap(self) -> int:
+        return LIST_CAP
+
+    @property
+    def covered(self) -> str:
+        """The ISO week covered ("2026-W49"), for the templates' `week_span`."""
+        year, week, _ = self.start.isocalendar()
+        return f"{year}-W{week:02d}"
+
+    @property
+    def quiet(self) -> bool:
+        """Nothing changed in the week covered and nothing needs attention."""
+        return not self.attention and not self.changes
+
+    @cached_property
+    def calm(self) -> tuple[TeamView, ...]:
+        """The JSTs not needing attention, by name."""
+        listed = {item.team.jst_id for item in self.attention}
+        return tuple(team for team in self.teams if team.jst_id not in listed)
+
+    @cached_property
+    def changed(self) -> Counter[ChangeKind]:
+        return Counter(change.kind for change in self.changes)
 
     @property
     def people(self) -> set[int]:
@@ -59,10 +94,6 @@ class Digest:
     @property
     def open_questions(self) -> int:
         return sum(team.open_questions for team in self.teams)
-
-    @property
-    def reports_missing(self) -> int:
-        return sum(1 for team in self.teams if team.report and team.report.state != "submitted")
 
     def response_of(self, jst_id: int) -> tuple[ResponseTimes, ...]:
         return self._response_by_jst.get(jst_id, ())
@@ -82,63 +113,66 @@ def iso_week(moment: dt.datetime, zone: dt.tzinfo) -> str:
 
 
 async def build_digest(
-    session: AsyncSession, now: dt.datetime, *, adviser_id: int | None = None, zone: ZoneInfo
+    session: AsyncSession,
+    now: dt.datetime,
+    *,
+    zone: ZoneInfo,
+    adviser_id: int | None = None,
+    cohort_ids: Collection[int] | None = None,
 ) -> Digest:
-    """Read the digest at `now`; the adviser's variant covers the JSTs they are assigned to."""
+    """Read the digest at `now`: an adviser's covers the JSTs assigned to them, a
+    coordinator's those of `cohort_ids` (None: all)."""
     calendar = WorkCalendar(zone)  # for working days only: quiet hours play no part here
     today = now.astimezone(zone).date()
+    monday = today - dt.timedelta(days=today.weekday())
+    start = monday - dt.timedelta(days=7)
     jsts = select(Jst.id).order_by(Jst.name, Jst.teryt)
     if adviser_id is not None:
         jsts = jsts.join(AdviserAssignment, AdviserAssignment.jst_id == Jst.id).where(
             AdviserAssignment.adviser_id == adviser_id
         )
+    if cohort_ids is not None:
+        jsts = jsts.where(Jst.cohort_id.in_(list(cohort_ids)))
     jst_ids = list(await session.scalars(jsts))
     teams = tuple(await team_views(session, jst_ids, today))
+    attention = await needing_attention(session, teams, now, calendar)
     wanted = set(jst_ids)
     response = tuple(r for r in await response_times(session, now=now) if r.jst_id in wanted)
+    listed = {item.team.jst_id for item in attention}
+    ordered = [item.team for item in attention] + [t for t in teams if t.jst_id not in listed]
+    matrix = build_matrix(
+        ordered,
+        await _steps(session, {team.cohort for team in teams}),
+        await reports_overdue(session, jst_ids, today),
+        today,
+    )
+    local = (calendar.at(start, 0), calendar.at(monday, 0))
+    staff = await staff_tallies(session)
     return Digest(
         now=now,
+        today=today,
         week=iso_week(now, zone),
+        start=start,
         adviser_id=adviser_id,
         teams=teams,
+        attention=attention,
+        changes=tuple(await changes_between(session, jst_ids, *local)),
+        matrix=matrix,
         response=response,
-        indicators=await compute_indicators(session),
-        months=await _months(session, jst_ids, today, zone),
-        attention=await needing_attention(session, teams, now, calendar),
+        indicators=await compute_indicators(session, staff),
+        staff=tuple(staff),
     )
 
 
-async def _months(
-    session: AsyncSession, jst_ids: list[int], today: dt.date, zone: dt.tzinfo
-) -> tuple[MonthActivity, ...]:
-    """From the first cohort's start (at most CHART_MONTHS back) to this month, local months."""
-    starts = list(await session.scalars(select(Cohort.start_date)))
-    first = _month(max(min(starts, default=today), _months_back(today, CHART_MONTHS - 1)))
-    reports = await session.scalars(
-        select(MonthlyReport.submitted_at).where(
-            MonthlyReport.jst_id.in_(jst_ids), MonthlyReport.submitted_at.is_not(None)
-        )
+async def _steps(session: AsyncSession, cohorts: set[str]) -> dict[str, list[ProgrammeStep]]:
+    """The steps of these cohorts (by name) in their calendar's order."""
+    found: dict[str, list[ProgrammeStep]] = defaultdict(list)
+    rows = await session.execute(
+        select(Cohort.name, ProgrammeStep)
+        .join(ProgrammeStep, ProgrammeStep.cohort_id == Cohort.id)
+        .where(Cohort.name.in_(cohorts))
+        .order_by(ProgrammeStep.cohort_id, ProgrammeStep.position)
     )
-    tasks = await session.scalars(
-        select(TaskProgress.accepted_at).where(
-            TaskProgress.jst_id.in_(jst_ids), TaskProgress.accepted_at.is_not(None)
-        )
-    )
-    per_report = Counter(_month(m.astimezone(zone).date()) for m in reports if m is not None)
-    per_task = Counter(_month(m.astimezone(zone).date()) for m in tasks if m is not None)
-    months = []
-    month = first
-    while month <= _month(today):
-        months.append(MonthActivity(month, per_report[month], per_task[month]))
-        month = _months_back(month, -1)
-    return tuple(months)
-
-
-def _month(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def _months_back(day: dt.date, count: int) -> dt.date:
-    """The first day of the month `count` months before `day`'s (negative: after)."""
-    index = day.year * 12 + day.month - 1 - count
-    return dt.date(index // 12, index % 12 + 1, 1)
+    for name, step in rows:
+        found[name].append(step)
+    return found

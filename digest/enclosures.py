@@ -17,9 +17,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.templates import Templates
+from core.templates import Templates, Words
 from digest.build import Digest, build_digest
-from digest.chart import XLSX_TYPE, chart_png, digest_xlsx
+from digest.chart import chart_png
+from digest.sheets import digest_sheets
+from digest.workbook import XLSX_TYPE, workbook_bytes
 from storage.models import Person
 
 COORDINATOR_TEMPLATE = "digest"
@@ -83,22 +85,24 @@ async def digest_enclosures(
         return Enclosures()
     adviser = person.id if template == ADVISER_TEMPLATE else None
     digest = await build_digest(session, now, adviser_id=adviser, zone=templates.zone)
-    language = person.language.value
-    chart = partial(digest_chart, templates, language, digest)
-    workbook = partial(digest_xlsx, digest, templates.words(language, LABELS))
+    words = templates.words(person.language.value, LABELS)
+    chart = partial(digest_chart, words, digest)
+    workbook = partial(digest_workbook, words, digest)
     return Enclosures(
         values={"digest": digest, "chart_src": f"cid:{CHART_CID}"},
         builds=(
             lambda: Enclosure(chart(), "image/png", "chart.png", CHART_CID),
-            lambda: Enclosure(workbook(), XLSX_TYPE, f"digest-{digest.week}.xlsx"),
+            lambda: Enclosure(workbook(), XLSX_TYPE, f"digest-{digest.start}-{digest.end}.xlsx"),
         ),
     )
 
 
-def digest_chart(templates: Templates, language: str, digest: Digest) -> bytes:
-    """The chart with its legend in the reader's language."""
-    return chart_png(
-        digest,
-        reports=templates.macro(language, LABELS, "chart_reports"),
-        tasks=templates.macro(language, LABELS, "chart_tasks"),
-    )
+def digest_chart(words: Words, digest: Digest) -> bytes:
+    """The matrix chart, worded in the reader's language."""
+    indicators = digest.indicators if digest.adviser_id is None else None
+    return chart_png(digest.matrix, indicators, digest.today, words)
+
+
+def digest_workbook(words: Words, digest: Digest) -> bytes:
+    """The workbook: the matrix first, then every row the e-mail's numbers count."""
+    return workbook_bytes(digest_sheets(digest, words))

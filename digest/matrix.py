@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
@@ -90,7 +90,7 @@ class Matrix:
 
 def build_matrix(
     teams: Sequence[TeamView],
-    steps: dict[str, Sequence[ProgrammeStep]],
+    steps: Mapping[str, Sequence[ProgrammeStep]],
     reports_overdue: dict[int, int],
     today: dt.date,
 ) -> Matrix:
@@ -113,7 +113,7 @@ def build_matrix(
     return Matrix(columns, tuple(rows))
 
 
-def _columns(steps: dict[str, Sequence[ProgrammeStep]]) -> tuple[Column, ...]:
+def _columns(steps: Mapping[str, Sequence[ProgrammeStep]]) -> tuple[Column, ...]:
     found: dict[str, Column] = {}
     for cohort_steps in steps.values():
         for step in cohort_steps:
@@ -163,7 +163,7 @@ def _round_cell(team: TeamView, step: ProgrammeStep, today: dt.date) -> Cell:
     if held is None:  # not begun
         soon = (step.starts_on - today).days <= SOON_DAYS
         return Cell(Light.SOON if soon else Light.NOT_YET, step.ends_on)
-    if held.attended:
+    if held.present:
         return Cell(Light.DONE, step.ends_on)
     return Cell(Light.LATE if held.ended else Light.SOON, step.ends_on)
 

@@ -14,11 +14,10 @@ from core.services import Services
 from notices.message import Text, queue
 from notices.notify import notify
 from storage.models import Jst, MonthlyReport, Person
+from storage.oversight import SUPPORT_KEY
 from storage.people import joined_members
 from storage.reports import report_questions, shown_answers, slot_of, submitter
 from storage.tasks.views import adviser_on_duty
-
-SUPPORT_KEY = "support"
 
 
 async def done_values(session: AsyncSession, report: MonthlyReport) -> dict[str, Any]:

@@ -17,6 +17,7 @@ recounted by hand.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,6 +61,7 @@ class StaffTally:
     required: int  # rounds to attend for the result indicator
     before: int | None  # the self-assessment's sums
     after: int | None
+    teryt: str = ""  # the JST's, for those who recount the indicators from the members
 
     @property
     def supported(self) -> bool:
@@ -125,10 +127,14 @@ class Indicators:
         }
 
 
-async def compute_indicators(session: AsyncSession) -> Indicators:
-    """Staff = members attached to a JST, erased ones included (their gender is kept)."""
+async def compute_indicators(
+    session: AsyncSession, tallies: Sequence[StaffTally] | None = None
+) -> Indicators:
+    """Staff = members attached to a JST, erased ones included (their gender is kept);
+    `tallies`: every member's, when the caller has read them already."""
     targets = await _targets(session)
-    tallies = await staff_tallies(session)
+    if tallies is None:
+        tallies = await staff_tallies(session)
     supported = Counter(tally.gender for tally in tallies if tally.supported)
     improved = Counter(tally.gender for tally in tallies if tally.improved)
     jsts = {tally.jst_id for tally in tallies if tally.supported}
@@ -149,7 +155,14 @@ async def staff_tallies(session: AsyncSession) -> list[StaffTally]:
     """Every team member's part, by person id."""
     members = list(
         await session.execute(
-            select(Person.id, Person.gender, Person.jst_id, Person.joined_at, Jst.cohort_id)
+            select(
+                Person.id,
+                Person.gender,
+                Person.jst_id,
+                Person.joined_at,
+                Jst.cohort_id,
+                Jst.teryt,
+            )
             .join(Jst, Person.jst_id == Jst.id)
             .where(Person.role == Role.MEMBER)
             .order_by(Person.id)
@@ -174,6 +187,7 @@ async def staff_tallies(session: AsyncSession) -> list[StaffTally]:
             required=required.get(row.cohort_id, 0),
             before=scores[row.id].get(BEFORE),
             after=scores[row.id].get(AFTER),
+            teryt=row.teryt,
         )
         for row in members
     ]

@@ -14,7 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Invite, Jst, MonthlyReport, Person, ReportState, Role
 from storage.monitoring import monitoring_of
+from storage.programme_calendar import CalendarStep
 from storage.rosters import Contact
+
+SUPPORT_KEY = "support"  # the monthly report's yes/no question: the team asks for support
 
 
 @dataclass(frozen=True)
@@ -97,9 +100,17 @@ async def silent_teams(
 async def reports_overdue(
     session: AsyncSession, jst_ids: Collection[int], today: dt.date
 ) -> dict[int, int]:
-    """How many report months of each JST are past their deadline without a sent report (a
-    draft is not sent); a month whose deadline has not passed is not counted, nor any before
-    the JST's monitoring starts."""
+    """How many report months of each JST are past their deadline without a sent report."""
+    overdue = await overdue_reports(session, jst_ids, today)
+    return {jst_id: len(overdue[jst_id]) for jst_id in jst_ids}
+
+
+async def overdue_reports(
+    session: AsyncSession, jst_ids: Collection[int], today: dt.date
+) -> dict[int, tuple[CalendarStep, ...]]:
+    """The report months of each JST past their deadline without a sent report (a draft is not
+    sent), oldest first; a month whose deadline has not passed is not among them, nor any
+    before the JST's monitoring starts."""
     monitoring = await monitoring_of(session, jst_ids)
     sent: dict[int, set[str]] = defaultdict(set)
     for jst_id, code in await session.execute(
@@ -110,10 +121,51 @@ async def reports_overdue(
     ):
         sent[jst_id].add(code)
     return {
-        jst_id: sum(
-            1
+        jst_id: tuple(
+            step
             for step in (monitoring[jst_id].reports if jst_id in monitoring else ())
             if step.due_on is not None and step.due_on < today and step.code not in sent[jst_id]
         )
         for jst_id in jst_ids
+    }
+
+
+@dataclass(frozen=True)
+class SupportAsked:
+    """A JST's latest sent report asks for the adviser's support: which month, sent when."""
+
+    code: str
+    submitted_at: dt.datetime
+
+
+async def support_asked(
+    session: AsyncSession, jst_ids: Collection[int]
+) -> dict[int, SupportAsked]:
+    """The JSTs whose latest sent monthly report answers "yes" to the support question."""
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=MonthlyReport.jst_id,
+            order_by=(MonthlyReport.submitted_at.desc(), MonthlyReport.id.desc()),
+        )
+        .label("rank")
+    )
+    sent = (
+        select(MonthlyReport.id, rank)
+        .where(
+            MonthlyReport.jst_id.in_(list(jst_ids)),
+            MonthlyReport.state == ReportState.SUBMITTED,
+        )
+        .subquery()
+    )
+    latest = {
+        report.jst_id: report
+        for report in await session.scalars(
+            select(MonthlyReport).join(sent, sent.c.id == MonthlyReport.id).where(sent.c.rank == 1)
+        )
+    }
+    return {
+        jst_id: SupportAsked(report.step_code, report.submitted_at)
+        for jst_id, report in latest.items()
+        if report.answers.get(SUPPORT_KEY) is True and report.submitted_at is not None
     }

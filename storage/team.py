@@ -96,7 +96,8 @@ class RoundAttendance:
     title_en: str
     starts_on: dt.date
     ends_on: dt.date
-    attended: tuple[str, ...]
+    attended: tuple[str, ...]  # the names of those present (an erased person's is gone)
+    present: int  # how many were present, erased people included
     recorded: bool
     ended: bool  # its phase is over (yesterday or earlier)
 
@@ -264,6 +265,7 @@ def _attendance(
             attended=tuple(
                 name for name, present in attendance.get(step.code, []) if present and name
             ),
+            present=sum(present for _, present in attendance.get(step.code, [])),
             recorded=step.code in attendance,
             ended=step.ends_on < today,
         )

@@ -1,238 +1,197 @@
-"""The weekly digest on SQLite and PostgreSQL: a seeded cohort's exact numbers in the data,
-the HTML (parsed), the chart (a real PNG) and the workbook (opened with openpyxl)."""
+"""The weekly digest on SQLite and PostgreSQL (issue 22): those needing attention first, riskiest
+first, with why and for how long; what changed in the week covered; the matrix; every number
+of the HTML recounted from the workbook; "brak" only after a deadline; full lists; a quiet week
+in two lines; the subject with the attention count and the days covered."""
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
 import io
-import re
-from html.parser import HTMLParser
 
-from openpyxl import Workbook, load_workbook
 from PIL import Image
 
 from core.services import Services
+from digest.attention import ReasonKind
 from digest.build import Digest, build_digest
-from digest.chart import digest_xlsx
-from digest.enclosures import LABELS
+from digest.enclosures import LABELS, digest_workbook
+from digest.matrix import Light
 from reminders.digest_rule import preview_html
+from storage.changes import ChangeKind
 from storage.rosters import Contact
 from tests.support.digest_data import NOW, seed_digest
+from tests.support.digest_numbers import numbers_of, recount, sheets_of
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-H = dt.timedelta(hours=1)
-VOID = {"br", "img", "meta", "hr", "input", "link"}
 
 
-async def digest_at(services: Services, adviser_id: int | None = None) -> Digest:
+async def digest_at(
+    services: Services, adviser_id: int | None = None, now: dt.datetime = NOW
+) -> Digest:
     async with services.sessionmaker() as session:
-        return await build_digest(session, NOW, adviser_id=adviser_id, zone=services.settings.zone)
+        return await build_digest(session, now, adviser_id=adviser_id, zone=services.settings.zone)
 
 
-class Marked(HTMLParser):
-    """The numbers the digest marks with data-* attributes, and the chart's address."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.values: dict[tuple[str, ...], str] = {}
-        self.images: list[str] = []
-        self._scope: list[tuple[str, str]] = []
-        self._open: list[tuple[int, tuple[str, ...] | None]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        found = {k: v or "" for k, v in attrs}
-        if tag == "img":
-            self.images.append(found["src"])
-        if tag in VOID:
-            return
-        scopes = [
-            (s, found[s]) for s in ("data-jst", "data-indicator", "data-month") if s in found
-        ]
-        self._scope += scopes
-        key: tuple[str, ...] | None = None
-        if "data-total" in found:
-            key = ("total", found["data-total"])
-        elif "data-field" in found:
-            key = (*(value for _, value in self._scope), found["data-field"])
-        self._open.append((len(scopes), key))
-
-    def handle_endtag(self, tag: str) -> None:
-        scopes, _ = self._open.pop()
-        del self._scope[len(self._scope) - scopes :]
-
-    def handle_data(self, data: str) -> None:
-        for _, key in reversed(self._open):
-            if key is not None:
-                self.values[key] = self.values.get(key, "") + data.strip()
-                return
-
-
-def parsed(html: str) -> Marked:
-    parser = Marked()
-    parser.feed(html)
-    parser.close()
-    return parser
-
-
-async def test_the_digest_holds_the_numbers_of_the_database(services: Services) -> None:
+async def test_those_needing_attention_come_first_with_why_and_since_when(
+    services: Services,
+) -> None:
+    """Monday 4 May 2026: Bochnia's ZW1 and ZW2 are late, Przykładowa's ZW2; Bochnia's has
+    lasted longer, so it comes first. The week covered is 27 April - 3 May: two reports came."""
     await seed_digest(services)
     digest = await digest_at(services)
-    teams = {team.teryt: team for team in digest.teams}
-    assert digest.week == "2026-W19"
-    assert {t: team.overdue for t, team in teams.items()} == {
-        "0201022": 1,
-        "1465011": 0,
-        "1201": 2,
-    }
-    assert {t: team.report.state for t, team in teams.items() if team.report} == {
-        "0201022": "draft",
-        "1465011": "submitted",
-        "1201": "submitted",
-    }
-    assert {t: team.open_questions for t, team in teams.items()} == {
-        "0201022": 0,
-        "1465011": 1,
-        "1201": 0,
-    }
-    assert (digest.overdue, digest.open_questions, digest.reports_missing) == (3, 1, 1)
-    times = {r.teryt: (r.answered, r.median, r.open, r.oldest_open) for r in digest.response}
-    assert times == {"0201022": (1, 4 * H, 0, None), "1465011": (0, None, 1, 96 * H)}
-    numbers = digest.indicators
-    assert [
-        (i.value, i.target)
-        for i in (
-            numbers.staff_supported,
-            numbers.staff_women,
-            numbers.staff_men,
-            numbers.jsts_under_advisory,
-        )
-    ] == [(5, 150), (4, 105), (1, 45), (3, 50)]
-    active = {m.month.isoformat()[:7]: (m.reports, m.tasks) for m in digest.months}
-    assert len(active) == 12 and min(active) == "2025-06" and max(active) == "2026-05"
-    assert {month: counts for month, counts in active.items() if counts != (0, 0)} == {
-        "2026-01": (0, 1),
-        "2026-02": (0, 2),
-        "2026-04": (1, 0),
-        "2026-05": (1, 0),
-    }
+    assert (digest.start, digest.end, digest.week) == (
+        dt.date(2026, 4, 27),
+        dt.date(2026, 5, 3),
+        "2026-W19",
+    )
+    assert [item.team.teryt for item in digest.attention] == ["1201", "0201022"]
+    bochnia, przykladowa = digest.attention
+    late = bochnia.reason(ReasonKind.TASKS_LATE)
+    assert late is not None and late.count == 2
+    assert late.since == min(t.due_on for t in bochnia.team.tasks if t.overdue)
+    assert late.working_days > 0
+    assert [r.kind for r in przykladowa.reasons] == [ReasonKind.TASKS_LATE]
+    assert bochnia.longest > przykladowa.longest
+    assert digest.changed == {ChangeKind.REPORT_SENT: 2}  # Warszawa 30 April, Bochnia 2 May
+    assert not digest.quiet
+    assert [row.team.teryt for row in digest.matrix.rows][:2] == ["1201", "0201022"]
+    assert digest.matrix.total(Light.LATE) >= 3
 
 
-async def test_an_adviser_digest_covers_only_their_jsts(services: Services) -> None:
+async def test_every_number_of_the_e_mail_is_recounted_from_the_workbook(
+    services: Services,
+) -> None:
     ids = await seed_digest(services)
-    jan = await digest_at(services, ids["jan"])
-    maria = await digest_at(services, ids["maria"])
-    assert [team.teryt for team in jan.teams] == ["0201022", "1465011"]
-    assert [team.teryt for team in maria.teams] == ["1201"]
-    assert (jan.overdue, maria.overdue) == (1, 2)
-    assert [m.tasks for m in maria.months] == [0] * 12  # Bochnia accepted nothing
+    for adviser in (None, ids["jan"], ids["maria"]):
+        digest = await digest_at(services, adviser)
+        for language in ("pl", "en"):
+            words = services.templates.words(language, LABELS)
+            html = _html(services, digest, language)
+            checked = recount(html, digest_workbook(words, digest), words, cap=digest.cap)
+            assert checked >= 10 + (7 if adviser is None else 0)
 
 
-async def test_the_preview_page_shows_those_numbers_and_a_real_chart(
+async def test_the_workbook_opens_with_the_matrix_first_in_the_reader_s_language(
     services: Services,
 ) -> None:
     await seed_digest(services)
     digest = await digest_at(services)
+    polish = sheets_of(digest_workbook(services.templates.words("pl", LABELS), digest))
+    assert list(polish) == [
+        "Macierz",
+        "Wymagają uwagi",
+        "Zmiany w tygodniu",
+        "JST",
+        "Zadania",
+        "Pytania",
+        "Członkowie zespołów",
+    ]
+    english = sheets_of(digest_workbook(services.templates.words("en", LABELS), digest))
+    assert list(english)[:3] == ["Matrix", "Needing attention", "Changes this week"]
+    attention = polish["Wymagają uwagi"]
+    assert [(row[0], row[3], row[4]) for row in attention] == [
+        ("1201", "zadania po terminie", 2),
+        ("0201022", "zadania po terminie", 1),
+    ]
+    assert {row[0]: row[7] for row in polish["JST"]} == {
+        "0201022": "w przygotowaniu",
+        "1465011": "wysłany",
+        "1201": "wysłany",
+    }
+    assert {row[0] for row in polish["Macierz"]} == {"0201022", "1465011", "1201"}
+
+
+async def test_a_report_is_missing_only_after_its_deadline(services: Services) -> None:
+    """May's report (R02) is being collected in June: "not sent yet" until its deadline; in
+    July it is late (and June's is being collected)."""
+    await seed_digest(services)
+    collecting = await digest_at(services, now=dt.datetime(2026, 6, 2, 9, tzinfo=dt.UTC))
+    words = services.templates.words("pl", LABELS)
+    rows = sheets_of(digest_workbook(words, collecting))["JST"]
+    assert {row[7] for row in rows} == {"jeszcze nie wysłany"}
+    assert all(row[8].date() >= dt.date(2026, 6, 2) for row in rows)
+    late = await digest_at(services, now=dt.datetime(2026, 7, 6, 9, tzinfo=dt.UTC))
+    reports = [item.reason(ReasonKind.REPORTS_LATE) for item in late.attention]
+    assert all(r is not None and r.count >= 1 for r in reports)
+
+
+async def test_a_jst_s_late_tasks_are_all_named(services: Services) -> None:
+    """A year on, Bochnia has more than five tasks late: every one is named (the list used to
+    be cut at five below a count of six)."""
+    await seed_digest(services)
+    digest = await digest_at(services, now=dt.datetime(2027, 9, 6, 9, tzinfo=dt.UTC))
+    bochnia = next(item for item in digest.attention if item.team.teryt == "1201")
+    late = [task.code for task in bochnia.team.tasks if task.overdue]
+    assert len(late) > 5
+    text = _text(services, digest, "pl")
+    line = next(line for line in text.splitlines() if "po terminie (" in line and "ZW1" in line)
+    assert all(code in line for code in late)
+
+
+async def test_a_quiet_week_is_two_lines(services: Services) -> None:
+    """The week the programme starts: nothing changed, nothing is late."""
+    await seed_digest(services)
+    digest = await digest_at(services, now=dt.datetime(2025, 1, 13, 7, tzinfo=dt.UTC))
+    assert digest.quiet
     for language in ("pl", "en"):
-        page = parsed(preview_html(services.templates, language, digest))
-        values = page.values
-        assert values[("total", "overdue")] == "3"
-        assert values[("total", "open_questions")] == "1"
-        assert values[("total", "reports_missing")] == "1"
-        assert values[("0201022", "overdue")] == "1"
-        assert values[("1201", "overdue")] == "2"
-        assert values[("1465011", "open_questions")] == "1"
-        assert values[("1465011", "waiting")] == "1"
-        assert values[("0201022", "answered")] == "1"
-        rounds = {"pl": "Z1 – 3 osoby, Z2 – 3 osoby", "en": "Z1 – 3 people, Z2 – 3 people"}
-        assert values[("1465011", "attendance")].startswith(rounds[language])  # all of Warszawa
-        assert values[("staff_supported", "value")] == "5"
-        assert values[("staff_supported", "target")] == "150"
-        assert (values[("staff_women", "value")], values[("staff_women", "target")]) == (
-            "4",
-            "105",
+        subject = _render(services, digest, language, "subject.txt")
+        assert subject.startswith({"pl": "Bez zmian · ", "en": "No changes · "}[language])
+        numbers = numbers_of(_html(services, digest, language))
+        assert ("total", "attention") not in numbers.values and not numbers.images
+        _greeting, _title, lines, _footer = _text(services, digest, language).split("\n\n")
+        assert len(lines.splitlines()) == 2 and "XLSX" in lines
+
+
+async def test_the_subject_says_how_many_need_attention_and_which_days(
+    services: Services,
+) -> None:
+    ids = await seed_digest(services)
+    subjects = {
+        (template, language): _render(services, digest, language, "subject.txt", template)
+        for template, digest in (
+            ("digest", await digest_at(services)),
+            ("adviser_digest", await digest_at(services, ids["maria"])),
         )
-        assert (values[("staff_men", "value")], values[("staff_men", "target")]) == ("1", "45")
-        assert values[("jsts_under_advisory", "target")] == "50"
-        assert (values[("2026-02", "reports")], values[("2026-02", "tasks")]) == ("0", "2")
-        assert values[("2026-05", "reports")] == "1"
-        [chart] = page.images
-        prefix = "data:image/png;base64,"
-        assert chart.startswith(prefix)
-        png = base64.b64decode(chart.removeprefix(prefix))
-        assert png.startswith(PNG_SIGNATURE)
-        with Image.open(io.BytesIO(png)) as image:
-            image.verify()
-            assert image.format == "PNG" and image.size[0] > 100
+        for language in ("pl", "en")
+    }
+    assert subjects == {
+        ("digest", "pl"): "2 JST wymagają uwagi · 27 kwietnia\u2009–\u20093 maja 2026",
+        ("digest", "en"): "2 JSTs need attention · Apr 27\u2009–\u2009May 3, 2026",
+        (
+            "adviser_digest",
+            "pl",
+        ): "Twoje JST: 1 wymaga uwagi · 27 kwietnia\u2009–\u20093 maja 2026",
+        ("adviser_digest", "en"): "Your JSTs: 1 needs attention · Apr 27\u2009–\u2009May 3, 2026",
+    }
 
 
-async def test_the_workbook_opens_and_holds_the_rows(services: Services) -> None:
-    """In the reader's language: sheets, headers, states and titles (issue 18: English headers
-    and codes such as "missing" in a Polish workbook)."""
+async def test_the_preview_page_has_a_real_chart(services: Services) -> None:
     await seed_digest(services)
     digest = await digest_at(services)
-    english = _workbook(services, digest, "en")
-    assert english.sheetnames == ["JSTs", "Tasks", "Questions"]
-    assert next(english["JSTs"].iter_rows(values_only=True))[3:7] == (
-        "Stage",
-        "Overdue",
-        "Open tasks",
-        "Monthly report",
-    )
-    workbook = _workbook(services, digest, "pl")
-    assert workbook.sheetnames == ["JST", "Zadania", "Pytania"]
-    teams = list(workbook["JST"].iter_rows(values_only=True))
-    assert teams[0] == (
-        "TERYT",
-        "JST",
-        "Doradca",
-        "Etap",
-        "Po terminie",
-        "Zadania otwarte",
-        "Raport miesięczny",
-        "Otwarte pytania",
-    )
-    by_teryt = {row[0]: row for row in teams[1:]}
-    assert {t: (row[4], row[6], row[7]) for t, row in by_teryt.items()} == {
-        "0201022": (1, "w przygotowaniu", 0),
-        "1465011": (0, "wysłany", 1),
-        "1201": (2, "wysłany", 0),
+    [chart] = numbers_of(preview_html(services.templates, "pl", digest)).images
+    png = base64.b64decode(chart.removeprefix("data:image/png;base64,"))
+    assert png.startswith(PNG_SIGNATURE)
+    with Image.open(io.BytesIO(png)) as image:
+        image.verify()
+
+
+def _html(services: Services, digest: Digest, language: str) -> str:
+    return _render(services, digest, language, "html")
+
+
+def _text(services: Services, digest: Digest, language: str) -> str:
+    return _render(services, digest, language, "txt")
+
+
+def _render(
+    services: Services, digest: Digest, language: str, part: str, template: str | None = None
+) -> str:
+    name = template or ("digest" if digest.adviser_id is None else "adviser_digest")
+    context = {
+        "digest": digest,
+        "chart_src": "cid:digest-chart",
+        "bot_link": None,
+        "recipient": {"name": "", "joined": False, "blocked": False},
+        "coordinator": Contact("Kasia Zielińska", "kasia@ore.example.pl", "K"),
     }
-    tasks = list(workbook["Zadania"].iter_rows(values_only=True))[1:]
-    assert len(tasks) == 21  # seven tasks for each of three JSTs
-    assert [row[2] for row in tasks if row[6] == 1] == ["ZW2", "ZW1", "ZW2"]
-    assert {row[5] for row in tasks} <= {"do zrobienia", "zgłoszone", "zwrócone", "przyjęte"}
-    questions = list(workbook["Pytania"].iter_rows(values_only=True))[1:]
-    assert {row[0]: (row[3], row[4], row[6], row[7]) for row in questions} == {
-        "0201022": (1, 4.0, 0, None),
-        "1465011": (0, None, 1, 96.0),
-    }
-
-
-async def test_every_part_renders_in_both_languages(services: Services) -> None:
-    ids = await seed_digest(services)
-    for adviser, template in ((None, "digest"), (ids["maria"], "adviser_digest")):
-        digest = await digest_at(services, adviser)
-        context = {"digest": digest, "chart_src": "cid:digest-chart", "bot_link": None}
-        context["recipient"] = {"name": "", "joined": False, "blocked": False}
-        context["coordinator"] = Contact("Kasia Zielińska", "kasia@ore.example.pl", "K")
-        for language in ("pl", "en"):
-            subject, text, html = (
-                services.templates.render(language, f"email/{template}.{part}.j2", **context)
-                for part in ("subject.txt", "txt", "html")
-            )
-            span = services.templates.env.filters["week_span"](digest.week, language)
-            assert span in subject and str(digest.overdue) in subject
-            assert digest.week not in subject, "no ISO week a coordinator reads (issue 18)"
-            assert "Powiat bocheński (TERYT 1201)" in text
-            if template == "adviser_digest":  # the coordinator named where the text says so
-                assert "Kasia Zielińska (kasia@ore.example.pl)" in text
-            assert parsed(html).values[("1201", "overdue")] == "2"
-            decimals = r"\d,\d%" if language == "pl" else r"\d\.\d%"
-            if template == "digest":  # the indicators, as the language writes decimals
-                assert re.search(decimals, text) and re.search(decimals, html)
-
-
-def _workbook(services: Services, digest: Digest, language: str) -> Workbook:
-    words = services.templates.words(language, LABELS)
-    return load_workbook(io.BytesIO(digest_xlsx(digest, words)), read_only=True)
+    return services.templates.render(language, f"email/{name}.{part}.j2", **context)

@@ -83,7 +83,7 @@ async def test_the_email_has_the_chart_inline_and_the_workbook_attached(
         coordinator = await session.get_one(Person, ids["coordinator"])
     [message] = smtp.to(coordinator.email)
     subject = str(message["Subject"])
-    assert "4–10 maja 2026" in subject and "3" in subject and "W19" not in subject
+    assert " ".join(subject.split()) == "2 JST wymagają uwagi · 27 kwietnia – 3 maja 2026"
     assert message.get_content_type() == "multipart/mixed"
     related = next(p for p in message.walk() if p.get_content_type() == "multipart/related")
     html = related.get_body(("html",))
@@ -99,7 +99,7 @@ async def test_the_email_has_the_chart_inline_and_the_workbook_attached(
         opened.verify()
     [attachment] = list(message.iter_attachments())
     assert attachment.get_content_type() == XLSX
-    assert attachment.get_filename() == "digest-2026-W19.xlsx"
+    assert attachment.get_filename() == "digest-2026-04-27-2026-05-03.xlsx"
     workbook = load_workbook(io.BytesIO(attachment.get_content()), read_only=True)
     assert (
         len(list(workbook["JST"].iter_rows(values_only=True))) == 4
@@ -139,7 +139,7 @@ async def test_preview_writes_the_page_and_send_queues_once_a_week(
     assert result.exit_code == 0, result.output
     assert "2026-W19" in result.output and str(out) in result.output
     page = out.read_text(encoding="utf-8")
-    assert "data:image/png;base64," in page and 'data-total="overdue">3<' in page
+    assert "data:image/png;base64," in page and 'data-total="attention">2<' in page
     refused = await run_cli(services, "digest", "preview", "--out", str(tmp_path / "x.pdf"))
     assert refused.exit_code == 2 and not (tmp_path / "x.pdf").exists()
 

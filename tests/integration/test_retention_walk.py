@@ -103,7 +103,7 @@ async def _numbers(services: Services) -> dict[str, Any]:
 
 def _digest_numbers(digest: Digest) -> dict[str, Any]:
     return {
-        "totals": (digest.overdue, digest.open_questions, digest.reports_missing),
+        "totals": (digest.overdue, digest.open_questions, digest.changed),
         "teams": [
             (
                 t.teryt,
@@ -119,8 +119,8 @@ def _digest_numbers(digest: Digest) -> dict[str, Any]:
             for r in digest.response
         ),
         "indicators": digest.indicators,
-        "months": digest.months,
-        "attention": [(a.team.teryt, a.reports_overdue, a.silent_since) for a in digest.attention],
+        "matrix": [(row.team.teryt, row.cells) for row in digest.matrix.rows],
+        "attention": [(a.team.teryt, a.reasons) for a in digest.attention],
     }
 
 

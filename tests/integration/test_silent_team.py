@@ -21,6 +21,7 @@ from telegram import Bot
 
 from core.clock import FixedClock
 from core.services import Services
+from digest.attention import ReasonKind
 from digest.build import build_digest
 from outbox.email_sender import EmailDelivery, deliver_all
 from outbox.telegram_sender import TelegramDelivery
@@ -131,7 +132,10 @@ async def _silent_reason(services: Services, now: dt.datetime) -> dict[str, dt.d
     Telegram, with the day the team was first invited."""
     async with services.sessionmaker() as session:
         digest = await build_digest(session, now, zone=services.settings.zone)
-    return {item.team.teryt: item.silent_since for item in digest.attention if item.silent_since}
+    silent = (
+        (item.team.teryt, item.reason(ReasonKind.NOBODY_JOINED)) for item in digest.attention
+    )
+    return {teryt: reason.since for teryt, reason in silent if reason is not None}
 
 
 async def test_a_silent_team_gets_reminders_it_can_act_on_and_its_adviser_is_told_once(
@@ -193,16 +197,17 @@ async def test_a_silent_team_gets_reminders_it_can_act_on_and_its_adviser_is_tol
     assert len(await _silent_notices(services)) == 1
 
     # The coordinator's digest of 18 May lists the JST under "needs attention", with why.
-    digests = [plain(m) for m in programme.mails(KASIA) if "Podsumowanie" in str(m["Subject"])]
+    digests = [plain(m) for m in programme.mails(KASIA) if "Podsumowanie tygodnia" in plain(m)]
     assert len(digests) == 3  # 4, 11 and 18 May
     assert "nikogo z zespołu nie ma na Telegramie" not in digests[1]
     needing = digests[2].split("== Wymagają uwagi ==")[1].split("\n\n")[0]
-    lines = {line.split(" (TERYT")[0]: line for line in needing.splitlines() if "TERYT" in line}
-    assert "- Gmina Gwar" in lines  # its tasks are late, but someone joined
-    assert "Telegramie" not in lines["- Gmina Gwar"]
+    jsts = re.split(r"(?m)^\d+\. ", needing)[1:]
+    lines = {item.split(" (TERYT")[0]: item for item in jsts}
+    assert "Gmina Gwar" in lines  # its tasks are late, but someone joined
+    assert "Telegramie" not in lines["Gmina Gwar"]
     assert (
         "nikogo z zespołu nie ma na Telegramie (pierwsze zaproszenie: 30 kwietnia 2026)"
-        in (lines["- Gmina Cisza"])
+        in (lines["Gmina Cisza"])
     )
 
     # The digests Kasia got showed no link: her invitation's still works.

@@ -20,8 +20,9 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
-from digest.attention import Attention
-from digest.build import Digest, MonthActivity
+from digest.attention import Attention, Reason, ReasonKind
+from digest.build import Digest
+from digest.matrix import build_matrix
 from forms.self_assessment import Window
 from notices.review_queue import Listed
 from outbox.email_alerts import AlertItem
@@ -29,11 +30,13 @@ from reminders.attention import JstState
 from reminders.retention import Schedule
 from reminders.retention_preview import KINDS, Going
 from storage.anonymise import Anonymised
+from storage.changes import Change, ChangeKind
 from storage.erasure_views import ErasureTarget, ErasureView
 from storage.imports.apply import Counts, ImportSummary
 from storage.imports.read import ImportIssue
 from storage.indicators import Indicator, Indicators
 from storage.materials.views import MaterialChange, MaterialItem
+from storage.models import ProgrammeStep
 from storage.oversight import MemberView
 from storage.programme import QuestionKind, ReportQuestion, default_template_path, load_template
 from storage.questions.stats import ResponseTimes
@@ -317,6 +320,7 @@ def _attendance(s: Sample, code: str) -> RoundAttendance:
         starts_on=dt.date(2026, 10, 1),
         ends_on=dt.date(2026, 10, 31),
         attended=tuple(s.many(s.name))[:2] if code == "Z1" else (),
+        present=len(tuple(s.many(s.name))[:2]) if code == "Z1" else 0,
         recorded=code != "Z3",
         ended=code != "Z3" or s.flag,
     )
@@ -400,11 +404,23 @@ def _indicators(s: Sample) -> Indicators:
 
 def _digest(s: Sample) -> Digest:
     team = _team(s)
+    teams = tuple(s.many(team))[:3]
+    attention = (_attention(s),) if s.n else ()
+    steps = {team.cohort: [_programme_step(task.code, "task") for task in team.tasks]}
+    steps[team.cohort].append(_programme_step("Z1", "training"))
     return Digest(
         now=NOW,
+        today=TODAY,
         week="2027-W40",
+        start=dt.date(2027, 9, 27),
         adviser_id=4 if s.flag else None,
-        teams=tuple(s.many(team))[:3],
+        teams=teams,
+        attention=attention,
+        changes=tuple(
+            Change(team.jst_id, kind, "ZW1" if s.flag else None, NOW)
+            for kind in list(ChangeKind)[: s.n]
+        ),
+        matrix=build_matrix(teams, steps, {team.jst_id: s.n % 2}, TODAY),
         response=(
             ResponseTimes(
                 4,
@@ -420,14 +436,29 @@ def _digest(s: Sample) -> Digest:
             ),
         ),
         indicators=_indicators(s),
-        months=tuple(MonthActivity(dt.date(2027, month, 1), s.n, s.n) for month in (8, 9)),
-        attention=(_attention(s),) if s.n else (),
+        staff=(),
     )
 
 
+def _programme_step(code: str, kind: str) -> ProgrammeStep:
+    return ProgrammeStep(
+        code=code,
+        kind=kind,
+        title_pl=code,
+        title_en=code,
+        starts_on=TODAY - dt.timedelta(days=30),
+        ends_on=TODAY - dt.timedelta(days=1),
+        due_on=TODAY if kind == "task" else None,
+    )
+
+
+def _reason(s: Sample, kind: ReasonKind) -> Reason:
+    return Reason(kind, s.n or 1, TODAY, s.n, "R01" if kind is ReasonKind.SUPPORT_ASKED else None)
+
+
 def _attention(s: Sample) -> Attention:
-    """A JST needing attention: late tasks and reports; a team on Telegram or not."""
-    return Attention(_team(s), s.n, TODAY if s.flag else None, s.n if s.flag else None)
+    """A JST needing attention for every reason there is (some lasting no working day yet)."""
+    return Attention(_team(s), tuple(_reason(s, kind) for kind in ReasonKind))
 
 
 def _contact(s: Sample, email: str) -> Contact:
@@ -864,7 +895,18 @@ def overrides(s: Sample) -> dict[str, dict[str, Any]]:
         "tg/_team.html.j2::waiting": {"due": dt.date(2027, 12, 31), "days": s.n},
         "tg/question_not_linked.html.j2": {"waiting": s.many(_open_question(s))[:3]},
         "tg/task_choose.html.j2": {"waiting": s.many(_task_item(s))[:3]},
-        "email/_digest.txt.j2::month": {"value": dt.date(2027, 9, 1)},
+        "email/_digest.txt.j2::light": {
+            "light": ("done", "review", "soon", "late", "not_yet")[s.n % 5]
+        },
+        "email/_digest.txt.j2::gender": {"gender": s.gender},
+        "email/_digest.txt.j2::reason_name": {"kind": list(ReasonKind)[s.n % 7].value},
+        "email/_digest.txt.j2::change_name": {"kind": list(ChangeKind)[s.n % 4].value},
+        "email/_digest.txt.j2::reason": {
+            "item": _attention(s),
+            "r": _reason(s, list(ReasonKind)[s.n % 7]),
+        },
+        "email/_digest.txt.j2::calm": {"team": _team(s)},
+        "email/_digest.txt.j2::indicator_name": {"key": "staff_improved"},
         "email/_digest.txt.j2::span": {"value": dt.timedelta(hours=s.n)},
         "email/_digest.txt.j2::percent": {"indicator": _indicator(s)},
         "email/_digest.txt.j2::task_title": {"task": _task_view(s)},
@@ -972,8 +1014,11 @@ def overrides(s: Sample) -> dict[str, dict[str, Any]]:
         "tg/labels.txt.j2::command": {"key": "status"},
         "tg/my_data_labels.txt.j2::column": {"key": "section"},
         "tg/_states.html.j2::report_state": {"state": "missing"},
-        "email/_digest.txt.j2::report_state": {"state": "missing"},
-        "email/_digest.txt.j2::reasons": {"item": _attention(s)},
+        "email/_digest.txt.j2::report_state": {
+            "code": "missing",
+            "due": TODAY,
+            "today": TODAY + dt.timedelta(days=s.n % 2),
+        },
         **_materials(s),
     }
 

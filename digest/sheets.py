@@ -1,0 +1,170 @@
+"""The digest's workbook as sheets of rows in the reader's language: every number the e-mail
+shows is the count or sum of some of these rows (tests/integration/test_digest_numbers.py
+recounts them):
+
+- the matrix: one row per JST, one column per step with its traffic light (the e-mail's totals
+  of each light are its cells);
+- needing attention: one row per JST and reason, with its count and since when;
+- the week's changes: one row per task accepted, report sent, question answered, member joined;
+- the JSTs, the tasks (those late are the e-mail's late tasks), the answering times;
+- the team members (no names): gender, joined, rounds attended, supported, improved — the
+  indicators are counts of these rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from core.templates import Words
+from digest.build import Digest
+from digest.matrix import Light, Matrix
+from digest.workbook import Sheet, Value
+from storage.team import TaskView, TeamView
+
+LIGHT_COLOURS = {
+    Light.DONE: "1A7F37",
+    Light.REVIEW: "0969DA",
+    Light.SOON: "BF8700",
+    Light.LATE: "CF222E",
+    Light.NOT_YET: "D0D7DE",
+}
+MATRIX = "matrix"
+ATTENTION = "attention"
+CHANGES = "changes"
+TEAMS = "teams"
+TASKS = "tasks"
+QUESTIONS = "questions"
+STAFF = "staff"
+HEADERS = {
+    ATTENTION: ("teryt", "jst", "adviser", "reason", "count", "since", "working_days"),
+    CHANGES: ("teryt", "jst", "change", "subject", "at"),
+    TEAMS: (
+        "teryt",
+        "jst",
+        "cohort",
+        "adviser",
+        "phase",
+        "overdue",
+        "open_tasks",
+        "report",
+        "report_due",
+        "questions",
+    ),
+    TASKS: ("teryt", "jst", "code", "title", "due_on", "state", "overdue"),
+    QUESTIONS: ("teryt", "jst", "adviser", "answered", "median_h", "p90_h", "open", "oldest_h"),
+    STAFF: ("teryt", "gender", "joined", "rounds", "supported", "improved"),
+}
+
+
+def digest_sheets(digest: Digest, words: Words) -> list[Sheet]:
+    """The workbook's sheets in order, the matrix first (`words`: the digest's labels)."""
+    teams = {team.jst_id: team for team in digest.teams}
+    rows: dict[str, list[list[Value]]] = {
+        ATTENTION: [
+            [
+                item.team.teryt,
+                item.team.jst_name,
+                item.team.adviser,
+                words("reason_name", kind=reason.kind.value),
+                reason.count,
+                reason.since,
+                reason.working_days,
+            ]
+            for item in digest.attention
+            for reason in item.reasons
+        ],
+        CHANGES: [
+            [
+                teams[change.jst_id].teryt,
+                teams[change.jst_id].jst_name,
+                words("change_name", kind=change.kind.value),
+                change.subject,
+                change.at.astimezone(digest.now.tzinfo).replace(tzinfo=None),
+            ]
+            for change in digest.changes
+        ],
+        TEAMS: [_team_row(team, words, digest.today) for team in digest.teams],
+        TASKS: [_task_row(team, task, words) for team in digest.teams for task in team.tasks],
+        QUESTIONS: [
+            [
+                r.teryt,
+                r.jst_name,
+                r.adviser_name,
+                r.answered,
+                _hours(r.median),
+                _hours(r.p90),
+                r.open,
+                _hours(r.oldest_open),
+            ]
+            for r in digest.response
+        ],
+        STAFF: [
+            [
+                tally.teryt,
+                words("gender", gender=tally.gender.value),
+                int(tally.joined),
+                len(tally.rounds),
+                int(tally.supported),
+                int(tally.improved),
+            ]
+            for tally in digest.staff
+        ],
+    }
+    sheets = [matrix_sheet(digest.matrix, words)]
+    sheets += [
+        Sheet(
+            words("xlsx_sheet", name=name),
+            [words("xlsx_header", key=key) for key in keys],
+            rows[name],
+        )
+        for name, keys in HEADERS.items()
+    ]
+    return sheets
+
+
+def matrix_sheet(matrix: Matrix, words: Words) -> Sheet:
+    """TERYT, JST, cohort, adviser, then each step's light in words, filled with its colour."""
+    header = [words("xlsx_header", key=key) for key in ("teryt", "jst", "cohort", "adviser")]
+    header += [column.code for column in matrix.columns]
+    names = {light: words("light", light=light.value) for light in Light}
+    rows = [
+        (
+            row.team.teryt,
+            row.team.jst_name,
+            row.team.cohort,
+            row.team.adviser,
+            *(None if cell is None else names[cell.light] for cell in row.cells),
+        )
+        for row in matrix.rows
+    ]
+    fills = {names[light]: colour for light, colour in LIGHT_COLOURS.items()}
+    return Sheet(words("xlsx_sheet", name=MATRIX), header, rows, fills)
+
+
+def _team_row(team: TeamView, words: Words, today: dt.date) -> list[Value]:
+    report = team.report
+    return [
+        team.teryt,
+        team.jst_name,
+        team.cohort,
+        team.adviser,
+        words("phase", team=team),
+        team.overdue,
+        len(team.upcoming),
+        words("report_state", code=report.state, due=report.due_on, today=today)
+        if report
+        else None,
+        report.due_on if report else None,
+        team.open_questions,
+    ]
+
+
+def _task_row(team: TeamView, task: TaskView, words: Words) -> list[Value]:
+    title = words("task_title", task=task)
+    state = words("task_state", state=task.state)
+    return [team.teryt, team.jst_name, task.code, title, task.due_on, state, int(task.overdue)]
+
+
+def _hours(span: dt.timedelta | None) -> float | None:
+    """A timedelta as hours to one decimal (the unit a spreadsheet reader sums)."""
+    return None if span is None else round(span.total_seconds() / 3600, 1)
