@@ -105,7 +105,7 @@ async def test_the_email_has_the_chart_inline_and_the_workbook_attached(
         len(list(workbook["JST"].iter_rows(values_only=True))) == 4
     )  # header + 3 JSTs, sheets in Polish
     text = message.get_body(("plain",))
-    assert text is not None and "Zadania po terminie: 3" in text.get_content()
+    assert text is not None and "2 z 3 JST wymagają uwagi." in text.get_content()
 
 
 def cli_app() -> typer.Typer:
