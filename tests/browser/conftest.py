@@ -48,6 +48,10 @@ def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 "--no-sandbox",  # the tests may run as root (CI's containers)
                 "--disable-gpu",
                 "--no-first-run",
+                # nothing of its own to the network either: updates, sync, field trials
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
                 "--remote-debugging-port=0",
                 f"--user-data-dir={profile}",
                 "about:blank",
