@@ -47,6 +47,7 @@ def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 "--headless",
                 "--no-sandbox",  # the tests may run as root (CI's containers)
                 "--disable-gpu",
+                "--hide-scrollbars",  # overlaid, as on a phone: the page keeps the full width
                 "--no-first-run",
                 # nothing of its own to the network either: updates, sync, field trials
                 "--disable-background-networking",

@@ -1,8 +1,9 @@
 """The weekly digest in a real browser (issue 22): the coordinators' page as `advisorybot digest
-preview` writes it and the advisers' e-mail as the sender sends it, from the sandbox's demo
-cohort, read at a phone's 375 px and a desktop's 1280 px: no sideways scroll, every image and
-table within the screen, no text under 12 px, the language attribute the reader's. The data
-is the same on both databases (tests/integration/test_digest*.py): SQLite only here."""
+preview` writes it, and the coordinator's and advisers' e-mails as the sender sends them, from
+the sandbox's demo cohort, read at a phone's 375 px and a desktop's 1280 px: no sideways
+scroll, every image and table within the screen, no text under 12 px, the language attribute
+the reader's. The data is the same on both databases (tests/integration/test_digest*.py):
+SQLite only here."""
 
 from __future__ import annotations
 
@@ -28,7 +29,11 @@ __all__ = ["smtp"]  # the fixture
 
 WIDTHS = (375, 1280)
 SCHEDULE = (0, 8, 0)  # Monday 08:00, the default; the tests' clock is a Monday at 10:00
-ADVISERS = {"krzysztof.pawlak@doradcy.example.pl": "pl", "beata.wozniak@doradcy.example.pl": "en"}
+READERS = {  # the coordinator and the advisers of the demo, one of them reading English
+    "renata.kaminska@ore.example.pl": "pl",
+    "krzysztof.pawlak@doradcy.example.pl": "pl",
+    "beata.wozniak@doradcy.example.pl": "en",
+}
 
 
 @pytest.fixture
@@ -36,15 +41,15 @@ async def digest_pages(
     services: Services, smtp: SmtpServer, tmp_path: Path
 ) -> dict[tuple[str, str], Path]:
     """The demo cohort's digests as files, by (whose, language): the coordinators' preview in
-    both languages, and each adviser's e-mail (Beata reads English) with its inline images made
-    data: URIs, as a mail client shows them."""
+    both languages, and the e-mail each reader gets (the coordinator's and each adviser's;
+    Beata reads English) with its inline images made data: URIs, as a mail client shows them."""
     mailing = smtp.services(services)
     plan = load_plan()
     now = services.clock.now()
     await create_demo(mailing, plan, demo_start(now.date(), plan))
     async with services.sessionmaker.begin() as session:
-        for person in await session.scalars(select(Person).where(Person.email.in_(ADVISERS))):
-            person.language = Language(ADVISERS[person.email])
+        for person in await session.scalars(select(Person).where(Person.email.in_(READERS))):
+            person.language = Language(READERS[person.email])
         digest = await build_digest(session, now, zone=services.settings.zone)
     pages = {
         ("coordinators", lang): preview_html(services.templates, lang, digest)
@@ -53,7 +58,7 @@ async def digest_pages(
     smtp.received.clear()  # the demo's invitations
     await run_tick(mailing, [DigestRule(SCHEDULE)], now)
     await deliver_all(EmailDelivery(mailing, bot_username="advisory_test_bot"))
-    for address, lang in ADVISERS.items():
+    for address, lang in READERS.items():
         [message] = smtp.to(address)
         pages[(address, lang)] = _shown(message)
     files = {}
