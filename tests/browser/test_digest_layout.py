@@ -1,9 +1,9 @@
 """The weekly digest in a real browser (issue 22): the coordinators' page as `advisorybot digest
-preview` writes it, and the coordinator's and advisers' e-mails as the sender sends them, from
-the sandbox's demo cohort, read at a phone's 375 px and a desktop's 1280 px: no sideways
-scroll, every image and table within the screen, no text under 12 px, the language attribute
-the reader's. The data is the same on both databases (tests/integration/test_digest*.py):
-SQLite only here."""
+preview` writes it, and the coordinator's and advisers' e-mails as the sender sends them, of
+the sandbox's demo cohort and of the digest tests' one, read at a phone's 375 px and a
+desktop's 1280 px: no sideways scroll, every image and table within the screen, no text under
+12 px, the language attribute the reader's. The data is the same on both databases
+(tests/integration/test_digest*.py): SQLite only here."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from core.clock import FixedClock
 from core.services import Services
 from digest.build import build_digest
 from outbox.email_sender import EmailDelivery, deliver_all
@@ -23,33 +24,54 @@ from sandbox.demo import create_demo, demo_start, load_plan
 from storage.models import Language, Person
 from tests.browser.conftest import Offline, OpenPage
 from tests.browser.layout import layout_faults
+from tests.support.digest_data import NOW, seed_digest
 from tests.support.smtp import SmtpServer, smtp
 
 __all__ = ["smtp"]  # the fixture
 
 WIDTHS = (375, 1280)
-SCHEDULE = (0, 8, 0)  # Monday 08:00, the default; the tests' clock is a Monday at 10:00
-READERS = {  # the coordinator and the advisers of the demo, one of them reading English
-    "renata.kaminska@ore.example.pl": "pl",
-    "krzysztof.pawlak@doradcy.example.pl": "pl",
-    "beata.wozniak@doradcy.example.pl": "en",
+SCHEDULE = (0, 8, 0)  # Monday 08:00, the default; both clocks are a Monday at 10:00 or 11:00
+# Whose digest e-mails are read, in which language: a coordinator and the advisers, one of them
+# reading English; of the sandbox's demo cohort (a few months in, little done yet) and of the
+# digest tests' cohort (tests/support/digest_data.py: tasks overdue, reports, questions answered
+# and waiting, so every part of the digest shows).
+READERS = {
+    "demo": {
+        "renata.kaminska@ore.example.pl": "pl",
+        "krzysztof.pawlak@doradcy.example.pl": "pl",
+        "beata.wozniak@doradcy.example.pl": "en",
+    },
+    "seeded": {
+        "koordynacja@example.pl": "pl",
+        "jan@ore.example.pl": "pl",
+        "maria@ore.example.pl": "en",
+    },
 }
 
 
-@pytest.fixture
+@pytest.fixture(params=sorted(READERS))
 async def digest_pages(
-    services: Services, smtp: SmtpServer, tmp_path: Path
+    request: pytest.FixtureRequest,
+    services: Services,
+    smtp: SmtpServer,
+    clock: FixedClock,
+    tmp_path: Path,
 ) -> dict[tuple[str, str], Path]:
-    """The demo cohort's digests as files, by (whose, language): the coordinators' preview in
-    both languages, and the e-mail each reader gets (the coordinator's and each adviser's;
-    Beata reads English) with its inline images made data: URIs, as a mail client shows them."""
+    """A cohort's digests as files, by (whose, language): the coordinators' preview in both
+    languages, and the e-mail each reader gets with its inline images made data: URIs, as a
+    mail client shows them."""
     mailing = smtp.services(services)
-    plan = load_plan()
-    now = services.clock.now()
-    await create_demo(mailing, plan, demo_start(now.date(), plan))
+    if request.param == "demo":
+        plan = load_plan()
+        await create_demo(mailing, plan, demo_start(clock.now().date(), plan))
+    else:
+        clock.set(NOW)
+        await seed_digest(services)
+    readers = READERS[request.param]
+    now = clock.now()
     async with services.sessionmaker.begin() as session:
-        for person in await session.scalars(select(Person).where(Person.email.in_(READERS))):
-            person.language = Language(READERS[person.email])
+        for person in await session.scalars(select(Person).where(Person.email.in_(readers))):
+            person.language = Language(readers[person.email])
         digest = await build_digest(session, now, zone=services.settings.zone)
     pages = {
         ("coordinators", lang): preview_html(services.templates, lang, digest)
@@ -58,7 +80,7 @@ async def digest_pages(
     smtp.received.clear()  # the demo's invitations
     await run_tick(mailing, [DigestRule(SCHEDULE)], now)
     await deliver_all(EmailDelivery(mailing, bot_username="advisory_test_bot"))
-    for address, lang in READERS.items():
+    for address, lang in readers.items():
         [message] = smtp.to(address)
         pages[(address, lang)] = _shown(message)
     files = {}
