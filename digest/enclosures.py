@@ -19,14 +19,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.templates import Templates
 from digest.build import Digest, build_digest
-from digest.chart import XLSX_TYPE, chart_png, digest_xlsx
-from storage.models import Person
+from digest.chart import chart_png, digest_xlsx
+from digest.matrix import Matrix, build_matrix
+from digest.workbook import XLSX_TYPE
+from storage.cohorts import cohort_steps, list_cohorts
+from storage.models import Person, ProgrammeStep
 
 COORDINATOR_TEMPLATE = "digest"
 ADVISER_TEMPLATE = "adviser_digest"
 TEMPLATES = (COORDINATOR_TEMPLATE, ADVISER_TEMPLATE)
 CHART_CID = "digest-chart"
 LABELS = "email/_digest.txt.j2"
+CHART_LABELS = "email/_digest_chart.txt.j2"
 
 
 @dataclass(frozen=True)
@@ -83,9 +87,16 @@ async def digest_enclosures(
         return Enclosures()
     adviser = person.id if template == ADVISER_TEMPLATE else None
     digest = await build_digest(session, now, adviser_id=adviser, zone=templates.zone)
+    matrix = await digest_matrix(session, digest, templates)
     language = person.language.value
-    chart = partial(digest_chart, templates, language, digest)
-    workbook = partial(digest_xlsx, digest, templates.words(language, LABELS))
+    chart = partial(digest_chart, templates, language, digest, matrix)
+    workbook = partial(
+        digest_xlsx,
+        digest,
+        matrix,
+        templates.words(language, LABELS),
+        templates.words(language, CHART_LABELS),
+    )
     return Enclosures(
         values={"digest": digest, "chart_src": f"cid:{CHART_CID}"},
         builds=(
@@ -95,10 +106,26 @@ async def digest_enclosures(
     )
 
 
-def digest_chart(templates: Templates, language: str, digest: Digest) -> bytes:
-    """The chart with its legend in the reader's language."""
+async def digest_matrix(session: AsyncSession, digest: Digest, templates: Templates) -> Matrix:
+    """The digest's JSTs and every cohort's steps, those needing attention first."""
+    steps: dict[str, Sequence[ProgrammeStep]] = {
+        c.name: await cohort_steps(session, c.id) for c in await list_cohorts(session)
+    }
+    late = {item.team.jst_id: item.reports_overdue for item in digest.attention}
+    first = [item.team for item in digest.attention]
+    rest = [team for team in digest.teams if team.jst_id not in late]
+    return build_matrix([*first, *rest], steps, late, _today(digest, templates))
+
+
+def digest_chart(templates: Templates, language: str, digest: Digest, matrix: Matrix) -> bytes:
+    """The chart in the reader's language; the indicators in the coordinators' digest only."""
     return chart_png(
-        digest,
-        reports=templates.macro(language, LABELS, "chart_reports"),
-        tasks=templates.macro(language, LABELS, "chart_tasks"),
+        matrix,
+        digest.indicators if digest.adviser_id is None else None,
+        _today(digest, templates),
+        templates.words(language, CHART_LABELS),
     )
+
+
+def _today(digest: Digest, templates: Templates) -> dt.date:
+    return digest.now.astimezone(templates.zone).date()

@@ -20,6 +20,7 @@ from core.calendar import WorkCalendar
 from core.templates import Templates
 from digest.build import Digest, iso_week
 from digest.enclosures import ADVISER_TEMPLATE, COORDINATOR_TEMPLATE, digest_chart
+from digest.matrix import Matrix
 from outbox.email_policy import recipient_view
 from reminders.schedule import Due
 from storage.models import AdviserAssignment, Channel, Delivery, Person, Role
@@ -99,9 +100,9 @@ async def recipients(session: AsyncSession) -> tuple[tuple[int, ...], tuple[int,
     return await coordinator_ids(session), tuple(advisers)
 
 
-def preview_html(templates: Templates, language: str, digest: Digest) -> str:
+def preview_html(templates: Templates, language: str, digest: Digest, matrix: Matrix) -> str:
     """The coordinators' digest as one self-contained page: the chart as a data: URI."""
-    png = base64.b64encode(digest_chart(templates, language, digest)).decode("ascii")
+    png = base64.b64encode(digest_chart(templates, language, digest, matrix)).decode("ascii")
     return templates.render(
         language,
         f"email/{COORDINATOR_TEMPLATE}.html.j2",

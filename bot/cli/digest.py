@@ -16,7 +16,7 @@ from bot.cli.reminders import parse_moment
 from core.clock import FixedClock, SystemClock
 from core.services import Services
 from digest.build import Digest, build_digest, iso_week
-from digest.enclosures import ADVISER_TEMPLATE, COORDINATOR_TEMPLATE
+from digest.enclosures import ADVISER_TEMPLATE, COORDINATOR_TEMPLATE, digest_matrix
 from notices.message import Email
 from outbox.email_sender import deliver_emails
 from outbox.queue import enqueue
@@ -46,10 +46,12 @@ def preview(
     async def _work(services: Services) -> Digest:
         async with services.sessionmaker.begin() as session:
             digest = await build_digest(session, services.clock.now(), zone=services.settings.zone)
+            matrix = await digest_matrix(session, digest, services.templates)
             read_at = SystemClock().now()  # when, whatever moment the digest shows
             named = digest.people
             await record_reads(session, read_at, actor=actor, people=named, via="digest preview")
-        page = preview_html(services.templates, services.settings.operator_language, digest)
+        language = services.settings.operator_language
+        page = preview_html(services.templates, language, digest, matrix)
         with output_file(out) as file:
             file.write_text(page, encoding="utf-8")
         return digest

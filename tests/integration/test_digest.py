@@ -15,7 +15,8 @@ from PIL import Image
 from core.services import Services
 from digest.build import Digest, build_digest
 from digest.chart import digest_xlsx
-from digest.enclosures import LABELS
+from digest.enclosures import CHART_LABELS, LABELS, digest_matrix
+from digest.matrix import Matrix
 from reminders.digest_rule import preview_html
 from storage.rosters import Contact
 from tests.support.digest_data import NOW, seed_digest
@@ -128,13 +129,19 @@ async def test_an_adviser_digest_covers_only_their_jsts(services: Services) -> N
     assert [m.tasks for m in maria.months] == [0] * 12  # Bochnia accepted nothing
 
 
+async def matrix_of(services: Services, digest: Digest) -> Matrix:
+    async with services.sessionmaker() as session:
+        return await digest_matrix(session, digest, services.templates)
+
+
 async def test_the_preview_page_shows_those_numbers_and_a_real_chart(
     services: Services,
 ) -> None:
     await seed_digest(services)
     digest = await digest_at(services)
+    matrix = await matrix_of(services, digest)
     for language in ("pl", "en"):
-        page = parsed(preview_html(services.templates, language, digest))
+        page = parsed(preview_html(services.templates, language, digest, matrix))
         values = page.values
         assert values[("total", "overdue")] == "3"
         assert values[("total", "open_questions")] == "1"
@@ -171,16 +178,17 @@ async def test_the_workbook_opens_and_holds_the_rows(services: Services) -> None
     and codes such as "missing" in a Polish workbook)."""
     await seed_digest(services)
     digest = await digest_at(services)
-    english = _workbook(services, digest, "en")
-    assert english.sheetnames == ["JSTs", "Tasks", "Questions"]
+    matrix = await matrix_of(services, digest)
+    english = _workbook(services, digest, matrix, "en")
+    assert english.sheetnames == ["JST steps", "JSTs", "Tasks", "Questions"]
     assert next(english["JSTs"].iter_rows(values_only=True))[3:7] == (
         "Stage",
         "Overdue",
         "Open tasks",
         "Monthly report",
     )
-    workbook = _workbook(services, digest, "pl")
-    assert workbook.sheetnames == ["JST", "Zadania", "Pytania"]
+    workbook = _workbook(services, digest, matrix, "pl")
+    assert workbook.sheetnames == ["Kroki JST", "JST", "Zadania", "Pytania"]
     teams = list(workbook["JST"].iter_rows(values_only=True))
     assert teams[0] == (
         "TERYT",
@@ -233,6 +241,8 @@ async def test_every_part_renders_in_both_languages(services: Services) -> None:
                 assert re.search(decimals, text) and re.search(decimals, html)
 
 
-def _workbook(services: Services, digest: Digest, language: str) -> Workbook:
+def _workbook(services: Services, digest: Digest, matrix: Matrix, language: str) -> Workbook:
     words = services.templates.words(language, LABELS)
-    return load_workbook(io.BytesIO(digest_xlsx(digest, words)), read_only=True)
+    chart_words = services.templates.words(language, CHART_LABELS)
+    data = digest_xlsx(digest, matrix, words, chart_words)
+    return load_workbook(io.BytesIO(data), read_only=True)

@@ -22,6 +22,8 @@ from markupsafe import Markup
 
 from digest.attention import Attention
 from digest.build import Digest, MonthActivity
+from digest.chart import INDICATORS
+from digest.matrix import REPORTS, Column, Light
 from forms.self_assessment import Window
 from notices.review_queue import Listed
 from outbox.email_alerts import AlertItem
@@ -975,6 +977,21 @@ def overrides(s: Sample) -> dict[str, dict[str, Any]]:
         "email/_digest.txt.j2::report_state": {"state": "missing"},
         "email/_digest.txt.j2::reasons": {"item": _attention(s)},
         **_materials(s),
+        **_digest_chart(s),
+    }
+
+
+def _digest_chart(s: Sample) -> dict[str, dict[str, Any]]:
+    """The chart's labels: every light, a task's column and the reports' (digest/chart.py)."""
+    task = Column("ZW1", "task", "Zadanie wdrożeniowe 1", "Implementation task 1", None, TODAY)
+    reports = Column(REPORTS, REPORTS, "Raporty miesięczne", "Monthly reports", None, None)
+    column = {"column": reports if s.flag else task}
+    return {
+        "email/_digest_chart.txt.j2::light": {"light": list(Light)[s.n % len(Light)].value},
+        "email/_digest_chart.txt.j2::code": column,
+        "email/_digest_chart.txt.j2::step": column,
+        "email/_digest_chart.txt.j2::indicator": {"key": INDICATORS[s.n % len(INDICATORS)]},
+        "email/_digest_chart.txt.j2::reached": {"indicator": Indicator(s.n, 150 if s.flag else 0)},
     }
 
 
