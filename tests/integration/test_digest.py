@@ -16,7 +16,7 @@ from core.services import Services
 from digest.build import Digest, build_digest
 from digest.chart import digest_xlsx
 from digest.enclosures import CHART_LABELS, LABELS, digest_matrix
-from digest.matrix import Matrix
+from digest.matrix import Light, Matrix
 from reminders.digest_rule import preview_html
 from storage.rosters import Contact
 from tests.support.digest_data import NOW, seed_digest
@@ -239,6 +239,35 @@ async def test_every_part_renders_in_both_languages(services: Services) -> None:
             decimals = r"\d,\d%" if language == "pl" else r"\d\.\d%"
             if template == "digest":  # the indicators, as the language writes decimals
                 assert re.search(decimals, text) and re.search(decimals, html)
+
+
+async def test_the_workbook_opens_on_the_matrix_of_the_cohort(services: Services) -> None:
+    """Those needing attention first (Przykładowa and Bochnia: tasks late), a light per step in
+    words and colour; the chart's bars count the same lights against the steps past their date."""
+    await seed_digest(services)
+    digest = await digest_at(services)
+    matrix = await matrix_of(services, digest)
+    today = digest.now.astimezone(services.settings.zone).date()
+    assert [matrix.count(i, Light.DONE) for i in range(6)] == [3, 2, 3, 1, 3, 3]
+    assert [matrix.expected(i, today) for i in range(7)] == [3, 3, 3, 3, 3, 3, 0]
+    page = _workbook(services, digest, matrix, "pl")["Kroki JST"]
+    rows = list(page.iter_rows(values_only=True))
+    assert rows[0][:5] == ("TERYT", "JST", "Edycja", "Doradca", "Z1 – I zjazd szkoleniowy")
+    assert rows[0][-1] == "Raporty miesięczne"
+    late, done, soon = "po terminie", "zrobione", "termin wkrótce"
+    assert [row[:4] for row in rows[1:]] == [
+        ("0201022", "Gmina Przykładowa", "pilot", "Jan Kowalski"),
+        ("1201", "Powiat bocheński", "pilot", "Maria Szymańska"),
+        ("1465011", "Miasto Stołeczne Warszawa", "pilot", "Edward K."),
+    ]
+    assert (rows[1][7], rows[1][-1], rows[2][5], rows[3][7]) == (late, soon, late, done)
+    english = _workbook(services, digest, matrix, "en")["JST steps"]
+    assert next(english.iter_rows(min_row=2, values_only=True))[4:8] == (
+        "done",
+        "done",
+        "done",
+        "late",
+    )
 
 
 def _workbook(services: Services, digest: Digest, matrix: Matrix, language: str) -> Workbook:
