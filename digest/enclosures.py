@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.templates import Templates, Words
+from core.templates import Templates
 from digest.build import Digest, build_digest
 from digest.chart import chart_png
 from digest.sheets import digest_sheets
@@ -29,6 +29,7 @@ ADVISER_TEMPLATE = "adviser_digest"
 TEMPLATES = (COORDINATOR_TEMPLATE, ADVISER_TEMPLATE)
 CHART_CID = "digest-chart"
 LABELS = "email/_digest.txt.j2"
+CHART_LABELS = "email/_digest_chart.txt.j2"
 
 
 @dataclass(frozen=True)
@@ -85,9 +86,9 @@ async def digest_enclosures(
         return Enclosures()
     adviser = person.id if template == ADVISER_TEMPLATE else None
     digest = await build_digest(session, now, adviser_id=adviser, zone=templates.zone)
-    words = templates.words(person.language.value, LABELS)
-    chart = partial(digest_chart, words, digest)
-    workbook = partial(digest_workbook, words, digest)
+    language = person.language.value
+    chart = partial(digest_chart, templates, language, digest)
+    workbook = partial(digest_workbook, templates, language, digest)
     return Enclosures(
         values={"digest": digest, "chart_src": f"cid:{CHART_CID}"},
         builds=(
@@ -97,12 +98,14 @@ async def digest_enclosures(
     )
 
 
-def digest_chart(words: Words, digest: Digest) -> bytes:
-    """The matrix chart, worded in the reader's language."""
+def digest_chart(templates: Templates, language: str, digest: Digest) -> bytes:
+    """The matrix chart in the reader's language; the indicators in the coordinators' only."""
     indicators = digest.indicators if digest.adviser_id is None else None
+    words = templates.words(language, CHART_LABELS)
     return chart_png(digest.matrix, indicators, digest.today, words)
 
 
-def digest_workbook(words: Words, digest: Digest) -> bytes:
+def digest_workbook(templates: Templates, language: str, digest: Digest) -> bytes:
     """The workbook: the matrix first, then every row the e-mail's numbers count."""
-    return workbook_bytes(digest_sheets(digest, words))
+    words = templates.words(language, LABELS)
+    return workbook_bytes(digest_sheets(digest, words, templates.words(language, CHART_LABELS)))

@@ -17,18 +17,10 @@ import datetime as dt
 
 from core.templates import Words
 from digest.build import Digest
-from digest.matrix import Light, Matrix
+from digest.chart import matrix_sheet
 from digest.workbook import Sheet, Value
 from storage.team import TaskView, TeamView
 
-LIGHT_COLOURS = {
-    Light.DONE: "1A7F37",
-    Light.REVIEW: "0969DA",
-    Light.SOON: "BF8700",
-    Light.LATE: "CF222E",
-    Light.NOT_YET: "D0D7DE",
-}
-MATRIX = "matrix"
 ATTENTION = "attention"
 CHANGES = "changes"
 TEAMS = "teams"
@@ -56,8 +48,9 @@ HEADERS = {
 }
 
 
-def digest_sheets(digest: Digest, words: Words) -> list[Sheet]:
-    """The workbook's sheets in order, the matrix first (`words`: the digest's labels)."""
+def digest_sheets(digest: Digest, words: Words, chart_words: Words) -> list[Sheet]:
+    """The workbook's sheets in order, the matrix first (`words`: the digest's labels,
+    `chart_words`: the chart's, whose matrix the first sheet is)."""
     teams = {team.jst_id: team for team in digest.teams}
     rows: dict[str, list[list[Value]]] = {
         ATTENTION: [
@@ -110,7 +103,7 @@ def digest_sheets(digest: Digest, words: Words) -> list[Sheet]:
             for tally in digest.staff
         ],
     }
-    sheets = [matrix_sheet(digest.matrix, words)]
+    sheets = [matrix_sheet(digest.matrix, chart_words)]
     sheets += [
         Sheet(
             words("xlsx_sheet", name=name),
@@ -120,25 +113,6 @@ def digest_sheets(digest: Digest, words: Words) -> list[Sheet]:
         for name, keys in HEADERS.items()
     ]
     return sheets
-
-
-def matrix_sheet(matrix: Matrix, words: Words) -> Sheet:
-    """TERYT, JST, cohort, adviser, then each step's light in words, filled with its colour."""
-    header = [words("xlsx_header", key=key) for key in ("teryt", "jst", "cohort", "adviser")]
-    header += [column.code for column in matrix.columns]
-    names = {light: words("light", light=light.value) for light in Light}
-    rows = [
-        (
-            row.team.teryt,
-            row.team.jst_name,
-            row.team.cohort,
-            row.team.adviser,
-            *(None if cell is None else names[cell.light] for cell in row.cells),
-        )
-        for row in matrix.rows
-    ]
-    fills = {names[light]: colour for light, colour in LIGHT_COLOURS.items()}
-    return Sheet(words("xlsx_sheet", name=MATRIX), header, rows, fills)
 
 
 def _team_row(team: TeamView, words: Words, today: dt.date) -> list[Value]:

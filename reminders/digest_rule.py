@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.calendar import WorkCalendar
 from core.templates import Templates
 from digest.build import Digest, iso_week
-from digest.enclosures import ADVISER_TEMPLATE, COORDINATOR_TEMPLATE, LABELS, digest_chart
+from digest.enclosures import ADVISER_TEMPLATE, COORDINATOR_TEMPLATE, digest_chart
 from outbox.email_policy import recipient_view
 from reminders.schedule import Due
 from storage.models import AdviserAssignment, Channel, Delivery, Person, Role
@@ -101,7 +101,7 @@ async def recipients(session: AsyncSession) -> tuple[tuple[int, ...], tuple[int,
 
 def preview_html(templates: Templates, language: str, digest: Digest) -> str:
     """The coordinators' digest as one self-contained page: the chart as a data: URI."""
-    chart = digest_chart(templates.words(language, LABELS), digest)
+    chart = digest_chart(templates, language, digest)
     png = base64.b64encode(chart).decode("ascii")
     return templates.render(
         language,

@@ -14,7 +14,7 @@ from PIL import Image
 from core.services import Services
 from digest.attention import ReasonKind
 from digest.build import Digest, build_digest
-from digest.enclosures import LABELS, digest_workbook
+from digest.enclosures import CHART_LABELS, LABELS, digest_workbook
 from digest.matrix import Light
 from reminders.digest_rule import preview_html
 from storage.changes import ChangeKind
@@ -66,8 +66,10 @@ async def test_every_number_of_the_e_mail_is_recounted_from_the_workbook(
         digest = await digest_at(services, adviser)
         for language in ("pl", "en"):
             words = services.templates.words(language, LABELS)
+            chart = services.templates.words(language, CHART_LABELS)
             html = _html(services, digest, language)
-            checked = recount(html, digest_workbook(words, digest), words, cap=digest.cap)
+            workbook = digest_workbook(services.templates, language, digest)
+            checked = recount(html, workbook, words, chart, cap=digest.cap)
             assert checked >= 10 + (7 if adviser is None else 0)
 
 
@@ -76,9 +78,9 @@ async def test_the_workbook_opens_with_the_matrix_first_in_the_reader_s_language
 ) -> None:
     await seed_digest(services)
     digest = await digest_at(services)
-    polish = sheets_of(digest_workbook(services.templates.words("pl", LABELS), digest))
+    polish = sheets_of(digest_workbook(services.templates, "pl", digest))
     assert list(polish) == [
-        "Macierz",
+        "Kroki JST",
         "Wymagają uwagi",
         "Zmiany w tygodniu",
         "JST",
@@ -86,8 +88,8 @@ async def test_the_workbook_opens_with_the_matrix_first_in_the_reader_s_language
         "Pytania",
         "Członkowie zespołów",
     ]
-    english = sheets_of(digest_workbook(services.templates.words("en", LABELS), digest))
-    assert list(english)[:3] == ["Matrix", "Needing attention", "Changes this week"]
+    english = sheets_of(digest_workbook(services.templates, "en", digest))
+    assert list(english)[:3] == ["JST steps", "Needing attention", "Changes this week"]
     attention = polish["Wymagają uwagi"]
     assert [(row[0], row[3], row[4]) for row in attention] == [
         ("1201", "zadania po terminie", 2),
@@ -98,7 +100,7 @@ async def test_the_workbook_opens_with_the_matrix_first_in_the_reader_s_language
         "1465011": "wysłany",
         "1201": "wysłany",
     }
-    assert {row[0] for row in polish["Macierz"]} == {"0201022", "1465011", "1201"}
+    assert {row[0] for row in polish["Kroki JST"]} == {"0201022", "1465011", "1201"}
 
 
 async def test_a_report_is_missing_only_after_its_deadline(services: Services) -> None:
@@ -106,8 +108,7 @@ async def test_a_report_is_missing_only_after_its_deadline(services: Services) -
     July it is late (and June's is being collected)."""
     await seed_digest(services)
     collecting = await digest_at(services, now=dt.datetime(2026, 6, 2, 9, tzinfo=dt.UTC))
-    words = services.templates.words("pl", LABELS)
-    rows = sheets_of(digest_workbook(words, collecting))["JST"]
+    rows = sheets_of(digest_workbook(services.templates, "pl", collecting))["JST"]
     assert {row[7] for row in rows} == {"jeszcze nie wysłany"}
     assert all(row[8].date() >= dt.date(2026, 6, 2) for row in rows)
     late = await digest_at(services, now=dt.datetime(2026, 7, 6, 9, tzinfo=dt.UTC))

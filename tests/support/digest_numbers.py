@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from core.templates import Words
 from digest.attention import ReasonKind
 from digest.matrix import Light
-from digest.sheets import ATTENTION, CHANGES, MATRIX, STAFF, TASKS, TEAMS
+from digest.sheets import ATTENTION, CHANGES, STAFF, TASKS, TEAMS
 from storage.changes import ChangeKind
 
 VOID = {"br", "img", "meta", "hr", "input", "link"}
@@ -80,15 +80,16 @@ def sheets_of(workbook: bytes) -> dict[str, list[tuple[Any, ...]]]:
     return {name: list(book[name].iter_rows(values_only=True))[1:] for name in book.sheetnames}
 
 
-def recount(html: str, workbook: bytes, words: Words, *, cap: int) -> int:
+def recount(html: str, workbook: bytes, words: Words, chart: Words, *, cap: int) -> int:
     """Check every number the HTML shows against the workbook's rows; return how many."""
     numbers = numbers_of(html)
     values = numbers.values
     rows = sheets_of(workbook)
     sheet = {
         name: rows[words("xlsx_sheet", name=name)]
-        for name in (MATRIX, ATTENTION, CHANGES, TEAMS, TASKS, STAFF)
+        for name in (ATTENTION, CHANGES, TEAMS, TASKS, STAFF)
     }
+    matrix = rows[chart("sheet")]
     checked = 0
 
     def same(key: tuple[str, ...], count: int) -> None:
@@ -113,9 +114,9 @@ def recount(html: str, workbook: bytes, words: Words, *, cap: int) -> int:
         kinds = Counter(row[2] for row in sheet[CHANGES])
         for kind in ChangeKind:
             same(("change", kind.value), kinds[words("change_name", kind=kind.value)])
-        cells = Counter(cell for row in sheet[MATRIX] for cell in row[4:] if cell is not None)
+        cells = Counter(cell for row in matrix for cell in row[4:] if cell is not None)
         for light in Light:
-            same(("light", light.value), cells[words("light", light=light.value)])
+            same(("light", light.value), cells[chart("light", light=light.value)])
         calm = len(sheet[TEAMS]) - len(attention)
         if calm:  # the list of the others is left out when there are none
             same(("total", "calm"), calm)

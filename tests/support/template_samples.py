@@ -22,7 +22,8 @@ from markupsafe import Markup
 
 from digest.attention import Attention, Reason, ReasonKind
 from digest.build import Digest
-from digest.matrix import build_matrix
+from digest.chart import INDICATORS
+from digest.matrix import REPORTS, Column, Light, build_matrix
 from forms.self_assessment import Window
 from notices.review_queue import Listed
 from outbox.email_alerts import AlertItem
@@ -1020,6 +1021,21 @@ def overrides(s: Sample) -> dict[str, dict[str, Any]]:
             "today": TODAY + dt.timedelta(days=s.n % 2),
         },
         **_materials(s),
+        **_digest_chart(s),
+    }
+
+
+def _digest_chart(s: Sample) -> dict[str, dict[str, Any]]:
+    """The chart's labels: every light, a task's column and the reports' (digest/chart.py)."""
+    task = Column("ZW1", "task", "Zadanie wdrożeniowe 1", "Implementation task 1", None, TODAY)
+    reports = Column(REPORTS, REPORTS, "Raporty miesięczne", "Monthly reports", None, None)
+    column = {"column": reports if s.flag else task}
+    return {
+        "email/_digest_chart.txt.j2::light": {"light": list(Light)[s.n % len(Light)].value},
+        "email/_digest_chart.txt.j2::code": column,
+        "email/_digest_chart.txt.j2::step": column,
+        "email/_digest_chart.txt.j2::indicator": {"key": INDICATORS[s.n % len(INDICATORS)]},
+        "email/_digest_chart.txt.j2::reached": {"indicator": Indicator(s.n, 150 if s.flag else 0)},
     }
 
 
