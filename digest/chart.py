@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import textwrap
+import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -61,6 +62,7 @@ INDICATORS = (
     "jsts_under_advisory",
     "staff_improved",
 )
+_DRAWING = threading.Lock()
 BLANK = "FFFFFF"  # a step the JST's cohort does not have
 
 
@@ -70,6 +72,20 @@ def css_px(points: float) -> float:
 
 
 def chart_png(
+    matrix: Matrix,
+    indicators: Indicators | None,
+    today: dt.date,
+    words: Words,
+    *,
+    rows: int = ROWS,
+) -> bytes:
+    """The chart (see `_draw`), one at a time in the process: matplotlib and FreeType are not
+    thread-safe, and the e-mail sender draws in a thread (two deliveries may overlap)."""
+    with _DRAWING:
+        return _draw(matrix, indicators, today, words, rows=rows)
+
+
+def _draw(
     matrix: Matrix,
     indicators: Indicators | None,
     today: dt.date,

@@ -5,6 +5,8 @@ scope, the round begun in its cohort, the person a member of its team."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
@@ -35,7 +37,7 @@ async def attendance(update: Update, context: BotContext) -> None:
         rounds = await begun_rounds(session, jst_id, context.today())
         marking = Marking(session, services, caller.person_id, jst_id)
         markup = await marking.rounds(rounds) if rounds else None
-        values = {"jst_name": jst.name, "rounds": rounds}
+        values: dict[str, Any] = {"jst_name": jst.name, "rounds": rounds}
         await reply(update, context, "attendance_rounds", markup=markup, session=session, **values)
 
 

@@ -47,16 +47,22 @@ async def start(update: Update, context: BotContext) -> None:
             await reply(update, context, f"invite/{reason}", session=session)
             return
         context.language = person.language.value
-        await _notice(update, context, person.role, session=session)
+        await _notice(update, context, person.role, session=session, person_id=person.id)
 
 
 async def _notice(
-    update: Update, context: BotContext, role: Role, session: AsyncSession | None = None
+    update: Update,
+    context: BotContext,
+    role: Role,
+    session: AsyncSession | None = None,
+    person_id: int | None = None,
 ) -> None:
     """The information notice in the reader's role's wording, its button on the last part."""
     markup = keyboard([[(label(context, "notice_confirm"), NOTICE_CALLBACK)]])
     values = notice_values(context.services.settings, role, confirm=True)
-    await reply(update, context, NOTICE, markup=markup, session=session, **values)
+    await reply(
+        update, context, NOTICE, markup=markup, session=session, person_id=person_id, **values
+    )
 
 
 async def confirm(update: Update, context: BotContext) -> None:

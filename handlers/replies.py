@@ -31,9 +31,13 @@ async def reply(
     /,
     markup: InlineKeyboardMarkup | None = None,
     session: AsyncSession | None = None,
+    *,
+    person_id: int | None = None,
     **values: Any,
 ) -> None:
-    """Queue a template for the chat the update came from; buttons go on the last part.
+    """Queue a template for the chat the update came from; buttons go on the last part;
+    `person_id`: whom the chat belongs to when the update's caller was not known yet (the
+    notice to someone who has just joined), so the row is theirs (erasure, "my data").
 
     The rows are keyed by the update id, so an update handled twice (Telegram resends what was
     not confirmed before a crash) is answered once. Pass `session` to queue the reply in the
@@ -42,7 +46,8 @@ async def reply(
     chat = update.effective_chat
     if chat is None:
         return
-    to = Recipient(context.caller.person_id if context.caller else None, context.language, chat.id)
+    who = context.caller.person_id if context.caller else person_id
+    to = Recipient(who, context.language, chat.id)
     async with contextlib.AsyncExitStack() as stack:
         if session is None:
             session = await stack.enter_async_context(context.services.sessionmaker.begin())
