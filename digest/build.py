@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cached_property
 from zoneinfo import ZoneInfo
@@ -44,6 +45,7 @@ class Digest:
     indicators: Indicators
     months: tuple[MonthActivity, ...]
     attention: tuple[Attention, ...] = ()  # the JSTs needing attention, and why
+    quiet: bool = False  # nothing changed in the week covered and nothing needs attention
 
     @property
     def people(self) -> set[int]:
@@ -82,9 +84,15 @@ def iso_week(moment: dt.datetime, zone: dt.tzinfo) -> str:
 
 
 async def build_digest(
-    session: AsyncSession, now: dt.datetime, *, adviser_id: int | None = None, zone: ZoneInfo
+    session: AsyncSession,
+    now: dt.datetime,
+    *,
+    adviser_id: int | None = None,
+    zone: ZoneInfo,
+    cohort_ids: Collection[int] | None = None,
 ) -> Digest:
-    """Read the digest at `now`; the adviser's variant covers the JSTs they are assigned to."""
+    """Read the digest at `now`; the adviser's variant covers the JSTs they are assigned to,
+    `cohort_ids` the JSTs of those cohorts (None: all)."""
     calendar = WorkCalendar(zone)  # for working days only: quiet hours play no part here
     today = now.astimezone(zone).date()
     jsts = select(Jst.id).order_by(Jst.name, Jst.teryt)
@@ -92,10 +100,14 @@ async def build_digest(
         jsts = jsts.join(AdviserAssignment, AdviserAssignment.jst_id == Jst.id).where(
             AdviserAssignment.adviser_id == adviser_id
         )
+    if cohort_ids is not None:
+        jsts = jsts.where(Jst.cohort_id.in_(cohort_ids))
     jst_ids = list(await session.scalars(jsts))
     teams = tuple(await team_views(session, jst_ids, today))
     wanted = set(jst_ids)
     response = tuple(r for r in await response_times(session, now=now) if r.jst_id in wanted)
+    attention = await needing_attention(session, teams, now, calendar)
+    months = await _months(session, jst_ids, today, zone)
     return Digest(
         now=now,
         week=iso_week(now, zone),
@@ -103,9 +115,26 @@ async def build_digest(
         teams=teams,
         response=response,
         indicators=await compute_indicators(session),
-        months=await _months(session, jst_ids, today, zone),
-        attention=await needing_attention(session, teams, now, calendar),
+        months=months,
+        attention=attention,
+        quiet=not attention and not await _changed(session, jst_ids, now),
     )
+
+
+async def _changed(session: AsyncSession, jst_ids: list[int], now: dt.datetime) -> bool:
+    """Whether a task was accepted or a report submitted in the 7 days before `now`."""
+    since = now - dt.timedelta(days=7)
+    task = await session.scalar(
+        select(TaskProgress.id)
+        .where(TaskProgress.jst_id.in_(jst_ids), TaskProgress.accepted_at > since)
+        .limit(1)
+    )
+    report = await session.scalar(
+        select(MonthlyReport.id)
+        .where(MonthlyReport.jst_id.in_(jst_ids), MonthlyReport.submitted_at > since)
+        .limit(1)
+    )
+    return task is not None or report is not None
 
 
 async def _months(
