@@ -49,6 +49,7 @@ class Enclosures:
 
     values: dict[str, Any] = field(default_factory=dict)
     builds: tuple[Build, ...] = ()
+    quiet: bool = False  # a digest of a week in which nothing changed or needs attention
 
 
 def enclose(message: EmailMessage, files: Sequence[Enclosure]) -> None:
@@ -92,6 +93,7 @@ async def digest_enclosures(
             lambda: Enclosure(chart(), "image/png", "chart.png", CHART_CID),
             lambda: Enclosure(workbook(), XLSX_TYPE, f"digest-{digest.week}.xlsx"),
         ),
+        quiet=digest.quiet,
     )
 
 
