@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.templates import Templates
 from digest.build import Digest, build_digest
 from digest.chart import XLSX_TYPE, chart_png, digest_xlsx
+from storage.coordinator_scope import coordinator_cohorts
 from storage.models import Person
 
 COORDINATOR_TEMPLATE = "digest"
@@ -83,7 +84,10 @@ async def digest_enclosures(
     if template not in TEMPLATES or person is None:
         return Enclosures()
     adviser = person.id if template == ADVISER_TEMPLATE else None
-    digest = await build_digest(session, now, adviser_id=adviser, zone=templates.zone)
+    cohorts = None if adviser is not None else await coordinator_cohorts(session, person.id)
+    digest = await build_digest(
+        session, now, adviser_id=adviser, zone=templates.zone, cohort_ids=cohorts
+    )
     language = person.language.value
     chart = partial(digest_chart, templates, language, digest)
     workbook = partial(digest_xlsx, digest, templates.words(language, LABELS))
