@@ -25,9 +25,11 @@ def scope(
     ctx: typer.Context,
     email: Annotated[str, typer.Argument(help=help_text("coordinator.scope.email"))],
     cohorts: Annotated[
-        list[str] | None, typer.Option("--cohort", help=help_text("coordinator.scope.cohort"))
+        list[str] | None, typer.Option("--cohort", help=help_text("coordinator.scope.cohorts"))
     ] = None,
-    every: Annotated[bool, typer.Option("--all", help=help_text("coordinator.scope.all"))] = False,
+    every: Annotated[
+        bool, typer.Option("--all", help=help_text("coordinator.scope.every"))
+    ] = False,
 ) -> None:
     """Show or set the cohorts a coordinator's weekly digest covers (none: every cohort)."""
     cli = state(ctx)

@@ -1,6 +1,7 @@
 """Never two digests in one week, on SQLite and PostgreSQL: the bot started on any day (a fresh
 database), its tick walked hour by hour over two weeks with the real rule, outbox and e-mail
-sender against an SMTP server; e-mails are counted per person and ISO week of arrival."""
+sender against an SMTP server, and `advisorybot digest send` beside it; e-mails are counted per
+person and ISO week of arrival."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ from core.services import Services
 from outbox.email_sender import EmailDelivery
 from reminders.digest_rule import DigestRule
 from reminders.tick import run_tick
+from tests.support.cli_runs import invoke
 from tests.support.digest_data import seed_digest
+from tests.support.outbox_rows import outbox_rows
 from tests.support.smtp import SmtpServer, smtp
 
 __all__ = ["smtp"]  # the fixture
@@ -113,3 +116,31 @@ async def test_at_most_one_digest_a_week_whenever_the_bot_starts(
     assert tuple(subjects) == weeks
     every = [subject for found in subjects.values() for subject in found]
     assert len(every) == len(set(every))  # each week's subjects its own
+
+
+async def test_digest_send_and_the_rule_never_send_two_in_a_week(
+    services: Services, smtp: SmtpServer, clock: FixedClock
+) -> None:
+    """`digest send` on Sunday sends that week's (W49) at once; the rule sends W50's on Monday;
+    `digest send` again on Monday, twice, and a restarted tick add nothing."""
+    await seed_digest(services)
+    env = smtp.env()
+
+    async def send(moment: dt.datetime) -> str:
+        result = await invoke(services, "digest", "send", "--now", moment.isoformat(), **env)
+        assert result.exit_code == 0, result.output
+        return " ".join(result.output.split())
+
+    assert "2026-W49" in await send(local(6, 10)) and len(smtp.received) == 3
+    monday = [local(7, 7) + n * HOUR for n in range(4)]
+    counts, _ = await walk(services, smtp, clock, rule=DigestRule(MONDAY_8), moments=monday)
+    assert set(counts.values()) == {1} and len(counts) == 3
+    for _ in range(2):
+        assert "0 newly queued" in await send(local(7, 11))
+    again, _ = await walk(services, smtp, clock, rule=DigestRule(MONDAY_8), moments=monday)
+    assert not again
+    rows = await outbox_rows(services)
+    weeks = Counter(key.split(":")[1] for key in rows if key.startswith("digest:"))
+    assert weeks == {"2026-W49": 3, "2026-W50": 3}
+    sunday = rows[next(k for k in rows if k.startswith("digest:2026-W49:"))]
+    assert sunday.stale_at == local(7, 0)  # sent in its own week or not at all
