@@ -3,8 +3,9 @@
 The outbox row holds only {"template": "digest" | "adviser_digest", "values": {"week": ...}};
 the e-mail sender builds the digest when it sends (`digest_enclosures`), so a week-old row
 never shows stale numbers and no large document is stored as JSON. Each coordinator gets
-"digest" (their cohorts', storage/coordinator_scope.py); each adviser with at least one JST gets "adviser_digest" unless they opted out
-(/podsumowanie in the bot, or `advisorybot digest opt-out`).
+"digest" (their cohorts', storage/coordinator_scope.py); each adviser with at least one JST
+gets "adviser_digest" unless they opted out (/podsumowanie in the bot, or `advisorybot digest
+opt-out`).
 """
 
 from __future__ import annotations
