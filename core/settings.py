@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     # outside working time (quiet hours, weekends, holidays) without a sound unless this is off.
     silent_outside_working_time: bool = True
     digest_schedule: Annotated[tuple[int, int, int], NoDecode] = (0, 8, 0)  # Monday 08:00
+    # A quiet week's digest (nothing changed, nothing needs attention): "short", a two-line
+    # e-mail; "none", no e-mail (its row is skipped as "quiet" when it would be sent).
+    digest_quiet: Literal["short", "none"] = "short"
     # Rows of a team file at most (the whole country is ~14,000: 2,800 JSTs, their advisers and
     # 11,000 members); a larger file is refused before it is read whole.
     import_max_rows: int = Field(default=20_000, ge=1)

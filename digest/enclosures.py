@@ -22,6 +22,7 @@ from digest.build import Digest, build_digest
 from digest.chart import chart_png
 from digest.sheets import digest_sheets
 from digest.workbook import XLSX_TYPE, workbook_bytes
+from storage.coordinator_scope import coordinator_cohorts
 from storage.models import Person
 
 COORDINATOR_TEMPLATE = "digest"
@@ -52,6 +53,7 @@ class Enclosures:
 
     values: dict[str, Any] = field(default_factory=dict)
     builds: tuple[Build, ...] = ()
+    quiet: bool = False  # a digest of a week in which nothing changed or needs attention
 
 
 def enclose(message: EmailMessage, files: Sequence[Enclosure]) -> None:
@@ -85,7 +87,10 @@ async def digest_enclosures(
     if template not in TEMPLATES or person is None:
         return Enclosures()
     adviser = person.id if template == ADVISER_TEMPLATE else None
-    digest = await build_digest(session, now, adviser_id=adviser, zone=templates.zone)
+    cohorts = None if adviser is not None else await coordinator_cohorts(session, person.id)
+    digest = await build_digest(
+        session, now, adviser_id=adviser, zone=templates.zone, cohort_ids=cohorts
+    )
     language = person.language.value
     chart = partial(digest_chart, templates, language, digest)
     workbook = partial(digest_workbook, templates, language, digest)
@@ -95,6 +100,7 @@ async def digest_enclosures(
             lambda: Enclosure(chart(), "image/png", "chart.png", CHART_CID),
             lambda: Enclosure(workbook(), XLSX_TYPE, f"digest-{digest.start}-{digest.end}.xlsx"),
         ),
+        quiet=digest.quiet,
     )
 
 

@@ -37,6 +37,7 @@ from outbox.email_policy import (
     template_values,
 )
 from outbox.telegram_files import FileRef, attachment_plan
+from storage import audit
 from storage.invites import bot_link, invite_link
 from storage.models import OutboxMessage, Person, Role
 from storage.personal_invites import draw_code, reissue_invite
@@ -45,6 +46,7 @@ from storage.rosters import Contact, adviser_contact, coordinator_contact
 log = logging.getLogger(__name__)
 
 BAD_PAYLOAD_ERRORS = (TemplateError, KeyError, TypeError, ValueError)
+QUIET = "quiet"  # a skipped row's reason: a quiet week's digest, by DIGEST_QUIET=none
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,7 @@ class Rendered:
     ready: list[Outgoing] = field(default_factory=list)
     companions: int = 0
     failed: int = 0
+    quiet: int = 0  # quiet weeks' digests left unsent (DIGEST_QUIET=none)
 
 
 class Renderer:
@@ -135,6 +138,9 @@ class Renderer:
                         person=reader.person,
                         now=now,
                     )
+                    if extras.quiet and self._services.settings.digest_quiet == "none":
+                        rendered.quiet += await _quiet(session, row, now)
+                        continue
                     listed, downloads = attachment_plan(row.payload.get("files") or ())
                     values = row.payload.get("values") or {}
                     values = values | ({"files": listed} if listed else {})
@@ -264,6 +270,18 @@ async def _bad_payload(session: AsyncSession, row: OutboxMessage, error: Excepti
     problem = f"bad_payload: {type(error).__name__}: {error}"
     log.error("e-mail row %s (%s) cannot be rendered", row.id, row.kind)
     return await queue.mark_failed(session, row.id, lease_until=queue.lease_of(row), error=problem)
+
+
+async def _quiet(session: AsyncSession, row: OutboxMessage, now: dt.datetime) -> int:
+    """A quiet week's digest is not sent (DIGEST_QUIET=none): skipped, recorded, never retried."""
+    skipped = await queue.mark_skipped(
+        session, row.id, lease_until=queue.lease_of(row), reason=QUIET
+    )
+    if skipped:
+        audit.record(
+            session, now, actor="outbox", action="digest_quiet", entity="outbox", entity_id=row.id
+        )
+    return int(skipped)
 
 
 def _language(person: Person | None) -> str:

@@ -48,10 +48,11 @@ class EmailStats:
     retried: int = 0
     failed: int = 0
     waiting: int = 0
+    quiet: int = 0  # quiet weeks' digests left unsent by design (DIGEST_QUIET=none)
     missing: str | None = None
 
     def add(self, other: EmailStats) -> None:
-        for counter in ("claimed", "sent", "retried", "failed", "waiting"):
+        for counter in ("claimed", "sent", "retried", "failed", "waiting", "quiet"):
             setattr(self, counter, getattr(self, counter) + getattr(other, counter))
         self.missing = other.missing or self.missing
 
@@ -134,6 +135,7 @@ class EmailDelivery:
             rendered = await self._renderer.render(session, rows, now=now, working=working)
         stats.claimed = len(rows) + rendered.companions
         stats.failed += rendered.failed
+        stats.quiet += rendered.quiet
         return rendered.ready
 
     async def _mark_sending(self, item: Outgoing) -> bool:

@@ -112,6 +112,15 @@ async def mark_failed(
     return await _finish(session, row_id, lease_until, state=OutboxState.FAILED, last_error=error)
 
 
+async def mark_skipped(
+    session: AsyncSession, row_id: int, *, lease_until: dt.datetime, reason: str
+) -> bool:
+    """Leave the row unsent for good, by design (not a failure, never retried)."""
+    return await _finish(
+        session, row_id, lease_until, state=OutboxState.SKIPPED, last_error=reason
+    )
+
+
 async def mark_uncertain(
     session: AsyncSession, row: OutboxMessage, *, at: dt.datetime, error: str
 ) -> bool:

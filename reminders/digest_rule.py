@@ -3,8 +3,9 @@
 The outbox row holds only {"template": "digest" | "adviser_digest", "values": {"week": ...}};
 the e-mail sender builds the digest when it sends (`digest_enclosures`), so a week-old row
 never shows stale numbers and no large document is stored as JSON. Each coordinator gets
-"digest"; each adviser with at least one JST gets "adviser_digest" unless they opted out
-(/podsumowanie in the bot, or `advisorybot digest opt-out`).
+"digest" (their cohorts', storage/coordinator_scope.py); each adviser with at least one JST
+gets "adviser_digest" unless they opted out (/podsumowanie in the bot, or `advisorybot digest
+opt-out`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -53,20 +55,43 @@ class DigestRule:
     def plan(
         self, state: DigestState, calendar: WorkCalendar, until: dt.datetime | None = None
     ) -> list[Due]:
-        """This week's digest (due until next week's) and next week's, for the preview."""
+        """This week's digest and next week's, for the preview.
+
+        A digest belongs to the ISO week in which it may first go (DIGEST_SCHEDULE, moved to
+        working time): that week names its key, and it is due only until that week's working
+        time ends. One missed while the bot was down is caught up within its own week, never
+        later: nobody gets two in one week, nor a catch-up beside the next week's digest."""
         today = calendar.local_date(state.now)
         latest = today - dt.timedelta(days=(today.weekday() - self.weekday) % 7)
         plan = []
         for start in (latest, latest + dt.timedelta(days=7)):
             at = calendar.at(start, self.hour, self.minute)
-            week = iso_week(at, calendar.zone)
-            until = calendar.at(start + dt.timedelta(days=7), self.hour, self.minute)
+            goes = calendar.next_allowed(at)
+            week = iso_week(goes, calendar.zone)
+            stale = working_week_end(calendar, calendar.local_date(goes))
             for template, people in (
                 (COORDINATOR_TEMPLATE, state.coordinators),
                 (ADVISER_TEMPLATE, state.advisers),
             ):
-                plan += [digest_due(template, person, week, at, until) for person in people]
+                plan += [digest_due(template, person, week, at, stale) for person in people]
         return plan
+
+
+def working_week_end(calendar: WorkCalendar, day: dt.date) -> dt.datetime:
+    """When working time ends in `day`'s ISO week: its last working day's quiet hours."""
+    monday = day - dt.timedelta(days=day.weekday())
+    days = (monday + dt.timedelta(days=n) for n in range(7))
+    last = max((d for d in days if calendar.is_working_day(d)), default=day)
+    if calendar.quiet_start > calendar.quiet_end:  # over midnight: they begin in the evening
+        return calendar.at(last, calendar.quiet_start)
+    return calendar.at(last + dt.timedelta(days=1), 0)
+
+
+def week_end(moment: dt.datetime, zone: ZoneInfo) -> dt.datetime:
+    """The end of `moment`'s local ISO week (the Monday 00:00 after it), as aware UTC."""
+    day = moment.astimezone(zone).date()
+    monday = day + dt.timedelta(days=7 - day.weekday())
+    return dt.datetime.combine(monday, dt.time(), zone).astimezone(dt.UTC)
 
 
 def digest_due(

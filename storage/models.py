@@ -306,6 +306,18 @@ class InviteAttempt(Base):
     at: Mapped[dt.datetime]
 
 
+class CoordinatorCohort(Base):
+    """A cohort a coordinator covers (their weekly digest's scope): those listed in a cohort's
+    import file, or set by `advisorybot coordinator scope`. A coordinator with no cohort at all
+    covers every cohort (ORE's national coordinators)."""
+
+    __tablename__ = "coordinator_cohorts"
+
+    coordinator_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id"), primary_key=True, index=True)
+    created_at: Mapped[dt.datetime]
+
+
 class AdviserAssignment(Base):
     """The adviser of a JST, and an optional substitute for a period."""
 

@@ -10,6 +10,7 @@ from bot.cli import (
     attendance,
     audit,
     cohort,
+    coordinators,
     db,
     digest,
     erasure,
@@ -59,6 +60,7 @@ for area in (
     materials,
     outbox,
     digest,
+    coordinators,
     sandbox,
     attendance,
 ):

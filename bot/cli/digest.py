@@ -20,7 +20,7 @@ from digest.enclosures import ADVISER_TEMPLATE, COORDINATOR_TEMPLATE
 from notices.message import Email
 from outbox.email_sender import deliver_emails
 from outbox.queue import enqueue
-from reminders.digest_rule import digest_due, preview_html, recipients
+from reminders.digest_rule import digest_due, preview_html, recipients, week_end
 from storage.audit import record_reads
 from storage.models import Person, Role
 from storage.people import set_weekly_digest
@@ -73,8 +73,9 @@ def send(
         queued = 0
         async with services.sessionmaker.begin() as session:
             coordinators, advisers = await recipients(session)
-            dues = [digest_due(COORDINATOR_TEMPLATE, p, week, moment, None) for p in coordinators]
-            dues += [digest_due(ADVISER_TEMPLATE, p, week, moment, None) for p in advisers]
+            stale = week_end(moment, services.settings.zone)  # sent in its week or not at all
+            dues = [digest_due(COORDINATOR_TEMPLATE, p, week, moment, stale) for p in coordinators]
+            dues += [digest_due(ADVISER_TEMPLATE, p, week, moment, stale) for p in advisers]
             for due in dues:
                 row = await enqueue(
                     session,
@@ -85,6 +86,7 @@ def send(
                     person_id=due.person_id,
                     delivery=due.delivery,
                     now=moment,
+                    stale_at=due.until,
                 )
                 queued += row is not None
         sent = await deliver_emails(services, services.settings.telegram_bot_username)

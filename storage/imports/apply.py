@@ -19,10 +19,11 @@ from sqlalchemy import Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import audit
+from storage.coordinator_scope import add_coordinator_cohorts
 from storage.db import among
 from storage.imports.read import ImportIssue
 from storage.imports.validate import ImportPlan
-from storage.models import AdviserAssignment, Base, Cohort, Jst, Person
+from storage.models import AdviserAssignment, Base, Cohort, Jst, Person, Role
 
 _Key = TypeVar("_Key", bound=Hashable)
 NO_SUBSTITUTE: dict[str, Any] = {
@@ -61,6 +62,9 @@ async def apply_import(
     jsts = await _apply_jsts(writer, plan, cohort, summary.jsts)
     people = await _apply_people(writer, plan, jsts, summary.people)
     await _apply_assignments(writer, plan, jsts, people, summary.assignments)
+    coordinators = [people[e] for e, p in plan.people.items() if p.role is Role.COORDINATOR]
+    pairs = [(coordinator, cohort.id) for coordinator in coordinators]
+    await add_coordinator_cohorts(session, pairs, now=now, actor=actor)  # covers this cohort
     summary.absent = await _count_absent(session, set(plan.people))
     return summary
 

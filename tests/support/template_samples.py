@@ -972,6 +972,9 @@ def overrides(s: Sample) -> dict[str, dict[str, Any]]:
         "cli/cohort.txt.j2": {"cohort": _cohort(s)},
         "cli/cohort_messages.txt.j2::added": {"cohort": _cohort(s)},
         "cli/digest.txt.j2::written": {"teams": s.n},
+        "cli/coordinator.txt.j2::scope": {
+            "cohorts": ["pilot", "ore-2"][: s.n] if s.flag else None
+        },
         "cli/import.txt.j2::file_too_big": {"rows": s.n},
         "cli/attendance.txt.j2::file_too_big": {"rows": s.n},
         "cli/attendance.txt.j2::summary": {

@@ -20,6 +20,7 @@ def test_defaults() -> None:
     assert settings.quiet_hours == (20, 8)
     assert settings.silent_outside_working_time is True
     assert settings.digest_schedule == (0, 8, 0)
+    assert settings.digest_quiet == "short"
     retention = (
         settings.retention_messages_months,
         settings.retention_outbox_days,
