@@ -3,12 +3,14 @@
 Measured as the e-mail sender makes it on Monday 08:00: an outbox row of the digest, rendered by
 the sender's own code (outbox/email_render.py: the digest built from the database, its chart, its
 workbook, the text and HTML parts) and serialised to the bytes that go to the SMTP server.
-Baseline in the same run: the same for the pilot's 50 JSTs.
+Baseline in the same run: the same for the pilot's 50 JSTs. Each is the best of RUNS renderings
+of the same row (as timeit takes the minimum: a busy machine only adds to a run).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import time
 
 from sqlalchemy import select
@@ -26,8 +28,9 @@ from reminders.digest_rule import digest_due
 from storage.models import OutboxMessage, Person, Role
 
 MONDAY = dt.datetime(2026, 8, 3, 6, tzinfo=dt.UTC)  # 08:00 in Warsaw, the week after STATE_AT
-GOALS = {FOLLOW_UP.name: Goal(5.0), NATIONAL.name: Goal(10.0)}
+GOALS = {FOLLOW_UP.name: Goal(5.0), NATIONAL.name: Goal(5.0)}  # issue 22: 2,800 JSTs < 5 s
 MAIL_FROM = "advisorybot@ore.example.pl"
+RUNS = 3
 
 
 async def run(
@@ -53,7 +56,8 @@ async def run(
 
 
 async def digest_seconds(databases: Databases, kind: str, scale: Scale) -> tuple[float, int]:
-    """Seconds to render one coordinator's digest e-mail, and its size in bytes."""
+    """Seconds to render one coordinator's digest e-mail (the best of RUNS: a busy machine only
+    adds), and its size in bytes."""
     url, _ = await databases.seeded(kind, scale, start=START, now=STATE_AT)
     services = services_for(url, MONDAY)
     services.settings.mail_from = MAIL_FROM
@@ -61,12 +65,15 @@ async def digest_seconds(databases: Databases, kind: str, scale: Scale) -> tuple
         async with services.sessionmaker.begin() as session:
             row = await _queued_digest(session, iso_week(MONDAY, services.settings.zone))
             renderer = Renderer(services, None, dt.timedelta(minutes=10))
-            started = time.perf_counter()
-            rendered = await renderer.render(session, [row], now=MONDAY, working=True)
-            (outgoing,) = rendered.ready
-            enclose(outgoing.message, [build() for build in outgoing.builds])  # chart, workbook
-            size = len(outgoing.message.as_bytes())
-            return time.perf_counter() - started, size
+            best, size = math.inf, 0
+            for _ in range(RUNS):
+                started = time.perf_counter()
+                rendered = await renderer.render(session, [row], now=MONDAY, working=True)
+                (outgoing,) = rendered.ready
+                enclose(outgoing.message, [build() for build in outgoing.builds])  # the files
+                size = len(outgoing.message.as_bytes())
+                best = min(best, time.perf_counter() - started)
+            return best, size
     finally:
         await services.close()
 

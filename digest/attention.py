@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -26,7 +26,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.calendar import WorkCalendar
 from core.service_level import first_day, past_service_level
-from storage.oversight import overdue_reports, silent_teams, support_asked
+from storage.oversight import silent_since, support_asked
+from storage.programme_calendar import CalendarStep
 from storage.questions.waiting import open_questions
 from storage.team import TeamView
 
@@ -93,18 +94,22 @@ class Attention:
 
 
 async def needing_attention(
-    session: AsyncSession, teams: Sequence[TeamView], now: dt.datetime, calendar: WorkCalendar
+    session: AsyncSession,
+    teams: Sequence[TeamView],
+    now: dt.datetime,
+    calendar: WorkCalendar,
+    reports: Mapping[int, Sequence[CalendarStep]],
 ) -> tuple[Attention, ...]:
-    """Those of these JSTs that need attention at `now`, riskiest first."""
+    """Those of these JSTs that need attention at `now`, riskiest first; `reports`: each one's
+    report months past their deadline unsent (storage.oversight.overdue_reports)."""
     ids = [team.jst_id for team in teams]
     if not ids:
         return ()
     today = calendar.local_date(now)
-    reports = await overdue_reports(session, ids, today)
     silent = {
-        jst_id: calendar.local_date(team.invited_at)
-        for jst_id, team in (await silent_teams(session, ids)).items()
-        if silent_from(team.invited_at, calendar) <= now
+        jst_id: calendar.local_date(invited)
+        for jst_id, invited in (await silent_since(session, ids)).items()
+        if silent_from(invited, calendar) <= now
     }
     waiting: dict[int, list[dt.date]] = defaultdict(list)
     for question in await open_questions(session, ids):

@@ -26,11 +26,11 @@ from digest.matrix import Matrix, build_matrix
 from storage.changes import Change, ChangeKind, changes_between
 from storage.indicators import Indicators, StaffTally, compute_indicators, staff_tallies
 from storage.models import AdviserAssignment, Cohort, Jst, ProgrammeStep
-from storage.oversight import reports_overdue
+from storage.oversight import overdue_reports
 from storage.questions.stats import ResponseTimes, response_times
 from storage.team import TeamView, team_views
 
-LIST_CAP = 30  # JSTs listed in the e-mail's attention list and its list of the rest; more: XLSX
+LIST_CAP = 25  # JSTs in the e-mail's lists and the chart's matrix; the rest: in the XLSX
 
 
 @dataclass(frozen=True)
@@ -135,7 +135,8 @@ async def build_digest(
         jsts = jsts.where(Jst.cohort_id.in_(list(cohort_ids)))
     jst_ids = list(await session.scalars(jsts))
     teams = tuple(await team_views(session, jst_ids, today))
-    attention = await needing_attention(session, teams, now, calendar)
+    late_reports = await overdue_reports(session, jst_ids, today)
+    attention = await needing_attention(session, teams, now, calendar, late_reports)
     wanted = set(jst_ids)
     response = tuple(r for r in await response_times(session, now=now) if r.jst_id in wanted)
     listed = {item.team.jst_id for item in attention}
@@ -143,7 +144,7 @@ async def build_digest(
     matrix = build_matrix(
         ordered,
         await _steps(session, {team.cohort for team in teams}),
-        await reports_overdue(session, jst_ids, today),
+        {jst_id: len(months) for jst_id, months in late_reports.items()},
         today,
     )
     local = (calendar.at(start, 0), calendar.at(monday, 0))

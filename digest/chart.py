@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from core.templates import Words
+from digest.build import LIST_CAP
 from digest.matrix import Light, Matrix
 from digest.workbook import Sheet
 from storage.indicators import Indicator, Indicators
@@ -29,7 +30,7 @@ DPI = 160  # 640 px wide
 COLUMN_CSS_PX = 343  # the e-mail's column on a 375 px phone screen
 FONT = 9.5  # points, the smallest type: 11.3 CSS px at WIDTH inches in COLUMN_CSS_PX
 TITLE_FONT = 11.0
-ROWS = 25  # JSTs in the matrix, those needing attention first; the rest are in the workbook
+ROWS = LIST_CAP  # JSTs in the matrix, those needing attention first; the rest are in the workbook
 ROW = 0.2  # inches: a matrix row
 NAMES = 1.5  # inches: the JST names left of the matrix
 NAME_CHARS = 17  # a longer name is cut with an ellipsis

@@ -6,7 +6,8 @@ recounts them):
   of each light are its cells);
 - needing attention: one row per JST and reason, with its count and since when;
 - the week's changes: one row per task accepted, report sent, question answered, member joined;
-- the JSTs, the tasks (those late are the e-mail's late tasks), the answering times;
+- the JSTs, their open tasks (those late are the e-mail's late tasks; those done are the
+  matrix's), the answering times;
 - the team members (no names): gender, joined, rounds attended, supported, improved — the
   indicators are counts of these rows.
 """
@@ -14,11 +15,15 @@ recounts them):
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Sequence
 
 from core.templates import Words
 from digest.build import Digest
 from digest.chart import matrix_sheet
 from digest.workbook import Sheet, Value
+from storage.indicators import StaffTally
+from storage.models import Gender
 from storage.team import TaskView, TeamView
 
 ATTENTION = "attention"
@@ -27,6 +32,7 @@ TEAMS = "teams"
 TASKS = "tasks"
 QUESTIONS = "questions"
 STAFF = "staff"
+GENDERS = {Gender.FEMALE: "women", Gender.MALE: "men"}
 HEADERS = {
     ATTENTION: ("teryt", "jst", "adviser", "reason", "count", "since", "working_days"),
     CHANGES: ("teryt", "jst", "change", "subject", "at"),
@@ -42,9 +48,19 @@ HEADERS = {
         "report_due",
         "questions",
     ),
-    TASKS: ("teryt", "jst", "code", "title", "due_on", "state", "overdue"),
+    TASKS: ("teryt", "jst", "code", "due_on", "state", "overdue"),  # titles: the matrix's header
     QUESTIONS: ("teryt", "jst", "adviser", "answered", "median_h", "p90_h", "open", "oldest_h"),
-    STAFF: ("teryt", "gender", "joined", "rounds", "supported", "improved"),
+    STAFF: (
+        "teryt",
+        "members",
+        "joined",
+        "supported",
+        "supported_women",
+        "supported_men",
+        "improved",
+        "improved_women",
+        "improved_men",
+    ),
 }
 
 
@@ -77,7 +93,7 @@ def digest_sheets(digest: Digest, words: Words, chart_words: Words) -> list[Shee
             for change in digest.changes
         ],
         TEAMS: [_team_row(team, words, digest.today) for team in digest.teams],
-        TASKS: [_task_row(team, task, words) for team in digest.teams for task in team.tasks],
+        TASKS: [_task_row(team, task, words) for team in digest.teams for task in team.upcoming],
         QUESTIONS: [
             [
                 r.teryt,
@@ -91,17 +107,7 @@ def digest_sheets(digest: Digest, words: Words, chart_words: Words) -> list[Shee
             ]
             for r in digest.response
         ],
-        STAFF: [
-            [
-                tally.teryt,
-                words("gender", gender=tally.gender.value),
-                int(tally.joined),
-                len(tally.rounds),
-                int(tally.supported),
-                int(tally.improved),
-            ]
-            for tally in digest.staff
-        ],
+        STAFF: _staff_rows(digest.staff),
     }
     sheets = [matrix_sheet(digest.matrix, chart_words)]
     sheets += [
@@ -113,6 +119,23 @@ def digest_sheets(digest: Digest, words: Words, chart_words: Words) -> list[Shee
         for name, keys in HEADERS.items()
     ]
     return sheets
+
+
+def _staff_rows(staff: Sequence[StaffTally]) -> list[list[Value]]:
+    """The team members counted by JST (no one by name): the indicators are sums of these
+    columns, "JSTs under advisory" the rows with anyone supported."""
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for tally in staff:
+        count = counts[tally.teryt]
+        count["members"] += 1
+        count["joined"] += tally.joined
+        for measure, met in (("supported", tally.supported), ("improved", tally.improved)):
+            count[measure] += met
+            count[f"{measure}_{GENDERS[tally.gender]}"] += met
+    return [
+        [teryt, *(count[key] for key in HEADERS[STAFF][1:])]
+        for teryt, count in sorted(counts.items())
+    ]
 
 
 def _team_row(team: TeamView, words: Words, today: dt.date) -> list[Value]:
@@ -134,9 +157,8 @@ def _team_row(team: TeamView, words: Words, today: dt.date) -> list[Value]:
 
 
 def _task_row(team: TeamView, task: TaskView, words: Words) -> list[Value]:
-    title = words("task_title", task=task)
     state = words("task_state", state=task.state)
-    return [team.teryt, team.jst_name, task.code, title, task.due_on, state, int(task.overdue)]
+    return [team.teryt, team.jst_name, task.code, task.due_on, state, int(task.overdue)]
 
 
 def _hours(span: dt.timedelta | None) -> float | None:

@@ -12,7 +12,9 @@ XlsxWriter's own constant-memory mode twice as long: its strings are not shared)
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -25,6 +27,8 @@ WIDEST = 40  # characters: a column's widest
 NARROWEST = 6
 PADDING = 2
 DATE_FORMAT = "yyyy-mm-dd"
+MOMENT_FORMAT = "yyyy-mm-dd hh:mm"  # a local date and time (the week's changes)
+EPOCH = dt.datetime(1899, 12, 30)  # noqa: DTZ001 - the spreadsheet's day 0, a naive date
 LINE_POINTS = 15  # a header line's height
 OPTIONS = {  # text stays text: no formula, number or link is made of it
     "in_memory": True,
@@ -53,6 +57,7 @@ def workbook_bytes(sheets: Sequence[Sheet]) -> bytes:
     workbook = Workbook(buffer, OPTIONS)
     header = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
     date = workbook.add_format({"num_format": DATE_FORMAT})
+    moment = workbook.add_format({"num_format": MOMENT_FORMAT})
     for sheet in sheets:
         page = workbook.add_worksheet(sheet.name)
         widths = column_widths(sheet)
@@ -76,20 +81,40 @@ def workbook_bytes(sheets: Sequence[Sheet]) -> bytes:
                 if isinstance(value, str):
                     page.write_string(number, column, value, fills.get(value))
                 elif isinstance(value, dt.date):
-                    page.write_datetime(number, column, value, date)
+                    shown = moment if isinstance(value, dt.datetime) else date
+                    page.write_number(number, column, excel_serial(value), shown)
                 else:
                     page.write_number(number, column, value)
     workbook.close()
     return buffer.getvalue()
 
 
+@functools.lru_cache(maxsize=4096)
+def excel_serial(value: dt.date) -> float:
+    """A date (or a naive local date and time) as the spreadsheet's day number: days since
+    30 December 1899, the time of day as a fraction. Memoised: a cohort's deadlines repeat
+    across thousands of rows, and XlsxWriter's own conversion is the slowest part of a cell."""
+    if isinstance(value, dt.datetime):
+        since = value - EPOCH
+        return since.days + since.seconds / 86400 + since.microseconds / 86_400_000_000
+    return (value - EPOCH.date()).days
+
+
 def column_widths(sheet: Sheet) -> list[int]:
     """Each column as wide as its longest value and its header's longest word, in characters
     (a date as its format), from NARROWEST to WIDEST."""
     widths = [max((len(word) for word in text.split()), default=0) for text in sheet.header]
-    for row in sheet.rows:
-        for index, value in enumerate(row):
-            if value is not None:
-                size = len(DATE_FORMAT) if isinstance(value, dt.date) else len(str(value))
-                widths[index] = max(widths[index], size)
+    for index, column in enumerate(itertools.zip_longest(*sheet.rows)):
+        texts = max((len(value) for value in column if type(value) is str), default=0)
+        others = max((_size(value) for value in column if type(value) is not str), default=0)
+        widths[index] = max(widths[index], texts, others)
     return [min(max(width, NARROWEST), WIDEST) + PADDING for width in widths]
+
+
+def _size(value: Value) -> int:
+    """How many characters a value shows as (nothing: none)."""
+    if value is None:
+        return 0
+    if isinstance(value, dt.datetime):
+        return len(MOMENT_FORMAT)
+    return len(DATE_FORMAT) if isinstance(value, dt.date) else len(str(value))

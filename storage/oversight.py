@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Invite, Jst, MonthlyReport, Person, ReportState, Role
@@ -67,34 +67,46 @@ class SilentTeam:
 async def silent_teams(
     session: AsyncSession, jst_ids: Collection[int] | None = None
 ) -> dict[int, SilentTeam]:
-    """The teams (of these JSTs; None: of every JST) nobody of which is on Telegram, by JST;
-    a team never invited is not among them (nobody could have joined yet)."""
-    members = [Person.role == Role.MEMBER, Person.erased_at.is_(None)]
-    if jst_ids is not None:
-        members.append(Person.jst_id.in_(list(jst_ids)))
+    """The teams (of these JSTs; None: of every JST) nobody of which is on Telegram, by JST,
+    with their members; a team never invited is not among them (nobody could have joined)."""
+    invited = await silent_since(session, jst_ids)
     teams: dict[int, list[Contact]] = defaultdict(list)
-    joined: set[int] = set()
-    for jst_id, name, email, gender, joined_at in await session.execute(
-        select(Person.jst_id, Person.full_name, Person.email, Person.gender, Person.joined_at)
-        .where(*members)
+    for jst_id, name, email, gender in await session.execute(
+        select(Person.jst_id, Person.full_name, Person.email, Person.gender)
+        .where(*_members(invited))
         .order_by(Person.full_name, Person.id)
     ):
-        if jst_id is None:  # no team: not a JST's member
-            continue
-        teams[jst_id].append(Contact(name, email, gender.value))
-        if joined_at is not None:
-            joined.add(jst_id)
-    invited = await session.execute(
-        select(Person.jst_id, func.min(Invite.created_at))
-        .join(Invite, Invite.person_id == Person.id)
-        .where(*members)
-        .group_by(Person.jst_id)
-    )
+        if jst_id is not None:  # the query's filter; the column may be empty for others
+            teams[jst_id].append(Contact(name, email, gender.value))
     return {
         jst_id: SilentTeam(jst_id, first, tuple(teams[jst_id]))
-        for jst_id, first in invited
-        if jst_id in teams and jst_id not in joined
+        for jst_id, first in invited.items()
     }
+
+
+async def silent_since(
+    session: AsyncSession, jst_ids: Collection[int] | None = None
+) -> dict[int, dt.datetime]:
+    """When each team (of these JSTs; None: of every JST) nobody of which is on Telegram was
+    first invited (the first invite code any of them was given), in one grouped query."""
+    rows = await session.execute(
+        select(Person.jst_id, func.min(Invite.created_at))
+        .outerjoin(Invite, Invite.person_id == Person.id)
+        .where(*_members(jst_ids))
+        .group_by(Person.jst_id)
+        .having(func.count(Person.joined_at) == 0)
+    )
+    return {jst_id: first for jst_id, first in rows if jst_id is not None and first is not None}
+
+
+def _members(jst_ids: Collection[int] | None) -> list[ColumnElement[bool]]:
+    """The team members (not erased) of these JSTs; None: of any JST."""
+    found = [Person.role == Role.MEMBER, Person.erased_at.is_(None)]
+    if jst_ids is not None:
+        found.append(Person.jst_id.in_(list(jst_ids)))
+    else:
+        found.append(Person.jst_id.is_not(None))
+    return found
 
 
 async def reports_overdue(

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.exc import NoResultFound
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,8 +33,19 @@ from storage.round_views import RoundView, next_round, rounds_by_cohort
 from storage.tasks.views import HISTORY_LIMIT, TaskChange, task_changes
 
 STEP_TASK = "task"
+# A task's progress as the views read it: plain rows, not ORM objects (thousands at a time).
+PROGRESS = (
+    TaskProgress.jst_id,
+    TaskProgress.step_code,
+    TaskProgress.state,
+    TaskProgress.extended_until,
+    TaskProgress.resolution_number,
+    TaskProgress.resolution_date,
+    TaskProgress.resolution_link,
+)
+Progress = Row[int, str, TaskState, dt.date | None, str | None, dt.date | None, str | None]
 REPORT_MISSING = "missing"
-Row = TypeVar("Row", Jst, Cohort)
+Model = TypeVar("Model", Jst, Cohort)
 
 
 @dataclass(frozen=True)
@@ -158,8 +169,8 @@ async def team_views(
         .order_by(ProgrammeStep.cohort_id, ProgrammeStep.position)
     ):
         steps[step.cohort_id].append(step)
-    progress: dict[int, dict[str, TaskProgress]] = defaultdict(dict)
-    for row in await session.scalars(select(TaskProgress).where(TaskProgress.jst_id.in_(jsts))):
+    progress: dict[int, dict[str, Progress]] = defaultdict(dict)
+    for row in await session.execute(select(*PROGRESS).where(TaskProgress.jst_id.in_(jsts))):
         progress[row.jst_id][row.step_code] = row
     monitoring = await monitoring_of(session, jsts)
     report_steps = {jst_id: _report_step(monitoring.get(jst_id), today) for jst_id in jsts}
@@ -194,7 +205,7 @@ async def team_views(
     return views
 
 
-def _confirmed_resolution(rows: Iterable[TaskProgress]) -> ResolutionView | None:
+def _confirmed_resolution(rows: Iterable[Progress]) -> ResolutionView | None:
     """The resolution recorded with a task the adviser accepted (only that task holds one)."""
     for row in rows:
         if row.state == TaskState.ACCEPTED and row.resolution_number and row.resolution_date:
@@ -202,7 +213,7 @@ def _confirmed_resolution(rows: Iterable[TaskProgress]) -> ResolutionView | None
     return None
 
 
-async def _by_id(session: AsyncSession, model: type[Row], ids: set[int]) -> dict[int, Row]:
+async def _by_id(session: AsyncSession, model: type[Model], ids: set[int]) -> dict[int, Model]:
     """Rows by id; an id with no row is an error, as `session.get_one` makes it."""
     found = {row.id: row for row in await session.scalars(select(model).where(model.id.in_(ids)))}
     if len(found) != len(ids):
@@ -219,7 +230,7 @@ def _current_phase(steps: Sequence[ProgrammeStep], today: dt.date) -> StepView |
 
 def _tasks(
     steps: Sequence[ProgrammeStep],
-    progress: dict[str, TaskProgress],
+    progress: dict[str, Progress],
     monitoring: Monitoring | None,
     today: dt.date,
 ) -> tuple[TaskView, ...]:

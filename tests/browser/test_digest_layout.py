@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from bench.generate import NATIONAL, generate
+from bench.tick import START, STATE_AT
 from core.clock import FixedClock
 from core.services import Services
 from digest.build import build_digest
@@ -46,6 +48,7 @@ READERS = {
         "jan@ore.example.pl": "pl",
         "maria@ore.example.pl": "en",
     },
+    "national": {},  # the benchmark's 2,800 JSTs: the coordinators' page only
 }
 
 
@@ -64,6 +67,10 @@ async def digest_pages(
     if request.param == "demo":
         plan = load_plan()
         await create_demo(mailing, plan, demo_start(clock.now().date(), plan))
+    elif request.param == "national":
+        clock.set(STATE_AT)
+        async with services.sessionmaker.begin() as session:
+            await generate(session, NATIONAL, start=START, now=STATE_AT)
     else:
         clock.set(NOW)
         await seed_digest(services)
@@ -78,8 +85,9 @@ async def digest_pages(
         for lang in ("pl", "en")
     }
     smtp.received.clear()  # the demo's invitations
-    await run_tick(mailing, [DigestRule(SCHEDULE)], now)
-    await deliver_all(EmailDelivery(mailing, bot_username="advisory_test_bot"))
+    if readers:
+        await run_tick(mailing, [DigestRule(SCHEDULE)], now)
+        await deliver_all(EmailDelivery(mailing, bot_username="advisory_test_bot"))
     for address, lang in readers.items():
         [message] = smtp.to(address)
         pages[(address, lang)] = _shown(message)

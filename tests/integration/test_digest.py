@@ -84,9 +84,9 @@ async def test_the_workbook_opens_with_the_matrix_first_in_the_reader_s_language
         "Wymagają uwagi",
         "Zmiany w tygodniu",
         "JST",
-        "Zadania",
+        "Zadania otwarte",
         "Pytania",
-        "Członkowie zespołów",
+        "Członkowie zespołów według JST",
     ]
     english = sheets_of(digest_workbook(services.templates, "en", digest))
     assert list(english)[:3] == ["JST steps", "Needing attention", "Changes this week"]

@@ -105,7 +105,7 @@ def recount(html: str, workbook: bytes, words: Words, chart: Words, *, cap: int)
         if len(attention) > cap:
             same(("more", "attention"), len(attention) - cap)
         reasons = {words("reason_name", kind=kind.value): kind for kind in ReasonKind}
-        late = Counter(row[0] for row in sheet[TASKS] if row[6] == 1)
+        late = Counter(row[0] for row in sheet[TASKS] if row[5] == 1)
         for teryt, reason, count in ((r[0], reasons[r[3]], r[4]) for r in sheet[ATTENTION]):
             if teryt in numbers.listed:
                 same(("reason", teryt, reason.value), count)
@@ -121,27 +121,24 @@ def recount(html: str, workbook: bytes, words: Words, chart: Words, *, cap: int)
         if calm:  # the list of the others is left out when there are none
             same(("total", "calm"), calm)
     if any(key[0] == "indicator" for key in values):
-        same_indicators(values, sheet[STAFF], words, same)
+        same_indicators(values, sheet[STAFF], same)
     return checked
 
 
 def same_indicators(
-    values: dict[tuple[str, ...], str], staff: list[tuple[Any, ...]], words: Words, same: Any
+    values: dict[tuple[str, ...], str], staff: list[tuple[Any, ...]], same: Any
 ) -> None:
-    """The indicators as counts of the members' rows: TERYT, gender, joined, rounds,
-    supported, improved."""
-    woman = words("gender", gender="K")
-    man = words("gender", gender="M")
-    supported = [row for row in staff if row[4] == 1]
-    improved = [row for row in staff if row[5] == 1]
+    """The indicators as sums of the members-by-JST columns: TERYT, members, joined,
+    supported, of whom women, men, improved, of whom women, men."""
+    sums = [sum(row[index] for row in staff) for index in range(9)[1:]]
     counts = {
-        "staff_supported": len(supported),
-        "staff_women": sum(row[1] == woman for row in supported),
-        "staff_men": sum(row[1] == man for row in supported),
-        "staff_improved": len(improved),
-        "improved_women": sum(row[1] == woman for row in improved),
-        "improved_men": sum(row[1] == man for row in improved),
-        "jsts_under_advisory": len({row[0] for row in supported}),
+        "staff_supported": sums[2],
+        "staff_women": sums[3],
+        "staff_men": sums[4],
+        "staff_improved": sums[5],
+        "improved_women": sums[6],
+        "improved_men": sums[7],
+        "jsts_under_advisory": sum(1 for row in staff if row[3]),
     }
     for key, count in counts.items():
         same(("indicator", key, "value"), count)

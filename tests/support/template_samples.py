@@ -899,7 +899,6 @@ def overrides(s: Sample) -> dict[str, dict[str, Any]]:
         "email/_digest.txt.j2::light": {
             "light": ("done", "review", "soon", "late", "not_yet")[s.n % 5]
         },
-        "email/_digest.txt.j2::gender": {"gender": s.gender},
         "email/_digest.txt.j2::reason_name": {"kind": list(ReasonKind)[s.n % 7].value},
         "email/_digest.txt.j2::change_name": {"kind": list(ChangeKind)[s.n % 4].value},
         "email/_digest.txt.j2::reason": {
@@ -910,7 +909,6 @@ def overrides(s: Sample) -> dict[str, dict[str, Any]]:
         "email/_digest.txt.j2::indicator_name": {"key": "staff_improved"},
         "email/_digest.txt.j2::span": {"value": dt.timedelta(hours=s.n)},
         "email/_digest.txt.j2::percent": {"indicator": _indicator(s)},
-        "email/_digest.txt.j2::task_title": {"task": _task_view(s)},
         "cli/indicators.txt.j2": {"indicators": _indicators(s)},
         "cli/indicators.txt.j2::row": {"indicator": _percentage(s)},
         "cli/indicators.txt.j2::by_gender": {
