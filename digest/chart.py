@@ -14,6 +14,8 @@ import textwrap
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from PIL import Image
+
 from core.templates import Words
 from digest.build import Digest
 from digest.matrix import Light, Matrix
@@ -178,8 +180,18 @@ def chart_png(
             weight="bold",
         )
         _indicators(axes(EDGE, lower, WIDTH - 2 * EDGE, upper - lower - LINE), indicators, words)
+    return _png(figure)
+
+
+def _png(figure: Figure) -> bytes:
+    """The figure as a PNG of 256 colours: a quarter of the bytes of a full-colour one (~70 KB,
+    for 0.1 s), every flat colour kept exact; only antialiased edges get fewer shades."""
+    raw = io.BytesIO()
+    figure.savefig(raw, format="raw")  # RGBA, as many pixels as Agg draws: the size cut down
+    width, height = (int(side) for side in figure.bbox.size)
+    image = Image.frombuffer("RGBA", (width, height), raw.getvalue()).convert("RGB")
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
+    image.quantize(256).save(buffer, format="PNG")
     return buffer.getvalue()
 
 
@@ -241,10 +253,11 @@ def _bars(axes: Axes, matrix: Matrix, today: dt.date, words: Words) -> None:
         )
         bottoms = [b + c for b, c in zip(bottoms, counts, strict=True)]
     expected = [matrix.expected(index, today) for index in positions]
+    due = [(p, n) for p, n in zip(positions, expected, strict=True) if n]  # no date past: none
     axes.hlines(
-        expected,
-        [p - 0.5 for p in positions],
-        [p + 0.5 for p in positions],
+        [n for _, n in due],
+        [p - 0.5 for p, _ in due],
+        [p + 0.5 for p, _ in due],
         colors="black",
         linewidth=EXPECTED_LINE,
     )

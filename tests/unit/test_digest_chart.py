@@ -165,3 +165,7 @@ def test_widths_fit_the_longest_value_or_header_word_within_bounds() -> None:
         [["1", "a" * 100, dt.date(2026, 1, 1)], ["12345678901", None, None]],
     )
     assert column_widths(sheet) == [13, WIDEST + 2, 12]
+
+
+def test_a_programme_without_jsts_still_draws() -> None:
+    assert _png(Matrix(COLUMNS, ())).size[0] == WIDTH * DPI
