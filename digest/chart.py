@@ -18,7 +18,7 @@ from PIL import Image
 
 from core.templates import Words
 from digest.build import Digest
-from digest.matrix import Light, Matrix
+from digest.matrix import Column, Light, Matrix, MatrixRow
 from digest.workbook import Sheet, workbook_bytes
 from storage.indicators import Indicator, Indicators
 from storage.team import TaskView, TeamView
@@ -65,7 +65,6 @@ INDICATORS = (
     "jsts_under_advisory",
     "staff_improved",
 )
-BLANK = "FFFFFF"  # a step the JST's cohort does not have
 
 
 def css_px(points: float) -> float:
@@ -78,12 +77,10 @@ def chart_png(
     indicators: Indicators | None,
     today: dt.date,
     words: Words,
-    *,
-    rows: int = ROWS,
 ) -> bytes:
     """From the top: a title and the lights' legend; for every step, how many of all the JSTs
     have it done, in review, late... against how many should (their date is past); the matrix
-    of the first `rows` JSTs (step codes on top, the bars above share its columns) and how many
+    of the first ROWS JSTs (step codes on top, the bars above share its columns) and how many
     more the workbook lists; the indicators against their targets, when given.
 
     A Figure of its own (no pyplot state: safe beside other work, nothing to close), and
@@ -92,7 +89,7 @@ def chart_png(
     from matplotlib.figure import Figure  # noqa: PLC0415
     from matplotlib.lines import Line2D  # noqa: PLC0415
 
-    shown = matrix.rows[:rows]
+    shown = matrix.rows[:ROWS]
     heights = {
         "title": 2 * LINE,
         "legend": 2 * LINE,
@@ -158,7 +155,7 @@ def chart_png(
         va="bottom",
     )
     upper, lower = band("matrix")
-    _matrix(axes(NAMES, lower, cells, upper - lower), matrix, shown, words)
+    _matrix(axes(NAMES, lower, cells, upper - lower), matrix.columns, shown, words)
     upper, lower = band("more")
     if len(matrix.rows) > len(shown):
         figure.text(
@@ -270,14 +267,16 @@ def _bars(axes: Axes, matrix: Matrix, today: dt.date, words: Words) -> None:
     axes.spines[["top", "right"]].set_visible(False)
 
 
-def _matrix(axes: Axes, matrix: Matrix, shown: Sequence[object], words: Words) -> None:
-    """A coloured square per JST and step, with its light's symbol; blank: not its step."""
+def _matrix(
+    axes: Axes, columns: Sequence[Column], shown: Sequence[MatrixRow], words: Words
+) -> None:
+    """A coloured square per JST and step, with its light's symbol; white: not its step."""
     import numpy as np  # noqa: PLC0415
 
-    width = len(matrix.columns)
+    width = len(columns)
     image = np.ones((max(len(shown), 1), width, 3))
     marks: dict[Light, tuple[list[int], list[int]]] = {light: ([], []) for light in Light}
-    for y, row in enumerate(matrix.rows[: len(shown)]):
+    for y, row in enumerate(shown):
         for x, cell in enumerate(row.cells):
             if cell is not None:
                 image[y, x] = _rgb(COLOURS[cell.light])
@@ -300,10 +299,10 @@ def _matrix(axes: Axes, matrix: Matrix, shown: Sequence[object], words: Words) -
         [y + 0.5 for y in range(len(image) - 1)], -0.5, width - 0.5, colors="white", linewidth=1
     )
     axes.set_xticks(
-        range(width), [words("code", column=c) for c in matrix.columns], rotation=90, fontsize=FONT
+        range(width), [words("code", column=c) for c in columns], rotation=90, fontsize=FONT
     )
     axes.xaxis.tick_top()
-    names = [_short(row.team.jst_name) for row in matrix.rows[: len(shown)]]
+    names = [_short(row.team.jst_name) for row in shown]
     axes.set_yticks(range(len(names)), names, fontsize=FONT)
     axes.tick_params(length=0, pad=2)
     for spine in axes.spines.values():
