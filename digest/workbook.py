@@ -15,7 +15,7 @@ import datetime as dt
 import functools
 import io
 import itertools
-import math
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -30,6 +30,7 @@ DATE_FORMAT = "yyyy-mm-dd"
 MOMENT_FORMAT = "yyyy-mm-dd hh:mm"  # a local date and time (the week's changes)
 EPOCH = dt.datetime(1899, 12, 30)  # noqa: DTZ001 - the spreadsheet's day 0, a naive date
 LINE_POINTS = 15  # a header line's height
+HEADER_LINES = 4  # a long header (a step's title) wraps in about as many lines
 OPTIONS = {  # text stays text: no formula, number or link is made of it
     "in_memory": True,
     "strings_to_formulas": False,
@@ -64,9 +65,9 @@ def workbook_bytes(sheets: Sequence[Sheet]) -> bytes:
         for index, width in enumerate(widths):
             page.set_column(index, index, width)
         lines = (
-            math.ceil(len(h) / (w - PADDING)) for h, w in zip(sheet.header, widths, strict=True)
+            len(textwrap.wrap(h, w - PADDING)) for h, w in zip(sheet.header, widths, strict=True)
         )
-        page.set_row(0, LINE_POINTS * max(lines, default=1))
+        page.set_row(0, LINE_POINTS * max([1, *lines]))
         page.freeze_panes(1, sheet.frozen_columns)
         page.autofilter(0, 0, len(sheet.rows), max(len(sheet.header) - 1, 0))
         page.write_row(0, 0, list(sheet.header), header)
@@ -101,9 +102,12 @@ def excel_serial(value: dt.date) -> float:
 
 
 def column_widths(sheet: Sheet) -> list[int]:
-    """Each column as wide as its longest value and its header's longest word, in characters
-    (a date as its format), from NARROWEST to WIDEST."""
-    widths = [max((len(word) for word in text.split()), default=0) for text in sheet.header]
+    """Each column as wide as its longest value, its header's longest word and a HEADER_LINES
+    part of its header, in characters (a date as its format), from NARROWEST to WIDEST."""
+    widths = [
+        max([len(text) // HEADER_LINES, *(len(word) for word in text.split())])
+        for text in sheet.header
+    ]
     for index, column in enumerate(itertools.zip_longest(*sheet.rows)):
         texts = max((len(value) for value in column if type(value) is str), default=0)
         others = max((_size(value) for value in column if type(value) is not str), default=0)

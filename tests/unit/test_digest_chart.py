@@ -161,7 +161,11 @@ def test_the_matrix_sheet_reads_back_first_in_the_readers_language(
 def test_widths_fit_the_longest_value_or_header_word_within_bounds() -> None:
     sheet = Sheet(
         "s",
-        ["TERYT", "A header of many words", "x"],
-        [["1", "a" * 100, dt.date(2026, 1, 1)], ["12345678901", None, None]],
+        ["TERYT", "A header of many words", "x", "a step's title " * 6],
+        [["1", "a" * 100, dt.date(2026, 1, 1), "done"], ["12345678901", None, None, None]],
     )
-    assert column_widths(sheet) == [13, WIDEST + 2, 12]
+    assert column_widths(sheet) == [13, WIDEST + 2, 12, 90 // 4 + 2]  # a title in 4 lines
+
+
+def test_a_programme_without_jsts_still_draws() -> None:
+    assert _png(Matrix(COLUMNS, ())).size[0] == WIDTH * DPI
