@@ -15,14 +15,16 @@ import hmac
 import json
 import logging
 from collections.abc import Awaitable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from aiohttp import web
 from telegram import Update
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
 
 from handlers.context import BotApplication
 from outbox.policy import retry_after_delay
+
+if TYPE_CHECKING:  # aiohttp serves the webhook only: polling does not load it
+    from aiohttp import web
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -113,6 +115,8 @@ async def serve_webhook(
     secret: str,
 ) -> None:
     """A webhook endpoint that checks Telegram's secret header on every request."""
+    from aiohttp import web  # noqa: PLC0415 - see the TYPE_CHECKING import
+
     lock = asyncio.Lock()
 
     async def receive(request: web.Request) -> web.Response:

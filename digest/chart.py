@@ -15,8 +15,6 @@ import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from PIL import Image
-
 from core.templates import Words
 from digest.build import LIST_CAP
 from digest.matrix import Column, Light, Matrix, MatrixRow
@@ -196,6 +194,8 @@ def _draw(
 def _png(figure: Figure) -> bytes:
     """The figure as a PNG of 256 colours: a quarter of the bytes of a full-colour one (~70 KB,
     for 0.1 s), every flat colour kept exact; only antialiased edges get fewer shades."""
+    from PIL import Image  # noqa: PLC0415 - with matplotlib, which brings it, when a chart is drawn
+
     raw = io.BytesIO()
     figure.savefig(raw, format="raw")  # RGBA, as many pixels as Agg draws: the size cut down
     width, height = (int(side) for side in figure.bbox.size)

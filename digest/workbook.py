@@ -19,8 +19,6 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from xlsxwriter import Workbook
-
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Value = str | int | float | dt.date | None
 WIDEST = 40  # characters: a column's widest
@@ -54,6 +52,8 @@ class Sheet:
 
 def workbook_bytes(sheets: Sequence[Sheet]) -> bytes:
     """The sheets as a workbook, in their order; every text cell is a string, never a formula."""
+    from xlsxwriter import Workbook  # noqa: PLC0415 - a digest's only: the bot's start stays light
+
     buffer = io.BytesIO()
     workbook = Workbook(buffer, OPTIONS)
     header = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})

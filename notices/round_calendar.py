@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
-from icalendar import Calendar, Event
 
 from core.templates import Templates
 from notices.my_data import DataFile
 from storage.round_views import RoundView
+
+if TYPE_CHECKING:  # icalendar is imported when a calendar file is made
+    from icalendar import Event
 
 LABELS = "tg/labels.txt.j2"
 PRODUCT = "-//advisorybot//Cyfrowy rozwoj oswiaty w JST//PL"
@@ -30,6 +32,8 @@ def rounds_file(
     code: str | None = None,
 ) -> DataFile:
     """The dated (and withdrawn) rounds, or the one of `code`, as `zjazdy.ics` / `rounds.ics`."""
+    from icalendar import Calendar  # noqa: PLC0415 - asked for rarely: the bot's start stays light
+
     calendar = Calendar()
     calendar.add("prodid", PRODUCT)
     calendar.add("version", "2.0")
@@ -45,6 +49,8 @@ def rounds_file(
 
 
 def _event(templates: Templates, lang: str, found: RoundView, now: dt.datetime) -> Event:
+    from icalendar import Event  # noqa: PLC0415 - as in rounds_file
+
     zone = templates.zone
     event = Event()
     event.add("uid", f"training-round-{found.event_id}@advisorybot")

@@ -11,15 +11,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import asyncpg
 from sqlalchemy import Insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage.db import among
 from storage.models import Channel, Delivery, OutboxMessage, OutboxState
+
+if TYPE_CHECKING:
+    import asyncpg
 
 # PostgreSQL: from this many rows on, COPY before INSERT (below it the INSERT is as fast).
 COPY_ROWS = 500
@@ -85,6 +87,8 @@ async def enqueue_many(
     rows = [message.row(now) for message in messages]
     connection = await session.connection()  # Core, not the ORM's bulk insert: no objects
     if connection.dialect.name == "postgresql" and len(rows) >= COPY_ROWS:
+        import asyncpg  # noqa: PLC0415 - PostgreSQL's driver: not loaded on SQLite
+
         try:
             async with session.begin_nested():  # SAVEPOINT at the first use of its connection
                 return await _copy(await session.connection(), rows)

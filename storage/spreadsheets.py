@@ -10,20 +10,18 @@ import csv
 import datetime as dt
 import io
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
-
 from storage.exports import Cell, ExportTable
+
+if TYPE_CHECKING:  # openpyxl is imported by the XLSX writer only: the bot's start stays light
+    from openpyxl.worksheet.worksheet import Worksheet
 
 CSV_DELIMITER = ";"
 # What Excel and LibreOffice read as the start of a formula (OWASP "CSV injection").
@@ -55,6 +53,8 @@ def _write_csv(stream: TextIO, table: ExportTable, zone: ZoneInfo) -> None:
 
 def write_xlsx(file: Path, table: ExportTable, zone: ZoneInfo, *more: ExportTable) -> None:
     """The table on the first sheet, each further table on a sheet of its own."""
+    from openpyxl import Workbook  # noqa: PLC0415 - tens of MB, for an export or "my data" only
+
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
@@ -65,6 +65,10 @@ def write_xlsx(file: Path, table: ExportTable, zone: ZoneInfo, *more: ExportTabl
 
 
 def _fill_sheet(sheet: Worksheet, table: ExportTable, zone: ZoneInfo) -> None:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # noqa: PLC0415 - as in write_xlsx
+    from openpyxl.styles import Font  # noqa: PLC0415
+    from openpyxl.utils import get_column_letter  # noqa: PLC0415
+
     sheet.title = table.title
     sheet.append(table.headers)
     for cell in sheet[1]:
@@ -72,7 +76,11 @@ def _fill_sheet(sheet: Worksheet, table: ExportTable, zone: ZoneInfo) -> None:
     widths = [len(header) for header in table.headers]
     for row_number, row in enumerate(table.rows, start=2):
         for column_number, value in enumerate(row, start=1):
-            cell = sheet.cell(row=row_number, column=column_number, value=_xlsx_value(value, zone))
+            cell = sheet.cell(
+                row=row_number,
+                column=column_number,
+                value=_xlsx_value(value, zone, ILLEGAL_CHARACTERS_RE),
+            )
             if isinstance(value, str):
                 cell.data_type = "s"  # never a formula or an error code, whatever it starts with
             elif isinstance(value, dt.datetime):
@@ -158,10 +166,11 @@ def _csv_text(value: Cell, zone: ZoneInfo) -> str:
     return str(value)
 
 
-def _xlsx_value(value: Cell, zone: ZoneInfo) -> Cell:
-    """Excel has no time zones: datetimes are written in local time, as shown everywhere."""
+def _xlsx_value(value: Cell, zone: ZoneInfo, illegal: re.Pattern[str]) -> Cell:
+    """Excel has no time zones: datetimes are written in local time, as shown everywhere;
+    `illegal`: the characters a workbook cannot hold (openpyxl's)."""
     if isinstance(value, dt.datetime):
         return value.astimezone(zone).replace(tzinfo=None)
     if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+        return illegal.sub("\ufffd", value)
     return value

@@ -31,8 +31,12 @@ def _shown() -> dict[str, str | None]:
         found[key] = command.help
         for parameter in command.params:  # declared ones: --help is added when shown
             found[f"{key}.{parameter.name}"] = getattr(parameter, "help", None)
-        for name, sub in getattr(command, "commands", {}).items():
-            walk(sub, [*path, name])
+        if isinstance(command, TyperGroup):  # the root finds its commands when asked
+            context = typer.Context(command)
+            for name in command.list_commands(context):
+                sub = command.get_command(context, name)
+                assert isinstance(sub, TyperCommand | TyperGroup), name
+                walk(sub, [*path, name])
 
     root = typer.main.get_command(app)
     assert isinstance(root, TyperGroup)

@@ -1,0 +1,44 @@
+"""Issue 23: `advisorybot run` loads nothing at start that it does not use. Run as a process by
+the real command, with Python's import log (PYTHONPROFILEIMPORTTIME) on, until it has answered a
+first update: the exports' openpyxl, the digest's XlsxWriter and matplotlib, the calendar
+files' icalendar, the sandbox's terminal, the local Bot API and the webhook's aiohttp are not
+among its imports."""
+
+from __future__ import annotations
+
+import re
+
+from localapi import ControlClient
+from tests.support.bot_process import BotWorld
+
+NOT_AT_START = (
+    "openpyxl",
+    "xlsxwriter",
+    "matplotlib",
+    "PIL",
+    "numpy",
+    "icalendar",
+    "prompt_toolkit",
+    "sandbox",
+    "localapi",
+    "aiosmtpd",
+    "aiohttp",
+    "asyncpg",  # on SQLite
+    "bot.cli.exports",
+    "bot.cli.sandbox",
+)
+IMPORTED = re.compile(r"^import time:\s+\d+ \|\s+\d+ \|\s*(\S+)$", re.MULTILINE)
+
+
+async def test_run_imports_only_what_it_uses(world: BotWorld, control: ControlClient) -> None:
+    world.env["PYTHONPROFILEIMPORTTIME"] = "1"
+    world.start()
+    await control.until_polling()
+    stranger = await control.user(7001, "Ktoś")
+    await stranger.say("/start")
+    assert "linku" in (await stranger.next_message(within=10)).text  # the stranger's answer
+    imported = set(IMPORTED.findall(world.log_text()))
+    assert "telegram" in imported and "bot.app" in imported, "the import log is read"
+    loaded = {name for name in imported if name.split(".")[0] in NOT_AT_START}
+    loaded |= {name for name in imported if name in NOT_AT_START}
+    assert not loaded, sorted(loaded)
