@@ -16,7 +16,13 @@ from core.clock import FixedClock
 from core.services import Services
 from core.settings import Settings
 from storage.cohorts import cohort_steps
-from storage.migrate import current_revision, ensure_current, head_revision, upgrade
+from storage.migrate import (
+    SCHEMA_REVISION,
+    current_revision,
+    ensure_current,
+    head_revision,
+    upgrade,
+)
 from storage.models import (
     Base,
     Cohort,
@@ -54,6 +60,7 @@ async def test_upgrade_from_empty_creates_every_table(services: Services) -> Non
         tables = await _tables(connection)
     assert set(Base.metadata.tables) <= tables
     assert await current_revision(services.engine) == head_revision(str(services.engine.url))
+    assert head_revision(str(services.engine.url)) == SCHEMA_REVISION, "a new migration's number"
     await ensure_current(services.engine)
 
 
