@@ -6,7 +6,6 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
 
 from sqlalchemy import Row, func, select
 from sqlalchemy.exc import NoResultFound
@@ -45,7 +44,6 @@ PROGRESS = (
 )
 Progress = Row[int, str, TaskState, dt.date | None, str | None, dt.date | None, str | None]
 REPORT_MISSING = "missing"
-Model = TypeVar("Model", Jst, Cohort)
 
 
 @dataclass(frozen=True)
@@ -160,8 +158,8 @@ async def team_views(
     """The views of these JSTs, in their order, read in the same dozen queries however many
     there are (the weekly digest shows every JST of the country); their task histories only
     with `history`."""
-    jsts = await _by_id(session, Jst, set(jst_ids))
-    cohorts = await _by_id(session, Cohort, {jst.cohort_id for jst in jsts.values()})
+    jsts = await _jsts(session, set(jst_ids))
+    cohorts = await _cohort_names(session, {jst.cohort_id for jst in jsts.values()})
     steps: dict[int, list[ProgrammeStep]] = defaultdict(list)
     for step in await session.scalars(
         select(ProgrammeStep)
@@ -189,7 +187,7 @@ async def team_views(
                 jst_id=jst.id,
                 jst_name=jst.name,
                 teryt=jst.teryt,
-                cohort=cohorts[jst.cohort_id].name,
+                cohort=cohorts[jst.cohort_id],
                 adviser=advisers.get(jst_id),
                 phase=_current_phase(cohort_steps, today),
                 tasks=_tasks(cohort_steps, progress[jst_id], own, today),
@@ -213,11 +211,17 @@ def _confirmed_resolution(rows: Iterable[Progress]) -> ResolutionView | None:
     return None
 
 
-async def _by_id(session: AsyncSession, model: type[Model], ids: set[int]) -> dict[int, Model]:
-    """Rows by id; an id with no row is an error, as `session.get_one` makes it."""
-    found = {row.id: row for row in await session.scalars(select(model).where(model.id.in_(ids)))}
+async def _cohort_names(session: AsyncSession, ids: set[int]) -> dict[int, str]:
+    """The cohorts' names by id; not their rows, which carry their whole stored template."""
+    rows = await session.execute(select(Cohort.id, Cohort.name).where(Cohort.id.in_(ids)))
+    return {cohort_id: name for cohort_id, name in rows}
+
+
+async def _jsts(session: AsyncSession, ids: set[int]) -> dict[int, Jst]:
+    """The JSTs by id; an id with no row is an error, as `session.get_one` makes it."""
+    found = {jst.id: jst for jst in await session.scalars(select(Jst).where(Jst.id.in_(ids)))}
     if len(found) != len(ids):
-        raise NoResultFound(f"no {model.__name__} with id in {sorted(ids - set(found))}")
+        raise NoResultFound(f"no Jst with id in {sorted(ids - set(found))}")
     return found
 
 
