@@ -42,13 +42,18 @@ def silent_from(invited_at: dt.datetime, calendar: WorkCalendar) -> dt.datetime:
     return calendar.at(day, HOUR)
 
 
+def resolution_overdue(team: TeamView, today: dt.date) -> dt.date | None:
+    """The due date of the resolution a JST's monitoring waits for, once it is past; None when
+    it waits for none, or not past its due date."""
+    due = team.monitoring.resolution_due if team.monitoring else None
+    return due if due is not None and due < today else None
+
+
 def resolution_late(team: TeamView, today: dt.date, calendar: WorkCalendar) -> int | None:
     """Working days (0 on the days off right after it) since the due date of the resolution
     a JST's monitoring waits for; None when it waits for none, or not past its due date."""
-    due = team.monitoring.resolution_due if team.monitoring else None
-    if due is None or due >= today:
-        return None
-    return calendar.working_days_between(due, today)
+    due = resolution_overdue(team, today)
+    return None if due is None else calendar.working_days_between(due, today)
 
 
 class ReasonKind(StrEnum):
@@ -154,7 +159,6 @@ class _Reasons:
 
     def monitoring(self, team: TeamView) -> None:
         """The resolution monitoring waits for, past its due date; rounds with no attendance."""
-        due = team.monitoring.resolution_due if team.monitoring else None
-        self.add(ReasonKind.RESOLUTION_LATE, [due] if due is not None and due < self.today else [])
-        ended = [r.ends_on for r in team.attendance if r.ended and not r.recorded]
-        self.add(ReasonKind.ATTENDANCE_MISSING, ended)
+        due = resolution_overdue(team, self.today)
+        self.add(ReasonKind.RESOLUTION_LATE, [] if due is None else [due])
+        self.add(ReasonKind.ATTENDANCE_MISSING, [r.ends_on for r in team.unrecorded_rounds])

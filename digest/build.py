@@ -87,24 +87,6 @@ class Digest:
         changes = (change for team in self.teams for change in team.history)
         return named | {c.actor_id for c in changes if c.actor_id is not None}
 
-    @property
-    def overdue(self) -> int:
-        return sum(team.overdue for team in self.teams)
-
-    @property
-    def open_questions(self) -> int:
-        return sum(team.open_questions for team in self.teams)
-
-    def response_of(self, jst_id: int) -> tuple[ResponseTimes, ...]:
-        return self._response_by_jst.get(jst_id, ())
-
-    @cached_property
-    def _response_by_jst(self) -> dict[int, tuple[ResponseTimes, ...]]:
-        found: dict[int, list[ResponseTimes]] = defaultdict(list)
-        for response in self.response:
-            found[response.jst_id].append(response)
-        return {jst_id: tuple(items) for jst_id, items in found.items()}
-
 
 def iso_week(moment: dt.datetime, zone: dt.tzinfo) -> str:
     """The local ISO week of a moment, the digest's identity ("2026-W10")."""

@@ -7,7 +7,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, any_, bindparam, event, func, select
+from sqlalchemy import ColumnElement, Subquery, any_, bindparam, event, func, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
@@ -91,3 +91,16 @@ def among(
         return column == any_(bindparam(None, list(values), type_=postgresql.ARRAY(column.type)))
     found = func.json_each(bindparam(None, json.dumps(list(values)))).table_valued("value")
     return column.in_(select(found.c.value))
+
+
+def newest_per(
+    row_id: InstrumentedAttribute[int],
+    group: InstrumentedAttribute[int],
+    newest_first: Sequence[ColumnElement[Any]],
+    *where: ColumnElement[bool],
+) -> Subquery:
+    """(id, rank) of the rows matching `where`, ranked 1, 2... within each `group` in the order
+    `newest_first`: joined on the id and filtered on the rank, each group's latest N rows in
+    one query, however many groups there are."""
+    rank = func.row_number().over(partition_by=group, order_by=newest_first).label("rank")
+    return select(row_id, rank).where(*where).subquery()

@@ -41,15 +41,6 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def head_revision(url: str) -> str:
-    """Alembic's head, read from the migration scripts."""
-    from alembic.script import ScriptDirectory  # noqa: PLC0415 - see the module's docstring
-
-    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
-    assert head is not None
-    return head
-
-
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     """Bring the schema up to `revision` (idempotent)."""
     from alembic import command  # noqa: PLC0415 - see the module's docstring

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import newest_per
 from storage.models import Invite, Jst, MonthlyReport, Person, ReportState, Role
 from storage.monitoring import monitoring_of
 from storage.programme_calendar import CalendarStep
@@ -154,21 +155,12 @@ async def support_asked(
     session: AsyncSession, jst_ids: Collection[int]
 ) -> dict[int, SupportAsked]:
     """The JSTs whose latest sent monthly report answers "yes" to the support question."""
-    rank = (
-        func.row_number()
-        .over(
-            partition_by=MonthlyReport.jst_id,
-            order_by=(MonthlyReport.submitted_at.desc(), MonthlyReport.id.desc()),
-        )
-        .label("rank")
-    )
-    sent = (
-        select(MonthlyReport.id, rank)
-        .where(
-            MonthlyReport.jst_id.in_(list(jst_ids)),
-            MonthlyReport.state == ReportState.SUBMITTED,
-        )
-        .subquery()
+    sent = newest_per(
+        MonthlyReport.id,
+        MonthlyReport.jst_id,
+        (MonthlyReport.submitted_at.desc(), MonthlyReport.id.desc()),
+        MonthlyReport.jst_id.in_(list(jst_ids)),
+        MonthlyReport.state == ReportState.SUBMITTED,
     )
     latest = {
         report.jst_id: report

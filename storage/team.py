@@ -12,6 +12,7 @@ from sqlalchemy.exc import NoResultFound
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.attendance import team_attendance
+from storage.db import newest_per
 from storage.models import (
     AdviserAssignment,
     Cohort,
@@ -138,9 +139,13 @@ class TeamView:
         return sum(1 for t in self.tasks if t.overdue)
 
     @property
-    def attendance_missing(self) -> int:
+    def unrecorded_rounds(self) -> tuple[RoundAttendance, ...]:
         """Training rounds over with nothing recorded of who of the team attended."""
-        return sum(1 for r in self.attendance if r.ended and not r.recorded)
+        return tuple(r for r in self.attendance if r.ended and not r.recorded)
+
+    @property
+    def attendance_missing(self) -> int:
+        return len(self.unrecorded_rounds)
 
 
 async def team_view(
@@ -361,20 +366,13 @@ async def _histories(
     session: AsyncSession, jsts: dict[int, Jst]
 ) -> dict[int, tuple[TaskChange, ...]]:
     """The last HISTORY_LIMIT changes of each JST's tasks, newest first."""
-    rank = (
-        func.row_number()
-        .over(
-            partition_by=TaskEvent.jst_id,
-            order_by=(TaskEvent.at.desc(), TaskEvent.id.desc()),
-        )
-        .label("rank")
-    )
-    latest = select(TaskEvent.id, rank).where(TaskEvent.jst_id.in_(jsts)).subquery()
+    newest_first = (TaskEvent.at.desc(), TaskEvent.id.desc())
+    latest = newest_per(TaskEvent.id, TaskEvent.jst_id, newest_first, TaskEvent.jst_id.in_(jsts))
     events = await session.scalars(
         select(TaskEvent)
         .join(latest, latest.c.id == TaskEvent.id)
         .where(latest.c.rank <= HISTORY_LIMIT)
-        .order_by(TaskEvent.jst_id, TaskEvent.at.desc(), TaskEvent.id.desc())
+        .order_by(TaskEvent.jst_id, *newest_first)
     )
     found: dict[int, list[TaskChange]] = defaultdict(list)
     for change in await task_changes(session, list(events)):

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -18,9 +19,9 @@ from core.settings import Settings
 from storage.cohorts import cohort_steps
 from storage.migrate import (
     SCHEMA_REVISION,
+    alembic_config,
     current_revision,
     ensure_current,
-    head_revision,
     upgrade,
 )
 from storage.models import (
@@ -53,6 +54,13 @@ async def services(settings: Settings, clock: FixedClock) -> AsyncIterator[Servi
 
 async def _tables(connection: AsyncConnection) -> set[str]:
     return set(await connection.run_sync(lambda sync: inspect(sync).get_table_names()))
+
+
+def head_revision(url: str) -> str:
+    """Alembic's head, read from the migration scripts."""
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    assert head is not None
+    return head
 
 
 async def test_upgrade_from_empty_creates_every_table(services: Services) -> None:

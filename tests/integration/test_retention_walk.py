@@ -103,7 +103,11 @@ async def _numbers(services: Services) -> dict[str, Any]:
 
 def _digest_numbers(digest: Digest) -> dict[str, Any]:
     return {
-        "totals": (digest.overdue, digest.open_questions, digest.changed),
+        "totals": (
+            sum(t.overdue for t in digest.teams),
+            sum(t.open_questions for t in digest.teams),
+            digest.changed,
+        ),
         "teams": [
             (
                 t.teryt,

@@ -907,7 +907,6 @@ def overrides(s: Sample) -> dict[str, dict[str, Any]]:
         },
         "email/_digest.txt.j2::calm": {"team": _team(s)},
         "email/_digest.txt.j2::indicator_name": {"key": "staff_improved"},
-        "email/_digest.txt.j2::span": {"value": dt.timedelta(hours=s.n)},
         "email/_digest.txt.j2::percent": {"indicator": _indicator(s)},
         "cli/indicators.txt.j2": {"indicators": _indicators(s)},
         "cli/indicators.txt.j2::row": {"indicator": _percentage(s)},
