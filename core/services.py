@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -11,6 +12,9 @@ from core.clock import Clock, SystemClock
 from core.settings import Settings
 from core.templates import Templates
 from storage.db import create_engine, create_sessionmaker
+
+if TYPE_CHECKING:
+    from storage.team import TeamViews
 
 
 class DatabaseUnreachable(Exception):
@@ -26,9 +30,11 @@ class Services:
     settings: Settings
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
+    reader: async_sessionmaker[AsyncSession]  # sessions that only read (storage.db)
     templates: Templates
     clock: Clock = field(default_factory=SystemClock)
     keys: dict[str, bytes] = field(default_factory=dict)  # installation keys, read once
+    _views: TeamViews | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock | None = None) -> Services:
@@ -37,9 +43,20 @@ class Services:
             settings=settings,
             engine=engine,
             sessionmaker=create_sessionmaker(engine),
+            reader=create_sessionmaker(engine, read_only=True),
             templates=Templates(settings.zone, controller=settings.controller_name),
             clock=clock or SystemClock(),
         )
+
+    @property
+    def views(self) -> TeamViews:
+        """The team views this process built on this database, reused while their data stand
+        (storage.team); made when first asked for (most commands never show a team)."""
+        if self._views is None:
+            from storage.team import TeamViews  # noqa: PLC0415 - the bot's only
+
+            self._views = TeamViews()
+        return self._views
 
     async def reachable(self) -> None:
         """Open one connection before any work, so that a database that is down is told as

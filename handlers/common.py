@@ -15,7 +15,7 @@ from telegram import Message as TelegramMessage
 from core.access import button
 from forms.steps import CANCEL, UPDATE_KEY, Button, FormState, Message, Outcome, Show
 from handlers.context import BotContext
-from handlers.replies import remove_buttons, reply
+from handlers.replies import remove_buttons, reply, reply_now
 from notices.message import keyboard
 from storage.forms import advance_form, current_form, finish_form, start_form
 from storage.models import Form, Role
@@ -36,7 +36,9 @@ async def member_jst(update: Update, context: BotContext) -> int | None:
     caller = caller_of(context)
     if caller.role == Role.MEMBER and caller.jst_ids:
         return caller.jst_ids[0]
-    await reply(update, context, "no_team" if caller.role == Role.MEMBER else "not_for_your_role")
+    await reply_now(
+        update, context, "no_team" if caller.role == Role.MEMBER else "not_for_your_role"
+    )
     return None
 
 

@@ -10,21 +10,21 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 from core.logging_setup import log_failure
 from handlers.common import label
 from handlers.context import BotApplication, BotContext
-from handlers.replies import answer_press, reply
+from handlers.replies import answer_press, reply_now
 
 log = logging.getLogger(__name__)
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:
-    await reply(update, context, "unknown_command")
+    await reply_now(update, context, "unknown_command")
 
 
 async def plain_text(update: Update, context: BotContext) -> None:
-    await reply(update, context, "text_hint")
+    await reply_now(update, context, "text_hint")
 
 
 async def unsupported(update: Update, context: BotContext) -> None:
-    await reply(update, context, "unsupported_content")
+    await reply_now(update, context, "unsupported_content")
 
 
 async def stale_button(update: Update, context: BotContext) -> None:
@@ -40,7 +40,7 @@ async def on_error(update: object, context: BotContext) -> None:
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     try:
-        await reply(update, context, "internal_error")
+        await reply_now(update, context, "internal_error")
     except Exception as error:  # the error handler itself must never fail
         log.warning("could not tell the chat about the failure: %s", type(error).__name__)
 

@@ -9,7 +9,7 @@ from telegram.ext import ApplicationHandlerStop, TypeHandler
 from core.access import COMMANDS, button, pressed_button
 from handlers.common import label
 from handlers.context import BotApplication, BotContext
-from handlers.replies import answer_press, reply
+from handlers.replies import answer_press, reply_now
 from notices.buttons import cached_button_key, verified
 from storage.models import Role
 from storage.people import find_caller, set_reachable
@@ -36,7 +36,7 @@ async def gate(update: Update, context: BotContext) -> None:
     if not await _ours(update, context):
         raise ApplicationHandlerStop
     assert update.effective_user is not None
-    async with context.services.sessionmaker() as session:
+    async with context.services.reader() as session:
         context.caller = await find_caller(session, update.effective_user.id, context.today())
     if context.caller is not None:
         context.language = context.caller.language
@@ -58,7 +58,7 @@ async def _ours(update: Update, context: BotContext) -> bool:
     context.language = telegram_language(user.language_code)
     if chat.type != ChatType.PRIVATE:
         if update.effective_message is not None and update.callback_query is None:
-            await reply(update, context, "group_refused")
+            await reply_now(update, context, "group_refused")
         return False
     return True
 
@@ -69,13 +69,13 @@ async def _may_pass(update: Update, context: BotContext) -> bool:
     if (caller is None or not caller.active) and not is_onboarding(update):
         if update.callback_query is not None:
             await answer_press(update)
-        await reply(update, context, "stranger" if caller is None else "confirm_notice_first")
+        await reply_now(update, context, "stranger" if caller is None else "confirm_notice_first")
         return False
     if update.edited_message is not None:  # handlers would take an edit for a new command
-        await reply(update, context, "edit_ignored")
+        await reply_now(update, context, "edit_ignored")
         return False
     if caller is not None and not allowed_command(update, caller.role):
-        await reply(update, context, "not_for_your_role")
+        await reply_now(update, context, "not_for_your_role")
         return False
     return update.callback_query is None or await _press_allowed(update, context)
 

@@ -13,7 +13,9 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 
 from handlers.context import BotContext
-from notices.message import Recipient, Text, queue
+from notices.message import Recipient, Text, payloads, queue
+from outbox.policy import may_have_arrived
+from outbox.telegram_sender import call_bot, silent_now
 from storage.models import Delivery
 
 log = logging.getLogger(__name__)
@@ -43,6 +45,54 @@ async def reply(
     not confirmed before a crash) is answered once. Pass `session` to queue the reply in the
     same transaction as the change it reports.
     """
+    await _queue(update, context, Text(template, values, buttons=markup), session, person_id)
+
+
+async def reply_now(
+    update: Update,
+    context: BotContext,
+    template: str,
+    /,
+    markup: InlineKeyboardMarkup | None = None,
+    **values: Any,
+) -> None:
+    """A reply that carries no new information (DESIGN rule 1, as amended): the answer to a
+    read-only command, or a refusal, sent at once from the handler. A part that surely did not
+    arrive goes to the outbox with the parts after it, keyed as `reply` keys them; one that may
+    have arrived is not sent again (a reply goes at most once); a crash before it is sent
+    costs the person a repeated command, nothing else."""
+    chat, services = update.effective_chat, context.services
+    if chat is None:
+        return
+    message = Text(template, values, buttons=markup)
+    silent = silent_now(services)
+    for index, payload in enumerate(payloads(message, services.templates, context.language)):
+        try:
+            await call_bot(
+                context.bot, payload["method"], chat.id, payload["params"], silent=silent
+            )
+        except TelegramError as error:
+            if may_have_arrived(error):
+                log.warning(
+                    "a reply may not have arrived, not sent again: %s", type(error).__name__
+                )
+                return
+            log.info("a reply goes through the outbox: %s", type(error).__name__)
+            await _queue(update, context, message, first=index)
+            return
+
+
+async def _queue(
+    update: Update,
+    context: BotContext,
+    message: Text,
+    session: AsyncSession | None = None,
+    person_id: int | None = None,
+    *,
+    first: int = 0,
+) -> None:
+    """Queue `message`'s parts from `first` for the update's chat (`reply`); the sender is
+    woken once they are committed."""
     chat = update.effective_chat
     if chat is None:
         return
@@ -55,12 +105,13 @@ async def reply(
             session,
             context.services.templates,
             to,
-            Text(template, values, buttons=markup),
-            key=f"reply:{update.update_id}:{template}",
+            message,
+            key=f"reply:{update.update_id}:{message.template}",
             now=context.services.clock.now(),
             delivery=Delivery.AT_MOST_ONCE,
-            kind=f"reply:{template}",
+            kind=f"reply:{message.template}",
             numbered=True,
+            first=first,
         )
         # The sender is woken once the row is committed: woken earlier it finds nothing (or
         # on SQLite waits for the write lock this transaction holds).

@@ -10,7 +10,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from core.access import button, command
 from handlers.common import caller_of, label
 from handlers.context import BotApplication, BotContext
-from handlers.replies import answer_press, render, reply
+from handlers.replies import answer_press, render, reply_now
 from notices.message import keyboard
 from notices.round_calendar import rounds_file
 from storage.round_views import RoundView, jst_rounds
@@ -24,7 +24,7 @@ async def _rounds(context: BotContext) -> list[RoundView] | None:
     caller = caller_of(context)
     if not caller.jst_ids:
         return None
-    async with context.services.sessionmaker() as session:
+    async with context.services.reader() as session:
         return await jst_rounds(session, caller.jst_ids[0])
 
 
@@ -32,7 +32,7 @@ async def rounds_command(update: Update, context: BotContext) -> None:
     """Every round: its phase, and its date, hours, place or link and what to bring once set."""
     rounds = await _rounds(context)
     if rounds is None:
-        await reply(update, context, "no_team")
+        await reply_now(update, context, "no_team")
         return
     dated = [r for r in rounds if r.held_on is not None]
     markup = None
@@ -42,7 +42,7 @@ async def rounds_command(update: Update, context: BotContext) -> None:
             (label(context, "round_one", code=r.code), f"{FILE.prefix}:{r.code}") for r in dated
         ]
         markup = keyboard([every, each])
-    await reply(update, context, "rounds", markup=markup, rounds=rounds, today=context.today())
+    await reply_now(update, context, "rounds", markup=markup, rounds=rounds, today=context.today())
 
 
 async def file_pressed(update: Update, context: BotContext) -> None:

@@ -11,14 +11,13 @@ from core.access import button, command, commands_for
 from handlers.commands import publish_commands
 from handlers.common import label
 from handlers.context import BotApplication, BotContext
-from handlers.replies import answer_press, remove_buttons, reply
+from handlers.replies import answer_press, remove_buttons, reply, reply_now
 from notices.message import keyboard
 from reminders.attention import SERVICE_LEVEL_DAYS, jst_states
 from reminders.tick import work_calendar
 from storage.models import Language
 from storage.oversight import jst_id_of
 from storage.people import Caller, set_language
-from storage.team import team_view
 
 LANGUAGE_CALLBACK = button("language").prefix
 TERYT = re.compile(r"[0-9]{2,7}")  # ASCII digits: what a TERYT code can be, nothing else looked up
@@ -36,11 +35,12 @@ async def _team_reply(
     """A member's own JST only: the gate resolved it from their numeric Telegram id."""
     caller = _caller(context)
     if not caller.jst_ids:
-        await reply(update, context, "no_team")
+        await reply_now(update, context, "no_team")
         return
-    async with context.services.sessionmaker.begin() as session:  # read and answer: one
-        team = await team_view(session, caller.jst_ids[0], context.today(), history=history)
-        await reply(update, context, template, session=session, team=team)
+    views, jst_id, today = context.services.views, caller.jst_ids[0], context.today()
+    async with context.services.reader() as session:
+        team = await views.view(session, jst_id, today, caller.versions, history=history)
+    await reply_now(update, context, template, team=team)
 
 
 async def status(update: Update, context: BotContext) -> None:
@@ -62,10 +62,10 @@ async def jsts(update: Update, context: BotContext) -> None:
         return
     caller, services = _caller(context), context.services
     now, calendar = services.clock.now(), work_calendar(services)
-    async with services.sessionmaker() as session:
+    async with services.reader() as session:
         states = await jst_states(session, caller.jst_ids, now, calendar)
     role, limit, days = caller.role.value, LIST_LIMIT, SERVICE_LEVEL_DAYS
-    await reply(
+    await reply_now(
         update, context, "jst_list", jst_states=states, role=role, limit=limit, sla_days=days
     )
 
@@ -75,20 +75,20 @@ async def _one_jst(update: Update, context: BotContext, teryt: str | None) -> No
     JST exists elsewhere or not (None: the argument is no TERYT at all)."""
     caller, services = _caller(context), context.services
     now, calendar = services.clock.now(), work_calendar(services)
-    async with services.sessionmaker() as session:
+    async with services.reader() as session:
         jst_id = await jst_id_of(session, teryt) if teryt else None
         visible = [jst_id] if jst_id is not None and jst_id in caller.jst_ids else []
         states = await jst_states(session, visible, now, calendar)
     if states:
-        await reply(update, context, "jst", jst_state=states[0], sla_days=SERVICE_LEVEL_DAYS)
+        await reply_now(update, context, "jst", jst_state=states[0], sla_days=SERVICE_LEVEL_DAYS)
     else:
-        await reply(update, context, "jst_refused", teryt=teryt)
+        await reply_now(update, context, "jst_refused", teryt=teryt)
 
 
 async def help_command(update: Update, context: BotContext) -> None:
     caller = _caller(context)
     commands = [(c.key, c.shown_name(context.language)) for c in commands_for(caller.role)]
-    await reply(update, context, "help", commands=commands, role=caller.role.value)
+    await reply_now(update, context, "help", commands=commands, role=caller.role.value)
 
 
 LANGUAGE_NAMES = {

@@ -205,11 +205,13 @@ async def queue(
     kind: str | None = None,
     link: Link | None = None,
     numbered: bool = False,
+    first: int = 0,
 ) -> OutboxMessage | None:
     """Queue a message in the caller's transaction; each part keyed `key` (`numbered`: every
-    part `key:<n>`; otherwise the first `key`, the next ones `key:<n>`). `link` (e.g.
+    part `key:<n>`; otherwise the first `key`, the next ones `key:<n>`); `first`: the parts
+    before it went already (a direct reply, handlers.replies). `link` (e.g.
     {"question_id": 12}) is stored with the message once sent, so a reply to it finds what it
-    was about (outbox.links). The first part's row, None if it was queued before."""
+    was about (outbox.links). The first queued part's row, None if it was queued before."""
     recipient = Recipient.of(to) if isinstance(to, Person) else to
     made = payloads(message, templates, recipient.language, link=link)
     if recipient.chat_id is not None:
@@ -226,6 +228,7 @@ async def queue(
             now=now,
         )
         for index, payload in enumerate(made)
+        if index >= first
     ]
     return rows[0]
 

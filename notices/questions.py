@@ -154,7 +154,7 @@ async def forward_to(
         email=email,
         buttons=await _files_button(session, services, person, question.id, len(files)),
         number=question.id,
-        team=await team_view(session, thread.jst.id, today),
+        team=await team_view(session, thread.jst.id, today, kept=services.views),
         asker=thread.asker.full_name,
         text=question.text,
         file_count=len(files),

@@ -111,6 +111,30 @@ def telegram_target(payload: dict[str, Any], person: Person | None) -> Target | 
     return Target(person.telegram_chat_id, personal=True, language=language)
 
 
+async def call_bot(
+    bot: Bot, method: str, chat_id: int, params: dict[str, Any], *, silent: bool = False
+) -> SentMessage:
+    """One payload's Bot API call through PTB's typed method (so the rate limiter applies);
+    `silent`: without a sound (outside working time)."""
+    send = getattr(bot, BOT_METHODS[method])
+    if silent:
+        params = params | {"disable_notification": True}
+    plain = {k: v for k, v in params.items() if not isinstance(v, dict | list)}
+    objects = {k: v for k, v in params.items() if isinstance(v, dict | list)}
+    result = await send(chat_id=chat_id, **plain, api_kwargs=objects or None)
+    return SentMessage(chat_id=chat_id, message_id=int(result.message_id))
+
+
+def silent_now(services: Services) -> bool:
+    """Outside working time only messages caused by people go, and without a sound (unless
+    SILENT_OUTSIDE_WORKING_TIME is off)."""
+    settings = services.settings
+    calendar = shared_calendar(settings.zone, settings.quiet_hours)
+    return settings.silent_outside_working_time and not calendar.is_working_time(
+        services.clock.now()
+    )
+
+
 class TelegramDelivery:
     """Sends the Telegram outbox; several instances may run at once on one database."""
 
@@ -134,18 +158,27 @@ class TelegramDelivery:
         self._jitter = jitter
 
     async def deliver_due(self, *, limit: int = DEFAULT_BATCH) -> DeliveryStats:
-        """One pass: claim in one short transaction, then per row: mark it sending, send,
-        record the outcome. When Telegram asks to wait or cannot be reached, the rest of the
-        batch waits too (unsent: it loses no attempt)."""
+        """One pass: claim in one short transaction, then per row: send, record the outcome.
+        A row is marked sending just before its request goes out, in the transaction that
+        claims the batch (the first row) or records the row before it (the next ones): the
+        same order of commits and requests as a transaction each, with fewer. When Telegram
+        asks to wait or cannot be reached, the rest of the batch waits too (unsent: it loses
+        no attempt)."""
         stats = DeliveryStats()
         working = self._calendar.is_working_time(self._clock.now())
         silent = not working and self._silent_off_hours  # only people's messages go then
         claimed = await self._claim(limit, stats, working=working)
+        sending = bool(claimed)  # whether the row in turn is marked sending
         for index, (row, target) in enumerate(claimed):
-            if not await self._mark_sending(row):
+            if not sending:
+                log.warning("outbox row %s (%s) was taken over before sending", row.id, row.kind)
+                sending = await self._mark_sending(claimed[index + 1 :])
                 continue
             outcome = await self._send(row, target, silent=silent)
-            verdict = await self._record(row, target, outcome, stats)
+            verdict = self._verdict(row, outcome)
+            pause = isinstance(outcome, RetryAfter) or isinstance(verdict, RetryAt | Uncertain)
+            after = [] if pause else claimed[index + 1 : index + 2]
+            sending = await self._record(row, target, outcome, verdict, stats, then=after)
             if isinstance(outcome, RetryAfter):
                 stats.paused_until = self._clock.now() + retry_after_delay(outcome)
                 await self._release(claimed[index + 1 :], stats.paused_until, FLOOD_PAUSE)
@@ -155,12 +188,13 @@ class TelegramDelivery:
                 break
         return stats
 
-    async def _mark_sending(self, row: OutboxMessage) -> bool:
+    async def _mark_sending(self, rows: list[tuple[OutboxMessage, Target]]) -> bool:
+        """The first of `rows` marked sending in a transaction of its own (after a row taken
+        over); False if there is none or it was taken over too."""
+        if not rows:
+            return False
         async with self._sessionmaker.begin() as session:
-            mine = await claims.mark_sending(session, [row])
-        if not mine:
-            log.warning("outbox row %s (%s) was taken over before sending", row.id, row.kind)
-        return mine
+            return await claims.mark_sending(session, [rows[0][0]])
 
     async def _release(
         self, rows: list[tuple[OutboxMessage, Target]], at: dt.datetime, reason: str
@@ -207,6 +241,8 @@ class TelegramDelivery:
                 ):
                     stats.skipped += 1
                     log.info("outbox row %s (%s) has no Telegram chat", row.id, row.kind)
+            if claimed:  # it goes out next: marked sending here, rather than on its own
+                await claims.mark_sending(session, [claimed[0][0]])
         stats.claimed = len(rows)
         return claimed
 
@@ -215,18 +251,14 @@ class TelegramDelivery:
     ) -> SentMessage | Exception:
         """Call the Bot API; errors are returned, to be classified and recorded."""
         try:
-            send = getattr(self._bot, BOT_METHODS[row.payload["method"]])
             params: dict[str, Any] = dict(row.payload.get("params") or {})
             if row.repeat:
                 self._mark_repeat(params, target.language)
-            if silent:
-                params["disable_notification"] = True
-            plain = {k: v for k, v in params.items() if not isinstance(v, dict | list)}
-            objects = {k: v for k, v in params.items() if isinstance(v, dict | list)}
-            result = await send(chat_id=target.chat_id, **plain, api_kwargs=objects or None)
+            return await call_bot(
+                self._bot, row.payload["method"], target.chat_id, params, silent=silent
+            )
         except (TelegramError, KeyError, TypeError, ValueError) as error:
             return error
-        return SentMessage(chat_id=target.chat_id, message_id=int(result.message_id))
 
     def _mark_repeat(self, params: dict[str, Any], language: str) -> None:
         """A text or caption starts with the repeat note while it fits Telegram's limit (texts
@@ -239,18 +271,33 @@ class TelegramDelivery:
                 if len(marked) <= limit:
                     params[field] = marked
 
+    def _verdict(self, row: OutboxMessage, outcome: SentMessage | Exception) -> Verdict | None:
+        """What to do after a failure (None when sent); its error without the bot token."""
+        if isinstance(outcome, SentMessage):
+            return None
+        verdict = classify(
+            outcome, attempts=row.attempts, now=self._clock.now(), jitter=self._jitter()
+        )
+        return dataclasses.replace(
+            verdict, error=verdict.error.replace(self._bot.token, "<token>")
+        )
+
     async def _record(
         self,
         row: OutboxMessage,
         target: Target,
         outcome: SentMessage | Exception,
+        verdict: Verdict | None,
         stats: DeliveryStats,
-    ) -> Verdict | None:
-        """Store the outcome; the verdict on a failure (None when sent)."""
+        *,
+        then: list[tuple[OutboxMessage, Target]],
+    ) -> bool:
+        """Store the outcome, and mark the row of `then` (the next to go, if any) sending in
+        the same transaction; whether it was (False: none, or taken over)."""
         now = self._clock.now()
-        verdict: Verdict | None = None
         async with self._sessionmaker.begin() as session:
-            if isinstance(outcome, SentMessage):
+            if verdict is None:
+                assert isinstance(outcome, SentMessage)
                 applied = await queue.mark_sent(
                     session,
                     row.id,
@@ -263,13 +310,11 @@ class TelegramDelivery:
                 stats.sent += applied
                 log.info("outbox row %s (%s) sent: %s", row.id, row.kind, outcome.message_id)
             else:
-                verdict = self._redacted(
-                    classify(outcome, attempts=row.attempts, now=now, jitter=self._jitter())
-                )
                 applied = await self._apply(session, row, target, verdict, now=now, stats=stats)
+            sending = bool(then) and await claims.mark_sending(session, [then[0][0]])
         if not applied:
             log.warning("outbox row %s (%s) was taken over; outcome dropped", row.id, row.kind)
-        return verdict
+        return sending
 
     async def _apply(
         self,
@@ -306,9 +351,3 @@ class TelegramDelivery:
                 stats.skipped += applied
                 log.warning("outbox row %s (%s): Telegram refused the chat", row.id, row.kind)
         return applied
-
-    def _redacted(self, verdict: Verdict) -> Verdict:
-        """Error texts are stored and logged: keep the bot token out of them."""
-        return dataclasses.replace(
-            verdict, error=verdict.error.replace(self._bot.token, "<token>")
-        )

@@ -22,6 +22,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from storage.nul_free import json_text
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+READ_ONLY = "advisorybot_read_only"  # an execution option: the session only reads
 
 
 def is_sqlite(url: str) -> bool:
@@ -57,7 +58,8 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        reading = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
     return engine
 
@@ -77,8 +79,14 @@ async def flush_log(engine: AsyncEngine) -> bool:
     return not busy
 
 
-def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False)
+def create_sessionmaker(
+    engine: AsyncEngine, *, read_only: bool = False
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions on `engine`; `read_only` ones, for what only reads, do not take SQLite's write
+    lock (a deferred BEGIN: WAL readers see the last commit and wait for nobody), so a reply
+    that only reads never queues behind a writer."""
+    bind = engine.execution_options(**{READ_ONLY: True}) if read_only else engine
+    return async_sessionmaker(bind, expire_on_commit=False)
 
 
 def among(

@@ -179,6 +179,7 @@ class Cohort(Base):
     """A programme template started on a date; the JSTs that go through it together."""
 
     __tablename__ = "cohorts"
+    __mapper_args__ = {"eager_defaults": False}  # noqa: RUF012  data_version: never read back
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
@@ -186,6 +187,8 @@ class Cohort(Base):
     template_code: Mapped[str] = mapped_column(String(100))
     template: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[dt.datetime]
+    # Moved on by the database whenever its steps or rounds change (migration 0014).
+    data_version: Mapped[int] = mapped_column(Integer, server_default="0")
 
     steps: Mapped[list[ProgrammeStep]] = relationship(
         back_populates="cohort", lazy="raise", order_by="ProgrammeStep.position"
@@ -242,6 +245,7 @@ class Jst(Base):
     """A local government (gmina or powiat) taking part in a cohort."""
 
     __tablename__ = "jsts"
+    __mapper_args__ = {"eager_defaults": False}  # noqa: RUF012  data_version: never read back
 
     id: Mapped[int] = mapped_column(primary_key=True)
     teryt: Mapped[str] = mapped_column(NulFreeString(7), unique=True)
@@ -250,6 +254,8 @@ class Jst(Base):
     voivodeship: Mapped[str] = mapped_column(String(40))
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id"), index=True)
     created_at: Mapped[dt.datetime]
+    # Moved on by the database whenever what the JST's view shows changes (migration 0014).
+    data_version: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 class Person(Base):

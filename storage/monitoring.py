@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,6 +37,27 @@ from storage.programme_errors import TemplateInvalid
 # would hold the first report back by the review's days. A returned resolution stops the
 # monitoring until it is recorded again (the reports already sent are kept).
 COUNTED = (TaskState.SUBMITTED, TaskState.ACCEPTED)
+# The columns of a task's row the rules read (a view reads them with the rest of the row).
+RESOLUTION = (
+    TaskProgress.jst_id,
+    TaskProgress.step_code,
+    TaskProgress.state,
+    TaskProgress.resolution_date,
+)
+EXTENSION = (TaskProgress.jst_id, TaskProgress.step_code, TaskProgress.extended_until)
+
+
+class Resolution(Protocol):
+    jst_id: int
+    step_code: str
+    state: TaskState
+    resolution_date: dt.date | None
+
+
+class Extension(Protocol):
+    jst_id: int
+    step_code: str
+    extended_until: dt.date | None
 
 
 @dataclass(frozen=True)
@@ -77,20 +99,38 @@ async def adopted_on(
     session: AsyncSession, resolution_codes: Mapping[int, str]
 ) -> dict[int, dt.date]:
     """JST id -> the day its council adopted the plan, for those (of `resolution_codes`: JST
-    id -> the code of its programme's resolution task) whose resolution counts (`COUNTED`):
-    the one place that decides when monitoring may start."""
+    id -> the code of its programme's resolution task) whose resolution counts."""
     rows = await session.execute(
-        select(TaskProgress.jst_id, TaskProgress.step_code, TaskProgress.resolution_date).where(
+        select(*RESOLUTION).where(
             TaskProgress.jst_id.in_(list(resolution_codes)),
             TaskProgress.resolution_date.is_not(None),
             TaskProgress.state.in_(COUNTED),
         )
     )
+    return adopted_in(rows, resolution_codes)
+
+
+def adopted_in(
+    rows: Iterable[Resolution], resolution_codes: Mapping[int, str]
+) -> dict[int, dt.date]:
+    """JST id -> the day its council adopted the plan, from its tasks' rows (`RESOLUTION`'s
+    columns, or more): the one place that decides when monitoring may start (`COUNTED`)."""
     return {
-        jst_id: day
-        for jst_id, code, day in rows
-        if day is not None and resolution_codes[jst_id] == code
+        row.jst_id: row.resolution_date
+        for row in rows
+        if row.resolution_date is not None
+        and row.state in COUNTED
+        and resolution_codes.get(row.jst_id) == row.step_code
     }
+
+
+def extensions_in(rows: Iterable[Extension]) -> dict[int, dict[str, dt.date]]:
+    """JST id -> task code -> the extension it was given, from its tasks' rows."""
+    found: dict[int, dict[str, dt.date]] = defaultdict(dict)
+    for row in rows:
+        if row.extended_until is not None:
+            found[row.jst_id][row.step_code] = row.extended_until
+    return found
 
 
 async def monitoring_of(session: AsyncSession, jst_ids: Collection[int]) -> dict[int, Monitoring]:
@@ -102,13 +142,30 @@ async def monitoring_of(session: AsyncSession, jst_ids: Collection[int]) -> dict
     rows = await session.execute(select(Jst.id, Jst.cohort_id).where(Jst.id.in_(ids)))
     jsts: dict[int, int] = {jst_id: cohort_id for jst_id, cohort_id in rows}
     plans, stored = await cohort_plans(session, set(jsts.values()))
-    codes = {
+    codes = resolution_codes(jsts, plans)
+    adopted = await adopted_on(session, codes)
+    extended = await _extensions(session, codes)
+    return monitorings(jsts, plans, stored, adopted, extended)
+
+
+def resolution_codes(jsts: Mapping[int, int], plans: Mapping[int, CohortPlan]) -> dict[int, str]:
+    """JST id -> the code of its programme's resolution task (`jsts`: JST id -> cohort id)."""
+    return {
         jst_id: plan.resolution
         for jst_id, cohort_id in jsts.items()
         if (plan := plans.get(cohort_id)) is not None and plan.resolution is not None
     }
-    adopted = await adopted_on(session, codes)
-    extended = await _extensions(session, codes)
+
+
+def monitorings(
+    jsts: Mapping[int, int],
+    plans: Mapping[int, CohortPlan],
+    stored: Mapping[int, tuple[CalendarStep, ...]],
+    adopted: Mapping[int, dt.date],
+    extended: Mapping[int, Mapping[str, dt.date]],
+) -> dict[int, Monitoring]:
+    """Each JST's monitoring (`jsts`: JST id -> cohort id) from its cohort's plan, or the
+    cohort's stored report months when its template does not validate."""
     found = {}
     for jst_id, cohort_id in jsts.items():
         plan = plans.get(cohort_id)
@@ -164,16 +221,14 @@ async def _extensions(
     session: AsyncSession, resolution_codes: Mapping[int, str]
 ) -> dict[int, dict[str, dt.date]]:
     """JST id -> task code -> the extension it was given (the resolution's is read)."""
-    found: dict[int, dict[str, dt.date]] = defaultdict(dict)
-    for jst_id, code, until in await session.execute(
-        select(TaskProgress.jst_id, TaskProgress.step_code, TaskProgress.extended_until).where(
-            TaskProgress.jst_id.in_(list(resolution_codes)),
-            TaskProgress.extended_until.is_not(None),
+    return extensions_in(
+        await session.execute(
+            select(*EXTENSION).where(
+                TaskProgress.jst_id.in_(list(resolution_codes)),
+                TaskProgress.extended_until.is_not(None),
+            )
         )
-    ):
-        if until is not None:
-            found[jst_id][code] = until
-    return found
+    )
 
 
 _Dated = tuple[tuple[CalendarStep, ...], dict[str, dt.date | None]]

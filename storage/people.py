@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage import audit
 from storage.models import (
     AdviserAssignment,
+    Cohort,
     Jst,
     Language,
     Person,
@@ -34,17 +36,34 @@ class Caller:
     language: str
     jst_ids: tuple[int, ...]
     active: bool
+    # A member's JST's and its cohort's data versions, read with the person: what a view of
+    # the team built before may be reused under (storage.team.TeamViews).
+    versions: tuple[int, int] | None = None
 
 
 async def find_caller(
     session: AsyncSession, telegram_user_id: int, today: dt.date
 ) -> Caller | None:
-    """The person bound to this Telegram account, with the JSTs they may see."""
-    person = await session.scalar(
-        select(Person).where(
-            Person.telegram_user_id == telegram_user_id, Person.erased_at.is_(None)
+    """The person bound to this Telegram account, with the JSTs they may see; read at every
+    update, never kept, so an erasure or a new role counts from the next update on, in every
+    process."""
+    person = (
+        await session.execute(
+            select(
+                Person.id,
+                Person.full_name,
+                Person.role,
+                Person.language,
+                Person.jst_id,
+                Person.notice_confirmed_at,
+                Jst.data_version.label("jst_version"),
+                Cohort.data_version.label("cohort_version"),
+            )
+            .outerjoin(Jst, Jst.id == Person.jst_id)
+            .outerjoin(Cohort, Cohort.id == Jst.cohort_id)
+            .where(Person.telegram_user_id == telegram_user_id, Person.erased_at.is_(None))
         )
-    )
+    ).first()
     if person is None:
         return None
     return Caller(
@@ -53,11 +72,23 @@ async def find_caller(
         role=person.role,
         language=person.language.value,
         jst_ids=await visible_jsts(session, person, today),
-        active=person.active,
+        active=person.notice_confirmed_at is not None,  # Person.active: not erased, as read
+        versions=None if person.jst_id is None else (person.jst_version, person.cohort_version),
     )
 
 
-async def visible_jsts(session: AsyncSession, person: Person, today: dt.date) -> tuple[int, ...]:
+class Seer(Protocol):
+    """Whoever sees JSTs: a person, or the columns of one the gate reads."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def role(self) -> Role: ...
+    @property
+    def jst_id(self) -> int | None: ...
+
+
+async def visible_jsts(session: AsyncSession, person: Seer, today: dt.date) -> tuple[int, ...]:
     """A member sees their JST; an adviser the JSTs they advise or substitute for today; a
     coordinator every JST (coordinators are not tied to a cohort: the import takes them without
     a JST, and every alert and digest goes to all of them)."""

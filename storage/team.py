@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections import OrderedDict, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Row, func, select
@@ -26,7 +26,15 @@ from storage.models import (
     TaskProgress,
     TaskState,
 )
-from storage.monitoring import Monitoring, monitoring_of
+from storage.monitoring import (
+    CohortPlan,
+    Monitoring,
+    adopted_in,
+    cohort_plans,
+    extensions_in,
+    monitorings,
+    resolution_codes,
+)
 from storage.programme import TRAINING
 from storage.programme_calendar import CalendarStep
 from storage.round_views import RoundView, next_round, rounds_by_cohort
@@ -44,7 +52,23 @@ PROGRESS = (
     TaskProgress.resolution_link,
 )
 Progress = Row[int, str, TaskState, dt.date | None, str | None, dt.date | None, str | None]
+# A programme step as the views read it (the same for every JST of its cohort).
+STEP = (
+    ProgrammeStep.cohort_id,
+    ProgrammeStep.code,
+    ProgrammeStep.kind,
+    ProgrammeStep.title_pl,
+    ProgrammeStep.title_en,
+    ProgrammeStep.starts_on,
+    ProgrammeStep.ends_on,
+    ProgrammeStep.due_on,
+    ProgrammeStep.label_pl,
+    ProgrammeStep.label_en,
+)
+Step = Row[int, str, str, str, str, dt.date, dt.date, dt.date | None, str | None, str | None]
+JstRow = Row[int, str, str, int, str, int]  # id, name, teryt, cohort id, cohort's name, version
 REPORT_MISSING = "missing"
+VIEWS_KEPT = 500  # team views a process keeps (TeamViews): a few MB, the busiest JSTs'
 
 
 @dataclass(frozen=True)
@@ -148,61 +172,156 @@ class TeamView:
         return len(self.unrecorded_rounds)
 
 
+@dataclass(frozen=True)
+class CohortParts:
+    """What the views of a cohort's JSTs share, read once for all of them: its name, steps
+    (`STEP`'s columns, in order), plan (None when its template no longer validates), report
+    months as stored, and training rounds."""
+
+    version: int
+    name: str
+    steps: tuple[Step, ...]
+    plan: CohortPlan | None
+    stored: tuple[CalendarStep, ...]
+    rounds: tuple[RoundView, ...]
+
+
+class TeamViews:
+    """The team views one process built (`Services.views`), each kept under the data versions
+    of its JST and cohort (migration 0014: the database moves them on at every change a view
+    shows, whoever writes), and reused while they stand: /status then reads the caller's row
+    and nothing else. The versions come from the caller's read (storage.people.find_caller),
+    made before the view's: a view built meanwhile holds changes newer than its versions,
+    never older, so the next read of newer versions builds it again. At most `size` views,
+    the least recently used dropped; and each cohort's shared parts, under its version."""
+
+    def __init__(self, size: int = VIEWS_KEPT) -> None:
+        self._size = size
+        self._views: OrderedDict[tuple[int, dt.date, bool], tuple[tuple[int, int], TeamView]] = (
+            OrderedDict()
+        )
+        self._cohorts: dict[int, CohortParts] = {}
+
+    async def view(
+        self,
+        session: AsyncSession,
+        jst_id: int,
+        today: dt.date,
+        versions: tuple[int, int] | None,
+        *,
+        history: bool = False,
+    ) -> TeamView:
+        """The JST's view as `team_view` builds it; the one kept when built under `versions`."""
+        key = (jst_id, today, history)
+        kept = self._views.get(key)
+        if kept is not None and versions is not None and kept[0] == versions:
+            self._views.move_to_end(key)
+            return kept[1]
+        view = await team_view(session, jst_id, today, history=history, kept=self)
+        if versions is not None:
+            self._views[key] = (versions, view)
+            self._views.move_to_end(key)
+            if len(self._views) > self._size:
+                self._views.popitem(last=False)
+        return view
+
+    async def cohorts(
+        self, session: AsyncSession, versions: Mapping[int, tuple[str, int]]
+    ) -> dict[int, CohortParts]:
+        """Each cohort's shared parts (`versions`: cohort id -> its name and data version):
+        those kept under the same version, the others read, in four queries however many."""
+        stale = [
+            cohort_id
+            for cohort_id, (_, version) in versions.items()
+            if (kept := self._cohorts.get(cohort_id)) is None or kept.version != version
+        ]
+        if stale:
+            steps: dict[int, list[Step]] = defaultdict(list)
+            for row in await session.execute(
+                select(*STEP)
+                .where(ProgrammeStep.cohort_id.in_(stale))
+                .order_by(ProgrammeStep.cohort_id, ProgrammeStep.position)
+            ):
+                steps[row.cohort_id].append(row)
+            plans, stored = await cohort_plans(session, stale)
+            rounds = await rounds_by_cohort(session, stale)
+            for cohort_id in stale:
+                name, version = versions[cohort_id]
+                self._cohorts[cohort_id] = CohortParts(
+                    version,
+                    name,
+                    tuple(steps[cohort_id]),
+                    plans.get(cohort_id),
+                    stored[cohort_id],
+                    tuple(rounds.get(cohort_id, ())),
+                )
+        return {cohort_id: self._cohorts[cohort_id] for cohort_id in versions}
+
+
 async def team_view(
-    session: AsyncSession, jst_id: int, today: dt.date, *, history: bool = False
+    session: AsyncSession,
+    jst_id: int,
+    today: dt.date,
+    *,
+    history: bool = False,
+    kept: TeamViews | None = None,
 ) -> TeamView:
     """Everything /status and /zadania show, for one JST only; who did what on the tasks only
     with `history` (/zadania shows it, the rest do not: a query fewer)."""
-    (view,) = await team_views(session, [jst_id], today, history=history)
+    (view,) = await team_views(session, [jst_id], today, history=history, kept=kept)
     return view
 
 
 async def team_views(
-    session: AsyncSession, jst_ids: Sequence[int], today: dt.date, *, history: bool = False
+    session: AsyncSession,
+    jst_ids: Sequence[int],
+    today: dt.date,
+    *,
+    history: bool = False,
+    kept: TeamViews | None = None,
 ) -> list[TeamView]:
-    """The views of these JSTs, in their order, read in the same dozen queries however many
+    """The views of these JSTs, in their order, read in the same few queries however many
     there are (the weekly digest shows every JST of the country); their task histories only
-    with `history`."""
-    jsts = await _jsts(session, set(jst_ids))
-    cohorts = await _cohort_names(session, {jst.cohort_id for jst in jsts.values()})
-    steps: dict[int, list[ProgrammeStep]] = defaultdict(list)
-    for step in await session.scalars(
-        select(ProgrammeStep)
-        .where(ProgrammeStep.cohort_id.in_(cohorts))
-        .order_by(ProgrammeStep.cohort_id, ProgrammeStep.position)
-    ):
-        steps[step.cohort_id].append(step)
+    with `history`. `kept`: the process's, whose cohort parts are reused while they stand."""
+    jsts, versions = await _jsts(session, set(jst_ids))
+    cohorts = await (kept or TeamViews()).cohorts(session, versions)
     progress: dict[int, dict[str, Progress]] = defaultdict(dict)
-    for row in await session.execute(select(*PROGRESS).where(TaskProgress.jst_id.in_(jsts))):
+    rows = (await session.execute(select(*PROGRESS).where(TaskProgress.jst_id.in_(jsts)))).all()
+    for row in rows:
         progress[row.jst_id][row.step_code] = row
-    monitoring = await monitoring_of(session, jsts)
+    of_cohort = {jst_id: jst.cohort_id for jst_id, jst in jsts.items()}
+    plans = {c: parts.plan for c, parts in cohorts.items() if parts.plan is not None}
+    codes = resolution_codes(of_cohort, plans)
+    stored = {cohort_id: parts.stored for cohort_id, parts in cohorts.items()}
+    monitoring = monitorings(
+        of_cohort, plans, stored, adopted_in(rows, codes), extensions_in(rows)
+    )
     report_steps = {jst_id: _report_step(monitoring.get(jst_id), today) for jst_id in jsts}
     reports = await _reports(session, report_steps)
     advisers = await _adviser_names(session, jsts, today)
     open_questions = await _open_questions(session, jsts)
     histories = await _histories(session, jsts) if history else {}
-    rounds = await rounds_by_cohort(session, list(cohorts))
     attendance = await team_attendance(session, list(jsts))
     views = []
     for jst_id in jst_ids:
         jst = jsts[jst_id]
-        cohort_steps, own = steps[jst.cohort_id], monitoring.get(jst_id)
+        parts, own = cohorts[jst.cohort_id], monitoring.get(jst_id)
         views.append(
             TeamView(
                 jst_id=jst.id,
                 jst_name=jst.name,
                 teryt=jst.teryt,
-                cohort=cohorts[jst.cohort_id],
+                cohort=parts.name,
                 adviser=advisers.get(jst_id),
-                phase=_current_phase(cohort_steps, today),
-                tasks=_tasks(cohort_steps, progress[jst_id], own, today),
+                phase=_current_phase(parts.steps, today),
+                tasks=_tasks(parts.steps, progress[jst_id], own, today),
                 report=_report_view(report_steps[jst_id], reports.get(jst_id)),
                 open_questions=open_questions.get(jst_id, 0),
                 history=histories.get(jst_id, ()),
-                next_round=next_round(rounds.get(jst.cohort_id, []), today),
+                next_round=next_round(list(parts.rounds), today),
                 resolution=_confirmed_resolution(progress[jst_id].values()),
                 monitoring=_monitoring_view(own),
-                attendance=_attendance(cohort_steps, attendance.get(jst_id, {}), today),
+                attendance=_attendance(parts.steps, attendance.get(jst_id, {}), today),
             )
         )
     return views
@@ -216,21 +335,26 @@ def _confirmed_resolution(rows: Iterable[Progress]) -> ResolutionView | None:
     return None
 
 
-async def _cohort_names(session: AsyncSession, ids: set[int]) -> dict[int, str]:
-    """The cohorts' names by id; not their rows, which carry their whole stored template."""
-    rows = await session.execute(select(Cohort.id, Cohort.name).where(Cohort.id.in_(ids)))
-    return {cohort_id: name for cohort_id, name in rows}
-
-
-async def _jsts(session: AsyncSession, ids: set[int]) -> dict[int, Jst]:
-    """The JSTs by id; an id with no row is an error, as `session.get_one` makes it."""
-    found = {jst.id: jst for jst in await session.scalars(select(Jst).where(Jst.id.in_(ids)))}
+async def _jsts(
+    session: AsyncSession, ids: set[int]
+) -> tuple[dict[int, JstRow], dict[int, tuple[str, int]]]:
+    """The JSTs by id, and their cohorts' names and data versions by cohort id; an id with no
+    row is an error, as `session.get_one` makes it."""
+    rows = await session.execute(
+        select(Jst.id, Jst.name, Jst.teryt, Jst.cohort_id, Cohort.name, Cohort.data_version)
+        .join(Cohort, Cohort.id == Jst.cohort_id)
+        .where(Jst.id.in_(ids))
+    )
+    found, cohorts = {}, {}
+    for row in rows:
+        found[row.id] = row
+        cohorts[row.cohort_id] = (row[4], row.data_version)
     if len(found) != len(ids):
         raise NoResultFound(f"no Jst with id in {sorted(ids - set(found))}")
-    return found
+    return found, cohorts
 
 
-def _current_phase(steps: Sequence[ProgrammeStep], today: dt.date) -> StepView | None:
+def _current_phase(steps: Sequence[Step], today: dt.date) -> StepView | None:
     for step in steps:
         if step.due_on is None and step.starts_on <= today <= step.ends_on:
             return StepView(step.code, step.title_pl, step.title_en)
@@ -238,7 +362,7 @@ def _current_phase(steps: Sequence[ProgrammeStep], today: dt.date) -> StepView |
 
 
 def _tasks(
-    steps: Sequence[ProgrammeStep],
+    steps: Sequence[Step],
     progress: dict[str, Progress],
     monitoring: Monitoring | None,
     today: dt.date,
@@ -270,7 +394,7 @@ def _tasks(
 
 
 def _attendance(
-    steps: Sequence[ProgrammeStep],
+    steps: Sequence[Step],
     attendance: dict[str, list[tuple[str | None, bool]]],
     today: dt.date,
 ) -> tuple[RoundAttendance, ...]:
@@ -335,7 +459,7 @@ async def _reports(
 
 
 async def _adviser_names(
-    session: AsyncSession, jsts: dict[int, Jst], today: dt.date
+    session: AsyncSession, jsts: Mapping[int, object], today: dt.date
 ) -> dict[int, str]:
     """JST id -> the name of its adviser on duty today."""
     on_duty = {
@@ -353,7 +477,7 @@ async def _adviser_names(
     return {jst_id: names[person_id] for jst_id, person_id in on_duty.items()}
 
 
-async def _open_questions(session: AsyncSession, jsts: dict[int, Jst]) -> dict[int, int]:
+async def _open_questions(session: AsyncSession, jsts: Mapping[int, object]) -> dict[int, int]:
     rows = await session.execute(
         select(Question.jst_id, func.count())
         .where(Question.jst_id.in_(jsts), Question.state == QuestionState.OPEN)
@@ -363,7 +487,7 @@ async def _open_questions(session: AsyncSession, jsts: dict[int, Jst]) -> dict[i
 
 
 async def _histories(
-    session: AsyncSession, jsts: dict[int, Jst]
+    session: AsyncSession, jsts: Mapping[int, object]
 ) -> dict[int, tuple[TaskChange, ...]]:
     """The last HISTORY_LIMIT changes of each JST's tasks, newest first."""
     newest_first = (TaskEvent.at.desc(), TaskEvent.id.desc())

@@ -18,7 +18,7 @@ from core.access import button
 from handlers.common import caller_of
 from handlers.context import BotContext
 from handlers.questions.member import message_part, question_label, refused_reply, source_key
-from handlers.replies import remove_buttons, reply
+from handlers.replies import remove_buttons, reply, reply_now
 from notices.buttons import button_data
 from notices.message import keyboard
 from notices.questions import deliver_answer, deliver_to_team, notify_closed
@@ -184,9 +184,9 @@ async def share(update: Update, context: BotContext) -> None:
 async def open_list(update: Update, context: BotContext) -> None:
     """/otwarte: the open questions of the adviser's JSTs, oldest first."""
     caller = caller_of(context)
-    async with context.services.sessionmaker() as session:
+    async with context.services.reader() as session:
         waiting = await open_questions(session, adviser_id=caller.person_id, today=context.today())
-    await reply(update, context, "question_open_list", questions=waiting)
+    await reply_now(update, context, "question_open_list", questions=waiting)
 
 
 async def close(update: Update, context: BotContext) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from localapi import ChatMessage
 from outbox.policy import BACKOFF_CAP
 from tests.support.dialog import dialog, receives
 from tests.support.team_world import World
@@ -31,17 +32,22 @@ async def test_a_slow_but_successful_send_is_not_sent_again(
     world: World, world_settings: dict[str, Any]
 ) -> None:
     """Telegram delivers at once but answers after the bot stopped waiting: the reply may have
-    arrived, so it is not sent again."""
+    arrived, so it is not sent again: neither a reply sent at once (/status), nor one the
+    outbox sends (the language set), which is left unconfirmed for the operator."""
     [anna] = await world.join_all(PEOPLE, ANNA)
 
-    await world.control.fault("slow", method="sendMessage", chat_id=ANNA, seconds=6)  # PTB: 5
-    [status] = await dialog((anna, "/status", None))
-    await world.control.until_delivered()  # the send has timed out and the bot has said so
+    slow: list[ChatMessage] = []
+    for command in ("/status", "/jezyk pl"):
+        await world.control.fault("slow", method="sendMessage", chat_id=ANNA, seconds=6)
+        slow += await dialog((anna, command, None))  # PTB waits 5 s
+        await world.control.until_delivered()  # the send has timed out and the bot has said so
     await _past_every_retry(world)  # had the timeout been taken for a failure: sent again now
     await dialog((anna, "/pomoc", "Twoje polecenia"), within=15)
 
     texts = [m.text for m in await world.control.received(ANNA)]
-    assert texts.count(status.text) == 1, "the slow reply was not sent twice"
+    assert "polsku" in slow[1].text
+    for message in slow:
+        assert texts.count(message.text) == 1, "the slow reply was not sent twice"
     assert "unconfirmed" in await world.cli("outbox", "--state", "failed")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select
@@ -17,8 +18,10 @@ from storage.indicators import compute_indicators
 from storage.models import (
     Answer,
     AuditEntry,
+    Cohort,
     Gender,
     Invite,
+    Jst,
     Language,
     OutboxMessage,
     OutboxState,
@@ -108,7 +111,11 @@ async def _audit(services: Services) -> list[AuditEntry]:
 async def test_a_member_sees_only_their_jst(services: Services) -> None:
     ids = await _seed(services)
     expected = Caller(ids["anna"], "Anna Nowak", Role.MEMBER, "pl", (ids["alfa"],), False)
-    assert await _caller(services, ANNA) == expected
+    found = await _caller(services, ANNA)
+    async with services.sessionmaker() as session:
+        jst = await session.get_one(Jst, ids["alfa"])
+        cohort = await session.get_one(Cohort, jst.cohort_id)
+    assert found == replace(expected, versions=(jst.data_version, cohort.data_version))
 
 
 async def test_a_substitute_sees_the_jst_only_inside_the_period(services: Services) -> None:
