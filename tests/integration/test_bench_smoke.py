@@ -13,8 +13,23 @@ import sys
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent.parent
-AREAS = {"inbound", "footprint", "tick", "delivery", "digest", "import", "retention"}
+AREAS = {"inbound", "footprint", "latency", "tick", "delivery", "digest", "import", "retention"}
 RESULT_KEYS = {"name", "value", "unit", "baseline", "baseline_name", "goal", "ratio", "met"}
+LATENCY = {
+    f"latency.{what}.sqlite"
+    for what in (
+        *(f"{exchange}_p{rank}" for exchange in ("status", "question") for rank in (50, 95, 99)),
+        "cpu_share",
+        "rate",
+        "lost",
+    )
+}
+GOALS = {  # issue 23: each against the echo bot's in the same run
+    "inbound.status_cpu.sqlite": "ratio <= 2",
+    "inbound.question_cpu.sqlite": "ratio <= 4",
+    "latency.status_p95.sqlite": "<= 150 ms",
+    "latency.question_p95.sqlite": "<= 300 ms",
+}
 
 
 def test_every_benchmark_runs_and_reports_a_number(tmp_path: Path) -> None:
@@ -39,3 +54,10 @@ def test_every_benchmark_runs_and_reports_a_number(tmp_path: Path) -> None:
         assert result["name"] in done.stdout, "the printed table lists every result"
     goals = [result for result in results if result["goal"] is not None]
     assert all(isinstance(result["met"], bool) for result in goals)
+
+    by_name = {result["name"]: result for result in results}
+    assert {name for name in by_name if name.startswith("latency.")} == LATENCY
+    assert all(by_name[name]["baseline_name"] for name in LATENCY), "the echo bot's, each"
+    assert {name: by_name[name]["goal"] for name in GOALS} == GOALS
+    offered = by_name["latency.status_p95.sqlite"]["details"]
+    assert 0 < offered["updates_sent"] <= offered["updates_scheduled"]
