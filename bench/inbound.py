@@ -261,7 +261,7 @@ def _latency(kind: str, bot: Session, echo: Session) -> list[Result]:
             baseline.latency_ms(what, rank),
             f"echo_p{rank}",
             Goal(goal) if rank == GOAL_RANK else None,
-            details=ran.details() if rank == GOAL_RANK else {},
+            details=ran.details(what) if rank == GOAL_RANK else {},
         )
         for what, goal in LATENCY_GOALS_MS.items()
         for rank in (50, GOAL_RANK, 99)
@@ -269,7 +269,9 @@ def _latency(kind: str, bot: Session, echo: Session) -> list[Result]:
     return [
         *found,
         Result(name("cpu_share"), 100 * ran.cpu_share, "%", 100 * baseline.cpu_share, "echo"),
-        Result(name("rate"), ran.rate, "1/s", baseline.rate, "echo_rate"),
+        Result(
+            name("rate"), ran.rate, "1/s", baseline.rate, "echo_rate", details=ran.details("rate")
+        ),
         Result(name("lost"), ran.lost, "count", baseline.lost, "echo_lost"),
     ]
 

@@ -25,8 +25,8 @@ import math
 import re
 import time
 from collections import defaultdict, deque
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from bench.generate import TelegramUser
 from bench.measure import cpu_seconds, percentile
@@ -86,18 +86,19 @@ class _Question:
     pressed: float | None = None
     done: float | None = None  # the adviser's copy (the echo bot: its answer to the press)
 
-    def latency(self) -> float | None:
+    def legs(self) -> tuple[float, float] | None:
+        """The bot's two parts: the message to the draft, the press to the end."""
         if self.draft is None or self.pressed is None or self.done is None:
             return None
-        return self.draft.seen - self.asked + self.done - self.pressed
+        return self.draft.seen - self.asked, self.done - self.pressed
 
 
 @dataclass
 class OpenLoopResult:
     """Latencies (seconds) of the answered exchanges, and what the load was."""
 
-    status: list[float]
-    questions: list[float]
+    status: list[float]  # in the order the replies came
+    legs: list[tuple[float, float]]  # each question's: to the draft, from the press to the end
     scheduled: int  # updates in the schedule
     sent: int  # updates sent (a question whose draft never came sends no press)
     span: float  # seconds from the first slot to the end of the last as played (late or not)
@@ -105,26 +106,51 @@ class OpenLoopResult:
     driver_cpu_share: float  # the same for this process: the driver and the local Bot API
     lost: int  # exchanges never (fully) answered within the grace period
     late_presses: int
-    lag: list[float] = field(default_factory=list)  # each update's delay behind its slot
+    lag: list[float]  # each update's delay behind its slot
 
     @property
     def rate(self) -> float:
         return self.sent / self.span
 
+    @property
+    def questions(self) -> list[float]:
+        return [draft + rest for draft, rest in self.legs]
+
     def latency_ms(self, what: str, rank: float) -> float:
         values = self.status if what == "status" else self.questions
         return 1000 * percentile(values, rank) if values else math.inf
 
-    def details(self) -> dict[str, object]:
+    def details(self, row: str) -> dict[str, object]:
+        """What a row of the table holds beside its value: the load's counts (`rate`), each leg
+        of a question (`question`), and whether /status waited longer as the load went on
+        (`status`: a bot slower than the load falls further behind by the quarter)."""
+        if row == "status":
+            quarter = max(1, -(-len(self.status) // 4))
+            return {
+                "answered": len(self.status),
+                "p50_by_quarter_ms": [
+                    _ms(self.status[start : start + quarter], 50)
+                    for start in range(0, len(self.status), quarter)
+                ],
+            }
+        if row == "question":
+            return {
+                "answered": len(self.legs),
+                "draft_p95_ms": _ms(draft for draft, _ in self.legs),
+                "press_to_end_p95_ms": _ms(rest for _, rest in self.legs),
+            }
         return {
-            "status_answered": len(self.status),
-            "questions_answered": len(self.questions),
             "updates_scheduled": self.scheduled,
             "updates_sent": self.sent,
             "late_presses": self.late_presses,
-            "driver_lag_p99_ms": round(1000 * percentile(self.lag, 99), 1) if self.lag else None,
+            "driver_lag_p99_ms": _ms(self.lag, 99),
             "driver_cpu_share": round(self.driver_cpu_share, 3),
         }
+
+
+def _ms(seconds: Iterable[float], rank: float = 95) -> float | None:
+    values = list(seconds)
+    return round(1000 * percentile(values, rank), 1) if values else None
 
 
 class OpenLoop:
@@ -170,18 +196,18 @@ class OpenLoop:
         finally:
             reader.cancel()
             self.world.unwatch(watch)
-        answered = [q.latency() for q in self.questions.values()]
-        questions = [latency for latency in answered if latency is not None]
+        answered = [q.legs() for q in self.questions.values()]
+        legs = [found for found in answered if found is not None]
         unanswered = sum(len(sent_at) for sent_at in self.waiting.values())
         return OpenLoopResult(
             status=self.status,
-            questions=questions,
+            legs=legs,
             scheduled=len(schedule),
             sent=self.sent,
             span=span,
             cpu_share=cpu / wall,
             driver_cpu_share=own / wall,
-            lost=unanswered + len(answered) - len(questions),
+            lost=unanswered + len(answered) - len(legs),
             late_presses=sum(1 for q in self.questions.values() if q.late),
             lag=self.lag,
         )

@@ -59,5 +59,5 @@ def test_every_benchmark_runs_and_reports_a_number(tmp_path: Path) -> None:
     assert {name for name in by_name if name.startswith("latency.")} == LATENCY
     assert all(by_name[name]["baseline_name"] for name in LATENCY), "the echo bot's, each"
     assert {name: by_name[name]["goal"] for name in GOALS} == GOALS
-    offered = by_name["latency.status_p95.sqlite"]["details"]
+    offered = by_name["latency.rate.sqlite"]["details"]
     assert 0 < offered["updates_sent"] <= offered["updates_scheduled"]
