@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bench.openloop import ASK, FULL_PLAN, PRESS, QUICK_PLAN, STATUS, Plan
+
 PROJECT = Path(__file__).resolve().parent.parent.parent
 AREAS = {"inbound", "footprint", "latency", "tick", "delivery", "digest", "import", "retention"}
 RESULT_KEYS = {"name", "value", "unit", "baseline", "baseline_name", "goal", "ratio", "met"}
@@ -61,3 +63,23 @@ def test_every_benchmark_runs_and_reports_a_number(tmp_path: Path) -> None:
     assert {name: by_name[name]["goal"] for name in GOALS} == GOALS
     offered = by_name["latency.rate.sqlite"]["details"]
     assert 0 < offered["updates_sent"] <= offered["updates_scheduled"]
+
+
+def test_the_open_loop_schedule_holds_its_rate_mix_and_reading_time() -> None:
+    """Every slot an update; a question then three /status; each press at least `think` after
+    its message (bench/openloop.py)."""
+    for plan in (FULL_PLAN, QUICK_PLAN, Plan(seconds=3.0, think=0.2)):
+        schedule = plan.schedule()
+        assert len(schedule) == round(plan.rate * plan.seconds)
+        asked = {number: slot for slot, (kind, number) in enumerate(schedule) if kind == ASK}
+        pressed = {number: slot for slot, (kind, number) in enumerate(schedule) if kind == PRESS}
+        statuses = [number for kind, number in schedule if kind == STATUS]
+        assert sorted(asked) == sorted(pressed) == list(range(plan.questions()))
+        assert statuses == list(range(len(statuses)))
+        assert all(pressed[n] - asked[n] >= plan.think * plan.rate for n in asked)
+        exchanges = [kind for kind, _ in schedule if kind != PRESS]
+        head = exchanges[: 4 * (len(asked) - 1)]  # before the last question: the pattern
+        assert head == [ASK, STATUS, STATUS, STATUS] * (len(asked) - 1)
+    full = FULL_PLAN.schedule()
+    assert sum(kind == ASK for kind, _ in full) == 116
+    assert sum(kind == STATUS for kind, _ in full) == 368
