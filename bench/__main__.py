@@ -13,7 +13,7 @@ from bench.databases import Databases
 from bench.generate import FOLLOW_UP, NATIONAL, Scale
 from bench.results import RESULTS_FILE, Result, table, write
 
-NAMES = ("inbound", "footprint", "tick", "delivery", "digest", "import", "retention")
+NAMES = ("inbound", "footprint", "latency", "tick", "delivery", "digest", "import", "retention")
 QUICK = Scale("quick", 12, 40, 3, 2)
 
 
@@ -45,8 +45,10 @@ async def run(options: argparse.Namespace) -> list[Result]:
     )
     results: list[Result] = []
     with Databases(use_postgresql=not (options.no_postgresql or options.quick)) as databases:
-        if only & {"inbound", "footprint"}:
-            found = await inbound.run(databases, national, quick=options.quick)
+        if only & {"inbound", "footprint", "latency"}:
+            found = await inbound.run(
+                databases, national, quick=options.quick, open_loop="latency" in only
+            )
             results += [r for r in found if r.name.split(".")[0] in only]
         if "tick" in only:
             walk = national if options.full or options.quick else FOLLOW_UP

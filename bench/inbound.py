@@ -1,4 +1,5 @@
-"""Benchmarks 1 and 5: inbound throughput and latency, and the footprint, against the echo bot.
+"""Benchmarks 1, 5 and 8: inbound throughput and latency, the footprint, and the open-loop
+latency, against the echo bot.
 
 The real `advisorybot run` process works on the national database (SQLite, the default, then
 PostgreSQL, the production store) against the local Bot API in this process with its flood
@@ -6,6 +7,10 @@ limits off; members of many JSTs ask questions
 (and then send /status) as fast as the bot answers. The same people then do the same to the echo
 bot (bench/echo_bot.py) on the same server. Each bot is timed from its start to its answer to a
 first /status (start-up) and measured idle after the load (RSS).
+
+Then, after the idle RSS is read, the open-loop load (bench/openloop.py, issue 23): other members
+send updates on a fixed schedule at 30 a second whatever the bot answers, and each exchange's
+latency is read; the echo bot gets the same schedule.
 
 Before the bot starts, one tick runs and everything due is marked sent: the bot's own tick (every
 minute, as in production) plans as usual but finds nothing new to send during the load.
@@ -16,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import functools
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -28,6 +34,7 @@ from bench.databases import SQLITE, Databases, services_for
 from bench.generate import Scale, TelegramUser
 from bench.load import Exchange, LoadResult, Questions, command, echo_ask, run_load
 from bench.measure import cpu_seconds
+from bench.openloop import FULL_PLAN, QUICK_PLAN, OpenLoop, OpenLoopResult, Plan
 from bench.processes import Advisorybot, BotProcess, EchoBot, rss_mb
 from bench.results import Goal, Result
 from bench.telegram_world import TelegramWorld
@@ -38,6 +45,9 @@ from storage.models import OutboxMessage, OutboxState
 
 STATUS = "/status"
 IDLE_SECONDS = 5.0  # after the load, before the idle RSS is read
+LATENCY_GOALS_MS = {"status": 150.0, "question": 300.0}  # issue 23, at 30 updates/s
+GOAL_RANK = 95
+RATE_TOLERANCE = 0.03  # how far the rate offered may stray from the plan's unremarked
 
 
 @dataclass(frozen=True)
@@ -48,10 +58,11 @@ class Load:
     rounds: int
     warm_up: int = 2  # exchanges per person before timing: code paths and caches warm
     idle: float = IDLE_SECONDS
+    open_loop: Plan = FULL_PLAN
 
 
 FULL_LOAD = Load(people=40, rounds=5)
-QUICK_LOAD = Load(people=4, rounds=2, warm_up=1, idle=0.5)
+QUICK_LOAD = Load(people=4, rounds=2, warm_up=1, idle=0.5, open_loop=QUICK_PLAN)
 
 
 @dataclass
@@ -64,11 +75,14 @@ class Session:
     idle_rss: float
     peak_rss: float
     cpu_ms: dict[str, float]  # the bot's CPU per exchange: robust where rates are noisy
+    open_loop: OpenLoopResult | None
 
 
-async def run(databases: Databases, scale: Scale, *, quick: bool) -> list[Result]:
+async def run(
+    databases: Databases, scale: Scale, *, quick: bool, open_loop: bool = True
+) -> list[Result]:
     """The echo bot once, then advisorybot on each database (the generator is seeded: the same
-    people in both); the footprint is SQLite's, the default."""
+    people in both); the footprint is SQLite's, the default. `open_loop`: the latency load too."""
     now = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
     today = now.astimezone(ZoneInfo("Europe/Warsaw")).date()
     start = today.replace(day=1) - relativedelta(months=4)  # as the end-to-end tests: mid-phase
@@ -78,15 +92,28 @@ async def run(databases: Databases, scale: Scale, *, quick: bool) -> list[Result
         await nothing_to_send(urls[kind], now)
     load = QUICK_LOAD if quick else FULL_LOAD
     people = _spread(generated.members, load.people + 1)  # one more: the start-up probe
+    askers, status_people = _open_loop_people(generated.members, people, load.open_loop)
     workdir = databases.root / f"inbound-{now:%H%M%S}"
     workdir.mkdir()
     bots: dict[str, Session] = {}
     async with TelegramWorld(Limits(enabled=False)) as world:
         world.add_people(generated.members + generated.advisers)
         api, token = world.api.url, world.api.token
+
+        def latency(*, to_copy: bool) -> OpenLoop | None:
+            if not open_loop:
+                return None
+            return OpenLoop(world, load.open_loop, askers, status_people, to_copy=to_copy)
+
         echo = await _session(
-            world, lambda: EchoBot.start(workdir, api, token), people, load, echo_ask(world)
+            world,
+            lambda: EchoBot.start(workdir, api, token),
+            people,
+            load,
+            echo_ask(world),
+            open_loop=latency(to_copy=False),
         )
+        _print_offered("echo bot", echo, load.open_loop)
         for kind, url in urls.items():
             (workdir / kind).mkdir()
             questions = Questions(world)
@@ -99,13 +126,16 @@ async def run(databases: Databases, scale: Scale, *, quick: bool) -> list[Result
                     people,
                     load,
                     questions.ask,
+                    open_loop=latency(to_copy=True),
                 )
             finally:
                 await questions.close()
+            _print_offered(kind, bots[kind], load.open_loop)
         counters = world.counters()
     limits = {"statuses": counters.get("statuses")}  # a 409 is a poll overlapping a restart
     found = [result for kind, bot in bots.items() for result in _inbound(kind, bot, echo)]
-    return [*found, *_footprint(bots[SQLITE], echo, limits)]
+    latencies = [result for kind, bot in bots.items() for result in _latency(kind, bot, echo)]
+    return [*found, *_footprint(bots[SQLITE], echo, limits), *latencies]
 
 
 async def _session(
@@ -114,6 +144,8 @@ async def _session(
     people: list[TelegramUser],
     load: Load,
     ask: Exchange,
+    *,
+    open_loop: OpenLoop | None,
 ) -> Session:
     probe, members = people[0], people[1:]
     started = time.perf_counter()
@@ -128,10 +160,11 @@ async def _session(
         )
         await asyncio.sleep(load.idle)
         idle, peak = rss_mb(bot), rss_mb(bot, "VmHWM")
+        latencies = await open_loop.run(bot.pid) if open_loop else None
     finally:
         await bot.stop()
     cpu_ms = {"ask": ask_cpu / asks.exchanges, "status": status_cpu / commands.exchanges}
-    return Session(startup, asks, commands, idle, peak, cpu_ms)
+    return Session(startup, asks, commands, idle, peak, cpu_ms, latencies)
 
 
 async def _with_cpu(bot: BotProcess, work: Awaitable[LoadResult]) -> tuple[LoadResult, float]:
@@ -158,6 +191,19 @@ def _spread(members: list[TelegramUser], count: int) -> list[TelegramUser]:
     return members[::step][:count]
 
 
+def _open_loop_people(
+    members: list[TelegramUser], taken: list[TelegramUser], plan: Plan
+) -> tuple[list[TelegramUser], list[TelegramUser]]:
+    """An asker for each question of the open loop, and its /status people, from the members
+    the closed loop leaves free."""
+    questions = plan.questions()
+    closed_loop = set(taken)
+    free = [member for member in members if member not in closed_loop]
+    found = _spread(free, questions + plan.status_people)
+    assert len(found) > questions, f"{len(found)} members for {questions} questions and /status"
+    return found[:questions], found[questions:]
+
+
 def _inbound(kind: str, bot: Session, echo: Session) -> list[Result]:
     """Each exchange's rate and latencies, then the CPU each costs, against the echo bot's."""
 
@@ -169,8 +215,8 @@ def _inbound(kind: str, bot: Session, echo: Session) -> list[Result]:
         *_latencies(name, "question", bot.asks, echo.asks),
         _rate(name("status"), bot.commands, echo.commands, "echo_messages", 0.8),
         *_latencies(name, "status", bot.commands, echo.commands),
-        _cpu(name("question_cpu"), "ask", bot, echo, "echo_cpu_per_exchange"),
-        _cpu(name("status_cpu"), "status", bot, echo, "echo_cpu_per_message"),
+        _cpu(name("question_cpu"), "ask", bot, echo, "echo_cpu_per_exchange", times=4),
+        _cpu(name("status_cpu"), "status", bot, echo, "echo_cpu_per_message", times=2),
     ]
 
 
@@ -190,9 +236,64 @@ def _latencies(
     ]
 
 
-def _cpu(name: str, exchange: str, bot: Session, echo: Session, echo_name: str) -> Result:
-    """The bot's CPU milliseconds per exchange of a kind."""
-    return Result(name, bot.cpu_ms[exchange], "ms", echo.cpu_ms[exchange], echo_name)
+def _cpu(
+    name: str, exchange: str, bot: Session, echo: Session, echo_name: str, *, times: float
+) -> Result:
+    """The bot's CPU milliseconds per exchange of a kind; the goal: at most `times` the echo
+    bot's (issue 23)."""
+    goal = Goal(times, at_most=True, on_ratio=True)
+    return Result(name, bot.cpu_ms[exchange], "ms", echo.cpu_ms[exchange], echo_name, goal)
+
+
+def _latency(kind: str, bot: Session, echo: Session) -> list[Result]:
+    """The open loop's percentiles (goals on p95, issue 23), the bot's CPU share, the rate
+    offered and what went unanswered; each against the echo bot under the same schedule."""
+    ran, baseline = bot.open_loop, echo.open_loop
+    if ran is None or baseline is None:
+        return []
+
+    def name(what: str) -> str:
+        return f"latency.{what}.{kind}"
+
+    found = [
+        Result(
+            name(f"{what}_p{rank}"),
+            ran.latency_ms(what, rank),
+            "ms",
+            baseline.latency_ms(what, rank),
+            f"echo_p{rank}",
+            Goal(goal) if rank == GOAL_RANK else None,
+            details=ran.details(what) if rank == GOAL_RANK else {},
+        )
+        for what, goal in LATENCY_GOALS_MS.items()
+        for rank in (50, GOAL_RANK, 99)
+    ]
+    return [
+        *found,
+        Result(
+            name("cpu_share"), 100 * ran.cpu_share, "%", 100 * baseline.cpu_share, "echo_share"
+        ),
+        Result(
+            name("rate"), ran.rate, "1/s", baseline.rate, "echo_rate", details=ran.details("rate")
+        ),
+        Result(name("lost"), ran.lost, "count", baseline.lost, "echo_lost"),
+    ]
+
+
+def _print_offered(bot: str, session: Session, plan: Plan) -> None:
+    """The rate the open loop offered, as it ends (on stderr: stdout is the table)."""
+    if (found := session.open_loop) is None:
+        return
+    off = abs(found.rate / plan.rate - 1) > RATE_TOLERANCE
+    print(
+        f"open loop, {bot}: {found.rate:.1f} updates/s offered ({found.sent} of "
+        f"{found.scheduled} scheduled, {found.late_presses} presses late), {len(found.status)} "
+        f"/status and {len(found.questions)} questions answered, {found.lost} lost, "
+        f"bot CPU {100 * found.cpu_share:.0f}%"
+        + (f"; NOT within {RATE_TOLERANCE:.0%} of the {plan.rate:g}/s planned" if off else ""),
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def _footprint(bot: Session, echo: Session, limits: dict[str, object]) -> list[Result]:

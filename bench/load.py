@@ -66,6 +66,7 @@ class Questions:
 
     async def close(self) -> None:
         self._reader.cancel()
+        self.world.unwatch(self._watch)
 
     async def ask(self, member: TelegramUser) -> float:
         number = next(self._numbers)

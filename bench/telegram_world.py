@@ -85,6 +85,9 @@ class TelegramWorld:
         self._watchers.append(queue)
         return queue
 
+    def unwatch(self, queue: asyncio.Queue[Sent]) -> None:
+        self._watchers.remove(queue)
+
     def counters(self) -> dict[str, Any]:
         return self.core.counters_view()
 

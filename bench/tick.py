@@ -39,6 +39,7 @@ DEADLINE_DAY = dt.date(2026, 8, 5)  # UCHWALA is due for every JST
 PEAK_DAY, PEAK_DAY_BEFORE = dt.date(2027, 3, 1), dt.date(2027, 2, 26)  # Monday; Friday before
 PASSES = 3  # the minute passes of a day measured, and of the day before made first
 GOAL = Goal(1.0)
+PEAK_GOAL = Goal(0.5)  # issue 23: the heaviest day's slowest pass
 RSS_GOAL = Goal(300)
 QUICK_WALK_DAYS = 20
 
@@ -100,7 +101,7 @@ def _tick_results(kind: str, found: dict[str, Any], pilot: dict[str, Any]) -> li
     passes = {"passes": [_counts(t) for t in peak_passes]}
     return [
         _against_read(f"tick.deadline.{kind}", deadline, read, GOAL, _counts(deadline)),
-        _against_read(f"tick.peak.{kind}", peak, read, GOAL, passes),
+        _against_read(f"tick.peak.{kind}", peak, read, PEAK_GOAL, passes),
         _against_read(f"tick.typical.{kind}", typical, read, None, _counts(typical)),
         Result(
             f"tick.peak_rss.{kind}",
