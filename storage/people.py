@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import audit
@@ -22,6 +22,22 @@ from storage.models import (
     Role,
 )
 
+# The caller's read, made at every update: built once (not per call, as most queries are).
+CALLER = (
+    select(
+        Person.id,
+        Person.full_name,
+        Person.role,
+        Person.language,
+        Person.jst_id,
+        Person.notice_confirmed_at,
+        Jst.data_version.label("jst_version"),
+        Cohort.data_version.label("cohort_version"),
+    )
+    .outerjoin(Jst, Jst.id == Person.jst_id)
+    .outerjoin(Cohort, Cohort.id == Jst.cohort_id)
+    .where(Person.telegram_user_id == bindparam("telegram_user_id"), Person.erased_at.is_(None))
+)
 ERASED_NAME = "former member"
 ERASED_ERROR = "erased"
 
@@ -47,23 +63,7 @@ async def find_caller(
     """The person bound to this Telegram account, with the JSTs they may see; read at every
     update, never kept, so an erasure or a new role counts from the next update on, in every
     process."""
-    person = (
-        await session.execute(
-            select(
-                Person.id,
-                Person.full_name,
-                Person.role,
-                Person.language,
-                Person.jst_id,
-                Person.notice_confirmed_at,
-                Jst.data_version.label("jst_version"),
-                Cohort.data_version.label("cohort_version"),
-            )
-            .outerjoin(Jst, Jst.id == Person.jst_id)
-            .outerjoin(Cohort, Cohort.id == Jst.cohort_id)
-            .where(Person.telegram_user_id == telegram_user_id, Person.erased_at.is_(None))
-        )
-    ).first()
+    person = (await session.execute(CALLER, {"telegram_user_id": telegram_user_id})).first()
     if person is None:
         return None
     return Caller(
