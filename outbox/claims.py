@@ -15,7 +15,17 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select, update
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    exists,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -27,19 +37,68 @@ TAKEN = (OutboxState.CLAIMED, OutboxState.SENDING)
 
 
 def sendable(
-    now: dt.datetime, *, working: bool, table: Any = OutboxMessage
+    now: dt.datetime | BindParameter[Any], *, working: bool, table: Any = OutboxMessage
 ) -> ColumnElement[bool]:
     """Pending rows a sender may take at `now`; outside working time none a rule planned."""
     return and_(_in_turn(now, working=working, table=table), table.next_attempt_at <= now)
 
 
-def _in_turn(now: dt.datetime, *, working: bool, table: Any) -> ColumnElement[bool]:
+def _in_turn(
+    now: dt.datetime | BindParameter[Any], *, working: bool, table: Any
+) -> ColumnElement[bool]:
     """Pending rows whose time has come, due now or waiting for a retry: they keep their
     place in the person's order."""
     conditions = [table.state == OutboxState.PENDING, table.not_before <= now]
     if not working:
         conditions.append(table.planned_by.is_(None))
     return and_(*conditions)
+
+
+# The sender's statements, built once with their values as parameters: built at every pass
+# (an alias of the table copies each of its columns), they were most of a claim's CPU.
+NOW = bindparam("now", type_=OutboxMessage.not_before.type)
+CHANNEL = bindparam("channel", type_=OutboxMessage.channel.type)
+ROW_ID = bindparam("row_id", type_=OutboxMessage.id.type)
+LEASE = bindparam("lease", type_=OutboxMessage.lease_until.type)
+
+
+def _claim_query(*, working: bool) -> Select[OutboxMessage]:
+    earlier = aliased(OutboxMessage, name="earlier")
+    held_back = exists().where(
+        earlier.person_id == OutboxMessage.person_id,
+        earlier.channel == OutboxMessage.channel,
+        earlier.id < OutboxMessage.id,
+        or_(earlier.state.in_(TAKEN), _in_turn(NOW, working=working, table=earlier)),
+    )
+    return (
+        select(OutboxMessage)
+        .where(OutboxMessage.channel == CHANNEL, sendable(NOW, working=working), ~held_back)
+        .order_by(OutboxMessage.id)
+        .limit(bindparam("limit"))
+        .with_for_update(skip_locked=True, of=OutboxMessage)
+    )
+
+
+CLAIM = {working: _claim_query(working=working) for working in (True, False)}
+EXPIRED = (
+    select(OutboxMessage)
+    .where(
+        OutboxMessage.channel == CHANNEL,
+        OutboxMessage.state.in_(TAKEN),
+        OutboxMessage.lease_until <= NOW,
+    )
+    .with_for_update(skip_locked=True, of=OutboxMessage)
+)
+SENDING = (
+    update(OutboxMessage)
+    .where(
+        OutboxMessage.id == ROW_ID,
+        OutboxMessage.state == OutboxState.CLAIMED,
+        OutboxMessage.lease_until == LEASE,
+    )
+    .values(state=OutboxState.SENDING)
+    .execution_options(synchronize_session=False)  # the row's state is set below
+)
 
 
 async def claim_due(
@@ -59,26 +118,8 @@ async def claim_due(
     not hold back a row that may go now.
     """
     await _recover_expired_leases(session, now=now, channel=channel)
-    earlier = aliased(OutboxMessage)
-    held_back = exists().where(
-        earlier.person_id == OutboxMessage.person_id,
-        earlier.channel == OutboxMessage.channel,
-        earlier.id < OutboxMessage.id,
-        or_(earlier.state.in_(TAKEN), _in_turn(now, working=working, table=earlier)),
-    )
-    rows = (
-        await session.scalars(
-            select(OutboxMessage)
-            .where(
-                OutboxMessage.channel == channel,
-                sendable(now, working=working),
-                ~held_back,
-            )
-            .order_by(OutboxMessage.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True, of=OutboxMessage)
-        )
-    ).all()
+    values = {"now": now, "channel": channel, "limit": limit}
+    rows = (await session.scalars(CLAIM[working], values)).all()
     fresh = []
     for row in rows:
         if row.stale_at is not None and row.stale_at <= now:
@@ -104,15 +145,7 @@ async def mark_sending(session: AsyncSession, rows: Sequence[OutboxMessage]) -> 
     """Just before the request goes out: from now on the rows may have arrived. False if
     another sender took them over (their lease ran out): then they are not sent here."""
     for row in rows:
-        result = await session.execute(
-            update(OutboxMessage)
-            .where(
-                OutboxMessage.id == row.id,
-                OutboxMessage.state == OutboxState.CLAIMED,
-                OutboxMessage.lease_until == row.lease_until,
-            )
-            .values(state=OutboxState.SENDING)
-        )
+        result = await session.execute(SENDING, {"row_id": row.id, "lease": row.lease_until})
         if result.rowcount != 1:  # type: ignore[attr-defined]
             return False
         row.state = OutboxState.SENDING
@@ -137,15 +170,7 @@ async def _recover_expired_leases(
     session: AsyncSession, *, now: dt.datetime, channel: Channel
 ) -> None:
     """Rows whose sender died: never attempted, back to pending; mid-send, by their delivery."""
-    expired = await session.scalars(
-        select(OutboxMessage)
-        .where(
-            OutboxMessage.channel == channel,
-            OutboxMessage.state.in_(TAKEN),
-            OutboxMessage.lease_until <= now,
-        )
-        .with_for_update(skip_locked=True, of=OutboxMessage)
-    )
+    expired = await session.scalars(EXPIRED, {"now": now, "channel": channel})
     for row in expired:
         row.lease_until = None
         if row.state is OutboxState.CLAIMED:

@@ -22,13 +22,14 @@ is queued instead (outbox/email_policy.py describes e-mail rows).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import ClauseElement, CursorResult, Insert, Update, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from outbox.claims import TAKEN
+from outbox.claims import LEASE, ROW_ID, TAKEN
 from outbox.email_policy import fallback_key, reminder_email
 from outbox.rows import NewMessage, insert_new
 from storage import audit
@@ -64,8 +65,14 @@ async def enqueue(
     message = NewMessage(
         dedupe_key, channel, kind, payload, person_id, delivery, not_before, planned_by, stale_at
     )
-    statement = insert_new(session).values(message.row(now)).returning(OutboxMessage)
-    return (await session.scalars(statement)).one_or_none()
+    statement = _insert_one(session.get_bind().dialect.name)
+    return (await session.scalars(statement, message.row(now))).one_or_none()
+
+
+@functools.cache
+def _insert_one(dialect: str) -> Insert:
+    """One message's INSERT (its values the parameters), built once per database kind."""
+    return insert_new(dialect).returning(OutboxMessage)
 
 
 async def mark_sent(
@@ -218,8 +225,11 @@ async def people_of(
     wanted = {row.person_id for row in rows if row.person_id is not None}
     if not wanted:
         return {}
-    found = await session.scalars(select(Person).where(Person.id.in_(wanted)))
+    found = await session.scalars(PEOPLE, {"ids": list(wanted)})
     return {person.id: person for person in found}
+
+
+PEOPLE = select(Person).where(Person.id.in_(bindparam("ids", expanding=True)))
 
 
 async def rows_in(
@@ -262,13 +272,24 @@ async def requeue_failed(
 
 async def _finish(session: AsyncSession, row_id: int, lease: dt.datetime, **values: Any) -> bool:
     """Apply an outcome only to a row still being sent under this lease (not taken over)."""
-    result = await session.execute(
+    computed = {k: v for k, v in values.items() if isinstance(v, ClauseElement)}  # attempts - 1
+    plain = {f"new_{k}": v for k, v in values.items() if k not in computed}
+    statement = _finishing(frozenset(values) - set(computed))
+    statement = statement.values(**computed) if computed else statement
+    result = await session.execute(statement, {"row_id": row_id, "lease": lease} | plain)
+    return cast("CursorResult[Any]", result).rowcount == 1
+
+
+@functools.cache
+def _finishing(columns: frozenset[str]) -> Update:
+    """The UPDATE of `_finish` setting these columns, built once for each set of them."""
+    return (
         update(OutboxMessage)
         .where(
-            OutboxMessage.id == row_id,
+            OutboxMessage.id == ROW_ID,
             OutboxMessage.state.in_(TAKEN),
-            OutboxMessage.lease_until == lease,
+            OutboxMessage.lease_until == LEASE,
         )
-        .values(**values)
+        .values({c: bindparam(f"new_{c}", type_=getattr(OutboxMessage, c).type) for c in columns})
+        .execution_options(synchronize_session=False)
     )
-    return cast("CursorResult[Any]", result).rowcount == 1

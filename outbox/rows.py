@@ -67,11 +67,12 @@ class NewMessage:
         }
 
 
-def insert_new(session: AsyncSession) -> Insert:
-    """An INSERT into the outbox that skips rows whose dedupe key exists."""
+def insert_new(dialect: str) -> Insert:
+    """An INSERT into the outbox that skips rows whose dedupe key exists (`dialect`: the
+    database's kind, `postgresql` or `sqlite`)."""
     insert = (
         postgresql.insert(OutboxMessage)
-        if session.get_bind().dialect.name == "postgresql"
+        if dialect == "postgresql"
         else sqlite.insert(OutboxMessage)
     )
     return insert.on_conflict_do_nothing(index_elements=[OutboxMessage.dedupe_key])
@@ -95,11 +96,11 @@ async def enqueue_many(
         except asyncpg.UniqueViolationError:
             pass  # a key queued meanwhile, or twice in `rows`: the INSERT skips it
     if connection.dialect.name == "postgresql":  # asyncpg counts no rows of an executemany
-        insert = insert_new(session).returning(OutboxMessage.id)
+        insert = insert_new(connection.dialect.name).returning(OutboxMessage.id)
         paged = insert.execution_options(insertmanyvalues_page_size=PAGE_ROWS)
         added = await connection.execute(paged, rows)
         return len(added.all())
-    result = await connection.execute(insert_new(session), rows)
+    result = await connection.execute(insert_new(connection.dialect.name), rows)
     return result.rowcount
 
 
