@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from storage.db import among
+from storage.db import among, skipping_insert
 from storage.models import Channel, Delivery, OutboxMessage, OutboxState
 
 if TYPE_CHECKING:
@@ -69,11 +68,7 @@ class NewMessage:
 
 def insert_new(session: AsyncSession) -> Insert:
     """An INSERT into the outbox that skips rows whose dedupe key exists."""
-    insert = (
-        postgresql.insert(OutboxMessage)
-        if session.get_bind().dialect.name == "postgresql"
-        else sqlite.insert(OutboxMessage)
-    )
+    insert = skipping_insert(session, OutboxMessage)
     return insert.on_conflict_do_nothing(index_elements=[OutboxMessage.dedupe_key])
 
 
