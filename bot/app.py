@@ -153,10 +153,7 @@ async def serve(
         return
     async with application:  # initialised already: this only shuts it down at the end
         await application.start()
-        try:
-            await commands.publish_default_commands(application)
-        except TelegramError as error:
-            log.warning("could not publish the default commands: %s", type(error).__name__)
+        application.create_task(_publish_commands(application), name="commands")  # beside intake
         sender = asyncio.create_task(outbox_loop(application, stop))
         application.create_task(email_loop(application, stop), name="email")  # stop() awaits it
         assert application.job_queue is not None
@@ -184,6 +181,15 @@ async def serve(
             await application.stop()
             await application.bot_data.services.close()
     log.info("advisorybot stopped")
+
+
+async def _publish_commands(application: BotApplication) -> None:
+    """A stranger's menu, published while the intake starts: its two round trips to the Bot
+    API no longer come before the first update is taken in (issue 23, start-up)."""
+    try:
+        await commands.publish_default_commands(application)
+    except TelegramError as error:
+        log.warning("could not publish the default commands: %s", type(error).__name__)
 
 
 async def _reach_bot_api(application: BotApplication, stop: asyncio.Event) -> bool:
