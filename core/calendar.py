@@ -10,7 +10,7 @@ import datetime as dt
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from storage.workdays import is_working_day, polish_holidays
+from storage.workdays import Names, holiday_names, is_working_day
 
 
 class WorkCalendar:
@@ -42,8 +42,8 @@ class WorkCalendar:
             working = self._working[day] = is_working_day(day)
         return working
 
-    def holiday_name(self, day: dt.date) -> str | None:
-        return polish_holidays().get(day)
+    def holiday_names(self, day: dt.date) -> Names | None:
+        return holiday_names(day)
 
     def next_working_day(self, day: dt.date) -> dt.date:
         """`day` itself if it is a working day, else the next one."""

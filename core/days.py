@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 from contextlib import suppress
 from dataclasses import dataclass
+from functools import cache
 
 from babel.dates import get_month_names
 
@@ -16,8 +17,10 @@ ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 POLISH_DAY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 
 
+@cache
 def _month_numbers() -> dict[str, int]:
-    """Every month's name (Polish genitive and nominative, English), lower case, to its number."""
+    """Every month's name (Polish genitive and nominative, English), lower case, to its number:
+    read from CLDR when a text is first searched, not at start (English's locale data, 1 MB)."""
     return {
         name.lower(): number
         for names in (
@@ -29,19 +32,23 @@ def _month_numbers() -> dict[str, int]:
     }
 
 
-MONTHS = _month_numbers()
 _EDGE_BEFORE, _EDGE_AFTER = r"(?<![\w./-])", r"(?![\d/]|[-.]\d)"  # "2026r." is a day too
-# A day somewhere in a text: (year, month, day) as ISO, Polish digits, or with a month's name.
-DAY_IN_TEXT = re.compile(
-    _EDGE_BEFORE
-    + r"(?:(?P<iso_y>\d{4})-(?P<iso_m>\d{1,2})-(?P<iso_d>\d{1,2})"
-    + r"|(?P<dot_d>\d{1,2})\.(?P<dot_m>\d{1,2})\.(?P<dot_y>\d{4})"
-    + r"|(?P<word_d>\d{1,2})\.?\s+(?P<word_m>"
-    + "|".join(sorted(MONTHS, key=len, reverse=True))
-    + r")\s+(?P<word_y>\d{4}))"
-    + _EDGE_AFTER,
-    re.IGNORECASE,
-)
+
+
+@cache
+def _day_in_text() -> re.Pattern[str]:
+    """A day somewhere in a text: (year, month, day) as ISO, Polish digits, or with a month's
+    name."""
+    return re.compile(
+        _EDGE_BEFORE
+        + r"(?:(?P<iso_y>\d{4})-(?P<iso_m>\d{1,2})-(?P<iso_d>\d{1,2})"
+        + r"|(?P<dot_d>\d{1,2})\.(?P<dot_m>\d{1,2})\.(?P<dot_y>\d{4})"
+        + r"|(?P<word_d>\d{1,2})\.?\s+(?P<word_m>"
+        + "|".join(sorted(_month_numbers(), key=len, reverse=True))
+        + r")\s+(?P<word_y>\d{4}))"
+        + _EDGE_AFTER,
+        re.IGNORECASE,
+    )
 
 
 @dataclass(frozen=True)
@@ -56,7 +63,7 @@ class FoundDay:
 
 def find_days(text: str) -> Iterator[FoundDay]:
     """Every day written in `text`, in order, in any of the forms above."""
-    for found in DAY_IN_TEXT.finditer(text):
+    for found in _day_in_text().finditer(text):
         parts = found.groupdict()
         if parts["iso_y"]:
             year, month, day = parts["iso_y"], parts["iso_m"], parts["iso_d"]
@@ -64,7 +71,7 @@ def find_days(text: str) -> Iterator[FoundDay]:
             year, month, day = parts["dot_y"], parts["dot_m"], parts["dot_d"]
         else:
             year, day = parts["word_y"], parts["word_d"]
-            month = str(MONTHS[parts["word_m"].lower()])
+            month = str(_month_numbers()[parts["word_m"].lower()])
         yield FoundDay(found.start(), found.end(), found.group(), _day(year, month, day))
 
 

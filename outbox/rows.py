@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from storage.db import among
+from storage.db import among, skipping_insert
 from storage.models import Channel, Delivery, OutboxMessage, OutboxState
 
 if TYPE_CHECKING:
@@ -70,11 +69,7 @@ class NewMessage:
 def insert_new(dialect: str) -> Insert:
     """An INSERT into the outbox that skips rows whose dedupe key exists (`dialect`: the
     database's kind, `postgresql` or `sqlite`)."""
-    insert = (
-        postgresql.insert(OutboxMessage)
-        if dialect == "postgresql"
-        else sqlite.insert(OutboxMessage)
-    )
+    insert = skipping_insert(dialect, OutboxMessage)
     return insert.on_conflict_do_nothing(index_elements=[OutboxMessage.dedupe_key])
 
 

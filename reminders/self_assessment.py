@@ -38,6 +38,10 @@ REMIND_BEFORE = 3  # working days before the first round
 class AssessmentState:
     members: tuple[Assessed, ...]
     settings: dict[int, AssessmentSetting]
+    # When it was read: a moment closed by then plans nothing. Its messages would all be stale
+    # (never sent, never shown by a preview from then on); at national scale, months after the
+    # first round, they were 20,000 planned every minute (bench/README.md, issue 23).
+    read_at: dt.datetime | None = None
 
 
 class SelfAssessmentRule:
@@ -48,8 +52,8 @@ class SelfAssessmentRule:
     async def load(self, session: AsyncSession, now: dt.datetime) -> AssessmentState:
         settings = await cohort_settings(session)
         if not settings:
-            return AssessmentState((), {})
-        return AssessmentState(tuple(await assessed_members(session)), settings)
+            return AssessmentState((), {}, now)
+        return AssessmentState(tuple(await assessed_members(session)), settings, now)
 
     def plan(
         self, state: AssessmentState, calendar: WorkCalendar, until: dt.datetime | None = None
@@ -60,19 +64,25 @@ class SelfAssessmentRule:
             if setting is None:
                 continue
             for window in windows(setting, calendar):
-                if window.moment in member.answered:
+                closed = calendar.at(window.closes + dt.timedelta(days=1), 0)
+                if window.moment in member.answered or (
+                    state.read_at is not None and closed <= state.read_at
+                ):
                     continue
-                for due in _dues(member, setting, window, calendar):
+                for due in _dues(member, setting, window, closed, calendar):
                     if until is None or due.at <= until:
                         plan.append(due)
         return plan
 
 
 def _dues(
-    member: Assessed, setting: AssessmentSetting, window: Window, calendar: WorkCalendar
+    member: Assessed,
+    setting: AssessmentSetting,
+    window: Window,
+    closed: dt.datetime,
+    calendar: WorkCalendar,
 ) -> list[Due]:
-    """The first ask and the one reminder of a moment, while it is open."""
-    closed = calendar.at(window.closes + dt.timedelta(days=1), 0)
+    """The first ask and the one reminder of a moment, while it is open (until `closed`)."""
     if window.moment == AFTER:
         assert window.opens is not None
         ask = calendar.at(calendar.next_working_day(window.opens), HOUR)

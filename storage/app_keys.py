@@ -5,9 +5,9 @@ from __future__ import annotations
 import secrets
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import skipping_insert
 from storage.models import AppKey
 
 KEY_BYTES = 32
@@ -18,9 +18,8 @@ async def app_key(session: AsyncSession, name: str) -> bytes:
     once keep the first)."""
     found = await session.scalar(select(AppKey.value).where(AppKey.name == name))
     if found is None:
-        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
         await session.execute(
-            dialect.insert(AppKey)
+            skipping_insert(session.get_bind().dialect.name, AppKey)
             .values(name=name, value=secrets.token_hex(KEY_BYTES))
             .on_conflict_do_nothing(index_elements=[AppKey.name])
         )

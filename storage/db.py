@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Subquery, any_, bindparam, event, func, select
-from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -20,6 +20,9 @@ from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from storage.nul_free import json_text
+
+if TYPE_CHECKING:  # PostgreSQL's dialect (2 MB, 19 modules) is imported only on PostgreSQL
+    from sqlalchemy.dialects import postgresql
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 READ_ONLY = "advisorybot_read_only"  # an execution option: the session only reads
@@ -96,9 +99,22 @@ def among(
     array read by SQLite's json_each): a tick looks up tens of thousands of keys, and an IN of
     that many parameters is slow to build and beyond both databases' limits."""
     if session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam(None, list(values), type_=postgresql.ARRAY(column.type)))
+        from sqlalchemy.dialects.postgresql import ARRAY  # noqa: PLC0415 - see TYPE_CHECKING
+
+        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
     found = func.json_each(bindparam(None, json.dumps(list(values)))).table_valued("value")
     return column.in_(select(found.c.value))
+
+
+def skipping_insert(dialect: str, table: Any) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT into `table` in this dialect (`postgresql` or `sqlite`, the name of a
+    session's `get_bind().dialect`), which can skip the rows that exist
+    (`on_conflict_do_nothing`)."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert  # noqa: PLC0415 - see TYPE_CHECKING
+
+        return insert(table)
+    return sqlite.insert(table)
 
 
 def newest_per(

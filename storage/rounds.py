@@ -18,7 +18,7 @@ from storage.audit import record
 from storage.models import Cohort, RoundMode, TrainingEvent
 from storage.programme import Phase, template_from_dict
 from storage.round_views import RoundView, cohort_rounds
-from storage.workdays import is_working_day, polish_holidays
+from storage.workdays import holiday_names, is_working_day
 
 TEXT_LIMIT = 300  # a place, what to bring
 LINK_LIMIT = 500
@@ -94,7 +94,7 @@ def _warnings(found: RoundView, day: dt.date, today: dt.date) -> list[tuple[str,
         phase = {"starts_on": found.phase_starts_on, "ends_on": found.phase_ends_on}
         warnings.append(("outside_phase", phase))
     if not is_working_day(day):
-        warnings.append(("day_off", {"day": day, "holiday": polish_holidays().get(day)}))
+        warnings.append(("day_off", {"day": day, "holiday": holiday_names(day)}))
     if day < today:
         warnings.append(("past", {"day": day}))
     return warnings

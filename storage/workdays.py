@@ -3,25 +3,43 @@
 One definition for the programme's deadlines (a term that ends on a day off ends on the next
 working day, as Polish administrative law counts terms: Kodeks postępowania administracyjnego,
 art. 57 § 4) and for core.calendar's working time, when people may be reminded.
+
+The package is asked when a day is first checked, not at import: for one country it loads every
+country's module (some 280 modules, 8 MB in the running bot; bench/README.md, issue 23), the
+price of not keeping the law's holidays by hand. Their names come in the reader's language.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from functools import cache
+from typing import TYPE_CHECKING
 
-import holidays
+if TYPE_CHECKING:
+    from holidays import HolidayBase
 
 ONE_DAY = dt.timedelta(days=1)
+LANGUAGES = {"pl": "pl", "en": "en_US"}  # ours -> the package's
+
+Names = dict[str, str]  # language -> the holiday's name
 
 
 @cache
-def polish_holidays() -> holidays.HolidayBase:
-    return holidays.country_holidays("PL")  # fills in years as they are asked for
+def _polish_holidays(language: str) -> HolidayBase:
+    import holidays  # noqa: PLC0415 - every country's module: loaded at the first day checked
+
+    return holidays.country_holidays("PL", language=LANGUAGES[language])  # years as asked
+
+
+def holiday_names(day: dt.date) -> Names | None:
+    """The public holiday on `day` by its names ("pl", "en"); None on any other day."""
+    if day not in _polish_holidays("pl"):
+        return None
+    return {language: _polish_holidays(language)[day] for language in LANGUAGES}
 
 
 def is_working_day(day: dt.date) -> bool:
-    return day.weekday() < 5 and day not in polish_holidays()
+    return day.weekday() < 5 and day not in _polish_holidays("pl")
 
 
 def working_day_from(day: dt.date) -> dt.date:

@@ -8,13 +8,16 @@ import importlib
 import os
 from typing import TYPE_CHECKING
 
-import typer
-from typer.core import TyperGroup
-from typer.main import get_group
+from bot.memory import collect_rarely, tune_gc
 
-from bot.cli.common import CliState
-from bot.cli.help import help_text
-from bot.memory import tune_gc
+collect_rarely()  # before the modules below load (bot/memory.py)
+
+import typer  # noqa: E402
+from typer.core import TyperGroup  # noqa: E402
+from typer.main import get_group  # noqa: E402
+
+from bot.cli.common import CliState  # noqa: E402
+from bot.cli.help import help_text  # noqa: E402
 
 if TYPE_CHECKING:  # Typer's own Click (typer._click): for the types only
     from typer._click import Command, Context

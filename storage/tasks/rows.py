@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import audit
+from storage.db import skipping_insert
 from storage.models import Jst, Person, ProgrammeStep, Role, TaskEvent, TaskProgress
 from storage.models import TaskState as State
 from storage.tasks.views import STEP_TASK, TaskChange, assignment_of, task_changes
@@ -72,15 +72,10 @@ async def locked_progress(
     session: AsyncSession, jst_id: int, code: str, now: dt.datetime
 ) -> TaskProgress:
     """The task's row, created pending if missing, locked for this transaction."""
-    insert = (
-        postgresql.insert(TaskProgress)
-        if session.get_bind().dialect.name == "postgresql"
-        else sqlite.insert(TaskProgress)
-    )
     await session.execute(
-        insert.values(
-            jst_id=jst_id, step_code=code, state=State.PENDING, review_round=0, updated_at=now
-        ).on_conflict_do_nothing(index_elements=[TaskProgress.jst_id, TaskProgress.step_code])
+        skipping_insert(session.get_bind().dialect.name, TaskProgress)
+        .values(jst_id=jst_id, step_code=code, state=State.PENDING, review_round=0, updated_at=now)
+        .on_conflict_do_nothing(index_elements=[TaskProgress.jst_id, TaskProgress.step_code])
     )
     rows = await session.scalars(
         select(TaskProgress)

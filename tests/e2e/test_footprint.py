@@ -1,8 +1,8 @@
 """Issue 23: `advisorybot run` loads nothing at start that it does not use. Run as a process by
 the real command, with Python's import log (PYTHONPROFILEIMPORTTIME) on, until it has answered a
 first update: the exports' openpyxl, the digest's XlsxWriter and matplotlib, the calendar
-files' icalendar, Alembic, the sandbox's terminal, the local Bot API and the webhook's aiohttp
-are not among its imports."""
+files' icalendar, Alembic, the sandbox's terminal, the local Bot API, the webhook's aiohttp
+and, on SQLite, PostgreSQL's SQLAlchemy dialect are not among its imports."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ NOT_AT_START = (
     "aiosmtpd",
     "aiohttp",
     "asyncpg",  # on SQLite
+    "sqlalchemy.dialects.postgresql",  # on SQLite
     "bot.cli.exports",
     "bot.cli.sandbox",
     "alembic",  # the schema check reads its table; the migrations load it

@@ -625,7 +625,9 @@ def values(s: Sample) -> dict[str, Any]:
         "starts_on": TODAY,
         "ends_on": TODAY + dt.timedelta(days=30),
         "day": TODAY,
-        "holiday": "Boże Narodzenie" if s.flag else None,
+        "holiday": {"pl": "Boże Narodzenie (pierwszy dzień)", "en": "Christmas Day"}
+        if s.flag
+        else None,
         "option": "place",
         "held_on": TODAY + dt.timedelta(days=s.n),
         "start_time": "10:00" if s.flag else None,

@@ -41,7 +41,7 @@ def day(text: str) -> dt.date:
 def test_public_holidays_on_weekdays_are_not_working_days(holiday: str) -> None:
     assert day(holiday).weekday() < 5
     assert not CALENDAR.is_working_day(day(holiday))
-    assert CALENDAR.holiday_name(day(holiday))
+    assert CALENDAR.holiday_names(day(holiday))
 
 
 @pytest.mark.parametrize(
@@ -61,7 +61,7 @@ def test_public_holidays_on_weekdays_are_not_working_days(holiday: str) -> None:
 )
 def test_working_days(date: str, working: bool) -> None:
     assert CALENDAR.is_working_day(day(date)) is working
-    assert CALENDAR.holiday_name(day(date)) is None or not working
+    assert CALENDAR.holiday_names(day(date)) is None or not working
 
 
 @pytest.mark.parametrize(

@@ -114,3 +114,19 @@ def test_the_rule_asks_at_joining_and_reminds_once() -> None:
     assert all(due.until is not None and due.at < due.until for due in plan)
     answered = replace(member, answered=frozenset({"before", "after"}))
     assert SelfAssessmentRule().plan(AssessmentState((answered,), {3: SETTING}), CALENDAR) == []
+
+
+def test_a_moment_closed_when_the_state_was_read_plans_nothing() -> None:
+    """A tick months after the first round plans no "before" message for anyone (all stale)."""
+    member = Assessed(5, 7, 3, dt.datetime(2026, 9, 1, 12, tzinfo=dt.UTC), frozenset())
+    closes = CALENDAR.at(dt.date(2026, 10, 1), 0)  # "before" is open until 30 September
+    for read_at, moments in [
+        (closes - dt.timedelta(minutes=1), {"before", "after"}),
+        (closes, {"after"}),
+        (CALENDAR.at(dt.date(2027, 7, 22), 0), set()),  # "after" closed on 21 July 2027
+    ]:
+        plan = SelfAssessmentRule().plan(
+            AssessmentState((member,), {3: SETTING}, read_at), CALENDAR
+        )
+        assert {due.key.split(":")[2] for due in plan} == moments
+        assert all(due.until is not None and read_at < due.until for due in plan)
