@@ -73,6 +73,9 @@ class Router:
 
     async def message(self, update: Update, context: BotContext) -> None:
         assert context.caller is not None
+        if context.caller.form not in self.kinds:  # as the gate read it: no form to look up
+            await self.default(update, context)
+            return
         async with context.services.sessionmaker.begin() as session:
             form = await current_form(session, context.caller.person_id)
             if form is not None and form.kind in self.kinds:

@@ -16,6 +16,7 @@ from storage import audit
 from storage.models import (
     AdviserAssignment,
     Cohort,
+    Form,
     Jst,
     Language,
     Person,
@@ -33,9 +34,11 @@ CALLER = (
         Person.notice_confirmed_at,
         Jst.data_version.label("jst_version"),
         Cohort.data_version.label("cohort_version"),
+        Form.kind.label("form_kind"),
     )
     .outerjoin(Jst, Jst.id == Person.jst_id)
     .outerjoin(Cohort, Cohort.id == Jst.cohort_id)
+    .outerjoin(Form, Form.person_id == Person.id)
     .where(Person.telegram_user_id == bindparam("telegram_user_id"), Person.erased_at.is_(None))
 )
 ERASED_NAME = "former member"
@@ -55,6 +58,8 @@ class Caller:
     # A member's JST's and its cohort's data versions, read with the person: what a view of
     # the team built before may be reused under (storage.team.TeamViews).
     versions: tuple[int, int] | None = None
+    # The kind of the form they are filling in (handlers.forms), None when there is none.
+    form: str | None = None
 
 
 async def find_caller(
@@ -74,6 +79,7 @@ async def find_caller(
         jst_ids=await visible_jsts(session, person, today),
         active=person.notice_confirmed_at is not None,  # Person.active: not erased, as read
         versions=None if person.jst_id is None else (person.jst_version, person.cohort_version),
+        form=person.form_kind,
     )
 
 
