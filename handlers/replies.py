@@ -73,9 +73,7 @@ async def reply_now(
             )
         except TelegramError as error:
             if may_have_arrived(error):
-                log.warning(
-                    "a reply may not have arrived, not sent again: %s", type(error).__name__
-                )
+                log.warning("a reply may have arrived; not sent again: %s", type(error).__name__)
                 return
             log.info("a reply goes through the outbox: %s", type(error).__name__)
             await _queue(update, context, message, first=index)

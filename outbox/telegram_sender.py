@@ -27,6 +27,7 @@ from telegram.error import RetryAfter, TelegramError
 
 from core.calendar import shared_calendar
 from core.services import Services
+from core.settings import Settings
 from outbox import claims, queue
 from outbox.policy import (
     GiveUp,
@@ -125,14 +126,17 @@ async def call_bot(
     return SentMessage(chat_id=chat_id, message_id=int(result.message_id))
 
 
-def silent_now(services: Services) -> bool:
+def silent_at(settings: Settings, *, working: bool) -> bool:
     """Outside working time only messages caused by people go, and without a sound (unless
     SILENT_OUTSIDE_WORKING_TIME is off)."""
+    return settings.silent_outside_working_time and not working
+
+
+def silent_now(services: Services) -> bool:
+    """`silent_at` this moment (a reply sent at once, handlers.replies)."""
     settings = services.settings
     calendar = shared_calendar(settings.zone, settings.quiet_hours)
-    return settings.silent_outside_working_time and not calendar.is_working_time(
-        services.clock.now()
-    )
+    return silent_at(settings, working=calendar.is_working_time(services.clock.now()))
 
 
 class TelegramDelivery:
@@ -152,7 +156,7 @@ class TelegramDelivery:
         self._clock = services.clock
         self._templates = services.templates
         self._calendar = shared_calendar(services.settings.zone, services.settings.quiet_hours)
-        self._silent_off_hours = services.settings.silent_outside_working_time
+        self._settings = services.settings
         self._on_sent = on_sent
         self._lease = lease
         self._jitter = jitter
@@ -166,7 +170,7 @@ class TelegramDelivery:
         no attempt)."""
         stats = DeliveryStats()
         working = self._calendar.is_working_time(self._clock.now())
-        silent = not working and self._silent_off_hours  # only people's messages go then
+        silent = silent_at(self._settings, working=working)  # only people's messages go then
         claimed = await self._claim(limit, stats, working=working)
         sending = bool(claimed)  # whether the row in turn is marked sending
         for index, (row, target) in enumerate(claimed):

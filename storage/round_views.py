@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 
 from sqlalchemy import select
@@ -111,6 +111,6 @@ async def jst_rounds(session: AsyncSession, jst_id: int) -> list[RoundView]:
     return await cohort_rounds(session, jst.cohort_id)
 
 
-def next_round(rounds: list[RoundView], today: dt.date) -> RoundView | None:
+def next_round(rounds: Sequence[RoundView], today: dt.date) -> RoundView | None:
     """The first dated round on or after `today`."""
     return next((r for r in rounds if r.held_on is not None and r.held_on >= today), None)

@@ -318,7 +318,7 @@ async def team_views(
                 report=_report_view(report_steps[jst_id], reports.get(jst_id)),
                 open_questions=open_questions.get(jst_id, 0),
                 history=histories.get(jst_id, ()),
-                next_round=next_round(list(parts.rounds), today),
+                next_round=next_round(parts.rounds, today),
                 resolution=_confirmed_resolution(progress[jst_id].values()),
                 monitoring=_monitoring_view(own),
                 attendance=_attendance(parts.steps, attendance.get(jst_id, {}), today),
@@ -341,14 +341,21 @@ async def _jsts(
     """The JSTs by id, and their cohorts' names and data versions by cohort id; an id with no
     row is an error, as `session.get_one` makes it."""
     rows = await session.execute(
-        select(Jst.id, Jst.name, Jst.teryt, Jst.cohort_id, Cohort.name, Cohort.data_version)
+        select(
+            Jst.id,
+            Jst.name,
+            Jst.teryt,
+            Jst.cohort_id,
+            Cohort.name.label("cohort_name"),
+            Cohort.data_version,
+        )
         .join(Cohort, Cohort.id == Jst.cohort_id)
         .where(Jst.id.in_(ids))
     )
     found, cohorts = {}, {}
     for row in rows:
         found[row.id] = row
-        cohorts[row.cohort_id] = (row[4], row.data_version)
+        cohorts[row.cohort_id] = (row.cohort_name, row.data_version)
     if len(found) != len(ids):
         raise NoResultFound(f"no Jst with id in {sorted(ids - set(found))}")
     return found, cohorts
