@@ -46,6 +46,8 @@ from storage.models import OutboxMessage, OutboxState
 STATUS = "/status"
 IDLE_SECONDS = 5.0  # after the load, before the idle RSS is read
 LATENCY_GOALS_MS = {"status": 150.0, "question": 300.0}  # issue 23, at 30 updates/s
+STARTUP_GOAL = Goal(0.8)  # seconds from start to the first /status answered (issue 23)
+IDLE_RSS_GOAL = Goal(100)  # MB, idle after the load (issue 23)
 GOAL_RANK = 95
 RATE_TOLERANCE = 0.03  # how far the rate offered may stray from the plan's unremarked
 
@@ -299,7 +301,13 @@ def _print_offered(bot: str, session: Session, plan: Plan) -> None:
 def _footprint(bot: Session, echo: Session, limits: dict[str, object]) -> list[Result]:
     return [
         Result(
-            "footprint.startup", bot.startup, "s", echo.startup, "echo_startup", details=limits
+            "footprint.startup",
+            bot.startup,
+            "s",
+            echo.startup,
+            "echo_startup",
+            STARTUP_GOAL,
+            details=limits,
         ),
         Result(
             "footprint.idle_rss",
@@ -307,6 +315,7 @@ def _footprint(bot: Session, echo: Session, limits: dict[str, object]) -> list[R
             "MB",
             echo.idle_rss,
             "echo_idle_rss",
+            IDLE_RSS_GOAL,
             details={"peak_mb": bot.peak_rss, "echo_peak_mb": echo.peak_rss},
         ),
     ]

@@ -4,15 +4,16 @@ One definition for the programme's deadlines (a term that ends on a day off ends
 working day, as Polish administrative law counts terms: Kodeks postępowania administracyjnego,
 art. 57 § 4) and for core.calendar's working time, when people may be reminded.
 
-The package is asked when a day is first checked, not at import: for one country it loads every
-country's module (some 280 modules, 8 MB in the running bot; bench/README.md, issue 23), the
-price of not keeping the law's holidays by hand. Their names come in the reader's language.
+The package is asked when a day is first checked, not at import, and only Poland's module of it
+is loaded (`_poland`). Their names come in the reader's language.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -25,10 +26,28 @@ Names = dict[str, str]  # language -> the holiday's name
 
 
 @cache
-def _polish_holidays(language: str) -> HolidayBase:
-    import holidays  # noqa: PLC0415 - every country's module: loaded at the first day checked
+def _poland() -> type[HolidayBase]:
+    """The package's own Poland, executed from its module's file.
 
-    return holidays.country_holidays("PL", language=LANGUAGES[language])  # years as asked
+    `holidays.country_holidays("PL")` imports the package `holidays.countries` first, and that
+    imports every country's module: some 250 modules and 8 MB of the running bot's memory, for
+    one country (bench/README.md, issue 23). Poland's module needs only the package's base,
+    groups and calendars. tests/unit/test_workdays.py checks it against `country_holidays`.
+    """
+    import holidays  # noqa: PLC0415 - at the first day checked, not at start
+
+    path = Path(holidays.__file__).with_name("countries") / "poland.py"
+    spec = importlib.util.spec_from_file_location("holidays.countries.poland", path)
+    assert spec is not None and spec.loader is not None, path
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    poland: type[HolidayBase] = module.Poland
+    return poland
+
+
+@cache
+def _polish_holidays(language: str) -> HolidayBase:
+    return _poland()(language=LANGUAGES[language])  # years as asked
 
 
 def holiday_names(day: dt.date) -> Names | None:

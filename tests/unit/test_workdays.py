@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from storage.workdays import holiday_names, is_working_day
+from storage.workdays import LANGUAGES, _poland, holiday_names, is_working_day
 
 
 def test_the_holidays_of_a_year() -> None:
@@ -20,3 +20,14 @@ def test_the_holidays_of_a_year() -> None:
     }
     assert holiday_names(dt.date(2024, 12, 24)) is None  # Christmas Eve: a holiday from 2025
     assert not is_working_day(dt.date(2018, 11, 12))  # the independence centenary, a Monday
+
+
+def test_poland_loaded_alone_is_the_packages_poland() -> None:
+    """`_poland` executes the package's Poland module without the package of every country."""
+    import holidays
+
+    years = range(2024, 2032)
+    for ours, language in LANGUAGES.items():
+        expected = holidays.country_holidays("PL", language=language, years=years)
+        alone = _poland()(language=language, years=years)
+        assert dict(alone) == dict(expected), ours
