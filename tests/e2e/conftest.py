@@ -25,6 +25,17 @@ def cohort_start() -> dt.date:
     return today.replace(day=1) - relativedelta(months=4)
 
 
+def quiet_now() -> dict[str, str]:
+    """Quiet hours around now for the bot under test. Its tick runs on the wall clock: on a
+    working day what it sends on its own (a report's request, a deadline's reminder, a
+    self-assessment's prompt, as the cohort's dates and the day bring them) could come between
+    the messages of a dialogue a test follows. Now it waits for the morning, as at night, and
+    replies go without a sound. A test of the tick's own messages runs `advisorybot tick --now`
+    at a moment of its own, and first takes this away (`del world.env["QUIET_HOURS"]`)."""
+    hour = dt.datetime.now(ZoneInfo("Europe/Warsaw")).hour
+    return {"QUIET_HOURS": f"{hour}:00-{(hour + 2) % 24}:00"}  # a test takes minutes, not hours
+
+
 @pytest.fixture
 async def local_api() -> AsyncIterator[LocalBotApi]:
     api = LocalBotApi()  # Telegram's limits on, real time: as the bot meets them in production
@@ -43,7 +54,8 @@ async def control(local_api: LocalBotApi) -> AsyncIterator[ControlClient]:
 async def world(tmp_path: Path, local_api: LocalBotApi) -> AsyncIterator[BotWorld]:
     """A migrated SQLite database with a cohort and the teams of tests/data/import/teams.csv."""
     database = f"sqlite+aiosqlite:///{tmp_path / 'advisorybot.db'}"
-    world = BotWorld(tmp_path, bot_environment(tmp_path, local_api.url, local_api.token, database))
+    environment = bot_environment(tmp_path, local_api.url, local_api.token, database)
+    world = BotWorld(tmp_path, environment | quiet_now())
     await world.cli("db", "upgrade")
     await world.cli("cohort", "add", COHORT, "--start", cohort_start().isoformat())
     await world.cli("import", str(TEAMS), "--cohort", COHORT)

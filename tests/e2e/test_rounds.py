@@ -27,6 +27,7 @@ PLACE = "Kraków, ul. Wielicka 2"
 async def test_a_member_gets_the_round_reminders_once_each(
     world: BotWorld, control: ControlClient, tmp_path: Path
 ) -> None:
+    del world.env["QUIET_HOURS"]  # the tick runs at 09:00 of its own (tests/e2e/conftest.py)
     team = tmp_path / "zima.csv"
     team.write_text(TEAM, encoding="utf-8")
     await world.cli("cohort", "add", COHORT, "--start", "2026-11-02")
