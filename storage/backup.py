@@ -28,6 +28,7 @@ from storage.db import SQLITE_BUSY_TIMEOUT_MS
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_MAGIC = b"PGDMP"
 REVISION_TABLE = "alembic_version"
+SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")  # libpq's
 TOOL_ERROR_LINES = 3  # of pg_dump's or pg_restore's stderr, in the refusal
 
 
@@ -72,6 +73,8 @@ async def back_up(engine: AsyncEngine, out: Path, bin_dir: str | None) -> Writte
             contents = await asyncio.to_thread(_sqlite_backup, sqlite_path(engine.url), partial)
         else:
             contents = await _pg_dump(engine, partial, bin_dir)
+        if not contents.rows and contents.revision is None:
+            raise BackupRefused("no_database", database=database_name(engine))
         size = await asyncio.to_thread(_put_in_place, partial, out)
     finally:
         await asyncio.to_thread(partial.unlink, missing_ok=True)
@@ -133,8 +136,6 @@ def database_name(engine: AsyncEngine) -> str:
 
 
 def _sqlite_backup(source: Path, target: Path) -> Contents:
-    if not source.is_file():
-        raise BackupRefused("no_database", database=str(source))
     with closing(sqlite3.connect(source)) as reading, closing(sqlite3.connect(target)) as copy:
         reading.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         reading.backup(copy)
@@ -240,19 +241,19 @@ def _tool(bin_dir: str | None, name: str) -> str:
 
 
 def _environment(url: URL) -> dict[str, str]:
-    """libpq's variables for the database of `url`: nothing about it goes on a command line."""
-    environment = {name: value for name, value in os.environ.items() if not name.startswith("PG")}
-    host = url.host or url.query.get("host")
+    """libpq's variables for the database of `url`, over the process's own (its TLS files, a
+    passfile): nothing about the database goes on a command line."""
+    host, mode = url.host or url.query.get("host"), url.query.get("sslmode", url.query.get("ssl"))
     given = {
         "PGHOST": host if isinstance(host, str) else None,
         "PGPORT": str(url.port) if url.port else None,
         "PGUSER": url.username,
         "PGPASSWORD": url.password,
         "PGDATABASE": url.database,
-        "PGSSLMODE": url.query.get("sslmode") or url.query.get("ssl"),
+        "PGSSLMODE": mode if mode in SSL_MODES else None,
     }
-    environment |= {name: value for name, value in given.items() if isinstance(value, str)}
-    return environment
+    environment = {name: value for name, value in os.environ.items() if name not in given}
+    return environment | {name: value for name, value in given.items() if isinstance(value, str)}
 
 
 async def _run(tool: str, arguments: list[str], url: URL) -> None:

@@ -175,3 +175,28 @@ async def test_a_file_that_is_not_a_backup_is_refused_and_nothing_is_restored(
     other.write_text("nie kopia", encoding="utf-8")
     refused = await invoke(services, "restore", str(other), DATABASE_URL=empty_twin)
     assert refused.exit_code == 2 and "is not a backup" in refused.output
+
+
+async def test_an_empty_database_is_not_backed_up_and_sqlite_needs_no_tool(
+    services: Services, empty_twin: str, tmp_path: Path
+) -> None:
+    """No tables: DATABASE_URL points at the wrong place. Without pg_dump (PG_BIN_DIR a folder
+    without it): PostgreSQL says what is missing; SQLite needs nothing outside Python."""
+    empty = await invoke(
+        services, "backup", "--out", str(tmp_path / "a.backup"), **_env(empty_twin)
+    )
+    assert empty.exit_code == 2 and "holds nothing to back up" in empty.output
+    assert not (tmp_path / "a.backup").exists() and not (tmp_path / "a.backup.partial").exists()
+
+    no_tools = tmp_path / "bin"
+    no_tools.mkdir()
+    out = tmp_path / "b.backup"
+    source = services.settings.database_url
+    found = await invoke(
+        services, "backup", "--out", str(out), **(_env(source) | {"PG_BIN_DIR": str(no_tools)})
+    )
+    if source.startswith("sqlite"):
+        assert found.exit_code == 0 and out.exists(), found.output
+    else:
+        assert found.exit_code == 2 and "pg_dump was not found" in found.output
+        assert not out.exists()
