@@ -1,20 +1,28 @@
 """A backup taken while the real `advisorybot run` works, restored into an empty database after
 the bot is lost, and the bot carries on from it: the message that was waiting is delivered once,
 a question's draft is sent where it stopped, and the adviser's reply to a question forwarded
-before the backup reaches the member. (Both databases, row by row: tests/integration.)"""
+before the backup reaches the member. On SQLite and PostgreSQL (row by row, and the refusals:
+tests/integration/test_backup.py)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from localapi import ChatMessage, ControlClient, Person
 from storage.db import create_engine, create_sessionmaker
 from storage.models import OutboxMessage, OutboxState
-from tests.e2e.conftest import eventually, join, running
+from tests.e2e.conftest import COHORT, TEAMS, cohort_start, eventually, join, running
+from tests.support import postgres
+from tests.support.backup_data import new_postgres_database, pg_bin
 from tests.support.bot_process import BotWorld
+from tests.support.system import not_installed
 
 ANNA, BARTOSZ, JAN = 8001, 8002, 8005
 EMAILS = {
@@ -41,9 +49,55 @@ async def _draft(member: Person, text: str) -> ChatMessage:
     return await member.next_message(within=10)
 
 
-async def _waiting_forward(database: Path, number: int) -> bool:
+@dataclass
+class Databases:
+    """The bot's database (`world.env`) and new empty ones of the same kind."""
+
+    world: BotWorld
+    server: postgres.ThrowawayPostgres | None
+    stack: AsyncExitStack
+
+    async def fresh(self) -> str:
+        if self.server is None:
+            return f"sqlite+aiosqlite:///{self.world.workdir / 'restored.db'}"
+        return await self.stack.enter_async_context(new_postgres_database(self.server))
+
+    def lose(self) -> None:
+        """The machine is lost with its database: a SQLite file goes with it (a PostgreSQL
+        database is left to the fixture; the bot is pointed away from it)."""
+        if self.server is None:
+            for lost in self.world.workdir.glob("advisorybot.db*"):
+                lost.unlink()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def databases(
+    request: pytest.FixtureRequest,
+    world: BotWorld,
+    postgres_server: postgres.ThrowawayPostgres | None,
+) -> AsyncIterator[Databases]:
+    """SQLite: the world's own. PostgreSQL: a database of the test server with the world's
+    cohort and teams."""
+    async with AsyncExitStack() as stack:
+        if request.param == "sqlite":
+            yield Databases(world, None, stack)
+            return
+        if postgres_server is None:
+            not_installed("PostgreSQL")
+        found = Databases(world, postgres_server, stack)
+        world.env["DATABASE_URL"] = await found.fresh()
+        world.env["PG_BIN_DIR"] = pg_bin() or ""
+        await world.cli("db", "upgrade")
+        await world.cli("cohort", "add", COHORT, "--start", cohort_start().isoformat())
+        await world.cli("import", str(TEAMS), "--cohort", COHORT)
+        yield found
+        if world.process is not None and world.process.poll() is None:  # before its database
+            assert await world.terminate() == 0, "the bot stops cleanly on SIGTERM"
+
+
+async def _waiting_forward(url: str, number: int) -> bool:
     """The forward of question `number` is pending again after Telegram's 429."""
-    engine = create_engine(f"sqlite+aiosqlite:///{database}")
+    engine = create_engine(url)
     try:
         async with create_sessionmaker(engine).begin() as session:
             row = await session.scalar(
@@ -65,7 +119,7 @@ async def _count(control: ControlClient, chat_id: int, text: str) -> int:
 
 
 async def test_the_bot_carries_on_from_a_backup_restored_into_an_empty_database(
-    world: BotWorld, control: ControlClient, tmp_path: Path
+    world: BotWorld, control: ControlClient, databases: Databases, tmp_path: Path
 ) -> None:
     codes = await running(world, control)
     people = {}
@@ -81,16 +135,15 @@ async def test_the_bot_carries_on_from_a_backup_restored_into_an_empty_database(
     offer = await _draft(bartosz, "Czy szkolenie jest obowiązkowe?")
     await control.fault("retry_after", method="sendMessage", chat_id=JAN, retry_after=WAIT_SECONDS)
     second = await _ask(anna, "Kiedy debata publiczna?")
-    database = world.workdir / "advisorybot.db"
-    await eventually(lambda: _waiting_forward(database, second))
+    live = world.env["DATABASE_URL"]
+    await eventually(lambda: _waiting_forward(live, second))
 
-    backup = tmp_path / "kopia.db"
+    backup = tmp_path / "kopia.backup"
     written = await world.cli("backup", "--out", str(backup))  # while the bot runs
     assert "Backup written" in written
     await world.kill()  # the machine is lost with its database
-    for lost in database.parent.glob("advisorybot.db*"):
-        lost.unlink()
-    world.env["DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'restored.db'}"
+    databases.lose()
+    world.env["DATABASE_URL"] = await databases.fresh()
     restored = await world.cli("restore", str(backup))
     assert "the bot can be started" in restored, restored
     await control.clear_faults()

@@ -6,15 +6,13 @@ carrying on after a restore, through the real process: tests/e2e/test_backup.py.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
-import os
 import stat
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from core.services import Services
 from notices.questions import send_question
@@ -24,6 +22,7 @@ from storage.models import Base, MessageLink, OutboxMessage, OutboxState, Person
 from storage.questions.drafts import start_draft
 from storage.questions.threads import Part, linked_question, open_question
 from tests.support import postgres
+from tests.support.backup_data import new_postgres_database, pg_bin
 from tests.support.cli_runs import invoke
 from tests.support.task_data import seed_teams
 
@@ -32,7 +31,6 @@ NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 ANNA_CHAT, JAN_CHAT, CELINA_CHAT = 8001, 8005, 8003
 FORWARDED_MESSAGE = 501  # the adviser's copy of the first question, in Jan's chat
 PASSWORD = "Haslo-do-bazy-9f3k"
-_twins = itertools.count(1)
 
 
 @pytest.fixture
@@ -44,21 +42,8 @@ async def empty_twin(
         yield f"sqlite+aiosqlite:///{tmp_path / 'restored.db'}"
         return
     assert postgres_server is not None
-    name = f"restored_{os.getpid()}_{next(_twins)}"
-    server = create_engine(postgres_server.admin_url, isolation_level="AUTOCOMMIT")
-    try:
-        async with server.connect() as connection:
-            await connection.execute(text(f'CREATE DATABASE "{name}"'))
-        yield postgres_server.url(name)
-        async with server.connect() as connection:
-            await connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    finally:
-        await server.dispose()
-
-
-def _pg_bin() -> str | None:
-    found = postgres.find_bin_dir()
-    return str(found) if found else None
+    async with new_postgres_database(postgres_server) as url:
+        yield url
 
 
 async def _work_under_way(services: Services) -> dict[str, int]:
@@ -165,7 +150,7 @@ def _with_password(url: str) -> str:
 
 
 def _env(url: str) -> dict[str, str | None]:
-    return {"DATABASE_URL": url, "PG_BIN_DIR": _pg_bin()}
+    return {"DATABASE_URL": url, "PG_BIN_DIR": pg_bin()}
 
 
 async def test_a_file_that_is_not_a_backup_is_refused_and_nothing_is_restored(
