@@ -94,6 +94,9 @@ class Settings(BaseSettings):
     # year of the last payment to the beneficiary; the operator checks it against the grant);
     # the notice says it in words.
     retention_months_after_cohort: int = Field(default=60, ge=1, le=240)
+    # Where `backup` and `restore` find pg_dump and pg_restore on PostgreSQL (Debian keeps them
+    # in /usr/lib/postgresql/<version>/bin); unset: on PATH.
+    pg_bin_dir: str | None = None
 
     @field_validator("telegram_bot_token")
     @classmethod

@@ -44,6 +44,8 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "coordinator": ("coordinators",),
     "sandbox": ("sandbox",),
     "attendance": ("attendance",),
+    "backup": ("backup",),
+    "restore": ("backup",),
 }
 
 
