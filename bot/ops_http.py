@@ -99,9 +99,10 @@ class OpsEndpoint:
         return OK
 
     async def _bot_api(self) -> str:
-        """ "ok" when getMe answered in the last few seconds; "starting" before the bot runs."""
+        """ "ok" when getMe answered in the last few seconds; "not_running" while the bot starts
+        (it has not reached the Bot API yet) or stops."""
         if not self._application.running:
-            return "starting"
+            return "not_running"
         async with self._lock:
             loop = asyncio.get_running_loop()
             if loop.time() - self._bot_api_ok_at < BOT_API_FRESH_SECONDS:

@@ -103,6 +103,7 @@ def setup_logging(
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    logging.captureWarnings(True)  # a warning is a line too, redacted and in the chosen format
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     # It logs every 429 as an error with a traceback; the outbox records and logs the retry.

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import typing
+import warnings
 from collections.abc import Iterator
 from types import SimpleNamespace
 
@@ -28,6 +29,7 @@ def restored_logging() -> Iterator[None]:
     handlers, level = root.handlers[:], root.level
     yield
     root.handlers[:], root.level = handlers, level
+    logging.captureWarnings(False)
 
 
 def json_lines(err: str) -> list[dict[str, object]]:
@@ -61,6 +63,17 @@ def test_a_json_line_has_the_ids_it_knows_and_no_secret(
     assert "update_id" not in second and "person_id" not in second
     assert "ConnectionError" in str(third["traceback"]) and REDACTED in str(third["traceback"])
     assert PASSWORD not in json.dumps(third)
+
+
+@pytest.mark.usefixtures("restored_logging")
+def test_a_warning_is_a_json_line_too(capsys: pytest.CaptureFixture[str]) -> None:
+    setup_logging([TOKEN], "INFO", "json")
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        warnings.warn(f"deprecated: {TOKEN}", DeprecationWarning, stacklevel=1)
+    (line,) = json_lines(capsys.readouterr().err)
+    assert line["logger"] == "py.warnings" and line["level"] == "WARNING"
+    assert "DeprecationWarning" in str(line["message"]) and TOKEN not in str(line["message"])
 
 
 @pytest.mark.usefixtures("restored_logging")
