@@ -125,6 +125,21 @@ async def test_health_metrics_and_json_logs_of_the_running_bot(
     assert local_api.token not in world.log_text()
 
 
+async def test_alive_but_not_ready_until_the_bot_api_answers(
+    world: BotWorld, control: ControlClient
+) -> None:
+    base = ops_address(world)
+    await control.fault("server_error", method="getMe", count=1000)
+    world.start()
+    await eventually(lambda: answers(f"{base}/healthz"))
+    waiting = await get(f"{base}/readyz")
+    assert waiting.status_code == httpx.codes.SERVICE_UNAVAILABLE
+    assert waiting.json() == {"ready": False, "database": "ok", "bot_api": "not_running"}
+
+    await control.clear_faults()
+    await eventually(lambda: answers(f"{base}/readyz"), within=60)  # its retries: 1, 2, 4 s...
+
+
 async def test_a_taken_port_is_one_line_and_exit_2(world: BotWorld) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
