@@ -69,7 +69,9 @@ OUTBOX_AGE = Gauge(
 PEOPLE_JOINED = Gauge(
     "advisorybot_people_joined", "People who joined (not erased), by role", ["role"]
 )
-DATABASE_UP = Gauge("advisorybot_database_up", "1 when the last scrape's database read answered")
+DATABASE_UP = Gauge(
+    "advisorybot_database_up", "1 when the database answered the last /readyz or /metrics read"
+)
 
 # outbox/policy.py's verdicts, as the `outcome` label names them.
 OUTCOMES = {
