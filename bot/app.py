@@ -20,6 +20,7 @@ from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, ExtBo
 from telegram.request import HTTPXRequest
 
 from bot.intake import Stopped, pause, until_stopped
+from core import metrics
 from core.logging_setup import log_failure
 from core.services import Services
 from core.settings import Settings
@@ -257,12 +258,14 @@ async def email_loop(application: BotApplication, stop: asyncio.Event) -> None:
             await pause(OUTBOX_IDLE_SECONDS, stop)
 
 
+@metrics.timed_tick
 async def _tick_job(context: BotContext) -> None:
     """The periodic tick (APScheduler): route questions that waited for an adviser, enqueue
     what is due, then wake the sender."""
     services = context.services
     routed = await route_unrouted(services)
     stats = await run_tick(services, all_rules(services.settings), services.clock.now())
+    metrics.tick_rows(stats)
     if stats.enqueued or routed:
         context.wake_outbox()
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, TypeVar
 from telegram import Update
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
 
+from core import metrics
 from handlers.context import BotApplication
 from outbox.policy import retry_after_delay
 
@@ -97,7 +98,7 @@ async def poll(application: BotApplication, stop: asyncio.Event) -> None:
             await pause(ERROR_PAUSE_SECONDS, stop)
             continue
         for update in updates:
-            await application.process_update(update)
+            await metrics.handled(application.process_update(update), update)
             offset = update.update_id + 1
     if offset is not None:
         with contextlib.suppress(TelegramError):
@@ -128,7 +129,7 @@ async def serve_webhook(
         except (ValueError, TypeError, KeyError):
             return web.Response(status=400)
         async with lock:  # one at a time: per-chat order, as in polling
-            await application.process_update(update)
+            await metrics.handled(application.process_update(update), update)
         return web.Response()
 
     server = web.Application()

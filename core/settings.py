@@ -97,6 +97,12 @@ class Settings(BaseSettings):
     # Where `backup` and `restore` find pg_dump and pg_restore on PostgreSQL (Debian keeps them
     # in /usr/lib/postgresql/<version>/bin); unset: on PATH.
     pg_bin_dir: str | None = None
+    # Logs (core/logging_setup.py): the lowest level written, and text or one JSON object a line.
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
+    # Where `advisorybot run` serves /healthz, /readyz and /metrics (bot/ops_http.py): "host:port"
+    # or a port alone (on 127.0.0.1); empty: not served (docs/monitoring.md).
+    ops_listen: str = ""
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -128,6 +134,19 @@ class Settings(BaseSettings):
     def _database_driver(cls, value: str) -> str:
         if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             raise ValueError("database_driver")
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level_name(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("ops_listen")
+    @classmethod
+    def _host_port(cls, value: str) -> str:
+        value = value.strip()
+        if value and listen_address(value) is None:
+            raise ValueError("ops_listen")
         return value
 
     @field_validator("timezone")
@@ -165,6 +184,11 @@ class Settings(BaseSettings):
         return value
 
     @property
+    def ops_address(self) -> tuple[str, int] | None:
+        """OPS_LISTEN as (host, port); None when it is off."""
+        return listen_address(self.ops_listen) if self.ops_listen else None
+
+    @property
     def zone(self) -> ZoneInfo:
         """The local time zone, for display and local rules only."""
         return ZoneInfo(self.timezone)
@@ -180,6 +204,16 @@ class Settings(BaseSettings):
         missing = [name.upper() for name in names if getattr(self, name) in (None, "")]
         if missing:
             raise SettingsError(", ".join(missing), "missing")
+
+
+def listen_address(value: str) -> tuple[str, int] | None:
+    """ "127.0.0.1:8081", "[::1]:8081" or "8081" (on 127.0.0.1) as (host, port); None if not."""
+    match = re.fullmatch(r"(?:\[([0-9a-fA-F:]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})|(\d{1,5})", value)
+    if match is None:
+        return None
+    host = match[1] or match[2] or "127.0.0.1"
+    port = int(match[3] or match[4])
+    return (host, port) if 1 <= port <= 65535 else None
 
 
 def load_settings(**overrides: object) -> Settings:

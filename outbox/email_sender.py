@@ -18,7 +18,9 @@ from aiosmtplib import SMTP, SMTPException
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core import metrics
 from core.calendar import WorkCalendar, shared_calendar
+from core.logging_setup import outbox_ids
 from core.services import Services
 from digest.enclosures import Build, Enclosure, enclose
 from outbox import claims, queue
@@ -199,7 +201,8 @@ class EmailDelivery:
                     if applied:
                         await _forget_secrets(session, row)
                     stats.sent += applied
-                    log.info("e-mail row %s (%s) sent", row.id, row.kind)
+                    metrics.sent(row, now)
+                    log.info("e-mail row %s (%s) sent", row.id, row.kind, extra=outbox_ids(row))
                 else:
                     applied = await self._apply_error(session, row, outcome, connecting, stats)
                 if not applied:
@@ -226,11 +229,25 @@ class EmailDelivery:
                     session, row.id, lease_until=lease, at=at, error=reason
                 )
                 stats.retried += applied
-                log.warning("e-mail row %s (%s) retry at %s: %s", row.id, row.kind, at, problem)
+                log.warning(
+                    "e-mail row %s (%s) retry at %s: %s",
+                    row.id,
+                    row.kind,
+                    at,
+                    problem,
+                    extra=outbox_ids(row),
+                )
             case GiveUp(error=reason):
                 applied = await queue.mark_failed(session, row.id, lease_until=lease, error=reason)
                 stats.failed += applied
-                log.error("e-mail row %s (%s) failed: %s", row.id, row.kind, problem)
+                log.error(
+                    "e-mail row %s (%s) failed: %s",
+                    row.id,
+                    row.kind,
+                    problem,
+                    extra=outbox_ids(row),
+                )
+        metrics.not_sent(row, verdict, error)
         return applied
 
 

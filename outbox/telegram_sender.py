@@ -25,7 +25,9 @@ from telegram import Bot
 from telegram.constants import MessageLimit
 from telegram.error import RetryAfter, TelegramError
 
+from core import metrics
 from core.calendar import shared_calendar
+from core.logging_setup import outbox_ids
 from core.services import Services
 from core.settings import Settings
 from outbox import claims, queue
@@ -175,7 +177,12 @@ class TelegramDelivery:
         sending = bool(claimed)  # whether the row in turn is marked sending
         for index, (row, target) in enumerate(claimed):
             if not sending:
-                log.warning("outbox row %s (%s) was taken over before sending", row.id, row.kind)
+                log.warning(
+                    "outbox row %s (%s) was taken over before sending",
+                    row.id,
+                    row.kind,
+                    extra=outbox_ids(row),
+                )
                 sending = await self._mark_sending(claimed[index + 1 :])
                 continue
             outcome = await self._send(row, target, silent=silent)
@@ -244,7 +251,12 @@ class TelegramDelivery:
                     reason=queue.NO_TELEGRAM_CHAT,
                 ):
                     stats.skipped += 1
-                    log.info("outbox row %s (%s) has no Telegram chat", row.id, row.kind)
+                    log.info(
+                        "outbox row %s (%s) has no Telegram chat",
+                        row.id,
+                        row.kind,
+                        extra=outbox_ids(row),
+                    )
             if claimed:  # it goes out next: marked sending here, rather than on its own
                 await claims.mark_sending(session, [claimed[0][0]])
         stats.claimed = len(rows)
@@ -312,12 +324,25 @@ class TelegramDelivery:
                 if applied and self._on_sent is not None:
                     await self._on_sent(session, row, outcome)
                 stats.sent += applied
-                log.info("outbox row %s (%s) sent: %s", row.id, row.kind, outcome.message_id)
+                metrics.sent(row, now)
+                log.info(
+                    "outbox row %s (%s) sent: %s",
+                    row.id,
+                    row.kind,
+                    outcome.message_id,
+                    extra=outbox_ids(row),
+                )
             else:
                 applied = await self._apply(session, row, target, verdict, now=now, stats=stats)
+                metrics.not_sent(row, verdict, outcome)
             sending = bool(then) and await claims.mark_sending(session, [then[0][0]])
         if not applied:
-            log.warning("outbox row %s (%s) was taken over; outcome dropped", row.id, row.kind)
+            log.warning(
+                "outbox row %s (%s) was taken over; outcome dropped",
+                row.id,
+                row.kind,
+                extra=outbox_ids(row),
+            )
         return sending
 
     async def _apply(
@@ -337,15 +362,30 @@ class TelegramDelivery:
                     session, row.id, lease_until=lease, at=at, error=error, count_attempt=counts
                 )
                 stats.retried += applied
-                log.warning("outbox row %s (%s) retry at %s: %s", row.id, row.kind, at, error)
+                log.warning(
+                    "outbox row %s (%s) retry at %s: %s",
+                    row.id,
+                    row.kind,
+                    at,
+                    error,
+                    extra=outbox_ids(row),
+                )
             case Uncertain(at=at, error=error):
                 applied = await queue.mark_uncertain(session, row, at=at, error=error)
                 stats.retried += applied
-                log.warning("outbox row %s (%s) may have arrived: %s", row.id, row.kind, error)
+                log.warning(
+                    "outbox row %s (%s) may have arrived: %s",
+                    row.id,
+                    row.kind,
+                    error,
+                    extra=outbox_ids(row),
+                )
             case GiveUp(error=error):
                 applied = await queue.mark_failed(session, row.id, lease_until=lease, error=error)
                 stats.failed += applied
-                log.error("outbox row %s (%s) failed: %s", row.id, row.kind, error)
+                log.error(
+                    "outbox row %s (%s) failed: %s", row.id, row.kind, error, extra=outbox_ids(row)
+                )
             case Unreachable(error=error):
                 if target.personal and row.person_id is not None:
                     await queue.mark_unreachable(session, row.person_id, now)
@@ -353,5 +393,10 @@ class TelegramDelivery:
                     session, row.id, lease_until=lease, reason=error
                 )
                 stats.skipped += applied
-                log.warning("outbox row %s (%s): Telegram refused the chat", row.id, row.kind)
+                log.warning(
+                    "outbox row %s (%s): Telegram refused the chat",
+                    row.id,
+                    row.kind,
+                    extra=outbox_ids(row),
+                )
         return applied

@@ -10,9 +10,10 @@ from urllib.parse import urlparse
 import typer
 
 from bot.app import Intake, build_application, serve
-from bot.cli.common import state
+from bot.cli.common import ERRORS, OperatorError, state
 from bot.cli.help import help_text
 from bot.intake import poll, serve_webhook
+from bot.ops_http import OpsEndpoint
 from core.logging_setup import setup_logging
 from core.services import Services
 from core.settings import NOTICE_SETTINGS
@@ -33,7 +34,8 @@ def run(
     cli = state(ctx)
     token = cli.token()
     cli.require(*NOTICE_SETTINGS)  # the information notice names them
-    setup_logging(cli.secrets())
+    settings = cli.settings()
+    setup_logging(cli.secrets(), settings.log_level, settings.log_format)
     intake: Intake = poll
     if webhook_url is not None:
         intake = functools.partial(
@@ -46,7 +48,25 @@ def run(
         )
 
     async def _serve(services: Services) -> None:
-        await serve(build_application(services), intake)
+        application = build_application(services)
+        address = services.settings.ops_address
+        if address is None:
+            await serve(application, intake)
+            return
+        ops = OpsEndpoint(application, *address)
+        try:
+            await ops.start()
+        except OSError as error:
+            raise OperatorError(
+                ERRORS,
+                "ops_listen_failed",
+                listen=services.settings.ops_listen,
+                reason=error.strerror or type(error).__name__,
+            ) from None
+        try:
+            await serve(application, intake)
+        finally:
+            await ops.stop()
 
     cli.run(_serve)
 

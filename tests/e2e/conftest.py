@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -54,6 +55,15 @@ async def control(local_api: LocalBotApi) -> AsyncIterator[ControlClient]:
 async def world(tmp_path: Path, local_api: LocalBotApi) -> AsyncIterator[BotWorld]:
     """A migrated SQLite database with a cohort and the teams of tests/data/import/teams.csv."""
     database = f"sqlite+aiosqlite:///{tmp_path / 'advisorybot.db'}"
+    async with world_on(database, tmp_path, local_api) as world:
+        yield world
+
+
+@contextlib.asynccontextmanager
+async def world_on(
+    database: str, tmp_path: Path, local_api: LocalBotApi
+) -> AsyncIterator[BotWorld]:
+    """The world's cohort and teams on `database`; the bot stopped (SIGTERM) at the end."""
     environment = bot_environment(tmp_path, local_api.url, local_api.token, database)
     world = BotWorld(tmp_path, environment | quiet_now())
     await world.cli("db", "upgrade")

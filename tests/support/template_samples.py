@@ -754,6 +754,7 @@ def values(s: Sample) -> dict[str, Any]:
         "limit": s.n,
         "line": s.n,
         "link": "https://t.me/advisorybot?start=abc",
+        "listen": "127.0.0.1:8081",
         "log": "sandbox.log",
         "mail": SimpleNamespace(
             number=s.n,

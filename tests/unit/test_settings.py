@@ -69,6 +69,10 @@ def test_missing_token_is_named() -> None:
         ("retention_messages_months", "0", "greater_than_equal"),
         ("retention_outbox_days", "many", "int_parsing"),
         ("retention_months_after_cohort", "241", "less_than_equal"),
+        ("ops_listen", "localhost", "ops_listen"),
+        ("ops_listen", "127.0.0.1:99999", "ops_listen"),
+        ("log_format", "xml", "literal_error"),
+        ("log_level", "loud", "literal_error"),
     ],
 )
 def test_bad_value_names_the_variable(variable: str, value: str, problem: str) -> None:
