@@ -39,10 +39,12 @@ def db_upgrade(ctx: typer.Context) -> None:
 def db_copy(
     ctx: typer.Context,
     source: Annotated[str, typer.Option("--from", help=help_text("db.copy.source"))],
-    target: Annotated[str, typer.Option("--to", help=help_text("db.copy.target"))],
+    target: Annotated[str | None, typer.Option("--to", help=help_text("db.copy.target"))] = None,
 ) -> None:
     """Copy every row of a SQLite database into an empty PostgreSQL one, checked row by row."""
     cli = state(ctx)
+    if target is None:  # the configured database: its password stays in its secret file
+        target = cli.settings().database_url
     source_url = _url(cli, "--from", source)
     target_url = _url(cli, "--to", target)
     if not is_sqlite(source) or source_url.drivername != "sqlite+aiosqlite":

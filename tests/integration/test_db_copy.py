@@ -136,6 +136,27 @@ async def test_every_row_of_every_table_arrives_equal(
         await copy.dispose()
 
 
+async def test_the_configured_database_is_the_default_target(
+    services: Services, world: RetentionWorld, target: str
+) -> None:
+    """DATABASE_URL and DATABASE_PASSWORD (a secret file in compose) name the target."""
+    source = services.settings.database_url
+    url = make_url(target)
+    await services.engine.dispose()
+    result = await invoke(
+        services,
+        "db",
+        "copy",
+        "--from",
+        source,
+        DATABASE_URL=url.set(password=None).render_as_string(hide_password=False),
+        DATABASE_PASSWORD=PASSWORD,
+    )
+    assert result.exit_code == 0, result.output
+    assert PASSWORD not in result.output
+    assert await _row_count(target) == await _row_count(source)
+
+
 async def test_a_database_with_rows_is_refused_and_left_as_it_was(
     services: Services, world: RetentionWorld, target: str
 ) -> None:
