@@ -52,6 +52,13 @@ async def copy_database(source: AsyncEngine, target: AsyncEngine) -> list[TableC
         found = await current_revision(engine)
         if found != SCHEMA_REVISION:
             raise CopyRefused(f"{name}_revision", current=found, expected=SCHEMA_REVISION)
+    try:
+        return await _copy_all(source, target)
+    except DBAPIError as error:  # e.g. a user that may not read, or own, the target's tables
+        raise CopyRefused("copy_failed", problem=_problem(error)) from None
+
+
+async def _copy_all(source: AsyncEngine, target: AsyncEngine) -> list[TableCopied]:
     reader = source.execution_options(**{READ_ONLY: True})  # a snapshot; no write lock taken
     async with reader.connect() as reading, target.begin() as writing:
         for table in tables():

@@ -30,8 +30,10 @@ PASSWORD = "Sekret-bazy-42"  # trust authentication: the test server accepts any
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
-async def _admin(server: postgres.ThrowawayPostgres, statement: str) -> None:
-    engine = create_engine(server.admin_url, isolation_level="AUTOCOMMIT")
+async def _admin(server: postgres.ThrowawayPostgres | str, statement: str) -> None:
+    """As the server's superuser, on its `postgres` database or on the one of this URL."""
+    url = server if isinstance(server, str) else server.admin_url
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
     try:
         async with engine.connect() as connection:
             await connection.execute(text(statement))
@@ -247,3 +249,26 @@ async def test_an_unreachable_server_is_one_line_without_the_password(
     assert result.output.startswith("Cannot connect to the database (")
     assert len(result.output.strip().splitlines()) == 1
     assert PASSWORD not in result.output
+
+
+async def test_a_user_that_does_not_own_the_tables_is_told_in_one_line(
+    services: Services,
+    world: RetentionWorld,
+    target: str,
+    postgres_server: postgres.ThrowawayPostgres | None,
+) -> None:
+    assert postgres_server is not None  # `target` skipped otherwise
+    role = f"reader_{uuid.uuid4().hex[:8]}"
+    await _admin(postgres_server, f'CREATE ROLE "{role}" LOGIN')
+    as_owner = make_url(target).set(username="postgres").render_as_string(False)
+    await _admin(as_owner, f'GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA public TO "{role}"')
+    try:
+        result = await _copy(services, make_url(target).set(username=role).render_as_string(False))
+        assert result.exit_code == 2
+        assert result.output.startswith("The copy stopped: must be owner of table ")
+        assert len(result.output.strip().splitlines()) == 1
+        assert PASSWORD not in result.output
+        assert await _row_count(target) == 0
+    finally:
+        await _admin(as_owner, f'DROP OWNED BY "{role}"')
+        await _admin(postgres_server, f'DROP ROLE "{role}"')
