@@ -54,68 +54,81 @@ def _ran(command: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture
-def env_file(tmp_path: Path) -> Path:
-    path = tmp_path / "compose.env"
-    path.write_text("".join(f"{key}={value}\n" for key, value in SETTINGS.items()))
-    return path
+def project(tmp_path: Path) -> Path:
+    """An operator's directory beside compose.yaml: its .env and its secret files."""
+    (tmp_path / "compose.env").write_text(
+        "".join(f"{key}={value}\n" for key, value in SETTINGS.items())
+    )
+    secrets_dir = tmp_path / "secrets"
+    secrets_dir.mkdir()
+    files = {"db_password": f"{PASSWORD}\n", "telegram_bot_token": TOKEN, "smtp_password": ""}
+    for name, value in files.items():
+        (secrets_dir / name).write_text(value)
+        (secrets_dir / name).chmod(0o644)
+    return tmp_path
 
 
-def _config(env_file: Path, *files: Path, **env: str) -> subprocess.CompletedProcess[str]:
+def _config(project: Path, *files: Path, **env: str) -> subprocess.CompletedProcess[str]:
     arguments = [arg for file in files for arg in ("-f", str(file))]
     environment = {
         key: value for key, value in os.environ.items() if key not in ("WEBHOOK_URL", *SETTINGS)
     }
-    return _ran(
-        [*_compose(), *arguments, "--env-file", str(env_file), "config"],
-        cwd=ROOT,
-        env=environment | env,
-    )
+    options = ["--project-directory", str(project), "--env-file", str(project / "compose.env")]
+    return _ran([*_compose(), *arguments, *options, "config"], cwd=ROOT, env=environment | env)
 
 
-def _services(env_file: Path, *files: Path, **env: str) -> dict[str, Any]:
-    result = _config(env_file, *files, **env)
+def _model(project: Path, *files: Path, **env: str) -> dict[str, Any]:
+    """The compose model as the implementation resolved it."""
+    result = _config(project, *files, **env)
     assert result.returncode == 0, result.stderr
-    services: dict[str, Any] = yaml.safe_load(result.stdout)["services"]
-    return services
+    model: dict[str, Any] = yaml.safe_load(result.stdout)
+    return model
 
 
-def test_compose_runs_the_migration_once_before_the_bot_on_postgresql_16(env_file: Path) -> None:
-    services = _services(env_file, COMPOSE)
+def _mounts(service: dict[str, Any]) -> set[str]:
+    """`source:target` of each volume, from the short form (v1) or the long one (v2)."""
+    return {
+        ":".join(volume.split(":")[:2])
+        if isinstance(volume, str)
+        else f"{volume['source']}:{volume['target']}"
+        for volume in service["volumes"]
+    }
+
+
+def test_compose_runs_the_migration_once_before_the_bot_on_postgresql_16(project: Path) -> None:
+    services = _model(project, COMPOSE)["services"]
     assert set(services) == {"db", "migrate", "bot"}
     db, migrate, bot = services["db"], services["migrate"], services["bot"]
     assert db["image"] == "postgres:16"
     assert "pg_isready" in " ".join(db["healthcheck"]["test"])
-    assert any(volume.startswith("db:/var/lib/postgresql/data") for volume in db["volumes"])
+    assert "db:/var/lib/postgresql/data" in _mounts(db)
     assert migrate["command"] == ["db", "upgrade"]
-    assert migrate["depends_on"] == {"db": {"condition": "service_healthy"}}
+    assert migrate["depends_on"]["db"]["condition"] == "service_healthy"
     assert migrate["restart"] == "no"
     assert bot["command"] == ["run"]  # polling: no public address needed
-    assert bot["depends_on"] == {"migrate": {"condition": "service_completed_successfully"}}
+    assert bot["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
     assert "ports" not in bot
     for service in (migrate, bot):
-        assert any(volume.startswith("files:/data") for volume in service["volumes"])
+        assert "files:/data" in _mounts(service)
         assert service["image"] == migrate["image"]
 
 
 def test_compose_secrets_come_from_files_and_the_settings_read_them(
-    env_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The bot's environment, as compose gives it, with its secret files in place: Settings
-    build from it, the notice's names and the mail server from the .env, the token and the
-    database password from files; no secret is in the environment itself."""
-    services = _services(env_file, COMPOSE)
-    db, bot = services["db"], services["bot"]
-    secrets_dir = tmp_path / "run-secrets"
-    secrets_dir.mkdir()
-    for name, value in {"db_password": PASSWORD, "telegram_bot_token": TOKEN}.items():
-        (secrets_dir / name).write_text(f"{value}\n")
-    (secrets_dir / "smtp_password").write_text("")
+    """The bot's environment, as compose gives it, with its secret files where compose mounts
+    them: Settings build from it, the notice's names and the mail server from the .env, the
+    token and the database password from files; no secret is in the environment itself."""
+    model = _model(project, COMPOSE)
+    db, bot = model["services"]["db"], model["services"]["bot"]
+    files = {name: Path(secret["file"]) for name, secret in model["secrets"].items()}
+    assert files == {name: project / "secrets" / name for name in files}
     mounted = {entry["source"] for entry in bot["secrets"]}
     for variable, given in bot["environment"].items():
         value = given
         if variable.endswith("_FILE"):
             assert given.startswith("/run/secrets/") and given.rpartition("/")[2] in mounted
-            value = str(secrets_dir / given.rpartition("/")[2])
+            value = str(files[given.rpartition("/")[2]])
         assert "PASSWORD" not in variable or variable.endswith("_FILE")
         monkeypatch.setenv(variable, value)
     assert db["environment"]["POSTGRES_PASSWORD_FILE"] == "/run/secrets/db_password"
@@ -130,15 +143,15 @@ def test_compose_secrets_come_from_files_and_the_settings_read_them(
     assert not settings.smtp_password  # an empty file: the mail server needs no login
 
 
-def test_the_webhook_override_needs_its_address_and_listens_on_loopback(env_file: Path) -> None:
-    bot = _services(env_file, COMPOSE, WEBHOOK, WEBHOOK_URL=WEBHOOK_URL)["bot"]
+def test_the_webhook_override_needs_its_address_and_listens_on_loopback(project: Path) -> None:
+    bot = _model(project, COMPOSE, WEBHOOK, WEBHOOK_URL=WEBHOOK_URL)["services"]["bot"]
     command = bot["command"]
     assert command[:3] == ["run", "--webhook-url", WEBHOOK_URL]
     assert command[command.index("--listen") + 1] == "0.0.0.0"
     published = bot["ports"][0]
     published = published if isinstance(published, str) else _port_text(published)
     assert published.startswith("127.0.0.1:8443:8443")
-    missing = _config(env_file, COMPOSE, WEBHOOK)
+    missing = _config(project, COMPOSE, WEBHOOK)
     assert missing.returncode != 0
     assert "WEBHOOK_URL" in missing.stderr
 
@@ -268,44 +281,35 @@ def test_the_image_runs_the_command_line_as_its_own_user(docker: str, image: str
     assert tools.stdout.strip() == ""
 
 
-def test_the_compose_stack_migrates_and_answers(
-    docker: str, image: str, env_file: Path, tmp_path: Path
-) -> None:
-    """db healthy -> migrate exits 0 -> the bot's image reads the migrated PostgreSQL."""
-    project = tmp_path / "stack"
-    shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(".venv", ".git", "tests"))
-    secrets_dir = project / "secrets"
-    secrets_dir.mkdir()
-    for name, value in {
-        "db_password": PASSWORD,
-        "telegram_bot_token": TOKEN,
-        "smtp_password": "",
-    }.items():
-        (secrets_dir / name).write_text(value)
-        (secrets_dir / name).chmod(0o644)
+def test_the_compose_stack_migrates_and_answers(docker: str, image: str, project: Path) -> None:
+    """db healthy -> migrate exits 0 -> the bot's image works on the migrated PostgreSQL."""
     name = f"advisorybot-test-{uuid.uuid4().hex[:8]}"
-    compose = [*_compose(), "-p", name, "--env-file", str(env_file)]
-    environment = os.environ | {"ADVISORYBOT_IMAGE": image}
+    compose = [
+        *_compose(),
+        "-f",
+        str(COMPOSE),
+        "--project-directory",
+        str(project),
+        "--env-file",
+        str(project / "compose.env"),
+        "-p",
+        name,
+    ]
+    environment = os.environ | {"ADVISORYBOT_IMAGE": image, "OPERATOR_LANGUAGE": "en"}
     try:
-        up = _ran(
-            [*compose, "up", "--no-build", "-d", "migrate"],
-            cwd=project,
-            env=environment,
-            timeout=600,
-        )
+        up = _ran([*compose, "up", "--no-build", "-d", "migrate"], env=environment, timeout=600)
         assert up.returncode == 0, up.stderr
-        container = _ran([*compose, "ps", "-q", "migrate"], cwd=project, env=environment)
-        waited = _ran([docker, "wait", container.stdout.strip()], timeout=300)
-        assert waited.stdout.strip() == "0", _ran(
-            [*compose, "logs", "migrate"], cwd=project
-        ).stdout
+        container = _ran([*compose, "ps", "-a", "-q", "migrate"], env=environment).stdout.strip()
+        waited = _ran([docker, "wait", container], timeout=300)
+        logs = _ran([*compose, "logs", "migrate"], env=environment).stdout
+        assert waited.stdout.strip() == "0", logs
+        assert "The database schema is up to date" in logs
         answered = _ran(
-            [*compose, "run", "--rm", "--no-deps", "bot", "db", "upgrade"],
-            cwd=project,
-            env=environment | {"OPERATOR_LANGUAGE": "en"},
+            [*compose, "run", "--rm", "--no-deps", "bot", "outbox", "--state", "all"],
+            env=environment,
             timeout=300,
         )
         assert answered.returncode == 0, answered.stderr
-        assert PASSWORD not in answered.stdout + answered.stderr
+        assert PASSWORD not in answered.stdout + answered.stderr + logs
     finally:
-        _ran([*compose, "down", "--volumes"], cwd=project, env=environment, timeout=300)
+        _ran([*compose, "down", "--volumes"], env=environment, timeout=300)
