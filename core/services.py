@@ -25,6 +25,17 @@ class DatabaseUnreachable(Exception):
         self.reason = reason
 
 
+async def reachable(engine: AsyncEngine) -> None:
+    """Open one connection before any work, so that a database that is down is told as
+    DatabaseUnreachable rather than by whatever query happens to run first."""
+    try:
+        async with engine.connect():
+            pass
+    except (OSError, SQLAlchemyError) as error:
+        cause = error.orig if isinstance(error, DBAPIError) else error
+        raise DatabaseUnreachable(str(cause) or type(cause).__name__) from None
+
+
 @dataclass
 class Services:
     settings: Settings
@@ -59,14 +70,7 @@ class Services:
         return self._views
 
     async def reachable(self) -> None:
-        """Open one connection before any work, so that a database that is down is told as
-        DatabaseUnreachable rather than by whatever query happens to run first."""
-        try:
-            async with self.engine.connect():
-                pass
-        except (OSError, SQLAlchemyError) as error:
-            cause = error.orig if isinstance(error, DBAPIError) else error
-            raise DatabaseUnreachable(str(cause) or type(cause).__name__) from None
+        await reachable(self.engine)
 
     async def close(self) -> None:
         await self.engine.dispose()

@@ -2,19 +2,37 @@
 
 from __future__ import annotations
 
+import os
 import re
 from enum import StrEnum
-from typing import Annotated, Literal
+from pathlib import Path
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import (
+    AnyHttpUrl,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+from sqlalchemy.engine import make_url
 
 TOKEN_PATTERN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
 USERNAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
 # The information notice (GDPR Art. 13/14) names the controller and its data protection officer:
 # `run` does not start without them.
 NOTICE_SETTINGS = ("controller_name", "controller_contact", "dpo_contact")
+# Settings that may be read from a file named by NAME_FILE (a compose or Kubernetes secret).
+SECRET_FILES = ("telegram_bot_token", "smtp_password", "database_url", "database_password")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -46,6 +64,9 @@ class Settings(BaseSettings):
     telegram_bot_username: str | None = None
     telegram_api_base_url: AnyHttpUrl = AnyHttpUrl("https://api.telegram.org")
     database_url: str = "sqlite+aiosqlite:///advisorybot.db"
+    # The PostgreSQL password kept out of DATABASE_URL (a secret file of its own, the one the
+    # database server reads too): put into the URL when the settings are built.
+    database_password: SecretStr | None = None
     smtp_host: str | None = None
     smtp_port: int = Field(default=587, ge=1, le=65535)
     smtp_username: str | None = None
@@ -183,6 +204,32 @@ class Settings(BaseSettings):
             return WEEKDAYS.index(days[0]), hour, minute
         return value
 
+    @model_validator(mode="after")
+    def _password_into_url(self) -> Settings:
+        if self.database_password is not None and not self.database_url.startswith("sqlite"):
+            url = make_url(self.database_url).set(
+                password=self.database_password.get_secret_value()
+            )
+            self.database_url = url.render_as_string(hide_password=False)
+        return self
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (
+            init_settings,
+            env_settings,
+            SecretFiles(settings_cls),
+            dotenv_settings,
+            file_secret_settings,
+        )
+
     @property
     def ops_address(self) -> tuple[str, int] | None:
         """OPS_LISTEN as (host, port); None when it is off."""
@@ -214,6 +261,29 @@ def listen_address(value: str) -> tuple[str, int] | None:
     host = match[1] or match[2] or "127.0.0.1"
     port = int(match[3] or match[4])
     return (host, port) if 1 <= port <= 65535 else None
+
+
+class SecretFiles(PydanticBaseSettingsSource):
+    """NAME_FILE in the environment: the setting NAME (one of SECRET_FILES) is that file's
+    text without its final line break; NAME set as well is refused, not silently preferred."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # everything is read in __call__
+
+    def __call__(self) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        for name in SECRET_FILES:
+            variable = f"{name.upper()}_FILE"
+            path = os.environ.get(variable)
+            if not path:
+                continue
+            if os.environ.get(name.upper()):
+                raise SettingsError(variable, "file_and_value")
+            try:
+                found[name] = Path(path).read_text(encoding="utf-8").rstrip("\r\n")
+            except (OSError, UnicodeDecodeError):
+                raise SettingsError(variable, "file_unreadable") from None
+        return found
 
 
 def load_settings(**overrides: object) -> Settings:

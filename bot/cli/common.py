@@ -46,6 +46,7 @@ class CliState:
     """Per-invocation state: settings are read once, on first use."""
 
     overrides: dict[str, Any] = field(default_factory=dict)
+    hidden: list[str] = field(default_factory=list)  # more secrets: passwords a command was given
     _settings: Settings | None = None
 
     def settings(self) -> Settings:
@@ -74,17 +75,18 @@ class CliState:
 
     def secrets(self) -> list[str]:
         """What no output may show: the bot token and the SMTP and database passwords, of the
-        settings read so far (a command that failed before reading them has none to show)."""
+        settings read so far (a command that failed before reading them has none to show), and
+        those a command was given (`hidden`)."""
         settings = self._settings
         if settings is None:
-            return []
+            return list(self.hidden)
         found = [make_url(settings.database_url).password]
         found += [
             secret.get_secret_value()
             for secret in (settings.telegram_bot_token, settings.smtp_password)
             if secret is not None
         ]
-        return [secret for secret in found if secret]
+        return [secret for secret in [*found, *self.hidden] if secret]
 
     def operator(self) -> str:
         """Who runs the command, as the audit log names them: their system account."""

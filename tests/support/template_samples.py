@@ -32,6 +32,7 @@ from reminders.retention import Schedule
 from reminders.retention_preview import KINDS, Going
 from storage.anonymise import Anonymised
 from storage.changes import Change, ChangeKind
+from storage.copy import TableCopied
 from storage.erasure_views import ErasureTarget, ErasureView
 from storage.imports.apply import Counts, ImportSummary
 from storage.imports.read import ImportIssue
@@ -677,6 +678,8 @@ def values(s: Sample) -> dict[str, Any]:
         "correction": s.flag,
         "corrigible": s.flag,
         "count": s.n,
+        "copied": s.many(TableCopied("outbox", s.n))[:3],
+        "column": "payload",
         "counts": Anonymised(s.n, s.n, s.n, s.n, s.n, s.n, s.n, s.n).as_json(),
         "current": "0004",
         "data": {
@@ -848,6 +851,7 @@ def values(s: Sample) -> dict[str, Any]:
         "telegram": s.n,
         "teryt": "1210133",
         "text": "Czy arkusze wypełniamy dla każdej szkoły?",
+        "table": "outbox",
         "title": "Zadanie wdrożeniowe 1",
         "title_en": "Implementation task 1",
         "title_pl": "Zadanie wdrożeniowe 1",

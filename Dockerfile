@@ -1,0 +1,56 @@
+# advisorybot's image: the bot and its operator's command line (`advisorybot ...`).
+#   docker build --build-arg VERSION=0.1.0 --build-arg COMMIT=$(git rev-parse HEAD) -t advisorybot .
+# The builder stage installs the package and its dependencies into a virtual environment; the
+# final stage gets that environment alone: no compilers, no pip cache, no sources, no tests.
+ARG PYTHON_IMAGE=python:3.11-slim-bookworm
+
+FROM ${PYTHON_IMAGE} AS builder
+ENV PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PYTHONDONTWRITEBYTECODE=1
+RUN python -m venv /opt/advisorybot
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY core/ core/
+COPY storage/ storage/
+COPY digest/ digest/
+COPY forms/ forms/
+COPY outbox/ outbox/
+COPY notices/ notices/
+COPY reminders/ reminders/
+COPY handlers/ handlers/
+COPY bot/ bot/
+COPY localapi/ localapi/
+COPY sandbox/ sandbox/
+# Every dependency comes as a wheel for this platform: nothing is compiled here.
+RUN /opt/advisorybot/bin/pip install --no-cache-dir --only-binary=:all: --no-binary=advisorybot . \
+    && /opt/advisorybot/bin/python -m compileall -q /opt/advisorybot/lib
+
+FROM ${PYTHON_IMAGE}
+ARG VERSION=0.1.0
+ARG COMMIT=unknown
+LABEL org.opencontainers.image.title="advisorybot" \
+      org.opencontainers.image.description="Telegram + e-mail advisory bot for the ORE programme 'Cyfrowy rozwój oświaty w JST'" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${COMMIT}"
+# A fixed id, so secret files and the volume can be made readable to it from the host.
+RUN groupadd --system --gid 10001 advisorybot \
+    && useradd --system --uid 10001 --gid advisorybot --home-dir /data --no-create-home \
+       --shell /usr/sbin/nologin advisorybot \
+    && mkdir /data \
+    && chown advisorybot:advisorybot /data
+COPY --from=builder /opt/advisorybot /opt/advisorybot
+ENV PATH=/opt/advisorybot/bin:$PATH \
+    PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1 \
+    MPLCONFIGDIR=/tmp/matplotlib \
+    DATABASE_URL=sqlite+aiosqlite:////data/advisorybot.db
+# The working directory: a SQLite database when no DATABASE_URL is given, files the operator's
+# commands write (exports, invitation lists) and an optional .env file.
+WORKDIR /data
+VOLUME ["/data"]
+USER 10001:10001
+# Webhook mode (`run --webhook-url ... --listen 0.0.0.0 --port 8443`); polling needs no port.
+EXPOSE 8443
+ENTRYPOINT ["advisorybot"]
+CMD ["run"]
