@@ -44,13 +44,20 @@ ENV PATH=/opt/advisorybot/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     MPLCONFIGDIR=/tmp/matplotlib \
-    DATABASE_URL=sqlite+aiosqlite:////data/advisorybot.db
+    DATABASE_URL=sqlite+aiosqlite:////data/advisorybot.db \
+    OPS_LISTEN=0.0.0.0:8081
 # The working directory: a SQLite database when no DATABASE_URL is given, files the operator's
 # commands write (exports, invitation lists) and an optional .env file.
 WORKDIR /data
 VOLUME ["/data"]
 USER 10001:10001
 # Webhook mode (`run --webhook-url ... --listen 0.0.0.0 --port 8443`); polling needs no port.
-EXPOSE 8443
+# 8081: `run`'s /healthz, /readyz and /metrics (docs/monitoring.md); publish it to a private
+# network or loopback only.
+EXPOSE 8443 8081
+# Alive while `run` serves its endpoint; readiness (/readyz: database and Bot API) is the
+# orchestrator's or the monitoring's to ask.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8081/healthz', timeout=4)"]
 ENTRYPOINT ["advisorybot"]
 CMD ["run"]

@@ -4,11 +4,13 @@ the compose stack up, only where a Docker daemon runs (none can here: those skip
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import time
 import tomllib
 import uuid
 from collections.abc import Iterator
@@ -36,6 +38,16 @@ SETTINGS = {  # what an operator's .env beside compose.yaml holds
     "MAIL_FROM": "bot@example.pl",
 }
 WEBHOOK_URL = "https://bot.example.org/telegram"
+# The stack's Telegram: the project's local Bot API, from the bot's own image.
+LOCAL_API = f"""services:
+  telegram:
+    image: ${{ADVISORYBOT_IMAGE}}
+    entrypoint: ["python", "-m", "localapi", "--host", "0.0.0.0", "--port", "8082",
+                 "--token", "{TOKEN}"]
+  bot:
+    environment:
+      TELEGRAM_API_BASE_URL: http://telegram:8082
+"""
 
 
 def _compose() -> list[str]:
@@ -107,7 +119,7 @@ def test_compose_runs_the_migration_once_before_the_bot_on_postgresql_16(project
     assert migrate["restart"] == "no"
     assert bot["command"] == ["run"]  # polling: no public address needed
     assert bot["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
-    assert "ports" not in bot
+    assert _published(bot) == {"127.0.0.1:8081:8081"}  # /healthz, /readyz, /metrics only
     for service in (migrate, bot):
         assert "files:/data" in _mounts(service)
         assert service["image"] == migrate["image"]
@@ -148,17 +160,20 @@ def test_the_webhook_override_needs_its_address_and_listens_on_loopback(project:
     command = bot["command"]
     assert command[:3] == ["run", "--webhook-url", WEBHOOK_URL]
     assert command[command.index("--listen") + 1] == "0.0.0.0"
-    published = bot["ports"][0]
-    published = published if isinstance(published, str) else _port_text(published)
-    assert published.startswith("127.0.0.1:8443:8443")
+    assert _published(bot) == {"127.0.0.1:8443:8443", "127.0.0.1:8081:8081"}
     missing = _config(project, COMPOSE, WEBHOOK)
     assert missing.returncode != 0
     assert "WEBHOOK_URL" in missing.stderr
 
 
-def _port_text(port: dict[str, Any]) -> str:
-    """Compose v2 writes a published port as a mapping."""
-    return f"{port['host_ip']}:{port['published']}:{port['target']}"
+def _published(service: dict[str, Any]) -> set[str]:
+    """`host_ip:published:target` of each port (compose v1 writes text, v2 a mapping)."""
+    return {
+        port.removesuffix("/tcp")
+        if isinstance(port, str)
+        else f"{port['host_ip']}:{port['published']}:{port['target']}"
+        for port in service["ports"]
+    }
 
 
 def _stages() -> list[list[str]]:
@@ -282,12 +297,18 @@ def test_the_image_runs_the_command_line_as_its_own_user(docker: str, image: str
 
 
 def test_the_compose_stack_migrates_and_answers(docker: str, image: str, project: Path) -> None:
-    """db healthy -> migrate exits 0 -> the bot's image works on the migrated PostgreSQL."""
+    """db healthy -> migrate exits 0 -> the bot's image works on the migrated PostgreSQL -> the
+    bot runs against the project's local Bot API (its own service here, from the same image) and
+    its /readyz answers ready."""
     name = f"advisorybot-test-{uuid.uuid4().hex[:8]}"
+    local_api = project / "compose.local-api.yaml"
+    local_api.write_text(LOCAL_API)
     compose = [
         *_compose(),
         "-f",
         str(COMPOSE),
+        "-f",
+        str(local_api),
         "--project-directory",
         str(project),
         "--env-file",
@@ -311,5 +332,28 @@ def test_the_compose_stack_migrates_and_answers(docker: str, image: str, project
         )
         assert answered.returncode == 0, answered.stderr
         assert PASSWORD not in answered.stdout + answered.stderr + logs
+        up = _ran([*compose, "up", "--no-build", "-d", "telegram", "bot"], env=environment)
+        assert up.returncode == 0, up.stderr
+        ready = _until_ready(compose, environment)
+        assert json.loads(ready) == {"ready": True, "database": "ok", "bot_api": "ok"}
     finally:
         _ran([*compose, "down", "--volumes"], env=environment, timeout=300)
+
+
+def _until_ready(compose: list[str], environment: dict[str, str]) -> str:
+    """/readyz's body, asked inside the bot's container until it answers 200 (two minutes)."""
+    ask = (
+        "import sys, urllib.request\n"
+        "url = 'http://127.0.0.1:8081/readyz'\n"
+        "try:\n"
+        "    print(urllib.request.urlopen(url, timeout=4).read().decode())\n"
+        "except Exception as error:\n"
+        "    sys.exit(str(error))\n"
+    )
+    answer = None
+    for _ in range(60):
+        answer = _ran([*compose, "exec", "-T", "bot", "python", "-c", ask], env=environment)
+        if answer.returncode == 0:
+            return answer.stdout
+        time.sleep(2)
+    raise AssertionError(f"/readyz never answered ready: {answer.stderr if answer else ''}")
