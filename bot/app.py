@@ -12,7 +12,7 @@ import datetime as dt
 import logging
 import signal
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 from telegram.error import NetworkError, RetryAfter, TelegramError
@@ -48,9 +48,10 @@ from outbox.email_sender import EmailDelivery, warn_missing
 from outbox.links import record_links
 from outbox.telegram_files import BotFiles
 from outbox.telegram_sender import TelegramDelivery
+from reminders.leader import Leader
 from reminders.retention import DailyRetention, run_retention
 from reminders.rules import all_rules
-from reminders.tick import run_tick, work_calendar
+from reminders.tick import TickStats, run_tick, work_calendar
 
 log = logging.getLogger(__name__)
 OUTBOX_BATCH = 20
@@ -157,11 +158,13 @@ async def serve(
         sender = asyncio.create_task(outbox_loop(application, stop))
         application.create_task(email_loop(application, stop), name="email")  # stop() awaits it
         assert application.job_queue is not None
+        leader = Leader(application.bot_data.services.engine)  # one instance ticks (PostgreSQL)
         application.job_queue.run_repeating(
             _tick_job,
             interval=TICK_SECONDS,
             first=1,
             name="tick",
+            data=leader,
             job_kwargs={"coalesce": True, "max_instances": 1, "misfire_grace_time": TICK_SECONDS},
         )
         application.job_queue.run_repeating(
@@ -179,6 +182,7 @@ async def serve(
             stop.set()
             await sender
             await application.stop()
+            await leader.release()
             await application.bot_data.services.close()
     log.info("advisorybot stopped")
 
@@ -258,13 +262,28 @@ async def email_loop(application: BotApplication, stop: asyncio.Event) -> None:
 
 
 async def _tick_job(context: BotContext) -> None:
-    """The periodic tick (APScheduler): route questions that waited for an adviser, enqueue
-    what is due, then wake the sender."""
-    services = context.services
+    """The periodic tick (APScheduler): a pass, then wake the sender if it left work."""
+    assert context.job is not None
+    leader = context.job.data
+    assert isinstance(leader, Leader)
+    done = await tick_pass(context.services, leader)
+    if done is not None and (done.stats.enqueued or done.routed):
+        context.wake_outbox()
+
+
+class TickPass(NamedTuple):
+    routed: int  # questions that waited for an adviser, routed now
+    stats: TickStats
+
+
+async def tick_pass(services: Services, leader: Leader) -> TickPass | None:
+    """Route questions that waited for an adviser, enqueue what is due; in the instance that
+    holds the tick's lock only (None in the others)."""
+    if not await leader.holds():
+        return None
     routed = await route_unrouted(services)
     stats = await run_tick(services, all_rules(services.settings), services.clock.now())
-    if stats.enqueued or routed:
-        context.wake_outbox()
+    return TickPass(routed, stats)
 
 
 async def _retention_job(context: BotContext) -> None:

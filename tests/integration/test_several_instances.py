@@ -1,0 +1,106 @@
+"""Several instances on one PostgreSQL database: each with its own engine (its own connections),
+as separate `advisorybot run` processes have. The outbox shared by two of them:
+test_telegram_delivery.py (two senders)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import AsyncIterator
+from zoneinfo import ZoneInfo
+
+import asyncpg
+import pytest
+from sqlalchemy.engine import make_url
+
+from bot.app import TickPass, tick_pass
+from core.clock import FixedClock
+from core.services import Services
+from reminders.leader import Leader
+from storage.cohorts import add_cohort
+from storage.programme import default_template_path
+from tests.support.outbox_rows import outbox_rows
+from tests.support.programme_data import CREATED, add_jst, add_person
+
+pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+
+WARSAW = ZoneInfo("Europe/Warsaw")
+T_MINUS_7 = dt.datetime(2025, 4, 1, 9, tzinfo=WARSAW).astimezone(dt.UTC)  # ZW1 due on 8 April
+
+
+@pytest.fixture
+async def other(services: Services, clock: FixedClock) -> AsyncIterator[Services]:
+    """A second instance: the same database and clock, connections of its own."""
+    built = Services.build(services.settings, clock)
+    yield built
+    await built.close()
+
+
+async def _seed_a_team(services: Services) -> None:
+    async with services.sessionmaker.begin() as session:
+        cohort = await add_cohort(
+            session, "jesień", dt.date(2024, 9, 9), default_template_path(), now=CREATED, actor="t"
+        )
+        alfa = await add_jst(session, cohort, "1401011", "Gmina Alfa")
+        for name in ("anna", "ben", "celina"):
+            await add_person(session, f"{name}@example.pl", name.title(), jst=alfa)
+
+
+async def _fetch(services: Services, query: str, *args: object) -> list[asyncpg.Record]:
+    """A query on a connection of its own, as another process would run it."""
+    url = make_url(services.settings.database_url)
+    connection = await asyncpg.connect(
+        host=url.host, port=url.port, user=url.username, database=url.database
+    )
+    try:
+        return list(await connection.fetch(query, *args))
+    finally:
+        await connection.close()
+
+
+async def _lock_holders(services: Services) -> list[int]:
+    """The sessions holding an advisory lock in this database."""
+    rows = await _fetch(
+        services,
+        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND database ="
+        " (SELECT oid FROM pg_database WHERE datname = current_database())",
+    )
+    return [row["pid"] for row in rows]
+
+
+async def test_two_instances_tick_at_once_and_one_pass_does_the_work(
+    services: Services, other: Services, clock: FixedClock
+) -> None:
+    await _seed_a_team(services)
+    clock.set(T_MINUS_7)
+    leaders = Leader(services.engine), Leader(other.engine)
+
+    first = await asyncio.gather(tick_pass(services, leaders[0]), tick_pass(other, leaders[1]))
+
+    ran = [done for done in first if done is not None]
+    assert len(ran) == 1, "one instance holds the tick's lock; the other's pass does nothing"
+    assert isinstance(ran[0], TickPass)
+    assert ran[0].stats.enqueued == len(await outbox_rows(services)) == 3  # ZW1 T-7, each
+    holder = first.index(ran[0])
+    again = await asyncio.gather(tick_pass(services, leaders[0]), tick_pass(other, leaders[1]))
+    assert [done is not None for done in again] == [n == holder for n in range(2)]
+    for leader in leaders:
+        await leader.release()
+
+
+async def test_when_the_holder_dies_the_other_instance_takes_the_tick_over(
+    services: Services, other: Services
+) -> None:
+    holder, follower = Leader(services.engine), Leader(other.engine)
+    assert await holder.holds()
+    assert not await follower.holds()
+    [pid] = await _lock_holders(services)
+
+    await _fetch(services, "SELECT pg_terminate_backend($1)", pid)  # as when its process dies
+
+    assert await follower.holds(), "the lock went with the dead holder's session"
+    assert not await holder.holds(), "the old holder sees it lost the lock and waits"
+    assert await follower.holds()
+    await follower.release()
+    assert await holder.holds(), "a clean stop frees it at once"
+    await holder.release()
