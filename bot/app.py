@@ -16,7 +16,13 @@ from typing import Any, NamedTuple
 
 import httpx
 from telegram.error import NetworkError, RetryAfter, TelegramError
-from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, ExtBot
+from telegram.ext import (
+    AIORateLimiter,
+    ApplicationBuilder,
+    BaseRateLimiter,
+    ContextTypes,
+    ExtBot,
+)
 from telegram.request import HTTPXRequest
 
 from bot.intake import Stopped, pause, until_stopped
@@ -46,6 +52,7 @@ from handlers.tasks import routes as tasks
 from notices.questions import route_unrouted
 from outbox.email_sender import EmailDelivery, warn_missing
 from outbox.links import record_links
+from outbox.send_slots import SendSlots, SharedRateLimiter, shared_slots
 from outbox.telegram_files import BotFiles
 from outbox.telegram_sender import TelegramDelivery
 from reminders.leader import Leader
@@ -66,18 +73,21 @@ START_RETRY_MAX_SECONDS = 60.0
 Intake = Callable[[BotApplication, asyncio.Event], Awaitable[None]]
 
 
-def make_bot(settings: Settings) -> ExtBot[Any]:
+def make_bot(settings: Settings, slots: SendSlots | None = None) -> ExtBot[Any]:
     """The bot every sending path shares, with one rate limiter, pointed at any Bot API.
 
     The rate limiter does not retry a 429 itself: the outbox records Telegram's retry time and
     the sender pauses (DESIGN 5). Its rate is just under Telegram's ~30 messages/s unless
-    configured (TELEGRAM_RATE_LIMIT). A slow answer is waited for (TELEGRAM_TIMEOUT_SECONDS):
-    a send that times out may still have been delivered; a few connections let a button's
-    answer pass a slow send. Sending and getUpdates share one TLS context, as httpx makes it:
-    the certificate store is read once, not once a connection pool (20 ms of the start each).
+    configured (TELEGRAM_RATE_LIMIT); with `slots` (several instances on PostgreSQL) that rate
+    is the bot's, shared by every instance (outbox/send_slots.py). A slow answer is waited for
+    (TELEGRAM_TIMEOUT_SECONDS): a send that times out may still have been delivered; a few
+    connections let a button's answer pass a slow send. Sending and getUpdates share one TLS
+    context, as httpx makes it: the certificate store is read once, not once a connection pool
+    (20 ms of the start each).
     """
     base = str(settings.telegram_api_base_url).rstrip("/")
-    limiter = AIORateLimiter(overall_max_rate=settings.telegram_rate_limit, max_retries=0)
+    local = AIORateLimiter(overall_max_rate=settings.telegram_rate_limit, max_retries=0)
+    limiter: BaseRateLimiter[Any] = local if slots is None else SharedRateLimiter(local, slots)
     tls = {"verify": httpx.create_ssl_context()}
     return ExtBot(
         settings.token(),
@@ -94,6 +104,11 @@ def make_bot(settings: Settings) -> ExtBot[Any]:
     )
 
 
+def sending_slots(services: Services) -> SendSlots | None:
+    """The send rate shared by instances on PostgreSQL (None on SQLite: one instance)."""
+    return shared_slots(services.engine, services.settings.telegram_rate_limit)
+
+
 def make_delivery(bot: ExtBot[Any], services: Services) -> TelegramDelivery:
     lease = dt.timedelta(seconds=services.settings.outbox_lease_seconds)
     return TelegramDelivery(bot, services, lease=lease, on_sent=record_links)
@@ -103,7 +118,7 @@ def build_application(services: Services) -> BotApplication:
     """An Application from settings: in order per chat, handlers behind the gate."""
     application: BotApplication = (
         ApplicationBuilder()
-        .bot(make_bot(services.settings))
+        .bot(make_bot(services.settings, sending_slots(services)))
         .context_types(ContextTypes(context=BotContext, bot_data=BotData))
         .concurrent_updates(False)
         .updater(None)

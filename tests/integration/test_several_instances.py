@@ -1,11 +1,13 @@
 """Several instances on one PostgreSQL database: each with its own engine (its own connections),
-as separate `advisorybot run` processes have. The outbox shared by two of them:
-test_telegram_delivery.py (two senders)."""
+as separate `advisorybot run` processes have: the tick runs in one at a time, the send rate is
+the bot's. The outbox shared by two of them: test_telegram_delivery.py (two senders)."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import itertools
+import time
 from collections.abc import AsyncIterator
 from zoneinfo import ZoneInfo
 
@@ -13,9 +15,12 @@ import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
 
-from bot.app import TickPass, tick_pass
+from bot.app import TickPass, make_bot, tick_pass
 from core.clock import FixedClock
 from core.services import Services
+from core.settings import load_settings
+from localapi import ControlClient, Core, Limits, LocalBotApi, Options
+from outbox.send_slots import SendSlots
 from reminders.leader import Leader
 from storage.cohorts import add_cohort
 from storage.programme import default_template_path
@@ -104,3 +109,60 @@ async def test_when_the_holder_dies_the_other_instance_takes_the_tick_over(
     await follower.release()
     assert await holder.holds(), "a clean stop frees it at once"
     await holder.release()
+
+
+async def test_slots_two_instances_reserve_are_the_bots_rate_apart(
+    services: Services, other: Services
+) -> None:
+    rate = 50.0
+    instances = SendSlots(services.engine, rate), SendSlots(other.engine, rate)
+
+    taken = await asyncio.gather(*(slots.reserve() for slots in instances * 20))
+
+    slots = sorted(slot for slot, _now in taken)
+    gaps = [later - earlier for earlier, later in itertools.pairwise(slots)]
+    assert min(gaps) >= 1 / rate - 1e-6, "no two sends in one slot, whoever reserved them"
+
+
+@pytest.fixture
+async def limited_api(clock: FixedClock) -> AsyncIterator[LocalBotApi]:
+    """A local Bot API holding the bot to 10 messages a second, on the real monotonic clock."""
+    limits = Limits(overall_rate=10.0, chat_burst=5)
+    server = LocalBotApi(Core(Options(limits=limits), clock, time.monotonic))
+    await server.start()
+    yield server
+    await server.stop()
+
+
+async def test_two_instances_sending_at_once_stay_within_the_bots_rate(
+    services: Services, other: Services, limited_api: LocalBotApi
+) -> None:
+    """Each instance alone would send at 8 a second: together, without the shared slots, they
+    would be refused."""
+    chats = range(800, 812)
+    async with ControlClient(limited_api.url) as control:
+        for chat_id in chats:
+            await control.user(chat_id, f"U{chat_id}", started=True)
+        settings = load_settings(
+            _env_file=None,
+            telegram_bot_token=limited_api.token,
+            telegram_api_base_url=limited_api.url,
+            telegram_rate_limit=8.0,
+        )
+        bots = [
+            make_bot(settings, SendSlots(instance.engine, settings.telegram_rate_limit))
+            for instance in (services, other)
+        ]
+        for bot in bots:
+            await bot.initialize()
+
+        await asyncio.gather(
+            *(bot.send_message(chat_id, f"{n}") for n, bot in enumerate(bots) for chat_id in chats)
+        )
+        for bot in bots:
+            await bot.shutdown()
+        counters = await control.counters()
+
+    assert counters["calls"]["sendMessage"] == 24
+    assert counters["too_many_requests"] == 0
+    assert counters["busiest_second"] <= 10
