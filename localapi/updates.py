@@ -152,6 +152,10 @@ class UpdateQueue:
         self.confirmed = 0
 
     async def set_webhook(self, webhook: Webhook, allowed: list[str] | None) -> None:
+        """A new webhook, or the same one again: then, as Telegram ("Webhook is already set"),
+        the pushes go on undisturbed (an update on its way is not sent a second time)."""
+        if self._same(webhook) and (allowed is None or allowed == self.allowed):
+            return
         await self.delete_webhook()
         if allowed is not None:
             self.allowed = allowed
@@ -159,6 +163,14 @@ class UpdateQueue:
         self._poll += 1
         self._wake()
         self._pusher = asyncio.create_task(self._push_forever(webhook))
+
+    def _same(self, webhook: Webhook) -> bool:
+        hook = self.webhook
+        return hook is not None and (hook.url, hook.secret_token, hook.max_connections) == (
+            webhook.url,
+            webhook.secret_token,
+            webhook.max_connections,
+        )
 
     async def delete_webhook(self) -> None:
         self.webhook = None

@@ -11,9 +11,7 @@ import time
 from collections.abc import AsyncIterator
 from zoneinfo import ZoneInfo
 
-import asyncpg
 import pytest
-from sqlalchemy.engine import make_url
 
 from bot.app import TickPass, make_bot, tick_pass
 from core.clock import FixedClock
@@ -25,6 +23,7 @@ from reminders.leader import Leader
 from storage.cohorts import add_cohort
 from storage.programme import default_template_path
 from tests.support.outbox_rows import outbox_rows
+from tests.support.pg_session import advisory_lock_holders, fetch
 from tests.support.programme_data import CREATED, add_jst, add_person
 
 pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
@@ -49,28 +48,6 @@ async def _seed_a_team(services: Services) -> None:
         alfa = await add_jst(session, cohort, "1401011", "Gmina Alfa")
         for name in ("anna", "ben", "celina"):
             await add_person(session, f"{name}@example.pl", name.title(), jst=alfa)
-
-
-async def _fetch(services: Services, query: str, *args: object) -> list[asyncpg.Record]:
-    """A query on a connection of its own, as another process would run it."""
-    url = make_url(services.settings.database_url)
-    connection = await asyncpg.connect(
-        host=url.host, port=url.port, user=url.username, database=url.database
-    )
-    try:
-        return list(await connection.fetch(query, *args))
-    finally:
-        await connection.close()
-
-
-async def _lock_holders(services: Services) -> list[int]:
-    """The sessions holding an advisory lock in this database."""
-    rows = await _fetch(
-        services,
-        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND database ="
-        " (SELECT oid FROM pg_database WHERE datname = current_database())",
-    )
-    return [row["pid"] for row in rows]
 
 
 async def test_two_instances_tick_at_once_and_one_pass_does_the_work(
@@ -99,9 +76,11 @@ async def test_when_the_holder_dies_the_other_instance_takes_the_tick_over(
     holder, follower = Leader(services.engine), Leader(other.engine)
     assert await holder.holds()
     assert not await follower.holds()
-    [pid] = await _lock_holders(services)
+    [pid] = await advisory_lock_holders(services.settings.database_url)
 
-    await _fetch(services, "SELECT pg_terminate_backend($1)", pid)  # as when its process dies
+    await fetch(
+        services.settings.database_url, "SELECT pg_terminate_backend($1)", pid
+    )  # as when its process dies
 
     assert await follower.holds(), "the lock went with the dead holder's session"
     assert not await holder.holds(), "the old holder sees it lost the lock and waits"
