@@ -6,15 +6,16 @@ adviser, routed once one is assigned) is done once, by whichever instance took t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-from localapi import ChatMessage, ControlClient, LocalBotApi
-from tests.e2e.conftest import COHORT, cohort_start, eventually, join, quiet_now
+from localapi import ChatMessage, ControlClient, LocalBotApi, NothingReceived, Person
+from tests.e2e.conftest import COHORT, NOTICE_BUTTON, cohort_start, eventually, quiet_now
 from tests.support.balancer import Balancer
 from tests.support.bot_process import BotWorld, bot_environment, free_port
 from tests.support.pg_session import advisory_lock_holders, fetch
@@ -31,6 +32,9 @@ RUNNING = "advisorybot is running"
 TICKS = "this instance runs the tick now"
 ROUTED = "Wasza JST ma już doradcę"
 KILL_AFTER_UPDATES = 120  # of the 250 the members send: mid-way through
+# 3 instances, PostgreSQL and 50 people on 2 cores: a reply may wait for 40 updates before it;
+# one not come by then is looked for in the database (left unconfirmed by the instance killed)
+REPLY_SECONDS = 20
 
 
 @dataclass
@@ -98,16 +102,65 @@ async def cluster(
             print(instance.log_text())  # shown by pytest when the test failed
 
 
-async def _member(control: ControlClient, code: str, user_id: int) -> list[ChatMessage]:
+@dataclass
+class Flow:
+    """What a member saw, in order; `complete` unless a reply never came."""
+
+    user_id: int
+    seen: list[ChatMessage] = field(default_factory=list)
+    asked: bool = False  # the question's draft sent
+    complete: bool = False
+
+
+async def _member(control: ControlClient, code: str, user_id: int) -> Flow:
     """Join, then /status and a question sent at once, without waiting in between; the
-    question's draft sent. The bot's messages in the order they came."""
-    person, welcome = await join(control, code, user_id, f"Osoba{user_id}")
-    await person.say("/status")
-    await person.say(f"/pytanie Pytanie od {user_id}")
-    status = await person.next_message(within=45)
-    offer = await person.next_message(within=45)
-    await person.press(offer, SEND)
-    return [welcome, status, offer, await person.next_message(within=45)]
+    question's draft sent. A chat whose update an instance died with may see a reply twice:
+    each step reads up to the reply it waits for."""
+    person = await control.user(user_id, f"Osoba{user_id}", language_code="pl")
+    flow = Flow(user_id)
+    with contextlib.suppress(NothingReceived):
+        await person.say(f"/start {code}")
+        notice = await _until(person, flow, lambda m: NOTICE_BUTTON["pl"] in _labels(m))
+        await person.press(notice, NOTICE_BUTTON["pl"])
+        flow.seen.append(await person.next_message(within=REPLY_SECONDS))  # the welcome
+        await person.say("/status")
+        await person.say(f"/pytanie Pytanie od {user_id}")
+        draft = await _until(person, flow, lambda m: SEND in _labels(m))
+        await person.press(draft, SEND)
+        flow.asked = True
+        await _until(person, flow, lambda m: RECEIPT.search(m.text) is not None)
+        flow.complete = True
+    return flow
+
+
+async def _until(person: Person, flow: Flow, wanted: Callable[[ChatMessage], bool]) -> ChatMessage:
+    while not wanted(message := await person.next_message(within=REPLY_SECONDS)):
+        flow.seen.append(message)
+    flow.seen.append(message)
+    return message
+
+
+def _labels(message: ChatMessage) -> list[str]:
+    return [label for label, _data in message.buttons]
+
+
+async def _routed(control: ControlClient, user_id: int) -> None:
+    """Until the member is told their question reached an adviser: by the next tick's pass,
+    within a minute whichever instance runs it (a chat that saw a reply twice: after it)."""
+    while ROUTED not in (await control.next_message(user_id, within=90)).text:
+        pass
+
+
+async def _left_unconfirmed(database_url: str, user_id: int) -> bool:
+    """A reply's outbox row was on its way in the instance that died: a message sent at most
+    once (a reply, a receipt: DESIGN 5) is then left unconfirmed, not sent again."""
+    rows = await fetch(
+        database_url,
+        "SELECT count(*) AS n FROM outbox o JOIN people p ON p.id = o.person_id"
+        " WHERE p.telegram_chat_id = $1 AND o.state::text ILIKE 'unconfirmed'",
+        user_id,
+    )
+    return bool(rows[0]["n"])
 
 
 async def _kill_and_restart(cluster: Cluster, index: int) -> None:
@@ -150,28 +203,25 @@ async def test_three_instances_answer_every_update_once_in_order_while_one_is_ki
     await eventually(lambda: restarted(victim), within=30)
     await control.until_delivered(within=30)
 
-    for user_id, (welcome, status, offer, receipt) in zip(members, flows, strict=True):
-        assert RECEIPT.search(receipt.text), receipt.text
-        assert SEND in [text for text, _data in offer.buttons], "the draft after the status"
-        assert status.message_id < offer.message_id, "a chat's updates in the order sent"
-        answered = [message.text for message in await control.received(user_id)]
-        interrupted = user_id in balancer.taken.interrupted_senders()
-        assert interrupted or answered == [
-            answered[0],
-            welcome.text,
-            status.text,
-            offer.text,
-            receipt.text,
-        ], "every update answered once (the notice, then the four replies)"
+    interrupted = balancer.taken.interrupted_senders()
+    for flow in flows:
+        assert flow.complete or await _left_unconfirmed(database_url, flow.user_id)
+        if flow.user_id in interrupted or not flow.complete:
+            continue  # its instance died with one of its updates: Telegram sent it again
+        answered = [message.text for message in await control.received(flow.user_id)]
+        assert answered == [message.text for message in flow.seen]
+        assert len(flow.seen) == 5, "every update answered once: notice, welcome, status, ..."
+        assert SEND not in _labels(flow.seen[2]), "the status first: a chat's updates in order"
     assert len([n for n in balancer.taken.by_instance.values() if n]) == INSTANCES
 
     # The tick's work: the JSTs get advisers; the instance that runs the tick dies at once.
     await nodes.operator.cli("import", str(tmp_path / "teams.csv"), "--cohort", COHORT)
     await _kill_and_restart(nodes, leader)
-    routed = await asyncio.gather(*(control.next_message(uid, within=90) for uid in members))
-    assert all(ROUTED in message.text for message in routed)
+    asked = [flow.user_id for flow in flows if flow.asked]
+    assert len(asked) >= len(members) - 1, "at most the one reply on its way in the one killed"
+    await asyncio.gather(*(_routed(control, user_id) for user_id in asked))
     await control.until_delivered(within=30)
-    for user_id in members:
+    for user_id in asked:
         texts = [message.text for message in await control.received(user_id)]
         assert len([text for text in texts if ROUTED in text]) == 1, "routed once, by one tick"
     taken_over = sum(node.log_text().count(TICKS) for node in nodes.instances)
