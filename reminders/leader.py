@@ -82,7 +82,7 @@ class Leader:
             taken = bool(await connection.scalar(TAKE, self._args))
             await connection.commit()  # the lock is the session's: it outlives this
         except BaseException:
-            await connection.close()
+            await _end_session(connection)
             raise
         if not taken:
             await connection.close()
@@ -94,5 +94,13 @@ class Leader:
     async def _drop(self) -> None:
         connection, self._connection = self._connection, None
         if connection is not None:
-            with contextlib.suppress(OSError, SQLAlchemyError):
-                await connection.close()
+            await _end_session(connection)
+
+
+async def _end_session(connection: AsyncConnection) -> None:
+    """Close the connection for good rather than give it back to the pool: its session ends,
+    and a lock it may still hold with it (a pooled one would keep it for its next user)."""
+    with contextlib.suppress(OSError, SQLAlchemyError):
+        await connection.invalidate()
+    with contextlib.suppress(OSError, SQLAlchemyError):
+        await connection.close()
