@@ -16,6 +16,7 @@ from bot.intake import poll, serve_webhook
 from core.logging_setup import setup_logging
 from core.services import Services
 from core.settings import NOTICE_SETTINGS
+from storage.chat_turns import ChatTurns
 
 
 def _webhook_secret(token: str) -> str:
@@ -34,18 +35,19 @@ def run(
     token = cli.token()
     cli.require(*NOTICE_SETTINGS)  # the information notice names them
     setup_logging(cli.secrets())
-    intake: Intake = poll
-    if webhook_url is not None:
-        intake = functools.partial(
-            serve_webhook,
-            webhook_url=webhook_url,
-            listen=listen,
-            port=port,
-            url_path=urlparse(webhook_url).path.strip("/") or "telegram",
-            secret=_webhook_secret(token),
-        )
 
     async def _serve(services: Services) -> None:
+        intake: Intake = poll
+        if webhook_url is not None:
+            intake = functools.partial(
+                serve_webhook,
+                webhook_url=webhook_url,
+                listen=listen,
+                port=port,
+                url_path=urlparse(webhook_url).path.strip("/") or "telegram",
+                secret=_webhook_secret(token),
+                turns=ChatTurns(services.engine),  # several instances: a chat's turn
+            )
         await serve(build_application(services), intake)
 
     cli.run(_serve)

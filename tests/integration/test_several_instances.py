@@ -20,6 +20,7 @@ from core.settings import load_settings
 from localapi import ControlClient, Core, Limits, LocalBotApi, Options
 from outbox.send_slots import SendSlots
 from reminders.leader import Leader
+from storage.chat_turns import ChatTurns
 from storage.cohorts import add_cohort
 from storage.programme import default_template_path
 from tests.support.outbox_rows import outbox_rows
@@ -88,6 +89,50 @@ async def test_when_the_holder_dies_the_other_instance_takes_the_tick_over(
     await follower.release()
     assert await holder.holds(), "a clean stop frees it at once"
     await holder.release()
+
+
+async def _turn_waited_for(database_url: str) -> bool:
+    """Whether a session waits for an advisory lock in this database (polled, not timed)."""
+    query = (
+        "SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+        " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+    )
+    for _ in range(1000):
+        if (await fetch(database_url, query))[0]["n"]:
+            return True
+        await asyncio.sleep(0.01)
+    return False
+
+
+async def test_a_chats_updates_take_turns_across_instances(
+    services: Services, other: Services
+) -> None:
+    first, second = ChatTurns(services.engine), ChatTurns(other.engine)
+    order: list[str] = []
+    inside, leave = asyncio.Event(), asyncio.Event()
+
+    async def handle_first() -> None:
+        async with first.of(501):
+            order.append("501 here")
+            inside.set()
+            await leave.wait()
+            order.append("501 here done")
+
+    async def handle_next() -> None:
+        async with second.of(501):
+            order.append("501 there")
+
+    held = asyncio.create_task(handle_first())
+    await inside.wait()
+    waiting = asyncio.create_task(handle_next())
+    async with second.of(502):
+        order.append("502 there")  # another chat does not wait
+    assert await _turn_waited_for(services.settings.database_url)
+    leave.set()
+    await asyncio.gather(held, waiting)
+
+    assert order == ["501 here", "502 there", "501 here done", "501 there"]
+    assert await advisory_lock_holders(services.settings.database_url) == [], "all given back"
 
 
 async def test_slots_two_instances_reserve_are_the_bots_rate_apart(
