@@ -122,8 +122,10 @@ async def test_a_chats_updates_take_turns_across_instances(
         async with second.of(501):
             order.append("501 there")
 
+    database = services.settings.database_url
     held = asyncio.create_task(handle_first())
     await inside.wait()
+    assert len(await advisory_lock_holders(database, numbers=2)) == 1, "501's turn, taken"
     waiting = asyncio.create_task(handle_next())
     async with second.of(502):
         order.append("502 there")  # another chat does not wait
@@ -132,7 +134,7 @@ async def test_a_chats_updates_take_turns_across_instances(
     await asyncio.gather(held, waiting)
 
     assert order == ["501 here", "502 there", "501 here done", "501 there"]
-    assert await advisory_lock_holders(services.settings.database_url) == [], "all given back"
+    assert await advisory_lock_holders(database, numbers=2) == [], "every turn given back"
 
 
 async def test_slots_two_instances_reserve_are_the_bots_rate_apart(

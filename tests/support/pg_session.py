@@ -17,11 +17,13 @@ async def fetch(database_url: str, query: str, *args: object) -> list[asyncpg.Re
         await connection.close()
 
 
-async def advisory_lock_holders(database_url: str) -> list[int]:
-    """The sessions (backend pids) holding an advisory lock in this database."""
+async def advisory_lock_holders(database_url: str, *, numbers: int = 1) -> list[int]:
+    """The sessions (backend pids) holding an advisory lock in this database, of keys of one
+    number (the tick's) or of two (the chats' turns)."""
     rows = await fetch(
         database_url,
-        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND database ="
-        " (SELECT oid FROM pg_database WHERE datname = current_database())",
+        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = $1"
+        " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+        numbers,
     )
     return [row["pid"] for row in rows]
