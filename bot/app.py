@@ -12,11 +12,17 @@ import datetime as dt
 import logging
 import signal
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 from telegram.error import NetworkError, RetryAfter, TelegramError
-from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, ExtBot
+from telegram.ext import (
+    AIORateLimiter,
+    ApplicationBuilder,
+    BaseRateLimiter,
+    ContextTypes,
+    ExtBot,
+)
 from telegram.request import HTTPXRequest
 
 from bot.intake import Stopped, pause, until_stopped
@@ -47,11 +53,13 @@ from handlers.tasks import routes as tasks
 from notices.questions import route_unrouted
 from outbox.email_sender import EmailDelivery, warn_missing
 from outbox.links import record_links
+from outbox.send_slots import SendSlots, SharedRateLimiter, shared_slots
 from outbox.telegram_files import BotFiles
 from outbox.telegram_sender import TelegramDelivery
+from reminders.leader import Leader
 from reminders.retention import DailyRetention, run_retention
 from reminders.rules import all_rules
-from reminders.tick import run_tick, work_calendar
+from reminders.tick import TickStats, run_tick, work_calendar
 
 log = logging.getLogger(__name__)
 OUTBOX_BATCH = 20
@@ -66,18 +74,21 @@ START_RETRY_MAX_SECONDS = 60.0
 Intake = Callable[[BotApplication, asyncio.Event], Awaitable[None]]
 
 
-def make_bot(settings: Settings) -> ExtBot[Any]:
+def make_bot(settings: Settings, slots: SendSlots | None = None) -> ExtBot[Any]:
     """The bot every sending path shares, with one rate limiter, pointed at any Bot API.
 
     The rate limiter does not retry a 429 itself: the outbox records Telegram's retry time and
     the sender pauses (DESIGN 5). Its rate is just under Telegram's ~30 messages/s unless
-    configured (TELEGRAM_RATE_LIMIT). A slow answer is waited for (TELEGRAM_TIMEOUT_SECONDS):
-    a send that times out may still have been delivered; a few connections let a button's
-    answer pass a slow send. Sending and getUpdates share one TLS context, as httpx makes it:
-    the certificate store is read once, not once a connection pool (20 ms of the start each).
+    configured (TELEGRAM_RATE_LIMIT); with `slots` (several instances on PostgreSQL) that rate
+    is the bot's, shared by every instance (outbox/send_slots.py). A slow answer is waited for
+    (TELEGRAM_TIMEOUT_SECONDS): a send that times out may still have been delivered; a few
+    connections let a button's answer pass a slow send. Sending and getUpdates share one TLS
+    context, as httpx makes it: the certificate store is read once, not once a connection pool
+    (20 ms of the start each).
     """
     base = str(settings.telegram_api_base_url).rstrip("/")
-    limiter = AIORateLimiter(overall_max_rate=settings.telegram_rate_limit, max_retries=0)
+    local = AIORateLimiter(overall_max_rate=settings.telegram_rate_limit, max_retries=0)
+    limiter: BaseRateLimiter[Any] = local if slots is None else SharedRateLimiter(local, slots)
     tls = {"verify": httpx.create_ssl_context()}
     return ExtBot(
         settings.token(),
@@ -94,6 +105,11 @@ def make_bot(settings: Settings) -> ExtBot[Any]:
     )
 
 
+def sending_slots(services: Services) -> SendSlots | None:
+    """The send rate shared by instances on PostgreSQL (None on SQLite: one instance)."""
+    return shared_slots(services.engine, services.settings.telegram_rate_limit)
+
+
 def make_delivery(bot: ExtBot[Any], services: Services) -> TelegramDelivery:
     lease = dt.timedelta(seconds=services.settings.outbox_lease_seconds)
     return TelegramDelivery(bot, services, lease=lease, on_sent=record_links)
@@ -103,7 +119,7 @@ def build_application(services: Services) -> BotApplication:
     """An Application from settings: in order per chat, handlers behind the gate."""
     application: BotApplication = (
         ApplicationBuilder()
-        .bot(make_bot(services.settings))
+        .bot(make_bot(services.settings, sending_slots(services)))
         .context_types(ContextTypes(context=BotContext, bot_data=BotData))
         .concurrent_updates(False)
         .updater(None)
@@ -158,11 +174,13 @@ async def serve(
         sender = asyncio.create_task(outbox_loop(application, stop))
         application.create_task(email_loop(application, stop), name="email")  # stop() awaits it
         assert application.job_queue is not None
+        leader = Leader(application.bot_data.services.engine)  # one instance ticks (PostgreSQL)
         application.job_queue.run_repeating(
             _tick_job,
             interval=TICK_SECONDS,
             first=1,
             name="tick",
+            data=leader,
             job_kwargs={"coalesce": True, "max_instances": 1, "misfire_grace_time": TICK_SECONDS},
         )
         application.job_queue.run_repeating(
@@ -180,6 +198,7 @@ async def serve(
             stop.set()
             await sender
             await application.stop()
+            await leader.release()
             await application.bot_data.services.close()
     log.info("advisorybot stopped")
 
@@ -258,16 +277,35 @@ async def email_loop(application: BotApplication, stop: asyncio.Event) -> None:
             await pause(OUTBOX_IDLE_SECONDS, stop)
 
 
-@metrics.timed_tick
 async def _tick_job(context: BotContext) -> None:
-    """The periodic tick (APScheduler): route questions that waited for an adviser, enqueue
-    what is due, then wake the sender."""
-    services = context.services
+    """The periodic tick (APScheduler): a pass, then wake the sender if it left work."""
+    assert context.job is not None
+    leader = context.job.data
+    assert isinstance(leader, Leader)
+    done = await tick_pass(context.services, leader)
+    if done is not None and (done.stats.enqueued or done.routed):
+        context.wake_outbox()
+
+
+class TickPass(NamedTuple):
+    routed: int  # questions that waited for an adviser, routed now
+    stats: TickStats
+
+
+async def tick_pass(services: Services, leader: Leader) -> TickPass | None:
+    """Route questions that waited for an adviser, enqueue what is due; in the instance that
+    holds the tick's lock only (None in the others, and not timed there)."""
+    if not await leader.holds():
+        return None
+    return await _pass(services)
+
+
+@metrics.timed_tick
+async def _pass(services: Services) -> TickPass:
     routed = await route_unrouted(services)
     stats = await run_tick(services, all_rules(services.settings), services.clock.now())
     metrics.tick_rows(stats)
-    if stats.enqueued or routed:
-        context.wake_outbox()
+    return TickPass(routed, stats)
 
 
 async def _retention_job(context: BotContext) -> None:

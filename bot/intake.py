@@ -23,6 +23,7 @@ from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, Tel
 from core import metrics
 from handlers.context import BotApplication
 from outbox.policy import retry_after_delay
+from storage.chat_turns import ChatTurns
 
 if TYPE_CHECKING:  # aiohttp serves the webhook only: polling does not load it
     from aiohttp import web
@@ -114,11 +115,14 @@ async def serve_webhook(
     port: int,
     url_path: str,
     secret: str,
+    turns: ChatTurns | None = None,
 ) -> None:
-    """A webhook endpoint that checks Telegram's secret header on every request."""
+    """A webhook endpoint that checks Telegram's secret header on every request; with `turns`
+    (several instances on PostgreSQL) an update waits for its chat's turn."""
     from aiohttp import web  # noqa: PLC0415 - see the TYPE_CHECKING import
 
     lock = asyncio.Lock()
+    turns = turns or ChatTurns(None)
 
     async def receive(request: web.Request) -> web.Response:
         if not hmac.compare_digest(request.headers.get(SECRET_HEADER, ""), secret):
@@ -128,8 +132,8 @@ async def serve_webhook(
             update = Update.de_json(data, application.bot)
         except (ValueError, TypeError, KeyError):
             return web.Response(status=400)
-        async with lock:  # one at a time: per-chat order, as in polling
-            await metrics.handled(application.process_update(update), update)
+        async with lock, turns.of(_chat_of(update)):  # in order here, a chat's turn across
+            await metrics.handled(application.process_update(update), update)  # instances
         return web.Response()
 
     server = web.Application()
@@ -144,3 +148,10 @@ async def serve_webhook(
         await stop.wait()
     finally:
         await runner.cleanup()
+
+
+def _chat_of(update: Update) -> int | None:
+    """The chat an update belongs to (a button pressed in no chat: its sender's)."""
+    if update.effective_chat is not None:
+        return update.effective_chat.id
+    return None if update.effective_user is None else update.effective_user.id

@@ -6,11 +6,14 @@ Flood limits (switchable) are token buckets on an injected monotonic clock:
 - groups additionally: `group_per_minute` messages per minute (Telegram: 20);
 - the whole bot: `overall_rate` messages per second (Telegram: about 30).
 A refused request takes no token and gets `retry_after` = whole seconds until it would pass.
+`busiest_second` is the most messages accepted within any one second (a sliding window): with
+several bot instances sending at once, their combined rate, for a test to hold to the limit.
 """
 
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -105,12 +108,15 @@ class RateLimiter:
     limits: Limits
     monotonic: Callable[[], float]
     refused: int = 0
+    busiest_second: int = 0
     _buckets: dict[tuple[str, int], _Bucket] = field(default_factory=dict)
+    _last_second: deque[float] = field(default_factory=deque)
 
     def take(self, chat_id: int, is_group: bool) -> None:
-        if not self.limits.enabled:
-            return
         now = self.monotonic()
+        if not self.limits.enabled:
+            self._count(now)
+            return
         buckets = [
             self._bucket(("all", 0), self.limits.overall_rate, self.limits.overall_rate, now),
             self._bucket(("chat", chat_id), self.limits.chat_burst, self.limits.chat_rate, now),
@@ -124,10 +130,21 @@ class RateLimiter:
             raise too_many_requests(max(1, math.ceil(wait)))
         for bucket in buckets:
             bucket.tokens -= 1
+        self._count(now)
+
+    def _count(self, now: float) -> None:
+        """An accepted message, in the sliding second that ends now."""
+        recent = self._last_second
+        recent.append(now)
+        while recent[0] <= now - 1.0:
+            recent.popleft()
+        self.busiest_second = max(self.busiest_second, len(recent))
 
     def reset(self) -> None:
         self._buckets.clear()
+        self._last_second.clear()
         self.refused = 0
+        self.busiest_second = 0
 
     def _bucket(self, key: tuple[str, int], capacity: float, rate: float, now: float) -> _Bucket:
         bucket = self._buckets.get(key)

@@ -1,8 +1,11 @@
 """The update queue: getUpdates with Telegram's offset and long-poll rules, or webhook pushes.
 
 An update stays queued until confirmed: by a later getUpdates whose offset is above its id,
-or by a 2xx answer from the webhook. Webhook pushes go one at a time, in order, retried with
-exponential backoff, so a failing receiver never sees updates out of order.
+or by a 2xx answer from the webhook. Webhook pushes go as Telegram's Bot API server sends them
+(tdlib/telegram-bot-api, WebhookActor): a queue per chat, the next update of a chat only after
+the previous one was answered 2xx (a failed push is retried with exponential backoff, and holds
+its chat's later updates back), updates of different chats at once over up to
+`max_connections` connections. So a receiver never sees a chat's updates out of order.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -152,6 +156,10 @@ class UpdateQueue:
         self.confirmed = 0
 
     async def set_webhook(self, webhook: Webhook, allowed: list[str] | None) -> None:
+        """A new webhook, or the same one again: then, as Telegram ("Webhook is already set"),
+        the pushes go on undisturbed (an update on its way is not sent a second time)."""
+        if self._same(webhook) and (allowed is None or allowed == self.allowed):
+            return
         await self.delete_webhook()
         if allowed is not None:
             self.allowed = allowed
@@ -159,6 +167,14 @@ class UpdateQueue:
         self._poll += 1
         self._wake()
         self._pusher = asyncio.create_task(self._push_forever(webhook))
+
+    def _same(self, webhook: Webhook) -> bool:
+        hook = self.webhook
+        return hook is not None and (hook.url, hook.secret_token, hook.max_connections) == (
+            webhook.url,
+            webhook.secret_token,
+            webhook.max_connections,
+        )
 
     async def delete_webhook(self) -> None:
         self.webhook = None
@@ -192,24 +208,56 @@ class UpdateQueue:
         self._changed = asyncio.Event()
 
     async def _push_forever(self, hook: Webhook) -> None:
+        """Start a push for the oldest update whose chat has none on its way, while a
+        connection is free."""
+        connections = asyncio.Semaphore(hook.max_connections)
+        busy: set[tuple[str, int]] = set()  # chats with an update on its way
+        pushes: set[asyncio.Task[None]] = set()
+        try:
+            while True:
+                await connections.acquire()
+                found = next(
+                    (entry for entry in self._pending if _chat_of(entry[1]) not in busy), None
+                )
+                if found is None:
+                    connections.release()
+                    await self._changed.wait()
+                    continue
+                chat = _chat_of(found[1])
+                busy.add(chat)
+                push = asyncio.create_task(self._push(hook, *found))
+                pushes.add(push)
+                push.add_done_callback(
+                    functools.partial(self._pushed, pushes, busy, chat, connections)
+                )
+        finally:
+            for push in pushes:
+                push.cancel()
+
+    def _pushed(
+        self,
+        pushes: set[asyncio.Task[None]],
+        busy: set[tuple[str, int]],
+        chat: tuple[str, int],
+        connections: asyncio.Semaphore,
+        push: asyncio.Task[None],
+    ) -> None:
+        pushes.discard(push)
+        busy.discard(chat)
+        connections.release()
+        self._wake()
+
+    async def _push(self, hook: Webhook, update_id: int, update: JSONDict) -> None:
+        """One update until a 2xx answer; then it is confirmed."""
         delay = self._timing.first_retry
-        while True:
-            if not self._pending:
-                await self._changed.wait()
-                continue
-            update_id, update = self._pending[0]
-            failure = await self._post(hook, update)
-            if failure is None:
-                if self._pending and self._pending[0][0] == update_id:
-                    self._pending.pop(0)
-                    self.confirmed += 1
-                    self._wake()
-                delay = self._timing.first_retry
-                continue
+        while (failure := await self._post(hook, update)) is not None:
             hook.last_error_date = self._now().replace(microsecond=0)
             hook.last_error_message = failure
             await asyncio.sleep(delay)
             delay = min(delay * 2, self._timing.max_retry)
+        before = len(self._pending)
+        self._pending = [entry for entry in self._pending if entry[0] != update_id]
+        self.confirmed += before - len(self._pending)
 
     async def _post(self, hook: Webhook, update: JSONDict) -> str | None:
         """POSTs one update; None on a 2xx answer, otherwise Telegram's wording of the failure."""
@@ -230,3 +278,16 @@ class UpdateQueue:
             return "Read timeout expired"
         except aiohttp.ClientError as error:
             return f"Connection failed: {type(error).__name__}"
+
+
+def _chat_of(update: JSONDict) -> tuple[str, int]:
+    """The queue an update waits in: its chat's (the sender's, for a button in no chat); an
+    update of no chat has a queue of its own."""
+    for value in update.values():
+        if isinstance(value, dict):
+            chat = value.get("chat") or (value.get("message") or {}).get("chat")
+            if chat is not None:
+                return ("chat", int(chat["id"]))
+            if "from" in value:
+                return ("chat", int(value["from"]["id"]))
+    return ("update", int(update["update_id"]))

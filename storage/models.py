@@ -16,6 +16,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -572,6 +573,16 @@ class AuditEntry(Base):
     entity: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[int | None] = mapped_column(Integer)
     details: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class SendSlot(Base):
+    """The bot's next free send slot (seconds since the epoch, on the database's clock), one row
+    that every instance on PostgreSQL reserves from (outbox/send_slots.py)."""
+
+    __tablename__ = "send_slots"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    next_at: Mapped[float] = mapped_column(Float)
 
 
 class AppKey(Base):

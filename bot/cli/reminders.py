@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.error import InvalidToken, NetworkError
 
-from bot.app import OUTBOX_BATCH, make_bot, make_delivery
+from bot.app import OUTBOX_BATCH, make_bot, make_delivery, sending_slots
 from bot.cli.common import CliState, OperatorError, state
 from bot.cli.help import help_text
 from core.clock import FixedClock, SystemClock
@@ -68,7 +68,7 @@ async def deliver_now(services: Services) -> int:
     """Deliver until nothing is due, Telegram then e-mail (the fallbacks Telegram left, too); a
     flood-control pause is waited out (the clock moves too). When Telegram cannot be reached,
     its messages stay queued and the e-mails still go before the failure is told."""
-    bot = make_bot(services.settings)
+    bot = make_bot(services.settings, sending_slots(services))
     try:
         await bot.initialize()
     except (NetworkError, InvalidToken) as error:

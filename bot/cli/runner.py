@@ -17,6 +17,7 @@ from bot.ops_http import OpsEndpoint
 from core.logging_setup import setup_logging
 from core.services import Services
 from core.settings import NOTICE_SETTINGS
+from storage.chat_turns import ChatTurns
 
 
 def _webhook_secret(token: str) -> str:
@@ -36,18 +37,19 @@ def run(
     cli.require(*NOTICE_SETTINGS)  # the information notice names them
     settings = cli.settings()
     setup_logging(cli.secrets(), settings.log_level, settings.log_format)
-    intake: Intake = poll
-    if webhook_url is not None:
-        intake = functools.partial(
-            serve_webhook,
-            webhook_url=webhook_url,
-            listen=listen,
-            port=port,
-            url_path=urlparse(webhook_url).path.strip("/") or "telegram",
-            secret=_webhook_secret(token),
-        )
 
     async def _serve(services: Services) -> None:
+        intake: Intake = poll
+        if webhook_url is not None:
+            intake = functools.partial(
+                serve_webhook,
+                webhook_url=webhook_url,
+                listen=listen,
+                port=port,
+                url_path=urlparse(webhook_url).path.strip("/") or "telegram",
+                secret=_webhook_secret(token),
+                turns=ChatTurns(services.engine),  # several instances: a chat's turn
+            )
         application = build_application(services)
         address = services.settings.ops_address
         if address is None:

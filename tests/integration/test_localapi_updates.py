@@ -148,6 +148,40 @@ async def test_webhook_pushes_in_order_with_the_secret_and_retries(
     assert (await ptb_bot.get_webhook_info()).url == ""
 
 
+async def test_webhook_pushes_a_chat_in_order_and_chats_at_once(
+    ptb_bot: telegram.Bot, control: ControlClient, anna: Person
+) -> None:
+    """As Telegram's Bot API server: Anna's second update waits for the answer to her first;
+    Bob's goes meanwhile, over another connection."""
+    bob = await control.user(ANNA + 1, "Bob", started=True)
+    texts: list[str] = []
+    bob_seen = asyncio.Event()
+
+    async def hook(request: web.Request) -> web.Response:
+        text = (await request.json())["message"]["text"]
+        texts.append(text)
+        if text == "anna 1":
+            await bob_seen.wait()  # answered only once Bob's update came in
+        if text == "bob":
+            bob_seen.set()
+        return web.Response()
+
+    app = web.Application()
+    app.router.add_post("/hook", hook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port := free_port()).start()
+    try:
+        await anna.say("anna 1")
+        await anna.say("anna 2")
+        await bob.say("bob")
+        assert await ptb_bot.set_webhook(f"http://127.0.0.1:{port}/hook")
+        assert (await control.until_delivered())["updates_confirmed"] == 3
+    finally:
+        await runner.cleanup()
+    assert texts == ["anna 1", "bob", "anna 2"]
+
+
 async def echo(update: telegram.Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert update.effective_message is not None
     await update.effective_message.reply_html(f"<b>echo</b>: {update.effective_message.text}")

@@ -152,3 +152,21 @@ def test_groups_get_twenty_a_minute_and_the_bot_thirty_a_second() -> None:
 def test_switched_off_limits_let_everything_through() -> None:
     limiter = RateLimiter(Limits(enabled=False), FakeMonotonic())
     assert all(flood(limiter, 1) is None for _ in range(1000))
+
+
+def test_the_busiest_second_counts_accepted_messages_of_every_chat_in_a_sliding_second() -> None:
+    clock = FakeMonotonic()
+    limiter = RateLimiter(Limits(enabled=False), clock)
+    for chat_id in range(5):  # five at once, then one every 0.3 s
+        flood(limiter, chat_id)
+    for _ in range(6):
+        clock.advance(0.3)
+        flood(limiter, 9)
+    assert limiter.busiest_second == 8, "the five and the three of the next 0.9 s"
+
+    limiter.limits.enabled = True
+    clock.advance(2.0)
+    assert [flood(limiter, 10 + n) for n in range(31)][-1] == 1, "refused: not counted"
+    assert limiter.busiest_second == 30
+    limiter.reset()
+    assert limiter.busiest_second == 0

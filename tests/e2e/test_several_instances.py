@@ -1,0 +1,238 @@
+"""Three `advisorybot run` instances in webhook mode on one PostgreSQL, behind a small balancer
+(issue 24): 50 members act at once while one instance is killed (SIGKILL) and started again;
+then the instance that runs the tick is killed, and the tick's work (questions that waited for an
+adviser, routed once one is assigned) is done once, by whichever instance took the tick over."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from localapi import ChatMessage, ControlClient, LocalBotApi, NothingReceived, Person
+from tests.e2e.conftest import COHORT, NOTICE_BUTTON, cohort_start, eventually, quiet_now
+from tests.support.balancer import Balancer
+from tests.support.bot_process import BotWorld, bot_environment, free_port
+from tests.support.pg_session import advisory_lock_holders, fetch
+
+pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+
+INSTANCES = 3
+RATE = 25
+JSTS = 10
+MEMBERS_PER_JST = 5
+FIRST_USER = 9000
+SEND = "Wyślij"
+RECEIPT = re.compile(r"Pytanie nr (\d+) zapisane")
+RUNNING = "advisorybot is running"
+TICKS = "this instance runs the tick now"
+ROUTED = "Wasza JST ma już doradcę"
+KILL_AFTER_UPDATES = 120  # of the 250 the members send: mid-way through
+# 3 instances, PostgreSQL and 50 people on 2 cores: a reply may wait for 40 updates before it;
+# one not come by then is looked for in the database (left unconfirmed by the instance killed)
+REPLY_SECONDS = 20
+
+
+@dataclass
+class Cluster:
+    """One database and workdir for the operator's commands, an instance per port."""
+
+    operator: BotWorld
+    instances: list[BotWorld]
+    ports: list[int]
+    webhook_url: str
+
+    def ticking(self) -> list[int]:
+        """The instances that took the tick's lock (by their logs), in the order they did."""
+        return [n for n, node in enumerate(self.instances) if TICKS in node.log_text()]
+
+    def start(self, index: int) -> None:
+        port = str(self.ports[index])
+        args = ("--webhook-url", self.webhook_url, "--listen", "127.0.0.1", "--port", port)
+        self.instances[index].start(*args)
+
+
+def _teams(path: Path) -> Path:
+    """10 JSTs of 5 members and an adviser each."""
+    rows = ["jst_teryt;jst_name;jst_kind;voivodeship;role;full_name;email;gender;language"]
+    for jst in range(1, JSTS + 1):
+        place = f"0201{jst:02d}2;Gmina Numer {jst};gmina wiejska;Dolnośląskie"
+        rows.append(f"{place};adviser;Doradca Numer{jst};adviser{jst}@example.pl;K;pl")
+        for member in range(MEMBERS_PER_JST):
+            n = (jst - 1) * MEMBERS_PER_JST + member
+            rows.append(f"{place};member;Osoba Numer{n};member{n}@example.pl;K;pl")
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+async def local_api() -> AsyncIterator[LocalBotApi]:
+    api = LocalBotApi()  # Telegram's limits on (30/s overall), real time
+    await api.start()
+    yield api
+    await api.stop()
+
+
+@pytest.fixture
+async def cluster(
+    tmp_path: Path, local_api: LocalBotApi, database_url: str
+) -> AsyncIterator[tuple[Cluster, Balancer]]:
+    environment = bot_environment(tmp_path, local_api.url, local_api.token, database_url)
+    environment |= quiet_now()  # the tick's own reminders wait: only the members' flows go
+    # Each instance alone would send at 25/s, three at 75/s. Not the default 29: its one message
+    # of margin under 30 in any second is less than a send made late on 2 busy cores.
+    environment |= {"TELEGRAM_RATE_LIMIT": str(RATE)}
+    operator = BotWorld(tmp_path, environment)
+    await operator.cli("db", "upgrade")
+    await operator.cli("cohort", "add", COHORT, "--start", cohort_start().isoformat())
+    await operator.cli("import", str(_teams(tmp_path / "teams.csv")), "--cohort", COHORT)
+    await fetch(database_url, "DELETE FROM adviser_assignments")  # questions wait for one
+    ports = [free_port() for _ in range(INSTANCES)]
+    instances = []
+    for n in range(INSTANCES):
+        workdir = tmp_path / f"instance-{n}"
+        workdir.mkdir()
+        instances.append(BotWorld(workdir, environment | {"HOME": str(workdir)}))
+    async with Balancer([f"http://127.0.0.1:{port}" for port in ports]) as balancer:
+        yield Cluster(operator, instances, ports, f"{balancer.url}/telegram"), balancer
+        for instance in instances:
+            if instance.process is not None and instance.process.poll() is None:
+                assert await instance.terminate() == 0, "an instance stops cleanly on SIGTERM"
+            print(instance.log_text())  # shown by pytest when the test failed
+
+
+@dataclass
+class Flow:
+    """What a member saw, in order; `complete` unless a reply never came."""
+
+    user_id: int
+    seen: list[ChatMessage] = field(default_factory=list)
+    asked: bool = False  # the question's draft sent
+    complete: bool = False
+
+
+async def _member(control: ControlClient, code: str, user_id: int) -> Flow:
+    """Join, then /status and a question sent at once, without waiting in between; the
+    question's draft sent. A chat whose update an instance died with may see a reply twice:
+    each step reads up to the reply it waits for."""
+    person = await control.user(user_id, f"Osoba{user_id}", language_code="pl")
+    flow = Flow(user_id)
+    with contextlib.suppress(NothingReceived):
+        await person.say(f"/start {code}")
+        notice = await _until(person, flow, lambda m: NOTICE_BUTTON["pl"] in _labels(m))
+        await person.press(notice, NOTICE_BUTTON["pl"])
+        flow.seen.append(await person.next_message(within=REPLY_SECONDS))  # the welcome
+        await person.say("/status")
+        await person.say(f"/pytanie Pytanie od {user_id}")
+        draft = await _until(person, flow, lambda m: SEND in _labels(m))
+        await person.press(draft, SEND)
+        flow.asked = True
+        await _until(person, flow, lambda m: RECEIPT.search(m.text) is not None)
+        flow.complete = True
+    return flow
+
+
+async def _until(person: Person, flow: Flow, wanted: Callable[[ChatMessage], bool]) -> ChatMessage:
+    while not wanted(message := await person.next_message(within=REPLY_SECONDS)):
+        flow.seen.append(message)
+    flow.seen.append(message)
+    return message
+
+
+def _labels(message: ChatMessage) -> list[str]:
+    return [label for label, _data in message.buttons]
+
+
+async def _routed(control: ControlClient, user_id: int) -> None:
+    """Until the member is told their question reached an adviser: by the next tick's pass,
+    within a minute whichever instance runs it (a chat that saw a reply twice: after it)."""
+    while ROUTED not in (await control.next_message(user_id, within=90)).text:
+        pass
+
+
+async def _left_unconfirmed(database_url: str, user_id: int) -> bool:
+    """A reply's outbox row was on its way in the instance that died: a message sent at most
+    once (a reply, a receipt: DESIGN 5) is then left unconfirmed, not sent again."""
+    rows = await fetch(
+        database_url,
+        "SELECT count(*) AS n FROM outbox o JOIN people p ON p.id = o.person_id"
+        " WHERE p.telegram_chat_id = $1 AND o.state::text ILIKE 'unconfirmed'",
+        user_id,
+    )
+    return bool(rows[0]["n"])
+
+
+async def _kill_and_restart(cluster: Cluster, index: int) -> None:
+    await cluster.instances[index].kill()
+    cluster.start(index)
+
+
+async def test_three_instances_answer_every_update_once_in_order_while_one_is_killed(
+    cluster: tuple[Cluster, Balancer], control: ControlClient, database_url: str, tmp_path: Path
+) -> None:
+    nodes, balancer = cluster
+    codes = await nodes.operator.invite_codes()
+    for index in range(INSTANCES):
+        nodes.start(index)
+    members = {
+        FIRST_USER + n: codes[f"member{n}@example.pl"] for n in range(JSTS * MEMBERS_PER_JST)
+    }
+
+    async def all_running() -> bool:
+        return all(RUNNING in node.log_text() for node in nodes.instances)
+
+    async def one_ticks() -> bool:
+        return len(nodes.ticking()) == 1 and len(await advisory_lock_holders(database_url)) == 1
+
+    await eventually(all_running, within=30)
+    await eventually(one_ticks, within=30)
+    [leader] = nodes.ticking()
+    victim = (leader + 1) % INSTANCES
+
+    async def kill_mid_way() -> None:
+        await balancer.until_answered(KILL_AFTER_UPDATES)
+        await _kill_and_restart(nodes, victim)
+
+    async def restarted(index: int) -> bool:
+        return nodes.instances[index].log_text().count(RUNNING) == 2
+
+    killer = asyncio.create_task(kill_mid_way())
+    flows = await asyncio.gather(*(_member(control, code, uid) for uid, code in members.items()))
+    await killer
+    await eventually(lambda: restarted(victim), within=30)
+    await control.until_delivered(within=30)
+
+    interrupted = balancer.taken.interrupted_senders()
+    for flow in flows:
+        assert flow.complete or await _left_unconfirmed(database_url, flow.user_id)
+        if flow.user_id in interrupted or not flow.complete:
+            continue  # its instance died with one of its updates: Telegram sent it again
+        answered = [message.text for message in await control.received(flow.user_id)]
+        assert answered == [message.text for message in flow.seen]
+        assert len(flow.seen) == 5, "every update answered once: notice, welcome, status, ..."
+        assert SEND not in _labels(flow.seen[2]), "the status first: a chat's updates in order"
+    assert len([n for n in balancer.taken.by_instance.values() if n]) == INSTANCES
+
+    # The tick's work: the JSTs get advisers; the instance that runs the tick dies at once.
+    await nodes.operator.cli("import", str(tmp_path / "teams.csv"), "--cohort", COHORT)
+    await _kill_and_restart(nodes, leader)
+    asked = [flow.user_id for flow in flows if flow.asked]
+    assert len(asked) >= len(members) - 1, "at most the one reply on its way in the one killed"
+    await asyncio.gather(*(_routed(control, user_id) for user_id in asked))
+    await control.until_delivered(within=30)
+    for user_id in asked:
+        texts = [message.text for message in await control.received(user_id)]
+        assert len([text for text in texts if ROUTED in text]) == 1, "routed once, by one tick"
+    taken_over = sum(node.log_text().count(TICKS) for node in nodes.instances)
+    assert taken_over == 2, "the tick's lock, taken once at the start and once after the kill"
+    assert len(await advisory_lock_holders(database_url)) == 1
+
+    counters = await control.counters()
+    assert counters["too_many_requests"] == 0
+    assert counters["busiest_second"] <= 30, "the three together within Telegram's 30/s"
+    assert counters["calls"]["sendMessage"] > 4 * len(members), "enough sends to measure"

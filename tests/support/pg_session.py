@@ -1,0 +1,29 @@
+"""Queries on a PostgreSQL database of their own connection, as another process runs them."""
+
+from __future__ import annotations
+
+import asyncpg
+from sqlalchemy.engine import make_url
+
+
+async def fetch(database_url: str, query: str, *args: object) -> list[asyncpg.Record]:
+    url = make_url(database_url)
+    connection = await asyncpg.connect(
+        host=url.host, port=url.port, user=url.username, database=url.database
+    )
+    try:
+        return list(await connection.fetch(query, *args))
+    finally:
+        await connection.close()
+
+
+async def advisory_lock_holders(database_url: str, *, numbers: int = 1) -> list[int]:
+    """The sessions (backend pids) holding an advisory lock in this database, of keys of one
+    number (the tick's) or of two (the chats' turns)."""
+    rows = await fetch(
+        database_url,
+        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = $1"
+        " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+        numbers,
+    )
+    return [row["pid"] for row in rows]
