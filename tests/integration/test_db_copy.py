@@ -20,6 +20,7 @@ from typer.testing import Result
 from core.services import Services
 from storage.copy import in_key_order, tables
 from storage.db import create_engine, create_sessionmaker
+from storage.migrate import SCHEMA_REVISION
 from storage.models import AuditEntry, Jst
 from tests.support import postgres
 from tests.support.cli_runs import invoke
@@ -178,7 +179,8 @@ async def test_a_database_without_the_schema_is_refused(
         result = await _copy(services, bare)
         assert result.exit_code == 2
         assert result.output.strip() == (
-            "The PostgreSQL database's schema is not current (found: empty, needed: 0014). "
+            "The PostgreSQL database's schema is not current "
+            f"(found: empty, needed: {SCHEMA_REVISION}). "
             "First run advisorybot db upgrade on it (DATABASE_URL set to that database)."
         )
 
