@@ -9,8 +9,11 @@ leaves it unused.
 
 PTB's AIORateLimiter still runs in each process (its per-chat and group limits, and the
 overall one for its own sends); the slot is taken after its waits, just before the request goes
-out, so a wait for one chat never spends a slot. If the database cannot be reached, the
-request goes without a slot (a 429 then is handled as always: the sender pauses).
+out, so a wait for one chat never spends a slot. The outbox sender takes its row's slot itself,
+before it marks the row sending (`turn_taken`): an instance that dies while it waits leaves the
+row claimed, sent later by another, rather than marked sending and, for a message sent at most
+once, never sent. If the database cannot be reached, the request goes without a slot (a 429
+then is handled as always: the sender pauses).
 
 SQLite (one instance): no slots; the AIORateLimiter alone, as before.
 """
@@ -18,17 +21,22 @@ SQLite (one instance): no slots; the AIORateLimiter alone, as before.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import Float, bindparam, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
-from telegram.ext import AIORateLimiter, BaseRateLimiter
+from telegram import Bot
+from telegram.ext import AIORateLimiter, BaseRateLimiter, ExtBot
 
 log = logging.getLogger(__name__)
 JSONDict = dict[str, Any]
+# Set while the outbox sends a row whose slot it took before marking it sending.
+_TAKEN: ContextVar[bool] = ContextVar("send_slot_taken", default=False)
 
 EPOCH_NOW = "extract(epoch FROM clock_timestamp())::float8"
 # The slot taken (seconds since the epoch) and the database's time now; the row is made by the
@@ -77,6 +85,22 @@ def shared_slots(engine: AsyncEngine, rate: float) -> SendSlots | None:
     return SendSlots(engine, rate)
 
 
+@contextlib.contextmanager
+def turn_taken() -> Iterator[None]:
+    """Requests made inside hold their slot already: the limiter takes none for them."""
+    token = _TAKEN.set(True)
+    try:
+        yield
+    finally:
+        _TAKEN.reset(token)
+
+
+def slots_of(bot: Bot) -> SendSlots | None:
+    """The shared slots behind `bot`'s rate limiter; None when it has none (one instance)."""
+    limiter = bot.rate_limiter if isinstance(bot, ExtBot) else None
+    return limiter.slots if isinstance(limiter, SharedRateLimiter) else None
+
+
 Request = Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]]
 
 
@@ -85,7 +109,7 @@ class SharedRateLimiter(BaseRateLimiter[int]):
 
     def __init__(self, local: AIORateLimiter, slots: SendSlots) -> None:
         self._local = local
-        self._slots = slots
+        self.slots = slots
 
     async def initialize(self) -> None:
         await self._local.initialize()
@@ -108,7 +132,8 @@ class SharedRateLimiter(BaseRateLimiter[int]):
             )
 
         async def in_turn(*call_args: Any, **call_kwargs: Any) -> bool | JSONDict | list[JSONDict]:
-            await self._slots.wait_turn()
+            if not _TAKEN.get():
+                await self.slots.wait_turn()
             return await callback(*call_args, **call_kwargs)
 
         return await self._local.process_request(

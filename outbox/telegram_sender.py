@@ -40,6 +40,7 @@ from outbox.policy import (
     classify,
     retry_after_delay,
 )
+from outbox.send_slots import slots_of, turn_taken
 from storage.models import Channel, OutboxMessage, Person
 from storage.people import reachable_on_telegram
 
@@ -154,6 +155,7 @@ class TelegramDelivery:
         jitter: Callable[[], float] = random.random,
     ) -> None:
         self._bot = bot
+        self._slots = slots_of(bot)  # several instances: the bot's send rate is shared
         self._sessionmaker = services.sessionmaker
         self._clock = services.clock
         self._templates = services.templates
@@ -167,7 +169,9 @@ class TelegramDelivery:
         """One pass: claim in one short transaction, then per row: send, record the outcome.
         A row is marked sending just before its request goes out, in the transaction that
         claims the batch (the first row) or records the row before it (the next ones): the
-        same order of commits and requests as a transaction each, with fewer. When Telegram
+        same order of commits and requests as a transaction each, with fewer. With the send
+        rate shared by several instances, a row waits for its slot before it is marked, in a
+        transaction of its own (outbox/send_slots.py). When Telegram
         asks to wait or cannot be reached, the rest of the batch waits too (unsent: it loses
         no attempt)."""
         stats = DeliveryStats()
@@ -176,6 +180,9 @@ class TelegramDelivery:
         claimed = await self._claim(limit, stats, working=working)
         sending = bool(claimed)  # whether the row in turn is marked sending
         for index, (row, target) in enumerate(claimed):
+            if self._slots is not None:  # its shared slot first, then "sending"
+                await self._slots.wait_turn()
+                sending = await self._mark_sending(claimed[index:])
             if not sending:
                 log.warning(
                     "outbox row %s (%s) was taken over before sending",
@@ -183,12 +190,14 @@ class TelegramDelivery:
                     row.kind,
                     extra=outbox_ids(row),
                 )
-                sending = await self._mark_sending(claimed[index + 1 :])
+                if self._slots is None:
+                    sending = await self._mark_sending(claimed[index + 1 :])
                 continue
-            outcome = await self._send(row, target, silent=silent)
+            with turn_taken():
+                outcome = await self._send(row, target, silent=silent)
             verdict = self._verdict(row, outcome)
             pause = isinstance(outcome, RetryAfter) or isinstance(verdict, RetryAt | Uncertain)
-            after = [] if pause else claimed[index + 1 : index + 2]
+            after = [] if pause or self._slots is not None else claimed[index + 1 : index + 2]
             sending = await self._record(row, target, outcome, verdict, stats, then=after)
             if isinstance(outcome, RetryAfter):
                 stats.paused_until = self._clock.now() + retry_after_delay(outcome)
@@ -257,7 +266,7 @@ class TelegramDelivery:
                         row.kind,
                         extra=outbox_ids(row),
                     )
-            if claimed:  # it goes out next: marked sending here, rather than on its own
+            if claimed and self._slots is None:  # it goes out next: marked sending here
                 await claims.mark_sending(session, [claimed[0][0]])
         stats.claimed = len(rows)
         return claimed

@@ -156,8 +156,9 @@ async def _routed(control: ControlClient, user_id: int) -> None:
 
 
 async def _left_unconfirmed(database_url: str, user_id: int) -> bool:
-    """A reply's outbox row was on its way in the instance that died: a message sent at most
-    once (a reply, a receipt: DESIGN 5) is then left unconfirmed, not sent again."""
+    """A reply's request was on its way when its instance died: a message sent at most once
+    (a reply, a receipt: DESIGN 5) is then left unconfirmed, not sent again. (A row still
+    waiting for its send slot then is only claimed: another instance sends it.)"""
     rows = await fetch(
         database_url,
         "SELECT count(*) AS n FROM outbox o JOIN people p ON p.id = o.person_id"

@@ -5,6 +5,7 @@ the bot's. The outbox shared by two of them: test_telegram_delivery.py (two send
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import itertools
 import time
@@ -19,11 +20,14 @@ from core.services import Services
 from core.settings import load_settings
 from localapi import ControlClient, Core, Limits, LocalBotApi, Options
 from outbox.send_slots import SendSlots
+from outbox.telegram_sender import DEFAULT_LEASE, TelegramDelivery
 from reminders.leader import Leader
 from storage.chat_turns import ChatTurns
 from storage.cohorts import add_cohort
+from storage.models import Delivery, OutboxState
 from storage.programme import default_template_path
-from tests.support.outbox_rows import outbox_rows
+from tests.support.outbox_rows import add_person as add_member
+from tests.support.outbox_rows import outbox_rows, queue_text
 from tests.support.pg_session import advisory_lock_holders, fetch
 from tests.support.programme_data import CREATED, add_jst, add_person
 
@@ -31,6 +35,7 @@ pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=Tr
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 T_MINUS_7 = dt.datetime(2025, 4, 1, 9, tzinfo=WARSAW).astimezone(dt.UTC)  # ZW1 due on 8 April
+SLOT_IN_A_MINUTE = "extract(epoch FROM clock_timestamp())::float8 + 60"
 
 
 @pytest.fixture
@@ -192,3 +197,64 @@ async def test_two_instances_sending_at_once_stay_within_the_bots_rate(
     assert counters["calls"]["sendMessage"] == 24
     assert counters["too_many_requests"] == 0
     assert counters["busiest_second"] <= 10
+
+
+async def test_a_row_waiting_for_its_shared_slot_is_left_for_another_instance_not_lost(
+    services: Services, other: Services, clock: FixedClock, limited_api: LocalBotApi
+) -> None:
+    """An instance dies while its row waits for the bot's next send slot (other instances keep
+    the bot busy): the row is still only claimed, not sending, so once its lease runs out
+    another instance sends it, even a message sent at most once (a receipt)."""
+    database = services.settings.database_url
+    async with ControlClient(limited_api.url) as control:
+        await control.user(900, "U900", started=True)
+        async with services.sessionmaker.begin() as session:
+            member = await add_member(session, clock.now(), chat_id=900)
+            await queue_text(
+                session, clock.now(), member, "receipt", delivery=Delivery.AT_MOST_ONCE
+            )
+        settings = load_settings(
+            _env_file=None,
+            telegram_bot_token=limited_api.token,
+            telegram_api_base_url=limited_api.url,
+            telegram_rate_limit=8.0,
+        )
+        busy_until = await _next_slot(database, f"{SLOT_IN_A_MINUTE}")
+        dying = make_bot(settings, SendSlots(services.engine, settings.telegram_rate_limit))
+        async with dying:
+            waiting = asyncio.create_task(TelegramDelivery(dying, services).deliver_due())
+            await _slot_reserved_after(database, busy_until)
+            assert (await outbox_rows(services))["receipt"].state is OutboxState.CLAIMED
+            waiting.cancel()  # the instance dies while it waits for its slot
+            with contextlib.suppress(asyncio.CancelledError):
+                await waiting
+
+        await _next_slot(database, "0")  # the bot's rate free again
+        clock.advance(DEFAULT_LEASE + dt.timedelta(seconds=1))
+        living = make_bot(settings, SendSlots(other.engine, settings.telegram_rate_limit))
+        async with living:
+            stats = await TelegramDelivery(living, other).deliver_due()
+        received = [message.text for message in await control.received(900)]
+
+    assert (stats.sent, received) == (1, ["receipt"])
+    assert (await outbox_rows(services))["receipt"].state is OutboxState.SENT
+
+
+async def _next_slot(database_url: str, value: str) -> float:
+    """The bot's next free send slot set to `value` (SQL, seconds since the epoch)."""
+    [row] = await fetch(
+        database_url,
+        f"INSERT INTO send_slots (id, next_at) VALUES (1, {value}) ON CONFLICT (id)"
+        " DO UPDATE SET next_at = excluded.next_at RETURNING next_at",
+    )
+    return float(row["next_at"])
+
+
+async def _slot_reserved_after(database_url: str, before: float) -> None:
+    """Until a sender has reserved the slot after `before` (polled, not timed)."""
+    for _ in range(1000):
+        [row] = await fetch(database_url, "SELECT next_at FROM send_slots")
+        if row["next_at"] > before:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("no slot was reserved")
