@@ -33,6 +33,23 @@ LABEL org.opencontainers.image.title="advisorybot" \
       org.opencontainers.image.description="Telegram + e-mail advisory bot for the ORE programme 'Cyfrowy rozwój oświaty w JST'" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.revision="${COMMIT}"
+# pg_dump and pg_restore for `advisorybot backup` and `restore` (docs/backup.md), of the
+# compose stack's PostgreSQL 16: Debian bookworm has only 15, which cannot dump a newer server,
+# so PostgreSQL's own apt repository (PGDG, wiki.postgresql.org/wiki/Apt); curl goes again.
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends ca-certificates curl \
+    && install -d /usr/share/postgresql-common/pgdg \
+    && curl -fsSL -o /usr/share/postgresql-common/pgdg/apt.postgresql.org.asc \
+       https://www.postgresql.org/media/keys/ACCC4CF8.asc \
+    && echo "deb [signed-by=/usr/share/postgresql-common/pgdg/apt.postgresql.org.asc]" \
+       "https://apt.postgresql.org/pub/repos/apt bookworm-pgdg main" \
+       > /etc/apt/sources.list.d/pgdg.list \
+    && apt-get update \
+    && apt-get install -y --no-install-recommends postgresql-client-16 \
+    && apt-get purge -y curl \
+    && apt-get autoremove -y \
+    && rm -rf /var/lib/apt/lists/*
 # A fixed id, so secret files and the volume can be made readable to it from the host.
 RUN groupadd --system --gid 10001 advisorybot \
     && useradd --system --uid 10001 --gid advisorybot --home-dir /data --no-create-home \
@@ -45,7 +62,8 @@ ENV PATH=/opt/advisorybot/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     MPLCONFIGDIR=/tmp/matplotlib \
     DATABASE_URL=sqlite+aiosqlite:////data/advisorybot.db \
-    OPS_LISTEN=0.0.0.0:8081
+    OPS_LISTEN=0.0.0.0:8081 \
+    PG_BIN_DIR=/usr/lib/postgresql/16/bin
 # The working directory: a SQLite database when no DATABASE_URL is given, files the operator's
 # commands write (exports, invitation lists) and an optional .env file.
 WORKDIR /data

@@ -202,9 +202,16 @@ def test_hadolint_finds_nothing_in_the_dockerfile() -> None:
 def test_the_final_image_is_the_environment_alone_run_by_a_user_of_its_own() -> None:
     builder, final = _stages()
     assert " AS builder" in builder[0]
-    run = " ".join(line for line in final if line.startswith("RUN "))
-    for tool in ("apt-get", "pip ", "gcc", "build-essential", "make"):
-        assert tool not in run
+    runs = [line for line in final if line.startswith("RUN ")]
+    for tool in ("pip ", "gcc", "build-essential", "make"):
+        assert not [run for run in runs if tool in run]
+    [apt] = [run for run in runs if "apt-get" in run]  # the PostgreSQL client tools alone
+    installed = re.findall(r"apt-get install -y --no-install-recommends ([^&]+)", apt)
+    assert [names.split() for names in installed] == [
+        ["ca-certificates", "curl"],
+        ["postgresql-client-16"],
+    ]
+    assert "apt-get purge -y curl" in apt and apt.endswith("rm -rf /var/lib/apt/lists/*")
     assert "COPY --from=builder /opt/advisorybot /opt/advisorybot" in final
     assert not [line for line in final if line.startswith("COPY ") and "--from=" not in line]
     user = next(line for line in final if line.startswith("USER "))
@@ -336,6 +343,13 @@ def test_the_compose_stack_migrates_and_answers(docker: str, image: str, project
         assert up.returncode == 0, up.stderr
         ready = _until_ready(compose, environment)
         assert json.loads(ready) == {"ready": True, "database": "ok", "bot_api": "ok"}
+        backed_up = _ran(
+            [*compose, "run", "--rm", "--no-deps", "bot", "backup", "--out", "/data/t.backup"],
+            env=environment,
+            timeout=300,
+        )  # the image's pg_dump (PostgreSQL 16's) on the stack's database
+        assert backed_up.returncode == 0, backed_up.stderr
+        assert "Backup written to /data/t.backup" in backed_up.stdout
     finally:
         _ran([*compose, "down", "--volumes"], env=environment, timeout=300)
 
