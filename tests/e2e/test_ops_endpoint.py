@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
-import subprocess
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from localapi import ControlClient, LocalBotApi
 from tests.e2e.conftest import eventually, join, running, world_on
 from tests.support import postgres
 from tests.support.bot_process import BotWorld, free_port
+from tests.support.system import not_installed
 
 ANNA, JAN = 8001, 8005
 SERIES = (
@@ -157,18 +157,9 @@ def own_postgres() -> Iterator[postgres.ThrowawayPostgres]:
     """A server of this test's own: the test stops and starts it (the session's is shared)."""
     server = postgres.start()
     if server is None:
-        pytest.skip("PostgreSQL is not installed (tools/system-deps)")
+        not_installed("PostgreSQL")
     yield server
     server.stop()
-
-
-def pg_ctl(server: postgres.ThrowawayPostgres, *args: str) -> None:
-    """Stop or start the server on its directory and port, as postgres.start() started it."""
-    options = f"-p {server.port} -k {server.directory} -c listen_addresses=127.0.0.1 -c fsync=off"
-    data = server.directory / "data"
-    command = [*server.run_as, str(server.bin_dir / "pg_ctl"), "-D", str(data), "-o", options]
-    log = ["-l", str(server.directory / "server.log")]
-    subprocess.run([*command, *log, "-w", *args], check=True, capture_output=True)
 
 
 @pytest.fixture
@@ -188,7 +179,7 @@ async def test_readiness_follows_the_database(
     await control.until_polling()
     await eventually(lambda: answers(f"{base}/readyz"))
 
-    await asyncio.to_thread(pg_ctl, own_postgres, "-m", "fast", "stop")
+    await asyncio.to_thread(own_postgres.pg_ctl, "-w", "-m", "fast", "stop")
     unready = await get(f"{base}/readyz")
     assert unready.status_code == httpx.codes.SERVICE_UNAVAILABLE
     assert unready.json()["ready"] is False and unready.json()["database"] != "ok"
@@ -197,6 +188,6 @@ async def test_readiness_follows_the_database(
     _names, values = samples((await get(f"{base}/metrics")).text)
     assert values["advisorybot_database_up", ()] == 0
 
-    await asyncio.to_thread(pg_ctl, own_postgres, "start")
+    await asyncio.to_thread(own_postgres.pg_ctl, "-w", "start")
     await eventually(lambda: answers(f"{base}/readyz"))
     assert (await get(f"{base}/readyz")).json()["database"] == "ok"

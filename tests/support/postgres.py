@@ -31,20 +31,28 @@ class ThrowawayPostgres:
     def url(self, database: str) -> str:
         return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/{database}"
 
-    def stop(self) -> None:
+    def pg_ctl(self, *args: str, check: bool = True) -> None:
+        """pg_ctl on this server's data directory, with the port, socket directory and log it
+        was started with (`start` and a test that stops and starts its own server)."""
+        options = f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c fsync=off"
         subprocess.run(
             [
                 *self.run_as,
                 str(self.bin_dir / "pg_ctl"),
                 "-D",
                 str(self.directory / "data"),
-                "-m",
-                "immediate",
-                "stop",
+                "-o",
+                options,
+                "-l",
+                str(self.directory / "server.log"),
+                *args,
             ],
-            check=False,
+            check=check,
             capture_output=True,
         )
+
+    def stop(self) -> None:
+        self.pg_ctl("-m", "immediate", "stop", check=False)
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
@@ -101,21 +109,6 @@ def start() -> ThrowawayPostgres | None:
         check=True,
         capture_output=True,
     )
-    options = f"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off"
-    subprocess.run(
-        [
-            *run_as,
-            str(bin_dir / "pg_ctl"),
-            "-D",
-            str(data),
-            "-o",
-            options,
-            "-l",
-            str(directory / "server.log"),
-            "-w",
-            "start",
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return ThrowawayPostgres(directory, port, bin_dir, run_as)
+    server = ThrowawayPostgres(directory, port, bin_dir, run_as)
+    server.pg_ctl("-w", "start")
+    return server
