@@ -206,11 +206,12 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _password_into_url(self) -> Settings:
-        if self.database_password is not None and not self.database_url.startswith("sqlite"):
-            url = make_url(self.database_url).set(
-                password=self.database_password.get_secret_value()
-            )
-            self.database_url = url.render_as_string(hide_password=False)
+        if self.database_password is None:
+            return self
+        url = make_url(self.database_url)
+        if url.get_backend_name() != "sqlite":  # as storage.db.is_sqlite: SQLite has none
+            password = self.database_password.get_secret_value()
+            self.database_url = url.set(password=password).render_as_string(hide_password=False)
         return self
 
     @classmethod
