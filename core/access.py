@@ -1,7 +1,8 @@
 """Who may use what, in one place: the commands of each role (their Polish names and English
-aliases) and the inline buttons of each role. The gate (handlers/gate.py) refuses anything else
-before a handler runs; handlers then check the scope (which JST, which record) in storage, on
-every use."""
+aliases), the inline buttons of each role, and the web view's pages and actions. The gate
+(handlers/gate.py) and the web view (web/visit.py) refuse anything else before a handler runs;
+both read the caller by the same query (storage.people) and handlers then check the scope
+(which JST, which record: `Caller.jst_ids`) in storage, on every use."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ MEMBERS = frozenset({Role.MEMBER})
 ADVISERS = frozenset({Role.ADVISER})
 OVERSEERS = frozenset({Role.ADVISER, Role.COORDINATOR})  # /jst: each sees the JSTs in their scope
 EXPERTS = frozenset({Role.EXPERT})  # ORE's experts: the materials' review, no JST at all
+COORDINATORS = frozenset({Role.COORDINATOR})
 
 
 @dataclass(frozen=True)
@@ -114,3 +116,32 @@ def command(key: str) -> Command:
 
 def commands_for(role: Role) -> tuple[Command, ...]:
     return tuple(c for c in COMMANDS if role in c.roles)
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page or an action of the web view (web/) and who may use it; a page about a JST is
+    shown only to those who see the JST (`Caller.jst_ids`), as on Telegram."""
+
+    key: str
+    roles: frozenset[Role]
+
+
+PAGES = (
+    Page("overview", OVERSEERS),  # the JST x step matrix, filtered
+    Page("jst", OVERSEERS),  # a JST's page
+    Page("file", OVERSEERS),  # a file of a JST's evidence or questions
+    Page("questions", ADVISERS),  # open questions, their threads, answering
+    Page("review", ADVISERS),  # the review queue
+    Page("extend", OVERSEERS),  # a JST's task deadline moved
+    Page("attendance", OVERSEERS),  # who attended a training round
+    Page("import", COORDINATORS),  # a team file, dry run first
+    Page("invitations", COORDINATORS),  # invite codes reissued and sent
+    Page("outbox", COORDINATORS),  # failed messages, sent again
+    Page("erasure", COORDINATORS),  # erasure requests, with their confirmation
+    Page("exports", COORDINATORS),  # XLSX and CSV
+)
+
+
+def page(key: str) -> Page:
+    return next(p for p in PAGES if p.key == key)

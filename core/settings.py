@@ -124,6 +124,15 @@ class Settings(BaseSettings):
     # Where `advisorybot run` serves /healthz, /readyz and /metrics (bot/ops_http.py): "host:port"
     # or a port alone (on 127.0.0.1); empty: not served (docs/monitoring.md).
     ops_listen: str = ""
+    # Where `advisorybot run` serves the web view for advisers and coordinators (web/): as
+    # OPS_LISTEN; empty: not served. WEB_URL: the address people open (behind a TLS proxy), for
+    # the sign-in links e-mailed; unset: http:// and WEB_LISTEN (loopback only: a browser keeps
+    # the Secure session cookie on http only for localhost).
+    web_listen: str = ""
+    web_url: AnyHttpUrl | None = None
+    web_link_minutes: int = Field(default=15, ge=1, le=60)  # a sign-in link's life, used once
+    web_idle_minutes: int = Field(default=60, ge=5, le=24 * 60)  # a session without a request
+    web_session_hours: int = Field(default=12, ge=1, le=7 * 24)  # a session at most
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -162,7 +171,7 @@ class Settings(BaseSettings):
     def _level_name(cls, value: object) -> object:
         return value.strip().upper() if isinstance(value, str) else value
 
-    @field_validator("ops_listen")
+    @field_validator("ops_listen", "web_listen")
     @classmethod
     def _host_port(cls, value: str) -> str:
         value = value.strip()
@@ -235,6 +244,22 @@ class Settings(BaseSettings):
     def ops_address(self) -> tuple[str, int] | None:
         """OPS_LISTEN as (host, port); None when it is off."""
         return listen_address(self.ops_listen) if self.ops_listen else None
+
+    @property
+    def web_address(self) -> tuple[str, int] | None:
+        """WEB_LISTEN as (host, port); None when the web view is off."""
+        return listen_address(self.web_listen) if self.web_listen else None
+
+    @property
+    def web_base(self) -> str | None:
+        """The web view's address as people open it (WEB_URL, else WEB_LISTEN's), no final /."""
+        if self.web_url is not None:
+            return str(self.web_url).rstrip("/")
+        address = self.web_address
+        if address is None:
+            return None
+        host = f"[{address[0]}]" if ":" in address[0] else address[0]
+        return f"http://{host}:{address[1]}"
 
     @property
     def zone(self) -> ZoneInfo:

@@ -2,7 +2,8 @@
 
 Templates live in `core/templates/<lang>/`. Names ending in `.html.j2` are autoescaped
 (Telegram HTML and e-mail HTML); `.txt.j2` are plain text (CLI output, e-mail text parts).
-Short messages are macros in a shared file, rendered with `Templates.macro`.
+Short messages are macros in a shared file, rendered with `Templates.macro`. The web view's
+pages (`core/templates/web/`) are written once and take their words from `<lang>/web/`.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from markupsafe import Markup
 
 LANGUAGES = ("pl", "en")
 DEFAULT_LANGUAGE = "pl"
+WEB_WORDS = "web/words.txt.j2"  # every word of the web view's pages (web/), per language
 Words = Callable[..., str]  # (macro, **values): a document's labels in its reader's language
 
 
@@ -56,6 +58,15 @@ class Templates:
     def render(self, lang: str, name: str, /, **context: Any) -> str:
         template = self.env.get_template(f"{_lang(lang)}/{name}")
         return template.render(lang=_lang(lang), **context).strip()
+
+    def page(self, lang: str, name: str, /, *, words: str = "words", **context: Any) -> str:
+        """A page of the web view: `web/<name>` holds its structure once and takes its words
+        from `<lang>/web/<words>.txt.j2` through `t("macro", ...)`, those of the frame every
+        page shares from `<lang>/web/words.txt.j2` through `w(...)`."""
+        template = self.env.get_template(f"web/{name}")
+        shared = self.words(lang, WEB_WORDS)
+        own = shared if words == "words" else self.words(lang, f"web/{words}.txt.j2")
+        return template.render(lang=_lang(lang), t=own, w=shared, **context)
 
     def macro(self, lang: str, name: str, macro: str, /, **arguments: Any) -> str:
         rendered = getattr(self._module(_lang(lang), name), macro)(**arguments)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from zoneinfo import ZoneInfo
@@ -116,19 +116,9 @@ async def build_digest(
     if cohort_ids is not None:
         jsts = jsts.where(Jst.cohort_id.in_(list(cohort_ids)))
     jst_ids = list(await session.scalars(jsts))
-    teams = tuple(await team_views(session, jst_ids, today))
-    late_reports = await overdue_reports(session, jst_ids, today)
-    attention = await needing_attention(session, teams, now, calendar, late_reports)
+    teams, attention, matrix = await overview(session, jst_ids, now, calendar)
     wanted = set(jst_ids)
     response = tuple(r for r in await response_times(session, now=now) if r.jst_id in wanted)
-    listed = {item.team.jst_id for item in attention}
-    ordered = [item.team for item in attention] + [t for t in teams if t.jst_id not in listed]
-    matrix = build_matrix(
-        ordered,
-        await _steps(session, {team.cohort for team in teams}),
-        {jst_id: len(months) for jst_id, months in late_reports.items()},
-        today,
-    )
     local = (calendar.at(start, 0), calendar.at(monday, 0))
     staff = await staff_tallies(session)
     return Digest(
@@ -145,6 +135,26 @@ async def build_digest(
         indicators=await compute_indicators(session, staff),
         staff=tuple(staff),
     )
+
+
+async def overview(
+    session: AsyncSession, jst_ids: Sequence[int], now: dt.datetime, calendar: WorkCalendar
+) -> tuple[tuple[TeamView, ...], tuple[Attention, ...], Matrix]:
+    """These JSTs' views (by name), those needing attention (riskiest first) and the matrix
+    (those first, in their order, then the rest): the digest's, and the web view's live."""
+    today = calendar.local_date(now)
+    teams = tuple(await team_views(session, jst_ids, today))
+    late_reports = await overdue_reports(session, jst_ids, today)
+    attention = await needing_attention(session, teams, now, calendar, late_reports)
+    listed = {item.team.jst_id for item in attention}
+    ordered = [item.team for item in attention] + [t for t in teams if t.jst_id not in listed]
+    matrix = build_matrix(
+        ordered,
+        await _steps(session, {team.cohort for team in teams}),
+        {jst_id: len(months) for jst_id, months in late_reports.items()},
+        today,
+    )
+    return teams, attention, matrix
 
 
 async def _steps(session: AsyncSession, cohorts: set[str]) -> dict[str, list[ProgrammeStep]]:

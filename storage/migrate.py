@@ -20,7 +20,7 @@ from storage.db import is_sqlite
 if TYPE_CHECKING:
     from alembic.config import Config
 
-SCHEMA_REVISION = "0015"  # the newest migration in storage/migrations/versions
+SCHEMA_REVISION = "0016"  # the newest migration in storage/migrations/versions
 
 
 class DatabaseNotReady(Exception):

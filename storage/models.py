@@ -623,3 +623,34 @@ class SelfAssessment(Base):
     answers: Mapped[dict[str, Any]] = mapped_column(JSON)
     score: Mapped[int] = mapped_column(Integer)
     submitted_at: Mapped[dt.datetime]
+
+
+class WebLink(Base):
+    """A one-time sign-in link to the web view (web/), e-mailed to an adviser or a coordinator:
+    only its token's SHA-256 is kept; used once, before `expires_at`."""
+
+    __tablename__ = "web_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+class WebSession(Base):
+    """A signed-in browser: the cookie's token is kept as its SHA-256, with the form token
+    (CSRF) of the session; it ends at sign-out, after `idle` without a request, or at
+    `expires_at` whatever happens."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    seen_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)

@@ -13,7 +13,16 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import newest_per
-from storage.models import Invite, Jst, MonthlyReport, Person, ReportState, Role
+from storage.models import (
+    AdviserAssignment,
+    Cohort,
+    Invite,
+    Jst,
+    MonthlyReport,
+    Person,
+    ReportState,
+    Role,
+)
 from storage.monitoring import monitoring_of
 from storage.programme_calendar import CalendarStep
 from storage.rosters import Contact
@@ -173,3 +182,25 @@ async def support_asked(
         for jst_id, report in latest.items()
         if report.answers.get(SUPPORT_KEY) is True and report.submitted_at is not None
     }
+
+
+@dataclass(frozen=True)
+class Facets:
+    """What the web view's overview filters a JST by: its cohort, voivodeship and adviser."""
+
+    jst_id: int
+    cohort: str
+    voivodeship: str
+    adviser: str | None
+
+
+async def jst_facets(session: AsyncSession, jst_ids: Collection[int]) -> list[Facets]:
+    """The facets of these JSTs, in one query."""
+    rows = await session.execute(
+        select(Jst.id, Cohort.name, Jst.voivodeship, Person.full_name)
+        .join(Cohort, Cohort.id == Jst.cohort_id)
+        .outerjoin(AdviserAssignment, AdviserAssignment.jst_id == Jst.id)
+        .outerjoin(Person, Person.id == AdviserAssignment.adviser_id)
+        .where(Jst.id.in_(list(jst_ids)))
+    )
+    return [Facets(*row) for row in rows]

@@ -7,7 +7,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,8 +23,9 @@ from storage.models import (
     Role,
 )
 
-# The caller's read, made at every update: built once (not per call, as most queries are).
-CALLER = (
+# The caller's read, made at every update (by Telegram account) and every web request (by
+# person): built once (not per call, as most queries are).
+_CALLER = (
     select(
         Person.id,
         Person.full_name,
@@ -39,8 +40,10 @@ CALLER = (
     .outerjoin(Jst, Jst.id == Person.jst_id)
     .outerjoin(Cohort, Cohort.id == Jst.cohort_id)
     .outerjoin(Form, Form.person_id == Person.id)
-    .where(Person.telegram_user_id == bindparam("telegram_user_id"), Person.erased_at.is_(None))
+    .where(Person.erased_at.is_(None))
 )
+CALLER = _CALLER.where(Person.telegram_user_id == bindparam("telegram_user_id"))
+CALLER_BY_PERSON = _CALLER.where(Person.id == bindparam("person_id"))
 ERASED_NAME = "former member"
 ERASED_ERROR = "erased"
 
@@ -68,7 +71,19 @@ async def find_caller(
     """The person bound to this Telegram account, with the JSTs they may see; read at every
     update, never kept, so an erasure or a new role counts from the next update on, in every
     process."""
-    person = (await session.execute(CALLER, {"telegram_user_id": telegram_user_id})).first()
+    return await _caller(session, CALLER, {"telegram_user_id": telegram_user_id}, today)
+
+
+async def find_web_caller(session: AsyncSession, person_id: int, today: dt.date) -> Caller | None:
+    """The person of a web session, read as `find_caller` reads a Telegram account's, at
+    every request: what they may see and do is decided for both by the same rules."""
+    return await _caller(session, CALLER_BY_PERSON, {"person_id": person_id}, today)
+
+
+async def _caller(
+    session: AsyncSession, statement: Any, values: dict[str, int], today: dt.date
+) -> Caller | None:
+    person = (await session.execute(statement, values)).first()
     if person is None:
         return None
     return Caller(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import hmac
+from collections.abc import Awaitable, Callable
 from urllib.parse import urlparse
 
 import typer
@@ -23,6 +25,15 @@ from storage.chat_turns import ChatTurns
 def _webhook_secret(token: str) -> str:
     """Derived from the token, so a webhook needs no extra configuration; never logged."""
     return hmac.new(token.encode(), b"advisorybot-webhook", hashlib.sha256).hexdigest()
+
+
+async def _start(start: Callable[[], Awaitable[None]], error: str, listen: str) -> None:
+    """Start a server of `run` beside the bot; an address taken stops `run` saying which."""
+    try:
+        await start()
+    except OSError as failed:
+        reason = failed.strerror or type(failed).__name__
+        raise OperatorError(ERRORS, error, listen=listen, reason=reason) from None
 
 
 def run(
@@ -51,24 +62,20 @@ def run(
                 turns=ChatTurns(services.engine),  # several instances: a chat's turn
             )
         application = build_application(services)
-        address = services.settings.ops_address
-        if address is None:
+        settings = services.settings
+        async with contextlib.AsyncExitStack() as servers:
+            if settings.ops_address is not None:
+                ops = OpsEndpoint(application, *settings.ops_address)
+                await _start(ops.start, "ops_listen_failed", settings.ops_listen)
+                servers.push_async_callback(ops.stop)
+            if settings.web_address is not None:
+                from web.server import WebView  # noqa: PLC0415 - only when WEB_LISTEN is set
+
+                wake = application.bot_data.outbox_wakeup.set
+                view = WebView(services, *settings.web_address, wake)
+                await _start(view.start, "web_listen_failed", settings.web_listen)
+                servers.push_async_callback(view.stop)
             await serve(application, intake)
-            return
-        ops = OpsEndpoint(application, *address)
-        try:
-            await ops.start()
-        except OSError as error:
-            raise OperatorError(
-                ERRORS,
-                "ops_listen_failed",
-                listen=services.settings.ops_listen,
-                reason=error.strerror or type(error).__name__,
-            ) from None
-        try:
-            await serve(application, intake)
-        finally:
-            await ops.stop()
 
     cli.run(_serve)
 

@@ -757,6 +757,9 @@ def values(s: Sample) -> dict[str, Any]:
         "limit": s.n,
         "line": s.n,
         "link": "https://t.me/advisorybot?start=abc",
+        "minutes": s.n or 15,
+        "address": "anna.nowak@example.pl",
+        "shown": s.n,
         "listen": "127.0.0.1:8081",
         "log": "sandbox.log",
         "mail": SimpleNamespace(
@@ -878,6 +881,23 @@ def _percentage(s: Sample) -> dict[str, Any]:
     return {"value": s.n, "target": 150, "percent": s.n / 150 * 100}
 
 
+def _web_words(s: Sample) -> dict[str, dict[str, Any]]:
+    """The web view's words (core/templates/<lang>/web/words.txt.j2) whose value is a key."""
+    words = "web/words.txt.j2::"
+    reasons = ("not_found", "signed_out", "not_for_your_role", "form_expired", "link_used")
+    return {
+        f"{words}menu_item": {"key": ("overview", "questions", "import")[s.n % 3]},
+        f"{words}refused_title": {"reason": reasons[s.n % len(reasons)]},
+        f"{words}refused": {"reason": reasons[s.n % len(reasons)]},
+        f"{words}filter_label": {"name": ("cohort", "adviser", "voivodeship", "state")[s.n % 4]},
+        f"{words}state_name": {"state": ("attention", "done", "late")[s.n % 3]},
+        f"{words}reason_name": {"kind": list(ReasonKind)[s.n % 7].value},
+        f"{words}column_code": {"code": "reports" if s.flag else "ZW1"},
+        "email/web_sign_in.txt.j2": {"link": "https://panel.example.pl/sign-in/abc"},
+        "email/web_sign_in.html.j2": {"link": "https://panel.example.pl/sign-in/abc"},
+    }
+
+
 def overrides(s: Sample) -> dict[str, dict[str, Any]]:
     """Names whose value has another shape in these templates (or macros: `file::macro`)."""
     rows = [
@@ -887,6 +907,7 @@ def overrides(s: Sample) -> dict[str, dict[str, Any]]:
     ]
     report_rows = {"rows": rows, "question": _question("done", "text")}
     return {
+        **_web_words(s),
         "tg/report_adviser.html.j2": report_rows,
         "tg/report_summary.html.j2": report_rows,
         "tg/report_question.html.j2": report_rows,

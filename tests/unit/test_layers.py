@@ -17,6 +17,7 @@ LAYERS = (
     ("sandbox",),
     ("localapi", "bot.localapi"),  # the second: `python -m bot.localapi`, its old name
     ("bot",),
+    ("web",),
     ("handlers",),
     ("reminders",),
     ("notices",),

@@ -1,0 +1,114 @@
+"""The web view's HTTP server, inside `advisorybot run` on WEB_LISTEN (docs/web.md).
+
+Every response carries the security headers (a strict Content-Security-Policy: no script at
+all, styles only from /static; no framing; no Referer, as a sign-in link's token is in its
+address); pages are never cached. The session cookie is HttpOnly, Secure and SameSite=Lax.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from aiohttp import web
+
+from core.services import Services
+from web import overview, sign_in
+from web.visit import COOKIE, VISIT, WAKE, Refused, Route, Visit, start_visit
+
+log = logging.getLogger(__name__)
+
+STATIC = Path(__file__).with_name("static")
+MAX_UPLOAD = 5 * 1024 * 1024  # a team file of the whole country is ~1.5 MB
+HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+
+
+@web.middleware
+async def _visits(request: web.Request, handler: Route) -> web.StreamResponse:
+    services = request.app[VISIT]
+    visit: Visit | None = None
+    try:
+        visit = await start_visit(request, services)
+        request["visit"] = visit
+        response = await handler(request)
+    except Refused as refused:
+        response = _refusal(request, services, visit, refused)
+    except web.HTTPNotFound:
+        response = _refusal(request, services, visit, Refused(404, "not_found"))
+    except web.HTTPMethodNotAllowed:
+        response = _refusal(request, services, visit, Refused(405, "not_found"))
+    except web.HTTPRequestEntityTooLarge:
+        response = _refusal(request, services, visit, Refused(413, "too_large"))
+    except web.HTTPRedirection as redirect:
+        response = redirect
+    except Exception as error:  # a fault of ours: logged without the request's values
+        log.error(
+            "web request %s %s failed: %s", request.method, request.path, type(error).__name__
+        )
+        response = _refusal(request, services, visit, Refused(500, "failed"))
+    if visit is not None:
+        for name, value in visit.cookies.items():
+            if value is None:
+                response.del_cookie(name, path="/")
+            else:
+                response.set_cookie(
+                    name, value, path="/", httponly=True, secure=True, samesite="Lax"
+                )
+    for name, value in HEADERS.items():
+        response.headers[name] = value
+    if not request.path.startswith("/static/"):
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _refusal(
+    request: web.Request, services: Services, visit: Visit | None, refused: Refused
+) -> web.Response:
+    """The page saying why, in the visitor's language; nothing was changed."""
+    shown = visit or Visit(request, services, "pl", services.clock.now())
+    if refused.reason == "signed_out":
+        shown.cookies[COOKIE] = None
+    return shown.render("refused.html.j2", status=refused.status, reason=refused.reason)
+
+
+def build_app(services: Services, wake_outbox: Callable[[], None]) -> web.Application:
+    app = web.Application(middlewares=[_visits], client_max_size=MAX_UPLOAD)
+    app[VISIT] = services
+    app[WAKE] = wake_outbox
+    sign_in.add_routes(app)
+    overview.add_routes(app)
+    app.router.add_static("/static/", STATIC, append_version=False)
+    return app
+
+
+class WebView:
+    """The server on one address; `start` raises OSError if it is taken."""
+
+    def __init__(
+        self, services: Services, host: str, port: int, wake_outbox: Callable[[], None]
+    ) -> None:
+        self._app = build_app(services, wake_outbox)
+        self._host = host
+        self._port = port
+        self._runner: web.AppRunner | None = None
+
+    async def start(self) -> None:
+        self._runner = web.AppRunner(self._app, access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, self._host, self._port).start()
+        log.info("web view on %s:%s", self._host, self._port)
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
