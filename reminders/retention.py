@@ -3,7 +3,8 @@
 What goes, and when (README, "Retention"):
 - outbox payloads `RETENTION_OUTBOX_DAYS` after the message finished (sent, skipped, failed);
 - forms left unfinished `RETENTION_DRAFTS_DAYS` after their last step, failed invitation
-  codes typed `RETENTION_INVITE_ATTEMPTS_DAYS` after;
+  codes typed `RETENTION_INVITE_ATTEMPTS_DAYS` after, and as long after they expired the web
+  view's sign-in links and sessions;
 - what people wrote in a cohort (storage/retention/messages.py) `RETENTION_MESSAGES_MONTHS`
   after the cohort's end, and never later than its people go;
 - the cohort's members and advisers, anonymised `RETENTION_MONTHS_AFTER_COHORT` after its end
@@ -33,7 +34,7 @@ from storage.retention.cohorts import CohortEnd, cohort_ends
 from storage.retention.messages import TARGETS, CohortTexts, Target, blank_texts, cohort_texts
 from storage.retention.outbox import expire_payloads
 from storage.retention.people import Tied, anonymise, people_tied
-from storage.retention.traces import DRAFTS, INVITE_ATTEMPTS, Trace, forget_traces
+from storage.retention.traces import DRAFTS, TRACES, Trace, forget_traces
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +109,7 @@ async def run_retention(
     batches = _Batches(services, stats, limit)
     before = now - dt.timedelta(days=schedule.outbox_days)
     await batches.run(OUTBOX, partial(_expire, before=before))
-    for trace in (DRAFTS, INVITE_ATTEMPTS):
+    for trace in TRACES:
         since = now - dt.timedelta(days=schedule.trace_days(trace))
         await batches.run(trace.name, partial(_forget, trace=trace, before=since))
     async with services.sessionmaker() as session:

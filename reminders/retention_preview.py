@@ -15,11 +15,11 @@ from storage.retention.cohorts import cohort_ends
 from storage.retention.messages import TARGETS, cohort_texts, texts_kept
 from storage.retention.outbox import payloads_kept
 from storage.retention.people import people_tied
-from storage.retention.traces import DRAFTS, INVITE_ATTEMPTS, traces_kept
+from storage.retention.traces import TRACES, traces_kept
 
 # The kinds in the order the preview lists them: what people wrote, what the bot sent, traces,
 # the people themselves.
-KINDS = (*(target.name for target in TARGETS), OUTBOX, DRAFTS.name, INVITE_ATTEMPTS.name)
+KINDS = (*(target.name for target in TARGETS), OUTBOX, *(trace.name for trace in TRACES))
 KINDS += tuple(ROLE_WORDS.values())
 
 
@@ -56,7 +56,7 @@ async def retention_preview(services: Services, now: dt.datetime) -> list[Going]
         async for finished, kind, cohort_id in payloads_kept(session):
             cohort = names.get(cohort_id) if cohort_id is not None else None
             add(local_day(finished, schedule.outbox_days), OUTBOX, cohort, kind)
-        for trace in (DRAFTS, INVITE_ATTEMPTS):
+        for trace in TRACES:
             for since in await traces_kept(session, trace):
                 add(local_day(since, schedule.trace_days(trace)), trace.name, None)
         for end in ends.values():

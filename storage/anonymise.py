@@ -41,6 +41,7 @@ from storage.models import (
 from storage.people import ERASED_ERROR, ERASED_NAME, erased_address
 from storage.questions.threads import files_of
 from storage.redaction import ERASED_MARK, Needles
+from storage.web_sessions import end_sessions_of
 
 ERASED_PAYLOAD: dict[str, Any] = {"erased": True}
 UNSENT = (OutboxState.PENDING, OutboxState.CLAIMED, OutboxState.SENDING)
@@ -107,6 +108,7 @@ async def anonymise_person(
         )
         .values(revoked_at=now)
     )
+    await end_sessions_of(session, person.id, now)  # the web view: signed out, links spoilt
     done.messages = await _empty_outbox(session, person.id, asked, said)
     done.redacted = await _redact_records(session, who)
     person.full_name = ERASED_NAME

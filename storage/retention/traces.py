@@ -1,4 +1,5 @@
-"""Traces kept for a while only: forms left unfinished, failed invitation codes typed."""
+"""Traces kept for a while only: forms left unfinished, failed invitation codes typed, the web
+view's sign-in links and sessions once they expired."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from storage.models import Form, InviteAttempt
+from storage.models import Form, InviteAttempt, WebLink, WebSession
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,11 @@ class Trace:
 DRAFTS = Trace("drafts", Form.id, Form.updated_at)
 # The limit on guessing codes reads 15 minutes of them; the Telegram id stays a while longer.
 INVITE_ATTEMPTS = Trace("invite_attempts", InviteAttempt.id, InviteAttempt.at)
+# Who signed in to the web view, and when: kept as long as the codes typed, from the moment a
+# link or a session could no longer be used.
+WEB_LINKS = Trace("web_links", WebLink.id, WebLink.expires_at)
+WEB_SESSIONS = Trace("web_sessions", WebSession.id, WebSession.expires_at)
+TRACES = (DRAFTS, INVITE_ATTEMPTS, WEB_LINKS, WEB_SESSIONS)
 
 
 async def forget_traces(

@@ -17,7 +17,7 @@ from tests.support.retention_data import SECRET_WORDS, RetentionWorld, seed_rete
 PREVIEW = """\
 Data retention: texts 24 months after the cohort's end (never longer than its people), \
 outbox message content 30 days after sending, unfinished forms 30 days, failed code attempts \
-30 days, people 60 months after the cohort's end.
+and the panel's expired links and sessions 30 days, people 60 months after the cohort's end.
 What goes, and from when (counts only; what is due already goes at the next pass):
 
 From June 10, 2026:
