@@ -15,7 +15,16 @@ from aiohttp import web
 
 from core.services import Services
 from web import overview, sign_in
-from web.visit import COOKIE, VISIT, WAKE, Refused, Route, Visit, start_visit
+from web.visit import (
+    COOKIE,
+    VISIT,
+    WAKE,
+    Refused,
+    Route,
+    Visit,
+    read_form,
+    start_visit,
+)
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +48,9 @@ async def _visits(request: web.Request, handler: Route) -> web.StreamResponse:
     services = request.app[VISIT]
     visit: Visit | None = None
     try:
-        visit = await start_visit(request, services)
-        request["visit"] = visit
+        visit = request["visit"] = await start_visit(request, services)
+        if request.method == "POST":
+            await read_form(visit)
         response = await handler(request)
     except Refused as refused:
         response = _refusal(request, services, visit, refused)

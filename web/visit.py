@@ -150,8 +150,7 @@ def language_of(request: web.Request) -> str:
 
 
 async def start_visit(request: web.Request, services: Services) -> Visit:
-    """The visit of a request: its session and caller if the cookie names a live one, and
-    for a POST its form, checked for the session's form token and our own origin."""
+    """The visit of a request: its session and caller if the cookie names a live one."""
     now = services.clock.now()
     visit = Visit(request, services, language_of(request), now)
     token = request.cookies.get(COOKIE)
@@ -166,15 +165,20 @@ async def start_visit(request: web.Request, services: Services) -> Visit:
             visit.cookies[COOKIE] = None  # ended, expired or erased: the browser forgets it
         else:
             visit.language = visit.caller.language
-    if request.method == "POST":
-        _same_origin(request, services.settings.web_base)
-        form = visit.form = await request.post()
-        sent = form.get(CSRF_FIELD)
-        if visit.session is not None and not (
-            isinstance(sent, str) and hmac.compare_digest(sent, visit.session.csrf)
-        ):
-            raise Refused(403, "form_expired")
     return visit
+
+
+async def read_form(visit: Visit) -> None:
+    """A POST's form, refused unless it comes from our own origin and, in a session, carries
+    the session's form token: before any handler, so a refused form changes nothing."""
+    request = visit.request
+    _same_origin(request, visit.services.settings.web_base)
+    form = visit.form = await request.post()
+    sent = form.get(CSRF_FIELD)
+    if visit.session is not None and not (
+        isinstance(sent, str) and hmac.compare_digest(sent, visit.session.csrf)
+    ):
+        raise Refused(403, "form_expired")
 
 
 def _same_origin(request: web.Request, base: str | None) -> None:
