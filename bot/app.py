@@ -38,6 +38,7 @@ from handlers import (
     forms,
     gate,
     onboarding,
+    panel,
     privacy,
     review_queue,
     rounds,
@@ -136,6 +137,7 @@ def build_application(services: Services) -> BotApplication:
     reports.register(application)
     review_queue.register(application)
     digest.register(application)
+    panel.register(application)
     rounds.register(application)
     materials.register(application)
     self_assessment.register(application)

@@ -49,6 +49,7 @@ COMMANDS = (
     Command("substitute", ("zastepstwo", "substitute"), ADVISERS),
     Command("extend", ("przedluz", "extend"), ADVISERS),
     Command("digest", ("podsumowanie", "digest"), ADVISERS),
+    Command("panel", ("panel", "web"), OVERSEERS),  # a sign-in link to the web view (web/)
     # the materials' review loop: a coordinator hands them in, an expert reviews them
     Command("materials", ("materialy", "material", "materials"), EXPERTS | {Role.COORDINATOR}),
     Command("help", ("pomoc", "help"), EVERYONE),

@@ -69,6 +69,11 @@ async def issue_link(
     return token
 
 
+def link_address(base: str, token: str) -> str:
+    """The address of a sign-in link on the web view at `base`."""
+    return f"{base}/sign-in/{token}"
+
+
 async def link_valid(session: AsyncSession, token: str, now: dt.datetime) -> bool:
     """Whether the link can still be used (its page asks to confirm before it is used)."""
     found = await session.scalar(

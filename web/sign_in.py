@@ -13,6 +13,7 @@ from storage.models import Channel, Delivery
 from storage.web_sessions import (
     end_session,
     issue_link,
+    link_address,
     link_valid,
     open_session,
     signing_in,
@@ -49,7 +50,7 @@ async def ask(request: web.Request) -> web.StreamResponse:
         token = None if person is None else await issue_link(session, person.id, now, life)
         if person is not None and token is not None:
             base = settings.web_base or f"{visit.request.scheme}://{visit.request.host}"
-            values = {"link": f"{base}/sign-in/{token}", "minutes": settings.web_link_minutes}
+            values = {"link": link_address(base, token), "minutes": settings.web_link_minutes}
             await enqueue(
                 session,
                 dedupe_key=f"{SIGN_IN_EMAIL}:{token_hash(token)}",
