@@ -14,7 +14,7 @@ from pathlib import Path
 from aiohttp import web
 
 from core.services import Services
-from web import overview, sign_in
+from web import erasure, exports, invitations, outbox_page, overview, sign_in, team_import
 from web.visit import COOKIE, VISIT, WAKE, Refused, Route, Visit, start_visit
 
 log = logging.getLogger(__name__)
@@ -88,6 +88,11 @@ def build_app(services: Services, wake_outbox: Callable[[], None]) -> web.Applic
     app[WAKE] = wake_outbox
     sign_in.add_routes(app)
     overview.add_routes(app)
+    team_import.add_routes(app)
+    invitations.add_routes(app)
+    outbox_page.add_routes(app)
+    erasure.add_routes(app)
+    exports.add_routes(app)
     app.router.add_static("/static/", STATIC, append_version=False)
     return app
 

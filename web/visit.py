@@ -38,7 +38,14 @@ WAKE: web.AppKey[Wake] = web.AppKey("wake_outbox")
 
 
 # The menu: each page's key (core.access.PAGES) and address, shown to the roles it is for.
-MENU: tuple[tuple[str, str], ...] = (("overview", "/"),)
+MENU: tuple[tuple[str, str], ...] = (
+    ("overview", "/"),
+    ("import", "/import"),
+    ("invitations", "/invitations"),
+    ("outbox", "/outbox"),
+    ("erasure", "/erasure"),
+    ("exports", "/exports"),
+)
 
 
 def menu(caller: Caller) -> list[tuple[str, str]]:
@@ -72,6 +79,11 @@ class Visit:
     @property
     def csrf(self) -> str:
         return self.session.csrf if self.session is not None else ""
+
+    @property
+    def actor(self) -> str:
+        """Who acts, as the audit log names a person."""
+        return f"person:{self.signed_in().person_id}"
 
     def signed_in(self) -> Caller:
         assert self.caller is not None  # @page lets nobody else through
