@@ -18,7 +18,7 @@ from sqlalchemy import func, select, update
 from core.services import Services
 from notices.erasure import confirmation_keys
 from storage.erasure import request_erasure
-from storage.imports.read import read_rows
+from storage.imports.read import COLUMNS, read_rows
 from storage.imports.run import import_rows
 from storage.models import (
     Base,
@@ -31,7 +31,7 @@ from storage.models import (
 )
 from tests.integration.test_import import add_cohort
 from tests.support.outbox_rows import queue_text
-from tests.support.team_files import DATA, team, write_csv
+from tests.support.team_files import DATA, cells, team, write_csv, write_xlsx
 from tests.support.web_client import signed_in
 
 COORDINATOR, ADVISER, MEMBER = "ewa@example.pl", "jan@example.pl", "anna@example.pl"
@@ -126,6 +126,10 @@ async def test_a_good_team_file_is_tried_first_and_imported_from_the_dry_run(
         assert applied.status == 200, await applied.text()
         assert "Zaimportowano do edycji „pilot”" in unescape(await applied.text())
         assert await _count(services, Person.email == "maria.szymanska@example.pl") == 1
+        workbook = write_xlsx(tmp_path / "team.xlsx", [list(COLUMNS), *cells(team())])
+        again = await browser.post("/import", _upload("team.xlsx", workbook.read_bytes()))
+        assert again.status == 200
+        assert "bez zmian" in await again.text()
         tampered = await browser.post(
             "/import/apply", {"cohort": "pilot", "name": "x.csv", "content": "not base64!"}
         )
