@@ -18,10 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.templates import Templates
 from notices.message import Email, Text, queue
 from outbox.queue import enqueue
+from storage.anonymise import Anonymised
+from storage.erasure import complete_erasure, confirm_erasure, open_request
 from storage.models import (
     Channel,
     Delivery,
     ErasureRequest,
+    ErasureState,
     Jst,
     OutboxMessage,
     OutboxState,
@@ -135,3 +138,41 @@ def settled(states: dict[Channel, list[OutboxState]]) -> bool:
     """Every part of the confirmation has gone, or will never go (failed, person unreachable):
     the data may be erased now."""
     return bool(states) and all(s in SETTLED for parts in states.values() for s in parts)
+
+
+class ErasureChanged(Exception):
+    """The person's open request is not the one the operator was shown (withdrawn, or made,
+    while they were asked): nothing was done."""
+
+
+async def start_erasure(
+    session: AsyncSession,
+    templates: Templates,
+    person_id: int,
+    shown: int | None,
+    *,
+    now: dt.datetime,
+    today: dt.date,
+    actor: str,
+) -> int:
+    """The first step of `advisorybot erase` and of the web view's erasure: the request the
+    operator was shown (`shown`; None: one is recorded now) confirmed and the person told;
+    the request's number. The data goes in `finish_erasure`, once the telling has gone."""
+    person = await session.get_one(Person, person_id)
+    found = await open_request(session, person_id)
+    if (found.id if found else None) != shown:
+        raise ErasureChanged(person.email)
+    request = await confirm_erasure(session, person_id, now, today, actor=actor)
+    await queue_confirmation(session, templates, person, request, now)
+    return request.id
+
+
+async def finish_erasure(
+    session: AsyncSession, request_id: int, now: dt.datetime, *, actor: str
+) -> Anonymised:
+    """The second step, once the confirmation has `settled`: the person anonymised (done
+    already by another run: what that one did)."""
+    request = await session.get_one(ErasureRequest, request_id, with_for_update=True)
+    if request.state is not ErasureState.CONFIRMING:
+        return Anonymised(**request.summary)
+    return await complete_erasure(session, request, now, actor=actor)

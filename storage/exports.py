@@ -3,7 +3,7 @@
 Column headers are stable English snake_case keys and cells hold raw values (dates, numbers,
 booleans, codes such as "pending" or "K"), so a script can rely on them: that is what
 `advisorybot export --keys` writes. A person reads them in their language instead: the CLI
-words the sheet titles, headers and codes from a template (`bot/cli/table_words.py`), as
+words the sheet titles, headers and codes from a template (`digest/table_words.py`), as
 storage renders no text; `storage.spreadsheets` writes either.
 """
 

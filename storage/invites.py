@@ -100,7 +100,7 @@ def _active(now: dt.datetime) -> ColumnElement[bool]:
     return (Invite.used_at.is_(None)) & (Invite.revoked_at.is_(None)) & (Invite.expires_at > now)
 
 
-def _waiting(cohort_id: int | None) -> ColumnElement[bool]:
+def not_joined(cohort_id: int | None) -> ColumnElement[bool]:
     """People who can still join: not on Telegram, not erased; with a cohort, only its JSTs'
     members and advisers (substitutes included)."""
     waiting = Person.telegram_user_id.is_(None) & Person.erased_at.is_(None)
@@ -123,7 +123,7 @@ async def count_waiting_with_active_invite(
 ) -> int:
     """How many people who have not joined already hold a link that still works."""
     holders = select(Invite.person_id).where(_active(now))
-    query = select(func.count(Person.id)).where(_waiting(cohort_id), Person.id.in_(holders))
+    query = select(func.count(Person.id)).where(not_joined(cohort_id), Person.id.in_(holders))
     return int(await session.scalar(query) or 0)
 
 
@@ -142,7 +142,7 @@ async def issue_invites(
     query = (
         select(Person, Jst)
         .outerjoin(Jst, Person.jst_id == Jst.id)
-        .where(_waiting(cohort_id))
+        .where(not_joined(cohort_id))
         .order_by(Jst.teryt.nulls_last(), Person.full_name, Person.id)
     )
     if not reissue:

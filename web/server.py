@@ -14,10 +14,11 @@ from pathlib import Path
 from aiohttp import web
 
 from core.services import Services
-from web import overview, sign_in
+from web import erasure, exports, invitations, outbox_page, overview, sign_in, team_import
 from web.visit import (
     COOKIE,
     VISIT,
+    VISIT_OF,
     WAKE,
     Refused,
     Route,
@@ -48,7 +49,7 @@ async def _visits(request: web.Request, handler: Route) -> web.StreamResponse:
     services = request.app[VISIT]
     visit: Visit | None = None
     try:
-        visit = request["visit"] = await start_visit(request, services)
+        visit = request[VISIT_OF] = await start_visit(request, services)
         if request.method == "POST":
             await read_form(visit)
         response = await handler(request)
@@ -60,8 +61,10 @@ async def _visits(request: web.Request, handler: Route) -> web.StreamResponse:
         response = _refusal(request, services, visit, Refused(405, "not_found"))
     except web.HTTPRequestEntityTooLarge:
         response = _refusal(request, services, visit, Refused(413, "too_large"))
-    except web.HTTPRedirection as redirect:
-        response = redirect
+    except web.HTTPMove as redirect:  # raised by handlers; answered, not returned
+        response = web.Response(
+            status=redirect.status, headers={"Location": str(redirect.location)}
+        )
     except Exception as error:  # a fault of ours: logged without the request's values
         log.error(
             "web request %s %s failed: %s", request.method, request.path, type(error).__name__
@@ -98,6 +101,11 @@ def build_app(services: Services, wake_outbox: Callable[[], None]) -> web.Applic
     app[WAKE] = wake_outbox
     sign_in.add_routes(app)
     overview.add_routes(app)
+    team_import.add_routes(app)
+    invitations.add_routes(app)
+    outbox_page.add_routes(app)
+    erasure.add_routes(app)
+    exports.add_routes(app)
     app.router.add_static("/static/", STATIC, append_version=False)
     return app
 

@@ -20,14 +20,14 @@ from storage.web_sessions import (
     token_hash,
     use_link,
 )
-from web.visit import COOKIE, Refused, Visit
+from web.visit import COOKIE, VISIT_OF, Refused, Visit
 
 SIGN_IN_EMAIL = "web_sign_in"
 MAX_ADDRESS = 254
 
 
 async def form(request: web.Request) -> web.StreamResponse:
-    visit: Visit = request["visit"]
+    visit = request[VISIT_OF]
     if visit.caller is not None:
         raise web.HTTPSeeOther("/")
     return visit.render("sign_in.html.j2", address="", sent=False, minutes=_minutes(visit))
@@ -36,7 +36,7 @@ async def form(request: web.Request) -> web.StreamResponse:
 async def ask(request: web.Request) -> web.StreamResponse:
     """A link for a known adviser or coordinator; the same page for any other address, so the
     page tells nobody who is known."""
-    visit: Visit = request["visit"]
+    visit = request[VISIT_OF]
     address = visit.field("email")[:MAX_ADDRESS]
     if "@" not in address:
         return visit.render(
@@ -65,7 +65,7 @@ async def ask(request: web.Request) -> web.StreamResponse:
 
 
 async def confirm(request: web.Request) -> web.StreamResponse:
-    visit: Visit = request["visit"]
+    visit = request[VISIT_OF]
     async with visit.services.reader() as session:
         valid = await link_valid(session, request.match_info["token"], visit.now)
     if not valid:
@@ -75,7 +75,7 @@ async def confirm(request: web.Request) -> web.StreamResponse:
 
 async def use(request: web.Request) -> web.StreamResponse:
     """The link used once: a new session; a used, expired or unknown link opens none."""
-    visit: Visit = request["visit"]
+    visit = request[VISIT_OF]
     services, now = visit.services, visit.now
     life = dt.timedelta(hours=services.settings.web_session_hours)
     async with services.sessionmaker.begin() as session:
@@ -90,7 +90,7 @@ async def use(request: web.Request) -> web.StreamResponse:
 
 
 async def sign_out(request: web.Request) -> web.StreamResponse:
-    visit: Visit = request["visit"]
+    visit = request[VISIT_OF]
     if visit.session is not None:
         async with visit.services.sessionmaker.begin() as session:
             await end_session(session, visit.session.id, visit.now)

@@ -38,11 +38,21 @@ WAKE: web.AppKey[Wake] = web.AppKey("wake_outbox")
 
 
 # The menu: each page's key (core.access.PAGES) and address, shown to the roles it is for.
-MENU: tuple[tuple[str, str], ...] = (("overview", "/"),)
+MENU: tuple[tuple[str, str], ...] = (
+    ("overview", "/"),
+    ("import", "/import"),
+    ("invitations", "/invitations"),
+    ("outbox", "/outbox"),
+    ("erasure", "/erasure"),
+    ("exports", "/exports"),
+)
 
 
 def menu(caller: Caller) -> list[tuple[str, str]]:
     return [(key, href) for key, href in MENU if caller.role in access.page(key).roles]
+
+
+VISIT_OF: web.RequestKey[Visit] = web.RequestKey("visit")  # set by web.server's middleware
 
 
 class Refused(Exception):
@@ -72,6 +82,11 @@ class Visit:
     @property
     def csrf(self) -> str:
         return self.session.csrf if self.session is not None else ""
+
+    @property
+    def actor(self) -> str:
+        """Who acts, as the audit log names a person."""
+        return f"person:{self.signed_in().person_id}"
 
     def signed_in(self) -> Caller:
         assert self.caller is not None  # @page lets nobody else through
@@ -124,7 +139,7 @@ def page(key: str) -> Callable[[Handler], Route]:
     def wrap(handler: Handler) -> Route:
         @functools.wraps(handler)
         async def run(request: web.Request) -> web.StreamResponse:
-            visit: Visit = request["visit"]
+            visit = request[VISIT_OF]
             if visit.caller is None:
                 if request.method == "GET":
                     raise web.HTTPSeeOther("/sign-in")

@@ -25,13 +25,18 @@ from bot.cli.common import OperatorError, state
 from bot.cli.help import help_text
 from bot.cli.reminders import deliver_now
 from core.services import Services
-from notices.erasure import confirmation_states, queue_confirmation, settled
+from notices.erasure import (
+    ErasureChanged,
+    confirmation_states,
+    finish_erasure,
+    settled,
+    start_erasure,
+)
 from outbox.email_policy import SMTP_SETTINGS
 from outbox.email_sender import deliver_emails
 from storage.anonymise import Anonymised
 from storage.audit import record_reads
 from storage.db import flush_log
-from storage.erasure import complete_erasure, confirm_erasure, open_request
 from storage.erasure_views import (
     ErasureTarget,
     ErasureView,
@@ -39,7 +44,7 @@ from storage.erasure_views import (
     erasure_requests,
     erasure_target,
 )
-from storage.models import Channel, ErasureRequest, ErasureState, OutboxState, Person
+from storage.models import Channel, OutboxState
 
 MESSAGES = "cli/erasure.txt.j2"
 CONFIRM_WAIT_SECONDS = 30.0
@@ -104,22 +109,18 @@ async def _erase(services: Services, *, person_id: int, shown: int | None, actor
     now = services.clock.now()
     today = now.astimezone(services.settings.zone).date()
     async with services.sessionmaker.begin() as session:
-        person = await session.get_one(Person, person_id)
-        found = await open_request(session, person_id)
-        if (found.id if found else None) != shown:  # withdrawn, or made, while asked
-            raise OperatorError(MESSAGES, "changed", email=person.email)
-        request = await confirm_erasure(session, person_id, now, today, actor=actor)
-        await queue_confirmation(session, services.templates, person, request, now)
-        request_id = request.id
+        try:
+            request_id = await start_erasure(
+                session, services.templates, person_id, shown, now=now, today=today, actor=actor
+            )
+        except ErasureChanged as changed:
+            raise OperatorError(MESSAGES, "changed", email=str(changed)) from None
     await _deliver(services)
     states = await _confirmation(services, request_id)
     if not settled(states):
         return Outcome(request_id, states, None)
     async with services.sessionmaker.begin() as session:
-        request = await session.get_one(ErasureRequest, request_id, with_for_update=True)
-        if request.state is not ErasureState.CONFIRMING:  # finished meanwhile by another run
-            return Outcome(request_id, states, Anonymised(**request.summary))
-        done = await complete_erasure(session, request, services.clock.now(), actor=actor)
+        done = await finish_erasure(session, request_id, services.clock.now(), actor=actor)
     await flush_log(services.engine)
     return Outcome(request_id, states, done)
 

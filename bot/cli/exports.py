@@ -5,26 +5,18 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cli.common import CliState, OperatorError, state
 from bot.cli.help import help_text
-from bot.cli.table_words import LABELS, READER_LANGUAGE, worded
 from core.services import Services
 from core.templates import Templates
+from digest.table_words import READER_LANGUAGE, export_sheets
 from storage.audit import record_reads
-from storage.exports import (
-    ExportKind,
-    ExportTable,
-    export_rows,
-    missing_reports,
-    report_questions,
-)
+from storage.exports import ExportKind
 from storage.indicators import Indicators, compute_indicators
 from storage.models import Language
 from storage.spreadsheets import WRITERS, OutputError, replaced_on_success, supported, write_table
@@ -73,8 +65,11 @@ def export(
     async def _work(services: Services) -> int:
         with output_file(out) as file:
             async with services.sessionmaker.begin() as session:
-                table, *more = await _sheets(session, services, kind, lang, keys=keys)
                 now = services.clock.now()
+                today = now.astimezone(services.settings.zone).date()
+                table, *more = await export_sheets(
+                    session, services.templates, kind, lang, today, keys=keys
+                )
                 shown = {person for sheet in (table, *more) for person in sheet.people}
                 await record_reads(session, now, actor=actor, people=shown, via=f"export {kind}")
             write_table(file, table, services.settings.zone, *more)
@@ -82,24 +77,6 @@ def export(
 
     count = cli.run(_work)
     cli.say(EXPORTS, "written", kind=kind.value, count=count, path=str(out))
-
-
-async def _sheets(
-    session: AsyncSession, services: Services, kind: ExportKind, lang: Language, *, keys: bool
-) -> list[ExportTable]:
-    """The kind's table (for reports, also who is missing which month), worded in `lang` for a
-    person, or with the stable keys and codes for a script (`keys`)."""
-    tables = [await export_rows(session, kind, titles=lang)]
-    if kind is ExportKind.REPORTS:
-        today = services.clock.now().astimezone(services.settings.zone).date()
-        tables.append(await missing_reports(session, today))
-    if keys:
-        return tables
-    questions = await report_questions(session) if kind is ExportKind.REPORTS else {}
-    words = services.templates.words(lang.value, LABELS)
-    return [
-        replace(worded(table, words, questions=questions), people=table.people) for table in tables
-    ]
 
 
 def indicators(

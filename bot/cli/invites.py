@@ -16,17 +16,16 @@ from typing import Annotated
 
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Bot
-from telegram.error import TelegramError
 
 from bot.cli.common import CliState, OperatorError, state
 from bot.cli.exports import checked_output, output_file
 from bot.cli.help import help_text
-from bot.cli.table_words import LABELS, READER_LANGUAGE, worded
 from core.services import Services
 from core.settings import Settings
 from core.templates import Words
-from notices.invitations import queue_invitations
+from digest.table_words import LABELS, READER_LANGUAGE, worded
+from notices.invitations import NoBotUsername, invite_by_email
+from notices.invitations import bot_username as username_of
 from outbox.email_policy import SMTP_SETTINGS
 from outbox.email_sender import EmailDelivery, EmailStats, deliver_all
 from storage.audit import record_reads
@@ -47,18 +46,13 @@ HEADERS = ("full_name", "email", "role", "jst_teryt", "jst_name", "link", "expir
 
 
 async def bot_username(settings: Settings) -> str:
-    """The bot's username for the links: from the settings, else from Telegram's getMe."""
-    if settings.telegram_bot_username:
-        return settings.telegram_bot_username
-    if settings.telegram_bot_token is None:
-        raise OperatorError(INVITES, "no_bot_username")
-    base_url = f"{str(settings.telegram_api_base_url).rstrip('/')}/bot"
+    """The bot's username for the links (notices.invitations.bot_username), or a refusal."""
     try:
-        async with Bot(settings.token(), base_url=base_url) as bot:
-            return bot.username
-    except TelegramError as error:
-        # Only the error's kind: PTB puts the token into some messages.
-        raise OperatorError(INVITES, "get_me_failed", problem=type(error).__name__) from None
+        return await username_of(settings)
+    except NoBotUsername as error:
+        if error.problem is None:
+            raise OperatorError(INVITES, "no_bot_username") from None
+        raise OperatorError(INVITES, "get_me_failed", problem=error.problem) from None
 
 
 def invites_table(issued: list[IssuedInvite], username: str, words: Words | None) -> ExportTable:
@@ -149,17 +143,11 @@ def send_invitations(cli: CliState, *, cohort: str | None, resend: bool) -> None
         ttl = dt.timedelta(days=services.settings.invite_ttl_days)
         async with services.sessionmaker.begin() as session:
             cohort_id = await _cohort_id(session, cohort)
-            skipped = (
-                0
-                if resend
-                else await count_waiting_with_active_invite(session, now, cohort_id=cohort_id)
+            count, skipped = await invite_by_email(
+                session, now, ttl, username, cohort_id=cohort_id, resend=resend, actor=actor
             )
-            issued = await issue_invites(
-                session, now, ttl, reissue=resend, cohort_id=cohort_id, actor=actor
-            )
-            await queue_invitations(session, issued, username, now)
         stats = await deliver_all(EmailDelivery(services, bot_username=username))
-        return len(issued), skipped, stats
+        return count, skipped, stats
 
     count, skipped, stats = cli.run(_work)
     cli.say(

@@ -10,10 +10,9 @@ import typer
 from bot.cli.common import OperatorError, state
 from bot.cli.help import help_text
 from core.services import Services
-from storage.cohorts import find_cohort
-from storage.imports.apply import ImportSummary, apply_import, erased_addresses, jst_cohorts
+from storage.imports.apply import ImportSummary
 from storage.imports.read import ImportFileError, RawRow, read_rows
-from storage.imports.validate import validate
+from storage.imports.run import ImportRefused, import_rows
 
 IMPORT = "cli/import.txt.j2"
 
@@ -47,15 +46,10 @@ async def _import(
 ) -> ImportSummary:
     """Validate against the database and apply in one transaction; a dry run rolls it back."""
     async with services.sessionmaker() as session, session.begin() as transaction:
-        cohort = await find_cohort(session, cohort_name)
-        if cohort is None:
-            raise OperatorError(IMPORT, "unknown_cohort", cohort=cohort_name)
-        plan = validate(
-            rows, cohort.name, await jst_cohorts(session), await erased_addresses(session)
-        )
-        if plan.errors:
-            raise OperatorError(IMPORT, "refused", errors=plan.errors, warnings=plan.warnings)
-        summary = await apply_import(session, plan, cohort, services.clock.now(), actor)
+        try:
+            summary = await import_rows(session, rows, cohort_name, services.clock.now(), actor)
+        except ImportRefused as refused:
+            raise OperatorError(IMPORT, refused.code, **refused.params) from None
         if dry_run:
             await transaction.rollback()
         return summary

@@ -14,7 +14,7 @@ import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 from openpyxl import load_workbook
@@ -82,19 +82,33 @@ def read_rows(
     """
     if not path.is_file():
         raise ImportFileError("file_not_found", path=str(path))
-    size = path.stat().st_size
+    _check_size(path.stat().st_size, max_rows)  # before reading a file far too large
+    return read_content(path.name, path.read_bytes(), max_rows, columns, optional)
+
+
+def read_content(
+    name: str,
+    data: bytes,
+    max_rows: int | None = None,
+    columns: Sequence[str] = COLUMNS,
+    optional: Sequence[str] = (),
+) -> list[RawRow]:
+    """`read_rows` of a file's content (an upload), its kind told by its `name`'s suffix."""
+    _check_size(len(data), max_rows)
+    suffix = PurePath(name).suffix
+    if suffix.lower() in CSV_SUFFIXES:
+        return _table(_csv_rows(data, max_rows), columns, optional)
+    if suffix.lower() in XLSX_SUFFIXES:
+        return _table(_xlsx_rows(data, max_rows), columns, optional)
+    raise ImportFileError("unknown_extension", suffix=suffix or "-")
+
+
+def _check_size(size: int, max_rows: int | None) -> None:
     if max_rows is not None and size > max_rows * ROW_BYTES:
         raise ImportFileError("file_too_big", size=size, limit=max_rows * ROW_BYTES, rows=max_rows)
-    suffix = path.suffix.lower()
-    if suffix in CSV_SUFFIXES:
-        return _table(_csv_rows(path, max_rows), columns, optional)
-    if suffix in XLSX_SUFFIXES:
-        return _table(_xlsx_rows(path, max_rows), columns, optional)
-    raise ImportFileError("unknown_extension", suffix=path.suffix or "-")
 
 
-def _csv_rows(path: Path, max_rows: int | None) -> list[list[Any]]:
-    data = path.read_bytes()
+def _csv_rows(data: bytes, max_rows: int | None) -> list[list[Any]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -120,9 +134,9 @@ def _csv_field_limit(limit: int) -> Iterator[None]:
         csv.field_size_limit(previous)
 
 
-def _xlsx_rows(path: Path, max_rows: int | None) -> list[list[Any]]:
+def _xlsx_rows(data: bytes, max_rows: int | None) -> list[list[Any]]:
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError):
         raise ImportFileError("unreadable_xlsx") from None
     try:

@@ -898,6 +898,42 @@ def _web_words(s: Sample) -> dict[str, dict[str, Any]]:
     }
 
 
+def _web_ops(s: Sample) -> dict[str, dict[str, Any]]:
+    """The operator pages' words (core/templates/<lang>/web/ops.txt.j2) whose value is a key."""
+    ops = "web/ops.txt.j2::"
+    problems = [
+        ("bad_cells", {}),
+        ("no_rows", {}),
+        ("too_many_rows", {"limit": s.n}),
+        ("unknown_extension", {"suffix": ".pdf"}),
+        ("unknown_cohort", {"cohort": "Pilotaż"}),
+    ]
+    code, params = problems[s.n % len(problems)]
+    invite = ("none", "active", "expired", "revoked", "used")[s.n % 5]
+    return {
+        f"{ops}result_title": {"applied": s.flag, "refused": s.n % 3 == 0},
+        f"{ops}file_problem": {"code": code, "params": params, "count": s.n},
+        f"{ops}issue_reason": {"code": "bad_email", "params": {"value": "anna@"}},
+        f"{ops}summary_count": {"kind": ("created", "updated", "unchanged")[s.n % 3]},
+        f"{ops}summary_row": {"part": ("jsts", "people", "assignments")[s.n % 3]},
+        f"{ops}role_name": {"role": ("member", "adviser", "coordinator", "expert")[s.n % 4]},
+        f"{ops}invite_state": {"invite": invite},
+        f"{ops}outbox_done": {"done": ("requeued", "expired", "not_failed")[s.n % 3]},
+        f"{ops}channel_name": {"channel": "email" if s.flag else "telegram"},
+        f"{ops}erasure_done": {"done": ("erased", "confirming", "changed")[s.n % 3]},
+        f"{ops}request_state": {"state": ("pending", "confirming", "done", "cancelled")[s.n % 4]},
+        f"{ops}confirm_who": {
+            "name": "Anna Nowak",
+            "email": "anna@example.pl",
+            "role": "member",
+            "jst_name": "Gmina Bochnia" if s.flag else None,
+        },
+        f"{ops}confirm_what": {"questions": s.n, "answers": s.n + 1, "on_telegram": s.flag},
+        f"{ops}export_name": {"kind": ("people", "tasks", "reports", "materials")[s.n % 4]},
+        f"{ops}days_left": {"days": s.n - 2},
+    }
+
+
 def overrides(s: Sample) -> dict[str, dict[str, Any]]:
     """Names whose value has another shape in these templates (or macros: `file::macro`)."""
     rows = [
@@ -908,6 +944,7 @@ def overrides(s: Sample) -> dict[str, dict[str, Any]]:
     report_rows = {"rows": rows, "question": _question("done", "text")}
     return {
         **_web_words(s),
+        **_web_ops(s),
         "tg/report_adviser.html.j2": report_rows,
         "tg/report_summary.html.j2": report_rows,
         "tg/report_question.html.j2": report_rows,

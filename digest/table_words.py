@@ -7,10 +7,22 @@ text, so the wording happens here, on the finished table.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
-from core.templates import DEFAULT_LANGUAGE, Words
-from storage.exports import ANSWER_PREFIX, Cell, ExportTable
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.templates import DEFAULT_LANGUAGE, Templates, Words
+from storage.exports import (
+    ANSWER_PREFIX,
+    Cell,
+    ExportKind,
+    ExportTable,
+    export_rows,
+    missing_reports,
+    report_questions,
+)
 from storage.models import Language
 from storage.programme import ReportQuestion
 
@@ -26,6 +38,30 @@ CODED: dict[str, dict[str, str]] = {
     "invites": {"role": "role"},
     "materials": {"material_kind": "material_kind", "state": "material_state"},
 }
+
+
+async def export_sheets(
+    session: AsyncSession,
+    templates: Templates,
+    kind: ExportKind,
+    lang: Language,
+    today: dt.date,
+    *,
+    keys: bool = False,
+) -> list[ExportTable]:
+    """An export's sheets (`advisorybot export`, the web view's exports): the kind's table
+    (for reports, also who is missing which month), worded in `lang` for a person, or with the
+    stable keys and codes for a script (`keys`)."""
+    tables = [await export_rows(session, kind, titles=lang)]
+    if kind is ExportKind.REPORTS:
+        tables.append(await missing_reports(session, today))
+    if keys:
+        return tables
+    questions = await report_questions(session) if kind is ExportKind.REPORTS else {}
+    words = templates.words(lang.value, LABELS)
+    return [
+        replace(worded(table, words, questions=questions), people=table.people) for table in tables
+    ]
 
 
 def worded(
