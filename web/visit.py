@@ -41,6 +41,11 @@ WAKE: web.AppKey[Wake] = web.AppKey("wake_outbox")
 MENU: tuple[tuple[str, str], ...] = (("overview", "/"),)
 
 
+# The page key (core.access.PAGES) of each route handler made by @page: what a route is for,
+# read by whoever walks the application's routes (the security tests: every route x role).
+PAGE_OF: dict[Route, str] = {}
+
+
 def menu(caller: Caller) -> list[tuple[str, str]]:
     return [(key, href) for key, href in MENU if caller.role in access.page(key).roles]
 
@@ -133,6 +138,7 @@ def page(key: str) -> Callable[[Handler], Route]:
                 raise Refused(403, "not_for_your_role")
             return await handler(visit)
 
+        PAGE_OF[run] = key
         return run
 
     return wrap

@@ -1,0 +1,121 @@
+"""The web view (web.server.build_app) on aiohttp's own test server over loopback HTTP, and a
+browser of one person signed in through the real link flow: asked for on /sign-in, the link
+read from the queued e-mail, confirmed by POST. aiohttp's client keeps no Secure cookie on
+http://, so the session cookie is sent by hand."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from aiohttp import ClientResponse, DummyCookieJar
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import select
+
+from core.services import Services
+from storage.models import OutboxMessage
+from web.server import build_app
+from web.sign_in import SIGN_IN_EMAIL
+from web.visit import COOKIE
+
+CSRF_VALUE = re.compile(r'name="csrf" value="([^"]*)"')
+
+
+@contextlib.asynccontextmanager
+async def web_client(services: Services) -> AsyncIterator[TestClient[Any, Any]]:
+    """A client of the web view on a free loopback port; it keeps no cookie of its own."""
+    app = build_app(services, lambda: None)
+    async with TestClient(TestServer(app, host="127.0.0.1"), cookie_jar=DummyCookieJar()) as c:
+        yield c
+
+
+def form_token(html: str) -> str:
+    found = CSRF_VALUE.search(html)
+    assert found is not None, "the page has no form token"
+    return found.group(1)
+
+
+def session_cookie(response: ClientResponse) -> str | None:
+    """The session cookie the response sets ("" when it deletes it, None: not touched)."""
+    morsel = response.cookies.get(COOKIE)
+    return None if morsel is None else morsel.value
+
+
+@dataclass
+class WebBrowser:
+    """One browser: its session cookie and the form token of its pages."""
+
+    client: TestClient[Any, Any]
+    cookie: str | None = None
+    csrf: str = ""
+
+    def headers(self, origin: str | None) -> dict[str, str]:
+        sent = {"Accept-Language": "pl"}
+        if self.cookie:
+            sent["Cookie"] = f"{COOKIE}={self.cookie}"
+        if origin is not None:
+            sent["Origin"] = origin
+        return sent
+
+    @property
+    def origin(self) -> str:
+        parts = urlsplit(str(self.client.make_url("/")))
+        return f"{parts.scheme}://{parts.netloc}"
+
+    async def get(self, path: str) -> ClientResponse:
+        response = await self.client.get(path, headers=self.headers(None), allow_redirects=False)
+        await response.read()
+        return response
+
+    async def post(
+        self,
+        path: str,
+        data: dict[str, str] | None = None,
+        *,
+        csrf: str | None = None,
+        origin: str | None = "",
+    ) -> ClientResponse:
+        """A form sent from our own page: the session's form token and our origin, unless
+        `csrf` or `origin` say otherwise (origin None: no Origin header at all)."""
+        fields = {"csrf": self.csrf if csrf is None else csrf} | (data or {})
+        sent_origin = self.origin if origin == "" else origin
+        response = await self.client.post(
+            path, data=fields, headers=self.headers(sent_origin), allow_redirects=False
+        )
+        await response.read()
+        return response
+
+
+async def latest_link(services: Services, person_id: int) -> str:
+    """The path of the last sign-in link queued for the person (/sign-in/<token>)."""
+    async with services.reader() as session:
+        payload = await session.scalar(
+            select(OutboxMessage.payload)
+            .where(OutboxMessage.kind == SIGN_IN_EMAIL, OutboxMessage.person_id == person_id)
+            .order_by(OutboxMessage.id.desc())
+            .limit(1)
+        )
+    assert payload is not None, "no sign-in e-mail was queued"
+    link: str = payload["values"]["link"]
+    return urlsplit(link).path
+
+
+async def sign_in(
+    client: TestClient[Any, Any], services: Services, email: str, person_id: int
+) -> WebBrowser:
+    """A browser signed in as the person: link asked for, read from its e-mail, confirmed."""
+    browser = WebBrowser(client)
+    asked = await browser.post("/sign-in", {"email": email})
+    assert asked.status == 200
+    link = await latest_link(services, person_id)
+    used = await browser.post(link)
+    assert used.status == 303, await used.text()
+    browser.cookie = session_cookie(used)
+    assert browser.cookie, "no session cookie was set"
+    overview = await browser.get("/")
+    browser.csrf = form_token(await overview.text())
+    return browser
