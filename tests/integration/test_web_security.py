@@ -34,7 +34,7 @@ PUBLIC = {
 SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",
 }
 NOWHERE = "987654321"  # an id nothing has
 PARAMETER = re.compile(r"\{(\w+)(?::[^}]*)?\}")
@@ -200,6 +200,7 @@ async def test_a_form_of_someone_else_changes_nothing(services: Services) -> Non
                 ("a wrong form token", "x" * 43, ""),
                 ("another site", None, "https://evil.example"),
                 ("another port", None, "http://127.0.0.1:1"),
+                ("an opaque origin", None, "null"),  # a page of no-referrer or a sandbox's
             ):
                 before = await database_rows(services)
                 response = await browser.post(path, csrf=csrf, origin=origin)
