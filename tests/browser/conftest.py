@@ -12,6 +12,7 @@ import subprocess
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, Route, async_playwright
@@ -125,3 +126,42 @@ async def open_page(browser: Browser, offline: Offline) -> AsyncIterator[OpenPag
     yield open_
     for context in contexts:
         await context.close()
+
+
+OpenSite = Callable[..., Awaitable[Page]]
+LOOPBACK = ("http://127.0.0.1:", "http://localhost:")
+
+
+class LoopbackOnly:
+    """Lets a page reach our own server on loopback and nothing else; `refused` lists the
+    rest (a web view page asks for nothing elsewhere)."""
+
+    def __init__(self) -> None:
+        self.refused: list[str] = []
+
+    async def __call__(self, route: Route) -> None:
+        if route.request.url.startswith(LOOPBACK):
+            await route.continue_()
+            return
+        self.refused.append(route.request.url)
+        await route.abort("blockedbyclient")
+
+
+@pytest.fixture
+async def open_site(browser: Browser) -> AsyncIterator[OpenSite]:
+    """`await open_site(width, **context_options)`: a new page of a new context (its own
+    cookies) at that viewport width, 800 px high, that reaches 127.0.0.1 only; closed after
+    the test, which fails if a page asked for anything elsewhere."""
+    contexts: list[BrowserContext] = []
+    guard = LoopbackOnly()
+
+    async def open_(width: int, **options: Any) -> Page:
+        context = await browser.new_context(viewport={"width": width, "height": 800}, **options)
+        contexts.append(context)
+        await context.route("**/*", guard)
+        return await context.new_page()
+
+    yield open_
+    for context in contexts:
+        await context.close()
+    assert guard.refused == [], "a page asked for something off loopback"
