@@ -11,17 +11,20 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import pytest
 from aiohttp import ClientResponse, web
 from aiohttp.test_utils import TestClient
 
 from core import access
 from core.services import Services
+from storage import audit
 from storage.erasure import erase_person
 from storage.people import find_web_caller
 from storage.web_sessions import SIGNING_IN, open_session
 from tests.support.web_client import WebBrowser, sign_in, web_client
 from tests.support.web_scene import Scene, Someone, build_scene, database_rows
-from web.visit import PAGE_OF
+from web.server import build_app
+from web.visit import PAGE_OF, Visit, page
 
 # Routes anyone may reach (signing in and out); every other route is a @page of PAGES.
 PUBLIC = {
@@ -77,6 +80,8 @@ def filled(route: Route, scene: Scene, sees_theirs: bool, theirs: bool) -> str:
     sees that JST too, as a coordinator does: a record that does not exist)."""
 
     def value(match: re.Match[str]) -> str:
+        if match.group(1) == "token":
+            return "no-such-link"
         kind = match.group(1).removesuffix("_id")
         if kind == "id":
             kind = route.path.strip("/").split("/")[0]
@@ -132,37 +137,79 @@ async def browsers(
 
 async def test_every_route_for_every_caller(services: Services) -> None:
     scene = await build_scene(services)
-    failures: list[str] = []
     async with web_client(services) as client:
-        callers = await browsers(client, services, scene)
-        seeing = await seeing_theirs(services, scene)
-        walked = [r for r in routes(client.app) if r.key is not None]
-        assert {r.key for r in walked} >= {"overview"}
-        successes = []
-        for route in walked:
-            for name, browser in callers.items():
-                caller = scene.people.get(name)
-                for theirs in (False, True) if "{" in route.path else (False,):
-                    path = filled(route, scene, name in seeing, theirs)
-                    status = expected(route, caller, theirs)
-                    if status is None:
-                        successes.append((route, browser, path))
-                        continue
-                    before = await database_rows(services)
-                    response = await send(browser, route.method, path)
-                    seen = f"{route.method} {path} as {name}: {response.status}"
-                    if response.status != status:
-                        failures.append(f"{seen}, expected {status}")
-                    if status == 303 and response.headers.get("Location") != "/sign-in":
-                        failures.append(f"{seen} went to {response.headers.get('Location')}")
-                    if await database_rows(services) != before:
-                        failures.append(f"{seen} changed the database")
-                    failures += [f"{seen} lacks {header}" for header in guarded(response)]
-        for route, browser, path in successes:
-            response = await send(browser, route.method, path)
-            if response.status >= 400 and not (route.method == "POST" and response.status == 400):
-                failures.append(f"{route.method} {path}: {response.status}, expected success")
+        assert {r.key for r in routes(client.app)} >= {"overview"}
+        failures = await walk(client, services, scene)
     assert not failures, "\n".join(failures)
+
+
+async def test_the_walk_finds_a_page_that_forgets_the_scope(services: Services) -> None:
+    """The walk bites: a page showing any JST, an action writing before it checks the JST,
+    and a route that is no @page are each caught."""
+
+    @page("jst")
+    async def leaky(visit: Visit) -> web.StreamResponse:
+        return web.Response(text=visit.request.match_info["jst_id"])
+
+    @page("extend")
+    async def careless(visit: Visit) -> web.StreamResponse:
+        async with visit.services.sessionmaker.begin() as session:
+            audit.record(session, visit.now, actor="web", action="x", entity="jst", entity_id=1)
+        visit.jst_id(visit.request.match_info["jst_id"])
+        raise web.HTTPSeeOther("/")
+
+    async def bare(request: web.Request) -> web.StreamResponse:
+        return web.Response(text="anyone")
+
+    scene = await build_scene(services)
+    app = build_app(services, lambda: None)
+    app.router.add_get("/leaky/{jst_id}", leaky)
+    app.router.add_post("/careless/{jst_id}", careless)
+    async with web_client(services, app) as client:
+        failures = await walk(client, services, scene)
+    theirs = scene.jsts[1]
+    assert f"GET /leaky/{theirs} as adviser: 200, expected 404" in failures
+    assert f"POST /careless/{theirs} as adviser: 404 changed the database" in failures
+    assert f"POST /careless/{NOWHERE} as coordinator: 404 changed the database" in failures
+    assert not [f for f in failures if "/leaky/" not in f and "/careless/" not in f]
+    unknown = build_app(services, lambda: None)
+    unknown.router.add_get("/bare", bare)
+    with pytest.raises(AssertionError, match="GET /bare is neither a @page"):
+        routes(unknown)
+
+
+async def walk(client: TestClient[Any, Any], services: Services, scene: Scene) -> list[str]:
+    """Every @page route of the client's application x every caller: what went otherwise
+    than PAGES says (refusals first, each compared with the database before it; then the
+    requests that may succeed, which may change it)."""
+    failures: list[str] = []
+    callers = await browsers(client, services, scene)
+    seeing = await seeing_theirs(services, scene)
+    successes = []
+    for route in (r for r in routes(client.app) if r.key is not None):
+        for name, browser in callers.items():
+            caller = scene.people.get(name)
+            for theirs in (False, True) if "{" in route.path else (False,):
+                path = filled(route, scene, name in seeing, theirs)
+                status = expected(route, caller, theirs)
+                if status is None:
+                    successes.append((route, browser, path))
+                    continue
+                before = await database_rows(services)
+                response = await send(browser, route.method, path)
+                seen = f"{route.method} {path} as {name}: {response.status}"
+                if response.status != status:
+                    failures.append(f"{seen}, expected {status}")
+                if status == 303 and response.headers.get("Location") != "/sign-in":
+                    failures.append(f"{seen} went to {response.headers.get('Location')}")
+                if await database_rows(services) != before:
+                    failures.append(f"{seen} changed the database")
+                failures += [f"{seen} lacks {header}" for header in guarded(response)]
+    for route, browser, path in successes:
+        response = await send(browser, route.method, path)
+        if response.status >= 400 and not (route.method == "POST" and response.status == 400):
+            failures.append(f"{route.method} {path}: {response.status}, expected success")
+    return failures
 
 
 async def seeing_theirs(services: Services, scene: Scene) -> set[str]:
@@ -184,20 +231,21 @@ async def send(browser: WebBrowser, method: str, path: str) -> ClientResponse:
 
 
 async def test_a_form_of_someone_else_changes_nothing(services: Services) -> None:
-    """Every POST, signed in: without the form token, with a wrong one, from another site."""
+    """Every POST, signed in: without the form token, with a wrong one or another session's,
+    from another site."""
     scene = await build_scene(services)
     failures: list[str] = []
     async with web_client(services) as client:
-        coordinator = scene.people["coordinator"]
+        coordinator, adviser = scene.people["coordinator"], scene.people["adviser"]
         browser = await sign_in(client, services, coordinator.email, coordinator.person_id)
+        other = await sign_in(client, services, adviser.email, adviser.person_id)
         posts = [r for r in routes(client.app) if r.method == "POST"]
         for route in posts:
-            path = PARAMETER.sub(
-                lambda m: "x" if m.group(1) == "token" else str(scene.jsts[0]), route.path
-            )
+            path = filled(route, scene, True, False)
             for how, csrf, origin in (
                 ("no form token", "", ""),
                 ("a wrong form token", "x" * 43, ""),
+                ("another session's form token", other.csrf, ""),
                 ("another site", None, "https://evil.example"),
                 ("another port", None, "http://127.0.0.1:1"),
                 ("an opaque origin", None, "null"),  # a page of no-referrer or a sandbox's

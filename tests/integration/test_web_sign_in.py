@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from core.clock import FixedClock
 from core.services import Services
+from storage.erasure import erase_person
 from storage.models import OutboxMessage, WebSession
 from storage.web_sessions import LINKS_AT_ONCE
 from tests.support.web_client import (
@@ -63,6 +64,20 @@ async def test_a_link_works_once_for_whoever_uses_it_first(services: Services) -
             assert again.status == 403 and "link" in (await again.text()).lower()
             assert session_cookie(again) is None
         assert await database_rows(services) == before
+        assert await open_sessions(services) == 1
+
+
+async def test_a_link_used_in_a_browser_signed_in_ends_its_session(services: Services) -> None:
+    """Someone else's link used in a signed-in browser: that browser's own session ends."""
+    people = (await build_scene(services)).people
+    coordinator, adviser = people["coordinator"], people["adviser"]
+    async with web_client(services) as client:
+        browser = await sign_in(client, services, coordinator.email, coordinator.person_id)
+        await WebBrowser(client).post("/sign-in", {"email": adviser.email})
+        used = await browser.post(await latest_link(services, adviser.person_id))
+        assert used.status == 303
+        old = await browser.get("/")
+        assert old.status == 303 and old.headers["Location"] == "/sign-in"
         assert await open_sessions(services) == 1
 
 
@@ -123,9 +138,13 @@ async def test_a_session_ends_when_idle_at_its_end_and_at_sign_out(
 async def test_the_sign_in_page_tells_nothing_of_who_is_known(services: Services) -> None:
     """The same page for every address; an e-mail only to an adviser or a coordinator."""
     people = (await build_scene(services)).people
+    now = services.clock.now()
+    async with services.sessionmaker.begin() as session:
+        today = now.astimezone(services.settings.zone).date()
+        await erase_person(session, people["erased"].email, now, today, actor="tests")
     pages = {}
     async with web_client(services) as client:
-        for name in ("adviser", "coordinator", "member", "expert", "nobody"):
+        for name in ("adviser", "coordinator", "member", "expert", "erased", "nobody"):
             address = f"{name}@example.pl"
             response = await WebBrowser(client).post("/sign-in", {"email": address.upper()})
             assert response.status == 200

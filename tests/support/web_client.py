@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from aiohttp import ClientResponse, DummyCookieJar
+from aiohttp import ClientResponse, DummyCookieJar, web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
@@ -26,9 +26,12 @@ CSRF_VALUE = re.compile(r'name="csrf" value="([^"]*)"')
 
 
 @contextlib.asynccontextmanager
-async def web_client(services: Services) -> AsyncIterator[TestClient[Any, Any]]:
-    """A client of the web view on a free loopback port; it keeps no cookie of its own."""
-    app = build_app(services, lambda: None)
+async def web_client(
+    services: Services, app: web.Application | None = None
+) -> AsyncIterator[TestClient[Any, Any]]:
+    """A client of the web view (or of `app`) on a free loopback port; it keeps no cookie of
+    its own."""
+    app = app or build_app(services, lambda: None)
     async with TestClient(TestServer(app, host="127.0.0.1"), cookie_jar=DummyCookieJar()) as c:
         yield c
 
