@@ -186,6 +186,7 @@ async def walk(client: TestClient[Any, Any], services: Services, scene: Scene) -
     callers = await browsers(client, services, scene)
     seeing = await seeing_theirs(services, scene)
     successes = []
+    before = await database_rows(services)
     for route in (r for r in routes(client.app) if r.key is not None):
         for name, browser in callers.items():
             caller = scene.people.get(name)
@@ -195,15 +196,16 @@ async def walk(client: TestClient[Any, Any], services: Services, scene: Scene) -
                 if status is None:
                     successes.append((route, browser, path))
                     continue
-                before = await database_rows(services)
                 response = await send(browser, route.method, path)
                 seen = f"{route.method} {path} as {name}: {response.status}"
                 if response.status != status:
                     failures.append(f"{seen}, expected {status}")
                 if status == 303 and response.headers.get("Location") != "/sign-in":
                     failures.append(f"{seen} went to {response.headers.get('Location')}")
-                if await database_rows(services) != before:
+                after = await database_rows(services)
+                if after != before:
                     failures.append(f"{seen} changed the database")
+                    before = after
                 failures += [f"{seen} lacks {header}" for header in guarded(response)]
     for route, browser, path in successes:
         response = await send(browser, route.method, path)
