@@ -1,8 +1,10 @@
 """The web view's HTTP server, inside `advisorybot run` on WEB_LISTEN (docs/web.md).
 
 Every response carries the security headers (a strict Content-Security-Policy: no script at
-all, styles only from /static; no framing; no Referer, as a sign-in link's token is in its
-address); pages are never cached. The session cookie is HttpOnly, Secure and SameSite=Lax.
+all, styles only from /static; no framing; no Referer to another site, as a sign-in link's
+token is in its address: "same-origin", not "no-referrer", under which a browser names the
+origin of our own forms "null" and the Origin check refuses them); pages are never cached.
+The session cookie is HttpOnly, Secure and SameSite=Lax.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ HEADERS = {
     ),
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }

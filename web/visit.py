@@ -23,9 +23,8 @@ from multidict import MultiDictProxy
 from core import access
 from core.services import Services
 from core.templates import DEFAULT_LANGUAGE
-from storage.models import Role
 from storage.people import Caller, find_web_caller
-from storage.web_sessions import OpenSession, current_session
+from storage.web_sessions import SIGNING_IN, OpenSession, current_session
 
 COOKIE = "advisorybot_session"
 CSRF_FIELD = "csrf"
@@ -46,6 +45,11 @@ MENU: tuple[tuple[str, str], ...] = (
     ("erasure", "/erasure"),
     ("exports", "/exports"),
 )
+
+
+# The page key (core.access.PAGES) of each route handler made by @page: what a route is for,
+# read by whoever walks the application's routes (the security tests: every route x role).
+PAGE_OF: dict[Route, str] = {}
 
 
 def menu(caller: Caller) -> list[tuple[str, str]]:
@@ -148,6 +152,7 @@ def page(key: str) -> Callable[[Handler], Route]:
                 raise Refused(403, "not_for_your_role")
             return await handler(visit)
 
+        PAGE_OF[run] = key
         return run
 
     return wrap
@@ -175,7 +180,7 @@ async def start_visit(request: web.Request, services: Services) -> Visit:
             visit.session = await current_session(session, token, now, idle)
             if visit.session is not None:
                 visit.caller = await find_web_caller(session, visit.session.person_id, visit.today)
-        if visit.caller is None or visit.caller.role not in (Role.ADVISER, Role.COORDINATOR):
+        if visit.caller is None or visit.caller.role not in SIGNING_IN:
             visit.session = visit.caller = None
             visit.cookies[COOKIE] = None  # ended, expired or erased: the browser forgets it
         else:

@@ -7,14 +7,23 @@ closed after it."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, Route, async_playwright
+from playwright.async_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Request,
+    Route,
+    async_playwright,
+)
 
 from tests.support.system import not_installed
 
@@ -22,6 +31,8 @@ DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
 START_SECONDS = 60  # a first start on a loaded machine builds chromium's caches
 
 OpenPage = Callable[[int], Awaitable[Page]]
+OpenSite = Callable[..., Awaitable[Page]]  # (width, **the context's options)
+LOOPBACK = ("http://127.0.0.1:", "http://localhost:")
 
 
 def chromium_executable() -> str | None:
@@ -96,13 +107,22 @@ class Offline:
     def __init__(self) -> None:
         self.refused: list[str] = []
 
+    def allowed(self, request: Request) -> bool:
+        return request.is_navigation_request() and request.url.startswith("file://")
+
     async def __call__(self, route: Route) -> None:
-        request = route.request
-        if request.is_navigation_request() and request.url.startswith("file://"):
+        if self.allowed(route.request):
             await route.continue_()
             return
-        self.refused.append(request.url)
+        self.refused.append(route.request.url)
         await route.abort("blockedbyclient")
+
+
+class LoopbackOnly(Offline):
+    """Lets a page reach our own server on loopback (the web view) and nothing else."""
+
+    def allowed(self, request: Request) -> bool:
+        return request.url.startswith(LOOPBACK)
 
 
 @pytest.fixture
@@ -110,18 +130,36 @@ def offline() -> Offline:
     return Offline()
 
 
-@pytest.fixture
-async def open_page(browser: Browser, offline: Offline) -> AsyncIterator[OpenPage]:
-    """`await open_page(width)`: a new page at that viewport width (800 px high), offline; the
-    pages are closed with their contexts after the test."""
+@contextlib.asynccontextmanager
+async def _pages(browser: Browser, guard: Offline) -> AsyncIterator[OpenSite]:
+    """Pages of new contexts (each its own cookies) at a viewport width, 800 px high, their
+    requests passed through `guard`; closed at the end."""
     contexts: list[BrowserContext] = []
 
-    async def open_(width: int) -> Page:
-        context = await browser.new_context(viewport={"width": width, "height": 800})
+    async def open_(width: int, **options: Any) -> Page:
+        context = await browser.new_context(viewport={"width": width, "height": 800}, **options)
         contexts.append(context)
-        await context.route("**/*", offline)
+        await context.route("**/*", guard)
         return await context.new_page()
 
     yield open_
     for context in contexts:
         await context.close()
+
+
+@pytest.fixture
+async def open_page(browser: Browser, offline: Offline) -> AsyncIterator[OpenPage]:
+    """`await open_page(width)`: a new page at that viewport width (800 px high), offline; the
+    pages are closed with their contexts after the test."""
+    async with _pages(browser, offline) as open_:
+        yield open_
+
+
+@pytest.fixture
+async def open_site(browser: Browser) -> AsyncIterator[OpenSite]:
+    """`await open_site(width, **context_options)`: a page of a new context that reaches
+    127.0.0.1 only (the web view on loopback); the test fails if a page asked elsewhere."""
+    guard = LoopbackOnly()
+    async with _pages(browser, guard) as open_:
+        yield open_
+    assert guard.refused == [], "a page asked for something off loopback"

@@ -1,85 +1,145 @@
-"""A browser of the web view for tests: aiohttp's own test server on loopback serving
-`web.server.build_app`, signed in as a person through the real link flow (POST /sign-in, the
-link read from the outbox row's payload, the link posted), keeping its session cookie."""
+"""The web view (web.server.build_app) on aiohttp's own test server over loopback HTTP, and a
+browser of one person signed in through the real link flow: asked for on /sign-in, the link
+read from the queued e-mail, confirmed by POST. aiohttp's client keeps no Secure cookie on
+http://, so the session cookie is sent by hand."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from aiohttp import ClientResponse, FormData
+from aiohttp import ClientResponse, DummyCookieJar, FormData, web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
 from core.services import Services
 from storage.models import OutboxMessage, Person
 from web.server import build_app
+from web.sign_in import SIGN_IN_EMAIL
 from web.visit import COOKIE
 
-CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+CSRF_VALUE = re.compile(r'name="csrf" value="([^"]*)"')
+
+
+@contextlib.asynccontextmanager
+async def web_client(
+    services: Services, app: web.Application | None = None
+) -> AsyncIterator[TestClient[Any, Any]]:
+    """A client of the web view (or of `app`) on a free loopback port; it keeps no cookie of
+    its own."""
+    app = app or build_app(services, lambda: None)
+    async with TestClient(TestServer(app, host="127.0.0.1"), cookie_jar=DummyCookieJar()) as c:
+        yield c
+
+
+def form_token(html: str) -> str:
+    found = CSRF_VALUE.search(html)
+    assert found is not None, "the page has no form token"
+    return found.group(1)
+
+
+def session_cookie(response: ClientResponse) -> str | None:
+    """The session cookie the response sets ("" when it deletes it, None: not touched)."""
+    morsel = response.cookies.get(COOKIE)
+    return None if morsel is None else morsel.value
 
 
 @dataclass
-class Browser:
-    """A client with a session cookie sent by hand (aiohttp's jar drops a Secure cookie on
-    http) and the session's form token, added to every form posted."""
+class WebBrowser:
+    """One browser: its session cookie and the form token of its pages."""
 
     client: TestClient[Any, Any]
-    wakes: list[int] = field(default_factory=list)  # each time a page woke the outbox
-    cookie: str = ""
+    cookie: str | None = None
     csrf: str = ""
+    wakes: list[int] = field(default_factory=list)  # each time a page woke the outbox
+
+    def headers(self, origin: str | None) -> dict[str, str]:
+        sent = {"Accept-Language": "pl"}
+        if self.cookie:
+            sent["Cookie"] = f"{COOKIE}={self.cookie}"
+        if origin is not None:
+            sent["Origin"] = origin
+        return sent
+
+    @property
+    def origin(self) -> str:
+        parts = urlsplit(str(self.client.make_url("/")))
+        return f"{parts.scheme}://{parts.netloc}"
 
     async def get(self, path: str) -> ClientResponse:
-        return await self.client.get(path, headers=self._headers(), allow_redirects=False)
+        response = await self.client.get(path, headers=self.headers(None), allow_redirects=False)
+        await response.read()
+        return response
 
-    async def post(self, path: str, data: dict[str, str] | FormData) -> ClientResponse:
-        if isinstance(data, dict):
-            data = {"csrf": self.csrf} | data
+    async def post(
+        self,
+        path: str,
+        data: dict[str, str] | FormData | None = None,
+        *,
+        csrf: str | None = None,
+        origin: str | None = "",
+    ) -> ClientResponse:
+        """A form sent from our own page: the session's form token and our origin, unless
+        `csrf` or `origin` say otherwise (origin None: no Origin header at all)."""
+        token = self.csrf if csrf is None else csrf
+        fields: dict[str, str] | FormData
+        if isinstance(data, FormData):  # a file uploaded
+            data.add_field("csrf", token)
+            fields = data
         else:
-            data.add_field("csrf", self.csrf)
-        return await self.client.post(
-            path, data=data, headers=self._headers(), allow_redirects=False
+            fields = {"csrf": token} | (data or {})
+        sent_origin = self.origin if origin == "" else origin
+        response = await self.client.post(
+            path, data=fields, headers=self.headers(sent_origin), allow_redirects=False
         )
-
-    async def sign_in(self, services: Services, email: str) -> None:
-        response = await self.client.post("/sign-in", data={"email": email})
-        assert response.status == 200, await response.text()
-        async with services.sessionmaker() as session:
-            payload = await session.scalar(
-                select(OutboxMessage.payload)
-                .join(Person, Person.id == OutboxMessage.person_id)
-                .where(Person.email == email, OutboxMessage.kind == "web_sign_in")
-                .order_by(OutboxMessage.id.desc())
-            )
-        assert payload is not None, f"no sign-in link for {email}"
-        link = payload["values"]["link"]
-        used = await self.client.post(urlsplit(link).path, allow_redirects=False)
-        assert used.status == 303, await used.text()
-        self.cookie = used.cookies[COOKIE].value
-        page = await self.get("/")
-        found = CSRF.search(await page.text())
-        assert found is not None
-        self.csrf = found.group(1)
-
-    def _headers(self) -> dict[str, str]:
-        return {"Cookie": f"{COOKIE}={self.cookie}"} if self.cookie else {}
+        await response.read()
+        return response
 
 
-@asynccontextmanager
-async def browser(services: Services) -> AsyncIterator[Browser]:
-    """A browser of a fresh test server of the web view, not signed in."""
+async def latest_link(services: Services, person_id: int) -> str:
+    """The path of the last sign-in link queued for the person (/sign-in/<token>)."""
+    async with services.reader() as session:
+        payload = await session.scalar(
+            select(OutboxMessage.payload)
+            .where(OutboxMessage.kind == SIGN_IN_EMAIL, OutboxMessage.person_id == person_id)
+            .order_by(OutboxMessage.id.desc())
+            .limit(1)
+        )
+    assert payload is not None, "no sign-in e-mail was queued"
+    link: str = payload["values"]["link"]
+    return urlsplit(link).path
+
+
+async def sign_in(
+    client: TestClient[Any, Any], services: Services, email: str, person_id: int
+) -> WebBrowser:
+    """A browser signed in as the person: link asked for, read from its e-mail, confirmed."""
+    browser = WebBrowser(client)
+    asked = await browser.post("/sign-in", {"email": email})
+    assert asked.status == 200
+    link = await latest_link(services, person_id)
+    used = await browser.post(link)
+    assert used.status == 303, await used.text()
+    browser.cookie = session_cookie(used)
+    assert browser.cookie, "no session cookie was set"
+    overview = await browser.get("/")
+    browser.csrf = form_token(await overview.text())
+    return browser
+
+
+@contextlib.asynccontextmanager
+async def signed_in(services: Services, email: str) -> AsyncIterator[WebBrowser]:
+    """A fresh web view with a browser signed in as the person of this address; the browser's
+    `wakes` counts the times a page woke the outbox."""
     wakes: list[int] = []
-    app = build_app(services, lambda: wakes.append(1))
-    async with TestClient(TestServer(app)) as client:
-        yield Browser(client, wakes)
-
-
-@asynccontextmanager
-async def signed_in(services: Services, email: str) -> AsyncIterator[Browser]:
-    async with browser(services) as opened:
-        await opened.sign_in(services, email)
-        yield opened
+    async with services.reader() as session:
+        person_id = await session.scalar(select(Person.id).where(Person.email == email))
+    assert person_id is not None, f"nobody has the address {email}"
+    async with web_client(services, build_app(services, lambda: wakes.append(1))) as client:
+        browser = await sign_in(client, services, email, person_id)
+        browser.wakes = wakes
+        yield browser
