@@ -14,7 +14,8 @@ from pathlib import Path
 from aiohttp import web
 
 from core.services import Services
-from web import overview, sign_in
+from outbox.telegram_files import FileSource
+from web import files, jst, overview, questions, sign_in
 from web.visit import COOKIE, VISIT, WAKE, Refused, Route, Visit, start_visit
 
 log = logging.getLogger(__name__)
@@ -82,12 +83,19 @@ def _refusal(
     return shown.render("refused.html.j2", status=refused.status, reason=refused.reason)
 
 
-def build_app(services: Services, wake_outbox: Callable[[], None]) -> web.Application:
+def build_app(
+    services: Services, wake_outbox: Callable[[], None], telegram_files: FileSource | None = None
+) -> web.Application:
+    """The application; `telegram_files`: how the bot fetches a file by its Telegram id (None:
+    files are only listed, their pages say to fetch them in the bot)."""
     app = web.Application(middlewares=[_visits], client_max_size=MAX_UPLOAD)
     app[VISIT] = services
     app[WAKE] = wake_outbox
     sign_in.add_routes(app)
     overview.add_routes(app)
+    jst.add_routes(app)
+    files.add_routes(app, telegram_files)
+    questions.add_routes(app)
     app.router.add_static("/static/", STATIC, append_version=False)
     return app
 
@@ -96,9 +104,14 @@ class WebView:
     """The server on one address; `start` raises OSError if it is taken."""
 
     def __init__(
-        self, services: Services, host: str, port: int, wake_outbox: Callable[[], None]
+        self,
+        services: Services,
+        host: str,
+        port: int,
+        wake_outbox: Callable[[], None],
+        telegram_files: FileSource | None = None,
     ) -> None:
-        self._app = build_app(services, wake_outbox)
+        self._app = build_app(services, wake_outbox, telegram_files)
         self._host = host
         self._port = port
         self._runner: web.AppRunner | None = None

@@ -38,7 +38,11 @@ WAKE: web.AppKey[Wake] = web.AppKey("wake_outbox")
 
 
 # The menu: each page's key (core.access.PAGES) and address, shown to the roles it is for.
-MENU: tuple[tuple[str, str], ...] = (("overview", "/"),)
+MENU: tuple[tuple[str, str], ...] = (
+    ("overview", "/"),
+    ("questions", "/questions"),
+    ("review", "/review"),
+)
 
 
 def menu(caller: Caller) -> list[tuple[str, str]]:
