@@ -20,7 +20,7 @@ from storage.models import Answer, Jst, MonthlyReport, Person, Question, TaskPro
 from storage.programme import ReportQuestion
 from storage.questions.threads import files_of
 from storage.reports import Answer as ReportAnswer
-from storage.reports import report_questions, shown_answers
+from storage.reports import report_questions, shown_answers, slot_of
 
 QUESTIONS_SHOWN = 50  # the newest; older ones stay in the bot and the exports
 
@@ -30,6 +30,7 @@ class ReportRecord:
     """A month's report as stored: its state, when it was sent, and the answers given."""
 
     code: str
+    month: dt.date  # the month it is about
     state: str
     submitted_at: dt.datetime | None
     late: bool
@@ -75,6 +76,7 @@ async def jst_reports(session: AsyncSession, jst_id: int) -> list[ReportRecord]:
     return [
         ReportRecord(
             code=report.step_code,
+            month=(await slot_of(session, report)).month,
             state=report.state.value,
             submitted_at=report.submitted_at,
             late=report.late,

@@ -17,6 +17,7 @@ from storage.models import (
     Answer,
     Attendance,
     AuditEntry,
+    Language,
     MonthlyReport,
     OutboxMessage,
     Person,
@@ -120,6 +121,7 @@ async def test_the_jst_page_shows_its_team_tasks_reports_questions_and_attendanc
         "przesłane doradcy",
         "diagnoza.xlsx (2 kB)",
         "Spotkanie z dyrektorami szkół",
+        "Co zrobiliście w dniach",
         "Jak wypełnić arkusz SELFIE?",
         "Zacznijcie od <arkusza> dyrektora.",
         "Obecność na zjazdach",
@@ -127,6 +129,7 @@ async def test_the_jst_page_shows_its_team_tasks_reports_questions_and_attendanc
     ):
         assert shown in text, shown
     assert "&lt;arkusza&gt;" in html  # escaped, never markup
+    assert "{period}" not in text  # the report's month in its questions
     assert f'href="/files/task/{ids["zw1"]}/0"' in html
     assert f'href="/questions/{ids["question"]}"' in html  # the adviser answers from here
     assert 'for="extend-until"' in html and 'name="present"' in html
@@ -322,6 +325,19 @@ async def test_the_review_queue_links_each_item_to_its_jst_or_thread(services: S
     assert f'href="/jst/{ids["warszawa"]}#task-ZW1"' in html
     assert f'href="/questions/{ids["other_question"]}"' in html
     assert "Pytanie z Bochni" not in html and "Powiat bocheński" not in html
+
+
+async def test_the_pages_speak_the_advisers_language(services: Services) -> None:
+    ids = await _world(services)
+    async with services.sessionmaker.begin() as session:
+        (await session.get_one(Person, ids["jan"])).language = Language.EN
+    async with signed_in(services, JAN) as browser:
+        _, jst = await browser.get(f"/jst/{ids['warszawa']}")
+        _, thread = await browser.get(f"/questions/{ids['question']}")
+        _, queue = await browser.get("/review")
+    assert "Tasks, deadlines and evidence" in jst and "sent to the adviser" in jst
+    assert "Send it to the whole team as well" in thread and "Question no." in thread
+    assert "To review and answer" in queue
 
 
 def _answer(number: int) -> str:

@@ -932,10 +932,12 @@ def _web_jst_words(s: Sample) -> dict[str, dict[str, Any]]:
         f"{jst}extend_error": {"reason": reason, "details": details},
         f"{jst}report_title": {
             "code": "R01",
+            "month": TODAY,
             "state": ("draft", "submitted")[s.n % 2],
             "submitted_at": at if s.flag else None,
             "late": not s.flag,
         },
+        f"{jst}report_question": {"question": _question("done", "text"), "month": TODAY},
         f"{jst}report_value": {"value": (True, False, None, 4, "Szkolenie.")[s.n % 5]},
         f"{jst}question_title": {"number": s.n, "asker": s.name, "at": at, "state": state},
         f"{jst}entry": {"author": s.name, "at": at, "to_team": s.flag, "by_asker": s.n % 3 == 0},
