@@ -21,6 +21,7 @@ from storage.models import (
     MonthlyReport,
     OutboxMessage,
     Person,
+    QuestionState,
     ReportState,
     Role,
     TaskProgress,
@@ -325,6 +326,35 @@ async def test_the_review_queue_links_each_item_to_its_jst_or_thread(services: S
     assert f'href="/jst/{ids["warszawa"]}#task-ZW1"' in html
     assert f'href="/questions/{ids["other_question"]}"' in html
     assert "Pytanie z Bochni" not in html and "Powiat bocheński" not in html
+
+
+async def test_an_action_without_the_form_token_or_to_a_closed_question_changes_nothing(
+    services: Services,
+) -> None:
+    ids = await _world(services)
+    async with services.sessionmaker.begin() as session:
+        anna = await session.get_one(Person, ids["anna"])
+        gone = await add_question(session, anna, "Nieaktualne", state=QuestionState.CLOSED)
+        closed = gone.id
+    warszawa = ids["warszawa"]
+    async with signed_in(services, JAN) as browser:
+        no_token = {
+            f"/jst/{warszawa}/extend": {"task": "ZW2", "until": "2027-12-31"},
+            f"/jst/{warszawa}/attendance": {"round": "Z1", "present": str(ids["anna"])},
+            _answer(ids["other_question"]): {"text": "Bez tokenu.", "nonce": "n" * 20},
+        }
+        for path, data in no_token.items():
+            assert (await browser.post(path, data)).status == 403, path
+        _, page = await browser.get(f"/questions/{closed}")
+        assert "Pytanie jest zamknięte" in page and 'name="nonce"' not in page
+        late = await browser.form(
+            f"/questions/{ids['other_question']}", {"text": "Za późno."}, _answer(closed)
+        )
+        late_page = await late.text()
+        assert late.status == 400 and "już zamknięte" in late_page and "Za późno." in late_page
+    assert await _count(services, Answer) == 1
+    assert await _count(services, Attendance) == 0
+    assert await _count(services, TaskProgress, TaskProgress.extended_until.is_not(None)) == 0
 
 
 async def test_the_pages_speak_the_advisers_language(services: Services) -> None:
