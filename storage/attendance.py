@@ -26,6 +26,7 @@ class Source(StrEnum):
     IMPORT = "import"  # the list of signatures (`advisorybot attendance import`)
     TELEGRAM = "telegram"  # an adviser or a coordinator in the bot (/obecnosc)
     OPERATOR = "operator"  # `advisorybot attendance mark`
+    WEB = "web"  # an adviser or a coordinator on the web view's JST page
 
 
 @dataclass

@@ -605,7 +605,7 @@ class Attendance(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     step_code: Mapped[str] = mapped_column(String(20))
     present: Mapped[bool] = mapped_column(Boolean)
-    source: Mapped[str] = mapped_column(String(20))  # "import", "telegram" or "operator"
+    source: Mapped[str] = mapped_column(String(20))  # storage.attendance.Source
     recorded_by: Mapped[str] = mapped_column(String(100))  # the audit log's actor
     recorded_at: Mapped[dt.datetime]
 

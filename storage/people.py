@@ -45,6 +45,7 @@ _CALLER = (
 CALLER = _CALLER.where(Person.telegram_user_id == bindparam("telegram_user_id"))
 CALLER_BY_PERSON = _CALLER.where(Person.id == bindparam("person_id"))
 ERASED_NAME = "former member"
+OVERSEERS = frozenset({Role.ADVISER, Role.COORDINATOR})  # see JSTs not their own: their files too
 ERASED_ERROR = "erased"
 
 

@@ -16,7 +16,19 @@ from pathlib import Path
 from aiohttp import web
 
 from core.services import Services
-from web import erasure, exports, invitations, outbox_page, overview, sign_in, team_import
+from outbox.telegram_files import FileSource
+from web import (
+    erasure,
+    exports,
+    files,
+    invitations,
+    jst,
+    outbox_page,
+    overview,
+    questions,
+    sign_in,
+    team_import,
+)
 from web.visit import (
     COOKIE,
     VISIT,
@@ -97,7 +109,11 @@ def _refusal(
     return shown.render("refused.html.j2", status=refused.status, reason=refused.reason)
 
 
-def build_app(services: Services, wake_outbox: Callable[[], None]) -> web.Application:
+def build_app(
+    services: Services, wake_outbox: Callable[[], None], telegram_files: FileSource | None = None
+) -> web.Application:
+    """The application; `telegram_files`: how the bot fetches a file by its Telegram id (None:
+    files are only listed, their pages say to fetch them in the bot)."""
     app = web.Application(middlewares=[_visits], client_max_size=MAX_UPLOAD)
     app[VISIT] = services
     app[WAKE] = wake_outbox
@@ -108,6 +124,9 @@ def build_app(services: Services, wake_outbox: Callable[[], None]) -> web.Applic
     outbox_page.add_routes(app)
     erasure.add_routes(app)
     exports.add_routes(app)
+    jst.add_routes(app)
+    files.add_routes(app, telegram_files)
+    questions.add_routes(app)
     app.router.add_static("/static/", STATIC, append_version=False)
     return app
 
@@ -116,9 +135,14 @@ class WebView:
     """The server on one address; `start` raises OSError if it is taken."""
 
     def __init__(
-        self, services: Services, host: str, port: int, wake_outbox: Callable[[], None]
+        self,
+        services: Services,
+        host: str,
+        port: int,
+        wake_outbox: Callable[[], None],
+        telegram_files: FileSource | None = None,
     ) -> None:
-        self._app = build_app(services, wake_outbox)
+        self._app = build_app(services, wake_outbox, telegram_files)
         self._host = host
         self._port = port
         self._runner: web.AppRunner | None = None

@@ -39,6 +39,8 @@ WAKE: web.AppKey[Wake] = web.AppKey("wake_outbox")
 # The menu: each page's key (core.access.PAGES) and address, shown to the roles it is for.
 MENU: tuple[tuple[str, str], ...] = (
     ("overview", "/"),
+    ("questions", "/questions"),
+    ("review", "/review"),
     ("import", "/import"),
     ("invitations", "/invitations"),
     ("outbox", "/outbox"),

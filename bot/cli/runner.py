@@ -19,6 +19,7 @@ from bot.ops_http import OpsEndpoint
 from core.logging_setup import setup_logging
 from core.services import Services
 from core.settings import NOTICE_SETTINGS
+from outbox.telegram_files import BotFiles
 from storage.chat_turns import ChatTurns
 
 
@@ -72,7 +73,8 @@ def run(
                 from web.server import WebView  # noqa: PLC0415 - only when WEB_LISTEN is set
 
                 wake = application.bot_data.outbox_wakeup.set
-                view = WebView(services, *settings.web_address, wake)
+                files = BotFiles(application.bot)  # a hand-in's file, fetched for the page
+                view = WebView(services, *settings.web_address, wake, files)
                 await _start(view.start, "web_listen_failed", settings.web_listen)
                 servers.push_async_callback(view.stop)
             await serve(application, intake)

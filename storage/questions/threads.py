@@ -26,7 +26,7 @@ from storage.models import (
     QuestionState,
     Role,
 )
-from storage.people import visible_jsts
+from storage.people import OVERSEERS, visible_jsts
 
 TEXT = "text"
 FILE_KINDS = ("photo", "document")
@@ -178,15 +178,15 @@ async def question_files(
     session: AsyncSession, question_id: int, *, person_id: int, today: dt.date
 ) -> list[Part] | None:
     """Every file of a question's thread (the question, then its answers and follow-ups, in
-    order) for someone who may see them: its asker, or an adviser of its JST today. None for
-    anyone else, as for no such question: whether a number exists is not told."""
+    order) for someone who may see them: its asker, or an adviser of its JST today, or a
+    coordinator (the web view). None for anyone else, as for no such question: whether a
+    number exists is not told."""
     question = await session.get(Question, question_id)
     if question is None:
         return None
     person = await session.get_one(Person, person_id)
     if person.id != question.asker_id and not (
-        person.role is Role.ADVISER
-        and question.jst_id in await visible_jsts(session, person, today)
+        person.role in OVERSEERS and question.jst_id in await visible_jsts(session, person, today)
     ):
         return None
     answers = await session.scalars(

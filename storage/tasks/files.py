@@ -1,5 +1,6 @@
 """The files a JST handed in for a task, for those who may see them again: a member of the
-JST, or an adviser of it today (files copied into a chat scroll away)."""
+JST, or an adviser of it today (files copied into a chat scroll away), or a coordinator (the
+web view's JST page)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Person, Role, TaskEvent, TaskProgress
-from storage.people import visible_jsts
+from storage.people import OVERSEERS, visible_jsts
 from storage.tasks.transitions import FOR_REVIEW
 from storage.tasks.views import Evidence, task_changes
 
@@ -24,10 +25,10 @@ async def submission_files(
         return None
     person = await session.get_one(Person, person_id)
     member = person.role is Role.MEMBER and person.jst_id == progress.jst_id
-    adviser = person.role is Role.ADVISER and progress.jst_id in await visible_jsts(
+    overseer = person.role in OVERSEERS and progress.jst_id in await visible_jsts(
         session, person, today
     )
-    if not (member or adviser) or person.erased_at is not None:
+    if not (member or overseer) or person.erased_at is not None:
         return None
     event = await session.scalar(
         select(TaskEvent)

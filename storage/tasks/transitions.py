@@ -205,8 +205,11 @@ async def extend_deadline(
     today: dt.date,
     now: dt.datetime,
     source: str | None,
+    actor_id: int | None = None,
 ) -> TaskChange:
-    """A new deadline for one JST's task (the operator's, or an adviser's for their JST)."""
+    """A new deadline for one JST's task (the operator's, or an adviser's for their JST);
+    `actor_id`: who made it when that is not the adviser (a coordinator on the web view, whose
+    scope the caller checked), else the adviser, else the operator."""
     jst = await _extendable_jst(session, teryt, adviser_id, today)
     step = await task_step(session, jst.id, code)
     monitoring = (await monitoring_of(session, [jst.id])).get(jst.id)
@@ -225,7 +228,7 @@ async def extend_deadline(
         session,
         progress,
         Action.EXTENDED,
-        Origin(adviser_id, now, source),
+        Origin(adviser_id if actor_id is None else actor_id, now, source),
         until=until.isoformat(),
         previous=previous.isoformat() if previous else None,
     )

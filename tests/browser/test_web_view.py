@@ -102,8 +102,8 @@ async def test_a_coordinator_signs_in_by_the_emailed_link_and_out(
         async with page.expect_navigation() as opened:
             await jst.click()
         response = await opened.value
-        # TODO(lead): the JST page lands in another branch; then expect 200 and its team.
-        assert response is not None and response.status in (200, 404)
+        assert response is not None and response.status == 200
+        assert "Ewa Zielińska" in await page.locator("main").inner_text(), "its team"
         await page.goto(f"{base}/")
 
         await page.click("form.sign-out button[type=submit]")

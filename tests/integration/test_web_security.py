@@ -22,7 +22,7 @@ from storage.erasure import erase_person
 from storage.exports import ExportKind
 from storage.people import find_web_caller
 from storage.web_sessions import SIGNING_IN, open_session
-from tests.support.web_client import WebBrowser, sign_in, web_client
+from tests.support.web_client import TelegramFiles, WebBrowser, sign_in, web_client
 from tests.support.web_scene import Scene, Someone, build_scene, database_rows
 from web.server import build_app
 from web.visit import PAGE_OF, Visit, page
@@ -42,7 +42,11 @@ SECURITY_HEADERS = {
 }
 NOWHERE = "987654321"  # an id nothing has
 # Parameters that name no record of a JST (an export's kind and format): one valid value each.
-UNSCOPED = {"kind": ExportKind.PEOPLE.value, "format": "csv"}
+UNSCOPED = {"kind": ExportKind.PEOPLE.value, "format": "csv", "n": "0"}
+# Parameters naming a record by the kind another parameter of the route gives: a file's
+# question (/files/{kind}/{record}/{n}: the scene's questions each carry one file).
+RECORDS = {"/files/{kind}/{record}/{n}": ("question", {"kind": "question"})}
+FILES = TelegramFiles({"f0": b"ours", "f1": b"theirs"})
 PARAMETER = re.compile(r"\{(\w+)(?::[^}]*)?\}")
 SIGNED_IN = ("adviser", "coordinator")  # through the link, as anyone does
 STORED = ("member", "expert")  # a session opened in storage: the web view is not for them
@@ -86,9 +90,10 @@ def filled(route: Route, scene: Scene, sees_theirs: bool, theirs: bool) -> str:
     def value(match: re.Match[str]) -> str:
         if match.group(1) == "token":
             return "no-such-link"
-        if match.group(1) in UNSCOPED:
-            return UNSCOPED[match.group(1)]
-        kind = match.group(1).removesuffix("_id")
+        record, fixed = RECORDS.get(route.path, ("", {}))
+        if match.group(1) in fixed | UNSCOPED:
+            return (UNSCOPED | fixed)[match.group(1)]
+        kind = record or match.group(1).removesuffix("_id")
         if kind == "id":
             kind = route.path.strip("/").split("/")[0]
         mine, other = ids(scene, kind.removesuffix("s"))
@@ -101,7 +106,8 @@ def filled(route: Route, scene: Scene, sees_theirs: bool, theirs: bool) -> str:
 
 def scoped(route: Route) -> bool:
     """Whether the route names a record of a JST (one another JST's may be tried)."""
-    return any(name not in UNSCOPED for name in PARAMETER.findall(route.path))
+    fixed = RECORDS.get(route.path, ("", {}))[1]
+    return any(name not in UNSCOPED | fixed for name in PARAMETER.findall(route.path))
 
 
 def expected(route: Route, caller: Someone | None, theirs: bool) -> int | None:
@@ -148,8 +154,8 @@ async def browsers(
 
 async def test_every_route_for_every_caller(services: Services) -> None:
     scene = await build_scene(services)
-    async with web_client(services) as client:
-        assert {r.key for r in routes(client.app)} >= {"overview"}
+    async with web_client(services, build_app(services, lambda: None, FILES)) as client:
+        assert {r.key for r in routes(client.app)} >= {"overview", "jst", "file", "import"}
         failures = await walk(client, services, scene)
     assert not failures, "\n".join(failures)
 
@@ -173,7 +179,7 @@ async def test_the_walk_finds_a_page_that_forgets_the_scope(services: Services) 
         return web.Response(text="anyone")
 
     scene = await build_scene(services)
-    app = build_app(services, lambda: None)
+    app = build_app(services, lambda: None, FILES)
     app.router.add_get("/leaky/{jst_id}", leaky)
     app.router.add_post("/careless/{jst_id}", careless)
     async with web_client(services, app) as client:

@@ -934,6 +934,72 @@ def _web_ops(s: Sample) -> dict[str, dict[str, Any]]:
     }
 
 
+def _web_jst_words(s: Sample) -> dict[str, dict[str, Any]]:
+    """The words of a JST's page and an adviser's pages (web/jst.txt.j2, web/questions.txt.j2)
+    whose value is a key or a shape of their own."""
+    jst, questions = "web/jst.txt.j2::", "web/questions.txt.j2::"
+    at = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+    columns = ("task", "due", "state", "files", "round", "dates", "present")
+    reasons = ("bad_date", "date_in_past", "not_later", "unchanged", "not_your_jst")
+    reason = reasons[s.n % len(reasons)]
+    details = {  # what any refusal names (each branch reads its own)
+        "value": "2026-13-45",
+        "date": TODAY,
+        "code": "ZW1",
+        "codes": ["ZW1", "ZW2"],
+        "due": TODAY,
+        "until": TODAY,
+        "teryt": "1465011",
+    }
+    state = ("open", "answered", "closed")[s.n % 3]
+    return {
+        f"{jst}facts": {"cohort": "pilot", "adviser": s.name if s.flag else None, "phase": None},
+        f"{jst}done": {"what": ("extended", "attendance")[s.n % 2]},
+        f"{jst}column": {"name": columns[s.n % len(columns)]},
+        f"{jst}task_state": {"state": ("pending", "submitted", "returned", "accepted")[s.n % 4]},
+        f"{jst}member": {"joined": s.flag},
+        f"{jst}file_link": {"name": "diagnoza.pdf", "size": s.n * 1000 if s.flag else None},
+        f"{jst}change": {
+            "action": ("submitted", "resolution", "returned", "accepted", "extended")[s.n % 5],
+            "code": "ZW1",
+            "who": s.name if s.flag else None,
+            "until": TODAY if s.flag else None,
+        },
+        f"{jst}extend_error": {"reason": reason, "details": details},
+        f"{jst}report_title": {
+            "code": "R01",
+            "month": TODAY,
+            "state": ("draft", "submitted")[s.n % 2],
+            "submitted_at": at if s.flag else None,
+            "late": not s.flag,
+        },
+        f"{jst}report_question": {"question": _question("done", "text"), "month": TODAY},
+        f"{jst}report_value": {"value": (True, False, None, 4, "Szkolenie.")[s.n % 5]},
+        f"{jst}question_title": {"number": s.n, "asker": s.name, "at": at, "state": state},
+        f"{jst}entry": {"author": s.name, "at": at, "to_team": s.flag, "by_asker": s.n % 3 == 0},
+        f"{jst}round_title": {"title": "Zjazd I", "starts_on": TODAY, "ends_on": TODAY},
+        f"{jst}attended": {
+            "names": [s.name] * (s.n % 3),
+            "present": s.n,
+            "recorded": s.n % 4 != 0,
+        },
+        f"{jst}attendance_error": {"code": "Z1"},
+        f"{questions}column": {
+            "name": ("number", "jst", "asker", "question", "since", "kind", "who")[s.n % 7]
+        },
+        f"{questions}done": {"what": ("answered", "answered_team")[s.n % 2]},
+        f"{questions}asked": {"asker": s.name, "at": at, "state": state},
+        f"{questions}entry": {"author": s.name, "at": at, "to_team": s.flag, "by_asker": False},
+        f"{questions}file_link": {"name": "odpowiedz.docx", "size": s.n * 1000},
+        f"{questions}answer_error": {
+            "error": ("empty", "too_long", "closed")[s.n % 3],
+            "limit": 3500,
+            "length": 3500 + s.n,
+        },
+        f"{questions}waiting_kind": {"kind": ("task", "question")[s.n % 2], "code": "ZW1"},
+    }
+
+
 def overrides(s: Sample) -> dict[str, dict[str, Any]]:
     """Names whose value has another shape in these templates (or macros: `file::macro`)."""
     rows = [
@@ -945,6 +1011,7 @@ def overrides(s: Sample) -> dict[str, dict[str, Any]]:
     return {
         **_web_words(s),
         **_web_ops(s),
+        **_web_jst_words(s),
         "tg/report_adviser.html.j2": report_rows,
         "tg/report_summary.html.j2": report_rows,
         "tg/report_question.html.j2": report_rows,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,12 +17,14 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
 from core.services import Services
+from outbox.telegram_files import FileSource
 from storage.models import OutboxMessage, Person
 from web.server import build_app
 from web.sign_in import SIGN_IN_EMAIL
 from web.visit import COOKIE
 
 CSRF_VALUE = re.compile(r'name="csrf" value="([^"]*)"')
+HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
 
 
 @contextlib.asynccontextmanager
@@ -46,6 +48,16 @@ def session_cookie(response: ClientResponse) -> str | None:
     """The session cookie the response sets ("" when it deletes it, None: not touched)."""
     morsel = response.cookies.get(COOKIE)
     return None if morsel is None else morsel.value
+
+
+class TelegramFiles:
+    """Telegram's files as the bot would fetch them by id (outbox.telegram_files.FileSource)."""
+
+    def __init__(self, files: dict[str, bytes]) -> None:
+        self.files = files
+
+    async def fetch(self, file_id: str) -> bytes:
+        return self.files[file_id]
 
 
 @dataclass
@@ -74,6 +86,18 @@ class WebBrowser:
         response = await self.client.get(path, headers=self.headers(None), allow_redirects=False)
         await response.read()
         return response
+
+    async def page(self, path: str) -> tuple[int, str]:
+        """A page's status and text."""
+        response = await self.get(path)
+        return response.status, await response.text()
+
+    async def form(self, page: str, data: Mapping[str, str], action: str) -> ClientResponse:
+        """A form of `page` sent to `action` with the page's hidden fields (its form token,
+        a nonce) and `data`."""
+        status, text = await self.page(page)
+        assert status == 200, (status, page)
+        return await self.post(action, dict(HIDDEN.findall(text)) | dict(data))
 
     async def post(
         self,
@@ -132,14 +156,17 @@ async def sign_in(
 
 
 @contextlib.asynccontextmanager
-async def signed_in(services: Services, email: str) -> AsyncIterator[WebBrowser]:
-    """A fresh web view with a browser signed in as the person of this address; the browser's
-    `wakes` counts the times a page woke the outbox."""
+async def signed_in(
+    services: Services, email: str, files: FileSource | None = None
+) -> AsyncIterator[WebBrowser]:
+    """A fresh web view (fetching Telegram's files from `files`) with a browser signed in as
+    the person of this address; the browser's `wakes` counts the times a page woke the
+    outbox."""
     wakes: list[int] = []
     async with services.reader() as session:
         person_id = await session.scalar(select(Person.id).where(Person.email == email))
     assert person_id is not None, f"nobody has the address {email}"
-    async with web_client(services, build_app(services, lambda: wakes.append(1))) as client:
+    async with web_client(services, build_app(services, lambda: wakes.append(1), files)) as client:
         browser = await sign_in(client, services, email, person_id)
         browser.wakes = wakes
         yield browser

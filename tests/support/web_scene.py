@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import select
 
 from core.services import Services
-from storage.models import Base, Person, Role
+from storage.models import Base, Person, Question, Role
+from storage.questions.threads import Part, attachments_of
 from tests.support.people_data import add_question, assign_adviser
 from tests.support.programme_data import add_cohort, add_jst, add_person
 
@@ -61,6 +62,10 @@ async def build_scene(services: Services) -> Scene:
             (await add_question(session, member, "Nasze pytanie?")).id,
             (await add_question(session, outsider, "Ich pytanie?")).id,
         )
+        for number, question_id in enumerate(questions):  # each with a file of its own
+            question = await session.get_one(Question, question_id)
+            part = Part(1, number, "", kind="document", file_name="plan.pdf", file_id=f"f{number}")
+            question.attachments = attachments_of([part])
     found = {
         p.email.split("@")[0]: Someone(p.email.split("@")[0], p.id, p.email, p.role)
         for p in people
