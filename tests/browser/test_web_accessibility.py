@@ -1,6 +1,8 @@
 """axe-core (axe-playwright-python's bundled axe.min.js) on the web view's pages in chromium: the
-sign-in page, the link-sent page, the link's page, a refusal, and the overview (the matrix) at
-a desktop's 1280 px and a phone's 375 px: no violation of impact "serious" or "critical".
+sign-in page, the link-sent page, the link's page, a refusal, the overview (the matrix), a
+JST's page, the adviser's questions, a thread and the review queue, and the coordinator's
+import, invitations, failed messages, erasure and exports pages, at a desktop's 1280 px and a
+phone's 375 px: no violation of impact "serious" or "critical", and no page scrolls sideways.
 The Content-Security-Policy allows no script, so these contexts bypass it to inject axe; the
 pages themselves run none. At 375 px the page does not scroll sideways: the matrix scrolls in
 its own region. The web view in process (web.server.build_app) on loopback, SQLite only."""
@@ -48,7 +50,17 @@ async def test_axe_bites(open_site: OpenSite) -> None:
 async def test_the_main_pages_have_no_serious_violations(
     services: Services, open_site: OpenSite
 ) -> None:
-    adviser = (await build_scene(services)).people["adviser"]
+    scene = await build_scene(services)
+    adviser, coordinator = scene.people["adviser"], scene.people["coordinator"]
+    pages = {
+        adviser: (
+            f"/jst/{scene.jsts[0]}",
+            "/questions",
+            f"/questions/{scene.questions[0]}",
+            "/review",
+        ),
+        coordinator: ("/import", "/invitations", "/outbox", "/erasure", "/exports"),
+    }
     found: list[str] = []
     async with TestServer(build_app(services, lambda: None), host="127.0.0.1") as server:
         base = str(server.make_url("")).rstrip("/")
@@ -74,5 +86,20 @@ async def test_the_main_pages_have_no_serious_violations(
                 assert shown <= width and scrolled > shown, "the matrix scrolls in its region"
             await page.goto(f"{base}/sign-in/no-such-link")
             found += await violations(page)
+            for person, paths in pages.items():
+                if person is not adviser:
+                    await page.context.clear_cookies()
+                    await page.goto(f"{base}/sign-in")
+                    await page.fill("#email", person.email)
+                    await page.click("main button[type=submit]")
+                    await page.wait_for_selector("main [role=status]")
+                    await page.goto(f"{base}{await latest_link(services, person.person_id)}")
+                    await page.click("main button[type=submit]")
+                    await page.wait_for_selector("table.matrix")
+                for path in paths:
+                    response = await page.goto(f"{base}{path}")
+                    assert response is not None and response.status == 200, path
+                    found += await violations(page)
+                    assert await scroll_width(page) <= width, f"{path} scrolls sideways"
     print("\n".join(found))
     assert not found, "\n".join(found)
