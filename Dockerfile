@@ -20,6 +20,7 @@ COPY notices/ notices/
 COPY reminders/ reminders/
 COPY handlers/ handlers/
 COPY bot/ bot/
+COPY web/ web/
 COPY localapi/ localapi/
 COPY sandbox/ sandbox/
 # Every dependency comes as a wheel for this platform: nothing is compiled here.
@@ -72,7 +73,7 @@ USER 10001:10001
 # Webhook mode (`run --webhook-url ... --listen 0.0.0.0 --port 8443`); polling needs no port.
 # 8081: `run`'s /healthz, /readyz and /metrics (docs/monitoring.md); publish it to a private
 # network or loopback only.
-EXPOSE 8443 8081
+EXPOSE 8443 8081 8080
 # Alive while `run` serves its endpoint; readiness (/readyz: database and Bot API) is the
 # orchestrator's or the monitoring's to ask.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \

@@ -119,7 +119,8 @@ def test_compose_runs_the_migration_once_before_the_bot_on_postgresql_16(project
     assert migrate["restart"] == "no"
     assert bot["command"] == ["run"]  # polling: no public address needed
     assert bot["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
-    assert _published(bot) == {"127.0.0.1:8081:8081"}  # /healthz, /readyz, /metrics only
+    # /healthz, /readyz, /metrics; the web view: on this host's loopback only
+    assert _published(bot) == {"127.0.0.1:8081:8081", "127.0.0.1:8080:8080"}
     for service in (migrate, bot):
         assert "files:/data" in _mounts(service)
         assert service["image"] == migrate["image"]
@@ -160,7 +161,7 @@ def test_the_webhook_override_needs_its_address_and_listens_on_loopback(project:
     command = bot["command"]
     assert command[:3] == ["run", "--webhook-url", WEBHOOK_URL]
     assert command[command.index("--listen") + 1] == "0.0.0.0"
-    assert _published(bot) == {"127.0.0.1:8443:8443", "127.0.0.1:8081:8081"}
+    assert _published(bot) == {"127.0.0.1:8443:8443", "127.0.0.1:8081:8081", "127.0.0.1:8080:8080"}
     missing = _config(project, COMPOSE, WEBHOOK)
     assert missing.returncode != 0
     assert "WEBHOOK_URL" in missing.stderr
