@@ -33,6 +33,7 @@ from sandbox.mailbox import Mailbox
 from sandbox.people import restore_users
 from storage.migrate import ensure_current, upgrade
 from storage.models import OutboxMessage, OutboxState
+from web.server import beside_bot
 
 BOT_USERNAME = "advisorybot_sandbox_bot"
 BOT_NAME = "advisorybot"
@@ -173,6 +174,10 @@ class Sandbox:
         self._stack.push_async_callback(control.close)
         await restore_users(services, control)
         application = build_application(services)
+        if settings.web_address is not None:  # the web view too (WEB_LISTEN), beside the bot
+            view = beside_bot(application, *settings.web_address)
+            await view.start()
+            self._stack.push_async_callback(view.stop)
         stop = asyncio.Event()
         bot = asyncio.create_task(serve(application, poll, stop), name="sandbox-bot")
         self._stack.push_async_callback(_stopped, bot, stop)

@@ -289,6 +289,7 @@ async def play(settings: Settings, directory: Path, *, database: str, own_databa
             now=clock.now(),
             cohort=sandbox.plan.cohort.name if sandbox.running.created_demo else None,
             people=people,
+            web=sandbox.running.services.settings.web_base,
         )
         await terminal.run()
         terminal.line("goodbye", directory=str(directory))

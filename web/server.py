@@ -16,7 +16,8 @@ from pathlib import Path
 from aiohttp import web
 
 from core.services import Services
-from outbox.telegram_files import FileSource
+from handlers.context import BotApplication
+from outbox.telegram_files import BotFiles, FileSource
 from web import (
     erasure,
     exports,
@@ -156,3 +157,10 @@ class WebView:
     async def stop(self) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
+
+
+def beside_bot(application: BotApplication, host: str, port: int) -> WebView:
+    """The web view in a bot's process (`run`, the sandbox): it wakes that bot's sender for
+    what it queues and fetches a hand-in's files through that bot."""
+    data = application.bot_data
+    return WebView(data.services, host, port, data.outbox_wakeup.set, BotFiles(application.bot))

@@ -19,7 +19,6 @@ from bot.ops_http import OpsEndpoint
 from core.logging_setup import setup_logging
 from core.services import Services
 from core.settings import NOTICE_SETTINGS
-from outbox.telegram_files import BotFiles
 from storage.chat_turns import ChatTurns
 
 
@@ -70,11 +69,9 @@ def run(
                 await _start(ops.start, "ops_listen_failed", settings.ops_listen)
                 servers.push_async_callback(ops.stop)
             if settings.web_address is not None:
-                from web.server import WebView  # noqa: PLC0415 - only when WEB_LISTEN is set
+                from web.server import beside_bot  # noqa: PLC0415 - only when WEB_LISTEN is set
 
-                wake = application.bot_data.outbox_wakeup.set
-                files = BotFiles(application.bot)  # a hand-in's file, fetched for the page
-                view = WebView(services, *settings.web_address, wake, files)
+                view = beside_bot(application, *settings.web_address)
                 await _start(view.start, "web_listen_failed", settings.web_listen)
                 servers.push_async_callback(view.stop)
             await serve(application, intake)

@@ -9,6 +9,7 @@ import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import aiohttp
 import pytest
 from sqlalchemy import select
 
@@ -20,8 +21,11 @@ from sandbox.commands import parse
 from sandbox.runtime import Sandbox, isolated_settings, load_clock
 from sandbox.terminal import Terminal
 from storage.models import Person
+from tests.support.bot_process import free_port
 
 TOMASZ = "tomasz.wrobel@stary-sacz.example.pl"
+COORDINATOR = "renata.kaminska@ore.example.pl"  # the demo cohort's coordinator
+SIGN_IN = re.compile(r"http://127\.0\.0\.1:\d+/sign-in/[A-Za-z0-9_-]+")
 INVITATION = re.compile("Zaproszenie do bota|Your invitation to the bot")  # e-mail's subject
 
 
@@ -127,3 +131,35 @@ async def test_commands_say_what_they_did_and_refuse_with_a_reason(
     await type_("/help")
     assert "/time +7d" in screen.last()
     assert await type_("/quit") is False
+
+
+async def test_the_sandbox_serves_the_web_view_with_its_sign_in_links_in_the_inbox(
+    services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """WEB_LISTEN set: the sandbox's bot serves the web view too; the demo's coordinator asks
+    for a link and it arrives in the sandbox's mailbox, which signs her in."""
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
+    port = free_port()
+    overrides = isolated_settings(services.settings.database_url)
+    settings = load_settings(_env_file=None, web_listen=str(port), **overrides)
+    async with Sandbox(
+        settings, tmp_path / ".sandbox", OffsetClock(), limits=Limits(), own_database=False
+    ) as sandbox:
+        base = f"http://127.0.0.1:{port}"
+        async with aiohttp.ClientSession() as http:
+            asked = await http.post(f"{base}/sign-in", data={"email": COORDINATOR})
+            assert asked.status == 200
+            link = await _emailed_link(sandbox)
+            used = await http.post(link, allow_redirects=False)
+            assert used.status == 303 and used.headers["Location"] == "/"
+
+
+async def _emailed_link(sandbox: Sandbox) -> str:
+    deadline = asyncio.get_running_loop().time() + 15
+    while True:
+        for mail in sandbox.running.mailbox.mails():
+            found = SIGN_IN.search(mail.text)
+            if found is not None and COORDINATOR in mail.recipients:
+                return found.group(0)
+        assert asyncio.get_running_loop().time() < deadline, "no sign-in e-mail"
+        await asyncio.sleep(0.05)

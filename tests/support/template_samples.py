@@ -758,6 +758,7 @@ def values(s: Sample) -> dict[str, Any]:
         "line": s.n,
         "link": "https://t.me/advisorybot?start=abc",
         "minutes": s.n or 15,
+        "web": "http://127.0.0.1:8080" if s.flag else None,
         "address": "anna.nowak@example.pl",
         "shown": s.n,
         "listen": "127.0.0.1:8081",
