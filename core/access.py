@@ -141,6 +141,7 @@ PAGES = (
     Page("outbox", COORDINATORS),  # failed messages, sent again
     Page("erasure", COORDINATORS),  # erasure requests, with their confirmation
     Page("exports", COORDINATORS),  # XLSX and CSV
+    Page("language", OVERSEERS),  # the language of the pages, and of what the bot sends them
 )
 
 

@@ -9,7 +9,8 @@ from aiohttp import web
 
 from notices.message import Email
 from outbox.queue import enqueue
-from storage.models import Channel, Delivery
+from storage.models import Channel, Delivery, Language
+from storage.people import set_language
 from storage.web_sessions import (
     end_session,
     issue_link,
@@ -20,7 +21,7 @@ from storage.web_sessions import (
     token_hash,
     use_link,
 )
-from web.visit import COOKIE, VISIT_OF, Refused, Visit
+from web.visit import COOKIE, VISIT_OF, Refused, Visit, page
 
 SIGN_IN_EMAIL = "web_sign_in"
 MAX_ADDRESS = 254
@@ -99,6 +100,19 @@ async def sign_out(request: web.Request) -> web.StreamResponse:
     return visit.render("signed_out.html.j2")
 
 
+@page("language")
+async def language(visit: Visit) -> web.StreamResponse:
+    """The person's language, for the pages and everything the bot sends them (as /jezyk);
+    back to the page they were on."""
+    chosen = visit.field("language")
+    if chosen not in {item.value for item in Language}:
+        raise Refused(400, "bad_form")
+    async with visit.services.sessionmaker.begin() as session:
+        await set_language(session, visit.signed_in().person_id, Language(chosen), visit.now)
+    back = visit.field("back")
+    raise web.HTTPSeeOther(back if back.startswith("/") and not back.startswith("//") else "/")
+
+
 def _minutes(visit: Visit) -> int:
     return visit.services.settings.web_link_minutes
 
@@ -109,3 +123,4 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/sign-in/{token}", confirm)
     app.router.add_post("/sign-in/{token}", use)
     app.router.add_post("/sign-out", sign_out)
+    app.router.add_post("/language", language)

@@ -110,6 +110,7 @@ class Visit:
             caller=self.caller,
             csrf=self.csrf,
             path=self.request.path,
+            here=self.request.path_qs,
             menu=menu,
             **values,
         )

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from core.clock import FixedClock
 from core.services import Services
 from storage.erasure import erase_person
-from storage.models import OutboxMessage, WebSession
+from storage.models import Language, OutboxMessage, Person, WebSession
 from storage.web_sessions import LINKS_AT_ONCE
 from tests.support.web_client import (
     WebBrowser,
@@ -194,3 +194,27 @@ async def test_the_session_cookie_is_httponly_secure_and_lax(services: Services)
         assert {"httponly", "secure", "samesite", "path"} <= flags.keys()
         assert flags["samesite"].strip() == "SameSite=Lax"
         assert flags["path"].strip() == "Path=/"
+
+
+async def test_the_language_switch_sets_the_persons_language_and_goes_back(
+    services: Services,
+) -> None:
+    """The header's switch changes the person's language (the pages', and what the bot sends
+    them, as /jezyk), back to the page it was pressed on; never to another site."""
+    adviser = (await build_scene(services)).people["adviser"]
+    async with web_client(services) as client:
+        browser = await sign_in(client, services, adviser.email, adviser.person_id)
+        page = await (await browser.get("/?state=late")).text()
+        assert 'name="back" value="/?state=late"' in page and ">English<" in page
+        switched = await browser.post("/language", {"language": "en", "back": "/?state=late"})
+        assert switched.status == 303 and switched.headers["Location"] == "/?state=late"
+        assert "JST overview" in await (await browser.get("/")).text()
+        away = await browser.post("/language", {"language": "pl", "back": "//evil.example/"})
+        assert away.headers["Location"] == "/"
+        refused = await browser.post("/language", {"language": "de", "back": "/"})
+        assert refused.status == 400
+    async with services.reader() as session:
+        language = await session.scalar(
+            select(Person.language).where(Person.id == adviser.person_id)
+        )
+    assert language is Language.PL

@@ -885,7 +885,14 @@ def _percentage(s: Sample) -> dict[str, Any]:
 def _web_words(s: Sample) -> dict[str, dict[str, Any]]:
     """The web view's words (core/templates/<lang>/web/words.txt.j2) whose value is a key."""
     words = "web/words.txt.j2::"
-    reasons = ("not_found", "signed_out", "not_for_your_role", "form_expired", "link_used")
+    reasons = (
+        "not_found",
+        "signed_out",
+        "not_for_your_role",
+        "form_expired",
+        "link_used",
+        "bad_form",
+    )
     return {
         f"{words}menu_item": {"key": ("overview", "questions", "import")[s.n % 3]},
         f"{words}refused_title": {"reason": reasons[s.n % len(reasons)]},
