@@ -28,7 +28,7 @@ from storage.indicators import Indicators, StaffTally, compute_indicators, staff
 from storage.models import AdviserAssignment, Cohort, Jst, ProgrammeStep
 from storage.oversight import overdue_reports
 from storage.questions.stats import ResponseTimes, response_times
-from storage.team import TeamView, team_views
+from storage.team import TeamView, TeamViews, team_views
 
 LIST_CAP = 25  # JSTs in the e-mail's lists and the chart's matrix; the rest: in the XLSX
 
@@ -138,12 +138,17 @@ async def build_digest(
 
 
 async def overview(
-    session: AsyncSession, jst_ids: Sequence[int], now: dt.datetime, calendar: WorkCalendar
+    session: AsyncSession,
+    jst_ids: Sequence[int],
+    now: dt.datetime,
+    calendar: WorkCalendar,
+    kept: TeamViews | None = None,
 ) -> tuple[tuple[TeamView, ...], tuple[Attention, ...], Matrix]:
     """These JSTs' views (by name), those needing attention (riskiest first) and the matrix
-    (those first, in their order, then the rest): the digest's, and the web view's live."""
+    (those first, in their order, then the rest): the digest's, and the web view's live
+    (`kept`: the process's team views, storage.team.TeamViews)."""
     today = calendar.local_date(now)
-    teams = tuple(await team_views(session, jst_ids, today))
+    teams = tuple(await team_views(session, jst_ids, today, kept=kept))
     late_reports = await overdue_reports(session, jst_ids, today)
     attention = await needing_attention(session, teams, now, calendar, late_reports)
     listed = {item.team.jst_id for item in attention}

@@ -16,6 +16,9 @@ from web.visit import Visit, page
 ATTENTION = "attention"  # the state filter: those the digest lists as needing attention
 STATES = (ATTENTION, *(light.value for light in Light))
 FILTERS = ("cohort", "adviser", "voivodeship", "state")
+# JSTs in one page, those needing attention first: the country's 2,800 x 30 steps would be a
+# page of megabytes; the filters narrow it down.
+ROWS_SHOWN = 300
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,9 @@ async def matrix(visit: Visit) -> web.StreamResponse:
                 if name in choices.chosen
             )
         ]
-        teams, attention, found = await overview(session, wanted, visit.now, calendar)
+        teams, attention, found = await overview(
+            session, wanted, visit.now, calendar, services.views
+        )
     state = choices.chosen.get("state")
     listed = {item.team.jst_id for item in attention}
     rows = [
@@ -74,7 +79,8 @@ async def matrix(visit: Visit) -> web.StreamResponse:
     return visit.render(
         "overview.html.j2",
         columns=found.columns,
-        rows=rows,
+        rows=rows[:ROWS_SHOWN],
+        matching=len(rows),
         reasons=reasons,
         choices=choices,
         total=len(teams),
