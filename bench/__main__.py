@@ -8,12 +8,22 @@ import asyncio
 import logging
 from pathlib import Path
 
-from bench import delivery, digest, importing, inbound, retention, tick
+from bench import delivery, digest, importing, inbound, retention, tick, web
 from bench.databases import Databases
 from bench.generate import FOLLOW_UP, NATIONAL, Scale
 from bench.results import RESULTS_FILE, Result, table, write
 
-NAMES = ("inbound", "footprint", "latency", "tick", "delivery", "digest", "import", "retention")
+NAMES = (
+    "inbound",
+    "footprint",
+    "latency",
+    "tick",
+    "delivery",
+    "digest",
+    "import",
+    "retention",
+    "web",
+)
 QUICK = Scale("quick", 12, 40, 3, 2)
 
 
@@ -58,6 +68,9 @@ async def run(options: argparse.Namespace) -> list[Result]:
         if "digest" in only:
             scales = [QUICK] if options.quick else [FOLLOW_UP, NATIONAL]
             results += await digest.run(databases, scales)
+        if "web" in only:
+            scales = [QUICK] if options.quick else [FOLLOW_UP, NATIONAL]
+            results += await web.run(databases, scales)
         if "import" in only:
             results += await importing.run(databases, quick=options.quick)
         if "retention" in only:

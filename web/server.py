@@ -148,11 +148,14 @@ class WebView:
         self._port = port
         self._runner: web.AppRunner | None = None
 
-    async def start(self) -> None:
+    async def start(self) -> int:
+        """Serve; the port it listens on (the one given, or the one found for port 0)."""
         self._runner = web.AppRunner(self._app, access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, self._host, self._port).start()
-        log.info("web view on %s:%s", self._host, self._port)
+        port: int = self._runner.addresses[0][1]
+        log.info("web view on %s:%s", self._host, port)
+        return port
 
     async def stop(self) -> None:
         if self._runner is not None:

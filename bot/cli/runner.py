@@ -27,7 +27,7 @@ def _webhook_secret(token: str) -> str:
     return hmac.new(token.encode(), b"advisorybot-webhook", hashlib.sha256).hexdigest()
 
 
-async def _start(start: Callable[[], Awaitable[None]], error: str, listen: str) -> None:
+async def _start(start: Callable[[], Awaitable[object]], error: str, listen: str) -> None:
     """Start a server of `run` beside the bot; an address taken stops `run` saying which."""
     try:
         await start()

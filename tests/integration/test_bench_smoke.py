@@ -15,7 +15,17 @@ from pathlib import Path
 from bench.openloop import ASK, FULL_PLAN, PRESS, QUICK_PLAN, STATUS, Plan
 
 PROJECT = Path(__file__).resolve().parent.parent.parent
-AREAS = {"inbound", "footprint", "latency", "tick", "delivery", "digest", "import", "retention"}
+AREAS = {
+    "inbound",
+    "footprint",
+    "latency",
+    "tick",
+    "delivery",
+    "digest",
+    "import",
+    "retention",
+    "web",
+}
 RESULT_KEYS = {"name", "value", "unit", "baseline", "baseline_name", "goal", "ratio", "met"}
 LATENCY = {
     f"latency.{what}.sqlite"
