@@ -81,9 +81,9 @@ async def _visits(request: web.Request, handler: Route) -> web.StreamResponse:
             status=redirect.status, headers={"Location": str(redirect.location)}
         )
     except Exception as error:  # a fault of ours: logged without the request's values
-        log.error(
-            "web request %s %s failed: %s", request.method, request.path, type(error).__name__
-        )
+        resource = request.match_info.route.resource  # its pattern: a link's token is a value
+        where = resource.canonical if resource is not None else "?"
+        log.error("web request %s %s failed: %s", request.method, where, type(error).__name__)
         response = _refusal(request, services, visit, Refused(500, "failed"))
     if visit is not None:
         for name, value in visit.cookies.items():

@@ -292,3 +292,22 @@ async def test_every_response_carries_the_security_headers(services: Services) -
         style = await browser.get("/static/web.css")
         assert style.status == 200 and style.headers["X-Content-Type-Options"] == "nosniff"
         assert "Content-Security-Policy" in style.headers
+
+
+async def test_a_fault_is_a_page_of_its_own_and_its_log_line_names_no_value(
+    services: Services, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A page that fails answers 500 with the refusal page and the security headers; the log
+    line names the route's pattern, never the address's values (a sign-in link's token)."""
+
+    async def failing(request: web.Request) -> web.StreamResponse:
+        raise RuntimeError(request.match_info["token"])
+
+    app = build_app(services, lambda: None)
+    app.router.add_get("/failing/{token}", failing)
+    async with web_client(services, app) as client:
+        response = await WebBrowser(client).get("/failing/secret-token-value")
+    assert response.status == 500
+    assert not guarded(response)
+    assert "GET /failing/{token} failed: RuntimeError" in caplog.text
+    assert "secret-token-value" not in caplog.text
