@@ -45,6 +45,7 @@ class Waiting:
     label_pl: str | None = None
     label_en: str | None = None
     followed_up: bool = False
+    review_round: int = 0  # a task: the round its submission waits in (a review names it)
 
 
 async def waiting_for(session: AsyncSession, *, adviser_id: int, today: dt.date) -> list[Waiting]:
@@ -119,6 +120,7 @@ def _submission(change: TaskChange) -> Waiting:
         code=change.code,
         label_pl=change.label_pl,
         label_en=change.label_en,
+        review_round=change.review_round,
     )
 
 

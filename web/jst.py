@@ -1,10 +1,13 @@
 """A JST's page: its team, tasks with their deadlines, extensions, hand-ins and files, monthly
 reports with their answers, questions with their threads, attendance of the training rounds;
-and its two actions, a task's deadline extended and a round's attendance marked, each with the
-same storage function, rules and audit as /przedluz and /obecnosc on Telegram."""
+and its actions, a task's deadline extended and a round's attendance marked, each with the
+same storage function, rules and audit as /przedluz and /obecnosc on Telegram, and (for the
+JST's adviser) a hand-in accepted or returned on its task's row (web/task_review.py)."""
 
 from __future__ import annotations
 
+import secrets
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
@@ -15,14 +18,31 @@ from storage.attendance import Source, begun_rounds, record_attendance, team_mar
 from storage.jst_record import jst_questions, jst_reports, task_rows
 from storage.models import Jst, Role
 from storage.oversight import team_members
+from storage.review_queue import submissions_waiting
 from storage.tasks.files import submission_files
-from storage.tasks.transitions import TaskRefused, extend_deadline
+from storage.tasks.transitions import TEXT_LIMIT, TaskRefused, extend_deadline
 from storage.team import team_view
 from web.visit import Visit, page
 
 WORDS = "jst"
-DONE = ("extended", "attendance")
+DONE = ("extended", "attendance", "accepted", "returned")
 UNTIL_TEXT = 40  # a date as typed, kept in the form when it is wrong
+
+
+@dataclass(frozen=True)
+class ReviewForm:
+    """A hand-in's Accept and Return forms: the review round it waits in (a hand-in returned
+    and sent again meanwhile is not reviewed unseen) and a fresh nonce for each form (sent
+    twice, it changes the task once)."""
+
+    review_round: int
+    accept_nonce: str
+    return_nonce: str
+    limit: int = TEXT_LIMIT  # the remarks travel in one message, as on Telegram
+
+
+def review_form(review_round: int) -> ReviewForm:
+    return ReviewForm(review_round, secrets.token_urlsafe(24), secrets.token_urlsafe(24))
 
 
 @page("jst")
@@ -34,8 +54,9 @@ async def jst_page(visit: Visit) -> web.StreamResponse:
 
 async def show(visit: Visit, jst_id: int, *, status: int = 200, **form: Any) -> web.Response:
     """The page, with what a form just did or why it did not (`form`: the template's
-    `extend` and `attendance` values, `done`)."""
+    `extend`, `attendance` and `review` values, `done`)."""
     caller, today = visit.signed_in(), visit.today
+    advises = caller.role is Role.ADVISER
     async with visit.services.reader() as session:
         view = await team_view(session, jst_id, today, history=True)
         members = (await team_members(session, [jst_id]))[jst_id]
@@ -50,9 +71,12 @@ async def show(visit: Visit, jst_id: int, *, status: int = 200, **form: Any) -> 
             rounds.append((step, await team_marks(session, jst_id, step.code)))
         reports = await jst_reports(session, jst_id)
         questions = await jst_questions(session, jst_id)
+        waiting = await submissions_waiting(session, [jst_id]) if advises else []
     values: dict[str, Any] = {
         "extend": {"task": None, "until": "", "error": None} | form.pop("extend", {}),
         "attendance": {"error": None} | form.pop("attendance", {}),
+        "review": {"code": None, "jst_id": None, "remarks": "", "error": None}
+        | form.pop("review", {}),
         "done": None,
     } | form
     return visit.render(
@@ -65,7 +89,8 @@ async def show(visit: Visit, jst_id: int, *, status: int = 200, **form: Any) -> 
         rounds=rounds,
         reports=reports,
         questions=questions,
-        advises=caller.role is Role.ADVISER,
+        advises=advises,
+        reviews={change.code: review_form(change.review_round) for change in waiting},
         today=today,
         **values,
     )

@@ -1,7 +1,8 @@
-"""An adviser's pages: their open questions, a question's thread and answering it, their review
-queue. An answer is recorded and queued for the asker (and the team, when chosen) in one
-transaction, exactly as a reply on Telegram (handlers/questions/adviser.py), keyed by the
-form's random nonce so that a form sent twice records one answer."""
+"""An adviser's pages: their open questions, a question's thread, answering and closing it (the
+review queue: web/task_review.py). An answer is recorded and queued for the asker (and the
+team, when chosen) in one transaction, exactly as a reply on Telegram
+(handlers/questions/adviser.py), keyed by the form's random nonce so that a form sent twice
+records one answer."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ import secrets
 
 from aiohttp import web
 
-from notices.questions import deliver_answer
-from storage.jst_record import jst_ids_by_teryt, question_records
-from storage.questions.answers import record_answer
+from notices.questions import deliver_answer, notify_closed
+from storage.jst_record import question_records
+from storage.questions.answers import close_question, record_answer
 from storage.questions.threads import (
     Part,
     QuestionRefused,
@@ -21,7 +22,6 @@ from storage.questions.threads import (
     question_files,
     question_for_adviser,
 )
-from storage.review_queue import waiting_for
 from web.visit import Refused, Visit, page, whole_number
 
 WORDS = "questions"
@@ -29,7 +29,7 @@ WORDS = "questions"
 # adviser, the asker and the question (cut at 300): what is left for the answer, with room.
 ANSWER_LIMIT = 3500
 NONCE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-DONE = ("answered", "answered_team")
+DONE = ("answered", "answered_team", "closed", "already_closed")
 
 
 @page("questions")
@@ -85,6 +85,25 @@ async def answer(visit: Visit) -> web.StreamResponse:
     raise web.HTTPSeeOther(f"/questions/{number}?done={done}")
 
 
+@page("questions")
+async def close(visit: Visit) -> web.StreamResponse:
+    """The question leaves the open list and the asker is told, as by /zamknij; closing it
+    again tells nobody."""
+    caller, services = visit.signed_in(), visit.services
+    number = _number(visit)
+    async with services.sessionmaker.begin() as session:
+        try:
+            closed = await close_question(
+                session, number, adviser_id=caller.person_id, now=visit.now, today=visit.today
+            )
+        except QuestionRefused:
+            raise Refused(404, "not_found") from None
+        if closed:
+            await notify_closed(session, services, number, by=caller.full_name, now=visit.now)
+    visit.wake_outbox()
+    raise web.HTTPSeeOther(f"/questions/{number}?done={'closed' if closed else 'already_closed'}")
+
+
 async def _thread(
     visit: Visit,
     number: int,
@@ -131,19 +150,8 @@ def _number(visit: Visit) -> int:
     return number
 
 
-@page("review")
-async def review(visit: Visit) -> web.StreamResponse:
-    """What waits for the adviser: hand-ins to review and questions to answer, oldest first
-    (as /do_oceny), each linked to its JST's page or its thread."""
-    caller = visit.signed_in()
-    async with visit.services.reader() as session:
-        waiting = await waiting_for(session, adviser_id=caller.person_id, today=visit.today)
-        jsts = await jst_ids_by_teryt(session, caller.jst_ids)
-    return visit.render("review.html.j2", words=WORDS, waiting=waiting, jsts=jsts)
-
-
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/questions", open_list)
     app.router.add_get("/questions/{question}", thread)
     app.router.add_post("/questions/{question}/answer", answer)
-    app.router.add_get("/review", review)
+    app.router.add_post("/questions/{question}/close", close)

@@ -28,6 +28,7 @@ from web import (
     overview,
     questions,
     sign_in,
+    task_review,
     team_import,
 )
 from web.visit import (
@@ -128,6 +129,7 @@ def build_app(
     jst.add_routes(app)
     files.add_routes(app, telegram_files)
     questions.add_routes(app)
+    task_review.add_routes(app)
     app.router.add_static("/static/", STATIC, append_version=False)
     return app
 

@@ -1,6 +1,7 @@
 """axe-core (axe-playwright-python's bundled axe.min.js) on the web view's pages in chromium: the
 sign-in page, the link-sent page, the link's page, a refusal, the overview (the matrix), a
-JST's page, the adviser's questions, a thread and the review queue, and the coordinator's
+JST's page, the adviser's questions, a thread and the review queue (with a hand-in's review
+forms opened), and the coordinator's
 import, invitations, failed messages, erasure and exports pages, at a desktop's 1280 px and a
 phone's 375 px: no violation of impact "serious" or "critical", and no page scrolls sideways.
 The Content-Security-Policy allows no script, so these contexts bypass it to inject axe; the
@@ -99,6 +100,10 @@ async def test_the_main_pages_have_no_serious_violations(
                 for path in paths:
                     response = await page.goto(f"{base}{path}")
                     assert response is not None and response.status == 200, path
+                    # the forms folded away (a hand-in's return) are checked open
+                    await page.eval_on_selector_all(
+                        "details", "(ds) => ds.forEach(d => d.open = true)"
+                    )
                     found += await violations(page)
                     assert await scroll_width(page) <= width, f"{path} scrolls sideways"
     print("\n".join(found))

@@ -358,6 +358,9 @@ async def test_the_pages_speak_the_advisers_language(services: Services) -> None
     assert "Tasks, deadlines and evidence" in jst and "sent to the adviser" in jst
     assert "Send it to the whole team as well" in thread and "Question no." in thread
     assert "To review and answer" in queue
+    for html in (jst, queue):  # a hand-in's review forms
+        assert "Accept ZW1" in html and "What the team is to fix in ZW1" in html
+    assert "Close question no." in thread
 
 
 def _answer(number: int) -> str:

@@ -75,10 +75,14 @@ def routes(app: web.Application) -> list[Route]:
     return found
 
 
-def ids(scene: Scene, kind: str) -> tuple[int, int]:
+def ids(scene: Scene, kind: str) -> tuple[int | str, int | str]:
     """Records of a kind in the adviser's JST and in the other JST. A route with a parameter
     of a kind not here fails the test: say here which records it names."""
-    known = {"jst": scene.jsts, "question": scene.questions}
+    known: dict[str, tuple[int | str, int | str]] = {
+        "jst": scene.jsts,
+        "question": scene.questions,
+        "code": (scene.task, scene.task),  # a task handed in in each JST
+    }
     assert kind in known, f"a route names a record of kind {kind!r}: add it to ids()"
     return known[kind]
 

@@ -962,7 +962,7 @@ def _web_jst_words(s: Sample) -> dict[str, dict[str, Any]]:
     state = ("open", "answered", "closed")[s.n % 3]
     return {
         f"{jst}facts": {"cohort": "pilot", "adviser": s.name if s.flag else None, "phase": None},
-        f"{jst}done": {"what": ("extended", "attendance")[s.n % 2]},
+        f"{jst}done": {"what": ("extended", "attendance", "accepted", "returned")[s.n % 4]},
         f"{jst}column": {"name": columns[s.n % len(columns)]},
         f"{jst}task_state": {"state": ("pending", "submitted", "returned", "accepted")[s.n % 4]},
         f"{jst}member": {"joined": s.flag},
@@ -992,10 +992,19 @@ def _web_jst_words(s: Sample) -> dict[str, dict[str, Any]]:
             "recorded": s.n % 4 != 0,
         },
         f"{jst}attendance_error": {"code": "Z1"},
-        f"{questions}column": {
-            "name": ("number", "jst", "asker", "question", "since", "kind", "who")[s.n % 7]
+        f"{jst}review_error": {
+            "reason": ("stale", "empty_remarks", "too_long", "bad_form")[s.n % 4],
+            "details": {"limit": 3500},
+            "code": "ZW1",
         },
-        f"{questions}done": {"what": ("answered", "answered_team")[s.n % 2]},
+        f"{questions}column": {
+            "name": ("number", "jst", "asker", "question", "since", "kind", "who", "decision")[
+                s.n % 8
+            ]
+        },
+        f"{questions}done": {
+            "what": ("answered", "answered_team", "closed", "already_closed")[s.n % 4]
+        },
         f"{questions}asked": {"asker": s.name, "at": at, "state": state},
         f"{questions}entry": {"author": s.name, "at": at, "to_team": s.flag, "by_asker": False},
         f"{questions}file_link": {"name": "odpowiedz.docx", "size": s.n * 1000},

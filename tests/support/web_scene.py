@@ -1,6 +1,7 @@
-"""Who is who for the web view's security tests: two JSTs, each with its adviser, member and a
-question; a coordinator, an expert, and an adviser about to be erased; and the whole database
-as plain rows, to say that a refused request changed nothing."""
+"""Who is who for the web view's security tests: two JSTs, each with its adviser, member, a
+question and a hand-in of task ZW1 waiting for review; a coordinator, an expert, and an
+adviser about to be erased; and the whole database as plain rows, to say that a refused
+request changed nothing."""
 
 from __future__ import annotations
 
@@ -12,8 +13,13 @@ from sqlalchemy import select
 from core.services import Services
 from storage.models import Base, Person, Question, Role
 from storage.questions.threads import Part, attachments_of
+from storage.tasks.rows import Origin, locked_progress, mark_submitted, record_change
+from storage.tasks.transitions import Action
+from storage.tasks.views import Evidence, stored_pieces
 from tests.support.people_data import add_question, assign_adviser
-from tests.support.programme_data import add_cohort, add_jst, add_person
+from tests.support.programme_data import CREATED, add_cohort, add_jst, add_person
+
+TASK = "ZW1"  # the task handed in, in each JST
 
 
 @dataclass(frozen=True)
@@ -29,6 +35,7 @@ class Scene:
     people: dict[str, Someone]
     jsts: tuple[int, int]  # the JST of "adviser" (and "member"), and the other one's
     questions: tuple[int, int]  # a question in each
+    task: str = TASK  # a task handed in in each, waiting for review
 
 
 async def build_scene(services: Services) -> Scene:
@@ -66,6 +73,12 @@ async def build_scene(services: Services) -> Scene:
             question = await session.get_one(Question, question_id)
             part = Part(1, number, "", kind="document", file_name="plan.pdf", file_id=f"f{number}")
             question.attachments = attachments_of([part])
+        for jst, who in ((ours, member), (theirs, outsider)):  # as submit_task records it
+            progress = await locked_progress(session, jst.id, TASK, CREATED)
+            mark_submitted(progress, who.id, CREATED)
+            evidence = stored_pieces([Evidence("text", "Diagnoza gotowa.")])
+            origin = Origin(who.id, CREATED, f"scene:{jst.id}")
+            await record_change(session, progress, Action.SUBMITTED, origin, evidence=evidence)
     found = {
         p.email.split("@")[0]: Someone(p.email.split("@")[0], p.id, p.email, p.role)
         for p in people
