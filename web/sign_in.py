@@ -8,6 +8,7 @@ import datetime as dt
 from aiohttp import web
 
 from notices.message import Email
+from outbox.email_policy import missing_smtp_setting
 from outbox.queue import enqueue
 from storage.models import Channel, Delivery, Language
 from storage.people import set_language
@@ -62,7 +63,13 @@ async def ask(request: web.Request) -> web.StreamResponse:
                 delivery=Delivery.AT_LEAST_ONCE,
                 now=now,
             )
-    return visit.render("sign_in.html.j2", address=address, sent=True, minutes=_minutes(visit))
+    return visit.render(
+        "sign_in.html.j2",
+        address=address,
+        sent=True,
+        minutes=_minutes(visit),
+        mail_off=missing_smtp_setting(settings) is not None,  # the link waits: say /panel
+    )
 
 
 async def confirm(request: web.Request) -> web.StreamResponse:

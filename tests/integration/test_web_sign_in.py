@@ -218,3 +218,18 @@ async def test_the_language_switch_sets_the_persons_language_and_goes_back(
             select(Person.language).where(Person.id == adviser.person_id)
         )
     assert language is Language.PL
+
+
+async def test_without_a_mail_server_the_page_points_to_panel_on_telegram(
+    services: Services,
+) -> None:
+    """The link waits in the outbox while no mail server is set: the page says so and how to
+    get one on Telegram instead; with a mail server it does not."""
+    adviser = (await build_scene(services)).people["adviser"]
+    async with web_client(services) as client:
+        page = await (await WebBrowser(client).post("/sign-in", {"email": adviser.email})).text()
+    assert "/panel" in page
+    services.settings.smtp_host, services.settings.mail_from = "127.0.0.1", "bot@example.pl"
+    async with web_client(services) as client:
+        page = await (await WebBrowser(client).post("/sign-in", {"email": adviser.email})).text()
+    assert "/panel" not in page and "Jeśli adres" in page
