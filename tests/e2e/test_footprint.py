@@ -25,6 +25,7 @@ NOT_AT_START = (
     "localapi",
     "aiosmtpd",
     "aiohttp",
+    "web",  # the web view: only with WEB_LISTEN
     "asyncpg",  # on SQLite
     "sqlalchemy.dialects.postgresql",  # on SQLite
     "bot.cli.exports",
