@@ -33,6 +33,7 @@ from web import (
 )
 from web.visit import (
     COOKIE,
+    MAX_UPLOAD,
     VISIT,
     VISIT_OF,
     WAKE,
@@ -46,7 +47,9 @@ from web.visit import (
 log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).with_name("static")
-MAX_UPLOAD = 5 * 1024 * 1024  # a team file of the whole country is ~1.5 MB
+# A request's body at most: an uploaded file of MAX_UPLOAD, and the same file sent back in
+# base64 by the import's dry run page (4/3 of it), with room for the form's other fields.
+MAX_BODY = MAX_UPLOAD * 4 // 3 + 64 * 1024
 HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
@@ -116,7 +119,7 @@ def build_app(
 ) -> web.Application:
     """The application; `telegram_files`: how the bot fetches a file by its Telegram id (None:
     files are only listed, their pages say to fetch them in the bot)."""
-    app = web.Application(middlewares=[_visits], client_max_size=MAX_UPLOAD)
+    app = web.Application(middlewares=[_visits], client_max_size=MAX_BODY)
     app[VISIT] = services
     app[WAKE] = wake_outbox
     sign_in.add_routes(app)

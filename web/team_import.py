@@ -15,7 +15,7 @@ from aiohttp import web
 from storage.cohorts import list_cohorts
 from storage.imports.read import ImportFileError, read_content
 from storage.imports.run import ImportRefused, import_rows
-from web.visit import Visit, page
+from web.visit import MAX_UPLOAD, Refused, Visit, page
 
 MAX_NAME = 255
 
@@ -30,7 +30,9 @@ async def dry_run(visit: Visit) -> web.StreamResponse:
     upload = visit.form.get("file") if visit.form is not None else None
     if not isinstance(upload, web.FileField) or not upload.filename:
         return await _form(visit, problem="no_file", status=400)
-    data = upload.file.read()
+    data = upload.file.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        raise Refused(413, "too_large")
     return await _checked(visit, upload.filename[:MAX_NAME], data, apply=False)
 
 

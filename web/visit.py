@@ -27,6 +27,7 @@ from storage.people import Caller, find_web_caller
 from storage.web_sessions import SIGNING_IN, OpenSession, current_session
 
 COOKIE = "advisorybot_session"
+MAX_UPLOAD = 5 * 1024 * 1024  # a file sent to the web view; the country's team file is ~1.5 MB
 CSRF_FIELD = "csrf"
 Form = MultiDictProxy[str | bytes | bytearray | web.FileField]
 Handler = Callable[["Visit"], Awaitable[web.StreamResponse]]

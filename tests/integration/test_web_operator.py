@@ -33,6 +33,7 @@ from tests.integration.test_import import add_cohort
 from tests.support.outbox_rows import queue_text
 from tests.support.team_files import DATA, cells, team, write_csv, write_xlsx
 from tests.support.web_client import signed_in
+from web.visit import MAX_UPLOAD
 
 COORDINATOR, ADVISER, MEMBER = "ewa@example.pl", "jan@example.pl", "anna@example.pl"
 WATCHED = ("people", "jsts", "adviser_assignments", "outbox", "erasure_requests", "invites")
@@ -105,6 +106,9 @@ async def test_a_bad_team_file_shows_its_errors_by_row_and_column_and_changes_no
         assert "Nieobsługiwany rodzaj pliku (.pdf)" in await not_a_table.text()
         header_only = await browser.post("/import", _upload("t.csv", b"jst_teryt;name\n1;2\n"))
         assert "brak tej kolumny w nagłówku" in await header_only.text()
+        too_large = await browser.post("/import", _upload("t.csv", b"x" * (MAX_UPLOAD + 1)))
+        assert too_large.status == 413
+        assert "najwyżej 5 MB" in await too_large.text()
         assert await _snapshot(services) == before
 
 
