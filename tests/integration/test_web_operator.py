@@ -223,6 +223,40 @@ async def test_erasure_needs_its_confirmation_then_erases(
         assert gone.status == 404
 
 
+async def test_a_request_received_by_letter_is_carried_out_by_the_persons_address(
+    services: Services, tmp_path: Any
+) -> None:
+    """No request recorded: the address finds the person, shows whom it is about, and only
+    the confirmation records the request and carries it out (as `advisorybot erase EMAIL`);
+    an unknown or erased address says so, nothing changed."""
+    async with await _coordinator(services, tmp_path) as browser:
+        before = await _snapshot(services)
+        unknown = await browser.post("/erasure/address", {"email": "nobody@example.pl"})
+        assert unknown.status == 404
+        assert "Nie ma w programie osoby o adresie nobody@example.pl" in await unknown.text()
+        shown = unescape(await (await browser.post("/erasure/address", {"email": MEMBER})).text())
+        assert "Anna Nowak <anna@example.pl>" in shown
+        assert 'action="/erasure/address"' in shown and f'value="{MEMBER}"' in shown
+        assert await _snapshot(services) == before  # nothing without the second step
+        confirmed = await browser.post("/erasure/address", {"email": MEMBER, "confirm": "yes"})
+        assert confirmed.headers["Location"] == "/erasure?done=confirming"
+        async with services.reader() as session:
+            request = await session.scalar(select(ErasureRequest))
+        assert request is not None and request.state == ErasureState.CONFIRMING
+        async with services.sessionmaker.begin() as session:
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.dedupe_key.in_(confirmation_keys(request.id)))
+                .values(state=OutboxState.SENT)
+            )
+        finished = await browser.post("/erasure/address", {"email": MEMBER, "confirm": "yes"})
+        assert finished.status == 200, "the open request is shown, as any open one"
+        done = await browser.post("/erasure", {"request": str(request.id), "confirm": "yes"})
+        assert done.headers["Location"] == "/erasure?done=erased"
+        again = await browser.post("/erasure/address", {"email": MEMBER})
+        assert "zostały już usunięte" in await again.text()
+
+
 async def test_each_export_downloads_and_opens(services: Services, tmp_path: Any) -> None:
     async with await _coordinator(services, tmp_path) as browser:
         page = await (await browser.get("/exports")).text()

@@ -929,6 +929,10 @@ def _web_ops(s: Sample) -> dict[str, dict[str, Any]]:
         f"{ops}outbox_done": {"done": ("requeued", "expired", "not_failed")[s.n % 3]},
         f"{ops}channel_name": {"channel": "email" if s.flag else "telegram"},
         f"{ops}erasure_done": {"done": ("erased", "confirming", "changed")[s.n % 3]},
+        f"{ops}address_problem": {
+            "problem": ("unknown_address", "already_erased")[s.n % 2],
+            "email": "anna@example.pl",
+        },
         f"{ops}request_state": {"state": ("pending", "confirming", "done", "cancelled")[s.n % 4]},
         f"{ops}confirm_who": {
             "name": "Anna Nowak",
