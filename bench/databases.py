@@ -11,6 +11,7 @@ import datetime as dt
 import itertools
 import shutil
 import tempfile
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -19,6 +20,7 @@ import asyncpg
 from sqlalchemy.engine import make_url
 
 from bench.generate import Generated, Scale, generate
+from bench.results import Goal, Result
 from core.clock import FixedClock
 from core.services import Services
 from core.settings import load_settings
@@ -119,3 +121,39 @@ class Databases:
         finally:
             await connection.close()
         return self.server.url(name)
+
+
+# A measure at one scale on one database: (seconds, size in bytes of what it made).
+Measure = Callable[["Databases", str, Scale], Awaitable[tuple[float, int]]]
+
+
+async def by_scale(
+    databases: Databases,
+    scales: list[Scale],
+    baseline: Scale,
+    measure: Measure,
+    *,
+    name: str,
+    size: str,
+    goals: dict[str, Goal],
+) -> list[Result]:
+    """`measure` at each scale on each database, against the baseline scale measured in the
+    same run: results named `name` formatted with the scale's JSTs (`{jsts}`), then the
+    database; `size`: the details' key of the bytes it made."""
+    results = []
+    for kind in databases.kinds:
+        base, _ = await measure(databases, kind, baseline)
+        for scale in scales:
+            seconds, made = await measure(databases, kind, scale)
+            results.append(
+                Result(
+                    f"{name.format(jsts=scale.jsts)}.{kind}",
+                    seconds,
+                    "s",
+                    base,
+                    name.format(jsts=baseline.jsts).replace(".", "_"),
+                    goals.get(scale.name),
+                    details={size: made},
+                )
+            )
+    return results

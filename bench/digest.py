@@ -16,7 +16,7 @@ import time
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bench.databases import Databases, services_for
+from bench.databases import Databases, by_scale, services_for
 from bench.generate import FOLLOW_UP, NATIONAL, PILOT, Scale
 from bench.results import Goal, Result
 from bench.tick import START, STATE_AT
@@ -36,23 +36,15 @@ RUNS = 3
 async def run(
     databases: Databases, scales: list[Scale], *, baseline: Scale = PILOT
 ) -> list[Result]:
-    results = []
-    for kind in databases.kinds:
-        pilot, _ = await digest_seconds(databases, kind, baseline)
-        for scale in scales:
-            seconds, size = await digest_seconds(databases, kind, scale)
-            results.append(
-                Result(
-                    f"digest.{scale.jsts}_jsts.{kind}",
-                    seconds,
-                    "s",
-                    pilot,
-                    f"digest_{baseline.jsts}_jsts",
-                    GOALS.get(scale.name),
-                    details={"email_bytes": size},
-                )
-            )
-    return results
+    return await by_scale(
+        databases,
+        scales,
+        baseline,
+        digest_seconds,
+        name="digest.{jsts}_jsts",
+        size="email_bytes",
+        goals=GOALS,
+    )
 
 
 async def digest_seconds(databases: Databases, kind: str, scale: Scale) -> tuple[float, int]:

@@ -17,7 +17,7 @@ import time
 import aiohttp
 from sqlalchemy import select
 
-from bench.databases import Databases, services_for
+from bench.databases import Databases, by_scale, services_for
 from bench.digest import MONDAY
 from bench.generate import FOLLOW_UP, NATIONAL, PILOT, Scale
 from bench.results import Goal, Result
@@ -35,23 +35,15 @@ HOST = "127.0.0.1"
 async def run(
     databases: Databases, scales: list[Scale], *, baseline: Scale = PILOT
 ) -> list[Result]:
-    results = []
-    for kind in databases.kinds:
-        pilot, _ = await overview_seconds(databases, kind, baseline)
-        for scale in scales:
-            seconds, size = await overview_seconds(databases, kind, scale)
-            results.append(
-                Result(
-                    f"web.overview_{scale.jsts}_jsts.{kind}",
-                    seconds,
-                    "s",
-                    pilot,
-                    f"overview_{baseline.jsts}_jsts",
-                    GOALS.get(scale.name),
-                    details={"page_bytes": size},
-                )
-            )
-    return results
+    return await by_scale(
+        databases,
+        scales,
+        baseline,
+        overview_seconds,
+        name="web.overview_{jsts}_jsts",
+        size="page_bytes",
+        goals=GOALS,
+    )
 
 
 async def overview_seconds(databases: Databases, kind: str, scale: Scale) -> tuple[float, int]:

@@ -12,20 +12,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bench.__main__ import NAMES
 from bench.openloop import ASK, FULL_PLAN, PRESS, QUICK_PLAN, STATUS, Plan
 
 PROJECT = Path(__file__).resolve().parent.parent.parent
-AREAS = {
-    "inbound",
-    "footprint",
-    "latency",
-    "tick",
-    "delivery",
-    "digest",
-    "import",
-    "retention",
-    "web",
-}
+AREAS = set(NAMES)  # every benchmark the command runs reports
 RESULT_KEYS = {"name", "value", "unit", "baseline", "baseline_name", "goal", "ratio", "met"}
 LATENCY = {
     f"latency.{what}.sqlite"
