@@ -135,7 +135,10 @@ class Visit:
 
 
 def whole_number(value: str | None) -> int | None:
-    if value is None or not value.isdigit() or len(value) > 18:
+    """A number of at most nine digits, as the bot reads a record's number (NUMBER in
+    handlers/questions/adviser.py): the database's ids are 32-bit, and a longer one would
+    fail PostgreSQL's query instead of finding nothing."""
+    if value is None or not value.isascii() or not value.isdigit() or len(value) > 9:
         return None
     return int(value)
 

@@ -254,6 +254,33 @@ async def send(browser: WebBrowser, method: str, path: str) -> ClientResponse:
     return await browser.post(path)
 
 
+def forged_path(route: Route, forged: str) -> str:
+    """The route's path with `forged` for every record it names (its other parameters valid)."""
+    fixed = UNSCOPED | RECORDS.get(route.path, ("", {}))[1]
+    return PARAMETER.sub(lambda match: fixed.get(match.group(1), forged), route.path)
+
+
+async def test_an_id_beyond_the_databases_range_is_not_found(services: Services) -> None:
+    """Every route naming a record, with an id of eleven digits (beyond PostgreSQL's 32-bit
+    integers) or of other digits than ASCII's: not found for those who may use the page,
+    never a failure."""
+    scene = await build_scene(services)
+    failures: list[str] = []
+    async with web_client(services, build_app(services, lambda: None, FILES)) as client:
+        callers = await browsers(client, services, scene)
+        for route in (r for r in routes(client.app) if r.key is not None and scoped(r)):
+            for forged in ("99999999999", "١٢"):
+                path = forged_path(route, forged)
+                for name in SIGNED_IN:
+                    caller = scene.people[name]
+                    if caller.role not in access.page(route.key or "").roles:
+                        continue
+                    response = await send(callers[name], route.method, path)
+                    if response.status != 404:
+                        failures.append(f"{route.method} {path} as {name}: {response.status}")
+    assert not failures, "\n".join(failures)
+
+
 async def test_a_form_of_someone_else_changes_nothing(services: Services) -> None:
     """Every POST, signed in: without the form token, with a wrong one or another session's,
     from another site."""
