@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage import audit
 from storage.anonymise import Anonymised, anonymise_person
 from storage.models import ErasureRequest, ErasureState, Person
+from storage.people import person_by_email
 
 DEADLINE = relativedelta(months=1)  # Art. 12(3): within one month of receipt
 OPEN = (ErasureState.PENDING, ErasureState.CONFIRMING)
@@ -136,13 +137,6 @@ async def erase_person(
     request = await confirm_erasure(session, person.id, now, today, actor=actor)
     await complete_erasure(session, request, now, actor=actor)
     return person.id
-
-
-async def person_by_email(session: AsyncSession, email: str) -> Person | None:
-    """The person (not erased) with this e-mail."""
-    return await session.scalar(
-        select(Person).where(Person.email == email.strip().lower(), Person.erased_at.is_(None))
-    )
 
 
 async def _stamp(

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.erasure import OPEN, open_request, person_by_email
+from storage.erasure import OPEN, open_request
 from storage.models import (
     AdviserAssignment,
     Answer,
@@ -21,7 +21,7 @@ from storage.models import (
     Person,
     Question,
 )
-from storage.people import erased_address, reachable_on_telegram
+from storage.people import erased_address, person_by_email, reachable_on_telegram
 
 
 async def erased_on(session: AsyncSession, email: str) -> dt.datetime | None:

@@ -206,6 +206,14 @@ async def set_reachable(
     )
 
 
+async def person_by_email(session: AsyncSession, email: str) -> Person | None:
+    """The person (not erased) with this e-mail (stored normalised: found by its index)."""
+    found: Person | None = await session.scalar(
+        select(Person).where(Person.email == email.strip().lower(), Person.erased_at.is_(None))
+    )
+    return found
+
+
 def erased_address(email: str) -> str:
     """What an erased person's e-mail becomes: not the address, but recognisable on re-import."""
     digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import audit
 from storage.models import Person, Role, WebLink, WebSession
+from storage.people import person_by_email
 
 SIGNING_IN = frozenset({Role.ADVISER, Role.COORDINATOR})  # who the web view is for
 LINKS_AT_ONCE = 3  # links a person may hold unused at once: more asks send no more e-mail
@@ -35,14 +36,8 @@ def new_token() -> str:
 
 async def signing_in(session: AsyncSession, email: str) -> Person | None:
     """The adviser or coordinator (not erased) with this address, whatever its case."""
-    found: Person | None = await session.scalar(
-        select(Person).where(
-            func.lower(Person.email) == email.strip().lower(),
-            Person.role.in_(SIGNING_IN),
-            Person.erased_at.is_(None),
-        )
-    )
-    return found
+    person = await person_by_email(session, email)
+    return person if person is not None and person.role in SIGNING_IN else None
 
 
 async def issue_link(

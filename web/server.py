@@ -40,6 +40,7 @@ from web.visit import (
     Refused,
     Route,
     Visit,
+    language_of,
     read_form,
     start_visit,
 )
@@ -108,7 +109,7 @@ def _refusal(
     request: web.Request, services: Services, visit: Visit | None, refused: Refused
 ) -> web.Response:
     """The page saying why, in the visitor's language; nothing was changed."""
-    shown = visit or Visit(request, services, "pl", services.clock.now())
+    shown = visit or Visit(request, services, language_of(request), services.clock.now())
     if refused.reason == "signed_out":
         shown.cookies[COOKIE] = None
     return shown.render("refused.html.j2", status=refused.status, reason=refused.reason)
