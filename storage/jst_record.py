@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Answer, Jst, MonthlyReport, Person, Question, TaskProgress
+from storage.models import Answer, Jst, MonthlyReport, Question, TaskProgress
 from storage.programme import ReportQuestion
 from storage.questions.threads import files_of
 from storage.reports import Answer as ReportAnswer
 from storage.reports import report_questions, shown_answers, slot_of
+from storage.rosters import names_of
 
 QUESTIONS_SHOWN = 50  # the newest; older ones stay in the bot and the exports
 
@@ -111,7 +112,9 @@ async def question_records(
             .order_by(Answer.created_at, Answer.id)
         )
     )
-    names = await _names(session, {q.asker_id for q in questions} | {a.author_id for a in answers})
+    names = await names_of(
+        session, [q.asker_id for q in questions] + [a.author_id for a in answers]
+    )
     threads: dict[int, list[ThreadEntry]] = defaultdict(list)
     askers = {question.id: question.asker_id for question in questions}
     for answer in answers:
@@ -153,13 +156,3 @@ async def jst_ids_by_teryt(session: AsyncSession, jst_ids: Collection[int]) -> d
     """These JSTs' ids by their TERYT codes."""
     rows = await session.execute(select(Jst.teryt, Jst.id).where(Jst.id.in_(list(jst_ids))))
     return {teryt: jst_id for teryt, jst_id in rows}
-
-
-async def _names(session: AsyncSession, person_ids: set[int]) -> dict[int, str]:
-    """People's names (an erased person's is the placeholder anonymisation left)."""
-    if not person_ids:
-        return {}
-    rows = await session.execute(
-        select(Person.id, Person.full_name).where(Person.id.in_(person_ids))
-    )
-    return {person_id: name for person_id, name in rows}

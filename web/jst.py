@@ -22,7 +22,7 @@ from storage.review_queue import submissions_waiting
 from storage.tasks.files import submission_files
 from storage.tasks.transitions import TEXT_LIMIT, TaskRefused, extend_deadline
 from storage.team import team_view
-from web.visit import Visit, page
+from web.visit import Visit, page, whole_number
 
 WORDS = "jst"
 DONE = ("extended", "attendance", "accepted", "returned")
@@ -137,14 +137,14 @@ async def extend(visit: Visit) -> web.StreamResponse:
 async def attendance(visit: Visit) -> web.StreamResponse:
     """Who of the team attended a round begun so far: each member checked present, the others
     absent (a row that already says so is left as it is, and not audited again)."""
-    caller, services = visit.signed_in(), visit.services
+    services = visit.services
     jst_id = visit.jst_id(visit.request.match_info["jst"])
     code = visit.field("round")[:20]
-    present = {value for value in _all(visit, "present")}
+    present = set(_all(visit, "present"))
     async with services.sessionmaker.begin() as session:
         begun = {step.code for step in await begun_rounds(session, jst_id, visit.today)}
         team = {mark.person_id for mark in await team_marks(session, jst_id, code)}
-        chosen = {int(value) for value in present if value.isdigit() and len(value) < 10}
+        chosen = {number for value in present if (number := whole_number(value)) is not None}
         known = code in begun and chosen <= team and len(chosen) == len(present)
         if known:
             await record_attendance(
@@ -152,7 +152,7 @@ async def attendance(visit: Visit) -> web.StreamResponse:
                 code,
                 {person_id: person_id in chosen for person_id in team},
                 source=Source.WEB,
-                actor=f"person:{caller.person_id}",
+                actor=visit.actor,
                 now=visit.now,
             )
     if not known:  # a round not begun, or someone not on the team: a page from before
