@@ -62,6 +62,7 @@ async def ask(request: web.Request) -> web.StreamResponse:
                 person_id=person.id,
                 delivery=Delivery.AT_LEAST_ONCE,
                 now=now,
+                stale_at=now + life,  # a link that reaches nobody in time is not sent dead
             )
     return visit.render(
         "sign_in.html.j2",

@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 
 from core.clock import FixedClock
 from core.services import Services
+from outbox.claims import claim_due
 from storage.erasure import erase_person
-from storage.models import Language, OutboxMessage, Person, WebSession
+from storage.models import Channel, Language, OutboxMessage, OutboxState, Person, WebSession
 from storage.web_sessions import LINKS_AT_ONCE
 from tests.support.web_client import (
     WebBrowser,
@@ -233,3 +234,30 @@ async def test_without_a_mail_server_the_page_points_to_panel_on_telegram(
     async with web_client(services) as client:
         page = await (await WebBrowser(client).post("/sign-in", {"email": adviser.email})).text()
     assert "/panel" not in page and "Jeśli adres" in page
+
+
+async def test_a_link_that_cannot_reach_its_person_in_time_is_not_sent(
+    services: Services, clock: FixedClock
+) -> None:
+    """The e-mail goes stale when its link expires: a mail server down for longer sends no
+    dead link later (the sender skips stale rows: outbox.claims)."""
+    adviser = (await build_scene(services)).people["adviser"]
+    async with web_client(services) as client:
+        await WebBrowser(client).post("/sign-in", {"email": adviser.email})
+    async with services.reader() as session:
+        stale_at = await session.scalar(
+            select(OutboxMessage.stale_at).where(OutboxMessage.kind == SIGN_IN_EMAIL)
+        )
+    life = dt.timedelta(minutes=services.settings.web_link_minutes)
+    assert stale_at == clock.now() + life
+    clock.advance(life)
+    async with services.sessionmaker.begin() as session:
+        taken = await claim_due(
+            session, now=clock.now(), limit=10, lease=MINUTE, channel=Channel.EMAIL
+        )
+    assert taken == []
+    async with services.reader() as session:
+        state = await session.scalar(
+            select(OutboxMessage.state).where(OutboxMessage.kind == SIGN_IN_EMAIL)
+        )
+    assert state is OutboxState.SKIPPED
