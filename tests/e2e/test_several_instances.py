@@ -1,24 +1,32 @@
 """Three `advisorybot run` instances in webhook mode on one PostgreSQL, behind a small balancer
 (issue 24): 50 members act at once while one instance is killed (SIGKILL) and started again;
 then the instance that runs the tick is killed, and the tick's work (questions that waited for an
-adviser, routed once one is assigned) is done once, by whichever instance took the tick over."""
+adviser, routed once one is assigned) is done once, by whichever instance took the tick over.
+On a working day, the tick's reminders too: each goes once while an instance is killed."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+from dateutil.relativedelta import relativedelta
 
 from localapi import ChatMessage, ControlClient, LocalBotApi, NothingReceived, Person
-from tests.e2e.conftest import COHORT, NOTICE_BUTTON, cohort_start, eventually, quiet_now
+from reminders.leader import TICK_LOCK
+from storage.programme import default_template_path, load_template
+from storage.programme_calendar import ONE_DAY, phase_dates
+from storage.workdays import is_working_day, working_day_from
+from tests.e2e.conftest import COHORT, NOTICE_BUTTON, cohort_start, eventually, join, quiet_now
 from tests.support.balancer import Balancer
 from tests.support.bot_process import BotWorld, bot_environment, free_port
-from tests.support.pg_session import advisory_lock_holders, fetch
+from tests.support.pg_session import advisory_lock_holders, fetch, holding_advisory_lock
 
 pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 
@@ -32,6 +40,8 @@ RECEIPT = re.compile(r"Pytanie nr (\d+) zapisane")
 RUNNING = "advisorybot is running"
 TICKS = "this instance runs the tick now"
 ROUTED = "Wasza JST ma już doradcę"
+OVERDUE = "Termin minął"  # the team's T+1: the day after a deadline, the task not handed in
+WARSAW = ZoneInfo("Europe/Warsaw")
 KILL_AFTER_UPDATES = 120  # of the 250 the members send: mid-way through
 # 3 instances, PostgreSQL and 50 people on 2 cores: a reply may wait for 40 updates before it;
 # one not come by then is looked for in the database (left unconfirmed by the instance killed)
@@ -78,20 +88,25 @@ async def local_api() -> AsyncIterator[LocalBotApi]:
     await api.stop()
 
 
-@pytest.fixture
-async def cluster(
-    tmp_path: Path, local_api: LocalBotApi, database_url: str
+@contextlib.asynccontextmanager
+async def _cluster(
+    tmp_path: Path,
+    local_api: LocalBotApi,
+    database_url: str,
+    start: dt.date,
+    quiet_hours: dict[str, str],
 ) -> AsyncIterator[tuple[Cluster, Balancer]]:
+    """The teams of a cohort started on `start`, and three instances behind the balancer (not
+    started yet) with these quiet hours."""
     environment = bot_environment(tmp_path, local_api.url, local_api.token, database_url)
-    environment |= quiet_now()  # the tick's own reminders wait: only the members' flows go
+    environment |= quiet_hours
     # Each instance alone would send at 25/s, three at 75/s. Not the default 29: its one message
     # of margin under 30 in any second is less than a send made late on 2 busy cores.
     environment |= {"TELEGRAM_RATE_LIMIT": str(RATE)}
     operator = BotWorld(tmp_path, environment)
     await operator.cli("db", "upgrade")
-    await operator.cli("cohort", "add", COHORT, "--start", cohort_start().isoformat())
+    await operator.cli("cohort", "add", COHORT, "--start", start.isoformat())
     await operator.cli("import", str(_teams(tmp_path / "teams.csv")), "--cohort", COHORT)
-    await fetch(database_url, "DELETE FROM adviser_assignments")  # questions wait for one
     ports = [free_port() for _ in range(INSTANCES)]
     instances = []
     for n in range(INSTANCES):
@@ -99,11 +114,23 @@ async def cluster(
         workdir.mkdir()
         instances.append(BotWorld(workdir, environment | {"HOME": str(workdir)}))
     async with Balancer([f"http://127.0.0.1:{port}" for port in ports]) as balancer:
-        yield Cluster(operator, instances, ports, f"{balancer.url}/telegram"), balancer
-        for instance in instances:
-            if instance.process is not None and instance.process.poll() is None:
-                assert await instance.terminate() == 0, "an instance stops cleanly on SIGTERM"
-            print(instance.log_text())  # shown by pytest when the test failed
+        try:
+            yield Cluster(operator, instances, ports, f"{balancer.url}/telegram"), balancer
+        finally:
+            for instance in instances:
+                if instance.process is not None and instance.process.poll() is None:
+                    assert await instance.terminate() == 0, "an instance stops cleanly on SIGTERM"
+                print(instance.log_text())  # shown by pytest when the test failed
+
+
+@pytest.fixture
+async def cluster(
+    tmp_path: Path, local_api: LocalBotApi, database_url: str
+) -> AsyncIterator[tuple[Cluster, Balancer]]:
+    """Quiet now: the tick's own messages wait, only the members' flows go."""
+    async with _cluster(tmp_path, local_api, database_url, cohort_start(), quiet_now()) as found:
+        await fetch(database_url, "DELETE FROM adviser_assignments")  # questions wait for one
+        yield found
 
 
 @dataclass
@@ -237,3 +264,97 @@ async def test_three_instances_answer_every_update_once_in_order_while_one_is_ki
     assert counters["too_many_requests"] == 0
     assert counters["busiest_second"] <= 30, "the three together within Telegram's 30/s"
     assert counters["calls"]["sendMessage"] > 4 * len(members), "enough sends to measure"
+
+
+def _overdue_start(today: dt.date) -> dt.date | None:
+    """A cohort start whose first task fell due 3-6 days before `today`, on a working day
+    followed by another: its T+1 (the team told it is overdue, at 09:00 the day after) is past
+    and not yet stale (7 days). None when no such day is near (holidays)."""
+    template = load_template(default_template_path())
+    first = template.task[0]
+    assert first.due_at_end_of is not None, "the first task ends a phase"
+    for back in range(3, 7):
+        due = today - dt.timedelta(days=back)
+        if not (is_working_day(due) and is_working_day(due + ONE_DAY)):
+            continue
+        end = [phase.code for phase in template.phase].index(first.due_at_end_of)
+        months = sum(phase.months for phase in template.phase[: end + 1])
+        start = due + ONE_DAY - relativedelta(months=months)
+        if working_day_from(phase_dates(template, start)[first.due_at_end_of][1]) == due:
+            return start
+    return None
+
+
+async def _overdue_rows(database_url: str) -> list[tuple[int | None, str]]:
+    """The members' rows of the first task's T+1: (their chat, the row's state)."""
+    rows = await fetch(
+        database_url,
+        "SELECT p.telegram_chat_id AS chat, lower(o.state::text) AS state FROM outbox o"
+        " JOIN people p ON p.id = o.person_id"
+        " WHERE o.dedupe_key LIKE 'deadline:%:T+1:%' AND lower(p.role::text) = 'member'",
+    )
+    return [(row["chat"], row["state"]) for row in rows]
+
+
+async def _sends(control: ControlClient) -> int:
+    return int((await control.counters())["calls"].get("sendMessage", 0))
+
+
+async def test_the_ticks_reminders_go_once_while_an_instance_is_killed(
+    tmp_path: Path, local_api: LocalBotApi, control: ControlClient, database_url: str
+) -> None:
+    """50 members' teams missed a task's deadline; they join while another session holds the
+    tick's lock (as an instance that runs the tick), so nothing is planned yet. It lets go: an
+    instance takes the tick over and plans the T+1 (the team told the task is overdue), due at
+    once, and the three send it while the one that runs the tick is killed mid-way. Each member
+    is told once (the one whose send was on its way in the instance killed: at most once, a
+    reminder is never sent twice), the three within Telegram's 30/s."""
+    today = dt.datetime.now(WARSAW).date()
+    if not is_working_day(today):
+        pytest.skip(f"{today} is no working day in Poland: the reminders wait for one (DESIGN)")
+    if (start := _overdue_start(today)) is None:
+        pytest.skip(f"no working day 3-6 days before {today} with a working day after it")
+    never_quiet = {"QUIET_HOURS": "0:00-0:00"}
+    async with _cluster(tmp_path, local_api, database_url, start, never_quiet) as (nodes, _):
+        codes = await nodes.operator.invite_codes()
+        members = [FIRST_USER + n for n in range(JSTS * MEMBERS_PER_JST)]
+        async with holding_advisory_lock(database_url, TICK_LOCK):
+            for index in range(INSTANCES):
+                nodes.start(index)
+            await asyncio.gather(
+                *(
+                    join(control, codes[f"member{n}@example.pl"], user_id, f"Osoba{user_id}")
+                    for n, user_id in enumerate(members)
+                )
+            )
+            assert not await _overdue_rows(database_url), "no instance ticks: the lock is held"
+            assert nodes.ticking() == []
+            before = await _sends(control)
+
+        async def sending() -> bool:
+            return await _sends(control) >= before + 10
+
+        await eventually(sending, within=90)  # the lock taken at an instance's next pass
+        [leader] = nodes.ticking()
+        await _kill_and_restart(nodes, leader)
+
+        async def done() -> bool:
+            rows = await _overdue_rows(database_url)
+            return len(rows) == len(members) and {state for _chat, state in rows} <= {
+                "sent",
+                "unconfirmed",
+            }
+
+        await eventually(done, within=60)
+        await control.until_delivered(within=30)
+        rows = dict(await _overdue_rows(database_url))
+        assert set(rows) == set(members), "one row each: planned once"
+        assert len([state for state in rows.values() if state == "unconfirmed"]) <= 1
+        for user_id in members:
+            texts = [message.text for message in await control.received(user_id)]
+            assert len(texts) == len(set(texts)), f"nothing twice in {user_id}'s chat: {texts}"
+            overdue = [text for text in texts if OVERDUE in text]
+            assert len(overdue) in ({1} if rows[user_id] == "sent" else {0, 1}), texts
+        counters = await control.counters()
+        assert counters["too_many_requests"] == 0
+        assert counters["busiest_second"] <= 30, "the three together within Telegram's 30/s"

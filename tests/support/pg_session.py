@@ -2,17 +2,36 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
+
 import asyncpg
 from sqlalchemy.engine import make_url
 
 
-async def fetch(database_url: str, query: str, *args: object) -> list[asyncpg.Record]:
+async def _connect(database_url: str) -> asyncpg.Connection:
     url = make_url(database_url)
-    connection = await asyncpg.connect(
+    return await asyncpg.connect(
         host=url.host, port=url.port, user=url.username, database=url.database
     )
+
+
+async def fetch(database_url: str, query: str, *args: object) -> list[asyncpg.Record]:
+    connection = await _connect(database_url)
     try:
         return list(await connection.fetch(query, *args))
+    finally:
+        await connection.close()
+
+
+@contextlib.asynccontextmanager
+async def holding_advisory_lock(database_url: str, key: int) -> AsyncIterator[None]:
+    """A session-level advisory lock held by a session of its own, as another instance would
+    hold it, until the block ends (the session closed, as when that instance dies)."""
+    connection = await _connect(database_url)
+    try:
+        await connection.execute("SELECT pg_advisory_lock($1)", key)
+        yield
     finally:
         await connection.close()
 
