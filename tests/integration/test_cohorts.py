@@ -108,7 +108,7 @@ def migrated(database_url: str) -> str:
 def test_cli_add_show_list(migrated: str) -> None:
     added = _cli(migrated, "cohort", "add", "pilot", "--start", "2026-03-15")
     assert added.exit_code == 0, added.output
-    assert "Dodano kohortę „pilot”" in added.output
+    assert "Dodano edycję „pilot”" in added.output
     assert "15 marca 2026 – 14 czerwca 2028, 27 miesięcy, 32 kroki" in added.output
 
     shown = _cli(migrated, "cohort", "show", "pilot")
@@ -171,12 +171,12 @@ def test_cli_show_json(migrated: str) -> None:
 
 
 def test_cli_refusals(migrated: str, tmp_path: Path) -> None:
-    assert _cli(migrated, "cohort", "list").output.startswith("Nie ma jeszcze żadnej kohorty")
+    assert _cli(migrated, "cohort", "list").output.startswith("Nie ma jeszcze żadnej edycji")
     assert _cli(migrated, "cohort", "add", "pilot", "--start", "2026-03-15").exit_code == 0
 
     again = _cli(migrated, "cohort", "add", "pilot", "--start", "2026-04-01")
     assert again.exit_code == 2
-    assert "Kohorta „pilot” już istnieje" in again.output
+    assert "Edycja „pilot” już istnieje" in again.output
 
     unknown = _cli(migrated, "cohort", "show", "nope", lang="en")
     assert unknown.exit_code == 2

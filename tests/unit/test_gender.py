@@ -88,7 +88,12 @@ def test_a_quoted_sentence_is_gone_and_its_better_one_is_used(quoted: str) -> No
 
 
 # docs/glossary.md: the words the Polish templates do not use, and the one they use instead.
-NOT_USED = {"sprawozdani": "raport", "raport tygodniowy": "cotygodniowe podsumowanie"}
+NOT_USED = {
+    "sprawozdani": "raport",
+    "raport tygodniowy": "cotygodniowe podsumowanie",
+    "kohort": "edycja",
+    "nabór": "edycja",
+}
 
 
 @pytest.mark.parametrize("word", list(NOT_USED))
