@@ -14,6 +14,7 @@ from core.templates import Templates
 from storage.db import create_engine, create_sessionmaker
 
 if TYPE_CHECKING:
+    from storage.people import CallerReads
     from storage.team import TeamViews
 
 
@@ -46,6 +47,7 @@ class Services:
     clock: Clock = field(default_factory=SystemClock)
     keys: dict[str, bytes] = field(default_factory=dict)  # installation keys, read once
     _views: TeamViews | None = field(default=None, init=False, repr=False)
+    _callers: CallerReads | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock | None = None) -> Services:
@@ -69,8 +71,20 @@ class Services:
             self._views = TeamViews()
         return self._views
 
+    @property
+    def callers(self) -> CallerReads:
+        """Who is calling, read on a connection kept for it (storage.people); opened at the
+        first read."""
+        if self._callers is None:
+            from storage.people import CallerReads  # noqa: PLC0415 - the bot's and the web's
+
+            self._callers = CallerReads(self.engine)
+        return self._callers
+
     async def reachable(self) -> None:
         await reachable(self.engine)
 
     async def close(self) -> None:
+        if self._callers is not None:
+            await self._callers.close()
         await self.engine.dispose()

@@ -12,7 +12,7 @@ from handlers.context import BotApplication, BotContext
 from handlers.replies import answer_press, reply_now
 from notices.buttons import cached_button_key, verified
 from storage.models import Role
-from storage.people import find_caller, set_reachable
+from storage.people import set_reachable
 
 GATE_GROUP = -1
 ONBOARDING_COMMANDS = ("start",)
@@ -36,8 +36,8 @@ async def gate(update: Update, context: BotContext) -> None:
     if not await _ours(update, context):
         raise ApplicationHandlerStop
     assert update.effective_user is not None
-    async with context.services.reader() as session:
-        context.caller = await find_caller(session, update.effective_user.id, context.today())
+    callers = context.services.callers
+    context.caller = await callers.by_telegram(update.effective_user.id, context.today())
     if context.caller is not None:
         context.language = context.caller.language
     if not await _may_pass(update, context):

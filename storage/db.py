@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # PostgreSQL's dialect (2 MB, 19 modules) is imported only on
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 READ_ONLY = "advisorybot_read_only"  # an execution option: the session only reads
+AUTOCOMMIT = "AUTOCOMMIT"  # the isolation level of a connection whose statements stand alone
 
 
 def is_sqlite(url: str) -> bool:
@@ -61,8 +62,10 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        reading = connection.get_execution_options().get(READ_ONLY, False)
-        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+        options = connection.get_execution_options()
+        if options.get("isolation_level") == AUTOCOMMIT:
+            return  # each statement its own transaction (storage.people.CallerReads)
+        connection.exec_driver_sql("BEGIN" if options.get(READ_ONLY, False) else "BEGIN IMMEDIATE")
 
     return engine
 

@@ -3,6 +3,8 @@ storage/personal_data.py; erasure: storage/erasure.py, storage/anonymise.py)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 import hashlib
 from collections.abc import Iterable
@@ -10,9 +12,11 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from storage import audit
+from storage.db import AUTOCOMMIT
 from storage.models import (
     AdviserAssignment,
     Cohort,
@@ -24,7 +28,7 @@ from storage.models import (
 )
 
 # The caller's read, made at every update (by Telegram account) and every web request (by
-# person): built once (not per call, as most queries are).
+# person, `CallerReads`): built once (not per call, as most queries are).
 _CALLER = (
     select(
         Person.id,
@@ -66,37 +70,82 @@ class Caller:
     form: str | None = None
 
 
-async def find_caller(
-    session: AsyncSession, telegram_user_id: int, today: dt.date
-) -> Caller | None:
-    """The person bound to this Telegram account, with the JSTs they may see; read at every
-    update, never kept, so an erasure or a new role counts from the next update on, in every
-    process."""
-    return await _caller(session, CALLER, {"telegram_user_id": telegram_user_id}, today)
+class CallerReads:
+    """Who is calling, read at every update (by Telegram account) and every web request (by
+    person) on one connection kept for it, in autocommit: each read is its one statement, with
+    no pool checkout, BEGIN or ROLLBACK around it (a third of a session's CPU: bench/README.md).
+    Nothing is kept between reads: each sees the last commit of any process, so an erasure, a
+    new role or a new JST counts from the person's next update, in every instance. A connection
+    lost (the database restarted) is opened again and the read made once more; any other error
+    closes it, and the next read opens another."""
 
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._connection: AsyncConnection | None = None
+        self._lock = asyncio.Lock()  # one statement at a time on the connection (asyncpg's rule)
 
-async def find_web_caller(session: AsyncSession, person_id: int, today: dt.date) -> Caller | None:
-    """The person of a web session, read as `find_caller` reads a Telegram account's, at
-    every request: what they may see and do is decided for both by the same rules."""
-    return await _caller(session, CALLER_BY_PERSON, {"person_id": person_id}, today)
+    async def by_telegram(self, telegram_user_id: int, today: dt.date) -> Caller | None:
+        """The person bound to this Telegram account, with the JSTs they may see."""
+        return await self._read(CALLER, {"telegram_user_id": telegram_user_id}, today)
 
+    async def by_person(self, person_id: int, today: dt.date) -> Caller | None:
+        """The person of a web session, by the same rules as a Telegram account's."""
+        return await self._read(CALLER_BY_PERSON, {"person_id": person_id}, today)
 
-async def _caller(
-    session: AsyncSession, statement: Any, values: dict[str, int], today: dt.date
-) -> Caller | None:
-    person = (await session.execute(statement, values)).first()
-    if person is None:
-        return None
-    return Caller(
-        person_id=person.id,
-        full_name=person.full_name,
-        role=person.role,
-        language=person.language.value,
-        jst_ids=await visible_jsts(session, person, today),
-        active=person.notice_confirmed_at is not None,  # Person.active: not erased, as read
-        versions=None if person.jst_id is None else (person.jst_version, person.cohort_version),
-        form=person.form_kind,
-    )
+    async def close(self) -> None:
+        async with self._lock:
+            await self._drop()
+
+    async def _read(self, statement: Any, values: dict[str, int], today: dt.date) -> Caller | None:
+        async with self._lock:
+            try:
+                return await self._attempt(statement, values, today)
+            except DBAPIError as error:
+                if not error.connection_invalidated:
+                    raise
+            return await self._attempt(statement, values, today)  # on a new connection
+
+    async def _attempt(
+        self, statement: Any, values: dict[str, int], today: dt.date
+    ) -> Caller | None:
+        try:
+            return await self._caller(statement, values, today)
+        except BaseException:  # an error, or cancelled mid-read: the connection's state unknown
+            await self._drop()
+            raise
+
+    async def _caller(
+        self, statement: Any, values: dict[str, int], today: dt.date
+    ) -> Caller | None:
+        if self._connection is None:
+            connection = await self._engine.connect()
+            self._connection = await connection.execution_options(isolation_level=AUTOCOMMIT)
+        person = (await self._connection.execute(statement, values)).first()
+        if person is None:
+            return None
+        if person.role is Role.MEMBER:
+            jst_ids: tuple[int, ...] = (person.jst_id,) if person.jst_id is not None else ()
+        else:
+            async with AsyncSession(bind=self._connection) as session:
+                jst_ids = await visible_jsts(session, person, today)
+        return Caller(
+            person_id=person.id,
+            full_name=person.full_name,
+            role=person.role,
+            language=person.language.value,
+            jst_ids=jst_ids,
+            active=person.notice_confirmed_at is not None,  # Person.active: not erased, as read
+            versions=(
+                None if person.jst_id is None else (person.jst_version, person.cohort_version)
+            ),
+            form=person.form_kind,
+        )
+
+    async def _drop(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            with contextlib.suppress(SQLAlchemyError, OSError):  # a lost one may not close
+                await connection.close()
 
 
 class Seer(Protocol):

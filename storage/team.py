@@ -190,7 +190,7 @@ class TeamViews:
     """The team views one process built (`Services.views`), each kept under the data versions
     of its JST and cohort (migration 0014: the database moves them on at every change a view
     shows, whoever writes), and reused while they stand: /status then reads the caller's row
-    and nothing else. The versions come from the caller's read (storage.people.find_caller),
+    and nothing else. The versions come from the caller's read (storage.people.CallerReads),
     made before the view's: a view built meanwhile holds changes newer than its versions,
     never older, so the next read of newer versions builds it again. At most `size` views,
     the least recently used dropped; and each cohort's shared parts, under its version."""

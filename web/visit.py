@@ -23,7 +23,7 @@ from multidict import MultiDictProxy
 from core import access
 from core.services import Services
 from core.templates import DEFAULT_LANGUAGE
-from storage.people import Caller, find_web_caller
+from storage.people import Caller
 from storage.web_sessions import SIGNING_IN, OpenSession, current_session
 
 COOKIE = "advisorybot_session"
@@ -185,8 +185,8 @@ async def start_visit(request: web.Request, services: Services) -> Visit:
         idle = dt.timedelta(minutes=services.settings.web_idle_minutes)
         async with services.sessionmaker.begin() as session:
             visit.session = await current_session(session, token, now, idle)
-            if visit.session is not None:
-                visit.caller = await find_web_caller(session, visit.session.person_id, visit.today)
+        if visit.session is not None:
+            visit.caller = await services.callers.by_person(visit.session.person_id, visit.today)
         if visit.caller is None or visit.caller.role not in SIGNING_IN:
             visit.session = visit.caller = None
             visit.cookies[COOKIE] = None  # ended, expired or erased: the browser forgets it

@@ -8,11 +8,13 @@ import json
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.services import Services
 from storage.anonymise import ERASED_PAYLOAD
+from storage.db import flush_log
 from storage.erasure import erase_person, request_erasure
 from storage.indicators import compute_indicators
 from storage.models import (
@@ -35,7 +37,6 @@ from storage.people import (
     Caller,
     confirm_notice,
     erased_address,
-    find_caller,
     set_language,
     set_reachable,
 )
@@ -43,6 +44,7 @@ from storage.redaction import ERASED_MARK
 from tests.support.cli_runs import invoke
 from tests.support.outbox_rows import queue_text, states
 from tests.support.people_data import add_answer, add_invite, add_question, assign_adviser
+from tests.support.pg_session import fetch
 from tests.support.programme_data import CREATED, add_cohort, add_jst, add_person
 
 ANNA, BARTEK, DOROTA, EDWARD, ZOFIA, ERASED = 101, 102, 201, 202, 301, 999
@@ -92,8 +94,7 @@ async def _joined(
 
 
 async def _caller(services: Services, telegram_user_id: int, today: dt.date = TODAY) -> Caller:
-    async with services.sessionmaker() as session:
-        caller = await find_caller(session, telegram_user_id, today)
+    caller = await services.callers.by_telegram(telegram_user_id, today)
     assert caller is not None
     return caller
 
@@ -137,8 +138,7 @@ async def test_a_coordinator_sees_every_jst_and_strangers_are_not_found(
     coordinator = await _caller(services, ZOFIA)
     every = tuple(sorted((ids["alfa"], ids["beta"])))
     assert (coordinator.role, coordinator.jst_ids) == (Role.COORDINATOR, every)
-    async with services.sessionmaker() as session:
-        assert await find_caller(session, 424242, TODAY) is None
+    assert await services.callers.by_telegram(424242, TODAY) is None
 
 
 async def test_an_erased_person_is_not_found(services: Services) -> None:
@@ -148,9 +148,54 @@ async def test_an_erased_person_is_not_found(services: Services) -> None:
         # Even with the account still bound (erased before ids were cleared), nobody is found.
         await add_person(session, "gone@example.pl", "-", telegram_user_id=ERASED, erased_at=now)
         await erase_person(session, "anna@example.pl", now, TODAY, actor="operator")
-    async with services.sessionmaker() as session:
-        assert await find_caller(session, ERASED, TODAY) is None
-        assert await find_caller(session, ANNA, TODAY) is None
+    assert await services.callers.by_telegram(ERASED, TODAY) is None
+    assert await services.callers.by_telegram(ANNA, TODAY) is None
+
+
+async def test_the_callers_connection_sees_every_commit_and_holds_nothing_between_reads(
+    services: Services,
+) -> None:
+    """The gate's reads share one connection, in autocommit: what another process commits after
+    a read (a new role, an erasure) is seen by the next; between reads the connection is in no
+    transaction (on PostgreSQL not "idle in transaction", on SQLite the log can be emptied: no
+    reader pins it)."""
+    ids = await _seed(services)
+    assert (await _caller(services, ANNA)).role is Role.MEMBER  # the connection is open now
+    other = Services.build(services.settings, services.clock)  # another process's writes
+    try:
+        async with other.sessionmaker.begin() as session:
+            role = update(Person).where(Person.id == ids["anna"]).values(role=Role.ADVISER)
+            await session.execute(role)
+        assert (await _caller(services, ANNA)).role is Role.ADVISER
+        async with other.sessionmaker.begin() as session:
+            now = services.clock.now()
+            await erase_person(session, "anna@example.pl", now, TODAY, actor="operator")
+        assert await services.callers.by_telegram(ANNA, TODAY) is None
+        assert await flush_log(other.engine), "no reader keeps SQLite's log"
+        if other.engine.dialect.name == "postgresql":
+            async with other.engine.connect() as connection:
+                found = await connection.scalars(
+                    text("SELECT state FROM pg_stat_activity WHERE datname = current_database()")
+                )
+                assert "idle in transaction" not in set(found)
+    finally:
+        await other.close()
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+async def test_a_callers_connection_lost_is_opened_again(
+    services: Services, database_url: str
+) -> None:
+    """The database restarted (every session of this database ended): the next read opens a
+    new connection and answers, as a pool's pre-ping does for every other query."""
+    await _seed(services)
+    assert (await _caller(services, ANNA)).full_name == "Anna Nowak"
+    await fetch(
+        database_url,
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+        " WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    assert (await _caller(services, ANNA)).full_name == "Anna Nowak"
 
 
 async def test_the_notice_is_confirmed_once_and_makes_the_person_active(

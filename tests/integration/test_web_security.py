@@ -20,7 +20,6 @@ from core.services import Services
 from storage import audit
 from storage.erasure import erase_person
 from storage.exports import ExportKind
-from storage.people import find_web_caller
 from storage.web_sessions import SIGNING_IN, open_session
 from tests.support.web_client import TelegramFiles, WebBrowser, sign_in, web_client
 from tests.support.web_scene import Scene, Someone, build_scene, database_rows
@@ -239,13 +238,12 @@ async def walk(client: TestClient[Any, Any], services: Services, scene: Scene) -
 async def seeing_theirs(services: Services, scene: Scene) -> set[str]:
     """Those who see the other JST too (by the bot's own rules: storage.people)."""
     today = services.clock.now().astimezone(services.settings.zone).date()
-    async with services.reader() as session:
-        return {
-            name
-            for name, person in scene.people.items()
-            if (seen := await find_web_caller(session, person.person_id, today)) is not None
-            and scene.jsts[1] in seen.jst_ids
-        }
+    return {
+        name
+        for name, person in scene.people.items()
+        if (seen := await services.callers.by_person(person.person_id, today)) is not None
+        and scene.jsts[1] in seen.jst_ids
+    }
 
 
 async def send(browser: WebBrowser, method: str, path: str) -> ClientResponse:
