@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import update
 
-from bench.databases import SQLITE, Databases, services_for
+from bench.databases import Databases, services_for
 from bench.generate import Scale, TelegramUser
 from bench.load import Exchange, LoadResult, Questions, command, echo_ask, run_load
 from bench.measure import cpu_seconds
@@ -91,7 +91,7 @@ async def run(
     databases: Databases, scale: Scale, *, quick: bool, open_loop: bool = True
 ) -> list[Result]:
     """The echo bot once, then advisorybot on each database (the generator is seeded: the same
-    people in both); the footprint is SQLite's, the default. `open_loop`: the latency load too."""
+    people in both), the footprint on each. `open_loop`: the latency load too."""
     now = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
     today = now.astimezone(ZoneInfo("Europe/Warsaw")).date()
     start = today.replace(day=1) - relativedelta(months=4)  # as the end-to-end tests: mid-phase
@@ -144,7 +144,10 @@ async def run(
     limits = {"statuses": counters.get("statuses")}  # a 409 is a poll overlapping a restart
     found = [result for kind, bot in bots.items() for result in _inbound(kind, bot, echo)]
     latencies = [result for kind, bot in bots.items() for result in _latency(kind, bot, echo)]
-    return [*found, *_footprint(bots[SQLITE], echo, limits), *latencies]
+    footprint = [
+        result for kind, bot in bots.items() for result in _footprint(kind, bot, echo, limits)
+    ]
+    return [*found, *footprint, *latencies]
 
 
 async def _session(
@@ -326,10 +329,12 @@ def _print_offered(bot: str, session: Session, plan: Plan) -> None:
     )
 
 
-def _footprint(bot: Session, echo: Session, limits: dict[str, object]) -> list[Result]:
+def _footprint(kind: str, bot: Session, echo: Session, limits: dict[str, object]) -> list[Result]:
+    """The start to the first answered /status and the idle RSS on one database, against the
+    echo bot's (issue 23: on SQLite and PostgreSQL)."""
     return [
         Result(
-            "footprint.startup",
+            f"footprint.startup.{kind}",
             bot.startup,
             "s",
             echo.startup,
@@ -338,7 +343,7 @@ def _footprint(bot: Session, echo: Session, limits: dict[str, object]) -> list[R
             details=limits,
         ),
         Result(
-            "footprint.idle_rss",
+            f"footprint.idle_rss.{kind}",
             bot.idle_rss,
             "MB",
             echo.idle_rss,

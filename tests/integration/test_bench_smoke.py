@@ -32,6 +32,8 @@ GOALS = {  # issue 23: each against the echo bot's in the same run
     "inbound.question_cpu.sqlite": "ratio <= 4",
     "latency.status_p95.sqlite": "<= 150 ms",
     "latency.question_p95.sqlite": "<= 300 ms",
+    "footprint.startup.sqlite": "<= 0.8 s",
+    "footprint.idle_rss.sqlite": "<= 100 MB",
 }
 
 
