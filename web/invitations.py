@@ -10,12 +10,13 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from notices.invitations import NoBotUsername, bot_username, invite_by_email
+from outbox.email_policy import missing_smtp_setting
 from storage.audit import record_reads
 from storage.cohorts import find_cohort, list_cohorts
 from storage.invite_views import waiting_people
 from web.visit import Visit, page, whole_number
 
-DONE = ("sent", "no_bot_username")
+DONE = ("sent", "no_bot_username", "no_mail_server")
 
 
 @page("invitations")
@@ -40,6 +41,7 @@ async def listing(visit: Visit) -> web.StreamResponse:
         cohorts=cohorts,
         chosen=found.name if found else "",
         done=query.get("done") if query.get("done") in DONE else None,
+        mail_off=missing_smtp_setting(visit.services.settings) is not None,
         count=whole_number(query.get("count")) or 0,
         skipped=whole_number(query.get("skipped")) or 0,
     )
@@ -48,8 +50,11 @@ async def listing(visit: Visit) -> web.StreamResponse:
 @page("invitations")
 async def send(visit: Visit) -> web.StreamResponse:
     """Codes for everyone not joined (in the chosen cohort) who holds no working link, or for
-    all of them with `resend`; their e-mails go through the outbox."""
+    all of them with `resend`; their e-mails go through the outbox. Without a mail server
+    nothing is issued (as `advisorybot invites --send` refuses): the codes would wait unseen."""
     services = visit.services
+    if missing_smtp_setting(services.settings) is not None:
+        raise web.HTTPSeeOther("/invitations?done=no_mail_server")
     try:
         username = await bot_username(services.settings)
     except NoBotUsername:

@@ -143,6 +143,7 @@ async def test_a_good_team_file_is_tried_first_and_imported_from_the_dry_run(
 async def test_invitations_are_issued_and_queued_in_the_outbox(
     services: Services, tmp_path: Any
 ) -> None:
+    services.settings.smtp_host, services.settings.mail_from = "127.0.0.1", "bot@example.pl"
     async with await _coordinator(services, tmp_path) as browser:
         listing = unescape(await (await browser.get("/invitations")).text())
         assert "Anna Nowak" in listing
@@ -158,6 +159,23 @@ async def test_invitations_are_issued_and_queued_in_the_outbox(
         assert "count=3" in resent.headers["Location"]  # the cohort's JST: members and adviser
         page = unescape(await (await browser.get(resent.headers["Location"])).text())
         assert "Wysłano 3 zaproszenia" in page
+
+
+async def test_without_a_mail_server_no_invitation_is_issued(
+    services: Services, tmp_path: Any
+) -> None:
+    """As `advisorybot invites --send` refuses: codes e-mailed to nobody would wait unseen while
+    the coordinator believed them sent. The page says so, offers no button, and a form sent
+    anyway changes nothing."""
+    async with await _coordinator(services, tmp_path) as browser:
+        listing = unescape(await (await browser.get("/invitations")).text())
+        assert "nie ustawiono serwera poczty (SMTP_HOST, MAIL_FROM)" in listing
+        assert 'action="/invitations" method="post"' not in listing
+        assert 'method="post" action="/invitations"' not in listing
+        before = await _snapshot(services)
+        sent = await browser.post("/invitations", {"cohort": ""})
+        assert sent.headers["Location"] == "/invitations?done=no_mail_server"
+        assert await _snapshot(services) == before
 
 
 async def test_a_failed_message_is_retried(services: Services, tmp_path: Any) -> None:
