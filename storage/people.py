@@ -124,7 +124,7 @@ class CallerReads:
         if person is None:
             return None
         if person.role is Role.MEMBER:
-            jst_ids: tuple[int, ...] = (person.jst_id,) if person.jst_id is not None else ()
+            jst_ids = member_jsts(person)  # no query, no session
         else:
             async with AsyncSession(bind=self._connection) as session:
                 jst_ids = await visible_jsts(session, person, today)
@@ -159,12 +159,17 @@ class Seer(Protocol):
     def jst_id(self) -> int | None: ...
 
 
+def member_jsts(person: Seer) -> tuple[int, ...]:
+    """A member sees their own JST."""
+    return (person.jst_id,) if person.jst_id is not None else ()
+
+
 async def visible_jsts(session: AsyncSession, person: Seer, today: dt.date) -> tuple[int, ...]:
     """A member sees their JST; an adviser the JSTs they advise or substitute for today; a
     coordinator every JST (coordinators are not tied to a cohort: the import takes them without
     a JST, and every alert and digest goes to all of them)."""
     if person.role is Role.MEMBER:
-        return (person.jst_id,) if person.jst_id is not None else ()
+        return member_jsts(person)
     if person.role is Role.ADVISER:
         assignments = await session.scalars(
             select(AdviserAssignment).where(
