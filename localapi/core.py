@@ -113,6 +113,7 @@ class Core:
         return self.counters.snapshot(
             {
                 "rate_limited": self.limiter.refused,
+                "rate_limited_by": dict(self.limiter.refused_by),
                 "busiest_second": self.limiter.busiest_second,
                 "updates_pending": self.updates.pending,
                 "updates_confirmed": self.updates.confirmed,

@@ -5,7 +5,9 @@ Flood limits (switchable) are token buckets on an injected monotonic clock:
   more than one message per second ... short bursts may be allowed");
 - groups additionally: `group_per_minute` messages per minute (Telegram: 20);
 - the whole bot: `overall_rate` messages per second (Telegram: about 30).
-A refused request takes no token and gets `retry_after` = whole seconds until it would pass.
+A refused request takes no token and gets `retry_after` = whole seconds until it would pass;
+`refused_by` counts it under each limit that refused it ("all", "chat", "group"), so a test can
+tell a bot over its overall rate from a chat sent a burst.
 `busiest_second` is the most messages accepted within any one second (a sliding window): with
 several bot instances sending at once, their combined rate, for a test to hold to the limit.
 """
@@ -13,7 +15,7 @@ several bot instances sending at once, their combined rate, for a test to hold t
 from __future__ import annotations
 
 import math
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -108,6 +110,7 @@ class RateLimiter:
     limits: Limits
     monotonic: Callable[[], float]
     refused: int = 0
+    refused_by: Counter[str] = field(default_factory=Counter)
     busiest_second: int = 0
     _buckets: dict[tuple[str, int], _Bucket] = field(default_factory=dict)
     _last_second: deque[float] = field(default_factory=deque)
@@ -117,18 +120,20 @@ class RateLimiter:
         if not self.limits.enabled:
             self._count(now)
             return
-        buckets = [
-            self._bucket(("all", 0), self.limits.overall_rate, self.limits.overall_rate, now),
-            self._bucket(("chat", chat_id), self.limits.chat_burst, self.limits.chat_rate, now),
-        ]
+        limits = self.limits
+        buckets = {
+            "all": self._bucket(("all", 0), limits.overall_rate, limits.overall_rate, now),
+            "chat": self._bucket(("chat", chat_id), limits.chat_burst, limits.chat_rate, now),
+        }
         if is_group:
             per_minute = self.limits.group_per_minute
-            buckets.append(self._bucket(("group", chat_id), per_minute, per_minute / 60, now))
-        wait = max(bucket.wait(now) for bucket in buckets)
-        if wait > 0:
+            buckets["group"] = self._bucket(("group", chat_id), per_minute, per_minute / 60, now)
+        waits = {kind: bucket.wait(now) for kind, bucket in buckets.items()}
+        if (wait := max(waits.values())) > 0:
             self.refused += 1
+            self.refused_by.update(kind for kind, waiting in waits.items() if waiting > 0)
             raise too_many_requests(max(1, math.ceil(wait)))
-        for bucket in buckets:
+        for bucket in buckets.values():
             bucket.tokens -= 1
         self._count(now)
 
@@ -144,6 +149,7 @@ class RateLimiter:
         self._buckets.clear()
         self._last_second.clear()
         self.refused = 0
+        self.refused_by.clear()
         self.busiest_second = 0
 
     def _bucket(self, key: tuple[str, int], capacity: float, rate: float, now: float) -> _Bucket:

@@ -261,7 +261,7 @@ async def test_three_instances_answer_every_update_once_in_order_while_one_is_ki
     assert len(await advisory_lock_holders(database_url)) == 1
 
     counters = await control.counters()
-    assert counters["too_many_requests"] == 0
+    assert counters["rate_limited_by"].get("all", 0) == 0, "never over the bot's overall rate"
     assert counters["busiest_second"] <= 30, "the three together within Telegram's 30/s"
     assert counters["calls"]["sendMessage"] > 4 * len(members), "enough sends to measure"
 
@@ -356,5 +356,5 @@ async def test_the_ticks_reminders_go_once_while_an_instance_is_killed(
             overdue = [text for text in texts if OVERDUE in text]
             assert len(overdue) in ({1} if rows[user_id] == "sent" else {0, 1}), texts
         counters = await control.counters()
-        assert counters["too_many_requests"] == 0
+        assert counters["too_many_requests"] == 0, "one message a chat: no chat's burst either"
         assert counters["busiest_second"] <= 30, "the three together within Telegram's 30/s"

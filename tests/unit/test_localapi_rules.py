@@ -138,6 +138,7 @@ def test_a_chat_gets_a_burst_of_three_then_one_per_second() -> None:
     clock.advance(1.0)
     assert [flood(limiter, 1), flood(limiter, 1)] == [None, 1]
     assert limiter.refused == 2
+    assert limiter.refused_by == {"chat": 2}, "a chat's burst, not the bot's overall rate"
 
 
 def test_groups_get_twenty_a_minute_and_the_bot_thirty_a_second() -> None:
@@ -147,6 +148,7 @@ def test_groups_get_twenty_a_minute_and_the_bot_thirty_a_second() -> None:
     assert flood(limiter, -100, group=True) == 3  # 60 s / 20 messages
     assert all(flood(limiter, chat) is None for chat in range(1, 11))  # 30 in this second
     assert flood(limiter, 11) == 1
+    assert limiter.refused_by == {"group": 1, "all": 1}
 
 
 def test_switched_off_limits_let_everything_through() -> None:
