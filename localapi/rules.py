@@ -126,7 +126,7 @@ class RateLimiter:
             "chat": self._bucket(("chat", chat_id), limits.chat_burst, limits.chat_rate, now),
         }
         if is_group:
-            per_minute = self.limits.group_per_minute
+            per_minute = limits.group_per_minute
             buckets["group"] = self._bucket(("group", chat_id), per_minute, per_minute / 60, now)
         waits = {kind: bucket.wait(now) for kind, bucket in buckets.items()}
         if (wait := max(waits.values())) > 0:
