@@ -14,7 +14,6 @@ import signal
 from collections.abc import Awaitable, Callable
 from typing import Any, NamedTuple
 
-import httpx
 from telegram.error import NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     AIORateLimiter,
@@ -23,7 +22,6 @@ from telegram.ext import (
     ContextTypes,
     ExtBot,
 )
-from telegram.request import HTTPXRequest
 
 from bot.intake import Stopped, pause, until_stopped
 from core import metrics
@@ -57,6 +55,7 @@ from outbox.links import record_links
 from outbox.send_slots import SendSlots, SharedRateLimiter, shared_slots
 from outbox.telegram_files import BotFiles
 from outbox.telegram_sender import TelegramDelivery
+from outbox.transport import AiohttpRequest
 from reminders.leader import Leader
 from reminders.retention import DailyRetention, run_retention
 from reminders.rules import all_rules
@@ -83,26 +82,21 @@ def make_bot(settings: Settings, slots: SendSlots | None = None) -> ExtBot[Any]:
     configured (TELEGRAM_RATE_LIMIT); with `slots` (several instances on PostgreSQL) that rate
     is the bot's, shared by every instance (outbox/send_slots.py). A slow answer is waited for
     (TELEGRAM_TIMEOUT_SECONDS): a send that times out may still have been delivered; a few
-    connections let a button's answer pass a slow send. Sending and getUpdates share one TLS
-    context, as httpx makes it: the certificate store is read once, not once a connection pool
-    (20 ms of the start each).
+    connections let a button's answer pass a slow send. Requests go over aiohttp
+    (outbox/transport.py).
     """
     base = str(settings.telegram_api_base_url).rstrip("/")
     local = AIORateLimiter(overall_max_rate=settings.telegram_rate_limit, max_retries=0)
     limiter: BaseRateLimiter[Any] = local if slots is None else SharedRateLimiter(local, slots)
-    tls = {"verify": httpx.create_ssl_context()}
     return ExtBot(
         settings.token(),
         base_url=f"{base}/bot",
         base_file_url=f"{base}/file/bot",
         rate_limiter=limiter,
-        request=HTTPXRequest(
-            connection_pool_size=SEND_CONNECTIONS,
-            read_timeout=settings.telegram_timeout_seconds,
-            write_timeout=settings.telegram_timeout_seconds,
-            httpx_kwargs=tls,
+        request=AiohttpRequest(
+            connections=SEND_CONNECTIONS, read_timeout=settings.telegram_timeout_seconds
         ),
-        get_updates_request=HTTPXRequest(connection_pool_size=1, httpx_kwargs=tls),  # PTB's own
+        get_updates_request=AiohttpRequest(connections=1),  # PTB's own timeouts
     )
 
 
@@ -165,9 +159,14 @@ async def serve(
     loop = asyncio.get_running_loop()
     for stop_signal in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(stop_signal, stop.set)
-    if not await _reach_bot_api(application, stop):
-        await application.bot.shutdown()
-        await application.bot_data.services.close()
+    reached = False
+    try:
+        reached = await _reach_bot_api(application, stop)
+    finally:
+        if not reached:  # stopped, or the token rejected: its connections closed all the same
+            await application.bot.shutdown()
+            await application.bot_data.services.close()
+    if not reached:
         log.info("advisorybot stopped before the Bot API answered")
         return
     async with application:  # initialised already: this only shuts it down at the end

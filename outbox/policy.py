@@ -16,8 +16,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import httpx
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+
+from outbox.transport import from_transport, never_left
 
 BACKOFF_BASE = dt.timedelta(seconds=5)
 BACKOFF_FACTOR = 2
@@ -60,25 +61,10 @@ class Unreachable:
 
 Verdict = RetryAt | Uncertain | GiveUp | Unreachable
 
-# Transport failures that happen before a request leaves: it cannot have reached Telegram.
-NOT_SENT = (
-    httpx.ConnectError,
-    httpx.ConnectTimeout,
-    httpx.PoolTimeout,
-    httpx.LocalProtocolError,
-    httpx.ProxyError,
-    httpx.UnsupportedProtocol,
-)
-
 
 def may_have_arrived(error: Exception) -> bool:
-    """A transport failure after the request went out (PTB raises it `from` httpx's error)."""
-    cause = error.__cause__
-    return (
-        isinstance(error, NetworkError)
-        and isinstance(cause, httpx.TransportError)
-        and not isinstance(cause, NOT_SENT)
-    )
+    """A failure of the connection after the request went out (outbox/transport.py)."""
+    return from_transport(error) and not never_left(error)
 
 
 def backoff_delay(attempts: int, jitter: float) -> dt.timedelta:

@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
+import aiohttp
 import pytest
 from telegram import Bot, Chat, Document, Message, MessageId, PhotoSize, User
 from telegram.error import TimedOut
@@ -57,17 +57,18 @@ class ApiError:
 
 @dataclass(frozen=True)
 class Timeout:
-    """No answer in time: PTB raises TimedOut from httpx's error. A read timeout comes after
-    the request went out (with `delivered` Telegram did take it); a connect timeout before."""
+    """No answer in time: TimedOut from aiohttp's error, as outbox/transport.py raises it. A read
+    timeout comes after the request went out (with `delivered` Telegram did take it); a
+    connection timeout (none made, or none free in the pool) before."""
 
     delivered: bool = False
     connecting: bool = False
 
     def error(self) -> TimedOut:
         if self.connecting:
-            cause: httpx.TimeoutException = httpx.ConnectTimeout("connect timed out")
+            cause: aiohttp.ServerTimeoutError = aiohttp.ConnectionTimeoutError()
         else:
-            cause = httpx.ReadTimeout("read timed out")
+            cause = aiohttp.SocketTimeoutError()
         error = TimedOut()
         error.__cause__ = cause
         return error

@@ -61,7 +61,8 @@ def test_retry_after_is_obeyed_exactly_and_does_not_count(
 
 
 @pytest.mark.parametrize(
-    "error", [NetworkError("Bad Gateway"), TimedOut(), NetworkError("httpx.ConnectError: ")]
+    "error",
+    [NetworkError("Bad Gateway"), TimedOut(), NetworkError("aiohttp.ClientConnectorError")],
 )
 def test_network_trouble_backs_off_until_the_give_up_attempt(error: NetworkError) -> None:
     reason = f"{type(error).__name__}: {error.message}"
