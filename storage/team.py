@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import Row, func, select
 from sqlalchemy.exc import NoResultFound
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from storage.attendance import team_attendance
 from storage.db import newest_per
@@ -468,20 +469,20 @@ async def _reports(
 async def _adviser_names(
     session: AsyncSession, jsts: Mapping[int, object], today: dt.date
 ) -> dict[int, str]:
-    """JST id -> the name of its adviser on duty today."""
-    on_duty = {
-        assignment.jst_id: assignment.adviser_on_duty(today)
-        for assignment in await session.scalars(
-            select(AdviserAssignment).where(AdviserAssignment.jst_id.in_(jsts))
-        )
-    }
-    if not on_duty:
-        return {}
+    """JST id -> the name of its adviser on duty today (the rule is the assignment's own), the
+    names read with the assignments."""
+    adviser, substitute = aliased(Person), aliased(Person)
     rows = await session.execute(
-        select(Person.id, Person.full_name).where(Person.id.in_(set(on_duty.values())))
+        select(AdviserAssignment, adviser.full_name, substitute.full_name)
+        .join(adviser, adviser.id == AdviserAssignment.adviser_id)
+        .outerjoin(substitute, substitute.id == AdviserAssignment.substitute_id)
+        .where(AdviserAssignment.jst_id.in_(jsts))
     )
-    names = {person_id: name for person_id, name in rows}
-    return {jst_id: names[person_id] for jst_id, person_id in on_duty.items()}
+    names = {}
+    for assignment, adviser_name, substitute_name in rows:
+        by_id = {assignment.adviser_id: adviser_name, assignment.substitute_id: substitute_name}
+        names[assignment.jst_id] = by_id[assignment.adviser_on_duty(today)]
+    return names
 
 
 async def _open_questions(session: AsyncSession, jsts: Mapping[int, object]) -> dict[int, int]:

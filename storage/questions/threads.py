@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from storage.attachments import CarriesFile
 from storage.models import (
@@ -208,15 +209,20 @@ class Thread:
 
 
 async def load_thread(session: AsyncSession, question_id: int) -> Thread:
-    """The question, its JST, its asker and the adviser it is routed to."""
-    question = await session.get_one(Question, question_id)
-    adviser_id = question.adviser_id
-    return Thread(
-        question=question,
-        jst=await session.get_one(Jst, question.jst_id),
-        asker=await session.get_one(Person, question.asker_id),
-        adviser=await session.get_one(Person, adviser_id) if adviser_id is not None else None,
-    )
+    """The question, its JST, its asker and the adviser it is routed to, in one statement (the
+    session's identity map keeps them only while something holds them: one read by id each
+    would read the people of a question just opened again)."""
+    asker, adviser = aliased(Person), aliased(Person)
+    question, jst, asker_row, adviser_row = (
+        await session.execute(
+            select(Question, Jst, asker, adviser)
+            .join(Jst, Jst.id == Question.jst_id)
+            .join(asker, asker.id == Question.asker_id)
+            .outerjoin(adviser, adviser.id == Question.adviser_id)
+            .where(Question.id == question_id)
+        )
+    ).one()
+    return Thread(question=question, jst=jst, asker=asker_row, adviser=adviser_row)
 
 
 @dataclass(frozen=True)
