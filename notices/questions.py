@@ -33,7 +33,7 @@ from storage.questions.threads import (
     unrouted_questions,
 )
 from storage.review_queue import submissions_waiting
-from storage.team import team_view
+from storage.team import task_context
 
 
 async def send_thread_message(
@@ -154,7 +154,7 @@ async def forward_to(
         email=email,
         buttons=await _files_button(session, services, person, question.id, len(files)),
         number=question.id,
-        team=await team_view(session, thread.jst.id, today, kept=services.views),
+        team=await task_context(session, thread.jst.id, today, kept=services.views),
         asker=thread.asker.full_name,
         text=question.text,
         file_count=len(files),

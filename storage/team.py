@@ -6,6 +6,7 @@ import datetime as dt
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import Row, func, select
 from sqlalchemy.exc import NoResultFound
@@ -137,8 +138,35 @@ class RoundAttendance:
     ended: bool  # its phase is over (yesterday or earlier)
 
 
+class _WithTasks:
+    """What the tasks of a view tell at a glance."""
+
+    tasks: tuple[TaskView, ...]
+
+    @property
+    def upcoming(self) -> tuple[TaskView, ...]:
+        """Tasks not yet accepted, overdue first, then by due date."""
+        return tuple(t for t in self.tasks if t.state != TaskState.ACCEPTED)
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for t in self.tasks if t.overdue)
+
+
 @dataclass(frozen=True)
-class TeamView:
+class TaskContext(_WithTasks):
+    """Where a JST stands on the programme, for a message about it (the adviser's copy of a
+    question): what `team_view` shows of its phase and tasks, read in two statements where the
+    whole view takes five."""
+
+    jst_name: str
+    teryt: str
+    phase: StepView | None
+    tasks: tuple[TaskView, ...]
+
+
+@dataclass(frozen=True)
+class TeamView(_WithTasks):
     jst_id: int
     jst_name: str
     teryt: str
@@ -153,15 +181,6 @@ class TeamView:
     resolution: ResolutionView | None = None  # once the adviser confirmed it
     monitoring: MonitoringView | None = None
     attendance: tuple[RoundAttendance, ...] = ()  # the training rounds begun so far
-
-    @property
-    def upcoming(self) -> tuple[TaskView, ...]:
-        """Tasks not yet accepted, overdue first, then by due date."""
-        return tuple(t for t in self.tasks if t.state != TaskState.ACCEPTED)
-
-    @property
-    def overdue(self) -> int:
-        return sum(1 for t in self.tasks if t.overdue)
 
     @property
     def unrecorded_rounds(self) -> tuple[RoundAttendance, ...]:
@@ -284,19 +303,7 @@ async def team_views(
     """The views of these JSTs, in their order, read in the same few queries however many
     there are (the weekly digest shows every JST of the country); their task histories only
     with `history`. `kept`: the process's, whose cohort parts are reused while they stand."""
-    jsts, versions = await _jsts(session, set(jst_ids))
-    cohorts = await (kept or TeamViews()).cohorts(session, versions)
-    progress: dict[int, dict[str, Progress]] = defaultdict(dict)
-    rows = (await session.execute(select(*PROGRESS).where(TaskProgress.jst_id.in_(jsts)))).all()
-    for row in rows:
-        progress[row.jst_id][row.step_code] = row
-    of_cohort = {jst_id: jst.cohort_id for jst_id, jst in jsts.items()}
-    plans = {c: parts.plan for c, parts in cohorts.items() if parts.plan is not None}
-    codes = resolution_codes(of_cohort, plans)
-    stored = {cohort_id: parts.stored for cohort_id, parts in cohorts.items()}
-    monitoring = monitorings(
-        of_cohort, plans, stored, adopted_in(rows, codes), extensions_in(rows)
-    )
+    jsts, cohorts, progress, monitoring = await _read_tasks(session, jst_ids, kept)
     report_steps = {jst_id: _report_step(monitoring.get(jst_id), today) for jst_id in jsts}
     reports = await _reports(session, report_steps)
     advisers = await _adviser_names(session, jsts, today)
@@ -326,6 +333,51 @@ async def team_views(
             )
         )
     return views
+
+
+async def task_context(
+    session: AsyncSession, jst_id: int, today: dt.date, *, kept: TeamViews | None = None
+) -> TaskContext:
+    """The JST's phase and tasks today, as its team view has them."""
+    jsts, cohorts, progress, monitoring = await _read_tasks(session, [jst_id], kept)
+    jst = jsts[jst_id]
+    steps = cohorts[jst.cohort_id].steps
+    return TaskContext(
+        jst_name=jst.name,
+        teryt=jst.teryt,
+        phase=_current_phase(steps, today),
+        tasks=_tasks(steps, progress[jst_id], monitoring.get(jst_id), today),
+    )
+
+
+class _TaskParts(NamedTuple):
+    """What every view of tasks is built from."""
+
+    jsts: dict[int, JstRow]
+    cohorts: dict[int, CohortParts]
+    progress: dict[int, dict[str, Progress]]  # by JST, then by the task's code
+    monitoring: dict[int, Monitoring]
+
+
+async def _read_tasks(
+    session: AsyncSession, jst_ids: Sequence[int], kept: TeamViews | None
+) -> _TaskParts:
+    """The JSTs, their cohorts' shared parts (kept ones reused), their tasks' progress and where
+    their monitoring stands, in two statements."""
+    jsts, versions = await _jsts(session, set(jst_ids))
+    cohorts = await (kept or TeamViews()).cohorts(session, versions)
+    progress: dict[int, dict[str, Progress]] = defaultdict(dict)
+    rows = (await session.execute(select(*PROGRESS).where(TaskProgress.jst_id.in_(jsts)))).all()
+    for row in rows:
+        progress[row.jst_id][row.step_code] = row
+    of_cohort = {jst_id: jst.cohort_id for jst_id, jst in jsts.items()}
+    plans = {c: parts.plan for c, parts in cohorts.items() if parts.plan is not None}
+    codes = resolution_codes(of_cohort, plans)
+    stored = {cohort_id: parts.stored for cohort_id, parts in cohorts.items()}
+    monitoring = monitorings(
+        of_cohort, plans, stored, adopted_in(rows, codes), extensions_in(rows)
+    )
+    return _TaskParts(jsts, cohorts, progress, monitoring)
 
 
 def _confirmed_resolution(rows: Iterable[Progress]) -> ResolutionView | None:

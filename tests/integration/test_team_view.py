@@ -22,7 +22,7 @@ from storage.models import (
     TaskState,
 )
 from storage.programme import default_template_path
-from storage.team import ReportView, TeamView, team_view
+from storage.team import ReportView, TaskContext, TeamView, task_context, team_view
 from tests.support.people_data import add_question, assign_adviser
 from tests.support.programme_data import CREATED, add_jst, add_person
 from tests.support.task_data import adopt
@@ -264,3 +264,21 @@ async def test_the_adviser_is_the_substitute_during_the_period(services: Service
     }
     assert (await _view(services, ids["beta"], first)).adviser == "Edward"
     assert (await _view(services, ids["gamma"], first)).adviser is None
+
+
+async def test_the_task_context_is_the_views_phase_and_tasks(services: Services) -> None:
+    """What the adviser's copy of a question shows (storage.team.task_context, two statements)
+    is what the team's view shows, whatever the day: before the programme, in it, an extended
+    task, a resolution adopted early (its monitoring moves DP and UPOW), after the programme."""
+    ids = await _seed(services)
+    await _progress(services, ids)
+    async with services.sessionmaker.begin() as session:
+        adopt(session, ids["beta"], D(2026, 5, 20), ids["bartek"])
+    days = [D(2024, 12, 31), TODAY, D(2026, 6, 1), D(2026, 9, 1), D(2027, 5, 1)]
+    for jst in ("alfa", "beta", "gamma"):
+        for day in days:
+            view = await _view(services, ids[jst], day)
+            async with services.sessionmaker() as session:
+                context = await task_context(session, ids[jst], day)
+            assert context == TaskContext(view.jst_name, view.teryt, view.phase, view.tasks)
+            assert (context.upcoming, context.overdue) == (view.upcoming, view.overdue)
