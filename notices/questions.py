@@ -96,7 +96,7 @@ async def send_question(
         adviser=adviser,
         by_email=thread.adviser is not None and not reachable_on_telegram(thread.adviser),
     )
-    await forward_question(session, services, question_id, now=now, today=today)
+    await _forward(session, services, thread, now=now, today=today)
 
 
 async def forward_question(
@@ -109,9 +109,15 @@ async def forward_question(
 ) -> None:
     """The question with its context (JST, asker, phase, open tasks) and files, to its adviser."""
     thread = await load_thread(session, question_id)
+    await _forward(session, services, thread, now=now, today=today)
+
+
+async def _forward(
+    session: AsyncSession, services: Services, thread: Thread, *, now: dt.datetime, today: dt.date
+) -> None:
     if thread.adviser is None:
         return
-    key = f"question:{question_id}:to:{thread.adviser.id}"
+    key = f"question:{thread.question.id}:to:{thread.adviser.id}"
     await forward_to(session, services, thread, thread.adviser, key=key, now=now, today=today)
 
 
