@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import itertools
+import logging
 import os
 import shutil
 from collections.abc import AsyncIterator, Coroutine, Iterator
@@ -25,6 +26,18 @@ from tests.support import postgres
 from tests.support.system import not_installed
 
 _database_names = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _logging_restored() -> Iterator[None]:
+    """Whatever configures logging as a command does (`setup_logging`: the sandbox and the
+    command line in process, the logging tests) leaves the root logger as it found it: the next
+    tests' captured logs must not depend on which tests ran before them on the same worker."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:], root.level = handlers, level
+    logging.captureWarnings(False)
 
 
 @pytest.fixture(scope="session")

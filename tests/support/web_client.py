@@ -32,9 +32,11 @@ async def web_client(
     services: Services, app: web.Application | None = None
 ) -> AsyncIterator[TestClient[Any, Any]]:
     """A client of the web view (or of `app`) on a free loopback port; it keeps no cookie of
-    its own."""
-    app = app or build_app(services, lambda: None)
-    async with TestClient(TestServer(app, host="127.0.0.1"), cookie_jar=DummyCookieJar()) as c:
+    its own. The server keeps no access log, as `web.server` serves the view (a sign-in
+    link's token is in its path): aiohttp's test server would log every request otherwise."""
+    server = TestServer(app or build_app(services, lambda: None), host="127.0.0.1")
+    await server.start_server(access_log=None)
+    async with TestClient(server, cookie_jar=DummyCookieJar()) as c:
         yield c
 
 

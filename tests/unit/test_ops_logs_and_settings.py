@@ -8,7 +8,6 @@ import json
 import logging
 import typing
 import warnings
-from collections.abc import Iterator
 from types import SimpleNamespace
 
 import pytest
@@ -22,21 +21,10 @@ TOKEN = "987654321:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1"
 PASSWORD = "smtp-Secret-7"
 
 
-@pytest.fixture
-def restored_logging() -> Iterator[None]:
-    """setup_logging changes the root logger: it is put back after the test."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:], root.level = handlers, level
-    logging.captureWarnings(False)
-
-
 def json_lines(err: str) -> list[dict[str, object]]:
     return [json.loads(line) for line in err.splitlines()]
 
 
-@pytest.mark.usefixtures("restored_logging")
 def test_a_json_line_has_the_ids_it_knows_and_no_secret(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -65,7 +53,6 @@ def test_a_json_line_has_the_ids_it_knows_and_no_secret(
     assert PASSWORD not in json.dumps(third)
 
 
-@pytest.mark.usefixtures("restored_logging")
 def test_a_warning_is_a_json_line_too(capsys: pytest.CaptureFixture[str]) -> None:
     setup_logging([TOKEN], "INFO", "json")
     with warnings.catch_warnings():
@@ -76,7 +63,6 @@ def test_a_warning_is_a_json_line_too(capsys: pytest.CaptureFixture[str]) -> Non
     assert "DeprecationWarning" in str(line["message"]) and TOKEN not in str(line["message"])
 
 
-@pytest.mark.usefixtures("restored_logging")
 def test_the_level_holds_back_what_is_below_it(capsys: pytest.CaptureFixture[str]) -> None:
     settings = load_settings(_env_file=None, log_level="warning")
     assert settings.log_level == "WARNING" and settings.log_format == "text"
