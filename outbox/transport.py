@@ -30,7 +30,8 @@ NOT_SENT = (
 # What aiohttp raises for a request that failed on the way (the rest are PTB's or ours).
 TRANSPORT_ERRORS = (aiohttp.ClientError, TimeoutError)
 
-DEFAULT_CONNECT_SECONDS = 5.0  # PTB's defaults, as HTTPXRequest has them
+DEFAULT_READ_SECONDS = 5.0  # PTB's defaults, as HTTPXRequest has them
+DEFAULT_CONNECT_SECONDS = 5.0
 DEFAULT_POOL_SECONDS = 1.0
 DEFAULT_WRITE_SECONDS = 5.0
 MEDIA_WRITE_SECONDS = 20.0
@@ -64,7 +65,7 @@ class AiohttpRequest(BaseRequest):
         self,
         *,
         connections: int,
-        read_timeout: float | None = 5.0,
+        read_timeout: float | None = DEFAULT_READ_SECONDS,
         connect_timeout: float = DEFAULT_CONNECT_SECONDS,
         pool_timeout: float = DEFAULT_POOL_SECONDS,
     ) -> None:

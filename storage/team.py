@@ -530,7 +530,7 @@ async def _adviser_names(
         .outerjoin(substitute, substitute.id == AdviserAssignment.substitute_id)
         .where(AdviserAssignment.jst_id.in_(jsts))
     )
-    names = {}
+    names: dict[int, str] = {}
     for assignment, adviser_name, substitute_name in rows:
         by_id = {assignment.adviser_id: adviser_name, assignment.substitute_id: substitute_name}
         names[assignment.jst_id] = by_id[assignment.adviser_on_duty(today)]
