@@ -75,13 +75,13 @@ async def send_thread_message(
 async def send_question(
     session: AsyncSession,
     services: Services,
-    question_id: int,
+    thread: Thread,
     *,
     now: dt.datetime,
     today: dt.date,
 ) -> None:
     """The asker's receipt (its number) and the forward to the adviser on duty."""
-    thread = await load_thread(session, question_id)
+    question_id = thread.question.id
     adviser = thread.adviser.full_name if thread.adviser else None
     await send_thread_message(
         session,

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     BindParameter,
     ColumnElement,
     Select,
+    Table,
     and_,
     bindparam,
     exists,
@@ -89,15 +90,12 @@ EXPIRED = (
     )
     .with_for_update(skip_locked=True, of=OutboxMessage)
 )
-SENDING = (
-    update(OutboxMessage)
-    .where(
-        OutboxMessage.id == ROW_ID,
-        OutboxMessage.state == OutboxState.CLAIMED,
-        OutboxMessage.lease_until == LEASE,
-    )
+OUTBOX_TABLE = cast(Table, OutboxMessage.__table__)  # hot UPDATEs in Core: no ORM bulk update
+OUTBOX = OUTBOX_TABLE.c
+SENDING = (  # the row's object is set below
+    update(OUTBOX_TABLE)
+    .where(OUTBOX.id == ROW_ID, OUTBOX.state == OutboxState.CLAIMED, OUTBOX.lease_until == LEASE)
     .values(state=OutboxState.SENDING)
-    .execution_options(synchronize_session=False)  # the row's state is set below
 )
 
 

@@ -29,7 +29,7 @@ from typing import Any, cast
 from sqlalchemy import ClauseElement, CursorResult, Insert, Update, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from outbox.claims import LEASE, ROW_ID, TAKEN
+from outbox.claims import LEASE, OUTBOX, OUTBOX_TABLE, ROW_ID, TAKEN
 from outbox.email_policy import fallback_key, reminder_email
 from outbox.rows import NewMessage, insert_new
 from storage import audit
@@ -99,7 +99,7 @@ async def mark_retry(
     count_attempt: bool = True,
 ) -> bool:
     """Put the row back for another try at `at`; an uncounted attempt does not near giving up."""
-    refund = {} if count_attempt else {"attempts": OutboxMessage.attempts - 1}
+    refund = {} if count_attempt else {"attempts": OUTBOX.attempts - 1}
     return await _finish(
         session,
         row_id,
@@ -284,12 +284,7 @@ async def _finish(session: AsyncSession, row_id: int, lease: dt.datetime, **valu
 def _finishing(columns: frozenset[str]) -> Update:
     """The UPDATE of `_finish` setting these columns, built once for each set of them."""
     return (
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.id == ROW_ID,
-            OutboxMessage.state.in_(TAKEN),
-            OutboxMessage.lease_until == LEASE,
-        )
-        .values({c: bindparam(f"new_{c}", type_=getattr(OutboxMessage, c).type) for c in columns})
-        .execution_options(synchronize_session=False)
+        update(OUTBOX_TABLE)
+        .where(OUTBOX.id == ROW_ID, OUTBOX.state.in_(TAKEN), OUTBOX.lease_until == LEASE)
+        .values({c: bindparam(f"new_{c}", type_=OUTBOX[c].type) for c in columns})
     )

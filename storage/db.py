@@ -43,8 +43,10 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     kwargs.setdefault("json_serializer", json_text)  # no U+0000: storage/nul_free.py
     if not is_sqlite(url):
         return create_async_engine(url, pool_pre_ping=True, **kwargs)
+    from storage.sqlite_driver import ONE_TRIP  # noqa: PLC0415 - aiosqlite only on SQLite
+
     engine = create_async_engine(
-        url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs
+        url, module=ONE_TRIP, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs
     )
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -65,7 +67,9 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         options = connection.get_execution_options()
         if options.get("isolation_level") == AUTOCOMMIT:
             return  # each statement its own transaction (storage.people.CallerReads)
-        connection.exec_driver_sql("BEGIN" if options.get(READ_ONLY, False) else "BEGIN IMMEDIATE")
+        # It goes with the transaction's first statement, in one trip (storage/sqlite_driver.py).
+        driver = connection.connection.dbapi_connection
+        driver.begin = "BEGIN" if options.get(READ_ONLY, False) else "BEGIN IMMEDIATE"
 
     return engine
 

@@ -135,11 +135,11 @@ class DraftForm:
         now, today = services.clock.now(), context.today()
         if choice == SEND:
             try:
-                question = await send_draft(session, form, now=now, today=today)
+                thread = await send_draft(session, form, now=now, today=today)
             except QuestionRefused as refused:
                 await refused_reply(update, context, session, refused)
                 return
-            await send_question(session, services, question.id, now=now, today=today)
+            await send_question(session, services, thread, now=now, today=today)
         elif choice == CANCEL:
             await finish_form(session, form.person_id)
             await reply(update, context, "question_cancelled", session=session)

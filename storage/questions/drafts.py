@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.forms import advance_form, finish_form, start_form
-from storage.models import Form, Question
-from storage.questions.threads import Part, QuestionRefused, Refusal, open_question
+from storage.models import Form
+from storage.questions.threads import Part, QuestionRefused, Refusal, Thread, open_question
 
 DRAFT_KIND = "question"
 DRAFT_STEP = "draft"
@@ -44,13 +44,13 @@ def add_to_draft(form: Form, part: Part, now: dt.datetime) -> bool:
 
 async def send_draft(
     session: AsyncSession, form: Form, *, now: dt.datetime, today: dt.date
-) -> Question:
+) -> Thread:
     """Open the question from the draft (keyed by its first message) and end the draft."""
     parts = draft_parts(form)
     if not parts:
         raise QuestionRefused(Refusal.EMPTY)
     first = parts[0]
-    question = await open_question(
+    thread = await open_question(
         session,
         asker_id=form.person_id,
         parts=parts,
@@ -59,7 +59,7 @@ async def send_draft(
         today=today,
     )
     await finish_form(session, form.person_id)
-    return question
+    return thread
 
 
 def _data(parts: Sequence[Part]) -> dict[str, list[dict[str, object]]]:

@@ -7,16 +7,18 @@ happened to reply to: an adviser of two JSTs cannot send one JST's answer to the
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Insert, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from storage.attachments import CarriesFile
+from storage.db import skipping_insert
 from storage.models import (
     AdviserAssignment,
     Answer,
@@ -93,14 +95,24 @@ class QuestionRefused(Exception):
         self.number = number
 
 
+_ADVISER, _SUBSTITUTE = aliased(Person, name="adviser"), aliased(Person, name="substitute")
+_DUTY = (
+    select(AdviserAssignment, _ADVISER, _SUBSTITUTE)
+    .join(_ADVISER, _ADVISER.id == AdviserAssignment.adviser_id)
+    .outerjoin(_SUBSTITUTE, _SUBSTITUTE.id == AdviserAssignment.substitute_id)
+    .where(AdviserAssignment.jst_id == bindparam("jst_id"))
+)
+
+
 async def adviser_on_duty(session: AsyncSession, jst_id: int, today: dt.date) -> Person | None:
-    """The JST's substitute inside the substitution period, otherwise its adviser."""
-    assignment = await session.scalar(
-        select(AdviserAssignment).where(AdviserAssignment.jst_id == jst_id)
-    )
-    if assignment is None:
+    """The JST's substitute inside the substitution period, otherwise its adviser (both read
+    with the assignment, in one statement)."""
+    row = (await session.execute(_DUTY, {"jst_id": jst_id})).one_or_none()
+    if row is None:
         return None
-    return await session.get_one(Person, assignment.adviser_on_duty(today))
+    assignment, adviser, substitute = row
+    on_duty = assignment.adviser_on_duty(today)
+    return substitute if substitute is not None and substitute.id == on_duty else adviser
 
 
 async def unrouted_questions(session: AsyncSession) -> list[Question]:
@@ -118,6 +130,20 @@ async def unrouted_questions(session: AsyncSession) -> list[Question]:
     return list(rows)
 
 
+_ASKER = (
+    select(Person, Jst)
+    .outerjoin(Jst, Jst.id == Person.jst_id)
+    .where(Person.id == bindparam("asker_id"))
+)
+
+
+@functools.cache
+def _new_question(dialect: str) -> Insert:
+    """The INSERT of a question, skipped if its source (the draft's first message) opened one."""
+    insert = skipping_insert(dialect, Question)
+    return insert.on_conflict_do_nothing(index_elements=[Question.source_key]).returning(Question)
+
+
 async def open_question(
     session: AsyncSession,
     *,
@@ -126,28 +152,36 @@ async def open_question(
     source_key: str,
     now: dt.datetime,
     today: dt.date,
-) -> Question:
-    """Commit a member's question for their JST's adviser on duty; the same source opens one."""
-    existing = await session.scalar(select(Question).where(Question.source_key == source_key))
-    if existing is not None:
-        return existing
-    asker = await session.get_one(Person, asker_id)
-    if asker.role is not Role.MEMBER or asker.jst_id is None:
-        raise QuestionRefused(Refusal.NO_TEAM)
-    adviser = await adviser_on_duty(session, asker.jst_id, today)
-    question = Question(
-        jst_id=asker.jst_id,
-        asker_id=asker.id,
-        adviser_id=adviser.id if adviser else None,
-        text=joined_text(parts),
-        attachments=attachments_of(parts),
-        state=QuestionState.OPEN,
-        source_key=source_key,
-        created_at=now,
-    )
-    session.add(question)
-    await session.flush()
-    return question
+) -> Thread:
+    """Commit a member's question for their JST's adviser on duty; the same source opens one.
+    The thread comes from what opening it read (no second read to compose its messages)."""
+    asker, jst = (await session.execute(_ASKER, {"asker_id": asker_id})).one()
+    if asker.role is not Role.MEMBER or jst is None:
+        existing = await session.scalar(_BY_SOURCE, {"source_key": source_key})
+        if existing is None:
+            raise QuestionRefused(Refusal.NO_TEAM)
+        return await load_thread(session, existing)
+    adviser = await adviser_on_duty(session, jst.id, today)
+    row = {
+        "jst_id": jst.id,
+        "asker_id": asker.id,
+        "adviser_id": adviser.id if adviser else None,
+        "text": joined_text(parts),
+        "attachments": attachments_of(parts),
+        "state": QuestionState.OPEN,
+        "source_key": source_key,
+        "created_at": now,
+    }
+    dialect = session.get_bind().dialect.name
+    question = (await session.scalars(_new_question(dialect), row)).one_or_none()
+    if question is None:  # opened already (the same Send twice)
+        existing = await session.scalar(_BY_SOURCE, {"source_key": source_key})
+        assert existing is not None  # question rows are never deleted (only erased)
+        return await load_thread(session, existing)
+    return Thread(question=question, jst=jst, asker=asker, adviser=adviser)
+
+
+_BY_SOURCE = select(Question.id).where(Question.source_key == bindparam("source_key"))
 
 
 async def linked_question(session: AsyncSession, chat_id: int, message_id: int) -> int | None:
@@ -208,21 +242,24 @@ class Thread:
     adviser: Person | None
 
 
+_ASKED_BY = aliased(Person, name="asker")
+_THREAD = (
+    select(Question, Jst, _ASKED_BY, _ADVISER)
+    .join(Jst, Jst.id == Question.jst_id)
+    .join(_ASKED_BY, _ASKED_BY.id == Question.asker_id)
+    .outerjoin(_ADVISER, _ADVISER.id == Question.adviser_id)
+    .where(Question.id == bindparam("question_id"))
+)
+
+
 async def load_thread(session: AsyncSession, question_id: int) -> Thread:
     """The question, its JST, its asker and the adviser it is routed to, in one statement (the
     session's identity map keeps them only while something holds them: one read by id each
     would read the people of a question just opened again)."""
-    asker, adviser = aliased(Person), aliased(Person)
-    question, jst, asker_row, adviser_row = (
-        await session.execute(
-            select(Question, Jst, asker, adviser)
-            .join(Jst, Jst.id == Question.jst_id)
-            .join(asker, asker.id == Question.asker_id)
-            .outerjoin(adviser, adviser.id == Question.adviser_id)
-            .where(Question.id == question_id)
-        )
+    question, jst, asker, adviser = (
+        await session.execute(_THREAD, {"question_id": question_id})
     ).one()
-    return Thread(question=question, jst=jst, asker=asker_row, adviser=adviser_row)
+    return Thread(question=question, jst=jst, asker=asker, adviser=adviser)
 
 
 @dataclass(frozen=True)

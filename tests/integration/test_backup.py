@@ -21,7 +21,7 @@ from storage.forms import current_form
 from storage.migrate import SCHEMA_REVISION
 from storage.models import Base, MessageLink, OutboxMessage, OutboxState, Person
 from storage.questions.drafts import start_draft
-from storage.questions.threads import Part, linked_question, open_question
+from storage.questions.threads import Part, linked_question, load_thread, open_question
 from tests.support import postgres
 from tests.support.backup_data import new_postgres_database, pg_bin
 from tests.support.cli_runs import invoke
@@ -56,20 +56,24 @@ async def _work_under_way(services: Services) -> dict[str, int]:
             person = await session.get_one(Person, ids[name])
             person.telegram_user_id = person.telegram_chat_id = chat
         first, second = [
-            await open_question(
-                session,
-                asker_id=ids["anna"],
-                parts=[Part(ANNA_CHAT, message_id, text)],
-                source_key=f"tg:{ANNA_CHAT}:{message_id}",
-                now=NOW,
-                today=NOW.date(),
-            )
+            (
+                await open_question(
+                    session,
+                    asker_id=ids["anna"],
+                    parts=[Part(ANNA_CHAT, message_id, text)],
+                    source_key=f"tg:{ANNA_CHAT}:{message_id}",
+                    now=NOW,
+                    today=NOW.date(),
+                )
+            ).question
             for message_id, text in ((11, "Jak wypełnić arkusz diagnozy?"), (12, "Kiedy debata?"))
         ]
         session.add(
             MessageLink(chat_id=JAN_CHAT, message_id=FORWARDED_MESSAGE, question_id=first.id)
         )
-        await send_question(session, services, second.id, now=NOW, today=NOW.date())
+        await send_question(
+            session, services, await load_thread(session, second.id), now=NOW, today=NOW.date()
+        )
         await start_draft(session, ids["celina"], [Part(CELINA_CHAT, 21, "Czy szkolenie")], NOW)
     return ids | {"first": first.id, "second": second.id}
 

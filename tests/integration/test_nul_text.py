@@ -60,9 +60,9 @@ async def test_a_question_and_its_answer_with_nul_are_stored_and_queued(
     async with services.sessionmaker.begin() as session:
         draft = await current_form(session, world.anna)
         assert draft is not None
-        question = await send_draft(session, draft, now=NOW, today=TODAY)
-        await send_question(session, services, question.id, now=NOW, today=TODAY)
-    await _answer(services, question.id, world.jan)
+        thread = await send_draft(session, draft, now=NOW, today=TODAY)
+        await send_question(session, services, thread, now=NOW, today=TODAY)
+    await _answer(services, thread.question.id, world.jan)
 
     (stored,) = await _rows(services, Question)
     assert stored.text == f"{STORED}\n\n\ufffd"

@@ -77,7 +77,7 @@ async def _ask_and_answer(services: Services, people: dict[str, int]) -> None:
     """On the holiday Anna asks (receipt to her, forward to Dorota) and Dorota answers."""
     now, today = services.clock.now(), HOLIDAY_10.date()
     async with services.sessionmaker.begin() as session:
-        question = await open_question(
+        thread = await open_question(
             session,
             asker_id=people["anna"],
             parts=[Part(ANNA, 7, "Czy debata może być online?")],
@@ -85,11 +85,11 @@ async def _ask_and_answer(services: Services, people: dict[str, int]) -> None:
             now=now,
             today=today,
         )
-        await send_question(session, services, question.id, now=now, today=today)
+        await send_question(session, services, thread, now=now, today=today)
     async with services.sessionmaker.begin() as session:
         answer = await record_answer(
             session,
-            question.id,
+            thread.question.id,
             adviser_id=people["dorota"],
             parts=[Part(DOROTA, 9, "Tak, może.")],
             to_team=False,

@@ -124,7 +124,7 @@ async def ask(
     services: Services, asker_id: int, words: str, *, key: str, files: tuple[Part, ...] = ()
 ) -> int:
     async with services.sessionmaker.begin() as session:
-        question = await open_question(
+        thread = await open_question(
             session,
             asker_id=asker_id,
             parts=[text(1, words), *files],
@@ -132,7 +132,7 @@ async def ask(
             now=NOW,
             today=TODAY,
         )
-        return question.id
+        return thread.question.id
 
 
 async def answer(

@@ -26,7 +26,7 @@ from storage.models import (
     Question,
 )
 from storage.questions.answers import share_with_team
-from storage.questions.threads import Part
+from storage.questions.threads import Part, load_thread
 from tests.integration.test_questions import (
     NOW,
     TODAY,
@@ -58,7 +58,8 @@ def _texts(rows: list[OutboxMessage], person_id: int) -> list[str]:
 
 async def _send(services: Services, question_id: int) -> None:
     async with services.sessionmaker.begin() as session:
-        await send_question(session, services, question_id, now=NOW, today=TODAY)
+        thread = await load_thread(session, question_id)
+        await send_question(session, services, thread, now=NOW, today=TODAY)
 
 
 async def test_a_question_reaches_its_adviser_with_context_and_files_once(

@@ -31,7 +31,7 @@ async def test_a_draft_gathers_messages_once_each_and_opens_one_question(
         assert add_to_draft(form, document, NOW)
         assert not add_to_draft(form, document, NOW), "a redelivered message is not added again"
         assert draft_parts(form) == [text(1, "Pytanie o arkusz"), document]
-        question = await send_draft(session, form, now=NOW, today=TODAY)
+        question = (await send_draft(session, form, now=NOW, today=TODAY)).question
         assert await current_form(session, world.anna) is None
     assert question.source_key == "tg:1001:1"
     assert question.text == "Pytanie o arkusz"

@@ -61,7 +61,7 @@ async def _asked(services: Services, ids: dict[str, int], who: str, at: dt.datet
     """`who` asks on `at`, with a photo."""
     parts = [Part(600, 1, "Czy arkusz SELFIE jest obowiązkowy?"), Part(600, 2, "", "photo")]
     async with services.sessionmaker.begin() as session:
-        question = await open_question(
+        thread = await open_question(
             session,
             asker_id=ids[who],
             parts=parts,
@@ -69,7 +69,7 @@ async def _asked(services: Services, ids: dict[str, int], who: str, at: dt.datet
             now=at,
             today=at.date(),
         )
-        return question.id
+        return thread.question.id
 
 
 async def _rows_since(services: Services, first: int) -> list[OutboxMessage]:

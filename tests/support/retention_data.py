@@ -110,14 +110,16 @@ async def _later_cohort(services: Services, ids: dict[str, int]) -> dict[str, in
                 updated_at=at,
             )
         )
-        question = await open_question(
-            session,
-            asker_id=member.id,
-            parts=[Part(9001, 1, SECRET_WORDS)],
-            source_key="tg:9001:1",
-            now=_at(dt.date(2027, 2, 1)),
-            today=dt.date(2027, 2, 1),
-        )
+        question = (
+            await open_question(
+                session,
+                asker_id=member.id,
+                parts=[Part(9001, 1, SECRET_WORDS)],
+                source_key="tg:9001:1",
+                now=_at(dt.date(2027, 2, 1)),
+                today=dt.date(2027, 2, 1),
+            )
+        ).question
     return {
         "later_cohort": later.id,
         "later_jst": jst.id,
@@ -129,14 +131,16 @@ async def _later_cohort(services: Services, ids: dict[str, int]) -> dict[str, in
 async def _pilot_texts(services: Services, ids: dict[str, int]) -> None:
     day = dt.date(2026, 5, 5)
     async with services.sessionmaker.begin() as session:
-        question = await open_question(
-            session,
-            asker_id=ids["anna"],
-            parts=[Part(8001, 10, SECRET_WORDS), PHOTO],
-            source_key="tg:8001:10",
-            now=_at(day),
-            today=day,
-        )
+        question = (
+            await open_question(
+                session,
+                asker_id=ids["anna"],
+                parts=[Part(8001, 10, SECRET_WORDS), PHOTO],
+                source_key="tg:8001:10",
+                now=_at(day),
+                today=day,
+            )
+        ).question
         await record_answer(
             session,
             question.id,
