@@ -88,4 +88,4 @@ async def _queued_digest(session: AsyncSession, week: str) -> OutboxMessage:
         now=MONDAY,
     )
     assert row is not None
-    return row
+    return await session.get_one(OutboxMessage, row)

@@ -23,7 +23,7 @@ from telegram.constants import MessageLimit, ParseMode
 from core.templates import Templates
 from outbox.queue import enqueue
 from outbox.telegram_sender import REPEAT_ROOM
-from storage.models import Channel, Delivery, OutboxMessage, Person
+from storage.models import Channel, Delivery, Person
 
 # Texts are split this far below Telegram's limit, so a repeat's note still fits.
 TELEGRAM_LIMIT = MessageLimit.MAX_TEXT_LENGTH - REPEAT_ROOM
@@ -206,12 +206,12 @@ async def queue(
     link: Link | None = None,
     numbered: bool = False,
     first: int = 0,
-) -> OutboxMessage | None:
+) -> int | None:
     """Queue a message in the caller's transaction; each part keyed `key` (`numbered`: every
     part `key:<n>`; otherwise the first `key`, the next ones `key:<n>`); `first`: the parts
     before it went already (a direct reply, handlers.replies). `link` (e.g.
     {"question_id": 12}) is stored with the message once sent, so a reply to it finds what it
-    was about (outbox.links). The first queued part's row, None if it was queued before."""
+    was about (outbox.links). The first queued part's row id, None if it was queued before."""
     recipient = Recipient.of(to) if isinstance(to, Person) else to
     made = payloads(message, templates, recipient.language, link=link)
     if recipient.chat_id is not None:

@@ -11,7 +11,7 @@ from telegram import InlineKeyboardMarkup
 
 from core.templates import Templates
 from notices.message import Copy, Email, Link, Text, queue
-from storage.models import Delivery, OutboxMessage, Person
+from storage.models import Delivery, Person
 
 
 async def notify(
@@ -27,8 +27,8 @@ async def notify(
     link: Link | None = None,
     email: Email | bool = False,
     **values: Any,
-) -> OutboxMessage | None:
-    """Queue `tg/<template>.html.j2` for a person's own chat (dedupe `key`; None if queued);
+) -> int | None:
+    """Queue `tg/<template>.html.j2` for a person's own chat (its row id; None if queued);
     `email` goes instead when Telegram cannot reach them (True: the text itself, as e-mail)."""
     message = Text(template, values, buttons=markup, email=email)
     return await queue(
@@ -46,7 +46,7 @@ async def copy_to(
     message_id: int,
     now: dt.datetime,
     link: Link | None = None,
-) -> OutboxMessage | None:
+) -> int | None:
     """Queue a copy of a message (a photo, a document) for a person's own chat."""
     message = Copy(from_chat_id, message_id)
     return await queue(session, templates, person, message, key=key, now=now, link=link)

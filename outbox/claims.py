@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import (
     BindParameter,
     ColumnElement,
     Select,
-    Table,
     and_,
     bindparam,
     exists,
@@ -30,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from outbox.rows import OUTBOX, OUTBOX_TABLE
 from storage.models import Channel, Delivery, OutboxMessage, OutboxState
 
 LEASE_EXPIRED = "lease_expired"
@@ -90,8 +90,6 @@ EXPIRED = (
     )
     .with_for_update(skip_locked=True, of=OutboxMessage)
 )
-OUTBOX_TABLE = cast(Table, OutboxMessage.__table__)  # hot UPDATEs in Core: no ORM bulk update
-OUTBOX = OUTBOX_TABLE.c
 SENDING = (  # the row's object is set below
     update(OUTBOX_TABLE)
     .where(OUTBOX.id == ROW_ID, OUTBOX.state == OutboxState.CLAIMED, OUTBOX.lease_until == LEASE)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import cast
+
+from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from outbox.telegram_sender import SentMessage
 from storage.models import MessageLink, OutboxMessage
+
+_LINK = insert(cast(Table, MessageLink.__table__))  # Core: no unit of work for one row
 
 
 async def record_links(session: AsyncSession, row: OutboxMessage, sent: SentMessage) -> None:
@@ -13,6 +18,5 @@ async def record_links(session: AsyncSession, row: OutboxMessage, sent: SentMess
     link = row.payload.get("link") or {}
     question_id = link.get("question_id")
     if question_id is not None:
-        session.add(
-            MessageLink(chat_id=sent.chat_id, message_id=sent.message_id, question_id=question_id)
-        )
+        link_row = {"chat_id": sent.chat_id, "message_id": sent.message_id}
+        await session.execute(_LINK, link_row | {"question_id": question_id})

@@ -29,9 +29,9 @@ from typing import Any, cast
 from sqlalchemy import ClauseElement, CursorResult, Insert, Update, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from outbox.claims import LEASE, OUTBOX, OUTBOX_TABLE, ROW_ID, TAKEN
+from outbox.claims import LEASE, ROW_ID, TAKEN
 from outbox.email_policy import fallback_key, reminder_email
-from outbox.rows import NewMessage, insert_new
+from outbox.rows import OUTBOX, OUTBOX_TABLE, NewMessage, insert_new
 from storage import audit
 from storage.models import Channel, Delivery, OutboxMessage, OutboxState, Person
 from storage.retention.outbox import EXPIRED
@@ -60,19 +60,21 @@ async def enqueue(
     not_before: dt.datetime | None = None,
     planned_by: str | None = None,
     stale_at: dt.datetime | None = None,
-) -> OutboxMessage | None:
-    """Add a message unless its dedupe key exists (then None, and the transaction lives on)."""
+) -> int | None:
+    """Add a message unless its dedupe key exists: its row's id (None if the key exists, and
+    the transaction lives on)."""
     message = NewMessage(
         dedupe_key, channel, kind, payload, person_id, delivery, not_before, planned_by, stale_at
     )
     statement = _insert_one(session.get_bind().dialect.name)
-    return (await session.scalars(statement, message.row(now))).one_or_none()
+    row_id: int | None = (await session.scalars(statement, message.row(now))).one_or_none()
+    return row_id
 
 
 @functools.cache
 def _insert_one(dialect: str) -> Insert:
     """One message's INSERT (its values the parameters), built once per database kind."""
-    return insert_new(dialect).returning(OutboxMessage)
+    return insert_new(dialect).returning(OUTBOX.id)
 
 
 async def mark_sent(

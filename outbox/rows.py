@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Insert, select
+from sqlalchemy import Insert, Table, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage.db import among, skipping_insert
@@ -66,11 +66,15 @@ class NewMessage:
         }
 
 
+OUTBOX_TABLE = cast(Table, OutboxMessage.__table__)  # hot statements in Core: no ORM machinery
+OUTBOX = OUTBOX_TABLE.c
+
+
 def insert_new(dialect: str) -> Insert:
     """An INSERT into the outbox that skips rows whose dedupe key exists (`dialect`: the
     database's kind, `postgresql` or `sqlite`)."""
-    insert = skipping_insert(dialect, OutboxMessage)
-    return insert.on_conflict_do_nothing(index_elements=[OutboxMessage.dedupe_key])
+    insert = skipping_insert(dialect, OUTBOX_TABLE)
+    return insert.on_conflict_do_nothing(index_elements=[OUTBOX.dedupe_key])
 
 
 async def enqueue_many(
@@ -91,7 +95,7 @@ async def enqueue_many(
         except asyncpg.UniqueViolationError:
             pass  # a key queued meanwhile, or twice in `rows`: the INSERT skips it
     if connection.dialect.name == "postgresql":  # asyncpg counts no rows of an executemany
-        insert = insert_new(connection.dialect.name).returning(OutboxMessage.id)
+        insert = insert_new(connection.dialect.name).returning(OUTBOX.id)
         paged = insert.execution_options(insertmanyvalues_page_size=PAGE_ROWS)
         added = await connection.execute(paged, rows)
         return len(added.all())
@@ -102,7 +106,7 @@ async def enqueue_many(
 async def _copy(connection: AsyncConnection, rows: list[dict[str, Any]]) -> int:
     """COPY the rows into the outbox, each value converted by its column's type as an INSERT
     would (enums to their values, JSON to text, datetimes to UTC)."""
-    table = OutboxMessage.__table__
+    table = OUTBOX_TABLE
     columns = list(rows[0])
     converted = [
         _converted(

@@ -43,7 +43,7 @@ async def test_a_repeated_dedupe_key_adds_nothing_and_the_transaction_goes_on(
 ) -> None:
     now = clock.now()
 
-    async def repeat(session: AsyncSession) -> OutboxMessage | None:
+    async def repeat(session: AsyncSession) -> int | None:
         return await enqueue(
             session,
             dedupe_key="deadline:1:ZW1:T-7",

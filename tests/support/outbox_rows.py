@@ -75,7 +75,7 @@ async def queue_text(
         stale_at=stale_at,
     )
     assert row is not None
-    return row
+    return await session.get_one(OutboxMessage, row)
 
 
 @dataclass(frozen=True)
