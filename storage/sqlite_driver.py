@@ -24,6 +24,7 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
     AsyncAdapt_aiosqlite_connection,
     AsyncAdapt_aiosqlite_cursor,
     AsyncAdapt_aiosqlite_dbapi,
+    AsyncAdapt_aiosqlite_ss_cursor,
 )
 
 _Description: TypeAlias = tuple[tuple[Any, ...], ...] | None
@@ -68,6 +69,14 @@ def _run(
         cursor.close()
 
 
+def _begin(connection: sqlite3.Connection, begin: str) -> None:
+    connection.execute(begin).close()
+
+
+def _on_its_thread(driver: aiosqlite.Connection) -> Any:
+    return driver._execute  # aiosqlite's queue to its thread (untyped)
+
+
 class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
     """SQLAlchemy's aiosqlite cursor, each statement one trip to the connection's thread."""
 
@@ -88,16 +97,30 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 
     async def _run(self, operation: str, parameters: Any, *, many: bool) -> None:
         driver = cast(aiosqlite.Connection, self._connection)
-        on_its_thread = cast(Any, driver._execute)  # aiosqlite's queue to it (untyped)
         connection = cast(OneTripConnection, self._adapt_connection)
         async with connection._execute_mutex:
             begin, connection.begin = connection.begin, None
-            rows, description, rowcount, lastrowid = await on_its_thread(
+            rows, description, rowcount, lastrowid = await _on_its_thread(driver)(
                 _run, driver._conn, begin, operation, parameters, many
             )
         ran = cast(_Ran, self._cursor)
         ran.description, ran.rowcount, ran.lastrowid = description, rowcount, lastrowid
         self._rows = collections.deque(rows)
+
+
+class StreamingCursor(AsyncAdapt_aiosqlite_ss_cursor):
+    """SQLAlchemy's cursor for a streamed result (`stream`, `yield_per`), its rows fetched in
+    trips as they are read; a transaction's pending BEGIN goes first, in a trip of its own."""
+
+    __slots__ = ()
+
+    async def _execute_async(self, operation: Any, parameters: Any) -> Any:
+        connection = cast(OneTripConnection, self._adapt_connection)
+        begin, connection.begin = connection.begin, None
+        if begin is not None:
+            driver = cast(aiosqlite.Connection, self._connection)
+            await _on_its_thread(driver)(_begin, driver._conn, begin)
+        return await super()._execute_async(operation, parameters)
 
 
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):
@@ -106,6 +129,7 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
 
     __slots__ = ("begin",)
     _cursor_cls = OneTripCursor
+    _ss_cursor_cls = StreamingCursor
 
     def __init__(self, dbapi: Any, connection: Any) -> None:
         super().__init__(dbapi, connection)

@@ -79,6 +79,23 @@ async def test_a_reading_transaction_begins_deferred_and_one_that_ran_nothing_co
     assert trips.made == ["BEGIN + SELECT count(*) FROM t", "rollback"], "only the read ends"
 
 
+async def test_a_streamed_first_statement_reads_inside_its_transaction(
+    engine: AsyncEngine, trips: Trips
+) -> None:
+    """A streamed result (storage/retention/outbox.py, storage/copy.py) has a cursor of its
+    own: the transaction's BEGIN still goes before its statement."""
+    async with engine.begin() as connection:
+        await connection.execute(text("INSERT INTO t (name) VALUES ('a'), ('b')"))
+    trips.made.clear()
+    async with engine.begin() as connection:
+        streamed = await connection.stream(text("SELECT name FROM t ORDER BY id"))
+        driver = (await connection.get_raw_connection()).driver_connection
+        assert driver is not None and driver.in_transaction
+        assert [name async for (name,) in streamed] == ["a", "b"]
+    assert trips.made.index("BEGIN IMMEDIATE") < trips.made.index("execute")
+    assert trips.made[-1] == "commit"
+
+
 async def test_what_sqlalchemy_reads_of_a_cursor_is_kept(engine: AsyncEngine) -> None:
     async with engine.begin() as connection:
         single = await connection.execute(text("INSERT INTO t (name) VALUES ('x')"))
