@@ -18,5 +18,7 @@ async def record_links(session: AsyncSession, row: OutboxMessage, sent: SentMess
     link = row.payload.get("link") or {}
     question_id = link.get("question_id")
     if question_id is not None:
-        link_row = {"chat_id": sent.chat_id, "message_id": sent.message_id}
-        await session.execute(_LINK, link_row | {"question_id": question_id})
+        await session.execute(
+            _LINK,
+            {"chat_id": sent.chat_id, "message_id": sent.message_id, "question_id": question_id},
+        )

@@ -5,8 +5,10 @@ cursor, execute, fetch the rows, close), each a queue, a wake-up of the thread a
 of the event loop: ~40 µs of CPU each, where SQLite runs a statement by its key in ~6 µs
 (bench/README.md, "One trip a statement"). Here the cursor's statement, its rows and its close
 are one function run on that thread; what SQLAlchemy reads of a cursor afterwards (the column
-description, the row count, the last row id) is kept from it. Everything else (connecting,
-BEGIN, COMMIT, errors, the pool) is SQLAlchemy's adapter as it is.
+description, the row count, the last row id) is kept from it. A transaction's BEGIN goes with
+its first statement, and a rollback with nothing to roll back makes no trip. Everything else
+(connecting, COMMIT, errors, the pool, a streamed result's fetches) is SQLAlchemy's adapter as
+it is.
 
 Used through `create_async_engine(..., module=ONE_TRIP)` (storage.db.create_engine). It calls
 aiosqlite's `_execute` and `_conn`, as SQLAlchemy's adapter itself does (its isolation level
@@ -56,7 +58,7 @@ def _run(
     """On aiosqlite's thread: the transaction's BEGIN if it is the first statement, the
     statement, its rows, and what is read of the cursor after."""
     if begin is not None:
-        connection.execute(begin).close()
+        _begin(connection, begin)
     cursor = connection.cursor()
     try:
         if many:
@@ -99,9 +101,8 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         driver = cast(aiosqlite.Connection, self._connection)
         connection = cast(OneTripConnection, self._adapt_connection)
         async with connection._execute_mutex:
-            begin, connection.begin = connection.begin, None
             rows, description, rowcount, lastrowid = await _on_its_thread(driver)(
-                _run, driver._conn, begin, operation, parameters, many
+                _run, driver._conn, connection.take_begin(), operation, parameters, many
             )
         ran = cast(_Ran, self._cursor)
         ran.description, ran.rowcount, ran.lastrowid = description, rowcount, lastrowid
@@ -115,8 +116,7 @@ class StreamingCursor(AsyncAdapt_aiosqlite_ss_cursor):
     __slots__ = ()
 
     async def _execute_async(self, operation: Any, parameters: Any) -> Any:
-        connection = cast(OneTripConnection, self._adapt_connection)
-        begin, connection.begin = connection.begin, None
+        begin = cast(OneTripConnection, self._adapt_connection).take_begin()
         if begin is not None:
             driver = cast(aiosqlite.Connection, self._connection)
             await _on_its_thread(driver)(_begin, driver._conn, begin)
@@ -134,6 +134,11 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
     def __init__(self, dbapi: Any, connection: Any) -> None:
         super().__init__(dbapi, connection)
         self.begin: str | None = None
+
+    def take_begin(self) -> str | None:
+        """The pending BEGIN, for the trip that sends it (none is pending after)."""
+        begin, self.begin = self.begin, None
+        return begin
 
     def commit(self) -> None:
         """A transaction that ran nothing has nothing to commit (its BEGIN never went)."""

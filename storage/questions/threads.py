@@ -137,6 +137,9 @@ _ASKER = (
 )
 
 
+_BY_SOURCE = select(Question.id).where(Question.source_key == bindparam("source_key"))
+
+
 @functools.cache
 def _new_question(dialect: str) -> Insert:
     """The INSERT of a question, skipped if its source (the draft's first message) opened one."""
@@ -157,10 +160,9 @@ async def open_question(
     The thread comes from what opening it read (no second read to compose its messages)."""
     asker, jst = (await session.execute(_ASKER, {"asker_id": asker_id})).one()
     if asker.role is not Role.MEMBER or jst is None:
-        existing = await session.scalar(_BY_SOURCE, {"source_key": source_key})
-        if existing is None:
+        if (opened := await _opened(session, source_key)) is None:
             raise QuestionRefused(Refusal.NO_TEAM)
-        return await load_thread(session, existing)
+        return opened
     adviser = await adviser_on_duty(session, jst.id, today)
     row = {
         "jst_id": jst.id,
@@ -175,13 +177,16 @@ async def open_question(
     dialect = session.get_bind().dialect.name
     question = (await session.scalars(_new_question(dialect), row)).one_or_none()
     if question is None:  # opened already (the same Send twice)
-        existing = await session.scalar(_BY_SOURCE, {"source_key": source_key})
-        assert existing is not None  # question rows are never deleted (only erased)
-        return await load_thread(session, existing)
+        opened = await _opened(session, source_key)
+        assert opened is not None  # question rows are never deleted (only erased)
+        return opened
     return Thread(question=question, jst=jst, asker=asker, adviser=adviser)
 
 
-_BY_SOURCE = select(Question.id).where(Question.source_key == bindparam("source_key"))
+async def _opened(session: AsyncSession, source_key: str) -> Thread | None:
+    """The thread of the question this source opened, if it opened one."""
+    question_id = await session.scalar(_BY_SOURCE, {"source_key": source_key})
+    return None if question_id is None else await load_thread(session, question_id)
 
 
 async def linked_question(session: AsyncSession, chat_id: int, message_id: int) -> int | None:

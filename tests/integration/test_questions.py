@@ -202,6 +202,19 @@ async def test_a_question_goes_to_the_jst_adviser_once_per_source(services: Serv
     assert question.attachments == {"files": [photo.as_json()]}
 
 
+async def test_a_send_repeated_after_the_asker_left_the_team_finds_the_question_it_opened(
+    services: Services,
+) -> None:
+    world = await seed(services)
+    first = await ask(services, world.anna, "Jak wypełnić arkusz?", key="tg:1:1")
+    async with services.sessionmaker.begin() as session:
+        (await session.get_one(Person, world.anna)).jst_id = None
+    assert await ask(services, world.anna, "Jak wypełnić arkusz?", key="tg:1:1") == first
+    with pytest.raises(QuestionRefused) as refused:
+        await ask(services, world.anna, "Nowe pytanie", key="tg:1:2")
+    assert refused.value.reason is Refusal.NO_TEAM
+
+
 async def test_only_a_member_of_a_team_can_ask(services: Services) -> None:
     world = await seed(services)
     with pytest.raises(QuestionRefused) as refused:
