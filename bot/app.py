@@ -24,7 +24,7 @@ from telegram.ext import (
 )
 
 from bot.intake import Stopped, pause, until_stopped
-from core import metrics
+from core import memory, metrics
 from core.logging_setup import log_failure
 from core.services import Services
 from core.settings import Settings
@@ -284,8 +284,11 @@ async def _tick_job(context: BotContext) -> None:
     leader = context.job.data
     assert isinstance(leader, Leader)
     done = await tick_pass(context.services, leader)
-    if done is not None and (done.stats.enqueued or done.routed):
+    if done is None:
+        return
+    if done.stats.enqueued or done.routed:
         context.wake_outbox()
+    memory.give_back()  # what the pass read and planned, freed (core/memory.py)
 
 
 class TickPass(NamedTuple):

@@ -70,7 +70,7 @@ class Ladder:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TaskFacts:
     """One task of one JST: its dates and where it stands in the review loop."""
 
@@ -93,7 +93,7 @@ class TaskFacts:
         return self.extended_until or self.due_on
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class JstTasks:
     """A JST's tasks, its ladder, and whom to tell."""
 

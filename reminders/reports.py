@@ -56,7 +56,7 @@ REQUEST, REMINDER, ADVISER = "report_request", "report_reminder", "report_advise
 ALERT = "report_missing_alert"  # e-mail to the coordinators
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MonthFacts:
     """One report month of a JST: its step and whether the team has submitted it."""
 
@@ -68,7 +68,7 @@ class MonthFacts:
     submitted: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class JstReports:
     """A JST's report months, its members, its adviser and the template's ladder."""
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import logging
-from collections.abc import Hashable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,25 +58,27 @@ async def planned(
 ) -> list[Due]:
     """Every message the rules would send, given the state at `now` (those due by `until`),
     in time order."""
-    plans = await _plan(await _load(session, rules, now), calendar, until)
-    return _in_order([due for _rule, dues in plans for due in dues])
+    plans = _plans(rules, lambda rule: rule.load(session, now), calendar, until)
+    return _in_order([due async for _name, dues in plans for due in dues])
 
 
-async def _load(
-    session: AsyncSession, rules: Sequence[Rule], now: dt.datetime
-) -> list[tuple[Rule, Any]]:
-    return [(rule, await rule.load(session, now)) for rule in rules]
+async def _plans(
+    rules: Sequence[Rule],
+    read: Callable[[Rule], Awaitable[Any]],
+    calendar: WorkCalendar,
+    until: dt.datetime | None = None,
+) -> AsyncIterator[tuple[str, list[Due]]]:
+    """Each rule's name and plan, a rule at a time: a rule's state is read and planned, and
+    let go before the next rule's is read. A national state is up to a few MB of objects; all
+    of them held at once made the pass's peak, and the allocator kept much of it for good
+    (bench/README.md, issue 23).
 
-
-async def _plan(
-    states: list[tuple[Rule, Any]], calendar: WorkCalendar, until: dt.datetime | None = None
-) -> list[tuple[str, list[Due]]]:
-    """Each rule's name and plan. Plans are pure and take seconds at national scale: they run
-    in a worker thread, so the bot's event loop keeps taking updates and sending meanwhile."""
-    return [
-        (rule.name, list(await asyncio.to_thread(rule.plan, state, calendar, until)))
-        for rule, state in states
-    ]
+    Plans are pure and take a while at national scale: they run in a worker thread, so the
+    bot's event loop keeps taking updates and sending meanwhile."""
+    for rule in rules:
+        plan = await asyncio.to_thread(rule.plan, await read(rule), calendar, until)
+        yield rule.name, plan
+        del plan
 
 
 def _in_order(schedule: list[Due]) -> list[Due]:
@@ -94,18 +97,20 @@ async def run_tick(
     pass; None takes everything: a walk that ticks once a day). Queued rows the rules plan no
     more are withdrawn (outbox/plans.py).
 
-    No transaction is open while the rules plan or the texts are rendered (on SQLite every
-    transaction holds the write lock, storage.db). Most ticks find everything due already
+    No transaction is open while the rules plan or the texts are rendered (on SQLite a
+    writing transaction holds the write lock, storage.db). Most ticks find everything due already
     queued: those keys are looked up first, so only new messages are sorted and rendered, and
     they go in in one statement.
     """
     calendar = work_calendar(services)
     stats = TickStats()
-    async with services.sessionmaker() as session:
-        states = await _load(session, rules, now)
-    plans = await _plan(states, calendar, now)
-    rule_of = {d.key: name for name, dues in plans for d in dues if d.is_due(now)}
-    due = [d for _name, dues in plans for d in dues if d.key in rule_of]
+    rule_of: dict[str, str] = {}
+    due: list[Due] = []
+    async for name, dues in _plans(rules, functools.partial(_read, services, now), calendar, now):
+        for item in dues:
+            if item.is_due(now):
+                rule_of[item.key] = name
+                due.append(item)
     stats.due = len(due)
     async with services.sessionmaker() as session:
         found = await queued(session, list(rule_of))
@@ -123,6 +128,13 @@ async def run_tick(
         stats.enqueued = await enqueue_many(session, new, now=now)
     _log_pass(stats, now)
     return stats
+
+
+async def _read(services: Services, now: dt.datetime, rule: Rule) -> Any:
+    """A rule's state, in a read-only transaction of its own (on SQLite it leaves the write
+    lock to the updates meanwhile), closed before the rule plans."""
+    async with services.reader() as session:
+        return await rule.load(session, now)
 
 
 async def _withdraw_and_revive(

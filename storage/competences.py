@@ -33,7 +33,7 @@ class AssessmentSetting:
     last_round_ends: dt.date
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Assessed:
     """A member who may be asked: when they joined, their cohort, what they answered so far."""
 
@@ -122,6 +122,9 @@ async def save_assessment(
     return True
 
 
+NOTHING: frozenset[str] = frozenset()  # shared by who answered nothing: most of the country
+
+
 async def assessed_members(session: AsyncSession) -> list[Assessed]:
     """The members on Telegram (notice confirmed, not erased), with what they answered."""
     answered: dict[int, set[str]] = defaultdict(set)
@@ -129,6 +132,7 @@ async def assessed_members(session: AsyncSession) -> list[Assessed]:
         select(SelfAssessment.person_id, SelfAssessment.moment)
     ):
         answered[person_id].add(moment)
+    done = {person_id: frozenset(moments) for person_id, moments in answered.items()}
     rows = await session.execute(
         select(Jst.id, Person.id, Jst.cohort_id, Person.joined_at)
         .join(Jst, Person.jst_id == Jst.id)
@@ -141,7 +145,7 @@ async def assessed_members(session: AsyncSession) -> list[Assessed]:
         .order_by(Person.id)
     )
     return [
-        Assessed(person_id, jst_id, cohort_id, joined_at, frozenset(answered[person_id]))
+        Assessed(person_id, jst_id, cohort_id, joined_at, done.get(person_id, NOTHING))
         for jst_id, person_id, cohort_id, joined_at in rows
         if joined_at is not None  # the query's condition; the column may hold NULL
     ]
