@@ -23,8 +23,9 @@ from telegram.ext import (
     ExtBot,
 )
 
+from bot import memory
 from bot.intake import Stopped, pause, until_stopped
-from core import memory, metrics
+from core import metrics
 from core.logging_setup import log_failure
 from core.services import Services
 from core.settings import Settings
@@ -288,7 +289,7 @@ async def _tick_job(context: BotContext) -> None:
         return
     if done.stats.enqueued or done.routed:
         context.wake_outbox()
-    memory.give_back()  # what the pass read and planned, freed (core/memory.py)
+    memory.after_tick()
 
 
 class TickPass(NamedTuple):

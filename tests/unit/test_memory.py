@@ -1,13 +1,15 @@
-"""core/memory.py: what the C heap freed goes back to the system, where glibc can do it."""
+"""bot/memory.py: what the C heap freed goes back to the system, where glibc can do it."""
 
 from __future__ import annotations
 
 import ctypes
+import gc
 import platform
+import weakref
 
 import pytest
 
-from core import memory
+from bot import memory
 
 CHUNK = 64 * 1024  # under glibc's threshold for a mapping of its own: these come from the heap
 CHUNKS = 320  # 20 MB
@@ -38,3 +40,25 @@ def test_without_glibc_nothing_is_done(monkeypatch: pytest.MonkeyPatch) -> None:
         assert memory.give_back() is False
     finally:
         memory._malloc_trim.cache_clear()
+
+
+class Node:
+    """Half of a reference cycle: freed by the collector only."""
+
+    other: Node | None = None
+
+
+def test_after_a_tick_the_garbage_cycles_waiting_are_collected() -> None:
+    thresholds = gc.get_threshold()
+    memory.collect_rarely()  # as `advisorybot` runs: a collection every 50,000 new objects
+    gc.collect()  # the count starts from nothing: no collection comes on its own below
+    try:
+        first, second = Node(), Node()
+        first.other, second.other = second, first
+        gone = weakref.ref(first)
+        del first, second
+        assert gone() is not None  # waiting for a collection
+        memory.after_tick()
+        assert gone() is None
+    finally:
+        gc.set_threshold(*thresholds)
