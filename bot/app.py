@@ -285,11 +285,9 @@ async def _tick_job(context: BotContext) -> None:
     leader = context.job.data
     assert isinstance(leader, Leader)
     done = await tick_pass(context.services, leader)
-    if done is None:
-        return
-    if done.stats.enqueued or done.routed:
+    if done is not None and (done.stats.enqueued or done.routed):
         context.wake_outbox()
-    memory.after_tick()
+    memory.after_tick()  # in every instance: the cycles are the intake's and the sender's too
 
 
 class TickPass(NamedTuple):

@@ -37,9 +37,10 @@ def tune_gc() -> None:
 
 
 def after_tick() -> None:
-    """After a tick pass: the first generation's garbage cycles collected (a pass over the
-    objects made since the last collection: ~1 ms idle), and the C heap's free pages given
-    back to the system.
+    """Once a minute, at the tick (its pass, where this instance holds it): the first
+    generation's garbage cycles collected (a pass over the objects made since the last
+    collection: under a millisecond when idle), and the C heap's free pages given back to the
+    system.
 
     With the first generation collected every 50,000 new objects, an idle bot (a tick a
     minute, the sender's and the intake's waits) took ~40 minutes to reach one, and the cycles
