@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import functools
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
@@ -106,7 +105,7 @@ async def run_tick(
     stats = TickStats()
     rule_of: dict[str, str] = {}
     due: list[Due] = []
-    async for name, dues in _plans(rules, functools.partial(_read, services, now), calendar, now):
+    async for name, dues in _plans(rules, lambda rule: _read(services, now, rule), calendar, now):
         for item in dues:
             if item.is_due(now):
                 rule_of[item.key] = name

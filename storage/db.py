@@ -38,7 +38,8 @@ def is_sqlite(url: str) -> bool:
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """An async engine; on SQLite every transaction takes the write lock up front.
+    """An async engine; on SQLite every transaction but a read-only session's
+    (`create_sessionmaker(read_only=True)`) takes the write lock up front.
 
     A deferred SQLite transaction that later writes can fail with SQLITE_BUSY at once, without
     honouring the busy timeout; `BEGIN IMMEDIATE` waits for the lock instead.
