@@ -51,6 +51,11 @@ class WorkCalendar:
             day += dt.timedelta(days=1)
         return day
 
+    def working_day_until(self, day: dt.date) -> dt.date:
+        """`day` itself if it is a working day, else the last one before it: when a notice
+        meant for `day` goes so as not to come later (a week's warning of a legal deadline)."""
+        return day if self.is_working_day(day) else self.working_day_before(day)
+
     def working_day_before(self, day: dt.date) -> dt.date:
         """The last working day before `day` (a Friday before a Monday deadline)."""
         day -= dt.timedelta(days=1)

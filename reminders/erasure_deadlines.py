@@ -2,10 +2,11 @@
 
 The alert is planned for the start of working hours (08:00 local) seven days before the
 deadline (one month after the request, Art. 12(3) GDPR) of every request still pending or
-being carried out; the tick moves it out of weekends and holidays. Sent once (one key per
-request and coordinator), never stale (late rather than never); withdrawn when the request is
-done or cancelled before it goes. The alert on the day a request comes is queued by the
-request itself (notices/erasure.py).
+being carried out, or on the last working day before that day when it is a weekend or a
+holiday: never less than a week's warning (the tick moving it on past the holidays left a
+Christmas alert four days). Sent once (one key per request and coordinator), never stale
+(late rather than never); withdrawn when the request is done or cancelled before it goes.
+The alert on the day a request comes is queued by the request itself (notices/erasure.py).
 
 Keys: erasure:{request}:week-before:{coordinator}.
 """
@@ -60,7 +61,8 @@ class ErasureDeadlineRule:
     ) -> list[Due]:
         plan = []
         for request, values in state.requests:
-            at = calendar.at(request.deadline - BEFORE, calendar.quiet_end)
+            warn_on = calendar.working_day_until(request.deadline - BEFORE)
+            at = calendar.at(warn_on, calendar.quiet_end)
             if until is not None and at > until:
                 continue
             plan += [

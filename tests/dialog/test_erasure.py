@@ -209,10 +209,11 @@ async def test_the_coordinators_are_reminded_a_week_before_the_deadline_once(
     deadline = world.today() + relativedelta(months=1)
     zone = world.services.settings.zone
     week_before = dt.datetime.combine(deadline - dt.timedelta(days=7), dt.time(12), zone)
-    # A tick a day from two days before to a week after: a week before may be a holiday or a
-    # weekend (run on 8 December, it is New Year's Day), and the alert goes on the next
-    # working day; the days around it must not send it again.
-    for days in range(-2, 8):
+    # A tick a day from five days before to a week after: a week before may be a holiday or a
+    # weekend (run on 8 December, it is New Year's Day), and the alert goes on the last working
+    # day before it (tests/unit/test_erasure_deadlines.py); the days around it must not send it
+    # again.
+    for days in range(-5, 8):
         await world.tick((week_before + dt.timedelta(days=days)).astimezone(dt.UTC))
     reminders = _mails(world, COORDINATOR, "czeka, termin")
     assert len(reminders) == 1, [m.subject for m in world.mailbox.mails()]
