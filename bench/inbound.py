@@ -33,7 +33,7 @@ from sqlalchemy import update
 from bench.databases import Databases, services_for
 from bench.generate import Scale, TelegramUser
 from bench.load import Exchange, LoadResult, Questions, command, echo_ask, run_load
-from bench.measure import cpu_seconds
+from bench.measure import cpu_seconds, run_worker
 from bench.openloop import FULL_PLAN, QUICK_PLAN, OpenLoop, OpenLoopResult, Plan
 from bench.processes import Advisorybot, BotProcess, EchoBot, rss_mb
 from bench.results import Goal, Result
@@ -83,6 +83,7 @@ class Session:
     commands: LoadResult
     idle_rss: float
     peak_rss: float
+    stages_rss: dict[str, float]  # what it held after its first /status and its first tick
     cpu_ms: dict[str, float]  # the bot's CPU per exchange: robust where rates are noisy
     open_loop: OpenLoopResult | None
 
@@ -165,7 +166,9 @@ async def _session(
     try:
         world.say(probe.user_id, STATUS)
         startup = (await world.next_message(probe.user_id)).seen - started
+        stages = {"first_status_mb": rss_mb(bot)}
         await _quiet(bot)  # the bot's first tick, a second after its start, is over
+        stages["first_tick_mb"] = rss_mb(bot)
         await run_load(members, load.warm_up, ask)
         asks, ask_cpu = await _with_cpu(bot, run_load(members, load.rounds, ask))
         commands, status_cpu = await _with_cpu(
@@ -182,7 +185,7 @@ async def _session(
     finally:
         await bot.stop()
     cpu_ms = {"ask": ask_cpu / asks.exchanges, "status": status_cpu / commands.exchanges}
-    return Session(startup, asks, commands, idle, peak, cpu_ms, latencies)
+    return Session(startup, asks, commands, idle, peak, stages, cpu_ms, latencies)
 
 
 async def _quiet(bot: BotProcess) -> None:
@@ -349,6 +352,21 @@ def _footprint(kind: str, bot: Session, echo: Session, limits: dict[str, object]
             echo.idle_rss,
             "echo_idle_rss",
             IDLE_RSS_GOAL,
-            details={"peak_mb": bot.peak_rss, "echo_peak_mb": echo.peak_rss},
+            details={"peak_mb": bot.peak_rss, "echo_peak_mb": echo.peak_rss} | bot.stages_rss,
         ),
+        _loaded(kind, echo),
     ]
+
+
+def _loaded(kind: str, echo: Session) -> Result:
+    """What the libraries and data `run` loads weigh in a bare interpreter (bench/budget.py),
+    step by step, against the echo bot's idle RSS: the floor under the bot's own memory."""
+    budget = run_worker("bench.budget", kind)
+    return Result(
+        f"footprint.loaded.{kind}",
+        budget["total"],
+        "MB",
+        echo.idle_rss,
+        "echo_idle_rss",
+        details={"interpreter_mb": budget["interpreter"], "steps_mb": budget["steps"]},
+    )

@@ -66,6 +66,12 @@ def test_every_benchmark_runs_and_reports_a_number(tmp_path: Path) -> None:
     assert {name: by_name[name]["goal"] for name in GOALS} == GOALS
     offered = by_name["latency.rate.sqlite"]["details"]
     assert 0 < offered["updates_sent"] <= offered["updates_scheduled"]
+    stages = by_name["footprint.idle_rss.sqlite"]["details"]
+    assert {"first_status_mb", "first_tick_mb"} <= set(stages), "the RSS at each stage"
+    loaded = by_name["footprint.loaded.sqlite"]  # what run's libraries weigh, step by step
+    steps = loaded["details"]["steps_mb"]
+    assert "the sqlite driver" in steps and len(steps) > 10
+    assert math.isclose(loaded["value"], loaded["details"]["interpreter_mb"] + sum(steps.values()))
 
 
 def test_the_open_loop_schedule_holds_its_rate_mix_and_reading_time() -> None:
