@@ -5,12 +5,11 @@ one after another in a fresh interpreter, each with what it brings along.
 
 Prints one JSON line: the interpreter's own RSS, then each step's growth of it in MB, in the
 order the bot meets them: the libraries (a library another loads first counts with that one:
-httpx with python-telegram-bot), then the rest of what `run` imports (the project's own
-modules and the small libraries only they use), then what the bot loads at its first working
-day checked (Poland's holidays) and its first date written (CLDR's data for Polish and
-English). The bench compares the sum with the bot's RSS at its first answered /status: what
-is left is the running bot's own (bench/README.md, "Where the idle megabytes are").
-"""
+httpx with python-telegram-bot), then the project's own modules (with the standard library's
+they use), then what the bot loads at its first working day checked (Poland's holidays) and
+its first date written (CLDR's data for Polish and English). The bench sets the sum, the
+floor, beside the bot's RSS at its first answered /status: what is over it is the running
+bot's own (bench/README.md, "The floor")."""
 
 from __future__ import annotations
 

@@ -6,7 +6,9 @@ PostgreSQL, the production store) against the local Bot API in this process with
 limits off; members of many JSTs ask questions
 (and then send /status) as fast as the bot answers. The same people then do the same to the echo
 bot (bench/echo_bot.py) on the same server. Each bot is timed from its start to its answer to a
-first /status (start-up) and measured idle after the load (RSS).
+first /status (start-up) and measured idle after the load (RSS); beside advisorybot's RSS, the
+floor under it: what the libraries and data it loads weigh in a bare interpreter
+(bench/budget.py).
 
 Then, after the idle RSS is read, the open-loop load (bench/openloop.py, issue 23): other members
 send updates on a fixed schedule at 30 a second whatever the bot answers, and each exchange's
