@@ -30,7 +30,15 @@ async def panel(update: Update, context: BotContext) -> None:
             return
         link = link_address(base, token)
         minutes = settings.web_link_minutes
-        await reply(update, context, "web_link", session=session, link=link, minutes=minutes)
+        await reply(
+            update,
+            context,
+            "web_link",
+            session=session,
+            secrets=(token,),  # the row keeps the message, not the way in
+            link=link,
+            minutes=minutes,
+        )
 
 
 def register(application: BotApplication) -> None:

@@ -35,17 +35,20 @@ async def reply(
     session: AsyncSession | None = None,
     *,
     person_id: int | None = None,
+    secrets: tuple[str, ...] = (),
     **values: Any,
 ) -> None:
     """Queue a template for the chat the update came from; buttons go on the last part;
     `person_id`: whom the chat belongs to when the update's caller was not known yet (the
-    notice to someone who has just joined), so the row is theirs (erasure, "my data").
+    notice to someone who has just joined), so the row is theirs (erasure, "my data");
+    `secrets`: strings of the text the rows forget once sent (notices.message.Text).
 
     The rows are keyed by the update id, so an update handled twice (Telegram resends what was
     not confirmed before a crash) is answered once. Pass `session` to queue the reply in the
     same transaction as the change it reports.
     """
-    await _queue(update, context, Text(template, values, buttons=markup), session, person_id)
+    message = Text(template, values, buttons=markup, secrets=secrets)
+    await _queue(update, context, message, session, person_id)
 
 
 async def reply_now(

@@ -55,13 +55,15 @@ class Email:
 class Text:
     """`tg/<template>.html.j2` with `values`; `email`: if Telegram cannot reach the person, an
     e-mail goes instead: made from the text (True: reminders) or the one given (a question's
-    forward, with its files)."""
+    forward, with its files); `secrets`: strings of the text its outbox rows forget once sent
+    (a one-time sign-in link's token: outbox.queue.forget_secrets)."""
 
     template: str
     values: Mapping[str, Any] = field(default_factory=dict)
     buttons: InlineKeyboardMarkup | None = None
     silent: bool = False
     email: bool | Email = False
+    secrets: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -121,9 +123,11 @@ def text_payloads(
     silent: bool = False,
     email: bool | Email = False,
     link: Link | None = None,
+    forget: tuple[str, ...] = (),
 ) -> list[dict[str, Any]]:
     """The sendMessage payloads of a rendered text, one per part; an e-mail to go instead of
-    the text rides on its first part (the one whose failure says the person is unreachable)."""
+    the text rides on its first part (the one whose failure says the person is unreachable);
+    `forget`: secrets of the text, blotted out of the parts that hold them once sent."""
     parts = split_text(html)
     payloads = []
     for index, part in enumerate(parts):
@@ -136,7 +140,10 @@ def text_payloads(
             params["disable_notification"] = True
         if buttons is not None and index == len(parts) - 1:
             params["reply_markup"] = buttons.to_dict()
-        payloads.append(_payload("sendMessage", params, link, email if index == 0 else False))
+        payload = _payload("sendMessage", params, link, email if index == 0 else False)
+        if held := [secret for secret in forget if secret in part]:
+            payload["forget"] = held
+        payloads.append(payload)
     return payloads
 
 
@@ -173,7 +180,14 @@ def payloads(
             name = f"tg/{message.template}.html.j2"
             html = templates.render(language, name, **message.values)
             buttons, silent, email = message.buttons, message.silent, message.email
-            return text_payloads(html, buttons=buttons, silent=silent, email=email, link=link)
+            return text_payloads(
+                html,
+                buttons=buttons,
+                silent=silent,
+                email=email,
+                link=link,
+                forget=message.secrets,
+            )
         case Copy():
             params = {"from_chat_id": message.from_chat_id, "message_id": message.message_id}
             return [_payload("copyMessage", params, link, False)]

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from aiosmtplib import SMTP, SMTPException
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import metrics
@@ -199,7 +199,7 @@ class EmailDelivery:
                         now=now,
                     )
                     if applied:
-                        await _forget_secrets(session, row)
+                        await queue.forget_secrets(session, row)
                     stats.sent += applied
                     metrics.sent(row, now)
                     log.info("e-mail row %s (%s) sent", row.id, row.kind, extra=outbox_ids(row))
@@ -277,19 +277,6 @@ def warn_missing(stats: EmailStats) -> bool:
         return False
     log.warning("%d e-mail(s) wait: %s not set", stats.waiting, stats.missing)
     return True
-
-
-async def _forget_secrets(session: AsyncSession, row: OutboxMessage) -> None:
-    """Values such as an invitation's link live only until the server has taken the e-mail
-    (a `join_link` is never in the row: email_render draws it for each rendering)."""
-    forget = set(row.payload.get("forget") or ())
-    if not forget:
-        return
-    values = {k: v for k, v in (row.payload.get("values") or {}).items() if k not in forget}
-    payload = {k: v for k, v in row.payload.items() if k != "forget"} | {"values": values}
-    await session.execute(
-        update(OutboxMessage).where(OutboxMessage.id == row.id).values(payload=payload)
-    )
 
 
 async def _quit(client: SMTP) -> None:

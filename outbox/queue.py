@@ -16,7 +16,10 @@ A Telegram payload may also carry {"email": <an e-mail payload>} (the tick's rem
 `email_policy.reminder_payload`, the reminder's template and values, rendered for e-mail when
 sent), or {"email": true} (reminders queued by earlier versions) for an e-mail made from its
 sendMessage text (`email_policy.reminder_email`): if Telegram cannot take the row, that e-mail
-is queued instead (outbox/email_policy.py describes e-mail rows).
+is queued instead (outbox/email_policy.py describes e-mail rows). And {"forget": [...]}: strings
+of its text that open something (a one-time sign-in link's token), blotted out once Telegram
+has the message, as an e-mail row's "forget" drops values once the server has it
+(`forget_secrets`).
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from storage.models import Channel, Delivery, OutboxMessage, OutboxState, Person
 from storage.retention.outbox import EXPIRED
 
 NO_TELEGRAM_CHAT = "no_telegram_chat"
+FORGOTTEN = "…"  # in a sent text, where a secret was
 
 
 class PayloadExpired(Exception):
@@ -88,6 +92,28 @@ async def mark_sent(
     """Record the delivered message's id (e.g. Telegram's message id); False if not ours now."""
     return await _finish(
         session, row_id, lease_until, state=OutboxState.SENT, external_id=external_id, sent_at=now
+    )
+
+
+async def forget_secrets(session: AsyncSession, row: OutboxMessage) -> None:
+    """What only the recipient may hold leaves the row once it is sent: an e-mail row's values
+    named in "forget" (an invitation's or a sign-in e-mail's link) are dropped; a Telegram
+    row's strings in "forget" are blotted out of its text (the sign-in link's token), which
+    keeps what was said ("my data" shows it) without what would open the door."""
+    forget = row.payload.get("forget")
+    if not forget:
+        return
+    payload = {key: value for key, value in row.payload.items() if key != "forget"}
+    if row.channel is Channel.EMAIL:
+        kept = {k: v for k, v in (payload.get("values") or {}).items() if k not in forget}
+        payload["values"] = kept
+    else:
+        params = dict(payload["params"])
+        for secret in forget:
+            params["text"] = params["text"].replace(secret, FORGOTTEN)
+        payload["params"] = params
+    await session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == row.id).values(payload=payload)
     )
 
 

@@ -330,8 +330,10 @@ class TelegramDelivery:
                     external_id=str(outcome.message_id),
                     now=now,
                 )
-                if applied and self._on_sent is not None:
-                    await self._on_sent(session, row, outcome)
+                if applied:
+                    await queue.forget_secrets(session, row)
+                    if self._on_sent is not None:
+                        await self._on_sent(session, row, outcome)
                 stats.sent += applied
                 metrics.sent(row, now)
                 log.info(

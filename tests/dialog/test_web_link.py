@@ -4,11 +4,15 @@ member may not ask; without the web view switched on the bot says so."""
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
+from outbox.queue import FORGOTTEN
+from storage.models import OutboxMessage, OutboxState
 from storage.web_sessions import use_link
 from tests.support.dialog import dialog
 from tests.support.team_world import World
@@ -38,6 +42,15 @@ async def test_an_adviser_gets_a_link_that_signs_in_once(world: World) -> None:
         again = await use_link(session, found[1], services.clock.now())
     assert person is not None and again is None
     assert "https://" not in refused.text
+
+    # The outbox row keeps the message without the way in (as the e-mailed link's does).
+    async with services.sessionmaker() as session:
+        row = await session.scalar(
+            select(OutboxMessage).where(OutboxMessage.kind == "reply:web_link")
+        )
+    assert row is not None and row.state is OutboxState.SENT
+    assert found[1] not in json.dumps(row.payload) and "forget" not in row.payload
+    assert f"/sign-in/{FORGOTTEN}" in row.payload["params"]["text"]
 
 
 async def test_without_the_web_view_the_bot_says_so(world: World) -> None:

@@ -44,6 +44,15 @@ def test_silent_and_email_fallback_are_carried_by_each_part() -> None:
     assert made["email"] is True
 
 
+def test_a_secret_is_marked_on_the_parts_that_hold_it() -> None:
+    """The rows forget it once sent (outbox.queue.forget_secrets): only those holding it say
+    so, and a text with none says nothing."""
+    secret = "Wiersz 99"  # in the last part of three
+    made = text_payloads(LONG, forget=(secret, "nowhere"))
+    assert [payload.get("forget") for payload in made] == [None, None, [secret]]
+    assert all("forget" not in payload for payload in text_payloads(LONG))
+
+
 @pytest.mark.parametrize("language", ["pl", "en"])
 def test_a_text_is_rendered_in_the_readers_language(language: str) -> None:
     message = Text("question_usage", {"command": "substitute"})
